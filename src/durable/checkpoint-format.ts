@@ -29,7 +29,7 @@ import { readArrowBook } from '../io/arrow/read-book.js';
 import { loadArrow } from '../io/arrow/load.js';
 import { ArrowBookBatches } from '../io/arrow/write-book.js';
 import type { CapturedBook } from './layout-capture.js';
-import type { OpList } from './op-window.js';
+import { isOpList, type OpList } from './op-window.js';
 
 export const CHECKPOINT_VERSION = 1;
 export const CHECKPOINT_MAGIC = Uint8Array.of(0x89, 0x4d, 0x43, 0x4b, 0x50, 0x0d, 0x0a, 0x1a);
@@ -155,7 +155,7 @@ export async function decodeCheckpoint(bytes: Uint8Array, expectFingerprint: str
   try {
     const state = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json)) as StatePart;
     const book = await bookOf(arrow, state);
-    if (state.ops !== undefined && !Array.isArray(state.ops)) throw new TypeError('ops is not a list');
+    if (state.ops !== undefined && !isOpList(state.ops)) throw new TypeError('ops is not a list of [op id, seq, digest, problems?]');
     return { header, book, market: state.market, assets: state.assets, exactEntries: state.exactEntries, ops: state.ops ?? [] };
   } catch (error) {
     throw new CheckpointError('content', `the body does not read back (${(error as Error).message})`);

@@ -61,10 +61,14 @@ async function splitBatch(ctx: GatewayContext, kind: Kind, request: FastifyReque
     else if (typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: notStringMessage(item.account, 'an account id') });
   });
   if (problems.length > 0) throw new InputError(problems);
-  const id = idempotencyKeyOf(request) ?? randomUUID();
-  // what the whole request asks for: a part's partition that knows the key tells a resend from another request, even
-  // when the resend is split otherwise or reaches a partition the first try did not (op-window.ts)
-  const headers = { 'idempotency-key': id, 'x-op-digest': opDigest(kind === 'fills' ? { kind, id, fills: list } : { kind, id, transfers: list }) };
+  const key = idempotencyKeyOf(request);
+  // a client's key goes with the digest of what the whole request asks for: a part's partition that knows the key
+  // tells a resend from another request, even when the resend is split otherwise or reaches a partition the first try
+  // did not (op-window.ts). A request with none is written under a random id (one for all its parts: an audit finds
+  // them together) that no partition remembers: nothing can send it again
+  const headers: Record<string, string> = key === undefined
+    ? { 'idempotency-key': randomUUID(), 'x-op-generated': '1' }
+    : { 'idempotency-key': key, 'x-op-digest': opDigest(kind === 'fills' ? { kind, id: key, fills: list } : { kind, id: key, transfers: list }) };
   const ids = list.map((item) => (item as { account: string }).account);
   const routed = await ctx.masters.partitionsOf(ids);
   try {
@@ -197,7 +201,7 @@ async function sendGroup(ctx: GatewayContext, kind: Kind, url: string, ps: Part[
     const message = (error as Error).message;
     s.waiting(ps, message);
     if (error instanceof NotSent) return; // never left: the parts may go to the next owner
-    for (const x of ps) s.settled(x, { partition: x.p, status: 503, inLog: 'unknown', error: `${message}; the outcome is unknown (do not resend without checking)` });
+    for (const x of ps) s.settled(x, { partition: x.p, status: 503, inLog: 'unknown', error: `${message}; the outcome is unknown (resend it with the same Idempotency-Key, or check before resending)` });
     return;
   }
   const answered = partsOf(res);

@@ -5,8 +5,8 @@
  * among them is not written again: it is answered as the first one was (replayed), or refused (422) when it asks for
  * something else under the same key.
  *
- * The window is part of the partition's state: every entry applied (live, or replayed from the log at recovery) is
- * recorded, and a checkpoint carries the window, so a partition recovered on another shard knows the same operations.
+ * The window is part of the partition's state: every entry applied under a client's key (one that carries its digest,
+ * live or replayed from the log at recovery) is recorded, and a checkpoint carries the window, so a partition recovered on another shard knows the same operations.
  * Oldest first out; an op id seen twice in a log (written by a build before this one) keeps its first entry, the one
  * that was applied first.
  */
@@ -28,8 +28,8 @@ export interface KnownOp {
 export type OpList = [id: string, seq: number, digest: string, problems?: readonly InputProblem[]][];
 
 /**
- * What an entry asks for, as 16 hex digits (64 bits of SHA-256): the digest its writer gave it (the gateway's, of the
- * client's whole request: `digest`), else of its kind and items. The same request resent digests the same, its
+ * What an entry asks for, as 16 hex digits (64 bits of SHA-256): the digest its writer gave it (`digest`: the
+ * gateway's, of the client's whole request; a shard's or serve's, of the request it took), else of its kind and items. The same request resent digests the same, its
  * objects' fields in any order (canonical JSON: keys sorted; numbers as JSON writes them, so 0.10 and 0.1 are one);
  * another request under the same key does not.
  */
@@ -52,6 +52,9 @@ function canonicalJson(value: unknown): string {
 
 export class OpWindow {
   private readonly ops = new Map<string, KnownOp>();
+  /** The op ids in the order they came, a ring of {@link capacity} (oldest at `oldest` once full): eviction in O(1). */
+  private readonly order: string[] = [];
+  private oldest = 0;
 
   constructor(readonly capacity = OP_WINDOW) {}
 
@@ -65,28 +68,42 @@ export class OpWindow {
   }
 
   /**
-   * Records entry `seq` (applied, or rejected with `problems`); an id already known keeps its first entry. `digest`:
-   * the entry's, when its writer made it already.
+   * Records entry `seq` (applied, or rejected with `problems`) when it carries a digest (a write under a client's
+   * key: one without, under an id the gateway made, can never be resent); an id already known keeps its first entry.
    */
-  record(entry: LogEntry, seq: number, problems?: readonly InputProblem[], digest = opDigest(entry)): void {
-    if (this.ops.has(entry.id)) return;
-    this.ops.set(entry.id, problems ? { seq, digest, problems } : { seq, digest });
-    if (this.ops.size > this.capacity) this.ops.delete(this.ops.keys().next().value as string);
+  record(entry: LogEntry, seq: number, problems?: readonly InputProblem[]): void {
+    if (typeof entry.digest !== 'string') return;
+    this.put(entry.id, problems ? { seq, digest: entry.digest, problems } : { seq, digest: entry.digest });
   }
 
   /** The window as plain data, oldest first. */
   list(): OpList {
     const out: OpList = [];
-    for (const [id, op] of this.ops) out.push(op.problems ? [id, op.seq, op.digest, op.problems] : [id, op.seq, op.digest]);
+    for (let k = 0; k < this.order.length; k++) {
+      const id = this.order[(this.oldest + k) % this.order.length], op = this.ops.get(id)!;
+      out.push(op.problems ? [id, op.seq, op.digest, op.problems] : [id, op.seq, op.digest]);
+    }
     return out;
   }
 
   /** Puts back a window {@link list} gave (a checkpoint's), oldest first. */
   restore(list: OpList): void {
-    for (const [id, seq, digest, problems] of list) {
-      if (this.ops.has(id)) continue;
-      this.ops.set(id, problems ? { seq, digest, problems } : { seq, digest });
-      if (this.ops.size > this.capacity) this.ops.delete(this.ops.keys().next().value as string);
-    }
+    for (const [id, seq, digest, problems] of list) this.put(id, problems ? { seq, digest, problems } : { seq, digest });
   }
+
+  private put(id: string, op: KnownOp): void {
+    if (this.ops.has(id)) return;
+    if (this.order.length < this.capacity) this.order.push(id);
+    else {
+      this.ops.delete(this.order[this.oldest]);
+      this.order[this.oldest] = id;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
+    this.ops.set(id, op);
+  }
+}
+
+/** True when `list` is a window as {@link OpWindow.list} writes it (a checkpoint's JSON, checked before it is trusted). */
+export function isOpList(list: unknown): list is OpList {
+  return Array.isArray(list) && list.every((x) => Array.isArray(x) && (x.length === 3 || x.length === 4) && typeof x[0] === 'string' && Number.isSafeInteger(x[1]) && typeof x[2] === 'string' && OP_DIGEST.test(x[2]) && (x.length === 3 || Array.isArray(x[3])));
 }

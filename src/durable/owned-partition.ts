@@ -54,8 +54,6 @@ export class NotApplied extends Error {
 
 interface Waiting {
   entry: LogEntry;
-  /** The entry's op digest (op-window.ts), recorded as it is applied. */
-  digest: string;
   resolve: (accepted: Accepted) => void;
   reject: (error: Error) => void;
 }
@@ -113,43 +111,60 @@ export class OwnedPartition {
   }
 
   /**
-   * Appends `entry` (with others queued meanwhile) and applies it; rejects with NotApplied or FencedError. An op id
-   * the partition knows ({@link known}) is answered without writing; one queued or in flight here, once that one is.
+   * Appends `entry` (with others queued meanwhile) and applies it; rejects with NotApplied or FencedError. An entry
+   * under a client's key (one with a digest) the partition knows ({@link known}) is answered without writing; one
+   * queued or in flight here, once that one is.
    */
   submit(entry: LogEntry): Promise<Accepted> {
     if (this.status !== 'ready') return Promise.reject(new NotApplied(`partition ${this.partition} is ${this.status} on this shard`, false));
-    let digest: string;
     try {
       const known = this.known(entry);
       if (known !== null) return Promise.resolve(known);
-      digest = opDigest(entry);
-      const flying = this.inFlight.get(entry.id);
-      if (flying !== undefined) {
-        if (flying.digest !== digest) throw new KeyReused(this.partition, entry.id, null);
-        return flying.accepted.then((first) => ({ seq: first.seq, ...(first.error ? { error: first.error } : {}), replayed: true }));
-      }
+      const flying = this.flying(entry);
+      if (flying !== undefined) return flying.then((first) => ({ seq: first.seq, ...(first.error ? { error: first.error } : {}), replayed: true }));
     } catch (error) {
       return Promise.reject(error as Error);
     }
     const accepted = new Promise<Accepted>((resolve, reject) => {
-      this.queue.push({ entry, digest, resolve, reject });
+      this.queue.push({ entry, resolve, reject });
       this.flush();
     });
-    this.inFlight.set(entry.id, { digest, accepted });
-    const done = () => void this.inFlight.delete(entry.id);
+    if (typeof entry.digest !== 'string') return accepted;
+    this.inFlight.set(entry.id, { digest: entry.digest, accepted });
+    const done = () => void (this.inFlight.get(entry.id)?.accepted === accepted && this.inFlight.delete(entry.id));
     accepted.then(done, done);
     return accepted;
   }
 
   /**
    * The answer to `entry` when the partition's window holds its op id: the first operation's seq (and its problems if
-   * it was rejected on apply), replayed; null when the op id is new. KeyReused when the window holds it for another request.
+   * it was rejected on apply), replayed; null when the op id is new or the entry carries no client key. KeyReused when
+   * the window holds it for another request.
    */
   known(entry: LogEntry): Accepted | null {
+    if (typeof entry.digest !== 'string') return null;
     const op = this.state?.ops.find(entry.id);
     if (op === undefined) return null;
-    if (op.digest !== opDigest(entry)) throw new KeyReused(this.partition, entry.id, op.seq);
+    if (op.digest !== entry.digest) throw new KeyReused(this.partition, entry.id, op.seq);
     return { seq: op.seq, ...(op.problems ? { error: new InputError(op.problems) } : {}), replayed: true };
+  }
+
+  /**
+   * True when {@link submit} would answer `entry` from an operation it knows or holds in flight (not checked again:
+   * checked against a state the first has not reached yet, it could be refused while the first applies). KeyReused as
+   * {@link known}.
+   */
+  recognises(entry: LogEntry): boolean {
+    return this.known(entry) !== null || this.flying(entry) !== undefined;
+  }
+
+  /** The first operation under `entry`'s key queued or in flight here, if any; KeyReused when it asks for another thing. */
+  private flying(entry: LogEntry): Promise<Accepted> | undefined {
+    if (typeof entry.digest !== 'string') return undefined;
+    const first = this.inFlight.get(entry.id);
+    if (first === undefined) return undefined;
+    if (first.digest !== entry.digest) throw new KeyReused(this.partition, entry.id, null);
+    return first.accepted;
   }
 
   /** Resolves once nothing is queued or in flight (SIGTERM's drain, a handoff). */
@@ -212,9 +227,10 @@ export class OwnedPartition {
       for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: written to the log but the partition left this shard; its next owner applies it`, true));
       return;
     }
-    batch.forEach((w, i) => {
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch[i];
       try {
-        const outcome = state.applyEntry(firstSeq + i, w.entry, w.digest);
+        const outcome = state.applyEntry(firstSeq + i, w.entry);
         if (outcome.result) {
           const items = w.entry.kind === 'fills' ? w.entry.fills.length : 0;
           this.counters.fillsApplied += items;
@@ -222,8 +238,14 @@ export class OwnedPartition {
         }
         w.resolve({ seq: firstSeq + i, result: outcome.result, error: outcome.error });
       } catch (error) {
-        w.reject(error as Error);
+        // not the entry's fault (it would be an InputError): it and the rest are in the log but not applied here.
+        // The partition stops serving and re-reads its log (the shard's resync; dropped if it fails again), so a
+        // resend under their keys waits for that instead of being written a second time.
+        const why = `written to the log but not applied here (${(error as Error).message}); the partition re-reads its log`;
+        for (const rest of batch.slice(i)) rest.reject(new NotApplied(`partition ${this.partition}: ${why}`, true));
+        this.onTrouble(this, error);
+        return;
       }
-    });
+    }
   }
 }

@@ -166,8 +166,8 @@ export class PartitionState {
     return found === null ? null : { state: state!, found };
   }
 
-  /** Applies entry `seq` of the partition's fills stream once (see the module comment); `digest`: its op digest, if made. */
-  applyEntry(seq: number, entry: LogEntry, digest?: string): EntryOutcome {
+  /** Applies entry `seq` of the partition's fills stream once (see the module comment). */
+  applyEntry(seq: number, entry: LogEntry): EntryOutcome {
     if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`seq must be an integer ≥ 1, got ${seq}`);
     if (seq <= this.lastFillSeq) {
       this.counts.duplicatesSkipped++;
@@ -178,13 +178,13 @@ export class PartitionState {
       const result = this.applyToLive(entry);
       this.lastFillSeq = seq;
       this.counts.entriesApplied++;
-      this.ops.record(entry, seq, undefined, digest);
+      this.ops.record(entry, seq);
       return { applied: true, result };
     } catch (error) {
       if (!(error instanceof InputError)) throw error; // not the entry's fault: fail closed, nothing consumed
       this.lastFillSeq = seq;
       this.counts.entriesRejected++;
-      this.ops.record(entry, seq, error.problems, digest);
+      this.ops.record(entry, seq, error.problems);
       return { applied: true, error };
     }
   }

@@ -19,16 +19,14 @@
  * id for the same digest (op-window.ts) is answered as it was the first time, `replayed: true`, and is neither
  * checked again nor written; one that knows it for another request refuses the request (422, nothing written).
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
 import { isRecord } from '../model/checks.js';
 import { HttpError } from '../service/routes.js';
 import { FencedError } from './log.js';
 import { type Accepted, KeyReused, NotApplied, type OwnedPartition } from './owned-partition.js';
-import { OP_DIGEST } from './op-window.js';
 import type { LogEntry } from './partitions.js';
-import { checked, liveOf, MAX_OP_ID, RETRY, servedAt, type ShardView } from './shard-served.js';
+import { checked, entryOf, liveOf, RETRY, servedAt, type ShardView, writeOpOf } from './shard-served.js';
 
 type Kind = 'fills' | 'transfers';
 
@@ -49,28 +47,40 @@ export interface PartOutcome {
 interface Part {
   o: OwnedPartition;
   items: unknown[];
+  /** A committed part: its check's op id, and whether the check skipped it as recognised (not checked then). */
+  prepared?: { op: string; recognised: boolean };
 }
 
 /** How long a shard keeps the parts of a check made with an `x-prepare-id` for their commit, ms. */
 export const PREPARED_TTL_MS = 10_000;
+/** Longest prepare id kept (a longer one is cut). */
+const MAX_PREPARE_ID = 200;
 /** Prepared batches kept at most (the oldest goes first): a gateway commits each a round trip after its check. */
 const PREPARED_MAX = 1_024;
 
+/** A part as its check kept it. */
+interface HeldPart {
+  partition: number;
+  items: unknown[];
+  prepared: NonNullable<Part['prepared']>;
+}
+
 /** Checked parts waiting for their commit, by prepare id, oldest first. */
 class PreparedBatches {
-  private readonly held = new Map<string, { kind: Kind; parts: { partition: number; items: unknown[] }[]; untilMs: number }>();
+  private readonly held = new Map<string, { kind: Kind; parts: HeldPart[]; untilMs: number }>();
 
-  keep(id: string, kind: Kind, parts: readonly Part[]): void {
+  /** Keeps `parts` checked under op id `op`; `recognised[k]`: part k was not checked, its partition recognising the op. */
+  keep(id: string, kind: Kind, parts: readonly Part[], op: string, recognised: readonly boolean[]): void {
     const now = Date.now();
     for (const [key, held] of this.held) {
       if (held.untilMs > now && this.held.size < PREPARED_MAX) break;
       this.held.delete(key);
     }
-    this.held.set(id, { kind, parts: parts.map(({ o, items }) => ({ partition: o.partition, items })), untilMs: now + PREPARED_TTL_MS });
+    this.held.set(id, { kind, parts: parts.map(({ o, items }, k) => ({ partition: o.partition, items, prepared: { op, recognised: recognised[k] } })), untilMs: now + PREPARED_TTL_MS });
   }
 
   /** The parts kept under `id` for exactly `partitions` (taken: a commit is used once), or null. */
-  take(id: string, kind: Kind, partitions: readonly number[]): { partition: number; items: unknown[] }[] | null {
+  take(id: string, kind: Kind, partitions: readonly number[]): HeldPart[] | null {
     const held = this.held.get(id);
     this.held.delete(id);
     if (!held || held.kind !== kind || held.untilMs < Date.now()) return null;
@@ -85,26 +95,28 @@ export function registerBatchWrites(app: FastifyInstance, shard: ShardView): voi
     app.post(`/batch/${kind}`, async (request, reply) => {
       const query = request.query as { dry?: string; prepared?: string };
       const parts = query.prepared !== undefined ? preparedParts(shard, kind, prepared, query.prepared, request.body) : servedParts(shard, kind, request.body);
-      const key = request.headers['idempotency-key'];
-      const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
-      const digest = request.headers['x-op-digest'];
-      const entries = parts.map((part) => entryOf(kind, id, part.items, typeof digest === 'string' && OP_DIGEST.test(digest) ? digest : undefined));
-      // the parts whose op id their partition knows: answered as they were, never checked or written again (a
-      // different body under a known op id refuses the batch, nothing written)
-      const replays = knownParts(parts, entries);
+      const op = writeOpOf(request);
+      const entries = parts.map((part) => entryOf(kind, op, part.items));
+      // the parts their partition knows by op id (applied, or in flight there): answered as the first was, never
+      // checked or written again; a known op id of another request refuses the batch, nothing written
+      const recognised = recognisedParts(parts, entries);
       const refused = query.prepared !== undefined ? [] : parts.flatMap(({ o, items }, k) => {
-        if (replays[k] !== null) return [];
+        if (recognised[k]) return [];
         const problems = partProblems(kind, o, items);
         return problems.length === 0 ? [] : [{ partition: o.partition, status: 400, inLog: 'false' as const, error: 'invalid input', problems }];
       });
       if (refused.length > 0) return reply.code(400).header('x-in-log', 'false').send({ error: 'invalid input: nothing written', partitions: refused });
       if (query.dry === '1') {
         const prepareId = request.headers['x-prepare-id'];
-        if (typeof prepareId === 'string' && prepareId !== '') prepared.keep(prepareId.slice(0, MAX_OP_ID), kind, parts);
+        if (typeof prepareId === 'string' && prepareId !== '') prepared.keep(prepareId.slice(0, MAX_PREPARE_ID), kind, parts, op.id, recognised);
         return reply.code(204).send();
       }
+      // a commit writes only what its check checked: a part the check skipped as recognised must be recognised now,
+      // under the same op id (else, its op having left the window since, it would be written unchecked)
+      const unchecked = parts.filter((part, k) => part.prepared?.recognised === true && (part.prepared.op !== op.id || !recognised[k]));
+      if (unchecked.length > 0) throw new HttpError(503, `the parts of partitions ${unchecked.map((x) => x.o.partition).join(', ')} are not as their check found them (another op id, or an operation no longer known); nothing written, check the batch again`, undefined, { ...RETRY, 'x-in-log': 'false' });
       // submitted in one turn: the group commit sends them in one round trip (a known part is answered, not sent)
-      const outcomes = await Promise.all(parts.map((part, k) => (replays[k] !== null ? replayOutcome(part.o, replays[k]) : outcomeOf(part.o, part.o.submit(entries[k])))));
+      const outcomes = await Promise.all(parts.map((part, k) => outcomeOf(part.o, part.o.submit(entries[k]))));
       if (outcomes.every((x) => x.status === 200)) return { partitions: outcomes };
       const bad = outcomes.find((x) => x.status !== 200)!;
       const inLog = outcomes.length === 1 ? bad.inLog : outcomes.some((x) => x.inLog !== 'false') ? 'partial' : 'false';
@@ -150,9 +162,9 @@ function preparedParts(shard: ShardView, kind: Kind, prepared: PreparedBatches, 
   if (held === null) throw new HttpError(503, `no checked parts held here under prepare id ${JSON.stringify(id)} (expired, or the shard restarted); nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
   const parts: Part[] = [];
   const notServed: number[] = [];
-  for (const { partition, items } of held) {
+  for (const { partition, items, prepared: checkedAs } of held) {
     try {
-      parts.push({ o: servedAt(shard, String(partition)), items });
+      parts.push({ o: servedAt(shard, String(partition)), items, prepared: checkedAs });
     } catch (error) {
       if (!(error instanceof HttpError) || error.status !== 503) throw error;
       notServed.push(partition);
@@ -175,22 +187,17 @@ function partProblems(kind: Kind, o: OwnedPartition, items: unknown[]): readonly
   }
 }
 
-/** Each part's answer when its partition knows the op id (op-window.ts), else null; 422 when it knows it for another body. */
-function knownParts(parts: readonly Part[], entries: readonly LogEntry[]): (Accepted | null)[] {
+/** Per part, whether its partition recognises its op id (op-window.ts); 422 when it knows it for another request. */
+function recognisedParts(parts: readonly Part[], entries: readonly LogEntry[]): boolean[] {
   try {
-    return parts.map((part, k) => part.o.known(entries[k]));
+    return parts.map((part, k) => part.o.recognises(entries[k]));
   } catch (error) {
     if (error instanceof KeyReused) throw new HttpError(422, error.message, undefined, { 'x-in-log': 'false' });
     throw error;
   }
 }
 
-/** The log entry of a part; `digest`: what the whole request asked for (the gateway's `x-op-digest`), else its items'. */
-export function entryOf(kind: Kind, id: string, items: unknown[], digest?: string): LogEntry {
-  const entry: LogEntry = kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items };
-  if (digest !== undefined) entry.digest = digest;
-  return entry;
-}
+
 
 /** An accepted part's outcome (a known one's: replayed), as POST /p/:p/fills answers it. */
 function replayOutcome(o: OwnedPartition, accepted: Accepted): PartOutcome {
@@ -207,7 +214,7 @@ async function outcomeOf(o: OwnedPartition, submitted: ReturnType<OwnedPartition
     if (error instanceof KeyReused) return { partition: o.partition, status: 422, inLog: 'false', error: error.message };
     if (error instanceof NotApplied || error instanceof FencedError) {
       const inLog = error instanceof NotApplied ? String(error.inLog) as PartOutcome['inLog'] : 'false';
-      return { partition: o.partition, status: 503, inLog, error: `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: do not resend without checking)' : ''}` };
+      return { partition: o.partition, status: 503, inLog, error: `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: resend it with the same Idempotency-Key, or check before resending)' : ''}` };
     }
     // applying an entry already in the log failed
     return { partition: o.partition, status: 500, inLog: 'true', error: (error as Error).message };

@@ -19,15 +19,14 @@
  * random one when absent), recorded in the log entry. An op id the partition knows is answered as its first request
  * was (`replayed: true`, nothing written or re-margined), or 422 when the body differs (op-window.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InputError } from '../errors.js';
 import { HttpError } from '../service/routes.js';
 import { isRecord } from '../model/checks.js';
 import { FencedError } from './log.js';
 import { KeyReused, NotApplied } from './owned-partition.js';
-import { entryOf, registerBatchWrites } from './shard-batch.js';
-import { checked, liveOf, MAX_OP_ID, RETRY, servedPartition, type ShardView } from './shard-served.js';
+import { registerBatchWrites } from './shard-batch.js';
+import { checked, entryOf, liveOf, RETRY, servedPartition, type ShardView, writeOpOf } from './shard-served.js';
 
 export type { ShardView } from './shard-served.js';
 
@@ -88,13 +87,13 @@ function registerWrites(app: FastifyInstance, shard: ShardView): void {
   for (const kind of ['fills', 'transfers'] as const) {
     app.post(`/p/:p/${kind}`, async (request, reply) => {
       const o = servedPartition(shard, request);
-      const key = request.headers['idempotency-key'];
-      const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
+      const op = writeOpOf(request);
       const items = isRecord(request.body) && Array.isArray(request.body[kind]) ? request.body[kind] as unknown[] : null;
-      const entry = items === null ? null : entryOf(kind, id, items);
+      const entry = items === null ? null : entryOf(kind, op, items);
       try {
-        // an operation the partition knows is answered as it was, not checked against what it did since
-        if (entry === null || o.known(entry) === null) checked(kind, request.body, liveOf(o));
+        // an operation the partition knows (or holds in flight) is answered as the first was, not checked against
+        // a state that moved since, or that the first has not reached yet
+        if (entry === null || !o.recognises(entry)) checked(kind, request.body, liveOf(o));
         if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
         const accepted = await o.submit(entry!);
         const replayed = accepted.replayed ? { replayed: true } : {};
@@ -104,7 +103,7 @@ function registerWrites(app: FastifyInstance, shard: ShardView): void {
         if (error instanceof KeyReused) throw new HttpError(422, error.message, undefined, { 'x-in-log': 'false' });
         if (error instanceof NotApplied || error instanceof FencedError) {
           const inLog = error instanceof NotApplied ? error.inLog : false;
-          throw new HttpError(503, `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: do not resend without checking)' : ''}`, undefined, { ...RETRY, 'x-in-log': String(inLog) });
+          throw new HttpError(503, `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: resend it with the same Idempotency-Key, or check before resending)' : ''}`, undefined, { ...RETRY, 'x-in-log': String(inLog) });
         }
         throw error;
       }

@@ -2,14 +2,17 @@
  * What a shard's routes share (shard-routes.ts, shard-batch.ts): which partition a request may be answered from, and
  * serve's checks of a body.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { InputError } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
 import { bodyValidators, type PostRoute, schemaProblems, validateAsLibrary } from '../service/body.js';
 import { SERVICE_DEFAULTS } from '../service/options.js';
 import { HttpError, refuseTooManyItems } from '../service/routes.js';
+import { idempotencyKeyOf } from '../service/idempotent-writes.js';
+import { OP_DIGEST, opDigest } from './op-window.js';
 import type { OwnedPartition } from './owned-partition.js';
-import { PARTITION_COUNT } from './partitions.js';
+import { type LogEntry, PARTITION_COUNT } from './partitions.js';
 
 /** What the routes read of their shard (shard.ts). */
 export interface ShardView {
@@ -20,7 +23,6 @@ export interface ShardView {
 }
 
 export const RETRY = { 'retry-after': '1' };
-export const MAX_OP_ID = 200;
 
 /** Most items (trades, fills, transfers) per request: serve's default. */
 const MAX_ITEMS = SERVICE_DEFAULTS.maxItems;
@@ -52,4 +54,32 @@ export function checked(route: PostRoute, body: unknown, live: LiveSession): voi
   const validate = bodyValidators()[route];
   if (!validate(body)) throw new InputError(schemaProblems(route, body, live, validate.errors ?? []));
   validateAsLibrary(route, body, live);
+}
+
+/**
+ * What a write's log entries are written under: its op id, the client's `Idempotency-Key` (checked as serve checks it:
+ * 400 at `headers.idempotency-key`) or a random one; `keyed` when the client gave it (not when the gateway made it for
+ * a request that had none: `x-op-generated: 1`), with the gateway's digest of the whole request (`x-op-digest`).
+ */
+export interface WriteOp {
+  id: string;
+  keyed: boolean;
+  digest?: string;
+}
+
+export function writeOpOf(request: FastifyRequest): WriteOp {
+  const key = idempotencyKeyOf(request);
+  const given = request.headers['x-op-digest'];
+  const keyed = key !== undefined && request.headers['x-op-generated'] !== '1';
+  return { id: key ?? randomUUID(), keyed, ...(keyed && typeof given === 'string' && OP_DIGEST.test(given) ? { digest: given } : {}) };
+}
+
+/**
+ * The log entry of `items` under `op`: a keyed one carries its digest (the gateway's, else its items'), by which the
+ * partition recognises it when it is sent again (op-window.ts).
+ */
+export function entryOf(kind: 'fills' | 'transfers', op: WriteOp, items: unknown[]): LogEntry {
+  const entry: LogEntry = kind === 'fills' ? { kind, id: op.id, fills: items } : { kind, id: op.id, transfers: items };
+  if (op.keyed) entry.digest = op.digest ?? opDigest(entry);
+  return entry;
 }

@@ -56,7 +56,7 @@ export class IdempotentWrites {
   async run<T>(kind: 'fills' | 'transfers', key: string | undefined, items: unknown[], apply: () => Promise<T>): Promise<T | Replayed> {
     if (key === undefined) return apply();
     const entry = (kind === 'fills' ? { kind, id: key, fills: items } : { kind, id: key, transfers: items }) as LogEntry;
-    const digest = opDigest(entry);
+    const digest = (entry.digest = opDigest(entry));
     const known = this.window.find(key)?.digest ?? this.inFlight.get(key)?.digest;
     if (known !== undefined) {
       if (known !== digest) throw new KeyUsedElsewhere(`Idempotency-Key ${JSON.stringify(key)} was used for another request; nothing applied`);
@@ -68,13 +68,14 @@ export class IdempotentWrites {
       return { remargined: 0, events: [], replayed: true };
     }
     const done = apply();
-    this.inFlight.set(key, { digest, done: done.catch(() => {}) });
+    const mine = { digest, done: done.catch(() => {}) };
+    this.inFlight.set(key, mine);
     try {
       const result = await done;
-      this.window.record(entry, ++this.applied, undefined, digest);
+      this.window.record(entry, ++this.applied);
       return result;
     } finally {
-      this.inFlight.delete(key);
+      if (this.inFlight.get(key) === mine) this.inFlight.delete(key);
     }
   }
 }

@@ -230,6 +230,22 @@ describe('Idempotency-Key: a write resent with its key is applied once', () => {
     expect([await gross(x.id), await gross(y.id)]).toEqual([200_000, 100_000]);
   });
 
+  it('answers a shard\'s own write route the same way, and writes a request without a key each time', async () => {
+    const [v] = accountsOn('s1', 1, taken);
+    const s1 = shards.get('s1')!.url;
+    const body = { fills: [fill(v.id, 1)] };
+    expect((await call(s1, 'POST', `/p/${v.p}/fills`, body, { 'idempotency-key': 'direct' })).body).toMatchObject({ partition: v.p, seq: 1, remargined: 1 });
+    expect((await call(s1, 'POST', `/p/${v.p}/fills`, body, { 'idempotency-key': 'direct' })).body).toEqual({ partition: v.p, seq: 1, remargined: 0, events: [], replayed: true });
+    const other = await call(s1, 'POST', `/p/${v.p}/fills`, { fills: [fill(v.id, 2)] }, { 'idempotency-key': 'direct' });
+    expect([other.status, other.headers.get('x-in-log')]).toEqual([422, 'false']);
+    const long = await call(s1, 'POST', `/p/${v.p}/fills`, body, { 'idempotency-key': 'k'.repeat(201) });
+    expect(long.body.problems).toEqual([{ path: 'headers.idempotency-key', message: '201 characters; at most 200' }]);
+    // no key: the gateway writes each under a random id no partition remembers
+    for (let k = 0; k < 2; k++) expect((await call(gateway.url, 'POST', '/fills', body)).status).toBe(200);
+    expect(await log.lastSeq(v.p)).toBe(3);
+    expect(await gross(v.id)).toBe(300_000);
+  });
+
   it('writes only the parts a first try did not, and knows its operations after a shard stopped and recovered from its checkpoint', async () => {
     // a first try of the batch that reached one shard only (as a partial answer leaves it): its part, with the
     // gateway's digest of the whole batch, sent to z's shard; then the whole batch under its key

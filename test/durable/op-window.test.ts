@@ -7,9 +7,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { decodeCheckpoint } from '../../src/durable/checkpoint.js';
-import { OP_WINDOW, opDigest, OpWindow } from '../../src/durable/op-window.js';
-import { KeyReused, OwnedPartition } from '../../src/durable/owned-partition.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/durable/checkpoint.js';
+import { isOpList, OP_WINDOW, opDigest, type OpList, OpWindow } from '../../src/durable/op-window.js';
+import { KeyReused, NotApplied, OwnedPartition } from '../../src/durable/owned-partition.js';
 import { PartitionState } from '../../src/durable/partition-state.js';
 import type { LogEntry } from '../../src/durable/partitions.js';
 import type { PartitionLog } from '../../src/durable/log.js';
@@ -17,7 +17,12 @@ import { buildFingerprint } from '../../src/durable/state-hash.js';
 import { mulberry32 } from '../support/random.js';
 import { venueBook, venueMarket } from '../support/venue-book.js';
 
-const fills = (id: string, quantity: number): LogEntry => ({ kind: 'fills', id, fills: [{ account: 'a0', instrument: 'BTC-PERP', quantity, price: 101_000 }] });
+/** A fills entry under a client's key: it carries its digest, as a shard writes it (shard-served.ts entryOf). */
+const fills = (id: string, quantity: number): LogEntry => {
+  const entry: LogEntry = { kind: 'fills', id, fills: [{ account: 'a0', instrument: 'BTC-PERP', quantity, price: 101_000 }] };
+  entry.digest = opDigest(entry);
+  return entry;
+};
 
 describe('the op window', () => {
   it('keeps the first entry of an op id and drops the oldest past its capacity', () => {
@@ -29,7 +34,18 @@ describe('the op window', () => {
     expect(w.size).toBe(3);
     expect(w.find('k1')).toBeUndefined();
     expect(w.list().map(([id, seq]) => [id, seq])).toEqual([['k2', 3], ['k3', 4], ['k4', 5]]);
+    // a window put back from that list evicts in the same order
+    const back = new OpWindow(3);
+    back.restore(w.list());
+    back.record(fills('k5', 1), 6);
+    expect(back.list().map(([id]) => id)).toEqual(['k3', 'k4', 'k5']);
+    // an entry under an id the gateway made (no digest: no client can send it again) is not remembered
+    w.record({ kind: 'fills', id: 'generated', fills: [] }, 7);
+    expect(w.find('generated')).toBeUndefined();
     expect(OP_WINDOW).toBe(10_000);
+    expect(isOpList(w.list())).toBe(true);
+    expect(isOpList([['k', 1, 'not a digest']])).toBe(false);
+    expect(isOpList([['k', 1.5, '0123456789abcdef']])).toBe(false);
   });
 
   it('digests a request as the log gives it back, and tells another body under the same key', () => {
@@ -59,13 +75,19 @@ describe('a partition remembers the operations it applied', () => {
     const state = open();
     try {
       expect(state.applyEntry(1, fills('op-a', 1)).result).toBeDefined();
-      const rejected = state.applyEntry(2, { kind: 'fills', id: 'op-b', fills: [{ account: 'nobody', instrument: 'BTC-PERP', quantity: 1, price: 1 }] });
+      const refusedEntry: LogEntry = { kind: 'fills', id: 'op-b', fills: [{ account: 'nobody', instrument: 'BTC-PERP', quantity: 1, price: 1 }] };
+      refusedEntry.digest = opDigest(refusedEntry);
+      const rejected = state.applyEntry(2, refusedEntry);
       expect(rejected.error).toBeDefined();
       expect(state.ops.find('op-a')).toEqual({ seq: 1, digest: opDigest(fills('op-a', 1)) });
       expect(state.ops.find('op-b')?.problems).toEqual(rejected.error!.problems);
       const fingerprint = buildFingerprint();
       const decoded = await decodeCheckpoint(await state.checkpoint(fingerprint), fingerprint);
       expect(decoded.ops).toEqual(state.ops.list());
+      // a checkpoint whose window does not read back is refused (recovery falls back past it), not trusted
+      const header = { partition: 5, fillSeq: 2, tickId: '0-0', fingerprint, createdAtMs: 0, stateHash: state.stateHash() };
+      const damaged = await encodeCheckpoint(header, { ...state.checkpointBody(), ops: [['op-a', 'one', 'not a digest']] as unknown as OpList });
+      await expect(decodeCheckpoint(damaged, fingerprint)).rejects.toMatchObject({ kind: 'content', message: expect.stringMatching(/ops is not a list/) });
       const restored = PartitionState.restore(engine, decoded, { method: 'cross' });
       try {
         expect(restored.ops.list()).toEqual(state.ops.list());
@@ -96,7 +118,31 @@ describe('a partition remembers the operations it applied', () => {
       await expect(o.submit(fills('op-1', 2))).rejects.toThrow(/"op-1" was used for another request \(entry 1 of partition 5\); nothing written/);
       expect(state.lastFillSeq).toBe(1);
       expect((await o.submit(fills('op-2', 2))).seq).toBe(2);
+      // without a client key (the gateway's random id, no digest), each is written
+      const keyless: LogEntry = { kind: 'fills', id: 'random-id', fills: [{ account: 'a0', instrument: 'BTC-PERP', quantity: 1, price: 101_000 }] };
+      expect([(await o.submit(keyless)).seq, (await o.submit({ ...keyless })).seq]).toEqual([3, 4]);
     } finally {
+      state.release();
+    }
+  });
+
+  it('stops serving when applying an entry fails for another reason than its input, the entry in the log', async () => {
+    const state = open();
+    const log = { appendSoon: async () => {} } as unknown as PartitionLog;
+    const troubles: unknown[] = [];
+    const o = new OwnedPartition(5, 1, log, 's0', 60_000, Date.now(), (_o, error) => troubles.push(error));
+    o.ready(state);
+    const apply = state.applyEntry.bind(state);
+    state.applyEntry = () => {
+      throw new RangeError('the engine failed');
+    };
+    try {
+      const failed = o.submit(fills('op-x', 1));
+      await expect(failed).rejects.toBeInstanceOf(NotApplied);
+      await expect(failed).rejects.toMatchObject({ inLog: true, message: expect.stringMatching(/written to the log but not applied here \(the engine failed\)/) });
+      expect(troubles).toHaveLength(1); // the shard resyncs the partition from its log (or drops it)
+    } finally {
+      state.applyEntry = apply;
       state.release();
     }
   });
