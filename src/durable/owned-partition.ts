@@ -61,6 +61,8 @@ interface Waiting {
 export interface PartitionCounters {
   fillsApplied: number;
   appends: number;
+  /** Writes answered from the partition's window (resent under a key it knew, or while the first was in flight). */
+  writesReplayed: number;
 }
 
 export class OwnedPartition {
@@ -76,7 +78,7 @@ export class OwnedPartition {
   checkpointing: Promise<void> | null = null;
   /** The position of the last checkpoint written (or recovered from): nothing new since means no new checkpoint. */
   checkpointed = { fillSeq: -1, tickId: '' };
-  readonly counters: PartitionCounters = { fillsApplied: 0, appends: 0 };
+  readonly counters: PartitionCounters = { fillsApplied: 0, appends: 0, writesReplayed: 0 };
   private nextSeq = 0;
   private readonly queue: Waiting[] = [];
   /** Operations queued or in flight here, by op id (not yet in the state's window): a resend waits for the first. */
@@ -119,9 +121,15 @@ export class OwnedPartition {
     if (this.status !== 'ready') return Promise.reject(new NotApplied(`partition ${this.partition} is ${this.status} on this shard`, false));
     try {
       const known = this.known(entry);
-      if (known !== null) return Promise.resolve(known);
+      if (known !== null) {
+        this.counters.writesReplayed++;
+        return Promise.resolve(known);
+      }
       const flying = this.flying(entry);
-      if (flying !== undefined) return flying.then((first) => ({ seq: first.seq, ...(first.error ? { error: first.error } : {}), replayed: true }));
+      if (flying !== undefined) {
+        this.counters.writesReplayed++;
+        return flying.then((first) => ({ seq: first.seq, ...(first.error ? { error: first.error } : {}), replayed: true }));
+      }
     } catch (error) {
       return Promise.reject(error as Error);
     }

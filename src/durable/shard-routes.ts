@@ -135,6 +135,7 @@ export function shardStatus(shard: ShardView) {
       replaySeconds: o.replayMs / 1000, recoveredFrom: o.recoveredFrom,
       checkpointAgeSeconds: (now - o.lastCheckpointAtMs) / 1000,
       fillsApplied: o.counters.fillsApplied, duplicatesSkipped: o.state?.counts.duplicatesSkipped ?? 0,
+      keysRemembered: o.state?.ops.size ?? 0, writesReplayed: o.counters.writesReplayed,
     })),
   };
 }

@@ -228,6 +228,10 @@ describe('Idempotency-Key: a write resent with its key is applied once', () => {
     for (const p of [x.p, y.p]) expect(await log.lastSeq(p)).toBe(1);
     expect(await log.lastSeq(w.p)).toBe(0);
     expect([await gross(x.id), await gross(y.id)]).toEqual([200_000, 100_000]);
+    // an operator sees the keys each partition remembers and the writes answered as replayed
+    const metrics = await (await fetch(new URL('/metrics', gateway.url), { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(metrics).toContain(`margincore_idempotency_keys{partition="${x.p}"} 1\n`);
+    expect(Number(/\nmargincore_writes_replayed_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(4);
   });
 
   it('answers a shard\'s own write route the same way, and writes a request without a key each time', async () => {
