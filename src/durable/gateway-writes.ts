@@ -273,7 +273,7 @@ function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<nu
   if (!written && refused.length > 0) throw new InputError(refused);
   if (all.length === 1) {
     const o = all[0];
-    return reply.code(o.status).headers({ ...(o.status === 503 ? RETRY : {}), 'x-in-log': o.inLog }).send({ error: o.error, ...(o.problems ? { problems: o.problems } : {}) });
+    return reply.code(o.status).headers({ ...(o.status === 503 ? RETRY : {}), 'x-in-log': o.inLog }).send({ error: o.error, ...(o.problems ? { problems: o.problems } : {}), ...replayed(o) });
   }
   const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true', ...replayed(o) } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog, ...(o.problems ? { problems: o.problems } : {}), ...replayed(o) }));
   // Every part not applied was refused for its input (400, or 422: its op id used for another request): sending it
