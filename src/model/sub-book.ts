@@ -15,7 +15,7 @@ export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedB
   const byId = new Map(book.accounts.map((a) => [a.id, a]));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) {
-    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} accounts)` })));
+    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'})` })));
   }
   const masters = new Set<string>();
   for (const id of ids) {

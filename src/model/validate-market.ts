@@ -76,7 +76,7 @@ export interface MarketParts {
 /** Everything in the market, or null when any problem was found (all of them reported). */
 export function readMarket(json: unknown, book: ValidatedBook | undefined, options: MarketValidationOptions, problems: ProblemList): MarketParts | null {
   if (!isRecord(json)) {
-    problems.add('market', notObjectMessage(json, 'an object with valuationTime, assets and correlation'));
+    problems.add('market', notObjectMessage(json, 'an object with valuationTime and assets (and marks, impliedVols and correlation where the book needs them)'));
     return null;
   }
   const misplaced = wrongKindProblem(json, 'market', 'market');

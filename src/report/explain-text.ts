@@ -9,7 +9,7 @@ import type { PortfolioExplain, ScenarioGrid } from '../methods/portfolio/types.
 import type { SpanExplain } from '../methods/span/types.js';
 import type { VarExplain } from '../methods/var/types.js';
 import type { DeribitExplain } from '../methods/deribit/run.js';
-import { compactMoney, compactMoneyIn, efficiency, isCoin, money, moneyIn, moveLabel, percent, ratio, sig, table } from './format.js';
+import { compactMoney, compactMoneyIn, efficiency, isCoin, money, moneyIn, moveLabel, percent, price, ratio, sig, table } from './format.js';
 
 export function explainText(account: AccountMargin, method: MarginMethod): string {
   // a coin-margined account's money is in its coin: eight decimals (a satoshi), not two
@@ -40,7 +40,7 @@ function headline(a: AccountMargin, method: MarginMethod, m: (x: number) => stri
   ];
   const usd = a.usd;
   if (a.marginCurrency && usd) {
-    lines.push(`money in ${a.marginCurrency}; in USD at ${money(usd.price)} per ${a.marginCurrency}: equity ${money(usd.equity)}, IM ${money(usd.im)}, MM ${money(usd.mm)}, excess over MM ${money(usd.excessOverMm)}`);
+    lines.push(`money in ${a.marginCurrency}; in USD at ${price(usd.price)} per ${a.marginCurrency}: equity ${money(usd.equity)}, IM ${money(usd.im)}, MM ${money(usd.mm)}, excess over MM ${money(usd.excessOverMm)}`);
   }
   const l = a.liquidationPrice;
   if (l) {

@@ -56,6 +56,10 @@ describe('the note on an account margined in a stablecoin', () => {
     const run = await marginCore('margin', '--book', join(dir, 'book.json'), '--market', join(dir, 'market.json'), '--method', 'var');
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('margin-core: note: 1 USDC-margined account not margined by a method that margins accounts in USD only (status error): usdc-1\n');
+    // explain says the rate it converts at to the digits that show a depeg (1.00 hid 0.999)
+    writeFileSync(join(dir, 'depeg.json'), JSON.stringify({ ...market, assets: { ...market.assets, USDC: { price: 0.999, vol: 0.01 } } }));
+    const explained = await marginCore('explain', 'usdc-1', '--book', join(dir, 'book.json'), '--market', join(dir, 'depeg.json'));
+    expect(explained.stdout).toMatch(/^money in USDC; in USD at 0\.999000 per USDC: equity 49,950\.00,/m);
     // its row's error names its currency too
     expect(run.stdout).toContain('margined in USDC: the var method margins accounts in USD only (docs/coin-margined.md); USDC-margined accounts are margined by');
     expect(run.stdout).not.toContain('coin-margined accounts are');

@@ -151,7 +151,25 @@ describe("importCcxt: a balance's total, as the venue's ccxt parser defines it",
     const result = importCcxt({ ...inverseLong, positions: [position] });
     expect(result.book.accounts[0].collateral).toEqual([{ asset: 'BTC', amount: 1.02631579 }]);
     expect(relative(contractEquity(result.book, result.market, 'ccxt-BTC', 'BTC'), 1.02631579 + pnl)).toBeLessThan(1e-15);
-    expect(result.notes).toContainEqual({ path: 'balance.json', message: 'each total read as cash (a wallet balance): no venue given; ccxt\'s deribit, bitmex parsers put equity there (give the venue, or balanceTotal "equity")' });
+    expect(result.notes).toContainEqual({ path: 'balance.json', message: 'each total read as cash (a wallet balance): no venue given; ccxt\'s deribit, bitmex, binance parsers put equity there (give the venue: --venue or venue; or --balance-total equity, balanceTotal "equity")' });
+  });
+
+  it('binance (total = marginBalance, equity): a USD-M account of wallet 10,000 with 950 of P&L imports cash 10,000, equity 10,950', () => {
+    // long 0.5 BTC from 90,000 marked 91,500 (+750), short 4 ETH from 3,100 marked 3,050 (+200): ccxt's total for
+    // USDT is Binance's marginBalance, 10,000 + 950 = 10,950 (read as cash it would count the 950 twice: 11,900)
+    const result = importCcxt({
+      positions: [
+        { symbol: 'BTC/USDT:USDT', side: 'long', contracts: 0.5, contractSize: 1, entryPrice: 90_000, markPrice: 91_500 },
+        { symbol: 'ETH/USDT:USDT', side: 'short', contracts: 4, contractSize: 1, entryPrice: 3_100, markPrice: 3_050 },
+      ],
+      balance: { USDT: { free: 10_462, used: 488, total: 10_950 } },
+      tickers: {
+        'BTC/USDT:USDT': { symbol: 'BTC/USDT:USDT', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 91_500, indexPrice: 91_500 },
+        'ETH/USDT:USDT': { symbol: 'ETH/USDT:USDT', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 3_050, indexPrice: 3_050 },
+      },
+    }, { venue: 'binance' });
+    expect(result.book.accounts[0].collateral).toEqual([{ asset: 'USDT', amount: 10_000 }]);
+    expect(result.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/^USDT: total 10950 is equity \(binance: ccxt binance parseBalance/));
   });
 
   it('an equity total less options at their mark and linear P&L: the coin-margined account with total 2.4 as equity holds 2.4 + 0.02506839 BTC of cash', () => {

@@ -48,9 +48,11 @@ const installed = join(project, 'node_modules', 'margin-core');
  * unpacked when margin-core/greeks joined the shared Node build, the live cluster came to check its token, outlive a
  * Redis outage and give up on a hung shard, the subaccount roll-up to fail closed and live sessions to give their book
  * (9,456,968 measured). Raised to 3.1 MB packed by the same, with the live docs' example of a check under the mark
- * and of live.book() (3,050,123 measured).
+ * and of live.book() (3,050,123 measured). Raised to 3.2 MB packed and 9.8 MB unpacked when the package came to hold
+ * CHANGELOG.md and the API reports (etc/api) its docs link to (165 KB and 36 KB), and the live cluster and serve to
+ * apply a write resent under its Idempotency-Key once (3,136,654 and 9,698,183 measured).
  */
-const BUDGET = { packed: 3_100_000, unpacked: 9_500_000 };
+const BUDGET = { packed: 3_200_000, unpacked: 9_800_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {

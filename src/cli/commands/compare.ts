@@ -10,7 +10,7 @@ import { MARGIN_METHODS, unknownMethodMessage } from '../../methods/registry.js'
 import { type AccountCoverage, COVERAGE, coverageByAccount, equalCoverage, referenceLossParams } from '../../report/coverage.js';
 import { calibrationLines, coverageHeadline, coverageNotes, coverageTable } from '../../report/coverage-text.js';
 import { calibrationOf } from '../../report/calibration.js';
-import { money, ratio, tableLines, wrap } from '../../report/format.js';
+import { count, money, ratio, tableLines, wrap } from '../../report/format.js';
 import { methodsSection } from '../demo/sections.js';
 import { readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, bookOption, formatOption, type InputFlags, inputPaths, marketOption, sampleOption } from '../options.js';
@@ -90,7 +90,7 @@ export function registerCompareCommand(program: Command): Command {
         }));
       } else {
         await output.lines([
-          `margin-core compare: ${reports[0].accounts.length.toLocaleString('en-US')} accounts, valued ${reports[0].valuationTime}, on ${reports[0].backend}. Money in USD.`,
+          `margin-core compare: ${count(reports[0].accounts.length, 'account')}, valued ${reports[0].valuationTime}, on ${reports[0].backend}. Money in USD.`,
           '', 'What each method\'s defaults are calibrated to:', ...calibrationLines(methods),
           '', 'At the defaults:', methodsSection(reports, 'see equal coverage below'),
           '', 'At equal coverage:', coverageHeadline(coverage), coverageTable(coverage), ...coverageNotes(coverage),
@@ -98,7 +98,7 @@ export function registerCompareCommand(program: Command): Command {
         ]);
       }
       await output.end();
-      await reportWritten(opts.out, `${methods.length} methods compared over ${coverage.accounts.toLocaleString('en-US')} accounts, ${opts.format}`);
+      await reportWritten(opts.out, `${methods.length} methods compared over ${count(coverage.accounts, 'account')}, ${opts.format}`);
       printWarnings(reports.flatMap((r) => r.warnings ?? []).filter((w, i, all) => all.findIndex((x) => x.path === w.path && x.message === w.message) === i));
     });
 }

@@ -45,7 +45,7 @@ export function registerImportCommand(program: Command): Command {
     .option('--valuation-time <iso>', 'the market\'s valuation time (default: the latest quote timestamp)', isoTimestamp)
     .addOption(new Option('--iv-unit <unit>', 'ccxt: units of markImpliedVolatility').choices(['percent', 'decimal', 'auto']).default('auto'))
     .option('--expiry-hour <h>', 'ccxt: UTC hour of expiry on a symbol\'s date (0 to 23, default 8)', hourOfDay)
-    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex: their total is equity; bitmex: its positions as its parser fills them; docs/data-import.md)', exchangeId)
+    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex, binance: their total is equity; bitmex: its positions as its parser fills them; docs/data-import.md)', exchangeId)
     .addOption(new Option('--balance-total <what>', 'ccxt: what fetchBalance\'s total is, over the venue\'s convention').choices(['cash', 'equity']))
     .option('--strict', 'fail (exit 1) when anything could not be imported, instead of listing it')
     .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')
@@ -70,7 +70,8 @@ export function registerImportCommand(program: Command): Command {
       await writeFile(market, `${JSON.stringify(result.market, null, 1)}\n`);
       const positions = result.book.accounts.reduce((n, a) => n + a.positions.length, 0);
       process.stdout.write(`wrote ${book} and ${market}: ${result.book.accounts.length} account${result.book.accounts.length === 1 ? '' : 's'}, ${positions} position${positions === 1 ? '' : 's'}, ${result.book.instruments.length} instrument${result.book.instruments.length === 1 ? '' : 's'}${result.skipped.length > 0 ? `; ${result.skipped.length} not imported (listed above)` : ''}\n`);
-      for (const e of result.venueEquity) process.stdout.write(`  venue equity of ${e.account}: ${e.equity} ${e.currency}${e.currency === 'USD' ? '' : ` (${e.equityUsd} USD at the index)`}\n`);
+      // the USD figure is a product (equity × index): 12 significant digits, not 113095.83369999999
+      for (const e of result.venueEquity) process.stdout.write(`  venue equity of ${e.account}: ${e.equity} ${e.currency}${e.currency === 'USD' ? '' : ` (${Number(e.equityUsd.toPrecision(12))} USD at the index)`}\n`);
     });
 }
 

@@ -112,7 +112,7 @@ async function marginStreamed(files: { book: string; market: string }, options: 
     await output.write(`${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}\n`);
   }
   await output.end();
-  await reportWritten(opts.out, `${report.totals.accounts.toLocaleString('en-US')} accounts (streamed), ${report.method} margin, ${opts.format}`);
+  await reportWritten(opts.out, `${count(report.totals.accounts, 'account')} (streamed), ${report.method} margin, ${opts.format}`);
   printWarnings(result.warnings);
   if (result.errorIds.length > 0) throw new AccountsInError(result.errorIds);
   return true;
@@ -161,7 +161,7 @@ async function marginWhole(files: { book: string; market: string }, options: Mar
     }
     bar.advance(1);
     bar.finish();
-    await reportWritten(opts.out, `${c.count.toLocaleString('en-US')} accounts, ${report.method} margin, ${opts.format}`);
+    await reportWritten(opts.out, `${count(c.count, 'account')}, ${report.method} margin, ${opts.format}`);
     printWarnings(report.warnings);
     checkReportErrors(c);
   } finally {
@@ -248,7 +248,7 @@ async function marginChunksWritten(chunks: AsyncIterable<BookChunk>, files: { bo
   if ('whole' in result) return result.whole;
   bar.finish();
   const { report, errors } = result;
-  await reportWritten(opts.out, `${report.totals.accounts.toLocaleString('en-US')} accounts (streamed), ${report.method} margin, ${opts.format}`);
+  await reportWritten(opts.out, `${count(report.totals.accounts, 'account')} (streamed), ${report.method} margin, ${opts.format}`);
   printWarnings(report.warnings);
   if (errors.count > 0) throw new AccountsInError(errors.ids, errors.count);
   return 'written';

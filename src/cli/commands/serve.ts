@@ -1,3 +1,4 @@
+import { count } from '../../report/format.js';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -149,7 +150,7 @@ async function runServe(opts: ServeOptions, command: Command): Promise<void> {
   }
   const service = await listen(live, opts, token.value);
   if (token.generated) process.stderr.write(`margin-core serve: no --token-file or MARGIN_CORE_TOKEN; this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
-  process.stdout.write(`margin-core serve: ${live.method} margin on ${live.backend}, ${live.layout.accountCount} accounts, ${token.value === null ? 'no authentication, ' : ''}listening on ${service.url}\n`);
+  process.stdout.write(`margin-core serve: ${live.method} margin on ${live.backend}, ${count(live.layout.accountCount, 'account')}, ${token.value === null ? 'no authentication, ' : ''}listening on ${service.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`margin-core serve: ${signal}, shutting down\n`);

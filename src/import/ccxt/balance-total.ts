@@ -25,6 +25,11 @@ export const CCXT_BALANCE_CONVENTIONS: Readonly<Record<string, VenueBalanceConve
     total: 'equity',
     source: 'ccxt bitmex parseBalance: total = User/getMargin `marginBalance` (walletBalance + unrealised P&L), free = availableMargin',
   },
+  // a spot account's total is free + locked (cash), but it holds no positions: read as equity, its cash is the same
+  binance: {
+    total: 'equity',
+    source: 'ccxt binance parseBalance, USD-M and COIN-M futures accounts: total = `marginBalance` (walletBalance + unrealizedProfit), else `balance`; free = availableBalance, used = initialMargin',
+  },
 };
 
 /** What `total` is for `venue`, or for an explicit `override`; cash when neither says. */

@@ -109,8 +109,9 @@ function readStructures(input: CcxtStructures, options: CcxtImportOptions, probl
   const balanceTotal = balanceTotalOf(options.venue, options.balanceTotal);
   if (options.balanceTotal === undefined) {
     const known = Object.keys(CCXT_BALANCE_CONVENTIONS).join(', ');
-    if (options.venue === undefined) notes.push({ path: 'balance.json', message: `each total read as cash (a wallet balance): no venue given; ccxt's ${known} parsers put equity there (give the venue, or balanceTotal "equity")` });
-    else if (!Object.hasOwn(CCXT_BALANCE_CONVENTIONS, options.venue)) notes.push({ path: 'balance.json', message: `each total read as cash (a wallet balance): ${options.venue}'s parser is not among those read (${known}); give balanceTotal "equity" if its total holds unrealized P&L` });
+    // the CLI's flags beside the library's options: the same note reaches both
+    if (options.venue === undefined) notes.push({ path: 'balance.json', message: `each total read as cash (a wallet balance): no venue given; ccxt's ${known} parsers put equity there (give the venue: --venue or venue; or --balance-total equity, balanceTotal "equity")` });
+    else if (!Object.hasOwn(CCXT_BALANCE_CONVENTIONS, options.venue)) notes.push({ path: 'balance.json', message: `each total read as cash (a wallet balance): ${options.venue}'s parser is not among those read (${known}); give --balance-total equity (balanceTotal "equity") if its total holds unrealized P&L` });
   }
   const tickers = keyedBySymbol(input.tickers, 'tickers.json', problems);
   const greeks: Keyed = input.greeks === undefined ? new Map() : keyedBySymbol(input.greeks, 'greeks.json', problems);
