@@ -95,6 +95,7 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
   const valuationMs = valuationTime === null ? NaN : parseIsoTimestamp(valuationTime);
   if (book) {
     checkBookAgainstMarket(book, named, impliedVols, volsNamed, valuationTime ?? '', valuationMs, problems);
+    if (problems.size === before) checkCoinOptionMarks(book, assets, marks, problems);
     if (problems.size === before) checkMagnitudes(book, assets, marks, valuationMs, problems);
   }
   if (problems.size > before || valuationTime === null || !correlation) return null;
@@ -322,6 +323,24 @@ function checkBookAgainstMarket(
   forEachBalance(book, (asset, a, j) => {
     if (!assets.has(asset)) problems.addShared(unknownAsset(asset), `accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(asset)} (not in market.assets)`);
   });
+}
+
+/**
+ * A coin-settled option's mark is coin per unit of its underlying (docs/coin-margined.md): a call is worth at most the
+ * underlying (1 coin), a put at most its strike (K / S coin). A mark well above that (10% of slack for a venue's index
+ * or forward) is a mark in USD given where coin was meant: refused at its path, the coin figure it likely meant said.
+ */
+function checkCoinOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, ValidatedAssetMarket>, marks: ReadonlyMap<string, number>, problems: ProblemList): void {
+  if (marks.size === 0) return;
+  for (const instrument of book.instruments) {
+    if (instrument.kind !== 'option' || instrument.settlement !== instrument.underlying) continue;
+    const mark = marks.get(instrument.id), spot = assets.get(instrument.underlying)?.price;
+    if (mark === undefined || spot === undefined) continue;
+    const most = instrument.right === 'call' ? 1 : instrument.strike / spot, digits = (x: number) => Number(x.toPrecision(6));
+    if (!(mark > 1.1 * most)) continue;
+    const coin = instrument.underlying;
+    problems.add(keyPath('market.marks', instrument.id), `${mark} is more than a coin-settled ${instrument.right} is worth (at most ${digits(most)} ${coin} per ${coin}): its mark is in ${coin}, not USD (${mark} USD would be ${digits(mark / spot)} ${coin})`);
+  }
 }
 
 /**

@@ -37,6 +37,16 @@ describe('settlement and margin currency: the input domain', () => {
     expect(validateBook(back)).toEqual(book);
   });
 
+  it('refuses a coin-settled option\'s mark given in USD, naming the coin figure it likely meant; admits one in coin', () => {
+    const book = coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-25DEC26-120000-C', quantity: -1, entryPrice: 0.02 }, { instrument: 'BTC-25DEC26-90000-P', quantity: -1, entryPrice: 0.03 }], collateral: [{ asset: 'BTC', amount: 1 }] });
+    // a call is worth at most 1 BTC per BTC: 1,500 is USD (0.015 BTC at 100,000)
+    expectOneProblem(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-120000-C': 1_500 } })), 'market.marks["BTC-25DEC26-120000-C"]',
+      /^1500 is more than a coin-settled call is worth \(at most 1 BTC per BTC\): its mark is in BTC, not USD \(1500 USD would be 0\.015 BTC\)$/);
+    // a put at most its strike, 0.9 BTC per BTC at 100,000: 1.2 is refused, 0.95 (within a tenth of slack) and 0.03 are not
+    expectOneProblem(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-90000-P': 1.2 } })), 'market.marks["BTC-25DEC26-90000-P"]', /at most 0\.9 BTC per BTC/);
+    expect(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-90000-P': 0.95, 'BTC-25DEC26-120000-C': 0.015 } }))).not.toThrow();
+  });
+
   it('bounds an inverse contract by its face value in USD (quantity × multiplier), not by quantity × multiplier × price', () => {
     const inverse = (quantity: number) => coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }] });
     // 1e10 contracts of 10 USD: 1e11 USD of face, within 1e15 at any BTC price (it was read as 1e11 × 100,000 = 1e16)
