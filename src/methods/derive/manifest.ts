@@ -8,5 +8,5 @@ export const deriveManifest: MethodManifest<DeriveParams> = {
   plugin: deriveMethod,
   defaults: DEFAULT_DERIVE_PARAMS,
   docs: 'docs/profiles.md',
-  fingerprints: [{ name: 'derive', params: () => ({}), digests: { sample: '0853fc5245b83114bf750b8e137099de', generated10k: 'bacca938904588e1c691f43b07b5b4bd' } }],
+  fingerprints: [{ name: 'derive', params: () => ({}), digests: { sample: 'bb84a9c85942eacd680e69d55b776b2a', generated10k: 'bacca938904588e1c691f43b07b5b4bd' } }],
 };

@@ -8,5 +8,5 @@ export const spanManifest: MethodManifest<SpanParams> = {
   plugin: spanMethod,
   defaults: DEFAULT_SPAN_PARAMS,
   docs: 'docs/span-margin.md',
-  fingerprints: [{ name: 'span', params: () => ({}), digests: { sample: '7b99a174fdc10da1b73ba1aebf2194e0', generated10k: 'aaa5cb8ca61ddaec49c92cea0fcc9787' } }],
+  fingerprints: [{ name: 'span', params: () => ({}), digests: { sample: '549bb52985a0fb363b159680a5d6f3f9', generated10k: 'aaa5cb8ca61ddaec49c92cea0fcc9787' } }],
 };

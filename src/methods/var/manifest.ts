@@ -17,10 +17,10 @@ export const varManifest: MethodManifest<VarParams> = {
   defaults: DEFAULT_VAR_PARAMS,
   docs: 'docs/var-margin.md',
   fingerprints: [
-    { name: 'var', params: () => ({}), digests: { sample: '2fb8c54ffdec4b2680d03aa9605dde36', generated10k: 'c3148a9476b87ba2437e852926d0b608' } },
-    { name: 'var delta-gamma es', params: () => ({ var: { model: 'delta-gamma', measure: 'es' } }), digests: { sample: '8879b33c3cbda0668035c1f1634d7df8', generated10k: 'd76e34d726f7c5204165a4048ec5b3b9' } },
-    { name: 'var monte-carlo', params: () => ({ var: { model: 'monte-carlo', scenarios: 500, seed: 11 } }), digests: { sample: '2c8d37b572f295b190f545a3d40517a1', generated10k: '7fb26a09408494901666059da648386a' } },
-    { name: 'var historical', params: () => ({ var: { model: 'historical', returns: returnsMatrix() } }), digests: { sample: '7f4be5b2ec1d91f12915c83b3123fd48', generated10k: '4ba173a0c5f57a856453d0bcbaf7340e' } },
-    { name: 'var ewma', params: () => ({ var: { covariance: 'ewma', returns: returnsMatrix() } }), digests: { sample: '800e61f3ad47b5b795d93755cff069b8', generated10k: '8d88c3aef80baa38364da6a1e1cf80a5' } },
+    { name: 'var', params: () => ({}), digests: { sample: 'c178f6c522c98c827eb967c96b6feaa5', generated10k: 'c3148a9476b87ba2437e852926d0b608' } },
+    { name: 'var delta-gamma es', params: () => ({ var: { model: 'delta-gamma', measure: 'es' } }), digests: { sample: '2de7adf2a1219b27c0927b8c81a73c8c', generated10k: 'd76e34d726f7c5204165a4048ec5b3b9' } },
+    { name: 'var monte-carlo', params: () => ({ var: { model: 'monte-carlo', scenarios: 500, seed: 11 } }), digests: { sample: '8d5977c24797826b581cc605cbaad14a', generated10k: '7fb26a09408494901666059da648386a' } },
+    { name: 'var historical', params: () => ({ var: { model: 'historical', returns: returnsMatrix() } }), digests: { sample: 'd22f6c92f40e9905db7c886db554a912', generated10k: '4ba173a0c5f57a856453d0bcbaf7340e' } },
+    { name: 'var ewma', params: () => ({ var: { covariance: 'ewma', returns: returnsMatrix() } }), digests: { sample: '54b7b6fdbb562af4afe466258b0a15d4', generated10k: '8d88c3aef80baa38364da6a1e1cf80a5' } },
   ],
 };
