@@ -49,6 +49,10 @@ describe('explain on the engine', () => {
   });
   it('rejects unknown accounts as input errors naming each one', () => {
     expect(() => subBook(book, ['nobody', book.accounts[0].id, 'ghost'])).toThrow(/account: no account "nobody" in the book \(302 accounts\).*account: no account "ghost"/);
+    // one slip from a known id (its case, or an edit): the id meant is suggested
+    const id = book.accounts[0].id;
+    expect(() => subBook(book, [id.toUpperCase()])).toThrow(`no account "${id.toUpperCase()}" in the book (302 accounts; did you mean "${id}"?)`);
+    expect(() => subBook(book, [`${id}x`])).toThrow(`did you mean "${id}"?`);
   });
 });
 
