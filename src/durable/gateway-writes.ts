@@ -25,6 +25,7 @@ import { redisUnreachable } from '../scale/redis/connect.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
 import { opDigest } from './op-window.js';
+import { writeEntry } from './partitions.js';
 import type { PartOutcome } from './shard-batch.js';
 import { idempotencyKeyOf } from '../service/idempotent-writes.js';
 
@@ -68,7 +69,7 @@ async function splitBatch(ctx: GatewayContext, kind: Kind, request: FastifyReque
   // them together) that no partition remembers: nothing can send it again
   const headers: Record<string, string> = key === undefined
     ? { 'idempotency-key': randomUUID(), 'x-op-generated': '1' }
-    : { 'idempotency-key': key, 'x-op-digest': opDigest(kind === 'fills' ? { kind, id: key, fills: list } : { kind, id: key, transfers: list }) };
+    : { 'idempotency-key': key, 'x-op-digest': opDigest(writeEntry(kind, key, list)) };
   const ids = list.map((item) => (item as { account: string }).account);
   const routed = await ctx.masters.partitionsOf(ids);
   try {

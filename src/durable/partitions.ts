@@ -42,6 +42,11 @@ export type LogEntry =
   /** A derived action (e.g. a liquidation) written by the owner and applied verbatim on replay, never recomputed. */
   | { kind: 'decision'; id: string; [field: string]: unknown };
 
+/** The log entry of a write: `items` fills or transfers under op id `id`. */
+export function writeEntry(kind: 'fills' | 'transfers', id: string, items: unknown[]): LogEntry {
+  return kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items };
+}
+
 /** What checkpoint(p) holds: the newest checkpoint's last applied fill seq and tick id, and its file's name. */
 export interface CheckpointPointer {
   fillSeq: number;

@@ -12,7 +12,7 @@ import { HttpError, refuseTooManyItems } from '../service/routes.js';
 import { idempotencyKeyOf } from '../service/idempotent-writes.js';
 import { OP_DIGEST, opDigest } from './op-window.js';
 import type { OwnedPartition } from './owned-partition.js';
-import { type LogEntry, PARTITION_COUNT } from './partitions.js';
+import { type LogEntry, PARTITION_COUNT, writeEntry } from './partitions.js';
 
 /** What the routes read of their shard (shard.ts). */
 export interface ShardView {
@@ -79,7 +79,7 @@ export function writeOpOf(request: FastifyRequest): WriteOp {
  * partition recognises it when it is sent again (op-window.ts).
  */
 export function entryOf(kind: 'fills' | 'transfers', op: WriteOp, items: unknown[]): LogEntry {
-  const entry: LogEntry = kind === 'fills' ? { kind, id: op.id, fills: items } : { kind, id: op.id, transfers: items };
+  const entry = writeEntry(kind, op.id, items);
   if (op.keyed) entry.digest = op.digest ?? opDigest(entry);
   return entry;
 }

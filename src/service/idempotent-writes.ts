@@ -8,7 +8,7 @@
  */
 import { InputError } from '../errors.js';
 import { opDigest, OpWindow } from '../durable/op-window.js';
-import type { LogEntry } from '../durable/partitions.js';
+import { writeEntry } from '../durable/partitions.js';
 import { headerCount } from './guard.js';
 
 /** Longest Idempotency-Key taken (as the cluster's): a longer one is refused, 400 at `headers.idempotency-key`. */
@@ -57,7 +57,7 @@ export class IdempotentWrites {
    */
   async run<T>(kind: 'fills' | 'transfers', key: string | undefined, items: unknown[], apply: () => Promise<T>): Promise<T | Replayed> {
     if (key === undefined) return apply();
-    const entry = (kind === 'fills' ? { kind, id: key, fills: items } : { kind, id: key, transfers: items }) as LogEntry;
+    const entry = writeEntry(kind, key, items);
     const digest = (entry.digest = opDigest(entry));
     const known = this.window.find(key)?.digest ?? this.inFlight.get(key)?.digest;
     if (known !== undefined) {
