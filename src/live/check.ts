@@ -32,7 +32,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import type { AccountRequirement } from '../margin/what-if.js';
-import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
+import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import { DOMAIN } from '../model/domain.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { SizeGrid } from './size-grid.js';
@@ -93,7 +93,7 @@ export function validateLimits(json: unknown, base = 'limits'): Limits {
 export function checkLimitsAgainstBook(limits: Limits, layout: BookLayout, base = 'limits'): void {
   const problems = new ProblemList();
   for (const id of limits.maxPosition.keys()) {
-    if (id !== 'default' && !layout.instruments.indexById.has(id)) problems.add(keyPath(`${base}.maxPosition`, id), `unknown instrument ${JSON.stringify(id)}`);
+    if (id !== 'default' && !layout.instruments.indexById.has(id)) problems.add(keyPath(`${base}.maxPosition`, id), unknownInstrumentMessage(id, layout.instruments.indexById));
   }
   for (const id of limits.maxNotional.keys()) {
     if (id !== 'default' && layout.assetIndex(id) < 0) problems.add(keyPath(`${base}.maxNotional`, id), `unknown asset ${JSON.stringify(id)}`);

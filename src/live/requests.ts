@@ -14,7 +14,7 @@ import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
-import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 
 /**
  * A trade's price (a fill's, a what-if trade's, an order's): bounded as the entry price it nets into, but named as
@@ -137,7 +137,7 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   if (!isNonEmptyString(item.instrument)) problems.add(`${path}.instrument`, notStringMessage(item.instrument, 'an instrument id'));
   else {
     row = layout.instruments.indexById.get(item.instrument) ?? -1;
-    if (row < 0) problems.add(`${path}.instrument`, `unknown instrument ${JSON.stringify(item.instrument)}`);
+    if (row < 0) problems.add(`${path}.instrument`, unknownInstrumentMessage(item.instrument, layout.instruments.indexById));
   }
   if (!isFiniteNumber(item.quantity)) problems.add(`${path}.quantity`, notFiniteMessage(item.quantity));
   else if (item.quantity === 0) problems.add(`${path}.quantity`, 'zero (a trade has a size; the sign is its side)');

@@ -14,7 +14,7 @@ import { ProblemList } from '../errors.js';
 import { DOMAIN, domainProblem } from '../model/domain.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
-import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
+import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
 
@@ -104,7 +104,7 @@ function readQuotes(json: unknown, path: string, what: 'mark' | 'implied vol', l
   for (const [id, value] of ownEntries(json)) {
     const at = keyPath(path, id);
     const row = ins.indexById.get(id);
-    if (row === undefined) problems.add(at, `unknown instrument ${JSON.stringify(id)}: not in the book`);
+    if (row === undefined) problems.add(at, `${unknownInstrumentMessage(id, ins.indexById)}: not in the book`);
     else if (what === 'implied vol' && ins.kind.array[row] !== KIND_OPTION) problems.add(at, `${JSON.stringify(id)} is not an option`);
     else if (!isFiniteNumber(value)) problems.add(at, notFiniteMessage(value));
     else {

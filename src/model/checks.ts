@@ -160,6 +160,55 @@ export function nearestName(key: string, names: readonly string[]): string | nul
   return best;
 }
 
+/** Known ids up to this many are searched for a misspelt id's nearest by edit distance (an error path: ~0.1 s at this size); beyond, by case only. */
+const SUGGEST_WITHIN = 100_000;
+
+/**
+ * The known id a mistyped `id` most likely meant: the same ignoring case, else one slip away (one insertion, deletion,
+ * substitution or adjacent swap: ids are names with numbers in them, where two edits make another real id, `XYZ-PERP`
+ * is not `XRP-PERP`), else the one known id that starts with it (a venue's full name typed short: `BTC-PERPETUAL`
+ * for `BTC-PERPETU`); null when none is. Beyond {@link SUGGEST_WITHIN} ids, by case alone. Ties go to the earlier id.
+ */
+export function nearestId(id: string, known: ReadonlyMap<string, unknown>): string | null {
+  const lower = id.toLowerCase(), searched = known.size <= SUGGEST_WITHIN;
+  let slip: string | null = null, prefixed: string | null = null, prefixes = 0;
+  for (const name of known.keys()) {
+    const other = name.toLowerCase();
+    if (other === lower) return name;
+    if (!searched) continue;
+    if (slip === null && editDistance(lower, other, 1) <= 1) slip = name;
+    if (lower.length >= 3 && other.startsWith(lower) && prefixes++ === 0) prefixed = name;
+  }
+  return slip ?? (prefixes === 1 ? prefixed : null);
+}
+
+/** ` (did you mean "BTC-PERPETUAL"?)` for an id {@link nearestId} finds, else nothing. */
+export function didYouMean(id: string, known: ReadonlyMap<string, unknown>): string {
+  const near = nearestId(id, known);
+  return near === null ? '' : ` (did you mean ${JSON.stringify(near)}?)`;
+}
+
+/**
+ * Per set of known ids, the suggestions made so far, while the set keeps its size (a book can add instruments): a book
+ * whose million positions name one unknown id searches once.
+ */
+const suggested = new WeakMap<ReadonlyMap<string, unknown>, { size: number; hints: Map<string, string> }>();
+/** Distinct unknown ids searched per set of known ids (a problem list keeps 100): later ones get no suggestion. */
+const SUGGESTIONS_PER_SET = 100;
+
+/** `unknown instrument "btc-perp" (did you mean "BTC-PERP"?)`: an instrument id the book does not list. */
+export function unknownInstrumentMessage(id: string, known: ReadonlyMap<string, unknown>): string {
+  let kept = suggested.get(known);
+  if (kept === undefined || kept.size !== known.size) suggested.set(known, (kept = { size: known.size, hints: new Map() }));
+  const made = kept.hints;
+  let hint = made.get(id);
+  if (hint === undefined) {
+    hint = made.size < SUGGESTIONS_PER_SET ? didYouMean(id, known) : '';
+    if (made.size < SUGGESTIONS_PER_SET) made.set(id, hint);
+  }
+  return `unknown instrument ${JSON.stringify(id)}${hint}`;
+}
+
 /**
  * Optimal string alignment distance (Levenshtein with adjacent transpositions), or `limit + 1` as soon
  * as it must exceed `limit` (keys can be long strings from untrusted input).

@@ -3,7 +3,7 @@
  * allocation margin instead of the whole book.
  */
 import { InputError } from '../errors.js';
-import { nearestName } from './checks.js';
+import { nearestId } from './checks.js';
 import type { ValidatedBook } from './types.js';
 import { selectAccounts } from './validate.js';
 
@@ -16,7 +16,7 @@ export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedB
   const byId = new Map(book.accounts.map((a) => [a.id, a]));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) {
-    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'}${didYouMean(id, byId)})` })));
+    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'}${suggested(id, byId)})` })));
   }
   const masters = new Set<string>();
   for (const id of ids) {
@@ -29,15 +29,8 @@ export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedB
   return selectAccounts(book, chosen);
 }
 
-
-/** Books up to this many accounts are searched for a misspelt id's nearest (an error path: ~0.1 s at this size). */
-const SUGGEST_WITHIN = 100_000;
-
-/** `; did you mean "deribit-BTC"?` for an id one slip from a known one (case, or a small edit), else nothing. */
-function didYouMean(id: string, byId: ReadonlyMap<string, unknown>): string {
-  const lower = id.toLowerCase();
-  let found: string | null = null;
-  if (byId.size <= SUGGEST_WITHIN) found = nearestName(id, [...byId.keys()]);
-  else for (const known of byId.keys()) if (known.toLowerCase() === lower) found = known;
-  return found === null ? '' : `; did you mean ${JSON.stringify(found)}?`;
+/** `; did you mean "deribit-BTC"?` for an id one slip from a known one (checks.ts nearestId), else nothing. */
+function suggested(id: string, byId: ReadonlyMap<string, unknown>): string {
+  const near = nearestId(id, byId);
+  return near === null ? '' : `; did you mean ${JSON.stringify(near)}?`;
 }

@@ -20,6 +20,7 @@ import {
   notStringMessage,
   priceProblem,
   reportUnknownFields,
+  unknownInstrumentMessage,
   type JsonRecord,
 } from './checks.js';
 import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from './netting.js';
@@ -366,7 +367,7 @@ export function readPosition(
   let ok = true;
   const row = typeof instrument === 'string' && knownInstrument !== null ? knownInstrument.get(instrument) : undefined;
   if (typeof instrument !== 'string' || (knownInstrument !== null && row === undefined)) {
-    const message = typeof instrument === 'string' ? `unknown instrument ${JSON.stringify(instrument)}` : notStringMessage(instrument, 'an instrument id');
+    const message = typeof instrument === 'string' ? unknownInstrumentMessage(instrument, knownInstrument as ReadonlyMap<string, number>) : notStringMessage(instrument, 'an instrument id');
     problems.add(at('.instrument'), message);
     ok = false;
   }

@@ -17,7 +17,7 @@
  */
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
-import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import { heldInstrumentProblem } from '../model/settlement.js';
 
 /** A candidate hedge as JSON. */
@@ -62,7 +62,7 @@ export function readHedges(json: unknown, layout: BookLayout, base = 'hedges'): 
     if (!isNonEmptyString(item.instrument)) problems.add(`${path}.instrument`, notStringMessage(item.instrument, 'an instrument id'));
     else {
       row = layout.instruments.indexById.get(item.instrument) ?? -1;
-      if (row < 0) problems.add(`${path}.instrument`, `unknown instrument ${JSON.stringify(item.instrument)}`);
+      if (row < 0) problems.add(`${path}.instrument`, unknownInstrumentMessage(item.instrument, layout.instruments.indexById));
       else if (seen.has(row)) problems.add(`${path}.instrument`, `${item.instrument} is already hedges[${seen.get(row)}]: list each instrument once`);
       else seen.set(row, k);
     }
