@@ -34,7 +34,7 @@ import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, BUILT_IN_REGISTRY, MethodRegistry } from './methods/registry.js';
 import { LocalTransport } from './scale/local-transport.js';
 import { ShardedBook, type ShardLayOut } from './scale/sharded-book.js';
-import { InputError } from './errors.js';
+import { describeValue, InputError } from './errors.js';
 import { isRecord, notObjectMessage } from './model/checks.js';
 import { refuseUnknownMethods } from './subaccounts/methods.js';
 import type { ShardTransport } from './scale/transport.js';
@@ -378,6 +378,7 @@ export class Engine {
    * InputError for bad inputs or a master without subaccounts.
    */
   async allocateCollateral(book: unknown, market: unknown, master: string, options: MarginOptions = {}): Promise<CollateralAllocation> {
+    if (typeof master !== 'string' || master === '') throw new InputError([{ path: 'master', message: `expected an account id (a non-empty string), got ${describeValue(master)}` }]);
     const valid = validInputs(book, market, options);
     const params = isPlainRecord(options.params) ? options.params : {};
     const group = subBook(valid.book, [master]);

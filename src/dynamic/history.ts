@@ -213,7 +213,8 @@ function checkTimes(h: PriceHistory, options: HistoryOptions, problems: ProblemL
     else if (step > 0) intervals.push(step);
   }
   if (options.allowGaps || intervals.length < 2 || problems.size > 0) return;
-  const median = [...intervals].sort((a, b) => a - b)[intervals.length >> 1];
+  // the lower middle of an even count: a gap only lengthens an interval, so of two middles the shorter is the usual step
+  const median = [...intervals].sort((a, b) => a - b)[(intervals.length - 1) >> 1];
   for (let k = 1; k < h.times.length; k++) {
     if (h.times[k] - h.times[k - 1] > 1.5 * median) {
       problems.add(rowOf(k), `a gap from ${formatIsoTimestamp(h.times[k - 1])} to ${formatIsoTimestamp(h.times[k])} (the usual step is ${median / 3_600_000} h; allowGaps accepts it)`);

@@ -13,7 +13,7 @@
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
+import { addDomainProblem, DOMAIN, type MagnitudeBound } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 
 /**
@@ -191,8 +191,3 @@ function readCash(item: Record<string, unknown>, path: string, problems: Problem
   return problems.size > before ? null : { cashUsd: item.cashUsd as number };
 }
 
-/** A problem at `path` when the finite `value` is outside the domain's `bound` (src/model/domain.ts). */
-function addDomainProblem(bound: MagnitudeBound, value: number, path: string, problems: ProblemList): void {
-  const wrong = domainProblem(bound, value);
-  if (wrong !== null) problems.add(path, wrong);
-}

@@ -14,7 +14,7 @@
  * keep identical bits), and only for the accounts it has balances of: a book without locations is untouched. A pooled
  * balance (src/subaccounts/pool-book.ts) held at several locations takes each location's deduction on its share.
  */
-import { InputError, type InputProblem } from '../errors.js';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
 import { type MarginColumns, weighted } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { locatedBalancesOf } from '../model/book-columns.js';
@@ -45,6 +45,18 @@ interface Entry {
 }
 
 /**
+ * What is wrong with a list of frozen locations given at `path` (`frozenLocations`, a shock's
+ * `shock.freezeLocations`): not an array of names, or a name `params` does not list.
+ */
+export function frozenLocationProblems(params: LocationParams, names: unknown, path: string): InputProblem[] {
+  if (!Array.isArray(names)) return [{ path, message: `expected an array of location names, got ${describeValue(names)}` }];
+  return names.flatMap((name: unknown, k) => {
+    if (typeof name !== 'string' || name === '') return [{ path: `${path}[${k}]`, message: `expected a location name of params.locations.at, got ${describeValue(name)}` }];
+    return ownValue(params.at, name) === undefined ? [{ path: `${path}[${k}]`, message: `unknown location ${JSON.stringify(name)}${knownList(params)}` }] : [];
+  });
+}
+
+/**
  * The located balances of a laid-out book, by account, and the adjustment of their equities. Built once per
  * prepared run; {@link adjust} runs after every rule-based kernel call on the accounts that call margined.
  */
@@ -59,10 +71,8 @@ export class LocationAdjuster {
    * not a location (`frozenLocations[0]`).
    */
   static of(book: ValidatedBook, layout: BookLayout, params: LocationParams, frozenLocations: readonly string[] = []): LocationAdjuster | null {
-    const problems: InputProblem[] = [];
-    frozenLocations.forEach((name, k) => {
-      if (ownValue(params.at, name) === undefined) problems.push({ path: `frozenLocations[${k}]`, message: `unknown location ${JSON.stringify(name)}${knownList(params)}` });
-    });
+    const problems = frozenLocationProblems(params, frozenLocations, 'frozenLocations');
+    if (!Array.isArray(frozenLocations)) throw new InputError(problems);
     const frozen = new Set(frozenLocations);
     const adjuster = new LocationAdjuster(params);
     for (const [i, j] of locatedBalances(book)) {

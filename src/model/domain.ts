@@ -18,6 +18,7 @@
  */
 
 import { GREEKS_LIMITS } from './greeks-limits.js';
+import type { ProblemList } from '../errors.js';
 
 /** Which sign a bounded value may have. */
 export type BoundSign = 'positive' | 'nonNegative' | 'signed';
@@ -120,6 +121,8 @@ export const DOMAIN = {
   notional: { what: 'notional', unit: 'USD', sign: 'nonNegative', zero: true, min: 0, max: 1e15, places: [] },
   /** An account's gross value: Σ |position notional| + Σ |balance value| + |cash|, checked where a book meets its market. */
   accountValue: { what: 'account value', unit: 'USD', sign: 'nonNegative', zero: true, min: 0, max: 1e15, places: [] },
+  /** A hedge candidate's spread (USD per unit of the underlying) or fee (USD per contract), as the optimiser prices a trade. */
+  hedgeCost: { what: 'hedge cost', unit: 'USD per unit or per contract', sign: 'nonNegative', zero: true, min: 0, max: 1e12, places: [] },
   /**
    * Any number of a params file (every method's section, liquidation, stress, dynamic, locations, subaccounts) and of
    * pre-trade limits, besides the bounds its own validator checks (fractions in [0, 1], counts, …).
@@ -158,6 +161,12 @@ export function domainProblem(bound: MagnitudeBound, value: number): string | nu
   const size = value < 0 ? ' in magnitude' : '';
   if (magnitude > bound.max) return `${String(value)} is above the largest ${bound.what} ${boundText(bound.max)}${size}`;
   return `${String(value)} is below the smallest ${bound.what} ${boundText(bound.min)}${size}`;
+}
+
+/** Adds {@link domainProblem}'s message for `value` at `path` to `problems`, when it has one. */
+export function addDomainProblem(bound: MagnitudeBound, value: number, path: string, problems: ProblemList): void {
+  const wrong = domainProblem(bound, value);
+  if (wrong !== null) problems.add(path, wrong);
 }
 
 function article(word: string): string {

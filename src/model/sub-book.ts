@@ -2,7 +2,7 @@
  * Some accounts of a validated book as a book of their own, with their master groups: what explain and collateral
  * allocation margin instead of the whole book.
  */
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import { nearestId } from './checks.js';
 import type { ValidatedBook } from './types.js';
 import { selectAccounts } from './validate.js';
@@ -14,6 +14,8 @@ import { selectAccounts } from './validate.js';
  */
 export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedBook {
   const byId = new Map(book.accounts.map((a) => [a.id, a]));
+  const notIds = ids.filter((id) => typeof id !== 'string');
+  if (notIds.length > 0) throw new InputError(notIds.map((id) => ({ path: 'account', message: `expected an account id (a string), got ${describeValue(id)}` })));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) {
     throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'}${suggested(id, byId)})` })));

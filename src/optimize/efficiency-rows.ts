@@ -71,7 +71,7 @@ export function reportHedge(run: PreparedRun, solver: LpSolver, id: string, hedg
 /** restoreHealth on the held candidates; a problem with one of them named at its path in the whole list (`hedges[k]`). */
 function restoreHeld(run: PreparedRun, solver: LpSolver, id: string, held: HeldHedges, target: HealthTarget, buffer: number): RestoreResult {
   try {
-    return restoreHealth(run, solver, id, held.json, { target, buffer });
+    return restoreHealth(run, solver, id, held.json, { target, buffer: target === 'mm' ? buffer : undefined });
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const path = (p: string) => p.replace(/^hedges\[(\d+)\]/, (_, k: string) => `hedges[${held.index[Number(k)]}]`);

@@ -15,7 +15,7 @@ import type { MarginMethod } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { engineRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
-import type { InputProblem } from '../errors.js';
+import { InputError, type InputProblem } from '../errors.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
 import { type HealthTarget, type RestoreOptions, slackOf } from './restore.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
@@ -65,9 +65,10 @@ export interface CapitalEfficiencyReport {
 }
 
 export function capitalEfficiency(session: MarginSession, market: ValidatedMarket, solver: LpSolver | null, options: EfficiencyOptions): CapitalEfficiencyReport {
+  const target = options.target ?? 'im';
+  if (target === 'im' && options.buffer !== undefined) throw new InputError([{ path: 'buffer', message: `${String(options.buffer)} given with target "im": a buffer is over MM (target "mm"); leave it out` }]);
   const comparison = compareMethods(session, market, { params: options.params, methods: options.methods, lenient: options.lenient });
   const hedgeMethod = options.method ?? 'portfolio';
-  const target = options.target ?? 'im';
   const rows: EfficiencyRow[] = comparison.accounts.map((a) => {
     const freed: Partial<Record<MarginMethod, CapitalFreed>> = {};
     for (const m of comparison.methods) if (a.freed[m]?.vsIsolated) freed[m] = a.freed[m]!.vsIsolated!;

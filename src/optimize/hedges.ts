@@ -18,6 +18,7 @@
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
+import { addDomainProblem, DOMAIN } from '../model/domain.js';
 import { heldInstrumentProblem } from '../model/settlement.js';
 
 /** A candidate hedge as JSON. */
@@ -71,6 +72,7 @@ export function readHedges(json: unknown, layout: BookLayout, base = 'hedges'): 
       if (v === undefined) return 0;
       if (!isFiniteNumber(v)) problems.add(`${path}.${key}`, notFiniteMessage(v));
       else if (v < 0) problems.add(`${path}.${key}`, `negative (${formatNumber(v)}); expected ≥ 0`);
+      else addDomainProblem(DOMAIN.hedgeCost, v, `${path}.${key}`, problems);
       return v as number;
     };
     const spread = money('spread'), fee = money('fee');

@@ -60,13 +60,14 @@ export function restoreIsolated(
   const before = run.trial.withChanges(a, []);
   const slackBefore = slackNow();
   const head = { ...base, before, slackBefore };
-  if (slackBefore >= 0) {
-    return { ...head, outcome: 'met', trades: [], cost: 0, after: before, slackAfter: slackBefore, confirmed: true, reason: 'every position already meets its target against its allocation', solver: { programmes: 0, cuts: 0 } };
-  }
+  // the candidates are checked whether or not the account needs them: a list refused for one account is refused for all
   const positions = positionsOf(run, a, target, buffer);
   const bySlotInstrument = new Map(positions.map((p, k) => [p.instrument, k]));
   const problems = hedges.flatMap((h, i) => (bySlotInstrument.has(h.instrument) ? [] : [{ path: `hedges[${i}].instrument`, message: `under isolated margin a hedge must reduce a position the account holds (${h.id} would open a new isolated position, which offsets nothing and takes collateral)` }]));
   if (problems.length > 0) throw new InputError(problems);
+  if (slackBefore >= 0) {
+    return { ...head, outcome: 'met', trades: [], cost: 0, after: before, slackAfter: slackBefore, confirmed: true, reason: 'every position already meets its target against its allocation', solver: { programmes: 0, cuts: 0 } };
+  }
   const held = hedges.map((h) => positions[bySlotInstrument.get(h.instrument)!]);
   const model = methodRun.optimize!.requirementModel(a, Int32Array.from(hedges, (h) => h.instrument), target);
   const out = run.context.out;

@@ -54,7 +54,9 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;
   const problems: { path: string; message: string }[] = [];
   if (target !== 'im' && target !== 'mm') problems.push({ path: 'target', message: `expected "im" or "mm", got ${JSON.stringify(target)}` });
-  if (!(Number.isFinite(buffer) && buffer >= 0)) problems.push({ path: 'buffer', message: `expected a finite number ≥ 0, got ${String(options.buffer)}` });
+  // a buffer is over MM: with the IM target it would be ignored, and the answer taken for one with a buffer
+  if (target === 'im' && options.buffer !== undefined) problems.push({ path: 'buffer', message: `${String(options.buffer)} given with target "im": a buffer is over MM (target "mm"); leave it out` });
+  else if (!(Number.isFinite(buffer) && buffer >= 0)) problems.push({ path: 'buffer', message: `expected a finite number ≥ 0, got ${String(options.buffer)}` });
   if (problems.length > 0) throw new InputError(problems);
   const a = run.indexOf(accountId);
   const hedges = priceHedges(run, a, readHedges(hedgesJson, run.context.layout));

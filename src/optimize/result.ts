@@ -18,7 +18,7 @@ export type HealthTarget = 'im' | 'mm';
 export interface RestoreOptions {
   /** Default 'im'. */
   target?: HealthTarget;
-  /** Target 'mm': MM is multiplied by 1 + buffer (default 0.02, the liquidation engine's). Ignored for 'im'. */
+  /** Target 'mm': MM is multiplied by 1 + buffer (default 0.02, the liquidation engine's). Refused with target 'im' (InputError at `buffer`). */
   buffer?: number;
 }
 

@@ -6,7 +6,7 @@
 import type { MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
 import type { ValidatedMarket } from '../model/types.js';
-import { InputError, type InputProblem } from '../errors.js';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
 import { unknownMethodMessage } from '../methods/registry.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginSession } from './session.js';
@@ -82,6 +82,9 @@ function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): 
  * account (an account's own `method` and the master policies do not apply: the question is what each method gives).
  */
 export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
+  if (options.methods !== undefined && !Array.isArray(options.methods)) {
+    throw new InputError([{ path: 'options.methods', message: `expected an array of method names (["cross", "portfolio"]), got ${describeValue(options.methods)}` }]);
+  }
   const methods = [...(options.methods ?? (session.methods as readonly MarginMethod[]))];
   const unknown = methods.flatMap((m, i) => (session.methods.includes(m) ? [] : [{ path: `options.methods[${i}]`, message: unknownMethodMessage(m, session.methods) }]));
   if (unknown.length > 0) throw new InputError(unknown);

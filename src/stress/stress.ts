@@ -5,7 +5,9 @@
  * shock that exhausts the insurance fund, on a grid) and a Monte Carlo stress (N correlated shocks). Each method runs on its own
  * laid-out copy of the book; reverse and Monte Carlo runs put the book back between cascades.
  */
-import { type InputProblem, ProblemList } from '../errors.js';
+import { InputError, type InputProblem, ProblemList } from '../errors.js';
+import { frozenLocationProblems } from '../locations/adjust.js';
+import { type LocationParams, validateLocationParams } from '../locations/params.js';
 import { requireCorrelation } from '../model/validate-market.js';
 import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
 import { checkLiquidationParams } from '../liquidation/validate.js';
@@ -273,12 +275,28 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   const paramWarnings = problems.takeWarnings();
   problems.throwIfAny();
   const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });
+  if (shock.freezeLocations.length > 0) frozenAtShock(params.locations, shock.freezeLocations);
   if (shock.params.contagion) requireCorrelation(market, 'stress contagion (params.stress.contagion, on by default)');
   if ((paths ?? 0) > 0) requireCorrelation(market, 'Monte Carlo stress (options.paths)');
   return {
     methods: chosen, shock, stress: shock.params, liquidation, paths: paths ?? 0, seed: seed ?? 1, horizonDays: horizonDays ?? 1, reverse,
     warnings: [...paramWarnings, ...shock.warnings],
   };
+}
+
+/**
+ * A shock's frozen locations against params.locations, named at the shock (`shock.freezeLocations[0]`), before any run
+ * takes them as its `frozenLocations`. A params section that does not read is left to the run, which names it.
+ */
+function frozenAtShock(locationsJson: unknown, names: readonly string[]): void {
+  let params: LocationParams;
+  try {
+    params = validateLocationParams(locationsJson, { lenient: true });
+  } catch {
+    return;
+  }
+  const problems = frozenLocationProblems(params, names, 'shock.freezeLocations');
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 function mergeWarnings(a: readonly InputProblem[], b: readonly InputProblem[]): InputProblem[] {

@@ -48,10 +48,13 @@ export function checkSubaccountParams(json: unknown, problems: ProblemList): Sub
 
 /**
  * The policy `params` (JSON) choose for `book`, or null when the book has neither masters nor accounts with their own
- * method (the plain run serves it). InputError for a bad `subaccounts` section.
+ * method (the plain run serves it). A bad `subaccounts` section reads as the default policy here: every run checks its
+ * params whole (src/session/session.ts ENGINE_SECTIONS), so it is refused there with every other problem of the file,
+ * not alone before them.
  */
 export function subaccountPolicyOf(book: ValidatedBook, params: unknown, lenient = false): SubaccountPolicy | null {
   if (!hasSubaccountFields(book)) return null;
   const section = isRecord(params) && Object.hasOwn(params, 'subaccounts') ? params.subaccounts : undefined;
-  return validateSubaccountParams(section, { lenient }).policy;
+  const problems = new ProblemList({ lenient });
+  return checkSubaccountParams(section, problems).policy;
 }

@@ -42,6 +42,7 @@ export function registerOptimizeCommand(program: Command): Command {
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core optimize acct-17 --book book.json --market market.json --method portfolio --hedges hedges.json')
     .action(async (account: string, opts: InputFlags & { hedges?: string; target: 'im' | 'mm'; buffer: number; params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      if (opts.target === 'im' && command.getOptionValueSource('buffer') === 'cli') command.error('error: --buffer is over MM: give it with --target mm, or leave it out', { exitCode: 2 });
       const files = inputPaths(opts, command);
       const method = chosenMethod(opts, command);
       const inputs = await readValidInputs(files.book, files.market, validationOptions(opts));
@@ -64,7 +65,7 @@ export function registerOptimizeCommand(program: Command): Command {
         const row = rowOf(explainAccounts(engine, inputs.book, inputs.market, [account], method as MarginMethod, params, { lenient: opts.lenient === true, profile: opts.profile }), account);
         if (row.status === 'bankrupt') throw new CommandFailed(bankruptNoHedge(account, method, row.statusReason));
       }
-      const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.buffer });
+      const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.target === 'mm' ? opts.buffer : undefined });
       const output = await openOutput(opts.out);
       if (opts.format === 'json') await output.write(`${JSON.stringify(result, null, 2)}\n`);
       else await output.lines(optimizeTableLines(result));
@@ -115,6 +116,12 @@ export function optimizeTableLines(r: RestoreResult): string[] {
       for (const t of r.trades) lines.push(`${(t.quantity > 0 ? 'buy' : 'sell').padEnd(6)}${t.instrument.padEnd(26)}${Math.abs(t.quantity).toFixed(6).padStart(14)}${priceText(t.price).padStart(16)}${m(t.cost).padStart(16)}`);
       lines.push(`${'total cost'.padEnd(62)}${m(r.cost).padStart(16)}`);
     }
+  }
+  if (r.allocations !== undefined && r.allocations.length > 0) {
+    // isolated margin: what each position is given of the account's pool is half the answer (written as its isolated margin)
+    const head = `allocation (${currency})`;
+    lines.push('', `${'isolated margin to'.padEnd(28)}${head.padStart(20)}`);
+    for (const a of r.allocations) lines.push(`${a.instrument.padEnd(28)}${m(a.usd).padStart(20)}`);
   }
   const eq = r.target === 'im' ? 'equity for IM' : 'equity for MM';
   const row = (name: string, a: string, b: string) => `${name.padEnd(16)}${a.padStart(16)}${b.padStart(16)}`;
