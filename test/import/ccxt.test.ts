@@ -151,7 +151,7 @@ describe("importCcxt: a balance's total, as the venue's ccxt parser defines it",
     const result = importCcxt({ ...inverseLong, positions: [position] });
     expect(result.book.accounts[0].collateral).toEqual([{ asset: 'BTC', amount: 1.02631579 }]);
     expect(relative(contractEquity(result.book, result.market, 'ccxt-BTC', 'BTC'), 1.02631579 + pnl)).toBeLessThan(1e-15);
-    expect(result.notes).toContainEqual({ path: 'balance.json', message: 'each total read as cash (a wallet balance): no venue given; ccxt\'s deribit, bitmex, binance parsers put equity there (give the venue: --venue or venue; or --balance-total equity, balanceTotal "equity")' });
+    expect(result.notes).toContainEqual({ path: 'balance.json', message: 'each total read as cash (a wallet balance): no venue given; ccxt\'s deribit, bitmex, okx, binance parsers put equity there (give the venue: --venue or venue; or --balance-total equity, balanceTotal "equity")' });
   });
 
   it('binance (total = marginBalance, equity): a USD-M account of wallet 10,000 with 950 of P&L imports cash 10,000, equity 10,950', () => {

@@ -70,4 +70,10 @@ describe('margin-core import', () => {
     expect(venue.code).toBe(2);
     expect(venue.stderr).toContain("value 'okx' is invalid for argument 'venue'. Allowed choices are deribit, ccxt.");
   });
+
+  it('ccxt-only options given to the Deribit adapter are a usage error, not silently ignored', async () => {
+    const run = await marginCore('import', 'deribit', '--in', fixtureDir('deribit/usdc-account'), '--out', scratchDir('import-cli-ccxt-flags'), '--venue', 'bitmex', '--iv-unit', 'decimal');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error: --iv-unit, --venue are for import ccxt: the Deribit adapter reads its venue\'s own fields');
+  });
 });

@@ -45,11 +45,14 @@ export function registerImportCommand(program: Command): Command {
     .option('--valuation-time <iso>', 'the market\'s valuation time (default: the latest quote timestamp)', isoTimestamp)
     .addOption(new Option('--iv-unit <unit>', 'ccxt: units of markImpliedVolatility').choices(['percent', 'decimal', 'auto']).default('auto'))
     .option('--expiry-hour <h>', 'ccxt: UTC hour of expiry on a symbol\'s date (0 to 23, default 8)', hourOfDay)
-    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex, binance: their total is equity; bitmex: its positions as its parser fills them; docs/data-import.md)', exchangeId)
+    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex, okx, binance: their total is equity; deribit, bitmex, okx, bybit: positions as their parsers fill them; docs/data-import.md)', exchangeId)
     .addOption(new Option('--balance-total <what>', 'ccxt: what fetchBalance\'s total is, over the venue\'s convention').choices(['cash', 'equity']))
     .option('--strict', 'fail (exit 1) when anything could not be imported, instead of listing it')
     .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')
-    .action(async (venue: 'deribit' | 'ccxt', opts: ImportFlags) => {
+    .action(async (venue: 'deribit' | 'ccxt', opts: ImportFlags, command: Command) => {
+      // the ccxt options say nothing to the Deribit adapter: given there, they would pass for applied
+      const ccxtOnly = [['ivUnit', '--iv-unit'], ['expiryHour', '--expiry-hour'], ['venue', '--venue'], ['balanceTotal', '--balance-total']].filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+      if (venue === 'deribit' && ccxtOnly.length > 0) command.error(`error: ${ccxtOnly.join(', ')} ${ccxtOnly.length === 1 ? 'is' : 'are'} for import ccxt: the Deribit adapter reads its venue's own fields`, { exitCode: 2 });
       // saved responses of a big account run to hundreds of MB: reading, importing, writing shown on a terminal
       const bar = new Progress('import', 3);
       let result: ImportResult;

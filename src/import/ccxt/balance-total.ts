@@ -25,6 +25,11 @@ export const CCXT_BALANCE_CONVENTIONS: Readonly<Record<string, VenueBalanceConve
     total: 'equity',
     source: 'ccxt bitmex parseBalance: total = User/getMargin `marginBalance` (walletBalance + unrealised P&L), free = availableMargin',
   },
+  // the trading account's; the funding account's `total` is `bal`, cash, but it holds no positions: read as equity, the same
+  okx: {
+    total: 'equity',
+    source: "ccxt okx parseTradingBalance: total = the trading account's `eq` (the currency's equity: cashBal + upl), free = availEq or availBal",
+  },
   // a spot account's total is free + locked (cash), but it holds no positions: read as equity, its cash is the same
   binance: {
     total: 'equity',

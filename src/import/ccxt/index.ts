@@ -22,8 +22,9 @@ import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
 import { type BalanceTotal, balanceTotalOf, CCXT_BALANCE_CONVENTIONS, valueInSettlement } from './balance-total.js';
+import { validateCcxtBook } from './check-book.js';
 import { type CcxtContract, parseCcxtSymbol } from './symbols.js';
-import { indexTickerSymbol, positionSign, unitsPerContract } from './venue-positions.js';
+import { entryOf, indexTickerSymbol, positionSign, signedContracts, unitsPerContract, venueSkip } from './venue-positions.js';
 
 export interface CcxtStructures {
   /** `positions.json`: fetchPositions' array. */
@@ -69,7 +70,7 @@ interface Read {
   tickers: Keyed;
   greeks: Keyed;
   held: Held[];
-  balances: { asset: string; amount: number; path: string }[];
+  balances: Balance[];
   valuationMs: number;
   hour: number;
   /** Mark IVs by symbol, annualised decimals. */
@@ -91,12 +92,15 @@ export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {
     if (why) skipped.push({ path: h.path, message: `${h.contract.symbol}: ${why}` });
   }
   for (const b of read.balances) {
-    if (b.amount !== 0 && !book.addBalance(b.asset, b.amount)) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
+    if (b.debt !== undefined) notes.push({ path: b.path, message: `${b.asset}: total ${b.amount + b.debt} less debt ${b.debt} (borrowed plus interest) = ${b.amount}` });
+    if (b.amount !== 0 && !book.addBalance(b.asset, b.amount, b.path)) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
   }
   if (read.balanceTotal === 'equity') book.equityToCash(options.venue);
   const market = assembleMarket({ valuationMs: read.valuationMs, prices: book.assetPrices(), marks: book.marks, impliedVols: book.impliedVols, volCandidates: volCandidatesOf(read, book) }, notes);
   const accounts = [...book.accounts.values()].filter((a) => a.positions.length > 0 || a.collateral.length > 0);
-  return { book: { instruments: [...book.instruments.values()], accounts }, market, skipped, notes, venueEquity: [] };
+  const imported = { instruments: [...book.instruments.values()], accounts };
+  validateCcxtBook(imported, market, book.sourceOf); // nothing is written that margin would refuse
+  return { book: imported, market, skipped, notes, venueEquity: [] };
 }
 
 function readStructures(input: CcxtStructures, options: CcxtImportOptions, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Read {
@@ -146,6 +150,8 @@ class CcxtBook {
   readonly impliedVols = new Map<string, number>();
   readonly accounts = new Map<string, ImportedAccount>();
   readonly prices = new Map<string, number>();
+  /** Where each position and balance record of the book was read (check-book.ts). */
+  readonly sourceOf = new WeakMap<object, string>();
   /** The positions imported, for an equity `total`'s cash (equityToCash). */
   private readonly imported: Held[] = [];
   private readonly coinSettled: Set<string>;
@@ -173,7 +179,9 @@ class CcxtBook {
       else this.notes.push({ path: h.path, message: `${symbol}: no markPrice in the ticker, position or greeks; valued by the engine's default` });
       if (iv !== undefined) this.impliedVols.set(symbol, iv.vol);
     }
-    this.accountOf(c.inverse ? c.settle : 'USD').positions.push({ instrument: symbol, quantity: h.quantity, entryPrice: h.entryPrice });
+    const position = { instrument: symbol, quantity: h.quantity, entryPrice: h.entryPrice };
+    this.sourceOf.set(position, h.path);
+    this.accountOf(c.inverse ? c.settle : 'USD').positions.push(position);
     this.imported.push(h);
     return undefined;
   }
@@ -207,10 +215,12 @@ class CcxtBook {
     for (const [asset, { path }] of values) this.notes.push({ path, message: `no ${asset} balance to take the ${asset}-settled positions' value out of: the book counts it on top` });
   }
 
-  /** Adds a balance; false when its asset has no price. */
-  addBalance(asset: string, amount: number): boolean {
+  /** Adds a balance read at `path`; false when its asset has no price. */
+  addBalance(asset: string, amount: number, path: string): boolean {
     if (this.priceOf(asset) === undefined) return false;
-    this.accountOf(asset).collateral.push({ asset, amount });
+    const balance = { asset, amount };
+    this.sourceOf.set(balance, path);
+    this.accountOf(asset).collateral.push(balance);
     return true;
   }
 
@@ -290,17 +300,27 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, p
     if (p.contracts === undefined || p.contracts === null) {
       return void skipped.push({ path: `${at}.contracts`, message: `${symbol}: contracts is undefined (CCXT leaves it so for some venues, e.g. Deribit: use the Deribit adapter on the raw responses)` });
     }
-    const contracts = numberAt(p, 'contracts', at, problems);
+    const signed = numberAt(p, 'contracts', at, problems);
+    if (signed === undefined) return;
+    // a flat position (ccxt's parsers keep them: Bybit's with side "", Binance's account positions) needs nothing else
+    if (signed === 0) return void notes.push({ path: at, message: `${symbol}: flat (0 contracts), not imported` });
+    const skip = venueSkip(venue, contract);
+    if (skip !== undefined) return void skipped.push({ path: at, message: `${symbol}: ${skip}` });
     const size = numberAt(p, 'contractSize', at, problems);
-    const entry = numberAt(p, 'entryPrice', at, problems);
-    if (contracts === undefined || size === undefined || entry === undefined) return;
-    if (contracts < 0) return problems.add(`${at}.contracts`, `negative (${contracts}); the side gives the sign`);
+    const given = numberAt(p, 'entryPrice', at, problems);
+    if (size === undefined || given === undefined) return;
+    if (signed < 0 && !signedContracts(venue)) return problems.add(`${at}.contracts`, `negative (${signed}); the side gives the sign`);
+    const contracts = Math.abs(signed);
     if (!(size > 0)) return problems.add(`${at}.contractSize`, `not positive (${size})`);
-    if (entry < 0) return problems.add(`${at}.entryPrice`, `negative (${entry})`);
+    if (given < 0) return problems.add(`${at}.entryPrice`, `negative (${given})`);
     const sign = positionSign(venue, p, contracts, at, problems);
     const units = unitsPerContract(venue, contract, p, size, contracts, at, problems);
     if (sign === undefined || units === undefined) return;
-    if (contracts === 0) return void notes.push({ path: at, message: `${symbol}: flat (0 contracts), not imported` });
+    if (signed < 0 && sign > 0) return problems.add(`${at}.side`, `"long" with contracts ${signed}: ${venue}'s parser signs contracts`);
+    const { entryPrice: entry, note } = entryOf(venue, contract, p, given, at);
+    if (note !== undefined) notes.push({ path: `${at}.info.sessionAvgPrice`, message: note });
+    const pnlNote = pnlMismatch(contract, sign * contracts * units, entry, p);
+    if (pnlNote !== undefined) notes.push({ path: `${at}.unrealizedPnl`, message: pnlNote });
     if (p.marginMode === 'isolated' && !isolatedNoted) {
       isolatedNoted = true;
       notes.push({ path: `${at}.marginMode`, message: 'isolated positions are imported like the others: the margin method is chosen when margining (margin --method isolated)' });
@@ -310,13 +330,34 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, p
   return out;
 }
 
-/** Each currency's `total`, from its own entry (`balance.BTC.total`) or the `total` map. */
-function readBalances(json: unknown, problems: ProblemList): { asset: string; amount: number; path: string }[] {
+/**
+ * Why a linear position's own `unrealizedPnl` is not what the book will count from its entry at the position's own
+ * `markPrice` (units·(mark − entry)), or undefined when they agree (to 1e-6) or either is missing: a venue that settled
+ * part of the P&L into the wallet, or an entry that is not the one the P&L runs from, shows here.
+ */
+function pnlMismatch(contract: CcxtContract, units: number, entry: number, p: JsonRecord): string | undefined {
+  const venuePnl = optionalNumber(p, 'unrealizedPnl'), mark = optionalNumber(p, 'markPrice');
+  if (contract.kind === 'option' || contract.inverse || venuePnl === undefined || mark === undefined) return undefined;
+  const counted = units * (mark - entry);
+  if (Math.abs(counted - venuePnl) <= 1e-6 * Math.max(1, Math.abs(venuePnl), Math.abs(counted))) return undefined;
+  return `${contract.symbol}: the venue's unrealizedPnl ${venuePnl} is not the P&L the book counts from entry ${entry} at mark ${mark} (${counted}): the account's equity will differ by the difference`;
+}
+
+/** A currency's balance: its `total` less its `debt` (what the account owns of it; negative: a net borrowing). */
+interface Balance {
+  asset: string;
+  amount: number;
+  path: string;
+  debt?: number;
+}
+
+/** Each currency's `total` less its `debt`, from its own entry (`balance.BTC.total`) or the `total` map. */
+function readBalances(json: unknown, problems: ProblemList): Balance[] {
   if (!isRecord(json)) {
     problems.add('balance.json', `expected fetchBalance's object, got ${describeValue(json)}`);
     return [];
   }
-  const out: { asset: string; amount: number; path: string }[] = [];
+  const out: Balance[] = [];
   const seen = new Set<string>();
   for (const key of Object.keys(json)) {
     if (BALANCE_META.has(key)) continue;
@@ -327,14 +368,19 @@ function readBalances(json: unknown, problems: ProblemList): { asset: string; am
       continue;
     }
     const total = numberAt(entry, 'total', path, problems);
-    if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total, path: `${path}.total` });
+    // a margin account's borrowing (ccxt Balance `debt`: borrowed plus interest, Binance's margin account) is owed
+    const debt = numberAt(entry, 'debt', path, problems, true) ?? 0;
+    if (debt < 0) problems.add(`${path}.debt`, `negative (${debt}); a debt is what is owed`);
+    if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total - Math.max(0, debt), path: `${path}.total`, ...(debt > 0 ? { debt } : {}) });
     seen.add(key);
   }
   if (isRecord(json.total)) {
     for (const key of Object.keys(json.total)) {
       if (seen.has(key)) continue;
       const total = numberAt(json.total, key, 'balance.json.total', problems);
-      if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total, path: `balance.json.total[${JSON.stringify(key)}]` });
+      const debt = isRecord(json.debt) ? (numberAt(json.debt, key, 'balance.json.debt', problems, true) ?? 0) : 0;
+      if (debt < 0) problems.add(`balance.json.debt[${JSON.stringify(key)}]`, `negative (${debt}); a debt is what is owed`);
+      if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total - Math.max(0, debt), path: `balance.json.total[${JSON.stringify(key)}]`, ...(debt > 0 ? { debt } : {}) });
     }
   }
   return out;

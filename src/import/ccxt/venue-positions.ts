@@ -9,6 +9,18 @@
  * the base per contract) but |multiplier| for an inverse one: BitMEX's multiplier in satoshis (XBt), 100,000,000 for
  * XBTUSD, a contract worth multiplier·1e-8/price BTC, that is 1 USD of face; `notional` = |foreignNotional|, the
  * inverse position's USD face.
+ *
+ * deribit (ccxt ts/src/deribit.ts parsePosition): `contracts` = get_positions' `size`, signed (negative for a short),
+ * already in the book's units: USD of face for a future or perpetual, coin for an option or a linear (USDC) contract;
+ * `contractSize` is filled afterwards from the market's `contract_size` (10 USD for BTC-PERPETUAL), which `size` is
+ * not counted in, so a contract of the book is one unit.
+ *
+ * bybit (ccxt ts/src/bybit.ts parsePosition): `entryPrice` = `avgPrice`, which for USDC perpetuals and futures "will
+ * not be changed with 8-hour session settlement", while the session's P&L is settled into the wallet (`total`): the
+ * P&L left to count runs from `info.sessionAvgPrice`, the entry the settlement resets.
+ *
+ * okx (ccxt ts/src/okx.ts parseMarket): an option's `contractSize` is `ctVal` without `ctMult` (a BTC option is 0.01
+ * BTC, not 1): options are skipped rather than sized 100 times over.
  */
 import { describeValue, type ProblemList } from '../../errors.js';
 import { isRecord, type JsonRecord, optionalNumber } from '../fields.js';
@@ -40,6 +52,7 @@ export function positionSign(venue: string | undefined, p: JsonRecord, contracts
 
 /** The book's units (its multiplier) per contract, or undefined with a problem naming the field. */
 export function unitsPerContract(venue: string | undefined, contract: CcxtContract, p: JsonRecord, contractSize: number, contracts: number, at: string, problems: ProblemList): number | undefined {
+  if (venue === 'deribit') return 1; // contracts is Deribit's size, in units already (module comment)
   if (venue !== 'bitmex' || !contract.inverse) return contractSize;
   const perCoin = BITMEX_UNITS_PER_COIN[contract.settle];
   if (perCoin === undefined) {
@@ -60,4 +73,26 @@ export function unitsPerContract(venue: string | undefined, contract: CcxtContra
 export function indexTickerSymbol(venue: string | undefined, asset: string): string | undefined {
   if (venue === 'bitmex') return `.B${asset === 'BTC' ? 'XBT' : asset}`;
   return undefined;
+}
+
+/** True when `venue`'s parser signs `contracts` (Deribit's `size`): a negative count is a short, as its side says. */
+export function signedContracts(venue: string | undefined): boolean {
+  return venue === 'deribit';
+}
+
+/** Why a position of `venue` cannot be imported as its parser fills it, or undefined (module comment: OKX options). */
+export function venueSkip(venue: string | undefined, contract: CcxtContract): string | undefined {
+  if (venue === 'okx' && contract.kind === 'option') return "ccxt's okx parser gives an option's contractSize as ctVal without ctMult (a BTC option is 0.01 BTC): not imported rather than sized 100 times over";
+  return undefined;
+}
+
+/**
+ * The entry the P&L left in a position runs from (module comment: Bybit's USDC contracts settle their P&L into the
+ * wallet each session, from `info.sessionAvgPrice`), with a note when it is not ccxt's `entryPrice`.
+ */
+export function entryOf(venue: string | undefined, contract: CcxtContract, p: JsonRecord, entryPrice: number, at: string): { entryPrice: number; note?: string } {
+  if (venue !== 'bybit' || contract.kind === 'option' || contract.settle !== 'USDC' || !isRecord(p.info)) return { entryPrice };
+  const raw = p.info.sessionAvgPrice, session = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+  if (!(Number.isFinite(session) && session > 0) || session === entryPrice) return { entryPrice };
+  return { entryPrice: session, note: `${contract.symbol}: entry ${session} from ${at}.info.sessionAvgPrice, not entryPrice ${entryPrice}: Bybit settles a USDC contract's P&L into the wallet each session` };
 }
