@@ -234,8 +234,7 @@ function readPositions(
  */
 function settledIn(position: ValidatedPosition, j: number, accountPath: string, currency: string | undefined | null, settled: SettlementTerms, terms: InstrumentTerms, problems: ProblemList): boolean {
   const row = lastInstrumentRow;
-  // an instrument that failed its own checks (nettingTerms: NaN multiplier) has no settlement to compare: its problem is said there
-  if (row < 0 || Number.isNaN(terms.multiplier(row))) return true;
+  if (row < 0 || Number.isNaN(terms.multiplier(row))) return true; // an instrument that failed its own checks: said there
   let ok = true;
   const problem = currency === null ? null : heldInstrumentProblem(position.instrument, row, currency, settled);
   if (problem !== null) {

@@ -12,7 +12,7 @@ import type { VarParams } from './params.js';
 export const varDynamic: DynamicMarginHook<VarParams> = {
   refusal(v) {
     if (v.model !== 'historical' && v.covariance === 'market') return undefined;
-    return `var follows the forecast through the market covariance (ρ·σ̂·σ̂ᵀ); ${v.model === 'historical' ? 'model "historical" reads returns instead (give it filtered historical returns, filteredHistoricalReturns)' : 'covariance "ewma" reads returns instead'}`;
+    return `var follows the forecast through the market covariance (ρ·σ̂·σ̂ᵀ); ${v.model === 'historical' ? 'model "historical" reads returns instead (give it filtered historical returns: filteredHistoricalReturns of margin-core/math)' : 'covariance "ewma" reads returns instead'}`;
   },
   calibrate: ({ assets, vol, stepUp, market }) => ({ overlay: {}, market: withAssetVols(market, new Map(assets.map((a) => [a, vol(a) * stepUp(a)]))) }),
   // a unit linear position's MM per unit of notional: mmFactor × z·σ·√(h/365) with the market's σ
