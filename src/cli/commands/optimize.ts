@@ -29,7 +29,7 @@ export function registerOptimizeCommand(program: Command): Command {
     .description('restore an account to IM (or MM with a buffer) at least cost: the cheapest hedge trades, re-checked by the engine')
     .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .argument('<account>', 'the account id')
-    .option('--hedges <file>', 'candidate hedges JSON: [{ instrument, spread, fee, maxQuantity, side }] (default: the book\'s futures and perpetuals on the account\'s underlyings)')
+    .option('--hedges <file>', 'candidate hedges JSON: [{ instrument, spread, fee, maxQuantity, side }] (default: the book\'s futures and perpetuals on the account\'s underlyings, a coin-margined account\'s those settled in its coin, at a 5 bp half-spread; under isolated margin its own positions, to reduce; docs/optimisation.md)')
     .addOption(new Option('--target <target>', 'im: equity for IM ≥ IM; mm: equity for MM ≥ MM × (1 + buffer)').choices(['im', 'mm']).default('im'))
     .option('--buffer <fraction>', 'with --target mm: the buffer over MM (a fraction ≥ 0)', bufferFraction, 0.02)
     .option('--params <file>', 'risk parameters JSON')
