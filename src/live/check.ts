@@ -93,7 +93,7 @@ export function validateLimits(json: unknown, base = 'limits'): Limits {
 export function checkLimitsAgainstBook(limits: Limits, layout: BookLayout, base = 'limits'): void {
   const problems = new ProblemList();
   for (const id of limits.maxPosition.keys()) {
-    if (id !== 'default' && !layout.instruments.indexById.has(id)) problems.add(keyPath(`${base}.maxPosition`, id), unknownInstrumentMessage(id, layout.instruments.indexById));
+    if (id !== 'default' && !layout.instruments.indexById.has(id)) problems.add(keyPath(`${base}.maxPosition`, id), unknownInstrumentMessage(id, layout.instruments.indexById, problems));
   }
   for (const id of limits.maxNotional.keys()) {
     if (id !== 'default' && layout.assetIndex(id) < 0) problems.add(keyPath(`${base}.maxNotional`, id), `unknown asset ${JSON.stringify(id)}`);

@@ -137,7 +137,7 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   if (!isNonEmptyString(item.instrument)) problems.add(`${path}.instrument`, notStringMessage(item.instrument, 'an instrument id'));
   else {
     row = layout.instruments.indexById.get(item.instrument) ?? -1;
-    if (row < 0) problems.add(`${path}.instrument`, unknownInstrumentMessage(item.instrument, layout.instruments.indexById));
+    if (row < 0) problems.add(`${path}.instrument`, unknownInstrumentMessage(item.instrument, layout.instruments.indexById, problems));
   }
   if (!isFiniteNumber(item.quantity)) problems.add(`${path}.quantity`, notFiniteMessage(item.quantity));
   else if (item.quantity === 0) problems.add(`${path}.quantity`, 'zero (a trade has a size; the sign is its side)');

@@ -104,7 +104,7 @@ function readQuotes(json: unknown, path: string, what: 'mark' | 'implied vol', l
   for (const [id, value] of ownEntries(json)) {
     const at = keyPath(path, id);
     const row = ins.indexById.get(id);
-    if (row === undefined) problems.add(at, `${unknownInstrumentMessage(id, ins.indexById)}: not in the book`);
+    if (row === undefined) problems.add(at, `${unknownInstrumentMessage(id, ins.indexById, problems)}: not in the book`);
     else if (what === 'implied vol' && ins.kind.array[row] !== KIND_OPTION) problems.add(at, `${JSON.stringify(id)} is not an option`);
     else if (!isFiniteNumber(value)) problems.add(at, notFiniteMessage(value));
     else {

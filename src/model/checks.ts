@@ -167,19 +167,20 @@ const SUGGEST_WITHIN = 100_000;
  * The known id a mistyped `id` most likely meant: the same ignoring case, else one slip away (one insertion, deletion,
  * substitution or adjacent swap: ids are names with numbers in them, where two edits make another real id, `XYZ-PERP`
  * is not `XRP-PERP`), else the one known id that starts with it (a venue's full name typed short: `BTC-PERPETUAL`
- * for `BTC-PERPETU`); null when none is. Beyond {@link SUGGEST_WITHIN} ids, by case alone. Ties go to the earlier id.
+ * for `BTC-PERPETU`); null when none is, or when several are. Beyond {@link SUGGEST_WITHIN} ids, by case alone.
  */
 export function nearestId(id: string, known: ReadonlyMap<string, unknown>): string | null {
   const lower = id.toLowerCase(), searched = known.size <= SUGGEST_WITHIN;
-  let slip: string | null = null, prefixed: string | null = null, prefixes = 0;
+  let slip: string | null = null, slips = 0, prefixed: string | null = null, prefixes = 0;
   for (const name of known.keys()) {
     const other = name.toLowerCase();
     if (other === lower) return name;
     if (!searched) continue;
-    if (slip === null && editDistance(lower, other, 1) <= 1) slip = name;
+    if (editDistance(lower, other, 1) <= 1 && slips++ === 0) slip = name;
     if (lower.length >= 3 && other.startsWith(lower) && prefixes++ === 0) prefixed = name;
   }
-  return slip ?? (prefixes === 1 ? prefixed : null);
+  // only a guess no other id shares: a call and a put one letter apart, or acct-70 and acct-71 for acct-7, are not
+  return slips === 1 ? slip : slips === 0 && prefixes === 1 ? prefixed : null;
 }
 
 /** ` (did you mean "BTC-PERPETUAL"?)` for an id {@link nearestId} finds, else nothing. */
@@ -189,24 +190,12 @@ export function didYouMean(id: string, known: ReadonlyMap<string, unknown>): str
 }
 
 /**
- * Per set of known ids, the suggestions made so far, while the set keeps its size (a book can add instruments): a book
- * whose million positions name one unknown id searches once.
+ * `unknown instrument "btc-perp" (did you mean "BTC-PERP"?)`: an instrument id the book does not list. The id meant is
+ * searched only while `problems` keeps what it is given (a list keeps 100): a book whose million positions name
+ * unknown ids searches a hundred times, not a million.
  */
-const suggested = new WeakMap<ReadonlyMap<string, unknown>, { size: number; hints: Map<string, string> }>();
-/** Distinct unknown ids searched per set of known ids (a problem list keeps 100): later ones get no suggestion. */
-const SUGGESTIONS_PER_SET = 100;
-
-/** `unknown instrument "btc-perp" (did you mean "BTC-PERP"?)`: an instrument id the book does not list. */
-export function unknownInstrumentMessage(id: string, known: ReadonlyMap<string, unknown>): string {
-  let kept = suggested.get(known);
-  if (kept === undefined || kept.size !== known.size) suggested.set(known, (kept = { size: known.size, hints: new Map() }));
-  const made = kept.hints;
-  let hint = made.get(id);
-  if (hint === undefined) {
-    hint = made.size < SUGGESTIONS_PER_SET ? didYouMean(id, known) : '';
-    if (made.size < SUGGESTIONS_PER_SET) made.set(id, hint);
-  }
-  return `unknown instrument ${JSON.stringify(id)}${hint}`;
+export function unknownInstrumentMessage(id: string, known: ReadonlyMap<string, unknown>, problems?: { readonly full: boolean }): string {
+  return `unknown instrument ${JSON.stringify(id)}${problems?.full === true ? '' : didYouMean(id, known)}`;
 }
 
 /**

@@ -367,7 +367,7 @@ export function readPosition(
   let ok = true;
   const row = typeof instrument === 'string' && knownInstrument !== null ? knownInstrument.get(instrument) : undefined;
   if (typeof instrument !== 'string' || (knownInstrument !== null && row === undefined)) {
-    const message = typeof instrument === 'string' ? unknownInstrumentMessage(instrument, knownInstrument as ReadonlyMap<string, number>) : notStringMessage(instrument, 'an instrument id');
+    const message = typeof instrument === 'string' ? unknownInstrumentMessage(instrument, knownInstrument as ReadonlyMap<string, number>, problems) : notStringMessage(instrument, 'an instrument id');
     problems.add(at('.instrument'), message);
     ok = false;
   }

@@ -63,7 +63,7 @@ export function readHedges(json: unknown, layout: BookLayout, base = 'hedges'): 
     if (!isNonEmptyString(item.instrument)) problems.add(`${path}.instrument`, notStringMessage(item.instrument, 'an instrument id'));
     else {
       row = layout.instruments.indexById.get(item.instrument) ?? -1;
-      if (row < 0) problems.add(`${path}.instrument`, unknownInstrumentMessage(item.instrument, layout.instruments.indexById));
+      if (row < 0) problems.add(`${path}.instrument`, unknownInstrumentMessage(item.instrument, layout.instruments.indexById, problems));
       else if (seen.has(row)) problems.add(`${path}.instrument`, `${item.instrument} is already hedges[${seen.get(row)}]: list each instrument once`);
       else seen.set(row, k);
     }

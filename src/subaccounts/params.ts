@@ -58,3 +58,11 @@ export function subaccountPolicyOf(book: ValidatedBook, params: unknown, lenient
   const problems = new ProblemList({ lenient });
   return checkSubaccountParams(section, problems).policy;
 }
+
+/** True when `params` (JSON) has no `subaccounts` section or one that reads: {@link subaccountPolicyOf} is then its policy, not the default it falls back to. */
+export function subaccountSectionReads(params: unknown): boolean {
+  const section = isRecord(params) && Object.hasOwn(params, 'subaccounts') ? params.subaccounts : undefined;
+  const problems = new ProblemList();
+  checkSubaccountParams(section, problems);
+  return problems.size === 0;
+}

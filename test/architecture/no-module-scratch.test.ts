@@ -46,7 +46,6 @@ const ALLOWED: Record<string, string> = {
   'kernels/js/risk/normal-draws.ts:cs': 'bit-cast cells of one leaf call',
   'greeks/one-option.ts:one': 'one option\'s input and output cells, private: each exported call returns a number',
   // memos keyed by an immutable value (WeakMap: dropped with the key; the value a pure function of the key)
-  'model/checks.ts:suggested': 'a memo of did-you-mean hints per set of known ids (WeakMap: dropped with the map), redone when the set changes size; a hint is a pure function of the set and the id',
   'model/brand.ts:validatedBooks': 'the validated brand of immutable books',
   'model/brand.ts:instrumentRowsByBook': 'rows of an immutable validated book',
   'model/brand.ts:validatedMarkets': 'the validated brand of immutable markets',

@@ -80,6 +80,42 @@ describe('importCcxt: venue conventions', () => {
     expect(result.notes).toContainEqual({ path: 'balance.json["USDT"].total', message: 'USDT: total 20000 less debt 15005 (borrowed plus interest) = 4995' });
   });
 
+  it('a debt is taken out only where the venue\'s total is gross of it; null is none', () => {
+    const bybit = importCcxt({ positions: [], balance: { USDT: { total: 20_000, debt: 100 }, BTC: { total: 0.1, debt: null } }, tickers: { 'BTC/USDT': { symbol: 'BTC/USDT', timestamp: AT, last: 100_000 } } }, { venue: 'bybit' });
+    expect(bybit.book.accounts[0].collateral).toEqual([{ asset: 'USDT', amount: 20_000 }, { asset: 'BTC', amount: 0.1 }]);
+    expect(bybit.notes).toContainEqual({ path: 'balance.json["USDT"].total', message: expect.stringMatching(/^USDT: debt 100 not taken out of total 20000: bybit's parser/) });
+  });
+
+  it('bybit USDC without a usable sessionAvgPrice keeps entryPrice and says what it may count twice', () => {
+    const result = importCcxt({
+      positions: [{ symbol: 'BTC/USDC:USDC', side: 'long', contracts: 0.5, contractSize: 1, entryPrice: 90_000, markPrice: 100_000, info: { sessionAvgPrice: '0' } }],
+      balance: { USDC: { total: 12_500 } },
+      tickers: { 'BTC/USDC:USDC': ticker('BTC/USDC:USDC', 100_000) },
+    }, { venue: 'bybit' });
+    expect(result.book.accounts[0].positions[0].entryPrice).toBe(90_000);
+    expect(result.notes).toContainEqual({ path: 'positions.json[0].info.sessionAvgPrice', message: expect.stringMatching(/no usable positions\.json\[0\]\.info\.sessionAvgPrice \("0"\): the P&L is counted from entryPrice 90000, twice/) });
+  });
+
+  it('deribit: a count whose sign is not its side is refused either way; an equity total asks no P&L check', () => {
+    const tickers = { 'BTC/USDC:USDC': ticker('BTC/USDC:USDC', 100_000) };
+    const short = [{ symbol: 'BTC/USDC:USDC', side: 'short', contracts: 0.5, contractSize: 0.001, entryPrice: 90_000, markPrice: 100_000 }];
+    expect(() => importCcxt({ positions: short, balance: { USDC: { total: 1_000 } }, tickers }, { venue: 'deribit' })).toThrow(/positions\.json\[0\]\.side: "short" with contracts 0\.5: deribit's parser signs contracts/);
+    const long = [{ symbol: 'BTC/USDC:USDC', side: 'long', contracts: 0.5, contractSize: 0.001, entryPrice: 90_000, markPrice: 100_000, unrealizedPnl: 0 }];
+    const result = importCcxt({ positions: long, balance: { USDC: { total: 1_000 } }, tickers }, { venue: 'deribit' });
+    expect(result.book.accounts[0].positions).toEqual([{ instrument: 'BTC/USDC:USDC', quantity: 0.5, entryPrice: 90_000 }]); // 0.5 BTC, not 0.5 × 0.001
+    expect(result.notes.some((n) => n.path.endsWith('.unrealizedPnl'))).toBe(false); // Deribit's is session P&L; the total is equity
+  });
+
+  it('nothing importable is not a validation error: the skips stay with the result for the caller to report', () => {
+    const result = importCcxt({
+      positions: [{ symbol: 'ETH/USD:ETH', side: 'long', contracts: 5, contractSize: 1, entryPrice: 3_000 }],
+      balance: {},
+      tickers: { 'BTC/USDT:USDT': ticker('BTC/USDT:USDT', 100_000) },
+    }, { venue: 'binance' });
+    expect(result.book.accounts).toEqual([]);
+    expect(result.skipped).toEqual([{ path: 'positions.json[0]', message: expect.stringMatching(/no price for ETH/) }]);
+  });
+
   it('a flat position as ccxt keeps it (no side, no entry) is noted, not a failure of the whole import', () => {
     const result = importCcxt({
       positions: [

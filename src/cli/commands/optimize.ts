@@ -10,7 +10,7 @@ import { openOutput } from '../output.js';
 import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
 import { groupOf, restoredAccounts } from '../../optimize/optimize-session.js';
-import { subaccountPolicyOf } from '../../subaccounts/params.js';
+import { subaccountPolicyOf, subaccountSectionReads } from '../../subaccounts/params.js';
 import { InputError } from '../../errors.js';
 import { explainAccounts, rowOf } from '../../report/explain.js';
 import { bankruptNoHedge } from '../../report/words.js';
@@ -54,7 +54,8 @@ export function registerOptimizeCommand(program: Command): Command {
       const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account, method, policy);
       const held = members.length === 0 ? undefined : members.reduce((n, a) => n + a.positions.length, 0);
       const holder = pooled ? `${account}'s pool` : account;
-      if (!opts.hedges && (hedges as unknown[]).length === 0 && held !== undefined) {
+      // (a params file whose subaccounts section does not read is refused by the engine with its every problem)
+      if (!opts.hedges && (hedges as unknown[]).length === 0 && held !== undefined && subaccountSectionReads(params)) {
         const why = held === 0 ? `${holder} holds no position (only collateral): nothing to reduce, and no underlying to hedge` : `the book lists no future or perpetual on the underlyings ${holder} holds`;
         throw new InputError([{ path: '--hedges', message: `no default candidates: ${why}; give candidates in a hedges file` }]);
       }

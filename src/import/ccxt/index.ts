@@ -92,14 +92,15 @@ export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {
     if (why) skipped.push({ path: h.path, message: `${h.contract.symbol}: ${why}` });
   }
   for (const b of read.balances) {
-    if (b.debt !== undefined) notes.push({ path: b.path, message: `${b.asset}: total ${b.amount + b.debt} less debt ${b.debt} (borrowed plus interest) = ${b.amount}` });
-    if (b.amount !== 0 && !book.addBalance(b.asset, b.amount, b.path)) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
+    const amount = ownedOf(b, options.venue, notes);
+    if (amount !== 0 && !book.addBalance(b.asset, amount, b.path)) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
   }
   if (read.balanceTotal === 'equity') book.equityToCash(options.venue);
   const market = assembleMarket({ valuationMs: read.valuationMs, prices: book.assetPrices(), marks: book.marks, impliedVols: book.impliedVols, volCandidates: volCandidatesOf(read, book) }, notes);
   const accounts = [...book.accounts.values()].filter((a) => a.positions.length > 0 || a.collateral.length > 0);
   const imported = { instruments: [...book.instruments.values()], accounts };
-  validateCcxtBook(imported, market, book.sourceOf); // nothing is written that margin would refuse
+  // nothing is written that margin would refuse (an empty book is the caller's to say: nothing to import, with the skips)
+  if (accounts.length > 0) validateCcxtBook(imported, market, book.sourceOf);
   return { book: imported, market, skipped, notes, venueEquity: [] };
 }
 
@@ -119,7 +120,7 @@ function readStructures(input: CcxtStructures, options: CcxtImportOptions, probl
   }
   const tickers = keyedBySymbol(input.tickers, 'tickers.json', problems);
   const greeks: Keyed = input.greeks === undefined ? new Map() : keyedBySymbol(input.greeks, 'greeks.json', problems);
-  const held = readPositions(input.positions, hour, options.venue, problems, skipped, notes);
+  const held = readPositions(input.positions, hour, options.venue, balanceTotal, problems, skipped, notes);
   const balances = readBalances(input.balance, problems);
   const timestamps = [...tickers.values(), ...greeks.values()].map(({ value }) => optionalNumber(value, 'timestamp') ?? -Infinity);
   const given = options.valuationTime;
@@ -283,7 +284,7 @@ function keyedBySymbol(json: unknown, file: string, problems: ProblemList): Map<
   return out;
 }
 
-function readPositions(json: unknown, hour: number, venue: string | undefined, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Held[] {
+function readPositions(json: unknown, hour: number, venue: string | undefined, balanceTotal: BalanceTotal, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Held[] {
   if (!Array.isArray(json)) {
     problems.add('positions.json', `expected fetchPositions' array, got ${describeValue(json)}`);
     return [];
@@ -316,10 +317,10 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, p
     const sign = positionSign(venue, p, contracts, at, problems);
     const units = unitsPerContract(venue, contract, p, size, contracts, at, problems);
     if (sign === undefined || units === undefined) return;
-    if (signed < 0 && sign > 0) return problems.add(`${at}.side`, `"long" with contracts ${signed}: ${venue}'s parser signs contracts`);
+    if (signedContracts(venue) && Math.sign(signed) !== sign) return problems.add(`${at}.side`, `${JSON.stringify(p.side)} with contracts ${signed}: ${venue}'s parser signs contracts`);
     const { entryPrice: entry, note } = entryOf(venue, contract, p, given, at);
     if (note !== undefined) notes.push({ path: `${at}.info.sessionAvgPrice`, message: note });
-    const pnlNote = pnlMismatch(contract, sign * contracts * units, entry, p);
+    const pnlNote = balanceTotal === 'cash' ? pnlMismatch(contract, sign * contracts * units, entry, p) : undefined;
     if (pnlNote !== undefined) notes.push({ path: `${at}.unrealizedPnl`, message: pnlNote });
     if (p.marginMode === 'isolated' && !isolatedNoted) {
       isolatedNoted = true;
@@ -333,7 +334,8 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, p
 /**
  * Why a linear position's own `unrealizedPnl` is not what the book will count from its entry at the position's own
  * `markPrice` (units·(mark − entry)), or undefined when they agree (to 1e-6) or either is missing: a venue that settled
- * part of the P&L into the wallet, or an entry that is not the one the P&L runs from, shows here.
+ * part of the P&L into the wallet, or an entry that is not the one the P&L runs from, shows here. Asked only when
+ * `total` is read as cash: an equity total makes the book's equity the venue's whatever the entry.
  */
 function pnlMismatch(contract: CcxtContract, units: number, entry: number, p: JsonRecord): string | undefined {
   const venuePnl = optionalNumber(p, 'unrealizedPnl'), mark = optionalNumber(p, 'markPrice');
@@ -343,13 +345,39 @@ function pnlMismatch(contract: CcxtContract, units: number, entry: number, p: Js
   return `${contract.symbol}: the venue's unrealizedPnl ${venuePnl} is not the P&L the book counts from entry ${entry} at mark ${mark} (${counted}): the account's equity will differ by the difference`;
 }
 
-/** A currency's balance: its `total` less its `debt` (what the account owns of it; negative: a net borrowing). */
+/** A currency's balance as read: its `total` and its `debt` (0: none stated). */
 interface Balance {
   asset: string;
-  amount: number;
+  total: number;
   path: string;
-  debt?: number;
+  debt: number;
 }
+
+/** A ccxt Balance's `debt` at record[key] (borrowed plus interest, ≥ 0); absent or null: 0. */
+function debtOf(record: JsonRecord, key: string, path: string, problems: ProblemList): number {
+  if (record[key] === null) return 0; // Python ccxt's None, as json.dump writes it
+  const debt = numberAt(record, key, path, problems, true) ?? 0;
+  if (debt < 0) problems.add(`${path}.${key}`, `negative (${debt}); a debt is what is owed`);
+  return Math.max(0, debt);
+}
+
+/**
+ * What the account owns of a balance: `total`, less its `debt` where the venue's `total` is gross of it (Binance's
+ * margin account: total = free + locked, debt = borrowed + interest); elsewhere the total is kept and a note says the
+ * debt was not taken out (Bybit's walletBalance may already be net of a borrowing).
+ */
+function ownedOf(b: Balance, venue: string | undefined, notes: InputProblem[]): number {
+  if (!(b.debt > 0)) return b.total;
+  if (venue !== undefined && DEBT_OUTSIDE_TOTAL.has(venue)) {
+    notes.push({ path: b.path, message: `${b.asset}: total ${b.total} less debt ${b.debt} (borrowed plus interest) = ${b.total - b.debt}` });
+    return b.total - b.debt;
+  }
+  notes.push({ path: b.path, message: `${b.asset}: debt ${b.debt} not taken out of total ${b.total}: ${venue ?? 'no venue'}'s parser is not among those read to state it apart (${[...DEBT_OUTSIDE_TOTAL].join(', ')})` });
+  return b.total;
+}
+
+/** Venues whose ccxt `total` is gross of the `debt` ccxt states beside it (their parsers were read). */
+const DEBT_OUTSIDE_TOTAL: ReadonlySet<string> = new Set(['binance']);
 
 /** Each currency's `total` less its `debt`, from its own entry (`balance.BTC.total`) or the `total` map. */
 function readBalances(json: unknown, problems: ProblemList): Balance[] {
@@ -368,19 +396,16 @@ function readBalances(json: unknown, problems: ProblemList): Balance[] {
       continue;
     }
     const total = numberAt(entry, 'total', path, problems);
-    // a margin account's borrowing (ccxt Balance `debt`: borrowed plus interest, Binance's margin account) is owed
-    const debt = numberAt(entry, 'debt', path, problems, true) ?? 0;
-    if (debt < 0) problems.add(`${path}.debt`, `negative (${debt}); a debt is what is owed`);
-    if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total - Math.max(0, debt), path: `${path}.total`, ...(debt > 0 ? { debt } : {}) });
+    const debt = debtOf(entry, 'debt', path, problems);
+    if (total !== undefined) out.push({ asset: key.toUpperCase(), total, path: `${path}.total`, debt });
     seen.add(key);
   }
   if (isRecord(json.total)) {
     for (const key of Object.keys(json.total)) {
       if (seen.has(key)) continue;
       const total = numberAt(json.total, key, 'balance.json.total', problems);
-      const debt = isRecord(json.debt) ? (numberAt(json.debt, key, 'balance.json.debt', problems, true) ?? 0) : 0;
-      if (debt < 0) problems.add(`balance.json.debt[${JSON.stringify(key)}]`, `negative (${debt}); a debt is what is owed`);
-      if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total - Math.max(0, debt), path: `balance.json.total[${JSON.stringify(key)}]`, ...(debt > 0 ? { debt } : {}) });
+      const debt = isRecord(json.debt) ? debtOf(json.debt, key, 'balance.json.debt', problems) : 0;
+      if (total !== undefined) out.push({ asset: key.toUpperCase(), total, path: `balance.json.total[${JSON.stringify(key)}]`, debt });
     }
   }
   return out;

@@ -20,7 +20,7 @@
  * P&L left to count runs from `info.sessionAvgPrice`, the entry the settlement resets.
  *
  * okx (ccxt ts/src/okx.ts parseMarket): an option's `contractSize` is `ctVal` without `ctMult` (a BTC option is 0.01
- * BTC, not 1): options are skipped rather than sized 100 times over.
+ * BTC, not 1): options are skipped rather than sized 1/ctMult times over.
  */
 import { describeValue, type ProblemList } from '../../errors.js';
 import { isRecord, type JsonRecord, optionalNumber } from '../fields.js';
@@ -82,7 +82,7 @@ export function signedContracts(venue: string | undefined): boolean {
 
 /** Why a position of `venue` cannot be imported as its parser fills it, or undefined (module comment: OKX options). */
 export function venueSkip(venue: string | undefined, contract: CcxtContract): string | undefined {
-  if (venue === 'okx' && contract.kind === 'option') return "ccxt's okx parser gives an option's contractSize as ctVal without ctMult (a BTC option is 0.01 BTC): not imported rather than sized 100 times over";
+  if (venue === 'okx' && contract.kind === 'option') return "ccxt's okx parser gives an option's contractSize as ctVal without ctMult (a BTC option is 0.01 BTC): not imported rather than sized 1/ctMult times over; under an equity total its value stays in the imported cash";
   return undefined;
 }
 
@@ -91,8 +91,12 @@ export function venueSkip(venue: string | undefined, contract: CcxtContract): st
  * wallet each session, from `info.sessionAvgPrice`), with a note when it is not ccxt's `entryPrice`.
  */
 export function entryOf(venue: string | undefined, contract: CcxtContract, p: JsonRecord, entryPrice: number, at: string): { entryPrice: number; note?: string } {
-  if (venue !== 'bybit' || contract.kind === 'option' || contract.settle !== 'USDC' || !isRecord(p.info)) return { entryPrice };
-  const raw = p.info.sessionAvgPrice, session = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
-  if (!(Number.isFinite(session) && session > 0) || session === entryPrice) return { entryPrice };
+  if (venue !== 'bybit' || contract.kind === 'option' || contract.settle !== 'USDC') return { entryPrice };
+  const raw = isRecord(p.info) ? p.info.sessionAvgPrice : undefined;
+  const session = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+  if (!(Number.isFinite(session) && session > 0)) {
+    return { entryPrice, note: `${contract.symbol}: no usable ${at}.info.sessionAvgPrice (${describeValue(raw)}): the P&L is counted from entryPrice ${entryPrice}, twice for any part Bybit has settled into the wallet since` };
+  }
+  if (session === entryPrice) return { entryPrice };
   return { entryPrice: session, note: `${contract.symbol}: entry ${session} from ${at}.info.sessionAvgPrice, not entryPrice ${entryPrice}: Bybit settles a USDC contract's P&L into the wallet each session` };
 }
