@@ -2,12 +2,14 @@
  * Inputs around the optimiser, locations, subaccounts and histories that a stranger's audit found crashing, hidden
  * or named at a path the user never wrote: each is now a typed error at the user's own path, every problem at once.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, InputError } from '../../src/index.js';
 import { INSTRUMENTS, book, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
 import { marginCore, ROOT } from '../support/cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -65,6 +67,16 @@ describe('optimize', () => {
     const buffer = await marginCore('optimize', 'alice', ...files, '--buffer', '0.5');
     expect(buffer.code).toBe(2);
     expect(buffer.stderr).toContain('--buffer is over MM: give it with --target mm, or leave it out');
+  });
+
+  it('the CLI reports a misspelt subaccounts policy, not "no default candidates" under the default policy', async () => {
+    const params = join(scratchDir('optimize-policy'), 'params.json');
+    writeFileSync(params, JSON.stringify({ subaccounts: { policy: 'Cross' } }));
+    // m holds only collateral: under the default policy it has no default candidates, under cross its pool has
+    const run = await marginCore('optimize', 'm', '--book', join(ROOT, 'data/examples/subaccounts-book.json'), '--market', join(ROOT, 'data/examples/market.json'), '--params', params);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('params.subaccounts.policy: expected "independent", "cross" or "backstop", got "Cross"');
+    expect(run.stderr).not.toContain('no default candidates');
   });
 });
 
