@@ -24,6 +24,7 @@ const ALLOWED: Record<string, string> = {
   'margin/figure-model.ts:ROW_KEYS': 'constant set of field names (the keys of a row that no figure may take)',
   'service/guard.ts:WILDCARDS': 'constant set of wildcard host names',
   'import/ccxt/index.ts:BALANCE_META': 'constant set of field names',
+  'import/ccxt/index.ts:DEBT_OUTSIDE_TOTAL': 'constant set of venue ids (ReadonlySet)',
   'import/types.ts:USD_STABLECOINS': 'constant set of asset symbols (ReadonlySet)',
   'io/arrow/batch-accounts.ts:EMPTY': 'an empty array: nothing to write',
   'liquidation/smallest-root.ts:NO_BREAKPOINTS': 'an empty array: nothing to write (the default of no breakpoints)',
