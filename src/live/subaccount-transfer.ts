@@ -14,7 +14,7 @@
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { addDomainProblem, DOMAIN, domainProblem } from '../model/domain.js';
+import { addDomainProblem, DOMAIN } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
 import { accountIdsOf, accountMastersOf, forEachLocatedBalance } from '../model/book-columns.js';
 import type { ValidatedBook } from '../model/types.js';
@@ -90,8 +90,7 @@ export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules:
     }
     if (!isFiniteNumber(usd)) problems.add(`${path}.cashUsd`, notFiniteMessage(usd));
     else if (!(usd > 0)) problems.add(`${path}.cashUsd`, `not positive (${formatNumber(usd)}); a transfer moves a positive amount from → to`);
-    else if (domainProblem(DOMAIN.cashUsd, usd) !== null) addDomainProblem(DOMAIN.cashUsd, usd, `${path}.cashUsd`, problems);
-    else {
+    else if (!addDomainProblem(DOMAIN.cashUsd, usd, `${path}.cashUsd`, problems)) {
       out = { cashUsd: -usd };
       into = { cashUsd: usd };
     }
@@ -108,8 +107,7 @@ export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules:
     const amount = item.amount;
     if (!isFiniteNumber(amount)) problems.add(`${path}.amount`, notFiniteMessage(amount));
     else if (!(amount > 0)) problems.add(`${path}.amount`, `not positive (${formatNumber(amount)}); a transfer moves a positive amount from → to`);
-    else if (domainProblem(DOMAIN.amount, amount) !== null) addDomainProblem(DOMAIN.amount, amount, `${path}.amount`, problems);
-    else if (asset >= 0) {
+    else if (!addDomainProblem(DOMAIN.amount, amount, `${path}.amount`, problems) && asset >= 0) {
       out = coin(from) >= 0 ? { cashUsd: -amount } : { asset, amount: -amount };
       into = coin(to) >= 0 ? { cashUsd: amount } : { asset, amount };
     }

@@ -163,10 +163,11 @@ export function domainProblem(bound: MagnitudeBound, value: number): string | nu
   return `${String(value)} is below the smallest ${bound.what} ${boundText(bound.min)}${size}`;
 }
 
-/** Adds {@link domainProblem}'s message for `value` at `path` to `problems`, when it has one. */
-export function addDomainProblem(bound: MagnitudeBound, value: number, path: string, problems: ProblemList): void {
+/** Adds {@link domainProblem}'s message for `value` at `path` to `problems`, when it has one; true when it did. */
+export function addDomainProblem(bound: MagnitudeBound, value: number, path: string, problems: ProblemList): boolean {
   const wrong = domainProblem(bound, value);
   if (wrong !== null) problems.add(path, wrong);
+  return wrong !== null;
 }
 
 function article(word: string): string {

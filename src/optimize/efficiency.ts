@@ -17,7 +17,7 @@ import { engineRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import { InputError, type InputProblem } from '../errors.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
-import { type HealthTarget, type RestoreOptions, slackOf } from './restore.js';
+import { type HealthTarget, imBufferProblem, type RestoreOptions, slackOf } from './restore.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
 import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
 import { type EfficiencyRow, reportHedge } from './efficiency-rows.js';
@@ -66,7 +66,8 @@ export interface CapitalEfficiencyReport {
 
 export function capitalEfficiency(session: MarginSession, market: ValidatedMarket, solver: LpSolver | null, options: EfficiencyOptions): CapitalEfficiencyReport {
   const target = options.target ?? 'im';
-  if (target === 'im' && options.buffer !== undefined) throw new InputError([{ path: 'buffer', message: `${String(options.buffer)} given with target "im": a buffer is over MM (target "mm"); leave it out` }]);
+  const withIm = imBufferProblem(target, options.buffer);
+  if (withIm !== null) throw new InputError([withIm]);
   const comparison = compareMethods(session, market, { params: options.params, methods: options.methods, lenient: options.lenient });
   const hedgeMethod = options.method ?? 'portfolio';
   const rows: EfficiencyRow[] = comparison.accounts.map((a) => {

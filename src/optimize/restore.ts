@@ -54,8 +54,8 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;
   const problems: { path: string; message: string }[] = [];
   if (target !== 'im' && target !== 'mm') problems.push({ path: 'target', message: `expected "im" or "mm", got ${JSON.stringify(target)}` });
-  // a buffer is over MM: with the IM target it would be ignored, and the answer taken for one with a buffer
-  if (target === 'im' && options.buffer !== undefined) problems.push({ path: 'buffer', message: `${String(options.buffer)} given with target "im": a buffer is over MM (target "mm"); leave it out` });
+  const withIm = imBufferProblem(target, options.buffer);
+  if (withIm !== null) problems.push(withIm);
   else if (!(Number.isFinite(buffer) && buffer >= 0)) problems.push({ path: 'buffer', message: `expected a finite number ≥ 0, got ${String(options.buffer)}` });
   if (problems.length > 0) throw new InputError(problems);
   const a = run.indexOf(accountId);
@@ -101,6 +101,14 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
     }
   }
   throw new Error('unreachable');
+}
+
+/**
+ * The problem with a `buffer` given with the IM target, or null: a buffer is over MM, so with the IM target it would be
+ * ignored and the answer taken for one with a buffer.
+ */
+export function imBufferProblem(target: HealthTarget, buffer: number | undefined): { path: string; message: string } | null {
+  return target === 'im' && buffer !== undefined ? { path: 'buffer', message: `${String(buffer)} given with target "im": a buffer is over MM (target "mm"); leave it out` } : null;
 }
 
 function describe(target: HealthTarget, buffer: number): string {

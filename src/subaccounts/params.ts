@@ -54,15 +54,17 @@ export function checkSubaccountParams(json: unknown, problems: ProblemList): Sub
  */
 export function subaccountPolicyOf(book: ValidatedBook, params: unknown, lenient = false): SubaccountPolicy | null {
   if (!hasSubaccountFields(book)) return null;
-  const section = isRecord(params) && Object.hasOwn(params, 'subaccounts') ? params.subaccounts : undefined;
-  const problems = new ProblemList({ lenient });
-  return checkSubaccountParams(section, problems).policy;
+  return checkSubaccountParams(sectionOf(params), new ProblemList({ lenient })).policy;
 }
 
 /** True when `params` (JSON) has no `subaccounts` section or one that reads: {@link subaccountPolicyOf} is then its policy, not the default it falls back to. */
 export function subaccountSectionReads(params: unknown): boolean {
-  const section = isRecord(params) && Object.hasOwn(params, 'subaccounts') ? params.subaccounts : undefined;
   const problems = new ProblemList();
-  checkSubaccountParams(section, problems);
+  checkSubaccountParams(sectionOf(params), problems);
   return problems.size === 0;
+}
+
+/** The `subaccounts` section of a params file (JSON), or undefined. */
+function sectionOf(params: unknown): unknown {
+  return isRecord(params) && Object.hasOwn(params, 'subaccounts') ? params.subaccounts : undefined;
 }
