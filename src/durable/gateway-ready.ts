@@ -6,7 +6,8 @@
  * join (live-local's N), so that the first shard up taking every partition does not make it ready.
  *
  * Otherwise 503, the partitions not served named by cause, each from what Redis and the shards say now: `none` (no
- * owner key), `recovering` / `leaving` (as its owner reports it), `unreachable` (its owner does not answer /status),
+ * owner key), `recovering` / `leaving` / `lapsed` (as its owner reports it: `lapsed`, its lease ran out by the
+ * owner's clock before a renewal was answered), `unreachable` (its owner does not answer /status),
  * `moving` (its owner is not the shard hashing gives it: a handover is due).
  */
 import type { GatewayContext } from './gateway-context.js';
@@ -14,7 +15,7 @@ import { PARTITION_COUNT } from './partitions.js';
 import { ownerOf } from '../scale/redis/ownership.js';
 import { SHARD_DEFAULTS } from './shard.js';
 
-export type NotServed = 'none' | 'recovering' | 'leaving' | 'unreachable' | 'moving';
+export type NotServed = 'none' | 'recovering' | 'leaving' | 'lapsed' | 'unreachable' | 'moving';
 
 export interface Readiness {
   ready: boolean;
@@ -64,6 +65,7 @@ const CAUSE: Record<NotServed, string> = {
   none: 'no owner',
   recovering: 'recovering',
   leaving: 'leaving its owner',
+  lapsed: 'its owner\'s lease not renewed in time',
   unreachable: 'owner not answering',
   moving: 'moving to another shard',
 };
@@ -74,7 +76,7 @@ function causeOf(p: number, owner: { shard: string; url: string } | null, states
   const held = states.get(owner.url);
   if (!held) return 'unreachable';
   const state = held.get(p);
-  if (state === 'recovering' || state === 'leaving') return state;
+  if (state === 'recovering' || state === 'leaving' || state === 'lapsed') return state;
   // a partition its owner no longer lists was let go since the owners were read
   if (state !== 'ready') return 'moving';
   return live.length > 0 && ownerOf(p, live) !== owner.shard ? 'moving' : null;

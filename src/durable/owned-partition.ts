@@ -113,6 +113,14 @@ export class OwnedPartition {
   }
 
   /**
+   * Its status as a reader sees it: `lapsed` for a ready partition whose lease ran out by the local clock and whose
+   * renewal has not been answered yet (it is not served meanwhile: renewed, it is ready again; else it is dropped).
+   */
+  servedStatus(now = Date.now()): PartitionStatus | 'lapsed' {
+    return this.status === 'ready' && !this.servable(now) ? 'lapsed' : this.status;
+  }
+
+  /**
    * Appends `entry` (with others queued meanwhile) and applies it; rejects with NotApplied or FencedError. An entry
    * under a client's key (one with a digest) the partition knows ({@link known}) is answered without writing; one
    * queued or in flight here, once that one is.

@@ -35,8 +35,9 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
 
   app.get('/health', async () => ({ ok: true, shard: shard.id, partitions: shard.owned.size }));
   app.get('/ready', async (_request, reply) => {
-    const recovering = [...shard.owned.values()].filter((o) => o.status !== 'ready').map((o) => o.partition);
-    if (closing() || recovering.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `recovering partitions ${recovering.join(', ')}` });
+    const now = Date.now();
+    const notServed = [...shard.owned.values()].filter((o) => o.servedStatus(now) !== 'ready').map((o) => `${o.partition} (${o.servedStatus(now)})`);
+    if (closing() || notServed.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `partitions not served yet: ${notServed.join(', ')}` });
     return { ready: true };
   });
   app.get('/status', async () => shardStatus(shard));
@@ -130,7 +131,7 @@ export function shardStatus(shard: ShardView) {
   return {
     shard: shard.id, url: shard.url, uptimeSeconds: (now - shard.startedAtMs) / 1000,
     partitions: [...shard.owned.values()].map((o) => ({
-      partition: o.partition, state: o.status, epoch: o.epoch,
+      partition: o.partition, state: o.servedStatus(now), epoch: o.epoch,
       lastFillSeq: o.state?.lastFillSeq ?? null, lastTickId: o.state?.lastTickId ?? null,
       replaySeconds: o.replayMs / 1000, recoveredFrom: o.recoveredFrom,
       checkpointAgeSeconds: (now - o.lastCheckpointAtMs) / 1000,

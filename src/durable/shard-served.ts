@@ -27,6 +27,15 @@ export const RETRY = { 'retry-after': '1' };
 /** Most items (trades, fills, transfers) per request: serve's default. */
 const MAX_ITEMS = SERVICE_DEFAULTS.maxItems;
 
+/** Why a partition this shard holds is not served, as a 503 says it. */
+const SERVED_STATUS: Record<ReturnType<OwnedPartition['servedStatus']>, string> = {
+  recovering: 'is recovering',
+  ready: 'is ready',
+  leaving: 'is leaving',
+  dropped: 'was dropped',
+  lapsed: 'has a lease not renewed in time',
+};
+
 /** The partition of /p/:p/… if this shard serves it now; else 404 (no such partition) or 503 with Retry-After. */
 export function servedPartition(shard: ShardView, request: FastifyRequest): OwnedPartition {
   return servedAt(shard, (request.params as { p: string }).p);
@@ -37,7 +46,7 @@ export function servedAt(shard: ShardView, raw: string): OwnedPartition {
   const p = Number(raw);
   if (!/^\d{1,2}$/.test(raw) || p >= PARTITION_COUNT) throw new HttpError(404, `no partition ${JSON.stringify(raw)} (0 to ${PARTITION_COUNT - 1})`);
   const o = shard.owned.get(p);
-  if (!o || !o.servable()) throw new HttpError(503, `partition ${p} is ${o ? o.status : 'not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
+  if (!o || !o.servable()) throw new HttpError(503, `partition ${p} ${o ? SERVED_STATUS[o.servedStatus()] : 'is not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
   return o;
 }
 

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { FencedError, PartitionLog } from '../../src/durable/log.js';
 import { NotApplied, OwnedPartition } from '../../src/durable/owned-partition.js';
+import { servedAt } from '../../src/durable/shard-served.js';
+import { shardStatus } from '../../src/durable/shard-routes.js';
 import { PartitionState } from '../../src/durable/partition-state.js';
 import { type LogEntry, LogKeys } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
@@ -68,5 +70,21 @@ describe('OwnedPartition', () => {
     expect(troubles).toHaveLength(1);
     expect(troubles[0]).toBeInstanceOf(FencedError);
     expect((await log.read(P, 0, 10)).map((e) => e.entry.id)).toEqual(['before']);
+  });
+
+  it('is not served once its lease ran out by the local clock, and says so: lapsed in /status, a 503 naming the lease', async () => {
+    const { o } = await owned('lapsed', []);
+    const shard = { id: 'me', url: 'http://127.0.0.1:1', startedAtMs: Date.now(), owned: new Map([[P, o]]) };
+    expect(o.servedStatus()).toBe('ready');
+    expect(shardStatus(shard).partitions[0].state).toBe('ready');
+    expect(servedAt(shard, String(P))).toBe(o);
+    o.leaseUntilMs = Date.now() - 1; // no renewal answered in time (Redis away, a round stuck)
+    expect(o.status).toBe('ready'); // not dropped yet: the shard's next check drops it unless a renewal comes back
+    expect(o.servable()).toBe(false);
+    expect(o.servedStatus()).toBe('lapsed');
+    expect(shardStatus(shard).partitions[0].state).toBe('lapsed');
+    const refused = (() => { try { return servedAt(shard, String(P)); } catch (error) { return error; } })() as { status: number; message: string };
+    expect(refused.status).toBe(503);
+    expect(refused.message).toBe(`partition ${P} has a lease not renewed in time on this shard; ask the gateway again shortly`);
   });
 });
