@@ -76,7 +76,7 @@ export interface ShardTransport {
    * is told of each job (its index) as it completes.
    */
   runStressPaths?(whole: WholeBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]>;
-  /** Optional, with {@link runStressPaths}: reverse-search probes on those workers, job j on worker j mod n; each job's results in its order. */
+  /** Optional, with {@link runStressPaths}: reverse-search probes on those workers, each job on the next free one; each job's results in its order. */
   runStressProbes?(whole: WholeBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]>;
   health(): Promise<TransportHealth>;
   /** Stops the workers (threads) or the connections (Redis). */

@@ -12,6 +12,7 @@
  *
  * Node's piscina and file lookup are imported only when threads start, so browser bundles never load them.
  */
+import { eachOnNextFree } from './next-free.js';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { WasmFlavour } from '../kernels/wasm/binary.js';
@@ -119,18 +120,14 @@ export class WorkerTransport implements ShardTransport {
     throw new Error(`margin-core: shard ${task.shard} failed ${MAX_ATTEMPTS} times (last: ${lastError instanceof Error ? lastError.message : String(lastError)})`, { cause: lastError });
   }
 
-  /** Monte Carlo stress jobs, job j on thread j mod n, each thread given the whole book once. */
+  /** Monte Carlo stress jobs, each taken by the next free thread, each thread given the whole book once. */
   runStressPaths(whole: WholeBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]> {
-    return Promise.all(jobs.map(async (job, j) => {
-      const paths = await this.runWholeOn<MonteCarloPath[]>(j % this.pools.length, whole, { op: 'stress-paths', job }, `Monte Carlo paths ${job.from}…${job.to - 1}`);
-      onJob?.(j);
-      return paths;
-    }));
+    return eachOnNextFree(this.pools.length, jobs, (p, job) => this.runWholeOn<MonteCarloPath[]>(p, whole, { op: 'stress-paths', job }, `Monte Carlo paths ${job.from}…${job.to - 1}`), onJob);
   }
 
-  /** Reverse-search probes, job j on thread j mod n, each thread given the whole book once. */
+  /** Reverse-search probes, each taken by the next free thread, each thread given the whole book once. */
   runStressProbes(whole: WholeBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]> {
-    return Promise.all(jobs.map((job, j) => this.runWholeOn<BadDebtAt[]>(j % this.pools.length, whole, { op: 'stress-probes', job }, `reverse probes at ${job.batch.lambdas.join(', ')}`)));
+    return eachOnNextFree(this.pools.length, jobs, (p, job) => this.runWholeOn<BadDebtAt[]>(p, whole, { op: 'stress-probes', job }, `reverse probes at ${job.batch.lambdas.join(', ')}`));
   }
 
   /** A job on the whole book on pool p: sent again with the book when the thread does not hold it, tried again when it dies. */
