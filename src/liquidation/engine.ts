@@ -253,7 +253,8 @@ class LiquidationRun {
   private *chunksOfRun(warnings: readonly { path: string; message: string }[], chunkSteps: number | null, keepFills: boolean): Generator<LiquidationChunk, LiquidationReport> {
     // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
     const breaching = this.breachingAccounts();
-    breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    // −1 / 0 / 1 (no boxed difference per comparison); a NaN health compares equal, then by id, as a difference did
+    breaching.sort((x, y) => (x.health < y.health ? -1 : x.health > y.health ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     const list = this.breaching.list = new Int32Array(breaching.length);
     for (let k = 0; k < breaching.length; k++) this.breaching.flags[list[k] = breaching[k].a] = 1;
     const streamed = chunkSteps !== null, early = streamed && this.p.adl !== 'pro-rata';
