@@ -64,7 +64,7 @@ export function plainName(value: string): string {
 /** A commander parser for a whole number ≥ 0 (`--seed 7`). */
 export function wholeNumber(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0.');
   return n;
 }
 

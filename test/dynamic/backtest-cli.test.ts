@@ -54,12 +54,14 @@ describe('margin-core backtest', () => {
   });
 
   // a history, its forecasts and the margin series are held whole: --days 1e9 grew memory until the machine died
-  it('refuses a --days above 36,500 and a --warmup-days of 0 or above 100,000 as usage errors, before any work', async () => {
+  it('refuses a --days above 36,500, a --warmup-days of 0 or above 100,000 and a negative --seed as usage errors, before any work', async () => {
     const cases: [string[], string][] = [
       [['--days', '1e9'], "error: option '--days <n>' argument '1e9' is invalid. expected a whole number from 0 to 36,500."],
       [['--days', '36501'], "error: option '--days <n>' argument '36501' is invalid. expected a whole number from 0 to 36,500."],
       [['--warmup-days', '0', '--days', '400'], "error: option '--warmup-days <n>' argument '0' is invalid. expected a whole number from 1 to 100,000."],
       [['--warmup-days', '100001', '--history', '/nonexistent-margin-core/prices.csv'], "error: option '--warmup-days <n>' argument '100001' is invalid. expected a whole number from 1 to 100,000."],
+      // -1 is a whole number to some readers: the bound is said
+      [['--seed', '-1'], "error: option '--seed <n>' argument '-1' is invalid. expected a whole number ≥ 0."],
     ];
     for (const [args, line] of cases) {
       const r = await marginCore('backtest', ...args);
