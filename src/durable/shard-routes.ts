@@ -36,7 +36,10 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
   app.get('/health', async () => ({ ok: true, shard: shard.id, partitions: shard.owned.size }));
   app.get('/ready', async (_request, reply) => {
     const now = Date.now();
-    const notServed = [...shard.owned.values()].filter((o) => o.servedStatus(now) !== 'ready').map((o) => `${o.partition} (${o.servedStatus(now)})`);
+    const notServed = [...shard.owned.values()].flatMap((o) => {
+      const status = o.servedStatus(now);
+      return status === 'ready' ? [] : [`${o.partition} (${status})`];
+    });
     if (closing() || notServed.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `partitions not served yet: ${notServed.join(', ')}` });
     return { ready: true };
   });
