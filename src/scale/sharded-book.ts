@@ -37,8 +37,13 @@ import type { BackendName } from '../kernels/backend-name.js';
 import { buildIdentity, identityMismatch } from './identity.js';
 import { refuseUnknownMethods } from '../subaccounts/methods.js';
 
-/** Monte Carlo jobs per worker thread: enough for progress to move and the threads to finish together, few enough that a job's fixed cost (its plan and draws) stays small. */
-export const PATH_JOBS_PER_WORKER = 8;
+/**
+ * Monte Carlo jobs per worker thread: enough for progress to move and the threads to finish together (the last job
+ * taken sets how long the other thread may wait: with 8 jobs a worker the two threads ended 1.6–2.4 s apart on
+ * 200 paths × 100,000 accounts, with 32 0.2–0.4 s), few enough that a job's fixed cost (its plan, draws and message:
+ * milliseconds) stays small. perf: threshold (docs/performance.md)
+ */
+export const PATH_JOBS_PER_WORKER = 32;
 
 /** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
 export interface CoordinatorEngine {
