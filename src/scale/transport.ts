@@ -25,8 +25,6 @@ export interface WorkerHealth {
   version?: string;
   build?: string;
   params?: string;
-  /** The young generation its heap may grow to (MB), where its runtime says: a Node worker thread (worker-transport.ts WORKER_YOUNG_GENERATION_MB). */
-  youngGenerationMb?: number;
 }
 
 export interface TransportHealth {

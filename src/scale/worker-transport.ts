@@ -169,14 +169,6 @@ export class WorkerTransport implements ShardTransport {
   }
 }
 
-/**
- * The young generation a worker thread may grow to (MB; V8 splits it into two semi-spaces and a large-object space, so
- * 32 MB semi-spaces). A Monte Carlo path's liquidation rounds make ~80 MB of short-lived records, boxed numbers and
- * scratch per cascade on 100,000 accounts: in the default young generation they are scavenged about twice as often and
- * more of them are promoted to the old generation, which holds the book. perf: threshold (docs/performance.md)
- */
-export const WORKER_YOUNG_GENERATION_MB = 96;
-
 /** `threads` Node worker threads, each with an instance of `module` (or on JS when it is undefined). */
 export async function startThreads(threads: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined): Promise<WorkerTransport> {
   const { Piscina } = await loadOptional('piscina', 'worker threads (workers > 1)', () => import('piscina'));
@@ -184,8 +176,7 @@ export async function startThreads(threads: number, module: WebAssembly.Module |
   const filename = await workerFile();
   const workerData: PoolWorkerData = module ? { module, flavour } : {};
   const pools: Pool[] = [];
-  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
-  for (let t = 0; t < threads; t++) pools.push(new ThreadPool(new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, workerData, resourceLimits }), ports));
+  for (let t = 0; t < threads; t++) pools.push(new ThreadPool(new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, workerData }), ports));
   return new WorkerTransport('threads', pools);
 }
 

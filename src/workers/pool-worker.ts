@@ -7,15 +7,13 @@ import { adoptCompiledKernels } from '../kernels/wasm/binary.js';
 import { WasmKernels } from '../kernels/wasm/instance.js';
 import { buildIdentity } from '../scale/identity.js';
 import { ShardStore } from '../scale/tasks.js';
-import type { WorkerHealth } from '../scale/transport.js';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from '../scale/worker-requests.js';
 
 /**
  * The worker's engine on the posted module (one instance, its own memory), and its request handler. `die` is the test
- * hook's way to end this worker in the middle of a task (the pool must replace it and run the task again). `heap`: what
- * the worker's runtime says of its heap limits, added to its health.
+ * hook's way to end this worker in the middle of a task (the pool must replace it and run the task again).
  */
-export async function poolWorker(data: PoolWorkerData, id: string, die: () => never, warn: (message: string) => void, heap: Pick<WorkerHealth, 'youngGenerationMb'> = {}): Promise<(request: PoolRequest) => PoolResponse> {
+export async function poolWorker(data: PoolWorkerData, id: string, die: () => never, warn: (message: string) => void): Promise<(request: PoolRequest) => PoolResponse> {
   let engine: Engine;
   if (data.module && data.flavour) {
     adoptCompiledKernels(data.flavour, data.module);
@@ -44,7 +42,7 @@ export async function poolWorker(data: PoolWorkerData, id: string, die: () => ne
         store.unload(request.bookId);
         return null;
       case 'health':
-        return { id, shardsHeld: store.size, backend: engine.backend, idleMs: 0, ...buildIdentity(), ...heap };
+        return { id, shardsHeld: store.size, backend: engine.backend, idleMs: 0, ...buildIdentity() };
     }
   };
 }

@@ -2,7 +2,7 @@
  * The entry of a worker thread of the Node pool (worker-transport.ts, piscina), bundled on its own as
  * dist/node/scale-worker.js. Piscina awaits the default export, so the engine is ready before any task.
  */
-import { type MessagePort, resourceLimits, threadId, workerData } from 'node:worker_threads';
+import { type MessagePort, threadId, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { poolWorker } from './pool-worker.js';
 import { type PoolRequest, type PoolWorkerData, REPLIED_ON_PORT, type ThreadTask, transferablesOf } from '../scale/worker-requests.js';
@@ -12,7 +12,6 @@ const handle = await poolWorker(
   `thread-${threadId}`,
   () => process.exit(1), // the thread ends; piscina starts another
   (message) => process.stderr.write(`margin-core worker ${threadId}: ${message}\n`),
-  { youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb },
 );
 
 /** Piscina's movable answer: the value, and the buffers to transfer with it (piscina's documented symbols). */

@@ -9,7 +9,7 @@ import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
-import { type WorkerTransport, WORKER_YOUNG_GENERATION_MB } from '../../src/scale/worker-transport.js';
+import type { WorkerTransport } from '../../src/scale/worker-transport.js';
 import { CRASH_DURING_NEXT_RUN } from '../../src/scale/transport.js';
 import { groupedSample } from '../support/grouped-book.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
@@ -49,8 +49,6 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     // the threads run dist/node/scale-worker.js: the same version, kernels and default parameters as this process
     const { version, build, params } = buildIdentity();
     for (const w of health.workers) expect({ version: w.version, build: w.build, params: w.params }).toEqual({ version, build, params });
-    // each thread's young generation is sized for the action layer's short-lived garbage (a thread's default here: 48 MB)
-    expect(health.workers.map((w) => w.youngGenerationMb)).toEqual([WORKER_YOUNG_GENERATION_MB, WORKER_YOUNG_GENERATION_MB]);
     const report = await sharded.margin(market, { method: 'cross' });
     expect(report.computedBy).toEqual(health.workers.map((w, shard) => ({ worker: w.id, backend: single.backend, shards: [shard] })));
     await sharded.release();
