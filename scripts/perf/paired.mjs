@@ -31,15 +31,32 @@ export function median(xs) {
  * build's times.
  */
 export function pairedRuns(pairs, timed) {
-  const ratios = [], olds = [], news = [];
+  const runs = { ratios: [], olds: [], news: [] };
   for (let k = 0; k < pairs; k++) {
     const first = k % 2 ? 'new' : 'old';
-    const a = timed(first), b = timed(first === 'new' ? 'old' : 'new');
-    const n = first === 'new' ? a : b, o = first === 'new' ? b : a;
-    if (n.result !== o.result) throw new Error(`the two builds give different results:\n new ${n.result}\n old ${o.result}`);
-    ratios.push(n.ms / o.ms);
-    olds.push(o.ms);
-    news.push(n.ms);
+    addPair(runs, first, timed(first), timed(other(first)));
   }
-  return { ratios, olds, news };
+  return runs;
+}
+
+/** {@link pairedRuns} for a `timed` that returns a promise (calls on worker threads, timed by the wall clock). */
+export async function pairedRunsAsync(pairs, timed) {
+  const runs = { ratios: [], olds: [], news: [] };
+  for (let k = 0; k < pairs; k++) {
+    const first = k % 2 ? 'new' : 'old';
+    const a = await timed(first);
+    addPair(runs, first, a, await timed(other(first)));
+  }
+  return runs;
+}
+
+const other = (which) => (which === 'new' ? 'old' : 'new');
+
+/** Adds one pair (`a` of the build called first, then `b`) to `runs`; throws when their results differ. */
+function addPair(runs, first, a, b) {
+  const n = first === 'new' ? a : b, o = first === 'new' ? b : a;
+  if (n.result !== o.result) throw new Error(`the two builds give different results:\n new ${n.result}\n old ${o.result}`);
+  runs.ratios.push(n.ms / o.ms);
+  runs.olds.push(o.ms);
+  runs.news.push(n.ms);
 }
