@@ -17,8 +17,9 @@ import { builds, cpuMs, median, option as optionOf, pairedRuns, pairedRunsAsync 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => optionOf(argv, name, fallback);
 const work = option('work', 'reverse'), accounts = Number(option('accounts', 10000)), paths = Number(option('paths', 20));
-const pairs = Number(option('pairs', 5)), backend = option('backend', 'wasm'), workers = Number(option('workers', 0));
+const pairs = Number(option('pairs', 5)), backend = option('backend', 'wasm'), workersGiven = option('workers', '0'), workers = Number(workersGiven);
 if (!['reverse', 'monte-carlo', 'cascade'].includes(work)) throw new Error(`--work: expected reverse, monte-carlo or cascade, got ${work}`);
+if (!Number.isInteger(workers) || workers < 0) throw new Error(`--workers: expected a whole number of worker threads (0: this thread), got ${workersGiven}`);
 if (workers > 0 && work === 'cascade') throw new Error('--workers: a cascade runs on the calling thread; use --work reverse or monte-carlo');
 const [NEW, OLD] = await builds(argv);
 const shock = JSON.parse(readFileSync(new URL('../../data/shocks/btc-crash.json', import.meta.url), 'utf8'));
