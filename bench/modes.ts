@@ -334,7 +334,7 @@ const stress: BenchMode<StressBenchRow[]> = {
 
 const stressGrowth: BenchMode<StressGrowthRow[]> = {
   name: 'stress-growth',
-  title: 'Stress work as the book grows, cross margin, shock btc-crash: the liquidation plan at the book\'s own marks and one cascade (≤ 10 rounds) at 10,000 accounts and ×10 up to the largest, a reverse search up to 100,000 (threshold 10,000,000 USD of bad debt per 10,000 accounts), Monte Carlo paths on worker threads up to 100,000, with where the time goes; one run each, after both backends ran three plans and a cascade on the smallest book untimed',
+  title: 'Stress work as the book grows, cross margin, shock btc-crash: the liquidation plan at the book\'s own marks and one cascade (≤ 10 rounds) at 10,000 accounts and ×10 up to the largest, a reverse search up to 100,000 (threshold 10,000,000 USD of bad debt per 10,000 accounts), Monte Carlo paths on worker threads up to 100,000, with where the time goes; up to 100,000 accounts a plan\'s and a cascade\'s rows are the median of 5 runs, the backends alternating, the rest one run each, after both backends ran three plans and a cascade on the smallest book untimed',
   counts: [{ name: 'largest', fallback: 1_000_000 }, { name: 'paths', fallback: 1_000 }, { name: 'workers', fallback: 2 }],
   ownProcesses: true, // Monte Carlo paths on a pool of worker threads
   inFullRun: false,

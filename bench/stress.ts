@@ -107,8 +107,9 @@ export interface StressGrowthRow {
  * 10,000,000 USD of bad debt per 10,000 accounts), and `paths` Monte
  * Carlo shocks split across `workers` threads at every size up to `monteCarloUpTo` (WASM only: a worker runs its
  * engine's backend), and beside them the liquidation plan of the book at its own marks at every size (what each round
- * of a cascade runs; after three warm-up calls, each on a session of its own). One run each (they take seconds to minutes);
- * WASM and the JS twin in the same run, after both ran three plans and a cascade on the smallest book untimed.
+ * of a cascade runs; after three warm-up calls, each on a session of its own). Up to 100,000 accounts a plan's and a
+ * cascade's rows are the median of five runs, WASM and the JS twin alternating; the rest one run each (they take seconds
+ * to minutes); both backends ran three plans and a cascade on the smallest book untimed first.
  */
 export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, workers = 2, reverseUpTo = 100_000, monteCarloUpTo = 100_000): Promise<StressGrowthRow[]> {
   const rows: StressGrowthRow[] = [];
@@ -123,23 +124,24 @@ export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, work
   }
   for (let accounts = 10_000; accounts <= largest; accounts *= 10) {
     const { book, market } = validated(accounts);
-    for (const backend of ['wasm', 'js'] as const) {
-      const engine = await createEngine({ backend });
-      // warm-up: the plan's code optimised over its first few runs, as a venue's running engine has it (the liquidation mode's three)
-      for (let k = 0; k < 3; k++) planRow(engine, book, market);
-      rows.push(planRow(engine, book, market));
-      rows.push(timed(engine.backend, 'cascade', accounts, 1, (timings) => {
-        const r = engine.stress(book, market, SHOCK, { ...options, timings });
-        return r.cascades[0].rounds.length;
-      }));
-      if (accounts <= reverseUpTo) {
-        rows.push(timed(engine.backend, 'reverse', accounts, 1, (timings) => {
-          // the threshold grows with the book (10,000,000 USD per 10,000 accounts): a fixed one is crossed by the
-          // unshocked 100,000-account book already (λ = 0 after one cascade), which times no search
-          engine.stress(book, market, SHOCK, { ...options, reverse: { thresholdUsd: (REVERSE_THRESHOLD_USD * accounts) / 10_000 }, timings });
-          return timings.rounds;
-        }));
-      }
+    const engines = { wasm: await createEngine({ backend: 'wasm' }), js: await createEngine({ backend: 'js' }) };
+    // warm-up: the plan's code optimised over its first few runs, as a venue's running engine has it (the liquidation mode's three)
+    for (const engine of Object.values(engines)) for (let k = 0; k < 3; k++) planRow(engine, book, market);
+    // the rows of a second or less: the median of a few runs, the backends alternating (a single run of 5 ms reads the
+    // machine's moment as much as the backend)
+    const runs = accounts <= REPEATED_UP_TO ? REPEATS : 1;
+    rows.push(...medianRows(runs, engines, (engine) => planRow(engine, book, market)));
+    rows.push(...medianRows(runs, engines, (engine) => timed(engine.backend, 'cascade', accounts, 1, (timings) => {
+      const r = engine.stress(book, market, SHOCK, { ...options, timings });
+      return r.cascades[0].rounds.length;
+    })));
+    if (accounts <= reverseUpTo) {
+      rows.push(...medianRows(1, engines, (engine) => timed(engine.backend, 'reverse', accounts, 1, (timings) => {
+        // the threshold grows with the book (10,000,000 USD per 10,000 accounts): a fixed one is crossed by the
+        // unshocked 100,000-account book already (λ = 0 after one cascade), which times no search
+        engine.stress(book, market, SHOCK, { ...options, reverse: { thresholdUsd: (REVERSE_THRESHOLD_USD * accounts) / 10_000 }, timings });
+        return timings.rounds;
+      })));
     }
     const reverseOnWorkers = accounts <= reverseUpTo && workers > 1;
     if ((accounts <= monteCarloUpTo && paths > 0) || reverseOnWorkers) {
@@ -168,6 +170,23 @@ export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, work
     }
   }
   return rows;
+}
+
+/** Book sizes up to which a plan's and a cascade's rows are the median of {@link REPEATS} runs. */
+const REPEATED_UP_TO = 100_000;
+const REPEATS = 5;
+
+/**
+ * `runs` runs of `make` on each backend, the order alternating run by run (WASM first, then the JS twin first, …), and
+ * per backend the run of median wall time (its own split), noted when there were several.
+ */
+function medianRows(runs: number, engines: { wasm: Engine; js: Engine }, make: (engine: Engine) => StressGrowthRow): StressGrowthRow[] {
+  const made: { wasm: StressGrowthRow[]; js: StressGrowthRow[] } = { wasm: [], js: [] };
+  for (let r = 0; r < runs; r++) for (const backend of r % 2 === 0 ? (['wasm', 'js'] as const) : (['js', 'wasm'] as const)) made[backend].push(make(engines[backend]));
+  return [made.wasm, made.js].map((list) => {
+    const row = [...list].sort((x, y) => x.ms - y.ms)[list.length >> 1];
+    return runs > 1 ? { ...row, note: `median of ${runs} runs, the backends alternating` } : row;
+  });
 }
 
 /**
