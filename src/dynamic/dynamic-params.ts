@@ -20,6 +20,7 @@
  */
 import { describeValue, type ProblemList } from '../errors.js';
 import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
+import type { AssetKeys } from '../model/asset-keys.js';
 import { checkApcParams, checkCircuitBreakerParams } from './apc-params.js';
 import type { ApcParams } from './apc.js';
 import type { CircuitBreakerParams } from './circuit-breaker.js';
@@ -74,6 +75,9 @@ export const DEFAULT_DYNAMIC = {
   baseVolAnnual: 0.6,
   floor: 1,
 } as const;
+
+/** Where the `dynamic` section names assets (src/model/asset-keys.ts): its forecasts, multipliers and base vols. */
+export const DYNAMIC_ASSET_KEYS: AssetKeys = { keyed: ['volAnnual', 'multipliers', 'ruleBased.baseVolAnnual'] };
 
 const FIELDS = knownFields('methods', 'volAnnual', 'multipliers', 'horizonDays', 'periodsPerYear', 'portfolio', 'ruleBased', 'forecast', 'apc', 'circuitBreaker');
 const PORTFOLIO_FIELDS = knownFields('k');

@@ -12,7 +12,8 @@ import { payCovers } from '../subaccounts/pool-book.js';
 import { withWarnings } from '../model/warnings.js';
 import { InputError } from '../errors.js';
 import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
-import { liquidationSection, unknownAssetProblems } from './validate.js';
+import { LIQUIDATION_ASSET_KEYS, liquidationSection } from './validate.js';
+import { unknownAssetProblems } from '../model/asset-keys.js';
 import type { LiquidationReport } from './report.js';
 
 /**
@@ -78,11 +79,11 @@ function actOn(session: MarginSession, market: ValidatedMarket, options: Liquida
 
 /**
  * `market` validated, after refusing the liquidation parameters' asset keys it does not price (a misspelt
- * `slippage.BTX` or `stableAssets` entry would silently leave the asset on the default: validate.ts unknownAssetProblems).
+ * `slippage.BTX` or `stableAssets` entry would silently leave the asset on the default: src/model/asset-keys.ts).
  */
 function knownAssets(market: ValidatedMarket | unknown, options: LiquidateOptions): ValidatedMarket {
   const valid = isValidatedMarket(market) ? market : validateMarket(market);
-  const problems = unknownAssetProblems(liquidationSection(options), 'params.liquidation', [...valid.assets.keys()], ['slippage'], ['stableAssets']);
+  const problems = unknownAssetProblems(liquidationSection(options), 'params.liquidation', [...valid.assets.keys()], LIQUIDATION_ASSET_KEYS);
   if (problems.length > 0) throw new InputError(problems);
   return valid;
 }

@@ -2,9 +2,10 @@
  * Checks the `liquidation` section of the params JSON and merges it over the defaults; every problem is reported with
  * its path (`params.liquidation.feeSplit: liquidator 0.6 + insuranceFund 0.5 = 1.1, expected 1`).
  */
-import { describeValue, type InputProblem, ProblemList, type ProblemListOptions } from '../errors.js';
+import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
 import { checkParamMagnitudes } from '../model/param-domain.js';
-import { boundedNumber as number, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
+import type { AssetKeys } from '../model/asset-keys.js';
+import { boundedNumber as number, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
 import {
   ADL_POLICIES, CLOSE_ORDERS, DEFAULT_LIQUIDATION_PARAMS, type LiquidationParams, type SlippageModel, TARGETS,
 } from './params.js';
@@ -132,30 +133,8 @@ function slippageModel(v: unknown, path: string, problems: ProblemList): Slippag
   return y === undefined || advUsd === undefined ? undefined : { model: 'sqrt', y, advUsd };
 }
 
-/**
- * The asset symbols a params section names that the market does not price, each at its path with the nearest symbol
- * (`params.liquidation.slippage.BTX: unknown asset (did you mean "BTC"?)`): a misspelt key would silently leave the
- * asset on the default model. `keyed`: the section's fields keyed by asset (`slippage`; the stress section's `impact`),
- * besides `default`; `listed`: its fields that list symbols (`stableAssets`). Only what the caller gave is checked (the
- * defaults name stablecoins a market may not price). `assets`: the market's symbols.
- */
-export function unknownAssetProblems(section: unknown, path: string, assets: readonly string[], keyed: readonly string[], listed: readonly string[] = []): InputProblem[] {
-  if (!isRecord(section)) return [];
-  const known = new Set(assets), out: InputProblem[] = [];
-  const unknown = (symbol: string, at: string) => {
-    const near = nearestName(symbol, assets);
-    out.push({ path: at, message: `unknown asset${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: the market prices ${assets.join(', ')}` });
-  };
-  for (const field of keyed) {
-    const record = section[field];
-    if (isRecord(record)) for (const [symbol] of ownEntries(record)) if (symbol !== 'default' && !known.has(symbol)) unknown(symbol, keyPath(`${path}.${field}`, symbol));
-  }
-  for (const field of listed) {
-    const list = section[field];
-    if (Array.isArray(list)) list.forEach((symbol, k) => typeof symbol === 'string' && symbol !== 'USD' && !known.has(symbol) && unknown(symbol, `${path}.${field}[${k}]`));
-  }
-  return out;
-}
+/** Where the liquidation section names assets (src/model/asset-keys.ts): its slippage models and its stable assets. */
+export const LIQUIDATION_ASSET_KEYS: AssetKeys = { keyed: ['slippage'], named: ['stableAssets'] };
 
 /** The `liquidation` parameters as given: `options.liquidation`, else the params' `liquidation` section (undefined: none). */
 export function liquidationSection(options: { liquidation?: unknown; params?: unknown }): unknown {

@@ -1,3 +1,4 @@
+import type { AssetKeys } from '../model/asset-keys.js';
 import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
 import { ANNOTATION_KEYS, checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
 import {
@@ -66,6 +67,8 @@ export function checkRuleBasedParams(json: unknown, problems: ProblemList, metho
 
 /** The rule-based sections; the margin methods' own sections (the registry's) are passed in by the session. */
 const RULE_SECTIONS = ['linear', 'options', 'collateral', 'linearSize'];
+/** Where the rule-based sections name assets (src/model/asset-keys.ts): each is keyed by asset symbol, at the params' top level. */
+export const RULE_ASSET_KEYS: AssetKeys = { keyed: RULE_SECTIONS };
 const LINEAR_BRACKET_FIELDS = knownFields('upTo', 'imRate', 'mmRate');
 const HAIRCUT_BRACKET_FIELDS = knownFields('upTo', 'imHaircut', 'mmHaircut');
 const OPTION_RULE_FIELDS = knownFields('imBase', 'imFloor', 'mmRate');

@@ -45,6 +45,7 @@ import type { ProblemList } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MethodSchema } from './method-schema.js';
 import type { DynamicMarginHook } from '../dynamic/method-hook.js';
+import type { AssetKeys } from '../model/asset-keys.js';
 
 export type { JsonSchema, MethodSchema } from './method-schema.js';
 export type { DynamicMarginHook, ForecastInput, Calibration } from '../dynamic/method-hook.js';
@@ -74,6 +75,12 @@ export interface MarginMethodPlugin<P = unknown> {
    * lenient option turns them into warnings); throwing an InputError works too. The session throws them all at once.
    */
   validateParams(section: unknown, problems: ProblemList): P;
+  /**
+   * Where its params section names assets (src/model/asset-keys.ts): each name the market does not price is refused
+   * at its path when a run is prepared, as an unknown field is (a misspelt key would leave the asset on the default
+   * rule). Only the caller's params are checked, not a profile's. Absent: its section names no asset.
+   */
+  readonly assetKeys?: AssetKeys;
   /** Builds a run on a laid-out book and applied market; the instruments are already valued (`context.out.value`). */
   prepare(context: MethodContext, params: P): MethodRun;
   /**

@@ -17,7 +17,7 @@ import type { MarginReport } from '../margin/report.js';
 import { type LentRows, lendableRows } from '../margin/summary-rows.js';
 import { restatus, restatusList } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
-import { checkRuleBasedParams } from '../margin/validate-params.js';
+import { checkRuleBasedParams, RULE_ASSET_KEYS } from '../margin/validate-params.js';
 import { checkParamMagnitudes } from '../model/param-domain.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import { HeapAllocator } from '../memory/allocators.js';
@@ -34,9 +34,11 @@ export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
 import { deepFreeze } from '../model/deep-freeze.js';
 import { RunRetention } from '../model/run-retention.js';
-import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
+import { applyProfile, findProfile, givenParamsOf, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
 import { calibrate } from './calibrate.js';
-import { checkDynamicParams, type DynamicParams } from '../dynamic/dynamic-params.js';
+import { checkDynamicParams, DYNAMIC_ASSET_KEYS, type DynamicParams } from '../dynamic/dynamic-params.js';
+import { type AssetKeys, type AssetName, assetNames, isPriced, unknownAsset } from '../model/asset-keys.js';
+import { isRecord } from '../model/checks.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
 import { LocationAdjuster } from '../locations/adjust.js';
@@ -68,6 +70,8 @@ export class MarginSession {
   /** The book the layout holds now once a liquidation changed it in place ({@link changedInPlace}), built when first asked for. */
   private current: ValidatedBook | null = null;
   private changed = false;
+  /** The sites of the asset names the session's profiles give (unknownAssetKeys), read when first needed. */
+  private profileSites: Set<string> | undefined;
   /** Each account's master by layout index (undefined when no account has one): report rows carry it. */
   private readonly accountMasters: readonly (string | undefined)[] | undefined;
 
@@ -194,6 +198,7 @@ export class MarginSession {
     // raw JSON is validated here; whether it covers the book (assets, implied vols) is checked against the layout
     const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.require(options.method ?? this.registry.defaultName);
+    const keyWarnings = this.unknownAssetKeys(givenParamsOf(profiled), given, options.lenient === true);
     const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
     const locations = LocationAdjuster.of(this.opened, this.layout, locationParams, options.frozenLocations); // balances by slot: as opened
     if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
@@ -201,7 +206,7 @@ export class MarginSession {
       // deduction after it would leave every position's allocation and status as if the collateral were at home
       throw new InputError([{ path: locations.firstPath, message: `${method.name} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral` }]);
     }
-    const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
+    const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings, ...keyWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const aside = method.coinMargin === true ? null : setAsideCoinAccounts(layout, method.name, this.registry);
@@ -267,6 +272,41 @@ export class MarginSession {
 
   release(): void {
     this.layout.release();
+  }
+
+  /**
+   * Refuses each asset the caller's params name that the market does not price, as an unknown field (a warning under
+   * `lenient`): in the rule-based sections, `dynamic` and every method's section (MarginMethodPlugin.assetKeys;
+   * src/model/asset-keys.ts). `json`: the caller's params (profile.ts givenParamsOf). A name one of the session's
+   * profiles gives in the same field is known (a venue's rules name assets a market may not price), so a profile's
+   * params given as a params file run as the profile does.
+   */
+  private unknownAssetKeys(json: unknown, market: ValidatedMarket, lenient: boolean): InputProblem[] {
+    if (!isRecord(json)) return [];
+    const assets = [...market.assets.keys()], priced = new Set(assets);
+    const unknown = this.assetNamesIn(json).filter(({ name, site }) => !isPriced(name.symbol, priced) && !this.profileAssetSites().has(site));
+    if (unknown.length === 0) return [];
+    const problems = new ProblemList({ lenient });
+    for (const { name } of unknown) {
+      const p = unknownAsset(name, assets);
+      problems.addUnknown(p.path, p.message);
+    }
+    problems.throwIfAny();
+    return problems.takeWarnings();
+  }
+
+  /** The asset names of params `json`, each with its site (`params.deribit|pairs|ETH`: the section, the declared field, the name). */
+  private assetNamesIn(json: unknown): { name: AssetName; site: string }[] {
+    if (!isRecord(json)) return [];
+    const sectionOf = (name: string) => (Object.hasOwn(json, name) ? json[name] : undefined);
+    const sections: [unknown, string, AssetKeys][] = [[json, 'params', RULE_ASSET_KEYS], [sectionOf('dynamic'), 'params.dynamic', DYNAMIC_ASSET_KEYS]];
+    for (const plugin of this.registry.methods) if (plugin.section !== null && plugin.assetKeys !== undefined) sections.push([sectionOf(plugin.section), `params.${plugin.section}`, plugin.assetKeys]);
+    return sections.flatMap(([section, path, keys]) => assetNames(section, path, keys).map((name) => ({ name, site: `${path}|${name.field}|${name.symbol}` })));
+  }
+
+  /** The sites of every asset name the session's profiles give (read once). */
+  private profileAssetSites(): ReadonlySet<string> {
+    return (this.profileSites ??= new Set(this.profiles.flatMap((p) => this.assetNamesIn(p.params).map((n) => n.site))));
   }
 
   /**

@@ -10,11 +10,11 @@ import { frozenLocationProblems } from '../locations/adjust.js';
 import { type LocationParams, validateLocationParams } from '../locations/params.js';
 import { requireCorrelation } from '../model/validate-market.js';
 import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
-import { checkLiquidationParams } from '../liquidation/validate.js';
+import { checkLiquidationParams, LIQUIDATION_ASSET_KEYS } from '../liquidation/validate.js';
 import type { LiquidationParams } from '../liquidation/params.js';
 import { boundedNumber, isRecord } from '../model/checks.js';
 import { unknownMethodMessage } from '../methods/registry.js';
-import { unknownAssetProblems } from '../liquidation/validate.js';
+import { unknownAssetProblems } from '../model/asset-keys.js';
 import { compoundReturn } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
@@ -27,7 +27,7 @@ import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStre
 import type { MarginTotals } from '../margin/report.js';
 import { type BadDebtAt, type ProbeBatch, type ReverseSearch, reverseSearch, scaledSteps } from './reverse.js';
 import { type ShockStep, type ValidShock, validateShock } from './shock.js';
-import { checkStressParams } from './validate.js';
+import { checkStressParams, IMPACT_ASSET_KEYS } from './validate.js';
 
 export interface StressOptions extends MarginOptions {
   /** A method name, or `all` for every method of the engine. Default `cross`. */
@@ -268,9 +268,9 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   // asset keys the market does not price (a misspelt one would leave the asset on the default model)
   const symbols = [...market.assets.keys()];
   for (const p of [
-    ...unknownAssetProblems(options.liquidation !== undefined ? options.liquidation : params.liquidation, 'params.liquidation', symbols, ['slippage'], ['stableAssets']),
-    ...unknownAssetProblems(params.stress, 'params.stress', symbols, ['impact']),
-    ...unknownAssetProblems(shockJson, 'shock', symbols, ['impact']),
+    ...unknownAssetProblems(options.liquidation !== undefined ? options.liquidation : params.liquidation, 'params.liquidation', symbols, LIQUIDATION_ASSET_KEYS),
+    ...unknownAssetProblems(params.stress, 'params.stress', symbols, IMPACT_ASSET_KEYS),
+    ...unknownAssetProblems(shockJson, 'shock', symbols, IMPACT_ASSET_KEYS),
   ]) problems.add(p.path, p.message);
   const paramWarnings = problems.takeWarnings();
   problems.throwIfAny();

@@ -4,7 +4,11 @@
  */
 import { describeValue, type ProblemList } from '../errors.js';
 import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
+import type { AssetKeys } from '../model/asset-keys.js';
 import { DEFAULT_STRESS_PARAMS, type ImpactModel, type StressParams } from './params.js';
+
+/** Where the stress section (and a shock file) names assets (src/model/asset-keys.ts): its impact models. */
+export const IMPACT_ASSET_KEYS: AssetKeys = { keyed: ['impact'] };
 
 const FIELDS = knownFields(...Object.keys(DEFAULT_STRESS_PARAMS));
 const IMPACT_FIELDS: Record<ImpactModel['model'], ReturnType<typeof knownFields>> = {

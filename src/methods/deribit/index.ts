@@ -16,6 +16,7 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
   name: 'deribit',
   description: "Deribit's 2024 portfolio margin: ±range grid × vol shocks by term, dampened extended table, roll and delta shocks, in each account's currency",
   section: 'deribit',
+  assetKeys: { keyed: ['pairs', 'currencies'], named: ['stableAssets'] },
   calibration: {
     target: 'Deribit\'s 2024 portfolio margin model at its BTC values: the worst loss over spot ±16% (9 moves) × vol up 50% / down 25%, dampened extended moves from -66% to +500%, plus roll and delta shocks; MM 80% of IM',
     source: 'Deribit `private/pme/simulate` model_params (API reference example, 2024-06-17; docs/profiles.md, "Deribit")',

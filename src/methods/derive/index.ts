@@ -28,6 +28,7 @@ export const deriveMethod: MarginMethodPlugin<DeriveParams> = {
   name: 'derive',
   description: 'Derive portfolio margin (PMRM_2): spot × vol scenarios, basis and skew scenarios, contingencies',
   section: 'derive',
+  assetKeys: { keyed: ['collateral', 'feeds'], named: ['cashAsset'] },
   calibration: {
     target: 'Derive PMRM_2: the worst loss over spot ±18% (steps of 4.5%) × vol down / none / up, dampened tails, two skew rotations',
     source: 'Derive (derivexyz/v2-core, PMRM_2); its published portfolio cases are the conformance tests',

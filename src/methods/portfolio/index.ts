@@ -22,6 +22,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   name: 'portfolio',
   description: 'scenario grid: worst loss over spot moves × vol shocks per underlying, plus add-ons',
   section: 'portfolio',
+  assetKeys: { keyed: ['assets'], named: ['stableAssets'] },
   calibration: {
     target: 'the worst loss over spot ±16% (17 steps) × vol up 50% / down 30%, plus dampened tail moves to -66% and +500%',
     source: 'Deribit portfolio margin (price range 0.16, vol range up 0.5; the `deribit` profile pins Deribit\'s own values)',

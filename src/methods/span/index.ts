@@ -16,6 +16,7 @@ export const spanMethod: MarginMethodPlugin<SpanParams> = {
   name: 'span',
   description: 'CME SPAN: 16-scenario risk arrays per commodity, calendar spread charges, inter-commodity credits, short option minimum',
   section: 'span',
+  assetKeys: { keyed: ['commodities'], named: ['interSpreads[].legs[].commodity', 'scanSpreads[].legs[].commodity'] },
   calibration: {
     target: 'CME SPAN: 16 risk-array scenarios over a price scan range of 10% of the price and a vol scan range of 25% of each implied vol',
     source: 'CME SPAN methodology (risk arrays, spreads, short option minimum); the scan ranges are margin-core\'s (CME sets them per product)',
