@@ -87,6 +87,21 @@ describe('options that do not go together', () => {
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
     expect(run.stderr).toBe(`${line}\n(margin-core stress --help shows its options)\n`);
   });
+
+  it.each([
+    [['--days', '400'], 'error: --days makes the synthetic history: with --history it changes nothing; leave --days out'],
+    [['--days', '400', '--seed', '7'], 'error: --days and --seed make the synthetic history: with --history they change nothing; leave them out'],
+  ])('backtest --history with %j is a usage error (they make the synthetic history), said before any file is read', async (args, line) => {
+    const run = await marginCore('backtest', '--sample', '--history', join(dir, 'no-such-history.csv'), ...args);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(run.stderr).toBe(`${line}\n(margin-core backtest --help shows its options)\n`);
+  });
+
+  it('stress --threshold without --reverse is a usage error (it would start a reverse test not asked for)', async () => {
+    const run = await marginCore('stress', '--sample', '--threshold', '1000000');
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(run.stderr).toBe("error: --threshold sets the reverse stress test's bad debt: give --reverse too, or leave --threshold out\n(margin-core stress --help shows its options)\n");
+  });
 });
 
 describe('a params file holding null', () => {

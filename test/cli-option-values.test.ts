@@ -23,6 +23,8 @@ interface Case {
   bad: Record<string, string>;
   /** Options whose bad value is a file that is not there: input rejected (exit 1), the file named. */
   files?: Record<string, string>;
+  /** Options tried on another base (one that `base` holds an option against: `backtest --history` with `--days`). */
+  baseFor?: Record<string, string[]>;
 }
 
 const MARGIN_INPUT: Case['files'] = { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--out': NO_DIR };
@@ -49,6 +51,7 @@ const CASES: Record<string, Case> = {
     base: [...INPUT, '--days', '300'],
     bad: { '--method': 'portfolo', '--days': '1e9', '--seed': 'x', '--confidence': '2', '--warmup-days': '0', '--format': 'xml', '--backend': 'gpu' },
     files: { '--book': NOPE, '--market': NOPE, '--history': NOPE, '--save-history': NO_DIR, '--params': NOPE, '--out': NO_DIR },
+    baseFor: { '--history': INPUT }, // --days makes the synthetic history: beside --history, a usage error of its own
   },
   explain: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--format': 'csv' }, files: MARGIN_INPUT },
   profiles: { base: [], bad: { '--format': 'xml' }, files: { '--out': NO_DIR } },
@@ -126,7 +129,7 @@ describe('every command, a bad value of every option', () => {
   test.each(runs)('%s %s %s: exit %i, one line', async (command, option, value, exit) => {
     const c = CASES[command];
     // the option given last replaces the base's value of it (commander keeps the last)
-    const { code, stdout, stderr } = await marginCore(command, ...c.base, option, value);
+    const { code, stdout, stderr } = await marginCore(command, ...(c.baseFor?.[option] ?? c.base), option, value);
     expect({ code, stdout }).toEqual({ code: exit, stdout: '' });
     expect(stderr).not.toMatch(/\n\s+at .+:\d+/);
     const lines = stderr.trimEnd().split('\n');

@@ -37,7 +37,11 @@ export function* backtestTextLines(report: BacktestReport, source: string): Gene
   else {
     const trips = cb.events.filter((e) => e.kind === 'trip');
     const active = Object.entries(cb.activeDays).filter(([, n]) => n > 0).map(([a, n]) => `${a} ${n}`).join(', ');
-    yield `circuit breaker: ${trips.length} trip${trips.length === 1 ? '' : 's'}${active ? `; days stepped up: ${active}` : ''}`;
+    // a raised multiplier with no trip among the margin days tripped in the warm-up: said, or 0 trips beside days stepped up reads as a contradiction
+    const tripped = new Set(trips.map((e) => e.asset));
+    const carried = Object.entries(cb.activeDays).filter(([a, n]) => n > 0 && !tripped.has(a)).map(([a]) => a);
+    const before = carried.length === 0 ? '' : ` (${carried.join(', ')} tripped in the warm-up days, still stepped up when the margin days began)`;
+    yield `circuit breaker: ${trips.length} trip${trips.length === 1 ? '' : 's'}${active ? `; days stepped up: ${active}` : ''}${before}`;
     for (const e of trips.slice(0, 5)) yield `  ${e.date} ${e.asset} moved ${percent(e.move, 2)} (MM rate ${percent(cb.mmRate[e.asset], 2)})`;
     if (trips.length > 5) yield `  … and ${trips.length - 5} more (--format json lists them all)`;
   }

@@ -80,9 +80,9 @@ export function methodComparisonTable(report: StressReport): string {
 
 export function reverseTable(results: readonly ReverseStressResult[]): string {
   const rows = results.map((r) => [
-    r.method, money(r.thresholdUsd, 0), r.scale === null ? 'not reached' : ratio(r.scale),
+    r.method, money(r.thresholdUsd), r.scale === null ? 'not reached' : ratio(r.scale),
     r.moves ? Object.entries(r.moves).map(([a, m]) => `${a} ${percent(m, 2)}`).join(', ') : '—',
-    r.badDebt === null ? `≤ ${money(r.badDebtBelow, 0)}` : money(r.badDebt, 0), String(r.evaluations),
+    r.badDebt === null ? `≤ ${money(r.badDebtBelow)}` : money(r.badDebt), String(r.evaluations),
   ]);
   return table(['method', 'bad debt above', '× shock', 'smallest shock', 'bad debt there', 'cascades'], rows, ['left', 'right', 'right', 'left', 'right', 'right']);
 }

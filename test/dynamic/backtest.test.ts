@@ -14,6 +14,7 @@ import { coinBook, coinMarket } from '../support/coin-books.js';
 import { syntheticHistoryFor } from '../../src/dynamic/synthetic-history.js';
 import { validateMarket } from '../../src/model/validate.js';
 import { expectOneProblem } from '../support/problems.js';
+import { backtestTextLines } from '../../src/report/backtest-text.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -92,6 +93,20 @@ describe('backtest of one perp, against the documented procedure', () => {
     expect(want.active).toBeGreaterThan(0);
     expect(report.circuitBreaker.activeDays.BTC).toBe(want.active);
     expect(Array.from(report.series.dynamic.totalMargin).filter((x) => Math.abs(x - 1_350) < 1e-6).length).toBe(want.active);
+  });
+
+  it('a breaker tripped in the warm-up: the text says so beside its days stepped up (no trip among the margin days)', () => {
+    // moves of ±0.3% between the release (0.5 × 0.4% = 0.2%) and the trip (0.4%): the −6% of day 20 trips the breaker,
+    // and nothing releases it, so every margin day is stepped up with no trip among them
+    const c = [100_000];
+    for (let t = 1; t < DAYS; t++) c.push(c[t - 1] * (1 + (t === 20 ? -0.06 : t % 2 ? 0.003 : -0.003)));
+    const calm = { assets: { BTC: c.map((close, t) => ({ t: day(t), close })), ETH: c.map((_, t) => ({ t: day(t), close: 3_000 })) } };
+    const report = engine.backtest(longPerp, market(), calm, { method: 'cross', warmupDays: WARMUP });
+    const marginDays = DAYS - WARMUP - 1;
+    expect(report.circuitBreaker.events).toEqual([]);
+    expect(report.circuitBreaker.activeDays.BTC).toBe(marginDays);
+    const line = [...backtestTextLines(report, 'test')].find((l) => l.startsWith('circuit breaker'));
+    expect(line).toBe(`circuit breaker: 0 trips; days stepped up: BTC ${marginDays} (BTC tripped in the warm-up days, still stepped up when the margin days began)`);
   });
 
   it('portfolio: spot range 3·σ̂·√(1/365), static 16%', () => {

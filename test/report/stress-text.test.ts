@@ -3,8 +3,8 @@
  * summary's are, and the summary's stop reason per step when the steps of a path stopped for different reasons.
  */
 import { describe, expect, it } from 'vitest';
-import { cascadeSummary, cascadeTable } from '../../src/report/stress-text.js';
-import type { CascadeResult, CascadeRound, CascadeStop } from '../../src/stress/report.js';
+import { cascadeSummary, cascadeTable, reverseTable } from '../../src/report/stress-text.js';
+import type { CascadeResult, CascadeRound, CascadeStop, ReverseStressResult } from '../../src/stress/report.js';
 
 /** A round with only the figures the table writes. */
 function round(n: number, step: number, liquidated: number, bankrupt: number): CascadeRound {
@@ -58,5 +58,15 @@ describe('stress text report', () => {
       'cross margin on js: 55 rounds of liquidations (stopped at a fixed point); 225,577 accounts liquidated, 20,166 left in deficit; ' +
       'liquidated notional 0; bad debt 0.00; insurance fund 1,000,000 → 1,000,000 (drawdown 0)',
     );
+  });
+});
+
+describe('the reverse stress table', () => {
+  it('writes the threshold and the bad debt found in cents: 80.16 above 80.00 reads as above it', () => {
+    const found: ReverseStressResult = { method: 'cross', thresholdUsd: 80, scale: 1.0167, moves: { X: -0.10167 }, badDebt: 80.16, badDebtBelow: 79.4, evaluations: 31, tolerance: 1e-3, gridStep: 5e-3 };
+    const none: ReverseStressResult = { ...found, method: 'isolated', scale: null, moves: null, badDebt: null, badDebtBelow: 0.004 };
+    const lines = reverseTable([found, none]).split('\n');
+    expect(lines[2]).toMatch(/^cross\s+80\.00\s+.*X -10\.17%\s+80\.16\s+31$/);
+    expect(lines[3]).toMatch(/^isolated\s+80\.00\s+not reached\s+—\s+≤ 0\.00\s+31$/);
   });
 });

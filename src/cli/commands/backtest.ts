@@ -51,6 +51,13 @@ export function registerBacktestCommand(program: Command): Command {
       confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string; backend: BackendChoice; sample?: boolean;
     }, command: Command) => {
       const files = inputPaths(opts, command, true);
+      // --days and --seed make the synthetic history: beside a history file they would change nothing, and a run that
+      // quietly ignored them would pass for the one asked for
+      const synthetic = [['days', '--days'], ['seed', '--seed']].filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+      if (opts.history && synthetic.length > 0) {
+        const one = synthetic.length === 1;
+        command.error(`error: ${synthetic.join(' and ')} ${one ? 'makes' : 'make'} the synthetic history: with --history ${one ? 'it changes' : 'they change'} nothing; leave ${one ? synthetic[0] : 'them'} out`, { exitCode: 2 });
+      }
       // a history of N closes margins N − warm-up − horizon days: a --days that leaves too few is said before any work
       const marginDays = opts.days - opts.warmupDays - 1;
       if (!opts.history && marginDays < MIN_MARGIN_DAYS) {

@@ -46,7 +46,7 @@ export function registerStressCommand(program: Command): Command {
       reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice; workers: number;
     } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
-      const loose = monteCarloOnly(command, opts.paths);
+      const loose = looseOption(command, opts.paths !== undefined, opts.reverse === true);
       if (loose) command.error(`error: ${loose}`, { exitCode: 2 });
       const bar = new Progress('stress', 1000);
       try {
@@ -62,7 +62,7 @@ export function registerStressCommand(program: Command): Command {
         const aside = setAsideAccounts(inputs.book, method === 'all' ? MARGIN_METHODS : [method]);
         const options = {
           method, profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
-          reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
+          reverse: opts.reverse === true && opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
           onProgress: (done: number, total: number) => bar.setFraction(100 + (900 * done) / total, `${done}/${total} cascades`),
         };
         let report: StressReport;
@@ -100,15 +100,19 @@ export function registerStressCommand(program: Command): Command {
 }
 
 /**
- * Why the Monte Carlo options given are a usage error without --paths, or undefined: alone they would change nothing,
- * and a run that quietly ignored them would pass for the one asked for.
+ * Why options of the Monte Carlo stress given without --paths, or of the reverse test without --reverse, are a usage
+ * error, or undefined: alone they would change nothing (or start a test not asked for), and a run that quietly ignored
+ * them would pass for the one asked for.
  */
-function monteCarloOnly(command: Command, paths: number | undefined): string | undefined {
-  if (paths !== undefined) return undefined;
-  const given = [['seed', '--seed'], ['horizonDays', '--horizon-days']].filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
-  if (given.length === 0) return undefined;
-  const one = given.length === 1;
-  return `${given.join(' and ')} ${one ? 'sets' : 'set'} up the Monte Carlo stress: give --paths N too, or leave ${one ? given[0] : 'them'} out`;
+function looseOption(command: Command, paths: boolean, reverse: boolean): string | undefined {
+  const loose = (keys: readonly (readonly [string, string])[], what: [string, string], give: string) => {
+    const given = keys.filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+    if (given.length === 0) return undefined;
+    const one = given.length === 1;
+    return `${given.join(' and ')} ${one ? what[0] : what[1]}: give ${give} too, or leave ${one ? given[0] : 'them'} out`;
+  };
+  return (paths ? undefined : loose([['seed', '--seed'], ['horizonDays', '--horizon-days']], ['sets up the Monte Carlo stress', 'set up the Monte Carlo stress'], '--paths N'))
+    ?? (reverse ? undefined : loose([['threshold', '--threshold']], ['sets the reverse stress test\'s bad debt', 'set the reverse stress test\'s bad debt'], '--reverse'));
 }
 
 /** A path to a shock file, or the bundled shock of that name. */
