@@ -441,22 +441,26 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     throw new TypeError(`workerUrl must be a non-empty string or a URL, got ${workerUrl === null ? 'null' : typeof workerUrl === 'string' ? '""' : typeof workerUrl}`);
   }
   const loaded = await loadKernels(options, options.onWarning ?? consoleWarning);
-  if (!loaded.wasm) return new Engine(undefined, { ...options, fallbackReason: loaded.reason, transport: await threadsFor(workers, undefined, workerUrl) });
+  if (!loaded.wasm) return new Engine(undefined, { ...options, fallbackReason: loaded.reason, transport: await threadsFor(workers, undefined, workerUrl, options.profiles) });
   // the module compiled for this engine (cached by compileKernels) is the one every worker instantiates
   const { flavour, wasm } = loaded;
-  return new Engine(wasm, { ...options, transport: await threadsFor(workers, { flavour, module: await compileKernels(flavour) }, workerUrl) });
+  return new Engine(wasm, { ...options, transport: await threadsFor(workers, { flavour, module: await compileKernels(flavour) }, workerUrl, options.profiles) });
 }
 
 /** Most worker threads one engine starts. */
 export const MAX_WORKERS = 256;
 
-/** A pool of `workers` worker threads (Node) or Web Workers (browsers), or undefined for one worker (this thread). */
-async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; module: WebAssembly.Module } | undefined, workerUrl: string | URL | undefined): Promise<ShardTransport | undefined> {
+/**
+ * A pool of `workers` worker threads (Node) or Web Workers (browsers), or undefined for one worker (this thread). The
+ * engine's `profiles` (data) go to each worker when given: a worker checks params as this thread does (the names a
+ * profile gives are known: src/session/session.ts).
+ */
+async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; module: WebAssembly.Module } | undefined, workerUrl: string | URL | undefined, profiles: readonly MethodologyProfile[] | undefined): Promise<ShardTransport | undefined> {
   if (workers === 1) return undefined;
   const pool = await import('./scale/worker-transport.js');
-  if (inNode()) return pool.startThreads(workers, kernels?.module, kernels?.flavour);
+  if (inNode()) return pool.startThreads(workers, kernels?.module, kernels?.flavour, profiles);
   if (typeof Worker !== 'function') throw new Error('margin-core: workers > 1 needs worker threads (Node) or Web Workers (browsers); this runtime has neither');
-  return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour, workerUrl);
+  return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour, workerUrl, profiles);
 }
 
 /**

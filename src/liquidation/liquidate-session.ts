@@ -10,7 +10,7 @@ import type { CheckedMethod } from '../session/types.js';
 import { policyAction } from '../subaccounts/policy-book.js';
 import { payCovers } from '../subaccounts/pool-book.js';
 import { withWarnings } from '../model/warnings.js';
-import { InputError } from '../errors.js';
+import { type InputProblem, ProblemList } from '../errors.js';
 import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
 import { LIQUIDATION_ASSET_KEYS, liquidationSection } from './validate.js';
 import { unknownAssetProblems } from '../model/asset-keys.js';
@@ -27,13 +27,13 @@ import type { LiquidationReport } from './report.js';
  */
 export function liquidateSession<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, callersSession = false): LiquidationReport {
   const profiled = session.withProfile(options);
-  const valid = knownAssets(market, profiled);
+  const { valid, warnings } = knownAssets(market, profiled);
   const acted = actOn(session, valid, options, profiled);
-  if (acted === null) return liquidate(session, valid, profiled);
+  if (acted === null) return warned(liquidate(session, valid, profiled), warnings);
   const pooled = session.openBook(acted);
   try {
     const report = liquidate(pooled, valid, profiled);
-    return callersSession ? withWarnings(report, [...(report.warnings ?? []), POOLED_NOT_WRITTEN]) : report;
+    return warned(report, callersSession ? [...warnings, POOLED_NOT_WRITTEN] : warnings);
   } finally {
     pooled.release();
   }
@@ -46,12 +46,12 @@ export function liquidateSession<M extends string>(session: MarginSession, marke
  */
 export function* liquidateSessionChunks<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
   const profiled = session.withProfile(options);
-  const valid = knownAssets(market, profiled);
+  const { valid, warnings } = knownAssets(market, profiled);
   const acted = actOn(session, valid, options, profiled);
-  if (acted === null) return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
+  if (acted === null) return warned(yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills), warnings);
   const pooled = session.openBook(acted);
   try {
-    return yield* liquidateChunks(pooled, valid, profiled, chunkSteps, keepFills);
+    return warned(yield* liquidateChunks(pooled, valid, profiled, chunkSteps, keepFills), warnings);
   } finally {
     pooled.release();
   }
@@ -78,12 +78,19 @@ function actOn(session: MarginSession, market: ValidatedMarket, options: Liquida
 }
 
 /**
- * `market` validated, after refusing the liquidation parameters' asset keys it does not price (a misspelt
- * `slippage.BTX` or `stableAssets` entry would silently leave the asset on the default: src/model/asset-keys.ts).
+ * `market` validated, after refusing the liquidation parameters' asset keys it does not price as unknown fields
+ * (warnings under `lenient`: a misspelt `slippage.BTX` or `stableAssets` entry would silently leave the asset on the
+ * default: src/model/asset-keys.ts).
  */
-function knownAssets(market: ValidatedMarket | unknown, options: LiquidateOptions): ValidatedMarket {
+function knownAssets(market: ValidatedMarket | unknown, options: LiquidateOptions): { valid: ValidatedMarket; warnings: InputProblem[] } {
   const valid = isValidatedMarket(market) ? market : validateMarket(market);
-  const problems = unknownAssetProblems(liquidationSection(options), 'params.liquidation', [...valid.assets.keys()], LIQUIDATION_ASSET_KEYS);
-  if (problems.length > 0) throw new InputError(problems);
-  return valid;
+  const problems = new ProblemList({ lenient: options.lenient === true });
+  for (const p of unknownAssetProblems(liquidationSection(options), 'params.liquidation', [...valid.assets.keys()], LIQUIDATION_ASSET_KEYS)) problems.addUnknown(p.path, p.message);
+  problems.throwIfAny();
+  return { valid, warnings: problems.takeWarnings() };
+}
+
+/** `report` with `warnings` after its own (the same report when there are none). */
+function warned(report: LiquidationReport, warnings: readonly InputProblem[]): LiquidationReport {
+  return warnings.length === 0 ? report : withWarnings(report, [...(report.warnings ?? []), ...warnings]);
 }

@@ -2,9 +2,9 @@
  * Where a params section names assets, and the check of those names against the market's: a misspelt key
  * (`params.linear.BTX`, `params.portfolio.assets.BTX`) would otherwise leave the asset silently on the default rule,
  * and a misspelt symbol (a SPAN leg's `commodity`) would silently drop what it names. Each name the market does not
- * price is a problem at its path, with the nearest symbol (`params.linear.BTX: unknown asset (did you mean "BTC"?)`),
- * unless it is a name the caller's context knows there (the session: the names its profiles give in that field). Pure
- * functions.
+ * price is a problem at its path, with the nearest symbol (`params.linear.BTX: unknown asset (did you mean "BTC"?)`);
+ * for a whole params file ({@link unknownParamAssets}), unless a profile gives the same name in the same field (a
+ * venue's rules name assets a market may not price). Pure functions.
  */
 import type { InputProblem } from '../errors.js';
 import { isRecord, keyPath, nearestName, ownEntries } from './checks.js';
@@ -54,12 +54,12 @@ export function unknownAssetProblems(section: unknown, path: string, assets: rea
 }
 
 /** True for a name `priced` holds, or one every market knows: `default` (a keyed object's fallback rule) and the unit of account. */
-export function isPriced(symbol: string, priced: ReadonlySet<string>): boolean {
+function isPriced(symbol: string, priced: ReadonlySet<string>): boolean {
   return priced.has(symbol) || symbol === 'default' || symbol === 'USD';
 }
 
 /** The problem of a name the market (`assets`) does not price, with the nearest symbol it does. */
-export function unknownAsset(name: AssetName, assets: readonly string[]): InputProblem {
+function unknownAsset(name: AssetName, assets: readonly string[]): InputProblem {
   const near = nearestName(name.symbol, assets);
   return { path: name.path, message: `unknown asset${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: the market prices ${assets.join(', ')}` };
 }
@@ -73,4 +73,30 @@ function visit(value: unknown, steps: readonly string[], path: string, leaf: (va
   const next = value[name], at = `${path}.${name}`;
   if (!list) return visit(next, steps.slice(1), at, leaf);
   if (Array.isArray(next)) next.forEach((item, k) => visit(item, steps.slice(1), `${at}[${k}]`, leaf));
+}
+
+/** A params file's section that names assets: where it is (`params` for the top-level rule sections) and its fields. */
+export interface AssetSection {
+  /** The section's name in the params file (null: fields at the top level). */
+  name: string | null;
+  keys: AssetKeys;
+}
+
+/** Each asset name params `json` give in `sections`, with its site: the section, the field and the name (JSON). */
+export function paramAssetNames(json: unknown, sections: readonly AssetSection[]): (AssetName & { site: string })[] {
+  if (!isRecord(json)) return [];
+  return sections.flatMap(({ name, keys }) => {
+    const section = name === null ? json : Object.hasOwn(json, name) ? json[name] : undefined;
+    return assetNames(section, name === null ? 'params' : `params.${name}`, keys).map((n) => ({ ...n, site: JSON.stringify([name, n.field, n.symbol]) }));
+  });
+}
+
+/**
+ * The names params `json` give in `sections` that the market (`assets`) does not price and no profile gives in the same
+ * field (`profileSites()`: the sites of {@link paramAssetNames} of the profiles' params, asked for only when a name is
+ * not priced), each a problem at its path.
+ */
+export function unknownParamAssets(json: unknown, sections: readonly AssetSection[], assets: readonly string[], profileSites: () => ReadonlySet<string>): InputProblem[] {
+  const priced = new Set(assets);
+  return paramAssetNames(json, sections).filter((n) => !isPriced(n.symbol, priced) && !profileSites().has(n.site)).map((n) => unknownAsset(n, assets));
 }

@@ -38,25 +38,11 @@ export interface ProfileOptions {
 }
 
 /**
- * Options once a profile was applied: `givenParams` holds the caller's params before the merge (plain data, so a task
- * sent to a worker thread carries it): what the caller wrote is checked where the profile's own values are not (the
- * asset names of src/model/asset-keys.ts: a profile's name assets a market may not price).
- */
-export interface ProfiledParams {
-  givenParams?: unknown;
-}
-
-/** The params the caller gave: before a profile's were merged under them ({@link ProfiledParams}), else `params`. */
-export function givenParamsOf(options: ProfileOptions & ProfiledParams): unknown {
-  return Object.hasOwn(options, 'givenParams') ? options.givenParams : options.params;
-}
-
-/**
  * `options` with its profile applied: the profile's method (unless the caller named the same one) and its params with
- * the caller's merged over them (the caller's kept in `givenParams`); without a profile, `options` itself. Throws
- * InputError for an unknown profile (listing the known ones) or a method that contradicts the profile's.
+ * the caller's merged over them; without a profile, `options` itself. Throws InputError for an unknown profile (listing
+ * the known ones) or a method that contradicts the profile's.
  */
-export function applyProfile<T extends ProfileOptions>(options: T, profiles: readonly MethodologyProfile[]): Omit<T, 'profile'> & ProfiledParams {
+export function applyProfile<T extends ProfileOptions>(options: T, profiles: readonly MethodologyProfile[]): Omit<T, 'profile'> {
   if (options.profile === undefined) return options;
   const profile = findProfile(options.profile, profiles);
   if (options.method !== undefined && options.method !== profile.method) {
@@ -66,7 +52,7 @@ export function applyProfile<T extends ProfileOptions>(options: T, profiles: rea
     }]);
   }
   const { profile: _profile, ...rest } = options;
-  return { ...rest, method: profile.method, params: mergeParams(profile.params, options.params), givenParams: options.params };
+  return { ...rest, method: profile.method, params: mergeParams(profile.params, options.params) };
 }
 
 /** The profile named `name`; an InputError listing the known profiles (and the nearest name) otherwise. */

@@ -143,7 +143,7 @@ export class ShardedBook {
     const policy = subaccountPolicyOf(this.book, profiled.params, profiled.lenient === true);
     const methods = policy === null ? [method] : policyMethods(this.book, method, policy, this.coordinator.registry);
     if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.margin(this.book, valid, options);
-    const run: ShardMarginOptions = { method, params: profiled.params, breakdown: profiled.breakdown, lenient: profiled.lenient, ...(Object.hasOwn(profiled, 'givenParams') ? { givenParams: profiled.givenParams } : {}) };
+    const run: ShardMarginOptions = { method, params: profiled.params, breakdown: profiled.breakdown, lenient: profiled.lenient };
     const [report] = await this.runAll(valid, [run], profile);
     return report;
   }

@@ -37,8 +37,6 @@ export interface ShardMarginOptions {
   lenient?: boolean;
   /** Every account by `method`, whatever its own method and the subaccount policy (`compareMethods`: session.marginAlone). */
   alone?: boolean;
-  /** The caller's params before the profile's were merged under them (src/profiles/profile.ts ProfiledParams). */
-  givenParams?: unknown;
 }
 
 /** Margin of every account of the shard on one market snapshot, by each of `runs` (one report per entry). */

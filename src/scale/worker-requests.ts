@@ -4,6 +4,7 @@
  * module imports no engine.
  */
 import type { WasmFlavour } from '../kernels/wasm/binary.js';
+import type { MethodologyProfile } from '../profiles/profile.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { BadDebtAt } from '../stress/reverse.js';
 import type { ShardBook } from './shard-book.js';
@@ -16,6 +17,8 @@ export interface PoolWorkerData {
   /** The compiled kernels (undefined: the JS backend). */
   module?: WebAssembly.Module;
   flavour?: WasmFlavour;
+  /** The engine's methodology profiles (undefined: the built-in ones): the worker checks params as the engine does. */
+  profiles?: readonly MethodologyProfile[];
 }
 
 export type PoolRequest =

@@ -16,6 +16,7 @@ import { eachOnNextFree } from './next-free.js';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { WasmFlavour } from '../kernels/wasm/binary.js';
+import type { MethodologyProfile } from '../profiles/profile.js';
 import { type PoolRequest, type PoolResponse, type PoolWorkerData, REPLIED_ON_PORT, type ThreadTask } from './worker-requests.js';
 import type { ShardBook } from './shard-book.js';
 import type { WholeBook } from './whole-book.js';
@@ -169,12 +170,17 @@ export class WorkerTransport implements ShardTransport {
   }
 }
 
-/** `threads` Node worker threads, each with an instance of `module` (or on JS when it is undefined). */
-export async function startThreads(threads: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined): Promise<WorkerTransport> {
+/** What a pool worker starts with: the compiled kernels (none: the JS backend) and the engine's profiles (none: the built-in ones). */
+function poolWorkerData(module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined, profiles: readonly MethodologyProfile[] | undefined): PoolWorkerData {
+  return { ...(module ? { module, flavour } : {}), ...(profiles ? { profiles } : {}) };
+}
+
+/** `threads` Node worker threads, each with an instance of `module` (or on JS when it is undefined), and the engine's `profiles` when given. */
+export async function startThreads(threads: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined, profiles?: readonly MethodologyProfile[]): Promise<WorkerTransport> {
   const { Piscina } = await loadOptional('piscina', 'worker threads (workers > 1)', () => import('piscina'));
   const ports = await import('node:worker_threads');
   const filename = await workerFile();
-  const workerData: PoolWorkerData = module ? { module, flavour } : {};
+  const workerData = poolWorkerData(module, flavour, profiles);
   const pools: Pool[] = [];
   for (let t = 0; t < threads; t++) pools.push(new ThreadPool(new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, workerData }), ports));
   return new WorkerTransport('threads', pools);
@@ -232,8 +238,8 @@ export const MAX_FAILED_RESTARTS = 3;
  * to load or throws, a message it cannot read, no ready message within {@link WORKER_READY_TIMEOUT_MS}) is not started
  * again: the call rejects, naming the URL and the likely cause, and the other workers are stopped.
  */
-export async function startWebWorkers(count: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined, workerUrl?: string | URL): Promise<WorkerTransport> {
-  const data: PoolWorkerData = module ? { module, flavour } : {};
+export async function startWebWorkers(count: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined, workerUrl?: string | URL, profiles?: readonly MethodologyProfile[]): Promise<WorkerTransport> {
+  const data = poolWorkerData(module, flavour, profiles);
   // the literal `new URL('./…', import.meta.url)`: the form bundlers recognise as an asset beside the module
   const script = { href: absoluteUrl(workerUrl ?? new URL('./scale-worker.js', import.meta.url)), given: workerUrl !== undefined };
   const pools = Array.from({ length: count }, (_, w) => new WebWorkerPool(script, data, `web-worker-${w}`));

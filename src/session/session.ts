@@ -34,10 +34,10 @@ export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
 import { deepFreeze } from '../model/deep-freeze.js';
 import { RunRetention } from '../model/run-retention.js';
-import { applyProfile, findProfile, givenParamsOf, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
+import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
 import { calibrate } from './calibrate.js';
 import { checkDynamicParams, DYNAMIC_ASSET_KEYS, type DynamicParams } from '../dynamic/dynamic-params.js';
-import { type AssetKeys, type AssetName, assetNames, isPriced, unknownAsset } from '../model/asset-keys.js';
+import { type AssetSection, paramAssetNames, unknownParamAssets } from '../model/asset-keys.js';
 import { isRecord } from '../model/checks.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
@@ -70,8 +70,9 @@ export class MarginSession {
   /** The book the layout holds now once a liquidation changed it in place ({@link changedInPlace}), built when first asked for. */
   private current: ValidatedBook | null = null;
   private changed = false;
-  /** The sites of the asset names the session's profiles give (unknownAssetKeys), read when first needed. */
-  private profileSites: Set<string> | undefined;
+  /** The params sections that name assets (assetSections), and the sites of the names the session's profiles give there (profileAssetSites). */
+  private assetKeyed: AssetSection[] | undefined;
+  private profileSites: ReadonlySet<string> | undefined;
   /** Each account's master by layout index (undefined when no account has one): report rows carry it. */
   private readonly accountMasters: readonly (string | undefined)[] | undefined;
 
@@ -198,7 +199,6 @@ export class MarginSession {
     // raw JSON is validated here; whether it covers the book (assets, implied vols) is checked against the layout
     const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.require(options.method ?? this.registry.defaultName);
-    const keyWarnings = this.unknownAssetKeys(givenParamsOf(profiled), given, options.lenient === true);
     const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
     const locations = LocationAdjuster.of(this.opened, this.layout, locationParams, options.frozenLocations); // balances by slot: as opened
     if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
@@ -206,7 +206,7 @@ export class MarginSession {
       // deduction after it would leave every position's allocation and status as if the collateral were at home
       throw new InputError([{ path: locations.firstPath, message: `${method.name} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral` }]);
     }
-    const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings, ...keyWarnings];
+    const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const aside = method.coinMargin === true ? null : setAsideCoinAccounts(layout, method.name, this.registry);
@@ -275,38 +275,19 @@ export class MarginSession {
   }
 
   /**
-   * Refuses each asset the caller's params name that the market does not price, as an unknown field (a warning under
-   * `lenient`): in the rule-based sections, `dynamic` and every method's section (MarginMethodPlugin.assetKeys;
-   * src/model/asset-keys.ts). `json`: the caller's params (profile.ts givenParamsOf). A name one of the session's
-   * profiles gives in the same field is known (a venue's rules name assets a market may not price), so a profile's
-   * params given as a params file run as the profile does.
+   * The params sections that name assets (src/model/asset-keys.ts): the rule-based ones, `dynamic` and each method's
+   * (MarginMethodPlugin.assetKeys).
    */
-  private unknownAssetKeys(json: unknown, market: ValidatedMarket, lenient: boolean): InputProblem[] {
-    if (!isRecord(json)) return [];
-    const assets = [...market.assets.keys()], priced = new Set(assets);
-    const unknown = this.assetNamesIn(json).filter(({ name, site }) => !isPriced(name.symbol, priced) && !this.profileAssetSites().has(site));
-    if (unknown.length === 0) return [];
-    const problems = new ProblemList({ lenient });
-    for (const { name } of unknown) {
-      const p = unknownAsset(name, assets);
-      problems.addUnknown(p.path, p.message);
-    }
-    problems.throwIfAny();
-    return problems.takeWarnings();
+  private assetSections(): AssetSection[] {
+    if (this.assetKeyed !== undefined) return this.assetKeyed;
+    const sections: AssetSection[] = [{ name: null, keys: RULE_ASSET_KEYS }, { name: 'dynamic', keys: DYNAMIC_ASSET_KEYS }];
+    for (const plugin of this.registry.methods) if (plugin.section !== null && plugin.assetKeys !== undefined) sections.push({ name: plugin.section, keys: plugin.assetKeys });
+    return (this.assetKeyed = sections);
   }
 
-  /** The asset names of params `json`, each with its site (`params.deribit|pairs|ETH`: the section, the declared field, the name). */
-  private assetNamesIn(json: unknown): { name: AssetName; site: string }[] {
-    if (!isRecord(json)) return [];
-    const sectionOf = (name: string) => (Object.hasOwn(json, name) ? json[name] : undefined);
-    const sections: [unknown, string, AssetKeys][] = [[json, 'params', RULE_ASSET_KEYS], [sectionOf('dynamic'), 'params.dynamic', DYNAMIC_ASSET_KEYS]];
-    for (const plugin of this.registry.methods) if (plugin.section !== null && plugin.assetKeys !== undefined) sections.push([sectionOf(plugin.section), `params.${plugin.section}`, plugin.assetKeys]);
-    return sections.flatMap(([section, path, keys]) => assetNames(section, path, keys).map((name) => ({ name, site: `${path}|${name.field}|${name.symbol}` })));
-  }
-
-  /** The sites of every asset name the session's profiles give (read once). */
+  /** The sites of the asset names the session's profiles give (read when first asked for: a name the market does not price). */
   private profileAssetSites(): ReadonlySet<string> {
-    return (this.profileSites ??= new Set(this.profiles.flatMap((p) => this.assetNamesIn(p.params).map((n) => n.site))));
+    return (this.profileSites ??= new Set(this.profiles.flatMap((p) => paramAssetNames(p.params, this.assetSections()).map((n) => n.site))));
   }
 
   /**
@@ -315,7 +296,7 @@ export class MarginSession {
    * again, and for VaR the forecast vols in the market).
    */
   private calibratedParams(json: unknown, method: MarginMethodPlugin, lenient: boolean, market: ValidatedMarket): ValidatedParams & { market: ValidatedMarket } {
-    const given = this.validateParams(json, method, lenient);
+    const given = this.validateParams(json, method, lenient, [...market.assets.keys()]);
     const dynamic = given.dynamic;
     if (!dynamic || !(dynamic.methods as readonly string[]).includes(method.name)) return { ...given, market };
     const calibration = calibrate(method, dynamic, given.rules, given.methodParams, market, this.layout.assets);
@@ -326,26 +307,32 @@ export class MarginSession {
   /**
    * The rule-based sections (every method's equity needs their haircuts), the method's own section and the `dynamic`
    * section when present, every problem in one InputError; under `lenient`, unknown fields become warnings. A section
-   * no method of the registry reads is an unknown field.
+   * no method of the registry reads is an unknown field. `assets`: the market's, against which the asset names the
+   * params give are checked (null: not checked, an overlay of the engine's own over params checked before).
    */
-  private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): ValidatedParams {
+  private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean, assets: readonly string[] | null = null): ValidatedParams {
     if (json === undefined) {
       // no params: the method's defaults, the same for every call: perf: shared-defaults (docs/performance.md)
       let defaults = DEFAULT_PARAMS.get(method);
       if (defaults === undefined) DEFAULT_PARAMS.set(method, (defaults = deepFreeze(this.checkParams(undefined, method, lenient))));
       return defaults;
     }
-    return this.checkParams(json, method, lenient);
+    return this.checkParams(json, method, lenient, assets);
   }
 
   /**
    * The whole params file, whatever the method: every section of every method of the registry and of the engine
    * (liquidation, stress, dynamic, locations, subaccounts), and every number within the domain's params bound
-   * (src/model/param-domain.ts). A mistake in another method's section is a mistake in the file.
+   * (src/model/param-domain.ts). A mistake in another method's section is a mistake in the file. With `assets` (the
+   * market's), each asset a section names that the market does not price is an unknown field, unless a profile gives
+   * the same name there (src/model/asset-keys.ts: a misspelt key would leave the asset on the default rule).
    */
-  private checkParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): ValidatedParams {
+  private checkParams(json: unknown, method: MarginMethodPlugin, lenient: boolean, assets: readonly string[] | null = null): ValidatedParams {
     const problems = new ProblemList({ lenient });
     checkParamMagnitudes(json, problems);
+    if (assets !== null) {
+      for (const p of unknownParamAssets(json, this.assetSections(), assets, () => this.profileAssetSites())) problems.addUnknown(p.path, p.message);
+    }
     // only no params (undefined) means the defaults: `null` is a params file of the wrong type, refused as one
     const rules = checkRuleBasedParams(json === undefined ? {} : json, problems, knownSections(this.registry));
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};

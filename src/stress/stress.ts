@@ -265,13 +265,13 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
     const t = options.reverse.thresholdUsd === undefined ? liquidation.insuranceFund.balanceUsd : boundedNumber(options.reverse.thresholdUsd, 'options.reverse.thresholdUsd', problems, { min: 0 });
     if (t !== undefined) reverse = { thresholdUsd: t };
   } else if (options.reverse !== undefined && options.reverse !== false) problems.add('options.reverse', 'expected true, false or { thresholdUsd }');
-  // asset keys the market does not price (a misspelt one would leave the asset on the default model)
+  // asset keys the market does not price (a misspelt one would leave the asset on the default model): unknown fields
   const symbols = [...market.assets.keys()];
   for (const p of [
     ...unknownAssetProblems(options.liquidation !== undefined ? options.liquidation : params.liquidation, 'params.liquidation', symbols, LIQUIDATION_ASSET_KEYS),
     ...unknownAssetProblems(params.stress, 'params.stress', symbols, IMPACT_ASSET_KEYS),
     ...unknownAssetProblems(shockJson, 'shock', symbols, IMPACT_ASSET_KEYS),
-  ]) problems.add(p.path, p.message);
+  ]) problems.addUnknown(p.path, p.message);
   const paramWarnings = problems.takeWarnings();
   problems.throwIfAny();
   const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });

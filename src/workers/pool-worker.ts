@@ -17,9 +17,9 @@ export async function poolWorker(data: PoolWorkerData, id: string, die: () => ne
   let engine: Engine;
   if (data.module && data.flavour) {
     adoptCompiledKernels(data.flavour, data.module);
-    engine = new Engine(await WasmKernels.create(data.flavour), { onWarning: warn });
+    engine = new Engine(await WasmKernels.create(data.flavour), { onWarning: warn, profiles: data.profiles });
   } else {
-    engine = new Engine(undefined, { onWarning: warn });
+    engine = new Engine(undefined, { onWarning: warn, profiles: data.profiles });
   }
   const store = new ShardStore(engine, id);
   return (request) => {

@@ -76,20 +76,37 @@ describe('an asset the market does not price, named by params', () => {
     expect(refusal({ profile: 'deribit', params: { deribit: { pairs: { BTX: { priceRange: 0.3 } } } } })).toEqual([{ path: 'params.deribit.pairs.BTX', message: `unknown asset (did you mean "BTC"?): ${PRICED}` }]);
   });
 
-  it('a profile of your own, on worker threads: its names are not checked there either, what the caller adds is', async () => {
-    // the coordinator merges the profile's params under the caller's; the threads know only the built-in profiles, and
-    // check the caller's params as given (ProfiledParams.givenParams)
+  it('a profile of your own, on worker threads: the workers know its names as this thread does (margin, Monte Carlo, reverse)', async () => {
+    // the engine's profiles go to its workers: a worker checks params as this thread does
     const house = { name: 'house', version: '1', method: 'cross', description: 'test', sources: [], notes: [], params: { linear: { SOL: [{ imRate: 0.2, mmRate: 0.1 }] } } };
     const pooled = await createEngine({ backend: 'js', workers: 2, profiles: [...BUILT_IN_PROFILES, house] });
+    const one = await createEngine({ backend: 'js', profiles: [...BUILT_IN_PROFILES, house] });
     try {
       const sharded = await pooled.openShardedBook(twoPerps);
       const report = await sharded.margin(market(), { profile: 'house' });
       expect(report.accounts[0].im).toBe(engine.margin(twoPerps, market(), { method: 'cross' }).accounts[0].im); // SOL's rule is unused
+      expect((await sharded.margin(market(), { method: 'cross', params: house.params })).accounts[0].im).toBe(report.accounts[0].im);
+      const shock = { spot: { BTC: -0.2 } }, options = { profile: 'house', paths: 4, reverse: true, params: { stress: { maxRounds: 3 } } };
+      expect(JSON.stringify(await sharded.stress(market(), shock, options))).toBe(JSON.stringify(one.stress(twoPerps, market(), shock, options)));
       await expect(sharded.margin(market(), { profile: 'house', params: { linear: { BTX: [{ imRate: 0.5, mmRate: 0.2 }] } } })).rejects.toThrow('params.linear.BTX: unknown asset (did you mean "BTC"?)');
       await sharded.release();
     } finally {
       await pooled.close();
     }
+  });
+
+  it('is one problem among the params\' others, all said at once; under lenient a warning beside theirs', () => {
+    const params = { linear: { BTX: [{ imRate: 0.5, mmRate: 0.2 }], BTC: [{ imRate: 7, mmRate: 0.2 }] } };
+    expect(refusal({ method: 'cross', params }).map((p) => p.path).sort()).toEqual(['params.linear.BTC[0].imRate', 'params.linear.BTX']);
+    expect(refusal({ method: 'cross', params, lenient: true }).map((p) => p.path)).toEqual(['params.linear.BTC[0].imRate']);
+  });
+
+  it('liquidation and stress sections: refused as unknown fields, warnings under lenient, as the margin sections', () => {
+    const slippage = { liquidation: { slippage: { BTX: { model: 'none' } } } };
+    expect(() => engine.liquidate(twoPerps, market(), { method: 'cross', params: slippage })).toThrow('params.liquidation.slippage.BTX: unknown asset (did you mean "BTC"?)');
+    expect(engine.liquidate(twoPerps, market(), { method: 'cross', params: slippage, lenient: true }).warnings).toContainEqual({ path: 'params.liquidation.slippage.BTX', message: `unknown asset (did you mean "BTC"?): ${PRICED}` });
+    const impact = { stress: { impact: { BTX: { model: 'none' } } } };
+    expect(engine.stress(twoPerps, market(), { spot: { BTC: -0.1 } }, { method: 'cross', params: impact, lenient: true }).warnings).toContainEqual({ path: 'params.stress.impact.BTX', message: `unknown asset (did you mean "BTC"?): ${PRICED}` });
   });
 
   it('reaches every path that prepares a run: liquidation, stress and a live session', () => {
