@@ -38,7 +38,6 @@ import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from 
 import { calibrate } from './calibrate.js';
 import { checkDynamicParams, DYNAMIC_ASSET_KEYS, type DynamicParams } from '../dynamic/dynamic-params.js';
 import { type AssetSection, paramAssetNames, unknownParamAssets } from '../model/asset-keys.js';
-import { isRecord } from '../model/checks.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
 import { LocationAdjuster } from '../locations/adjust.js';
