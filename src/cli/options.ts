@@ -47,6 +47,14 @@ export function profileOption(): Option {
 }
 
 /**
+ * The flags of `options` (its key, as commander names it, and its flag) given on the command line, in that order: the
+ * ones a command refuses beside an option they say nothing to.
+ */
+export function flagsGiven(command: Command, options: readonly (readonly [key: string, flag: string])[]): string[] {
+  return options.filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+}
+
+/**
  * The method a command runs: `--method` as given, or the profile's when `--profile` is given and `--method` was left
  * at its default (naming another method than the profile's is the library's error, exit 1).
  */

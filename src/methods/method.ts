@@ -78,7 +78,7 @@ export interface MarginMethodPlugin<P = unknown> {
   /**
    * Where its params section names assets (src/model/asset-keys.ts): each name the market does not price is refused
    * at its path when a run is prepared, as an unknown field is (a misspelt key would leave the asset on the default
-   * rule). Only the caller's params are checked, not a profile's. Absent: its section names no asset.
+   * rule), unless one of the engine's profiles gives the same name there. Absent: its section names no asset.
    */
   readonly assetKeys?: AssetKeys;
   /** Builds a run on a laid-out book and applied market; the instruments are already valued (`context.out.value`). */

@@ -10,7 +10,7 @@ import type { BacktestSeriesName } from '../../backtest/backtest.js';
 import { parseJsonText } from '../../model/json-text.js';
 import { readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, formatOption, methodOption, wholeNumber, wholeNumberUpTo, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
+import { backendOption, type BackendChoice, flagsGiven, formatOption, methodOption, wholeNumber, wholeNumberUpTo, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -53,7 +53,7 @@ export function registerBacktestCommand(program: Command): Command {
       const files = inputPaths(opts, command, true);
       // --days and --seed make the synthetic history: beside a history file they would change nothing, and a run that
       // quietly ignored them would pass for the one asked for
-      const synthetic = [['days', '--days'], ['seed', '--seed']].filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+      const synthetic = flagsGiven(command, [['days', '--days'], ['seed', '--seed']]);
       if (opts.history && synthetic.length > 0) {
         const one = synthetic.length === 1;
         command.error(`error: ${synthetic.join(' and ')} ${one ? 'makes' : 'make'} the synthetic history: with --history ${one ? 'it changes' : 'they change'} nothing; leave ${one ? synthetic[0] : 'them'} out`, { exitCode: 2 });

@@ -13,7 +13,7 @@ import { importDeribit } from '../../import/deribit/index.js';
 import type { ImportResult } from '../../import/types.js';
 import { readJson } from '../io.js';
 import { Progress } from '../progress.js';
-import { isoTimestamp } from '../options.js';
+import { flagsGiven, isoTimestamp } from '../options.js';
 import { makeDirs } from '../../io/make-dirs.js';
 
 /** The files each venue's folder holds (docs/data-import.md). */
@@ -51,7 +51,7 @@ export function registerImportCommand(program: Command): Command {
     .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')
     .action(async (venue: 'deribit' | 'ccxt', opts: ImportFlags, command: Command) => {
       // the ccxt options say nothing to the Deribit adapter: given there, they would pass for applied
-      const ccxtOnly = [['ivUnit', '--iv-unit'], ['expiryHour', '--expiry-hour'], ['venue', '--venue'], ['balanceTotal', '--balance-total']].filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+      const ccxtOnly = flagsGiven(command, [['ivUnit', '--iv-unit'], ['expiryHour', '--expiry-hour'], ['venue', '--venue'], ['balanceTotal', '--balance-total']]);
       if (venue === 'deribit' && ccxtOnly.length > 0) command.error(`error: ${ccxtOnly.join(', ')} ${ccxtOnly.length === 1 ? 'is' : 'are'} for import ccxt: the Deribit adapter reads its venue's own fields`, { exitCode: 2 });
       // saved responses of a big account run to hundreds of MB: reading, importing, writing shown on a terminal
       const bar = new Progress('import', 3);

@@ -5,7 +5,7 @@ import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { noteSetAsideBy, readJson, readValidInputs, setAsideAccounts, shocksDir } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, wholeNumber, workersOption, bookOption, positiveWholeNumber, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, wholeNumber, workersOption, bookOption, positiveWholeNumber, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -62,7 +62,7 @@ export function registerStressCommand(program: Command): Command {
         const aside = setAsideAccounts(inputs.book, method === 'all' ? MARGIN_METHODS : [method]);
         const options = {
           method, profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
-          reverse: opts.reverse === true && opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
+          reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true, // --threshold goes with --reverse (looseOption)
           onProgress: (done: number, total: number) => bar.setFraction(100 + (900 * done) / total, `${done}/${total} cascades`),
         };
         let report: StressReport;
@@ -105,14 +105,14 @@ export function registerStressCommand(program: Command): Command {
  * them would pass for the one asked for.
  */
 function looseOption(command: Command, paths: boolean, reverse: boolean): string | undefined {
-  const loose = (keys: readonly (readonly [string, string])[], what: [string, string], give: string) => {
-    const given = keys.filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+  // `what` follows "sets" (one flag) or "set" (several)
+  const loose = (given: string[], what: string, give: string) => {
     if (given.length === 0) return undefined;
     const one = given.length === 1;
-    return `${given.join(' and ')} ${one ? what[0] : what[1]}: give ${give} too, or leave ${one ? given[0] : 'them'} out`;
+    return `${given.join(' and ')} ${one ? 'sets' : 'set'} ${what}: give ${give} too, or leave ${one ? given[0] : 'them'} out`;
   };
-  return (paths ? undefined : loose([['seed', '--seed'], ['horizonDays', '--horizon-days']], ['sets up the Monte Carlo stress', 'set up the Monte Carlo stress'], '--paths N'))
-    ?? (reverse ? undefined : loose([['threshold', '--threshold']], ['sets the reverse stress test\'s bad debt', 'set the reverse stress test\'s bad debt'], '--reverse'));
+  return (paths ? undefined : loose(flagsGiven(command, [['seed', '--seed'], ['horizonDays', '--horizon-days']]), 'up the Monte Carlo stress', '--paths N'))
+    ?? (reverse ? undefined : loose(flagsGiven(command, [['threshold', '--threshold']]), 'the reverse stress test\'s bad debt', '--reverse'));
 }
 
 /** A path to a shock file, or the bundled shock of that name. */
