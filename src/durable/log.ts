@@ -32,6 +32,15 @@ export class FencedError extends Error {
 /** An append whose ids are already taken by other entries, or that would leave a gap: nothing was written. */
 export class LogConflictError extends Error {
   override name = 'LogConflictError';
+
+  /**
+   * Whether the refused entries may be in the log after all: false when the append certainly wrote nothing and no
+   * earlier try of it landed (a gap, or its seqs hold other entries); 'unknown' when some of its seqs are gone from the
+   * stream (trimmed), so an earlier try cannot be ruled out (and for a conflict found reading the log, where no append is asked about).
+   */
+  constructor(message: string, readonly written: false | 'unknown' = 'unknown') {
+    super(message);
+  }
 }
 
 /**
@@ -211,7 +220,7 @@ export class PartitionLog {
       case 'duplicate':
         return this.readBack(c.p, c.firstSeq, c.payloads, Number(reply[1]));
       case 'gap':
-        throw new LogConflictError(`partition ${c.p}: append at seq ${c.firstSeq} would leave a gap after seq ${reply[1]}; nothing written`);
+        throw new LogConflictError(`partition ${c.p}: append at seq ${c.firstSeq} would leave a gap after seq ${reply[1]}; nothing written`, false);
       default:
         throw this.fenced(c.p, c.shard, c.epoch, reply);
     }
@@ -222,8 +231,11 @@ export class PartitionLog {
     const found = await this.redis.xrange(this.keys.fills(p), `${firstSeq}-0`, `${firstSeq + payloads.length - 1}-0`);
     const same = found.length === payloads.length && found.every(([id, fields], i) => id === `${firstSeq + i}-0` && fields.length === 2 && fields[0] === 'e' && fields[1] === payloads[i]);
     if (same) return 'duplicate';
+    // the append script writes all of a call's entries at once or none, at firstSeq only: seqs that hold other entries
+    // mean no try of this call landed; seqs gone from the stream (trimmed) cannot say
+    const gone = found.length === 0 || found[0][0] !== `${firstSeq}-0`;
     const what = found.length < payloads.length ? `only ${found.length} of its ${payloads.length} seqs are in the stream (trimmed, or beyond the top)` : 'its seqs hold other entries';
-    throw new LogConflictError(`partition ${p}: append at seq ${firstSeq} is at or below the stream's top seq ${top} and ${what}; nothing written (is another writer using this partition's seqs?)`);
+    throw new LogConflictError(`partition ${p}: append at seq ${firstSeq} is at or below the stream's top seq ${top} and ${what}; nothing written (is another writer using this partition's seqs?)`, gone ? 'unknown' : false);
   }
 
   /** Entries with seq > afterSeq, in order, at most `count`. */

@@ -17,7 +17,7 @@
  */
 import { InputError } from '../errors.js';
 import type { UpdateResult } from '../live/live-session.js';
-import { FencedError, type PartitionLog } from './log.js';
+import { FencedError, LogConflictError, type PartitionLog } from './log.js';
 import type { LogEntry } from './partitions.js';
 import type { PartitionState } from './partition-state.js';
 import { opDigest } from './op-window.js';
@@ -214,8 +214,9 @@ export class OwnedPartition {
       const fenced = error instanceof FencedError;
       // fenced: nothing written by THIS call; but the Redis client resends a call cut by a lost connection, so an
       // earlier try may have landed before the partition changed hands: the log says which
-      const inLog = fenced ? await this.landed(firstSeq, batch.map((w) => w.entry)) : 'unknown';
-      const why = fenced ? `lost to another shard (${error.message})` : `append outcome unknown (${(error as Error).message})`;
+      // a conflict (another writer's entries at these seqs, or a gap) wrote nothing, and says whether an earlier try may have
+      const inLog = fenced ? await this.landed(firstSeq, batch.map((w) => w.entry)) : error instanceof LogConflictError ? error.written : 'unknown';
+      const why = fenced ? `lost to another shard (${error.message})` : error instanceof LogConflictError ? `refused by the log (${error.message})` : `append outcome unknown (${(error as Error).message})`;
       const told = inLog === true ? `${why}; it was written before (its next owner applies it)` : why;
       for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: ${told}`, inLog));
       this.onTrouble(this, error);

@@ -38,6 +38,8 @@ export interface Recovered {
   at: { fillSeq: number; tickId: string };
   refused: RefusedCheckpoint[];
   entriesReplayed: number;
+  /** Of them, the entries rejected on apply (the first few named), or null when none was. */
+  rejected: Pick<Replayed, 'rejected' | 'firstRejected'> | null;
   ticksReplayed: number;
 }
 
@@ -47,7 +49,7 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
   const state = found?.state ?? (await fromBookFile(src, p));
   const at = { fillSeq: state.lastFillSeq, tickId: state.lastTickId };
   try {
-    const entriesReplayed = await replayEntries(src.log, state, stillWanted);
+    const replayed = await replayEntries(src.log, state, stillWanted);
     // a log trimmed to nothing past the state holds no entry to show the gap: the highest seq ever appended does
     const top = await src.log.lastSeq(p);
     if (stillWanted() && state.lastFillSeq < top) throw LogGapError.trimmedAway(p, state.lastFillSeq, top);
@@ -57,7 +59,7 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
       if (ticks.length === 0 || !stillWanted()) break;
       for (const t of ticks) if (state.applyTick(t.id, t.tick)) ticksReplayed++;
     }
-    return { state, from: found ? 'checkpoint' : 'book', at, refused, entriesReplayed, ticksReplayed };
+    return { state, from: found ? 'checkpoint' : 'book', at, refused, entriesReplayed: replayed.applied, rejected: rejectedOf(replayed), ticksReplayed };
   } catch (error) {
     state.release();
     throw error;
@@ -70,12 +72,40 @@ async function fromBookFile(src: RecoverySource, p: number): Promise<PartitionSt
   return PartitionState.open(src.engine, p, partitionBook(book, p), src.market, src.liveOptions, { fillSeq: 0, tickId: '0-0' }, { assets });
 }
 
-/** Applies every entry of p's log after the state's last one; how many were applied. */
-export async function replayEntries(log: PartitionLog, state: PartitionState, stillWanted: () => boolean = () => true): Promise<number> {
-  let applied = 0;
+/** What a replay of the log did: entries consumed, and those of them rejected on apply (the first few named). */
+export interface Replayed {
+  /** Entries consumed (applied, or rejected on apply: a rejected entry is consumed all the same). */
+  applied: number;
+  /** Entries rejected on apply (InputError): the state did not change for them. */
+  rejected: number;
+  /** The first {@link NAMED_REJECTIONS} of them: seq, op id and first problem, for the shard's log line. */
+  firstRejected: { seq: number; id: string; problem: string }[];
+}
+
+/** Rejected entries a replay names in its outcome (the rest are counted). */
+export const NAMED_REJECTIONS = 5;
+
+/** Applies every entry of p's log after the state's last one. */
+export async function replayEntries(log: PartitionLog, state: PartitionState, stillWanted: () => boolean = () => true): Promise<Replayed> {
+  const out: Replayed = { applied: 0, rejected: 0, firstRejected: [] };
   for (;;) {
     const entries = await log.read(state.partition, state.lastFillSeq, REPLAY_BATCH);
-    if (entries.length === 0 || !stillWanted()) return applied;
-    for (const { seq, entry } of entries) if (state.applyEntry(seq, entry).applied) applied++;
+    if (entries.length === 0 || !stillWanted()) return out;
+    for (const { seq, entry } of entries) {
+      const outcome = state.applyEntry(seq, entry);
+      if (!outcome.applied) continue;
+      out.applied++;
+      if (outcome.error === undefined) continue;
+      // an entry the log holds but the rules refuse (one rejected when it was first written, or one another writer added)
+      if (out.rejected++ < NAMED_REJECTIONS) {
+        const first = outcome.error.problems[0];
+        out.firstRejected.push({ seq, id: String(entry.id), problem: first ? `${first.path}: ${first.message}` : outcome.error.message });
+      }
+    }
   }
+}
+
+/** A replay's rejections for a log line: null when there were none. */
+export function rejectedOf(r: Replayed): Pick<Replayed, 'rejected' | 'firstRejected'> | null {
+  return r.rejected === 0 ? null : { rejected: r.rejected, firstRejected: r.firstRejected };
 }

@@ -28,7 +28,7 @@ import { startApp, type RunningApp } from './http.js';
 import { checkDurability, FencedError, PartitionLog, TickLog } from './log.js';
 import { OwnedPartition } from './owned-partition.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
-import { recoverPartition, replayEntries, type RecoverySource } from './recovery.js';
+import { recoverPartition, rejectedOf, replayEntries, type RecoverySource } from './recovery.js';
 import { CheckpointEncoder } from './checkpoint-worker.js';
 import { checkpointPartition, FailedCheckpoints } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
@@ -297,7 +297,7 @@ export class Shard {
       o.recoveredFrom = r.from;
       o.checkpointed = { ...r.at };
       o.ready(r.state);
-      this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
+      this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ...(r.rejected ?? {}), ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
     } catch (error) {
       this.emit({ event: 'recovery-failed', partition: o.partition, error: (error as Error).message });
       this.dropPartition(o, `recovery failed: ${(error as Error).message}`);
@@ -318,8 +318,11 @@ export class Shard {
     this.emit({ event: 'resync', partition: o.partition, error: (error as Error).message });
     const state = o.state!;
     replayEntries(this.log, state, () => this.owned.get(o.partition) === o)
-      .then(() => {
-        if (this.owned.get(o.partition) === o) o.ready(state);
+      .then((replayed) => {
+        if (this.owned.get(o.partition) !== o) return;
+        o.ready(state);
+        // what the re-read found: entries another writer added show here, refused ones named
+        this.emit({ event: 'resynced', partition: o.partition, entries: replayed.applied, ...(rejectedOf(replayed) ?? {}) });
       })
       .catch((e) => this.dropPartition(o, `resync failed: ${(e as Error).message}`));
   }

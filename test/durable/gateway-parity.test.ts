@@ -113,6 +113,20 @@ describe('the gateway answers as serve does', () => {
       expect(g, `gateway ${path} ${text}`).toEqual(s);
     }
   });
+
+  it('a number beyond the doubles (1e309 parses to Infinity): serve\'s message, not the null a forwarded part would carry', async () => {
+    const cases: [string, string][] = [
+      ['/fills', '{"fills":[{"account":"long","instrument":"BTC-PERP","quantity":1e309,"price":100000}]}'],
+      ['/fills', '[{"account":"long","instrument":"BTC-PERP","quantity":0.001,"price":-1e309}]'],
+      ['/transfers', '{"transfers":[{"account":"long","asset":"USDC","amount":1e309}]}'],
+    ];
+    for (const [path, text] of cases) {
+      const [s, g] = await both('POST', path, text);
+      expect(s.status, `serve ${path} ${text}`).toBe(400);
+      expect(JSON.stringify(s.json), `serve ${path} ${text}`).toMatch(/not a finite number \(got -?Infinity\)/);
+      expect(g, `gateway ${path} ${text}`).toEqual(s);
+    }
+  });
 });
 
 /** The status and JSON body of GET /health asked with Host `host` (fetch sets its own Host: a raw request). */

@@ -72,6 +72,20 @@ describe('OwnedPartition', () => {
     expect((await log.read(P, 0, 10)).map((e) => e.entry.id)).toEqual(['before']);
   });
 
+  it('answers in-log false when another writer took its seqs: nothing of the request is in the log, so it may be sent again', async () => {
+    const troubles: unknown[] = [];
+    const { o, log } = await owned('foreign', troubles);
+    await o.submit(trade('before', 1));
+    // an entry appended by another writer at the seq this shard uses next (the helper's tampering case)
+    await redis.xadd(new LogKeys('foreign').fills(P), '2-0', 'e', JSON.stringify(trade('foreign', 1)));
+    const refused = await o.submit(trade('after', 1)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(NotApplied);
+    expect((refused as NotApplied).inLog).toBe(false);
+    expect((refused as NotApplied).message).toMatch(/refused by the log .*its seqs hold other entries; nothing written/);
+    expect(troubles).toHaveLength(1);
+    expect((await log.read(P, 0, 10)).map((e) => e.entry.id)).toEqual(['before', 'foreign']);
+  });
+
   it('is not served once its lease ran out by the local clock, and says so: lapsed in /status, a 503 naming the lease', async () => {
     const { o } = await owned('lapsed', []);
     const shard = { id: 'me', url: 'http://127.0.0.1:1', startedAtMs: Date.now(), owned: new Map([[P, o]]) };

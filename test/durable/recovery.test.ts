@@ -123,3 +123,38 @@ describe('recovery over a trimmed log', () => {
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogGapError);
   });
 });
+
+describe('a replay names the entries the rules refuse', () => {
+  it('counts and names entries rejected on apply (an unknown account, a quantity beyond the domain), applying the rest', async () => {
+    const keys = new LogKeys(`r${++clusters}`);
+    const log = new PartitionLog(redis, keys);
+    const epoch = (await log.acquire(P, 's', 'http://127.0.0.1:1', 60_000))!;
+    const ghost: LogEntry = { kind: 'fills', id: 'ghost', fills: [{ account: 'nobody', instrument: 'BTC-PERP', quantity: 1, price: 100_000 }] };
+    const huge: LogEntry = { kind: 'fills', id: 'huge', fills: [{ account: 'usd', instrument: 'BTC-PERP', quantity: 1e300, price: 100_000 }] };
+    await log.append(P, 's', epoch, 1, [ENTRIES[0], ghost, huge, ENTRIES[1]]);
+    const store = new CheckpointStore(join(dir, keys.cluster));
+    const src: RecoverySource = { engine, store, fingerprint: buildFingerprint(), liveOptions: { method: 'cross' }, bookFile: async () => ({ book: BOOK, assets: bookAssets(BOOK) }), market: MARKET, log, ticks: new TickLog(redis, keys) };
+    const r = await recoverPartition(src, P, () => true);
+    try {
+      expect(r.entriesReplayed).toBe(4); // consumed, rejected or not
+      expect(r.rejected?.rejected).toBe(2);
+      expect(r.rejected?.firstRejected.map((x) => [x.seq, x.id])).toEqual([[2, 'ghost'], [3, 'huge']]);
+      expect(r.rejected?.firstRejected[0].problem).toMatch(/^fills\[0\]\.account: .*nobody/);
+      expect(r.rejected?.firstRejected[1].problem).toMatch(/^fills\[0\]\.quantity: /);
+      // 1 long at 100,000, then 1 at 101,000 and 1 at 102,000: 3 long at an average cost of 101,000 (by hand)
+      expect(position(r.state)).toEqual({ quantity: 3, entryPrice: 101_000 });
+    } finally {
+      r.state.release();
+    }
+  });
+
+  it('says nothing was rejected when every entry applied', async () => {
+    const { src } = await trimmedAfterCheckpoint();
+    const r = await recoverPartition(src, P, () => true);
+    try {
+      expect(r.rejected).toBeNull();
+    } finally {
+      r.state.release();
+    }
+  });
+});
