@@ -8,6 +8,7 @@
  * takes its partitions to move; a write is waited for {@link WRITE_TIMEOUT_MS}, since one given up on has an unknown
  * outcome (it may still be applied): the longer wait lets a slow shard answer what became of it.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 
 export interface Forwarded {
@@ -34,6 +35,25 @@ export const READ_TIMEOUT_MS = 2_000;
 /** How long a write waits for a shard's answer, ms (past it the write's outcome is unknown). */
 export const WRITE_TIMEOUT_MS = 10_000;
 
+/** Stands in for ±Infinity while a body is written (a nonce: no client's string can equal it). */
+const INFINITY_MARK = `\u0000margin-core:infinity:${randomUUID()}`;
+
+/**
+ * A body as JSON, its ±Infinity written `±1e999`: a client's literal beyond the doubles (1e309) parses to Infinity,
+ * which JSON.stringify would send on as null; the shard then refuses it as serve does, `not a finite number (got
+ * Infinity)`, not `(got null)`. JSON.parse gives no NaN, so no other number is lost.
+ */
+export function jsonKeepingInfinity(body: unknown): string {
+  let marked = false;
+  const text = JSON.stringify(body, (_key, value: unknown) => {
+    if (typeof value !== 'number' || Number.isFinite(value) || Number.isNaN(value)) return value;
+    marked = true;
+    return `${INFINITY_MARK}${value > 0 ? '+' : '-'}`;
+  });
+  if (!marked) return text;
+  return text.replaceAll(`"${JSON.stringify(INFINITY_MARK).slice(1, -1)}+"`, '1e999').replaceAll(`"${JSON.stringify(INFINITY_MARK).slice(1, -1)}-"`, '-1e999');
+}
+
 export class ShardClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 });
 
@@ -51,7 +71,7 @@ export class ShardClient {
 
   private request(base: string, method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<Forwarded> {
     const url = new URL(path, base);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const payload = body === undefined ? undefined : jsonKeepingInfinity(body);
     const h: Record<string, string> = { ...headers };
     if (this.token !== null) h.authorization = `Bearer ${this.token}`;
     if (payload !== undefined) {

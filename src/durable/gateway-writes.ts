@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
-import { isRecord, notFiniteMessage, notObjectMessage, notStringMessage } from '../model/checks.js';
+import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
 import { itemsOf } from '../service/body.js';
 import { HttpError } from '../service/routes.js';
 import { redisUnreachable } from '../scale/redis/connect.js';
@@ -60,7 +60,6 @@ async function splitBatch(ctx: GatewayContext, kind: Kind, request: FastifyReque
   list.forEach((item, i) => {
     if (!isRecord(item)) problems.push({ path: `${kind}[${i}]`, message: notObjectMessage(item) });
     else if (typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: notStringMessage(item.account, 'an account id') });
-    else nonFinite(item, `${kind}[${i}]`, problems);
   });
   if (problems.length > 0) throw new InputError(problems);
   const key = idempotencyKeyOf(request);
@@ -83,17 +82,6 @@ async function splitBatch(ctx: GatewayContext, kind: Kind, request: FastifyReque
     if (again.every((p, i) => p === routed[i])) throw error;
     return routeBatch(ctx, kind, list, again, headers, reply);
   }
-}
-
-/**
- * Numbers JSON cannot carry (a literal beyond the doubles, 1e309, parses to Infinity): refused here with serve's message,
- * as the part sent on to a shard would carry them as null.
- */
-function nonFinite(value: unknown, path: string, problems: InputProblem[]): void {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) problems.push({ path, message: notFiniteMessage(value) });
-  } else if (Array.isArray(value)) value.forEach((v, i) => nonFinite(v, `${path}[${i}]`, problems));
-  else if (isRecord(value)) for (const k of Object.keys(value)) nonFinite(value[k], `${path}.${k}`, problems);
 }
 
 /** The batch sent by partition (`partitions[i]`: item i's) and answered. */

@@ -114,11 +114,14 @@ describe('the gateway answers as serve does', () => {
     }
   });
 
-  it('a number beyond the doubles (1e309 parses to Infinity): serve\'s message, not the null a forwarded part would carry', async () => {
+  it('a number beyond the doubles (1e309 parses to Infinity): serve\'s message, not the null a forwarded body would carry', async () => {
     const cases: [string, string][] = [
       ['/fills', '{"fills":[{"account":"long","instrument":"BTC-PERP","quantity":1e309,"price":100000}]}'],
       ['/fills', '[{"account":"long","instrument":"BTC-PERP","quantity":0.001,"price":-1e309}]'],
       ['/transfers', '{"transfers":[{"account":"long","asset":"USDC","amount":1e309}]}'],
+      ['/what-if', '{"account":"long","trades":[{"instrument":"BTC-PERP","quantity":1,"price":1e309}]}'],
+      ['/check', '{"account":"long","order":{"instrument":"BTC-PERP","quantity":1e309}}'],
+      ['/tick', '{"marks":{"BTC-PERP":-1e309}}'],
     ];
     for (const [path, text] of cases) {
       const [s, g] = await both('POST', path, text);
