@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { count as grouped } from '../report/format.js';
 import { wasSetAside } from '../margin/currency-view.js';
 import { BUILT_IN_REGISTRY } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
@@ -35,7 +36,7 @@ export class AccountsInError extends Error {
   /** `count`: how many accounts (a streamed report keeps the first few ids only). */
   constructor(readonly ids: readonly string[], count = ids.length) {
     const first = ids.slice(0, 3).join(', ');
-    super(`${count} account${count === 1 ? '' : 's'} ended in status error (${first}${count > 3 ? ', …' : ''}): their margin could not be computed; see each account's "error"`);
+    super(`${grouped(count)} account${count === 1 ? '' : 's'} ended in status error (${first}${count > 3 ? ', …' : ''}): their margin could not be computed; see each account's "error"`);
   }
 }
 
@@ -55,7 +56,7 @@ export function checkAccountErrors(accounts: readonly { id: string; status: stri
  */
 export function noteSetAside(ids: readonly string[], currencies: readonly (string | undefined)[], by: string, outcome: string): void {
   if (ids.length === 0) return;
-  process.stderr.write(`margin-core: note: ${ids.length} ${setAsideKind(ids.length, currencies)} not margined by ${by} (${outcome}): ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}\n`);
+  process.stderr.write(`margin-core: note: ${grouped(ids.length)} ${setAsideKind(ids.length, currencies)} not margined by ${by} (${outcome}): ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}\n`);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { MarginReport } from '../margin/report.js';
 import type { StressReport } from '../stress/report.js';
 import { calibrationOf } from './calibration.js';
 import { COVERAGE, type EqualCoverage } from './coverage.js';
-import { efficiency, money, percent, ratio, table, wrap } from './format.js';
+import { count, efficiency, money, percent, ratio, table, wrap } from './format.js';
 
 /** One line per method: what its defaults are calibrated to, and the source. */
 export function calibrationLines(methods: readonly string[]): string[] {
@@ -22,16 +22,18 @@ export function calibrationLines(methods: readonly string[]): string[] {
 export function coverageHeadline(c: EqualCoverage): string {
   return wrap(`Against one yardstick, each account's ${percent(COVERAGE.confidence, 0)} ${COVERAGE.horizonDays}-day loss (full revaluation Monte Carlo: ` +
     `${COVERAGE.scenarios.toLocaleString('en-US')} correlated 1-day moves from the market's vols and correlation, seed ${COVERAGE.seed}), ` +
-    `over the ${c.accounts} accounts that can lose (${c.excluded} left out: nothing at risk, or in error); total loss ${money(c.loss, 0)} USD.`);
+    `over the ${count(c.accounts)} accounts that can lose (${count(c.excluded)} left out: nothing at risk, or in error); total loss ${money(c.loss, 0)} USD.`);
 }
 
 export function coverageTable(c: EqualCoverage): string {
+  // capital freed is measured against isolated: a comparison without it has no such column
+  const againstIsolated = c.rows.some((r) => r.method === 'isolated');
   const rows = c.rows.map((r) => [
     r.method, money(r.requirement, 0), ratio(r.multiple), percent(r.covered), r.scale === null ? 'none' : ratio(r.scale),
     r.requirementAtCoverage === null ? 'n/a' : money(r.requirementAtCoverage, 0), r.efficiencyAtCoverage === null ? 'n/a' : efficiency(r.efficiencyAtCoverage, '×'),
-    r.method === 'isolated' ? 'reference' : r.freedVsIsolated === undefined ? '' : percent(r.freedVsIsolated),
+    ...(againstIsolated ? [r.method === 'isolated' ? 'reference' : r.freedVsIsolated === undefined ? 'n/a' : percent(r.freedVsIsolated)] : []),
   ]);
-  return table(['method', 'requirement', '÷ loss', 'covered', 'scale', 'at equal coverage', 'notional/requirement', 'freed vs isolated'], rows);
+  return table(['method', 'requirement', '÷ loss', 'covered', 'scale', 'at equal coverage', 'notional/requirement', ...(againstIsolated ? ['freed vs isolated'] : [])], rows);
 }
 
 /** What each column of {@link coverageTable} means, one line each. */
@@ -41,7 +43,7 @@ export function coverageNotes(c: EqualCoverage): string[] {
     'requirement: IM + what the IM haircuts take off collateral, the equity an account must hold to be healthy (USD, defaults)',
     `÷ loss: total requirement / total ${percent(COVERAGE.confidence, 0)} 1-day loss (1.00: exactly the loss); covered: accounts whose requirement ≥ their loss`,
     `scale: the one factor on the method's requirements that covers the loss in ${share} of accounts; at equal coverage: requirement × scale`,
-    `notional/requirement and freed vs isolated: each method's efficiency once all cover the same ${share} of accounts`,
+    `notional/requirement${c.rows.some((r) => r.method === 'isolated') ? ' and freed vs isolated' : ''}: each method's efficiency once all cover the same ${share} of accounts`,
   ].map((l) => wrap(l, 120, '  '));
 }
 

@@ -7,7 +7,7 @@
 import { wasSetAside } from '../margin/currency-view.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
-import { compactMoney, compactMoneyIn, isCoin, moveLabel, percent } from './format.js';
+import { compactMoney, compactMoneyIn, count, isCoin, moveLabel, percent } from './format.js';
 
 export interface MethodSummary {
   method: MarginMethod;
@@ -41,7 +41,7 @@ export function capitalFreed(imIsolated: number, im: number): number | undefined
 export function coverageLabel(t: { accounts: number; covered: number; complete: boolean }): string {
   if (t.complete) return '';
   const out = t.accounts - t.covered;
-  return `${t.covered} of ${t.accounts} accounts (${out} in error left out)`;
+  return `${count(t.covered)} of ${count(t.accounts)} accounts (${count(out)} in error left out)`;
 }
 
 /** One row per report, in the order given; capital freed is measured against the `isolated` report. */

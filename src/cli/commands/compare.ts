@@ -108,7 +108,7 @@ function accountLines(accounts: readonly AccountCoverage[], methods: readonly st
   if (top === 0 || accounts.length === 0) return [];
   const least = (a: AccountCoverage) => Math.min(...a.requirement.map((r) => r / a.loss));
   const rows = [...accounts].sort((a, b) => least(a) - least(b) || (a.id < b.id ? -1 : 1)).slice(0, top);
-  const title = rows.length === accounts.length ? 'Every account' : `The ${rows.length} accounts least covered by any method (--top N for more, --format csv for all)`;
+  const title = rows.length === accounts.length ? 'Every account' : `The ${count(rows.length)} accounts least covered by any method (--top N for more, --format csv for all)`;
   return [
     '', wrap(`${title}: its 99% 1-day loss and each method's coverage (requirement / loss; below 1.00 the method asks for less than the loss):`),
     ...tableLines(['account', 'loss', ...methods], rows.length, (i) => [rows[i].id, money(rows[i].loss), ...rows[i].requirement.map((r) => ratio(r / rows[i].loss))]),

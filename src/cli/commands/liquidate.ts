@@ -3,6 +3,7 @@ import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { checkAccountErrors, noteSetAsideBy, readJson, readValidInputs, setAsideAccounts } from '../io.js';
 import { reportWritten } from '../written.js';
+import { count } from '../../report/format.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { openOutput } from '../output.js';
 import { type LiquidationFormat, type WrittenLiquidation, writeLiquidationChunks } from '../liquidation-output.js';
@@ -60,7 +61,7 @@ export function registerLiquidateCommand(program: Command): Command {
         const report = written.report;
         bar.advance(1);
         bar.finish();
-        await reportWritten(opts.out, `the liquidation of ${report.totals.accountsBreaching} accounts below MM under ${report.method} margin, ${opts.format}`);
+        await reportWritten(opts.out, `the liquidation of ${count(report.totals.accountsBreaching)} accounts below MM under ${report.method} margin, ${opts.format}`);
         printWarnings(report.warnings);
         noteSetAsideBy(aside, 'left out of the liquidation');
         checkAccountErrors(written.errors);

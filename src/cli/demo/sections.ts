@@ -5,7 +5,7 @@
  */
 import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
 import type { MarginReport } from '../../margin/report.js';
-import { efficiency, money, ratio, sig, table, wrap } from '../../report/format.js';
+import { count, efficiency, money, ratio, sig, table, wrap } from '../../report/format.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
 import { riskiestAccounts, summarizeMethods } from '../../report/summary.js';
 import { EXPLAIN } from '../../report/words.js';
@@ -13,8 +13,8 @@ import { EXPLAIN } from '../../report/words.js';
 export function methodsSection(reports: readonly MarginReport[], seeAlso = 'see 3'): string {
   const summaries = summarizeMethods(reports);
   const rows = summaries.map((s) => [
-    s.method, String(s.byStatus.healthy), String(s.byStatus.margin_call), String(s.byStatus.liquidatable), String(s.byStatus.bankrupt),
-    String(s.byStatus.error), s.complete ? money(s.im, 0) : `${money(s.im, 0)} (${s.covered} of ${s.accounts})`, efficiency(s.efficiency, '×'),
+    s.method, count(s.byStatus.healthy), count(s.byStatus.margin_call), count(s.byStatus.liquidatable), count(s.byStatus.bankrupt),
+    count(s.byStatus.error), s.complete ? money(s.im, 0) : `${money(s.im, 0)} (${count(s.covered)} of ${count(s.accounts)})`, efficiency(s.efficiency, '×'),
   ]);
   return `${table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'error', 'total IM', 'notional/IM'], rows)}\n` +
     `${wrap(`${EXPLAIN.bankrupt}; liquidatable: equity after MM haircuts below MM; margin call: below IM only.`, 120, '  ')}\n` +
