@@ -9,27 +9,27 @@ import { HeapAllocator } from './memory/allocators.js';
 import { type LayoutOptions, ONE_SHOT_LAYOUT } from './layout/book-layout.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
 import { type MarginOptions, MarginSession } from './session/session.js';
-import { type LiveOptions, openLive } from './live/open-live.js';
+import { LIVE_OPTION_KINDS, type LiveOptions, openLive } from './live/open-live.js';
 import { liquidateSession } from './liquidation/liquidate-session.js';
 import { checkLiquidationParams } from './liquidation/validate.js';
 import { checkStressParams } from './stress/validate.js';
 import type { ParamSection } from './session/types.js';
 import type { CheckedMethod, MethodName } from './session/types.js';
-import type { LiquidateOptions } from './liquidation/engine.js';
+import { LIQUIDATE_OPTION_KINDS, type LiquidateOptions } from './liquidation/engine.js';
 import type { LiquidationReport } from './liquidation/report.js';
 import type { LiveSession } from './live/live-session.js';
 import type { StressReport } from './stress/report.js';
-import { type StressOptions, stress } from './stress/stress.js';
+import { STRESS_OPTION_KINDS, type StressOptions, stress } from './stress/stress.js';
 import type { MarginReport } from './margin/report.js';
 import { validateBook, validateInputs, validateMarket, type ValidationOptions } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
-import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
+import { COMPARE_OPTION_KINDS, type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
 import { engineRun, type PreparedRun } from './session/prepared-run.js';
 import { loadSolver, type SolverLoadOptions } from './optimize/solver.js';
 import type { RestoreOptions, RestoreResult } from './optimize/restore.js';
 import { optimizeSession } from './optimize/optimize-session.js';
-import { capitalEfficiency, type CapitalEfficiencyReport, type EfficiencyOptions } from './optimize/efficiency.js';
+import { capitalEfficiency, type CapitalEfficiencyReport, EFFICIENCY_OPTION_KINDS, type EfficiencyOptions } from './optimize/efficiency.js';
 import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, BUILT_IN_REGISTRY, MethodRegistry } from './methods/registry.js';
 import { LocalTransport } from './scale/local-transport.js';
@@ -40,9 +40,9 @@ import { refuseUnknownMethods } from './subaccounts/methods.js';
 import type { ShardTransport } from './scale/transport.js';
 import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
-import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
+import { FORECAST_OPTION_KINDS, type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
 import { historyOf } from './dynamic/history.js';
-import { backtest, type BacktestOptions, type BacktestReport } from './backtest/backtest.js';
+import { backtest, BACKTEST_OPTION_KINDS, type BacktestOptions, type BacktestReport } from './backtest/backtest.js';
 import { pooledUnderCross, stressBook } from './subaccounts/stress-book.js';
 import { allocateCollateral, type AllocationProblem, type AllocationResult } from './subaccounts/allocate.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
@@ -51,6 +51,9 @@ import { subBook } from './model/sub-book.js';
 import { RunRetention } from './model/run-retention.js';
 import { loadHighs } from './subaccounts/highs.js';
 import { inNode } from './runtime.js';
+import { checkOptions } from './model/options-check.js';
+import { MARGIN_OPTION_KINDS } from './margin/options.js';
+import { OPTIMIZE_OPTION_KINDS, type OptimizeOptions } from './optimize/optimize-options.js';
 
 /** {@link Engine.allocateCollateral}'s answer: the allocation and the problem it solved (sources, free collateral). */
 export interface CollateralAllocation extends AllocationResult {
@@ -68,17 +71,7 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export type { BackendName };
-
-/** engine.optimize's options: the method and params as for margin, the account, the candidate hedges, the target. */
-export interface OptimizeOptions extends MarginOptions, RestoreOptions {
-  /** The account to restore (its id in the book). */
-  account: string;
-  /** Candidate hedges, JSON: `[{ instrument, spread, fee, maxQuantity, side }]` (src/optimize/hedges.ts). */
-  hedges: unknown;
-  /** Where the HiGHS solver's WASM comes from, when not beside the `highs` package (browsers). */
-  solver?: SolverLoadOptions;
-}
+export type { BackendName, OptimizeOptions };
 
 /** `backend`, `simd` and `wasmUrls` (where a page serves the .wasm files): see {@link KernelLoadOptions}. */
 export interface EngineOptions extends KernelLoadOptions {
@@ -271,6 +264,7 @@ export class Engine {
    * on successive snapshots without laying it out each time.
    */
   margin<M extends string>(book: unknown, market: unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
+    checkOptions(options, MARGIN_OPTION_KINDS);
     const valid = validInputs(book, market, options);
     return this.withSession(valid.book, (session) => session.margin<string>(valid.market, options), ONE_SHOT_LAYOUT);
   }
@@ -282,6 +276,7 @@ export class Engine {
    * liquidates its book in place: the layout is left as the liquidation leaves it (src/liquidation/liquidate-session.ts).
    */
   liquidate<M extends string>(book: unknown, market: unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
+    checkOptions(options, LIQUIDATE_OPTION_KINDS);
     if (book instanceof MarginSession) return liquidateSession<string>(book, market, options, true);
     const valid = validInputs(book, market, options);
     return this.withSession(valid.book, (session) => liquidateSession<string>(session, valid.market, options));
@@ -296,6 +291,7 @@ export class Engine {
    * would have to be paid again in every round of the cascade, which it does not model).
    */
   stress<M extends string>(book: unknown, market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' } = {}): StressReport {
+    checkOptions(options, STRESS_OPTION_KINDS);
     const valid = validInputs(book, market, options);
     return stressValidated(this, valid.book, valid.market, shock, options);
   }
@@ -308,6 +304,7 @@ export class Engine {
    * masters under the `cross` subaccount policy is backtested pooled: each pool is one account, under its master's id.
    */
   backtest<M extends string>(book: unknown, market: unknown, history: unknown, options: BacktestOptions & CheckedMethod<M> = {}): BacktestReport {
+    checkOptions(options, BACKTEST_OPTION_KINDS);
     const valid = validInputs(book, market, {});
     const prices = historyOf(history);
     // under the cross subaccount policy each pool is the account margined and tested (src/subaccounts/stress-book.ts)
@@ -321,6 +318,7 @@ export class Engine {
    * instead of a book, keeps that session's book live: the session stays open when the live session is released.
    */
   live<M extends string>(book: unknown, market: unknown, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
+    checkOptions(options, LIVE_OPTION_KINDS);
     if (book instanceof MarginSession) return openLive<string>(book, isValidatedMarket(market) ? market : validateMarket(market, book.book, options), options);
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
@@ -344,6 +342,7 @@ export class Engine {
    * the solver's WASM loads on first use (`options.solver`: where it comes from).
    */
   async optimize<M extends string>(book: unknown, market: unknown, options: OptimizeOptions & CheckedMethod<M>): Promise<RestoreResult> {
+    checkOptions(options, OPTIMIZE_OPTION_KINDS);
     const solver = await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
     return this.withSession(valid.book, (session) => optimizeSession(session, valid.market, options, solver));
@@ -355,6 +354,7 @@ export class Engine {
    * cost and its effect on IM; then one row per master: its group under each method and master-level policy.
    */
   async capitalEfficiency<M extends string>(book: unknown, market: unknown, options: EfficiencyOptions & CheckedMethod<M> = {}): Promise<CapitalEfficiencyReport> {
+    checkOptions(options, EFFICIENCY_OPTION_KINDS);
     const solver = options.hedges === undefined ? null : await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
     return this.withSession(valid.book, (session) => capitalEfficiency(session, valid.market, solver, options));
@@ -366,6 +366,7 @@ export class Engine {
    * isolated and cross margin, per account and in total (src/session/compare.ts).
    */
   compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
+    checkOptions(options, COMPARE_OPTION_KINDS);
     const valid = validInputs(book, market, options);
     refuseUnknownMethods(valid.book, this.registry.names);
     return this.withSession(valid.book, (session) => compareMethods(session, valid.market, options));
@@ -379,6 +380,7 @@ export class Engine {
    */
   async allocateCollateral(book: unknown, market: unknown, master: string, options: MarginOptions = {}): Promise<CollateralAllocation> {
     if (typeof master !== 'string' || master === '') throw new InputError([{ path: 'master', message: `expected an account id (a non-empty string), got ${describeValue(master)}` }]);
+    checkOptions(options, MARGIN_OPTION_KINDS);
     const valid = validInputs(book, market, options);
     const params = isPlainRecord(options.params) ? options.params : {};
     const group = subBook(valid.book, [master]);
@@ -398,6 +400,7 @@ export class Engine {
    * `params.dynamic.volAnnual` takes. Throws InputError for a bad history (with its rows) or options, or a failed fit.
    */
   forecastVol(history: unknown, options: ForecastOptions = {}): VolForecast {
+    checkOptions(options, FORECAST_OPTION_KINDS);
     return forecastVol(historyOf(history), options);
   }
 

@@ -37,6 +37,7 @@ import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from '..
 import { logReturns, type PriceHistory } from '../dynamic/history.js';
 import { type Procyclicality, procyclicality } from '../dynamic/procyclicality.js';
 import { markAssets } from '../layout/mark-assets.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 export interface BacktestOptions {
   /** A method a forecast can drive: one with a dynamic-margin hook (default `portfolio`). */
@@ -54,6 +55,9 @@ export interface BacktestOptions {
   /** Called after each day with (done, total). */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** {@link BacktestOptions}' keys (src/model/options-check.ts). */
+export const BACKTEST_OPTION_KINDS: OptionKinds<BacktestOptions> = { method: 'any', params: 'any', confidence: 'any', warmupDays: 'any', circuitBreaker: 'boolean', detail: 'boolean', onProgress: 'any' };
 
 export type BacktestSeriesName = 'static' | 'dynamic' | 'apc';
 

@@ -12,6 +12,7 @@ import { fitGarch, GarchFitError, garchHorizonVariance } from './garch.js';
 import { logReturns, type PriceHistory } from './history.js';
 import { filteredHistoricalReturns, variancePath } from './fhs.js';
 import type { ReturnsMatrix } from '../model/types.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 export interface ForecastOptions {
   /** `ewma` (default) or `garch`. */
@@ -25,6 +26,9 @@ export interface ForecastOptions {
   /** Also give the filtered historical returns (fhs.ts) rescaled to this forecast: `params.var.returns` for historical VaR. */
   filteredReturns?: boolean;
 }
+
+/** {@link ForecastOptions}' keys (src/model/options-check.ts). */
+export const FORECAST_OPTION_KINDS: OptionKinds<ForecastOptions> = { model: 'any', lambda: 'any', horizonDays: 'any', periodsPerYear: 'any', filteredReturns: 'boolean' };
 
 export interface AssetForecast {
   /** The next day's volatility (per day). */

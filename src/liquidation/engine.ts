@@ -47,6 +47,8 @@ import { STEP_SCRATCH, StepChooser } from './next-step.js';
 import { StepExecutor } from './step.js';
 import { CloseTrial, SAVED_BUFFERS } from './trial.js';
 import { checkLiquidationParams, liquidationSection } from './validate.js';
+import { MARGIN_OPTION_KINDS } from '../margin/options.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 /**
  * Plans of at most this many steps and fills have their report objects built at once: a few objects cost less than the
@@ -58,6 +60,9 @@ export interface LiquidateOptions extends MarginOptions {
   /** The `liquidation` parameters (params.ts), merged over the defaults; default: the `liquidation` section of `params`. */
   liquidation?: unknown;
 }
+
+/** {@link LiquidateOptions}' keys (src/model/options-check.ts). */
+export const LIQUIDATE_OPTION_KINDS: OptionKinds<LiquidateOptions> = { ...MARGIN_OPTION_KINDS, liquidation: 'any' };
 
 export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
   return liquidatePlan(session, market, options).report;

@@ -10,11 +10,16 @@ import type { MarginSession } from '../session/session.js';
 import type { CheckedMethod, MarginOptions } from '../session/types.js';
 import { validateLimits } from './check.js';
 import { LiveSession } from './live-session.js';
+import { MARGIN_OPTION_KINDS } from '../margin/options.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 /** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
 export interface LiveOptions extends MarginOptions {
   limits?: unknown;
 }
+
+/** {@link LiveOptions}' keys (src/model/options-check.ts). */
+export const LIVE_OPTION_KINDS: OptionKinds<LiveOptions> = { ...MARGIN_OPTION_KINDS, limits: 'any' };
 
 /**
  * A live session on `session`'s book (src/live/live-session.ts): the method prepared and run on `market`, then kept up

@@ -1,4 +1,5 @@
 /** The options of a margin call (every verb that margins takes them): the method, profile, params and how to read them. */
+import type { OptionKinds } from '../model/options-check.js';
 import type { MarginMethod } from './report.js';
 
 /**
@@ -45,3 +46,6 @@ export interface MarginOptions {
    */
   frozenLocations?: readonly string[];
 }
+
+/** {@link MarginOptions}' keys, for the engine's check of a call's options (src/model/options-check.ts). */
+export const MARGIN_OPTION_KINDS: OptionKinds<MarginOptions> = { method: 'any', profile: 'any', params: 'any', breakdown: 'boolean', lenient: 'boolean', repairCorrelation: 'boolean', frozenLocations: 'any' };

@@ -21,6 +21,7 @@ import { type HealthTarget, imBufferProblem, type RestoreOptions, slackOf } from
 import type { LpSolver, SolverLoadOptions } from './solver.js';
 import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
 import { type EfficiencyRow, reportHedge } from './efficiency-rows.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 export interface EfficiencyOptions extends RestoreOptions {
   /** Parameters as JSON, shared by every method. */
@@ -39,6 +40,9 @@ export interface EfficiencyOptions extends RestoreOptions {
   lenient?: boolean;
   repairCorrelation?: boolean;
 }
+
+/** {@link EfficiencyOptions}' keys (src/model/options-check.ts). */
+export const EFFICIENCY_OPTION_KINDS: OptionKinds<EfficiencyOptions> = { target: 'any', buffer: 'any', params: 'any', methods: 'any', method: 'any', hedges: 'any', solver: 'any', lenient: 'boolean', repairCorrelation: 'boolean' };
 
 export type { EfficiencyRow, HedgeEffect } from './efficiency-rows.js';
 

@@ -10,6 +10,7 @@ import { describeValue, InputError, type InputProblem } from '../errors.js';
 import { unknownMethodMessage } from '../methods/registry.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginSession } from './session.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 export interface CapitalFreed {
   /**
@@ -62,6 +63,9 @@ export interface CompareOptions {
   /** As MarginOptions.repairCorrelation (when `compareMethods` validates JSON). */
   repairCorrelation?: boolean;
 }
+
+/** {@link CompareOptions}' keys (src/model/options-check.ts). */
+export const COMPARE_OPTION_KINDS: OptionKinds<CompareOptions> = { params: 'any', methods: 'any', lenient: 'boolean', repairCorrelation: 'boolean' };
 
 function freed(baseline: number | undefined, im: number | undefined): CapitalFreed | undefined {
   if (baseline === undefined || im === undefined) return undefined;

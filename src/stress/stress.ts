@@ -28,6 +28,8 @@ import type { MarginTotals } from '../margin/report.js';
 import { type BadDebtAt, type ProbeBatch, type ReverseSearch, reverseSearch, scaledSteps } from './reverse.js';
 import { type ShockStep, type ValidShock, validateShock } from './shock.js';
 import { checkStressParams, IMPACT_ASSET_KEYS } from './validate.js';
+import { MARGIN_OPTION_KINDS } from '../margin/options.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 export interface StressOptions extends MarginOptions {
   /** A method name, or `all` for every method of the engine. Default `cross`. */
@@ -51,6 +53,11 @@ export interface StressOptions extends MarginOptions {
   /** Filled with where this thread's cascades spent their time (benchmarks; src/stress/cascade.ts). */
   timings?: CascadeTimings;
 }
+
+/** {@link StressOptions}' keys (src/model/options-check.ts). */
+export const STRESS_OPTION_KINDS: OptionKinds<StressOptions> = {
+  ...MARGIN_OPTION_KINDS, liquidation: 'any', paths: 'any', seed: 'any', horizonDays: 'any', reverse: 'any', onProgress: 'any', incremental: 'boolean', timings: 'any',
+};
 
 /** Monte Carlo paths allowed in one call. */
 export const MAX_PATHS = 1_000_000;

@@ -50,9 +50,11 @@ const installed = join(project, 'node_modules', 'margin-core');
  * (9,456,968 measured). Raised to 3.1 MB packed by the same, with the live docs' example of a check under the mark
  * and of live.book() (3,050,123 measured). Raised to 3.2 MB packed and 9.8 MB unpacked when the package came to hold
  * CHANGELOG.md and the API reports (etc/api) its docs link to (165 KB and 36 KB), and the live cluster and serve to
- * apply a write resent under its Idempotency-Key once (3,136,654 and 9,698,183 measured).
+ * apply a write resent under its Idempotency-Key once (3,136,654 and 9,698,183 measured). Raised to 9.9 MB unpacked when
+ * params naming an asset the market does not price came to be refused in every section, every engine call to check its
+ * options, and the live cluster to name entries refused on replay, with their docs (9,812,868 measured).
  */
-const BUDGET = { packed: 3_200_000, unpacked: 9_800_000 };
+const BUDGET = { packed: 3_200_000, unpacked: 9_900_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {

@@ -1,0 +1,33 @@
+/**
+ * A call's options checked for what TypeScript catches at compile time and JavaScript callers meet at run time: a key
+ * the call does not take (`methd: 'portfolio'`, which left the default method) and a flag that is not a boolean
+ * (`breakdown: 'yes'`, which gave no breakdown). Fail closed: an option silently ignored would change the result with
+ * no sign of why. Each options type keeps its kinds beside it ({@link OptionKinds}: the compiler holds the list to the
+ * type, every key and no other); the values themselves are checked where they are read.
+ */
+import { describeValue, InputError, type InputProblem } from '../errors.js';
+import { isRecord, keyPath, notObjectMessage, unknownFieldMessage } from './checks.js';
+
+/** What an option's value must be, as far as this check goes: a boolean flag, or anything (checked where it is read). */
+export type OptionKind = 'boolean' | 'any';
+
+/** Every key of an options type with its kind: `satisfies`/annotated, so a key added to the type must be added here. */
+export type OptionKinds<T> = { readonly [K in keyof Required<T>]: OptionKind };
+
+/**
+ * Throws an InputError listing every key of `options` that `kinds` does not name (with the nearest name), and every
+ * flag that is neither a boolean nor undefined. `options` undefined: none given. Not an object: refused at `path`.
+ */
+export function checkOptions(options: unknown, kinds: Readonly<Record<string, OptionKind>>, path = 'options'): void {
+  if (options === undefined) return;
+  if (!isRecord(options)) throw new InputError([{ path, message: notObjectMessage(options, 'an object of options, or none') }]);
+  const problems: InputProblem[] = [];
+  const names = Object.keys(kinds);
+  for (const key of Object.keys(options)) {
+    const kind = Object.hasOwn(kinds, key) ? kinds[key] : undefined;
+    const value = options[key];
+    if (kind === undefined) problems.push({ path: keyPath(path, key), message: unknownFieldMessage(key, names).replace('unknown field', 'unknown option') });
+    else if (kind === 'boolean' && value !== undefined && typeof value !== 'boolean') problems.push({ path: keyPath(path, key), message: `expected true or false, got ${describeValue(value)}` });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
