@@ -33,6 +33,12 @@ export class LiquidationPriceSearch {
   private readonly price: Float64Array;
   private readonly value: Float64Array;
   private readonly trial: MarginColumns;
+  /**
+   * The Greeks batch's input, kept between blocks and accounts (a book's breakdown prices millions of blocks): the
+   * options whose rows it holds ({@link gridValues} rewrites only the spots while they are the same) and their count.
+   */
+  private gridInput: Required<GreeksInput> | null = null;
+  private gridOptions: readonly number[] | null = null;
 
   constructor(
     private readonly layout: BookLayout,
@@ -61,15 +67,18 @@ export class LiquidationPriceSearch {
     const p0 = c.posStart[a], p1 = c.posEnd[a];
     // (per-position rows exist only in a run that keeps positions: MarginOutputs.keepPositions)
     const savedPositions = c.posIm.length > 0 ? POSITION_OUTPUTS.map((k) => c[k].slice(p0, p1)) : [];
-    const options = [...held].filter((i) => c.kind[i] === KIND_OPTION_CODE);
-    const slotOf = new Map(options.map((i, o) => [i, o * GRID_BLOCK]));
-    /** equityMm − mm at spot s; `priced(i)`: option i's value there when already known. */
-    const surplus = (s: number, priced?: (i: number) => number): number => {
+    const instruments = [...held];
+    const options = instruments.filter((i) => c.kind[i] === KIND_OPTION_CODE);
+    // per instrument (in `instruments` order): its first row in a grid block, −1 for a linear one
+    const slot = instruments.map((i) => (c.kind[i] === KIND_OPTION_CODE ? options.indexOf(i) * GRID_BLOCK : -1));
+    /** equityMm − mm at spot s; `block`: the options' values on a grid block, s its spot `at` (null: priced here). */
+    const surplus = (s: number, block: Float64Array | null = null, at = 0): number => {
       price[u] = s;
-      for (const i of held) {
+      for (let h = 0; h < instruments.length; h++) {
+        const i = instruments[h];
         const inverse = c.settlement[i] === u && c.kind[i] !== KIND_OPTION_CODE;
         if (c.kind[i] !== KIND_OPTION_CODE) value[i] = inverse ? (c.value[i] * spot) / s : (c.value[i] * s) / spot;
-        else value[i] = this.inSettlement(i, s, priced ? priced(i) : this.optionValue(i, s));
+        else value[i] = this.inSettlement(i, s, block !== null ? block[slot[h] + at] : this.optionValue(i, s));
         prepareInstruments(trial, i, i + 1);
       }
       marginAccounts(trial, a, a + 1, false, false);
@@ -91,7 +100,7 @@ export class LiquidationPriceSearch {
           k = 0;
         }
         const at = k++;
-        const f1 = surplus(s1, block ? (i) => block![slotOf.get(i)! + at] : undefined);
+        const f1 = surplus(s1, block, at);
         if (f0 > 0 !== f1 > 0) {
           let lo = s0, hi = s1, flo = f0;
           for (let k = 0; k < 60; k++) {
@@ -122,23 +131,30 @@ export class LiquidationPriceSearch {
   private gridValues(options: number[], grid: Float64Array): Float64Array {
     const { c, market } = this;
     const n = options.length * GRID_BLOCK;
-    const input: Required<GreeksInput> = {
-      isCall: new Uint8Array(n), spot: new Float64Array(n), strike: new Float64Array(n), expiryYears: new Float64Array(n),
-      vol: new Float64Array(n), rate: new Float64Array(n), carry: new Float64Array(n),
-    };
-    options.forEach((i, o) => {
-      const u = c.underlying[i];
-      for (let j = 0; j < GRID_BLOCK; j++) {
-        const r = o * GRID_BLOCK + j;
-        input.isCall[r] = c.isCall[i];
-        input.spot[r] = grid[j];
-        input.strike[r] = c.strike[i];
-        input.expiryYears[r] = market.expiryYears.array[i];
-        input.vol[r] = market.impliedVol.array[i];
-        input.rate[r] = market.rate.array[u];
-        input.carry[r] = market.carry.array[u];
+    let input = this.gridInput;
+    if (options !== this.gridOptions || input === null) {
+      // the rows of another account's options (or the first): every column but the spots is theirs, per option
+      if (input === null || input.spot.length !== n) {
+        input = this.gridInput = {
+          isCall: new Uint8Array(n), spot: new Float64Array(n), strike: new Float64Array(n), expiryYears: new Float64Array(n),
+          vol: new Float64Array(n), rate: new Float64Array(n), carry: new Float64Array(n),
+        };
       }
-    });
+      this.gridOptions = options;
+      options.forEach((i, o) => {
+        const u = c.underlying[i];
+        for (let j = 0; j < GRID_BLOCK; j++) {
+          const r = o * GRID_BLOCK + j;
+          input!.isCall[r] = c.isCall[i];
+          input!.strike[r] = c.strike[i];
+          input!.expiryYears[r] = market.expiryYears.array[i];
+          input!.vol[r] = market.impliedVol.array[i];
+          input!.rate[r] = market.rate.array[u];
+          input!.carry[r] = market.carry.array[u];
+        }
+      });
+    }
+    for (let o = 0; o < options.length; o++) input.spot.set(grid, o * GRID_BLOCK);
     return this.greeks(input).price;
   }
 
