@@ -212,9 +212,10 @@ export class OwnedPartition {
       this.counters.appends++;
     } catch (error) {
       const fenced = error instanceof FencedError;
-      // fenced: nothing written by THIS call; but the Redis client resends a call cut by a lost connection, so an
-      // earlier try may have landed before the partition changed hands: the log says which
-      // a conflict (another writer's entries at these seqs, or a gap) wrote nothing, and says whether an earlier try may have
+      // fenced: nothing written by this try; an earlier one (a client that resends a call cut by a lost connection; the
+      // shard's does not: maxRetriesPerRequest 0, src/scale/redis/connect.ts) may have landed before the partition
+      // changed hands: the log says which. A conflict (other entries at these seqs, or a gap) means no try of this call
+      // landed, since the script writes a call's entries at firstSeq or nowhere; seqs trimmed away leave it unknown
       const inLog = fenced ? await this.landed(firstSeq, batch.map((w) => w.entry)) : error instanceof LogConflictError ? error.written : 'unknown';
       const why = fenced ? `lost to another shard (${error.message})` : error instanceof LogConflictError ? `refused by the log (${error.message})` : `append outcome unknown (${(error as Error).message})`;
       const told = inLog === true ? `${why}; it was written before (its next owner applies it)` : why;

@@ -129,14 +129,14 @@ export function countDefined(record: JsonRecord, fields: readonly string[]): num
   return n;
 }
 
-/** `unknown field (did you mean "multiplier"?)`, or the list of fields when no name is close. */
-export function unknownFieldMessage(key: string, names: readonly string[]): string {
+/** `unknown field (did you mean "multiplier"?)`, or the list of fields when no name is close; `noun`: what a key names (an option's: `unknown option …`). */
+export function unknownFieldMessage(key: string, names: readonly string[], noun = 'field'): string {
   const suggestion = nearestName(key, names);
-  if (suggestion !== null) return `unknown field (did you mean ${JSON.stringify(suggestion)}?)`;
+  if (suggestion !== null) return `unknown ${noun} (did you mean ${JSON.stringify(suggestion)}?)`;
   const listed = names.filter((name) => !ANNOTATION_KEYS.includes(name));
-  if (listed.length === 0) return 'unknown field (no fields expected here)';
+  if (listed.length === 0) return `unknown ${noun} (no ${noun}s expected here)`;
   const list = listed.length === 1 ? listed[0] : `${listed.slice(0, -1).join(', ')} or ${listed[listed.length - 1]}`;
-  return `unknown field (expected ${list})`;
+  return `unknown ${noun} (expected ${list})`;
 }
 
 /**

@@ -11,8 +11,12 @@ import { isRecord, keyPath, notObjectMessage, unknownFieldMessage } from './chec
 /** What an option's value must be, as far as this check goes: a boolean flag, or anything (checked where it is read). */
 export type OptionKind = 'boolean' | 'any';
 
-/** Every key of an options type with its kind: `satisfies`/annotated, so a key added to the type must be added here. */
-export type OptionKinds<T> = { readonly [K in keyof Required<T>]: OptionKind };
+/**
+ * Every key of an options type with its kind, read off the type: a flag (boolean alone, or undefined) must be marked
+ * `'boolean'`, anything else `'any'`. Annotated with it, a kinds object lists every key of the type and no other, and a
+ * key added to the type must be added there.
+ */
+export type OptionKinds<T> = { readonly [K in keyof Required<T>]-?: [Exclude<T[K], undefined>] extends [boolean] ? 'boolean' : 'any' };
 
 /**
  * Throws an InputError listing every key of `options` that `kinds` does not name (with the nearest name), and every
@@ -26,7 +30,7 @@ export function checkOptions(options: unknown, kinds: Readonly<Record<string, Op
   for (const key of Object.keys(options)) {
     const kind = Object.hasOwn(kinds, key) ? kinds[key] : undefined;
     const value = options[key];
-    if (kind === undefined) problems.push({ path: keyPath(path, key), message: unknownFieldMessage(key, names).replace('unknown field', 'unknown option') });
+    if (kind === undefined) problems.push({ path: keyPath(path, key), message: unknownFieldMessage(key, names, 'option') });
     else if (kind === 'boolean' && value !== undefined && typeof value !== 'boolean') problems.push({ path: keyPath(path, key), message: `expected true or false, got ${describeValue(value)}` });
   }
   if (problems.length > 0) throw new InputError(problems);

@@ -11,16 +11,18 @@
  * accounts) and each stress cascade (each round's price impact sums every account's flow).
  */
 import { InputError } from '../errors.js';
-import type { LiquidateOptions } from '../liquidation/engine.js';
+import { LIQUIDATE_OPTION_KINDS, type LiquidateOptions } from '../liquidation/engine.js';
+import { MARGIN_OPTION_KINDS } from '../margin/options.js';
+import { checkOptions } from '../model/options-check.js';
 import type { LiquidationReport } from '../liquidation/report.js';
 import type { MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateMarket } from '../model/validate.js';
 import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
-import { type CompareOptions, compareReports, type MethodComparison } from '../session/compare.js';
+import { COMPARE_OPTION_KINDS, type CompareOptions, compareReports, type MethodComparison } from '../session/compare.js';
 import type { MarginOptions } from '../session/types.js';
-import { monteCarloResult, REVERSE_EVALUATIONS, reverseResult, type SplitPlan, splitPlan, type StressOptions } from '../stress/stress.js';
+import { monteCarloResult, REVERSE_EVALUATIONS, reverseResult, type SplitPlan, splitPlan, STRESS_OPTION_KINDS, type StressOptions } from '../stress/stress.js';
 import type { ReverseStressResult, StressReport } from '../stress/report.js';
 import { reverseSearchBatched } from '../stress/reverse.js';
 import { stressBook } from '../subaccounts/stress-book.js';
@@ -134,6 +136,7 @@ export class ShardedBook {
 
   /** Margin for every account on `market` (as `engine.margin`, same report, same bits), computed on the workers. */
   async margin(market: unknown, options: MarginOptions = {}): Promise<MarginReport> {
+    checkOptions(options, MARGIN_OPTION_KINDS); // as engine.margin: before the workers are asked
     this.assertOpen();
     const profiled = applyProfile(options, this.coordinator.profiles);
     const profile: ProfileTag | undefined = options.profile === undefined ? undefined : tagOf(findProfile(options.profile, this.coordinator.profiles));
@@ -150,6 +153,7 @@ export class ShardedBook {
 
   /** As `engine.compareMethods`: every method on the workers, one task per shard for all of them. */
   async compareMethods(market: unknown, options: CompareOptions = {}): Promise<MethodComparison> {
+    checkOptions(options, COMPARE_OPTION_KINDS);
     this.assertOpen();
     const methods = [...(options.methods ?? (this.coordinator.methods as readonly MarginMethod[]))];
     const valid = this.marketOf(market, options);
@@ -161,6 +165,7 @@ export class ShardedBook {
 
   /** As `engine.liquidate`, single-threaded on the coordinator (ADL and the insurance fund are cross-account). */
   async liquidate(market: unknown, options: LiquidateOptions = {}): Promise<LiquidationReport> {
+    checkOptions(options, LIQUIDATE_OPTION_KINDS);
     this.assertOpen();
     return this.coordinator.liquidate(this.book, market, options);
   }
@@ -173,6 +178,7 @@ export class ShardedBook {
    * `reverseProbes`: the same answer and evaluations as one thread, in fewer rounds of cascades).
    */
   async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
+    checkOptions(options, STRESS_OPTION_KINDS); // before any path or probe goes to the workers
     this.assertOpen();
     const valid = this.marketOf(market, options);
     refuseUnknownMethods(this.book, this.coordinator.methods);

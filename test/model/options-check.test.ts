@@ -49,6 +49,27 @@ describe("every verb refuses an option it does not take, naming the nearest", ()
   }
 });
 
+describe('a sharded book checks its options before any job goes to the workers', () => {
+  it('margin, compareMethods, liquidate and stress', async () => {
+    const pooled = await createEngine({ backend: 'js', workers: 2 });
+    try {
+      const sharded = await pooled.openShardedBook(oneLong);
+      try {
+        const opts = (o: Record<string, unknown>) => o as never;
+        expect(await problems(() => sharded.margin(market(), opts({ methd: 'portfolio' })))).toEqual([{ path: 'options.methd', message: 'unknown option (did you mean "method"?)' }]);
+        expect(await problems(() => sharded.compareMethods(market(), opts({ method: 'cross' })))).toEqual([{ path: 'options.method', message: 'unknown option (did you mean "methods"?)' }]);
+        expect(await problems(() => sharded.liquidate(market(), opts({ liquidaton: {} })))).toEqual([{ path: 'options.liquidaton', message: 'unknown option (did you mean "liquidation"?)' }]);
+        expect(await problems(() => sharded.stress(market(), SHOCK, opts({ paths: 10, seeed: 1 })))).toEqual([{ path: 'options.seeed', message: 'unknown option (did you mean "seed"?)' }]);
+        expect((await sharded.margin(market(), { method: 'cross' })).method).toBe('cross');
+      } finally {
+        await sharded.release();
+      }
+    } finally {
+      await pooled.close();
+    }
+  }, 60_000);
+});
+
 describe('flags', () => {
   it('refuses a flag that is not a boolean, every one at once', async () => {
     const found = await problems(() => engine.margin(oneLong, market(), { breakdown: 'yes', lenient: 1 } as never));
