@@ -37,6 +37,8 @@ export const WRITE_TIMEOUT_MS = 10_000;
 
 /** Stands in for ±Infinity while a body is written (a nonce: no client's string can equal it). */
 const INFINITY_MARK = `\u0000margin-core:infinity:${randomUUID()}`;
+/** The marks as JSON.stringify writes them (a string, its control character escaped), for ±Infinity. */
+const WRITTEN_MARK = { '+': JSON.stringify(`${INFINITY_MARK}+`), '-': JSON.stringify(`${INFINITY_MARK}-`) };
 
 /**
  * A body as JSON, its ±Infinity written `±1e999`: a client's literal beyond the doubles (1e309) parses to Infinity,
@@ -51,7 +53,7 @@ export function jsonKeepingInfinity(body: unknown): string {
     return `${INFINITY_MARK}${value > 0 ? '+' : '-'}`;
   });
   if (!marked) return text;
-  return text.replaceAll(`"${JSON.stringify(INFINITY_MARK).slice(1, -1)}+"`, '1e999').replaceAll(`"${JSON.stringify(INFINITY_MARK).slice(1, -1)}-"`, '-1e999');
+  return text.replaceAll(WRITTEN_MARK['+'], '1e999').replaceAll(WRITTEN_MARK['-'], '-1e999');
 }
 
 export class ShardClient {

@@ -18,6 +18,7 @@ import type { MarginSession } from '../session/session.js';
 import { InputError, type InputProblem } from '../errors.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
 import { type HealthTarget, imBufferProblem, type RestoreOptions, slackOf } from './restore.js';
+import { RESTORE_OPTION_KINDS } from './result.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
 import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
 import { type EfficiencyRow, reportHedge } from './efficiency-rows.js';
@@ -42,7 +43,7 @@ export interface EfficiencyOptions extends RestoreOptions {
 }
 
 /** {@link EfficiencyOptions}' keys (src/model/options-check.ts). */
-export const EFFICIENCY_OPTION_KINDS: OptionKinds<EfficiencyOptions> = { target: 'any', buffer: 'any', params: 'any', methods: 'any', method: 'any', hedges: 'any', solver: 'any', lenient: 'boolean', repairCorrelation: 'boolean' };
+export const EFFICIENCY_OPTION_KINDS: OptionKinds<EfficiencyOptions> = { ...RESTORE_OPTION_KINDS, params: 'any', methods: 'any', method: 'any', hedges: 'any', solver: 'any', lenient: 'boolean', repairCorrelation: 'boolean' };
 
 export type { EfficiencyRow, HedgeEffect } from './efficiency-rows.js';
 

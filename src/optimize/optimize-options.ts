@@ -1,7 +1,7 @@
 /** engine.optimize's options, and their keys for the engine's check of a call's options. */
 import { MARGIN_OPTION_KINDS, type MarginOptions } from '../margin/options.js';
 import type { OptionKinds } from '../model/options-check.js';
-import type { RestoreOptions } from './restore.js';
+import { RESTORE_OPTION_KINDS, type RestoreOptions } from './result.js';
 import type { SolverLoadOptions } from './solver.js';
 
 /** engine.optimize's options: the method and params as for margin, the account, the candidate hedges, the target. */
@@ -15,4 +15,4 @@ export interface OptimizeOptions extends MarginOptions, RestoreOptions {
 }
 
 /** {@link OptimizeOptions}' keys (src/model/options-check.ts). */
-export const OPTIMIZE_OPTION_KINDS: OptionKinds<OptimizeOptions> = { ...MARGIN_OPTION_KINDS, target: 'any', buffer: 'any', account: 'any', hedges: 'any', solver: 'any' };
+export const OPTIMIZE_OPTION_KINDS: OptionKinds<OptimizeOptions> = { ...MARGIN_OPTION_KINDS, ...RESTORE_OPTION_KINDS, account: 'any', hedges: 'any', solver: 'any' };

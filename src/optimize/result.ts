@@ -4,6 +4,7 @@
  * account's coin (`before.marginCurrency` names it, as its report row does: docs/coin-margined.md).
  */
 import type { AccountRequirement } from '../margin/what-if.js';
+import type { OptionKinds } from '../model/options-check.js';
 
 /** The allocation a position should hold (isolated margin). */
 export interface PositionAllocation {
@@ -21,6 +22,9 @@ export interface RestoreOptions {
   /** Target 'mm': MM is multiplied by 1 + buffer (default 0.02, the liquidation engine's). Refused with target 'im' (InputError at `buffer`). */
   buffer?: number;
 }
+
+/** {@link RestoreOptions}' keys, for the options of the calls that take them (src/model/options-check.ts). */
+export const RESTORE_OPTION_KINDS: OptionKinds<RestoreOptions> = { target: 'any', buffer: 'any' };
 
 export interface HedgeTrade {
   instrument: string;
