@@ -133,6 +133,9 @@ const bundles = [
     alias: { highs: './web/highs-loader.ts' }, logOverride: { 'empty-import-meta': 'silent' }, minify: true,
   },
 ].filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(join(root, entry))));
+// The registry's bare imports of the methods' `declare module` blocks are for the published types only
+// (src/methods/registry.ts): a bundle drops them under `sideEffects: false`, which is what they are for.
+const QUIET = { 'ignored-bare-import': 'silent' };
 const outputs = bundles.flatMap((b) => (b.outputs ?? [b.outfile]).map((o) => join(root, o)));
 if (!upToDate(outputs, bundleInputs)) {
   // chunks of an earlier split build are not inputs of this one
@@ -158,6 +161,7 @@ if (!upToDate(outputs, bundleInputs)) {
         // apache-arrow is imported on first use of an Arrow book or report (src/io/arrow/load.ts), never bundled.
         external: ['piscina', 'ioredis', 'highs', 'fastify', 'pino', 'prom-client', 'apache-arrow'],
         ...b,
+        logOverride: { ...QUIET, ...b.logOverride },
         // Node bundles may inline CommonJS dependencies (bench peers); give them a require().
         banner: b.platform === 'node'
           ? { js: `${b.banner?.js ?? ''}\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);`.trimStart() }
@@ -174,7 +178,7 @@ const esmEntries = Object.values(ENTRIES).map((entry) => join(root, 'dist', 'bro
 if (!upToDate(esmEntries, [join(root, 'src'), generated])) {
   const { metafile } = await esbuild.build({
     absWorkingDir: root, entryPoints: [...Object.values(ENTRIES), 'src/greeks/index.ts'], bundle: true, write: false, metafile: true, format: 'esm', platform: 'browser', outdir: 'out',
-    external: BROWSER_EXTERNAL, logLevel: 'warning',
+    external: BROWSER_EXTERNAL, logLevel: 'warning', logOverride: QUIET,
   });
   const modules = Object.keys(metafile.inputs).filter((path) => path.startsWith('src/'));
   await esbuild.build({
