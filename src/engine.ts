@@ -3,7 +3,8 @@ import { compileKernels, type WasmFlavour } from './kernels/wasm/binary.js';
 import type { WasmKernels } from './kernels/wasm/instance.js';
 import type { GreeksBatch } from './greeks/batch.js';
 import { GreeksCalls } from './greeks/run.js';
-import { consoleWarning, type KernelLoadOptions, loadKernels } from './kernels/wasm/load.js';
+import { consoleWarning, loadKernels } from './kernels/wasm/load.js';
+import { checkEngineOptions, type EngineOptions, MAX_WORKERS } from './engine-options.js';
 import { WasmSlot } from './kernels/wasm/slot.js';
 import { HeapAllocator } from './memory/allocators.js';
 import { type LayoutOptions, ONE_SHOT_LAYOUT } from './layout/book-layout.js';
@@ -30,7 +31,6 @@ import { loadSolver, type SolverLoadOptions } from './optimize/solver.js';
 import type { RestoreOptions, RestoreResult } from './optimize/restore.js';
 import { optimizeSession } from './optimize/optimize-session.js';
 import { capitalEfficiency, type CapitalEfficiencyReport, EFFICIENCY_OPTION_KINDS, type EfficiencyOptions } from './optimize/efficiency.js';
-import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, BUILT_IN_REGISTRY, MethodRegistry } from './methods/registry.js';
 import { LocalTransport } from './scale/local-transport.js';
 import { ShardedBook, type ShardLayOut } from './scale/sharded-book.js';
@@ -73,34 +73,7 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
 
 export type { BackendName, OptimizeOptions };
 
-/** `backend`, `simd` and `wasmUrls` (where a page serves the .wasm files): see {@link KernelLoadOptions}. */
-export interface EngineOptions extends KernelLoadOptions {
-  /** Where the engine reports a fallback (once per event). Default: console.warn. */
-  onWarning?: (message: string) => void;
-  /**
-   * The margin methods the engine offers (default: the built-in ones, MARGIN_METHODS). Pass
-   * `[...BUILT_IN_METHODS, myMethod]` to add a method of your own (src/methods/method.ts).
-   */
-  methods?: readonly MarginMethodPlugin[];
-  /**
-   * The methodology profiles `options.profile` may name (default: the built-in ones, src/profiles/registry.ts). Pass
-   * `[...BUILT_IN_PROFILES, myProfile]` to add one of your own.
-   */
-  profiles?: readonly MethodologyProfile[];
-  /**
-   * Workers for {@link Engine.openShardedBook} (default 1: no pool, shards run in this thread): worker threads in Node
-   * (piscina), Web Workers in browsers (dist/browser/scale-worker.js beside the bundle). Each gets the compiled WASM
-   * module and makes its own instance. Call {@link Engine.close} when done. In a browser, createEngine resolves once
-   * every Web Worker is ready, and rejects, naming the script's URL, when one does not start (docs/browser.md).
-   */
-  workers?: number;
-  /**
-   * Where the page serves the Web Workers' script, dist/browser/scale-worker.js (a string or URL; relative: to the
-   * page), for a bundle that does not ship it beside itself (docs/browser.md, "With a bundler"). Default: `./scale-worker.js`
-   * beside the bundle. Node's worker threads run dist/node/scale-worker.js and do not read it.
-   */
-  workerUrl?: string | URL;
-}
+export type { EngineOptions };
 
 export { MAX_WASM_RECOVERIES } from './kernels/wasm/slot.js';
 
@@ -436,13 +409,9 @@ function validInputs(book: unknown, market: unknown, options: { lenient?: boolea
  * ```
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  new MethodRegistry(options.methods ?? BUILT_IN_METHODS); // a bad method list is the caller's error, not a WASM fallback
-  const workers = options.workers ?? 1;
-  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new TypeError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(options.workers)}`);
-  const { workerUrl } = options;
-  if (workerUrl !== undefined && !(typeof workerUrl === 'string' && workerUrl !== '') && !(typeof URL === 'function' && workerUrl instanceof URL)) {
-    throw new TypeError(`workerUrl must be a non-empty string or a URL, got ${workerUrl === null ? 'null' : typeof workerUrl === 'string' ? '""' : typeof workerUrl}`);
-  }
+  checkEngineOptions(options); // a misspelt or bad option is the caller's error, not a default or a WASM fallback
+  new MethodRegistry(options.methods ?? BUILT_IN_METHODS);
+  const workers = options.workers ?? 1, { workerUrl } = options;
   const loaded = await loadKernels(options, options.onWarning ?? consoleWarning);
   if (!loaded.wasm) return new Engine(undefined, { ...options, fallbackReason: loaded.reason, transport: await threadsFor(workers, undefined, workerUrl, options.profiles) });
   // the module compiled for this engine (cached by compileKernels) is the one every worker instantiates
@@ -450,8 +419,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   return new Engine(wasm, { ...options, transport: await threadsFor(workers, { flavour, module: await compileKernels(flavour) }, workerUrl, options.profiles) });
 }
 
-/** Most worker threads one engine starts. */
-export const MAX_WORKERS = 256;
+export { MAX_WORKERS };
 
 /**
  * A pool of `workers` worker threads (Node) or Web Workers (browsers), or undefined for one worker (this thread). The

@@ -27,7 +27,7 @@ test('the package promises no side effects and points bundlers at the per-module
 });
 
 /** The modules a Greeks-only page may hold: the Greeks façade, the loader and the kernels' twins, the memory columns. */
-const GREEKS_MODULES = /^(greeks\/(index|pricer|run|batch|book-options|one-option)|model\/greeks-(types|limits|validate)|kernels\/wasm\/(binary|binary\.generated|instance|exports|load|memory|slot)|runtime|kernels\/js\/(kernels|bsm|elementary|normal)|memory\/(allocators|columns|free-list)|errors)\.js$/;
+const GREEKS_MODULES = /^(greeks\/(index|pricer|run|batch|book-options|one-option)|model\/greeks-(types|limits|validate)|kernels\/wasm\/(binary|binary\.generated|instance|exports|load|memory|slot)|runtime|kernels\/js\/(kernels|bsm|elementary|normal)|memory\/(allocators|columns|free-list)|errors|model\/(checks|options-check))\.js$/;
 
 test.each([
   ['margin-core/greeks', 'greeks-subpath', []],

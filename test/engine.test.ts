@@ -22,8 +22,20 @@ describe('backend selection', () => {
     expect(scalar.backend).toBe('wasm-scalar');
     expect(scalar.simd).toBe(false);
   });
-  test('an unknown backend name is a TypeError', async () => {
-    await expect(createEngine({ backend: 'gpu' as never })).rejects.toThrow(TypeError);
+  test('an unknown backend name is an InputError at its path', async () => {
+    await expect(createEngine({ backend: 'gpu' as never })).rejects.toMatchObject({ name: 'InputError', problems: [{ path: 'options.backend', message: "expected 'auto', 'wasm' or 'js', got \"gpu\"" }] });
+  });
+  test('a misspelt option is refused with the name meant, not left at its default (every problem at once)', async () => {
+    // workerURL would have left the default worker URL (under Vite, a data: URL that cannot load), wokers one thread
+    await expect(createEngine({ workerURL: '/assets/scale-worker.js', wokers: 2 } as never)).rejects.toMatchObject({
+      name: 'InputError',
+      problems: [
+        { path: 'options.workerURL', message: 'unknown option (did you mean "workerUrl"?)' },
+        { path: 'options.wokers', message: 'unknown option (did you mean "workers"?)' },
+      ],
+    });
+    await expect(createEngine({ simd: 'false' } as never)).rejects.toMatchObject({ problems: [{ path: 'options.simd', message: 'expected true or false, got "false"' }] });
+    await expect(createEngine('js' as never)).rejects.toMatchObject({ problems: [{ path: 'options', message: 'expected an object of options, or none, got "js"' }] });
   });
   test("'auto' falls back to JS, saying why once, when WebAssembly is missing; 'wasm' rejects", async () => {
     const saved = globalThis.WebAssembly;

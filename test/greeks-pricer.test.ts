@@ -84,7 +84,10 @@ test('a trap in the pricer is answered by the JS twin with the same bits and WAS
 });
 
 test('backend names are checked; js needs no WASM and says no fallback', async () => {
-  await expect(createPricer({ backend: 'gpu' as never })).rejects.toThrow(/backend must be 'auto', 'wasm' or 'js'/);
+  await expect(createPricer({ backend: 'gpu' as never })).rejects.toThrow("options.backend: expected 'auto', 'wasm' or 'js', got \"gpu\"");
+  // a misspelt option is refused with the name meant (it would leave the .wasm files unstreamed with no sign)
+  await expect(createPricer({ wasmURLs: { simd: 'a.wasm', scalar: 'b.wasm' } } as never)).rejects.toMatchObject({ name: 'InputError', problems: [{ path: 'options.wasmURLs', message: 'unknown option (did you mean "wasmUrls"?)' }] });
+  await expect(createPricer({ simd: 'no' } as never)).rejects.toMatchObject({ problems: [{ path: 'options.simd', message: 'expected true or false, got "no"' }] });
   const js = await createPricer({ backend: 'js' });
   expect(js.backend).toBe('js');
   expect(js.fallbackReason).toBeUndefined();

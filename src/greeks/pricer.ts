@@ -9,7 +9,9 @@
  * ```
  */
 import type { BackendName } from '../kernels/backend-name.js';
-import { consoleWarning, type KernelLoadOptions, loadKernels } from '../kernels/wasm/load.js';
+import { checkKernelLoadOptions, consoleWarning, KERNEL_LOAD_OPTION_KINDS, type KernelLoadOptions, loadKernels } from '../kernels/wasm/load.js';
+import { InputError, type InputProblem } from '../errors.js';
+import { checkOptions, type OptionKinds } from '../model/options-check.js';
 import type { WasmKernels } from '../kernels/wasm/instance.js';
 import { WasmSlot } from '../kernels/wasm/slot.js';
 import type { GreeksBatch } from './batch.js';
@@ -20,6 +22,9 @@ export interface PricerOptions extends KernelLoadOptions {
   /** Where the pricer reports a fallback (once per event). Default: console.warn. */
   onWarning?: (message: string) => void;
 }
+
+/** {@link PricerOptions}' keys (src/model/options-check.ts): a misspelt one is refused, not left at its default. */
+export const PRICER_OPTION_KINDS: OptionKinds<PricerOptions> = { ...KERNEL_LOAD_OPTION_KINDS, onWarning: 'any' };
 
 /** Batch Greeks on WASM (SIMD when supported) with the JS twin as fallback; see {@link createPricer}. */
 export class GreeksPricer {
@@ -64,6 +69,10 @@ export class GreeksPricer {
  * WASM that cannot load falls back to the JS twin with one warning saying why, with `'wasm'` the promise rejects.
  */
 export async function createPricer(options: PricerOptions = {}): Promise<GreeksPricer> {
+  checkOptions(options, PRICER_OPTION_KINDS);
+  const problems: InputProblem[] = [];
+  checkKernelLoadOptions(options, problems);
+  if (problems.length > 0) throw new InputError(problems);
   const warn = options.onWarning ?? consoleWarning;
   const loaded = await loadKernels(options, warn);
   return new GreeksPricer(loaded.wasm, { onWarning: warn, fallbackReason: loaded.reason });

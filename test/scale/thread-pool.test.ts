@@ -217,8 +217,8 @@ describe('paths that stay on the coordinator', () => {
   });
 
   test('workers must be a whole number from 1', async () => {
-    await expect(createEngine({ workers: 0 })).rejects.toThrow(/workers must be an integer/);
-    await expect(createEngine({ workers: 1.5 })).rejects.toThrow(/workers must be an integer/);
+    await expect(createEngine({ workers: 0 })).rejects.toThrow('options.workers: expected an integer from 1 to 256, got 0');
+    await expect(createEngine({ workers: 1.5 })).rejects.toThrow('options.workers: expected an integer from 1 to 256, got 1.5');
   });
 
   test('a released sharded book refuses further runs', async () => {

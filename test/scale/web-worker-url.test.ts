@@ -163,7 +163,7 @@ test('workerUrl naming the served scale-worker.js: the sharded book has the sing
   await page.close();
 });
 
-test('a workerUrl that is neither a string nor a URL is a TypeError; one that cannot load rejects naming it', async () => {
+test('a workerUrl that is neither a string nor a URL is an InputError at its path; one that cannot load rejects naming it', async () => {
   const page = await openPage();
   const result = await page.evaluate(async () => {
     const { createEngine } = window as unknown as PageWindow;
@@ -176,8 +176,8 @@ test('a workerUrl that is neither a string nor a URL is a TypeError; one that ca
       made: (window as unknown as { workersMade: string[] }).workersMade.length,
     };
   });
-  expect(result.number).toBe('TypeError: workerUrl must be a non-empty string or a URL, got number');
-  expect(result.empty).toBe('TypeError: workerUrl must be a non-empty string or a URL, got ""');
+  expect(result.number).toBe('InputError: invalid input: options.workerUrl: expected a non-empty string or a URL, got 42');
+  expect(result.empty).toBe('InputError: invalid input: options.workerUrl: expected a non-empty string or a URL, got ""');
   expect(result.inlined).toMatch(/^Error: margin-core: Web Worker web-worker-\d did not start from data:text\/javascript,import '\.\.\/\.\.\/scale-worker\.js' \(.*\): check that workerUrl serves dist\/browser\/scale-worker\.js/);
   expect(result.made).toBe(2);
   await page.close();

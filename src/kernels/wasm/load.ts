@@ -1,5 +1,7 @@
 import { simdSupported, type WasmFlavour, type WasmUrls } from './binary.js';
 import { WasmKernels } from './instance.js';
+import { describeValue, type InputProblem } from '../../errors.js';
+import type { OptionKinds } from '../../model/options-check.js';
 
 /** How a façade wants its kernels loaded (the shared part of createEngine's and createPricer's options). */
 export interface KernelLoadOptions {
@@ -14,6 +16,17 @@ export interface KernelLoadOptions {
   wasmUrls?: WasmUrls;
 }
 
+/** {@link KernelLoadOptions}' keys (src/model/options-check.ts). */
+export const KERNEL_LOAD_OPTION_KINDS: OptionKinds<KernelLoadOptions> = { backend: 'any', simd: 'boolean', wasmUrls: 'any' };
+
+/** Adds to `problems` the backend of `options` when it is not one of the three, at `options.backend`. */
+export function checkKernelLoadOptions(options: KernelLoadOptions | Record<string, unknown>, problems: InputProblem[]): void {
+  const backend = options.backend;
+  if (backend !== undefined && backend !== 'auto' && backend !== 'wasm' && backend !== 'js') {
+    problems.push({ path: 'options.backend', message: `expected 'auto', 'wasm' or 'js', got ${describeValue(backend)}` });
+  }
+}
+
 /** The loaded kernels: an instance, or none and why (the façade then serves from the JS twin). */
 export type LoadedKernels = { wasm: WasmKernels; flavour: WasmFlavour; reason?: undefined } | { wasm?: undefined; flavour?: undefined; reason?: string };
 
@@ -22,10 +35,7 @@ export type LoadedKernels = { wasm: WasmKernels; flavour: WasmFlavour; reason?: 
  * instead; `'js'` loads nothing. `onWarning` hears about a stream that fell back to the embedded bytes.
  */
 export async function loadKernels(options: KernelLoadOptions, onWarning: (message: string) => void): Promise<LoadedKernels> {
-  const wanted = options.backend ?? 'auto';
-  if (wanted !== 'auto' && wanted !== 'wasm' && wanted !== 'js') {
-    throw new TypeError(`backend must be 'auto', 'wasm' or 'js', got ${JSON.stringify(wanted)}`);
-  }
+  const wanted = options.backend ?? 'auto'; // checked by the façade (checkKernelLoadOptions)
   if (wanted === 'js') return {};
   let flavour: WasmFlavour = 'scalar';
   try {
