@@ -3,6 +3,8 @@
  * market for the same arguments (byte-identical JSON), and both pass validation.
  */
 
+import { describeValue, InputError, type InputProblem } from '../errors.js';
+import { checkOptions, type OptionKinds } from '../model/options-check.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
 import type { Account, Book, Market } from '../model/types.js';
 import { ARCHETYPES } from './archetypes.js';
@@ -13,8 +15,13 @@ import { coinAccount, coinListing } from './coin.js';
 
 export const DEFAULT_VALUATION_TIME = '2026-11-20T08:00:00Z';
 
+/** The most accounts a sample has (and coin accounts beside them): margining a book this size needs ~8 GB of memory (README). */
+export const MAX_GENERATED_ACCOUNTS = 10_000_000;
+/** The most positions `positionsPerAccount` asks of an account. */
+export const MAX_POSITIONS_PER_ACCOUNT = 100;
+
 export interface SampleOptions {
-  /** Number of accounts (≥ 1). */
+  /** Number of accounts, 1 to {@link MAX_GENERATED_ACCOUNTS}. */
   accounts: number;
   /** Any integer; same seed, same sample. */
   seed: number;
@@ -39,6 +46,34 @@ export interface SampleOptions {
   coinAccounts?: number;
 }
 
+/** {@link SampleOptions}' keys (src/model/options-check.ts). */
+const SAMPLE_OPTION_KINDS: OptionKinds<SampleOptions> = { accounts: 'any', seed: 'any', valuationTime: 'any', positionsPerAccount: 'any', accountsPerMaster: 'any', coinAccounts: 'any' };
+
+/**
+ * The options checked, every problem at once at its path (`options.accounts`): a count beyond the domain would run for
+ * hours and end out of memory, a fractional seed give an integer seed's sample (the generator truncates it).
+ */
+function checkedSampleOptions(options: SampleOptions) {
+  checkOptions(options, SAMPLE_OPTION_KINDS);
+  if (options === undefined) throw new InputError([{ path: 'options', message: 'missing (expected { accounts, seed })' }]);
+  const problems: InputProblem[] = [];
+  const integerIn = (key: keyof SampleOptions, value: unknown, min: number, max: number): void => {
+    if (!(Number.isInteger(value) && (value as number) >= min && (value as number) <= max)) {
+      problems.push({ path: `options.${key}`, message: `expected an integer from ${min} to ${max.toLocaleString('en-US')}, got ${describeValue(value)}` });
+    }
+  };
+  const { accounts: count, seed, positionsPerAccount: perAccount, accountsPerMaster: perMaster, coinAccounts: coinCount = 0 } = options;
+  integerIn('accounts', count, 1, MAX_GENERATED_ACCOUNTS);
+  if (!Number.isInteger(seed)) problems.push({ path: 'options.seed', message: `expected an integer, got ${describeValue(seed)}` });
+  if (perAccount !== undefined) integerIn('positionsPerAccount', perAccount, 0, MAX_POSITIONS_PER_ACCOUNT);
+  if (perMaster !== undefined) integerIn('accountsPerMaster', perMaster, 1, MAX_GENERATED_ACCOUNTS);
+  integerIn('coinAccounts', coinCount, 0, MAX_GENERATED_ACCOUNTS);
+  const time = options.valuationTime ?? DEFAULT_VALUATION_TIME, valuationMs = typeof time === 'string' ? parseIsoTimestamp(time) : Number.NaN;
+  if (Number.isNaN(valuationMs)) problems.push({ path: 'options.valuationTime', message: `expected an ISO-8601 timestamp with a zone, got ${describeValue(options.valuationTime)}` });
+  if (problems.length > 0) throw new InputError(problems);
+  return { count, seed, perAccount, perMaster, coinCount, valuationMs };
+}
+
 export interface Sample {
   book: Book;
   market: Market;
@@ -58,22 +93,7 @@ export function generateSample(options: SampleOptions): Sample {
 }
 
 export function sampleStream(options: SampleOptions): SampleStream {
-  const { accounts: count, seed } = options;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`accounts must be a positive integer, got ${count}`);
-  // a fractional seed would give an integer seed's sample (the generator truncates it): refused, as the type says
-  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const perAccount = options.positionsPerAccount;
-  if (perAccount !== undefined && !(Number.isInteger(perAccount) && perAccount >= 0)) {
-    throw new RangeError(`positionsPerAccount must be an integer ≥ 0, got ${perAccount}`);
-  }
-  const perMaster = options.accountsPerMaster;
-  if (perMaster !== undefined && !(Number.isInteger(perMaster) && perMaster >= 1)) {
-    throw new RangeError(`accountsPerMaster must be an integer ≥ 1, got ${perMaster}`);
-  }
-  const coinCount = options.coinAccounts ?? 0;
-  if (!(Number.isInteger(coinCount) && coinCount >= 0)) throw new RangeError(`coinAccounts must be an integer ≥ 0, got ${coinCount}`);
-  const valuationMs = parseIsoTimestamp(options.valuationTime ?? DEFAULT_VALUATION_TIME);
-  if (Number.isNaN(valuationMs)) throw new RangeError(`valuationTime is not an ISO-8601 timestamp with a zone: ${options.valuationTime}`);
+  const { count, seed, perAccount, perMaster, coinCount, valuationMs } = checkedSampleOptions(options);
 
   // Separate streams: the market does not shift when the number of accounts changes.
   const universe = buildUniverse(new Random(seed), valuationMs);

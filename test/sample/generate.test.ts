@@ -128,12 +128,12 @@ describe('streamed generation', () => {
       }
       expect(() => validateBook(sized.book)).not.toThrow();
     }
-    expect(() => generateSample({ accounts: 3, seed: 1, positionsPerAccount: -1 })).toThrow(RangeError);
+    expect(() => generateSample({ accounts: 3, seed: 1, positionsPerAccount: -1 })).toThrow('options.positionsPerAccount: expected an integer from 0 to 100, got -1');
   });
 
   it('refuses a seed that is not an integer (1.5 had given seed 1\'s sample)', () => {
-    expect(() => generateSample({ accounts: 5, seed: 1.5 })).toThrow(/seed must be an integer, got 1\.5/);
-    expect(() => generateSample({ accounts: 5, seed: Number.NaN })).toThrow(RangeError);
+    expect(() => generateSample({ accounts: 5, seed: 1.5 })).toThrow('options.seed: expected an integer, got 1.5');
+    expect(() => generateSample({ accounts: 5, seed: Number.NaN })).toThrow('options.seed: expected an integer, got NaN');
     expect(generateSample({ accounts: 5, seed: -3 }).book.accounts).toHaveLength(5);
   });
 });

@@ -1,7 +1,7 @@
 /** `margin-core generate`: writes a generated sample book and market to a directory. */
 
 import { InvalidArgumentError, type Command, Option } from 'commander';
-import { DEFAULT_VALUATION_TIME } from '../../sample/generate.js';
+import { DEFAULT_VALUATION_TIME, MAX_GENERATED_ACCOUNTS, MAX_POSITIONS_PER_ACCOUNT } from '../../sample/generate.js';
 import { writeSample } from '../../sample/write.js';
 import { isoTimestamp } from '../options.js';
 import { Progress } from '../progress.js';
@@ -13,9 +13,7 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-/** The largest book `generate` writes (a streamed file; margining a book this size needs ~8 GB of memory, see README). */
-export const MAX_GENERATED_ACCOUNTS = 10_000_000;
-export const MAX_POSITIONS_PER_ACCOUNT = 100;
+export { MAX_GENERATED_ACCOUNTS, MAX_POSITIONS_PER_ACCOUNT };
 
 function accountCount(value: string): number {
   const n = positiveInteger(value);
