@@ -150,10 +150,16 @@ export class ProblemList {
   }
 }
 
-/** Describes a value for an error message: `NaN`, `Infinity`, `-3`, `"abc"`, `an Array`. */
+/** Characters of a string an error message quotes: a longer one (a whole file's text passed as a value) is cut there. */
+export const QUOTED_STRING_CHARS = 200;
+
+/** Describes a value for an error message: `NaN`, `Infinity`, `-3`, `"abc"`, `an Array`; a long string cut, with its length. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    if (value.length <= QUOTED_STRING_CHARS) return JSON.stringify(value);
+    return `${JSON.stringify(value.slice(0, QUOTED_STRING_CHARS))}… (a string of ${value.length.toLocaleString('en-US')} characters)`;
+  }
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'object') {

@@ -275,7 +275,7 @@ function notStarted(name: string, script: WorkerScript, what: string): Error {
     ? 'check that workerUrl serves dist/browser/scale-worker.js of this margin-core version as JavaScript'
     : script.href.startsWith('data:')
       ? 'the bundler inlined the worker as a data: URL, from which scale-worker.js cannot load (a Vite build does): serve dist/browser/scale-worker.js and pass workerUrl'
-      : 'scale-worker.js not found beside the bundle: copy dist/browser/scale-worker.js there, or pass workerUrl';
+      : 'scale-worker.js not found beside the bundle or not served as JavaScript: copy dist/browser/scale-worker.js there (a .js file served as text/javascript), or pass workerUrl';
   return new Error(`margin-core: Web Worker ${name} did not start from ${shown} (${what}): ${hint} (docs/browser.md, "With a bundler")`);
 }
 

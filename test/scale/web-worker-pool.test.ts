@@ -100,7 +100,7 @@ describe('a Web Worker that does not start', () => {
     script = ['load-error'];
     const start = settled(startWebWorkers(1, undefined, undefined));
     await vi.advanceTimersByTimeAsync(0);
-    expect(start.error).toMatch(/did not start from file:\/\/\S*\/scale-worker\.js \(the script failed to load or threw\): scale-worker\.js not found beside the bundle: copy dist\/browser\/scale-worker\.js there, or pass workerUrl/);
+    expect(start.error).toMatch(/did not start from file:\/\/\S*\/scale-worker\.js \(the script failed to load or threw\): scale-worker\.js not found beside the bundle or not served as JavaScript: copy dist\/browser\/scale-worker\.js there \(a \.js file served as text\/javascript\), or pass workerUrl/);
     expect(made.length).toBe(1);
   });
 

@@ -102,7 +102,7 @@ test('the bundle without scale-worker.js beside it: createEngine rejects within 
   });
   const url = `${base}app/scale-worker.js`;
   // both workers fail; the first to report names itself (either, by a race)
-  expect(String(result.outcome).replace(/web-worker-[01] /, 'web-worker-N ')).toBe(`rejected: margin-core: Web Worker web-worker-N did not start from ${url} (the script failed to load or threw): scale-worker.js not found beside the bundle: copy dist/browser/scale-worker.js there, or pass workerUrl (docs/browser.md, "With a bundler")`);
+  expect(String(result.outcome).replace(/web-worker-[01] /, 'web-worker-N ')).toBe(`rejected: margin-core: Web Worker web-worker-N did not start from ${url} (the script failed to load or threw): scale-worker.js not found beside the bundle or not served as JavaScript: copy dist/browser/scale-worker.js there (a .js file served as text/javascript), or pass workerUrl (docs/browser.md, "With a bundler")`);
   expect(result.ms).toBeLessThan(5000); // a 404 fails at once, not at the ready timeout
   expect(result.urls).toEqual([url]);
   expect(result.made).toBe(2); // one per pool

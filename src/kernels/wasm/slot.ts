@@ -1,6 +1,6 @@
 import { WasmKernels } from './instance.js';
 
-/** After this many traps the slot stops re-instantiating WASM and stays on JS. */
+/** The most fresh instances a slot loads after traps: the trap after them leaves it on JS (the fourth, at 3). */
 export const MAX_WASM_RECOVERIES = 3;
 
 /**

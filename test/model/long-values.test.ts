@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import { describeValue, InputError } from '../../src/errors.js';
+
+const read = (path: string) => readFileSync(path, 'utf8');
+
+test('a market passed as its JSON text is refused with the start of the text and its length, not all 29,065 characters', async () => {
+  const engine = await createEngine({ backend: 'js' });
+  const text = read('data/sample/market.json');
+  let problem: { path: string; message: string } | undefined;
+  try {
+    engine.margin(JSON.parse(read('data/sample/book.json')), text, { method: 'cross' });
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    problem = (error as InputError).problems[0];
+  }
+  expect(problem?.path).toBe('market');
+  expect(problem?.message).toBe(`expected an object with valuationTime and assets (and marks, impliedVols and correlation where the book needs them), got ${JSON.stringify(text.slice(0, 200))}… (a string of ${text.length.toLocaleString('en-US')} characters)`);
+  expect(problem!.message.length).toBeLessThan(500);
+});
+
+test('strings up to 200 characters are quoted whole', () => {
+  expect(describeValue('x'.repeat(200))).toBe(JSON.stringify('x'.repeat(200)));
+  expect(describeValue('é'.repeat(201))).toBe(`${JSON.stringify('é'.repeat(200))}… (a string of 201 characters)`);
+});
