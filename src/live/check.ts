@@ -36,6 +36,7 @@ import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notO
 import { DOMAIN } from '../model/domain.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { SizeGrid } from './size-grid.js';
+import { tradePriceOf } from './requests.js';
 
 /** Pre-trade limits as JSON (every part optional). */
 export interface LimitsJson {
@@ -212,7 +213,7 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
  * (an inverse contract's −1/F too), so the comparison is the quoted one.
  */
 export function assumedPrice(run: PreparedRun, order: Order, direction: 1 | -1): number {
-  const mark = run.context.out.value.array[order.instrument];
+  const mark = tradePriceOf(run.context.out.value.array[order.instrument]);
   return direction > 0 ? Math.max(order.price, mark) : Math.min(order.price, mark);
 }
 

@@ -47,6 +47,16 @@ export interface AccountItem {
 /** `price` of a trade without one: the instrument's current value (USD per unit). */
 export type DefaultPrice = (row: number) => number;
 
+/**
+ * An instrument's value (the layout's coordinate) as the price a trade is judged at: a value below the smallest price
+ * the domain knows (a far out-of-the-money option's model value, 3e-66) is 0, an entry the domain takes ("no cost"),
+ * where the value itself would leave it and refuse a what-if or check of a legitimate order. 0 is the worse price for
+ * a sale, and for a purchase within 1e-12 a unit of the value.
+ */
+export function tradePriceOf(value: number): number {
+  return value >= 0 && value < DOMAIN.price.min ? 0 : value;
+}
+
 export function readFills(json: unknown, layout: BookLayout, base = 'fills'): AccountItem[] {
   const problems = new ProblemList();
   const items = readList(json, base, problems, (item, path) => {
@@ -156,7 +166,7 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   }
   if (problems.size > before) return null;
   // a given price in the layout's coordinate (an inverse contract: −1/price); the default is already the layout's value
-  return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? price!(row) : layout.layoutEntry(row, item.price as number) };
+  return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? tradePriceOf(price!(row)) : layout.layoutEntry(row, item.price as number) };
 }
 
 function readTransfer(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, extra: readonly string[], account = -1): AccountChange | null {
