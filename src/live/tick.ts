@@ -17,6 +17,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
+import { coinOptionMarkProblem, coinOptionMost, sixDigits } from '../model/validate-market.js';
 
 /** A tick as JSON (every part optional). */
 export interface Tick {
@@ -58,9 +59,36 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
     const prices = new Map<string, number>();
     for (const [symbol, values] of tick.assets) if (values.price !== undefined) prices.set(symbol, values.price);
     holdMarksToIndex(prices, tick.marks, market, layout, base, problems);
+    checkCoinOptionMarks(tick, prices, market, layout, base, problems);
   }
   problems.throwIfAny();
   return tick;
+}
+
+/**
+ * The market's rule for a coin-settled option's mark (coin per unit: validate-market.ts coinOptionMarkProblem) on the
+ * market after the tick, for the options whose mark or underlying's price it moves: a mark in USD (1425 for a call
+ * worth 0.015 BTC) made every holder bankrupt while engine.margin refused the same market. A mark the tick gives is
+ * refused at its path; a quoted put mark a price move leaves above K / S', at the price.
+ */
+function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
+  if (tick.marks.size === 0 && prices.size === 0) return;
+  const ins = layout.instruments, kind = ins.kind.array, underlying = ins.underlying.array, settlement = ins.settlement.array;
+  for (let row = 0; row < ins.count; row++) {
+    if (kind[row] !== KIND_OPTION || settlement[row] < 0 || settlement[row] !== underlying[row]) continue;
+    const id = ins.ids[row], coin = layout.assets[underlying[row]], given = tick.marks.get(id);
+    const mark = given ?? (market.marks !== undefined && Object.hasOwn(market.marks, id) ? market.marks[id] : undefined);
+    const moved = prices.get(coin);
+    if (mark === undefined || (given === undefined && moved === undefined)) continue;
+    const isCall = ins.isCall.array[row] === 1, strike = ins.strike.array[row], spot = moved ?? market.assets[coin].price;
+    if (given !== undefined) {
+      const wrong = coinOptionMarkProblem(isCall, strike, coin, mark, spot);
+      if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
+    } else if (mark > 1.1 * coinOptionMost(isCall, strike, spot)) {
+      // a put's bound K / S falls as S rises: its quoted mark, unmoved, would be refused by the market's rule
+      problems.add(`${keyPath(`${base}.assets`, coin)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} (${mark} ${coin}) is more than the put is worth (at most ${sixDigits(coinOptionMost(isCall, strike, spot))} ${coin} per ${coin}): give its mark in the same tick`);
+    }
+  }
 }
 
 function readAssets(json: unknown, path: string, market: Market, tick: ValidTick, problems: ProblemList): void {

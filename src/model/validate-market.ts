@@ -336,11 +336,30 @@ function checkCoinOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, V
     if (instrument.kind !== 'option' || instrument.settlement !== instrument.underlying) continue;
     const mark = marks.get(instrument.id), spot = assets.get(instrument.underlying)?.price;
     if (mark === undefined || spot === undefined) continue;
-    const most = instrument.right === 'call' ? 1 : instrument.strike / spot, digits = (x: number) => Number(x.toPrecision(6));
-    if (!(mark > 1.1 * most)) continue;
-    const coin = instrument.underlying;
-    problems.add(keyPath('market.marks', instrument.id), `${mark} is more than a coin-settled ${instrument.right} is worth (at most ${digits(most)} ${coin} per ${coin}): its mark is in ${coin}, not USD (${mark} USD would be ${digits(mark / spot)} ${coin})`);
+    const wrong = coinOptionMarkProblem(instrument.right === 'call', instrument.strike, instrument.underlying, mark, spot);
+    if (wrong !== null) problems.add(keyPath('market.marks', instrument.id), wrong);
   }
+}
+
+/**
+ * Why `mark` (coin per unit) cannot be a coin-settled option's at `spot` (USD per coin), or null: a call is worth at
+ * most 1 coin, a put at most K / S (10% of slack): more is a mark in USD given where coin was meant. The market's
+ * check, and a live tick's (src/live/tick.ts) on the marks and spots it moves.
+ */
+export function coinOptionMarkProblem(isCall: boolean, strike: number, coin: string, mark: number, spot: number): string | null {
+  const most = coinOptionMost(isCall, strike, spot);
+  if (!(mark > 1.1 * most)) return null;
+  return `${mark} is more than a coin-settled ${isCall ? 'call' : 'put'} is worth (at most ${sixDigits(most)} ${coin} per ${coin}): its mark is in ${coin}, not USD (${mark} USD would be ${sixDigits(mark / spot)} ${coin})`;
+}
+
+/** The most a coin-settled option is worth, coin per unit: 1 for a call, K / S for a put. */
+export function coinOptionMost(isCall: boolean, strike: number, spot: number): number {
+  return isCall ? 1 : strike / spot;
+}
+
+/** `x` to 6 significant digits, as a number's shortest text. */
+export function sixDigits(x: number): number {
+  return Number(x.toPrecision(6));
 }
 
 /**
