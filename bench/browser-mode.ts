@@ -84,6 +84,8 @@ export const browserMode: BenchMode<BrowserBenchResult> = {
   title: 'Browser: headless Chromium beside Node, each case in a fresh browser and process: Greeks first call and steady state (1,000,000 options), margin and what-if, bytes, and the risk page',
   counts: [{ name: 'options', fallback: 1_000_000 }, { name: 'accounts', fallback: 100_000 }],
   inFullRun: false,
+  // Chromium's processes (browser, GPU, renderer, utility), started per case, are the load after it
+  ownProcesses: true,
   needs: 'Chromium (/usr/bin/chromium or CHROMIUM_PATH) and playwright-core',
   run: ([options, accounts]) => browserBench({ options, accounts, cases: browserCases() }),
   tables,

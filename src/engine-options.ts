@@ -10,7 +10,6 @@ import { checkOptions, type OptionKinds } from './model/options-check.js';
 import type { MethodologyProfile } from './profiles/profile.js';
 
 /** `backend`, `simd` and `wasmUrls` (where a page serves the .wasm files): see {@link KernelLoadOptions}. */
-/** `backend`, `simd` and `wasmUrls` (where a page serves the .wasm files): see {@link KernelLoadOptions}. */
 export interface EngineOptions extends KernelLoadOptions {
   /** Where the engine reports a fallback (once per event). Default: console.warn. */
   onWarning?: (message: string) => void;
