@@ -17,8 +17,6 @@ export const DEFAULT_VALUATION_TIME = '2026-11-20T08:00:00Z';
 
 /** The most accounts a sample has (and coin accounts beside them): margining a book this size needs ~8 GB of memory (README). */
 export const MAX_GENERATED_ACCOUNTS = 10_000_000;
-/** The most positions `positionsPerAccount` asks of an account. */
-export const MAX_POSITIONS_PER_ACCOUNT = 100;
 
 export interface SampleOptions {
   /** Number of accounts, 1 to {@link MAX_GENERATED_ACCOUNTS}. */
@@ -28,7 +26,8 @@ export interface SampleOptions {
   /** ISO-8601 with a zone. Default 2026-11-20T08:00:00Z. */
   valuationTime?: string;
   /**
-   * Positions per account: when given, every account holds exactly this many (≥ 0): its archetype's positions,
+   * Positions per account: when given, every account holds exactly this many (≥ 0; one per instrument at most, so a
+   * count beyond the instruments holds each once): its archetype's positions,
    * trimmed to the first n, or padded with small positions on instruments it does not hold yet (their own seeded
    * stream, so the archetypes' draws do not move). Default: what each archetype holds (2.3 on average).
    */
@@ -57,16 +56,18 @@ function checkedSampleOptions(options: SampleOptions) {
   checkOptions(options, SAMPLE_OPTION_KINDS);
   if (options === undefined) throw new InputError([{ path: 'options', message: 'missing (expected { accounts, seed })' }]);
   const problems: InputProblem[] = [];
-  const integerIn = (key: keyof SampleOptions, value: unknown, min: number, max: number): void => {
+  const integerIn = (key: keyof SampleOptions, value: unknown, min: number, max = Infinity): void => {
     if (!(Number.isInteger(value) && (value as number) >= min && (value as number) <= max)) {
-      problems.push({ path: `options.${key}`, message: `expected an integer from ${min} to ${max.toLocaleString('en-US')}, got ${describeValue(value)}` });
+      const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max.toLocaleString('en-US')}`;
+      problems.push({ path: `options.${key}`, message: `expected an integer ${range}, got ${describeValue(value)}` });
     }
   };
   const { accounts: count, seed, positionsPerAccount: perAccount, accountsPerMaster: perMaster, coinAccounts: coinCount = 0 } = options;
   integerIn('accounts', count, 1, MAX_GENERATED_ACCOUNTS);
   if (!Number.isInteger(seed)) problems.push({ path: 'options.seed', message: `expected an integer, got ${describeValue(seed)}` });
-  if (perAccount !== undefined) integerIn('positionsPerAccount', perAccount, 0, MAX_POSITIONS_PER_ACCOUNT);
-  if (perMaster !== undefined) integerIn('accountsPerMaster', perMaster, 1, MAX_GENERATED_ACCOUNTS);
+  // an account holds each instrument once at most: a count beyond them all holds them all
+  if (perAccount !== undefined) integerIn('positionsPerAccount', perAccount, 0);
+  if (perMaster !== undefined) integerIn('accountsPerMaster', perMaster, 1);
   integerIn('coinAccounts', coinCount, 0, MAX_GENERATED_ACCOUNTS);
   const time = options.valuationTime ?? DEFAULT_VALUATION_TIME, valuationMs = typeof time === 'string' ? parseIsoTimestamp(time) : Number.NaN;
   if (Number.isNaN(valuationMs)) problems.push({ path: 'options.valuationTime', message: `expected an ISO-8601 timestamp with a zone, got ${describeValue(options.valuationTime)}` });

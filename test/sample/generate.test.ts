@@ -128,7 +128,7 @@ describe('streamed generation', () => {
       }
       expect(() => validateBook(sized.book)).not.toThrow();
     }
-    expect(() => generateSample({ accounts: 3, seed: 1, positionsPerAccount: -1 })).toThrow('options.positionsPerAccount: expected an integer from 0 to 100, got -1');
+    expect(() => generateSample({ accounts: 3, seed: 1, positionsPerAccount: -1 })).toThrow('options.positionsPerAccount: expected an integer ≥ 0, got -1');
   });
 
   it('refuses a seed that is not an integer (1.5 had given seed 1\'s sample)', () => {

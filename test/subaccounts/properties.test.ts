@@ -73,6 +73,6 @@ describe('generateSample accountsPerMaster', () => {
     const plain = generateSample({ accounts: 7, seed: 9 }).book.accounts;
     expect(grouped.map((a) => a.master)).toEqual([undefined, plain[0].id, plain[0].id, undefined, plain[3].id, plain[3].id, undefined]);
     expect(withoutMasters({ accounts: grouped }).accounts).toEqual(plain);
-    expect(() => generateSample({ accounts: 7, seed: 9, accountsPerMaster: 0 })).toThrow('options.accountsPerMaster: expected an integer from 1 to 10,000,000, got 0');
+    expect(() => generateSample({ accounts: 7, seed: 9, accountsPerMaster: 0 })).toThrow('options.accountsPerMaster: expected an integer ≥ 1, got 0');
   });
 });

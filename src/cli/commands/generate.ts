@@ -1,7 +1,7 @@
 /** `margin-core generate`: writes a generated sample book and market to a directory. */
 
 import { InvalidArgumentError, type Command, Option } from 'commander';
-import { DEFAULT_VALUATION_TIME, MAX_GENERATED_ACCOUNTS, MAX_POSITIONS_PER_ACCOUNT } from '../../sample/generate.js';
+import { DEFAULT_VALUATION_TIME, MAX_GENERATED_ACCOUNTS } from '../../sample/generate.js';
 import { writeSample } from '../../sample/write.js';
 import { isoTimestamp } from '../options.js';
 import { Progress } from '../progress.js';
@@ -13,7 +13,9 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-export { MAX_GENERATED_ACCOUNTS, MAX_POSITIONS_PER_ACCOUNT };
+export { MAX_GENERATED_ACCOUNTS };
+/** The most positions `generate --positions` gives an account. */
+export const MAX_POSITIONS_PER_ACCOUNT = 100;
 
 function accountCount(value: string): number {
   const n = positiveInteger(value);
