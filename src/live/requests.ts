@@ -49,7 +49,7 @@ export type DefaultPrice = (row: number) => number;
 
 /**
  * An instrument's value (the layout's coordinate) as the price a trade is judged at: a value below the smallest price
- * the domain knows (a far out-of-the-money option's model value, 3e-66) is 0, an entry the domain takes ("no cost"),
+ * the domain knows, 1e-12 (a far out-of-the-money option's model value can be 3e-66), is 0, an entry the domain takes ("no cost"),
  * where the value itself would leave it and refuse a what-if or check of a legitimate order. 0 is the worse price for
  * a sale, and for a purchase within 1e-12 a unit of the value.
  */

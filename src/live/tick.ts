@@ -18,6 +18,7 @@ import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, 
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
 import { coinOptionMarkProblem, coinOptionMost, sixDigits } from '../model/validate-market.js';
+import { MemoSlot } from '../layout/memo.js';
 
 /** A tick as JSON (every part optional). */
 export interface Tick {
@@ -67,28 +68,57 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
 
 /**
  * The market's rule for a coin-settled option's mark (coin per unit: validate-market.ts coinOptionMarkProblem) on the
- * market after the tick, for the options whose mark or underlying's price it moves: a mark in USD (1425 for a call
- * worth 0.015 BTC) made every holder bankrupt while engine.margin refused the same market. A mark the tick gives is
- * refused at its path; a quoted put mark a price move leaves above K / S', at the price.
+ * market after the tick: a mark in USD (1425 for a call worth 0.015 BTC) made every holder bankrupt while
+ * engine.margin refused the same market. A mark the tick gives is refused at its path. A put's bound K / S falls as
+ * S rises, so a rising price is checked against the quoted marks of the coin's puts it leaves as they are, at the
+ * price. Only those rows are read: a mark-only tick on a book of thousands of options reads its own marks.
  */
 function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
-  if (tick.marks.size === 0 && prices.size === 0) return;
-  const ins = layout.instruments, kind = ins.kind.array, underlying = ins.underlying.array, settlement = ins.settlement.array;
-  for (let row = 0; row < ins.count; row++) {
-    if (kind[row] !== KIND_OPTION || settlement[row] < 0 || settlement[row] !== underlying[row]) continue;
-    const id = ins.ids[row], coin = layout.assets[underlying[row]], given = tick.marks.get(id);
-    const mark = given ?? (market.marks !== undefined && Object.hasOwn(market.marks, id) ? market.marks[id] : undefined);
-    const moved = prices.get(coin);
-    if (mark === undefined || (given === undefined && moved === undefined)) continue;
-    const isCall = ins.isCall.array[row] === 1, strike = ins.strike.array[row], spot = moved ?? market.assets[coin].price;
-    if (given !== undefined) {
-      const wrong = coinOptionMarkProblem(isCall, strike, coin, mark, spot);
-      if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
-    } else if (mark > 1.1 * coinOptionMost(isCall, strike, spot)) {
-      // a put's bound K / S falls as S rises: its quoted mark, unmoved, would be refused by the market's rule
-      problems.add(`${keyPath(`${base}.assets`, coin)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} (${mark} ${coin}) is more than the put is worth (at most ${sixDigits(coinOptionMost(isCall, strike, spot))} ${coin} per ${coin}): give its mark in the same tick`);
+  const ins = layout.instruments, underlying = ins.underlying.array;
+  for (const [id, mark] of tick.marks) {
+    const row = ins.indexById.get(id)!;
+    if (!isCoinOption(layout, row)) continue;
+    const coin = layout.assets[underlying[row]];
+    const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], coin, mark, prices.get(coin) ?? market.assets[coin].price);
+    if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
+  }
+  if (prices.size === 0 || market.marks === undefined) return;
+  const puts = coinPutsByAsset(layout);
+  for (const [coin, spot] of prices) {
+    const rows = puts.get(layout.assetIndex(coin));
+    if (rows === undefined || !(spot > market.assets[coin].price)) continue;
+    for (const row of rows) {
+      const id = ins.ids[row];
+      if (tick.marks.has(id) || !Object.hasOwn(market.marks, id)) continue;
+      const mark = market.marks[id], most = coinOptionMost(false, ins.strike.array[row], spot);
+      if (mark > 1.1 * most) {
+        problems.add(`${keyPath(`${base}.assets`, coin)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} (${mark} ${coin}) is more than the put is worth (at most ${sixDigits(most)} ${coin} per ${coin}): give its mark in the same tick`);
+      }
     }
   }
+}
+
+/** True when instrument `row` is an option settled in its underlying coin. */
+function isCoinOption(layout: BookLayout, row: number): boolean {
+  const ins = layout.instruments, settlement = ins.settlement.array[row];
+  return ins.kind.array[row] === KIND_OPTION && settlement >= 0 && settlement === ins.underlying.array[row];
+}
+
+/** The layout's coin-settled puts by underlying (asset index), made once per layout and instrument count (memo.ts). */
+const COIN_PUTS = new MemoSlot<{ count: number; byAsset: Map<number, number[]> }>('coin-settled puts by asset');
+
+function coinPutsByAsset(layout: BookLayout): Map<number, number[]> {
+  const ins = layout.instruments, kept = layout.memo.get(COIN_PUTS, ins);
+  if (kept !== undefined && kept.count === ins.count) return kept.byAsset;
+  const byAsset = new Map<number, number[]>();
+  for (let row = 0; row < ins.count; row++) {
+    if (!isCoinOption(layout, row) || ins.isCall.array[row] === 1) continue;
+    const asset = ins.underlying.array[row];
+    let rows = byAsset.get(asset);
+    if (rows === undefined) byAsset.set(asset, (rows = []));
+    rows.push(row);
+  }
+  return layout.memo.set(COIN_PUTS, ins, { count: ins.count, byAsset }).byAsset;
 }
 
 function readAssets(json: unknown, path: string, market: Market, tick: ValidTick, problems: ProblemList): void {

@@ -70,3 +70,21 @@ test("a price that leaves a quoted coin put's mark above K / S is refused at the
   live.applyTick({ assets: { BTC: { price: 300_000 } }, marks: { [PUT]: 0.01 } });
   expect(live.report().accounts).toEqual(engine.margin(book, { ...after, marks: { ...after.marks, [PUT]: 0.01 } }, { method: 'cross' }).accounts);
 });
+
+test('a market with no quoted marks: a USD mark given is refused, prices of any asset and falling prices pass', async () => {
+  const engine = await createEngine({ backend: 'js' });
+  const { marks: _marks, ...unquoted } = market;
+  const options = { ...book, accounts: [book.accounts[0], { ...book.accounts[1], positions: book.accounts[1].positions.slice(1) }] };
+  const live = engine.live(options, unquoted, { method: 'cross' });
+  expect(problemsOf(() => live.applyTick({ marks: { [PUT]: 2 } }))[0].path).toBe(`tick.marks["${PUT}"]`);
+  // no quoted put mark to leave behind: a rise of BTC is taken; so is a price of an asset no coin option is on
+  live.applyTick({ assets: { BTC: { price: 400_000 }, USDC: { price: 1.001 } } });
+  expect(live.report().accounts).toEqual(engine.margin(options, { ...unquoted, assets: { BTC: { price: 400_000, vol: 0.5 }, USDC: { price: 1.001, vol: 0 } } }, { method: 'cross' }).accounts);
+});
+
+test('a falling price never leaves a quoted put above K / S (its bound rises), and is taken', async () => {
+  const engine = await createEngine({ backend: 'js' });
+  const live = engine.live(book, market, { method: 'cross' });
+  live.applyTick({ assets: { BTC: { price: 60_000 } } });
+  expect(live.marketJson.assets.BTC.price).toBe(60_000);
+});
