@@ -51,7 +51,11 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   checkOptions(options, ENGINE_OPTION_KINDS);
   const o = (options ?? {}) as Record<string, unknown>, problems: InputProblem[] = [];
   checkKernelLoadOptions(o, problems);
-  const { workers, workerUrl } = o;
+  const { workers, workerUrl, methods, profiles, onWarning } = o;
+  // a list given as one name (`methods: 'cross'`) was read as a list of undefined plug-ins
+  if (methods !== undefined && !Array.isArray(methods)) problems.push({ path: 'options.methods', message: `expected an array of margin methods, got ${describeValue(methods)}` });
+  if (profiles !== undefined && !Array.isArray(profiles)) problems.push({ path: 'options.profiles', message: `expected an array of profiles, got ${describeValue(profiles)}` });
+  if (onWarning !== undefined && typeof onWarning !== 'function') problems.push({ path: 'options.onWarning', message: `expected a function, got ${describeValue(onWarning)}` });
   if (workers !== undefined && !(Number.isInteger(workers) && (workers as number) >= 1 && (workers as number) <= MAX_WORKERS)) {
     problems.push({ path: 'options.workers', message: `expected an integer from 1 to ${MAX_WORKERS}, got ${describeValue(workers)}` });
   }

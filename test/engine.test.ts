@@ -36,6 +36,15 @@ describe('backend selection', () => {
     });
     await expect(createEngine({ simd: 'false' } as never)).rejects.toMatchObject({ problems: [{ path: 'options.simd', message: 'expected true or false, got "false"' }] });
     await expect(createEngine('js' as never)).rejects.toMatchObject({ problems: [{ path: 'options', message: 'expected an object of options, or none, got "js"' }] });
+    // one name for a list was read as a list of undefined plug-ins ("two margin methods are named undefined")
+    await expect(createEngine({ methods: 'cross', profiles: {}, onWarning: 'console', wasmUrls: '/a.wasm' } as never)).rejects.toMatchObject({
+      problems: [
+        { path: 'options.wasmUrls', message: 'expected { simd, scalar } URLs, got "/a.wasm"' },
+        { path: 'options.methods', message: 'expected an array of margin methods, got "cross"' },
+        { path: 'options.profiles', message: 'expected an array of profiles, got an Object' },
+        { path: 'options.onWarning', message: 'expected a function, got "console"' },
+      ],
+    });
   });
   test("'auto' falls back to JS, saying why once, when WebAssembly is missing; 'wasm' rejects", async () => {
     const saved = globalThis.WebAssembly;

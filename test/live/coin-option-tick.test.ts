@@ -74,7 +74,7 @@ test("a price that leaves a quoted coin put's mark above K / S is refused at the
 test('a market with no quoted marks: a USD mark given is refused, prices of any asset and falling prices pass', async () => {
   const engine = await createEngine({ backend: 'js' });
   const { marks: _marks, ...unquoted } = market;
-  const options = { ...book, accounts: [book.accounts[0], { ...book.accounts[1], positions: book.accounts[1].positions.slice(1) }] };
+  const options = { ...book, accounts: [book.accounts[0], { ...book.accounts[1], positions: book.accounts[1].positions!.slice(1) }] };
   const live = engine.live(options, unquoted, { method: 'cross' });
   expect(problemsOf(() => live.applyTick({ marks: { [PUT]: 2 } }))[0].path).toBe(`tick.marks["${PUT}"]`);
   // no quoted put mark to leave behind: a rise of BTC is taken; so is a price of an asset no coin option is on

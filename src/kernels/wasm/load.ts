@@ -21,9 +21,12 @@ export const KERNEL_LOAD_OPTION_KINDS: OptionKinds<KernelLoadOptions> = { backen
 
 /** Adds to `problems` the backend of `options` when it is not one of the three, at `options.backend`. */
 export function checkKernelLoadOptions(options: KernelLoadOptions | Record<string, unknown>, problems: InputProblem[]): void {
-  const backend = options.backend;
+  const backend = options.backend, urls = options.wasmUrls;
   if (backend !== undefined && backend !== 'auto' && backend !== 'wasm' && backend !== 'js') {
     problems.push({ path: 'options.backend', message: `expected 'auto', 'wasm' or 'js', got ${describeValue(backend)}` });
+  }
+  if (urls !== undefined && (typeof urls !== 'object' || urls === null || Array.isArray(urls))) {
+    problems.push({ path: 'options.wasmUrls', message: `expected { simd, scalar } URLs, got ${describeValue(urls)}` });
   }
 }
 
