@@ -3,10 +3,11 @@
  * no sign of why, so a key the options do not take is refused as every engine call's are (src/model/options-check.ts),
  * and each value at its path.
  */
-import { describeValue, InputError, type InputProblem } from './errors.js';
+import { describeValue, InputError } from './errors.js';
 import { checkKernelLoadOptions, KERNEL_LOAD_OPTION_KINDS, type KernelLoadOptions } from './kernels/wasm/load.js';
 import type { MarginMethodPlugin } from './methods/method.js';
-import { checkOptions, type OptionKinds } from './model/options-check.js';
+import { type OptionKinds, optionProblems } from './model/options-check.js';
+import { isRecord } from './model/checks.js';
 import type { MethodologyProfile } from './profiles/profile.js';
 
 /** `backend`, `simd` and `wasmUrls` (where a page serves the .wasm files): see {@link KernelLoadOptions}. */
@@ -48,8 +49,9 @@ export const ENGINE_OPTION_KINDS: OptionKinds<EngineOptions> = {
 
 /** Throws an InputError naming each option of `options` that createEngine cannot take, at its path (`options.workers`). */
 export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
-  checkOptions(options, ENGINE_OPTION_KINDS);
-  const o = (options ?? {}) as Record<string, unknown>, problems: InputProblem[] = [];
+  const problems = optionProblems(options, ENGINE_OPTION_KINDS);
+  if (options !== undefined && !isRecord(options)) throw new InputError(problems);
+  const o = (options ?? {}) as Record<string, unknown>;
   checkKernelLoadOptions(o, problems);
   const { workers, workerUrl, methods, profiles, onWarning } = o;
   // a list given as one name (`methods: 'cross'`) was read as a list of undefined plug-ins

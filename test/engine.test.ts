@@ -35,6 +35,10 @@ describe('backend selection', () => {
       ],
     });
     await expect(createEngine({ simd: 'false' } as never)).rejects.toMatchObject({ problems: [{ path: 'options.simd', message: 'expected true or false, got "false"' }] });
+    // a misspelt option and a bad value, in one error
+    await expect(createEngine({ wokers: 2, backend: 'gpu' } as never)).rejects.toMatchObject({
+      problems: [{ path: 'options.wokers', message: 'unknown option (did you mean "workers"?)' }, { path: 'options.backend', message: "expected 'auto', 'wasm' or 'js', got \"gpu\"" }],
+    });
     await expect(createEngine('js' as never)).rejects.toMatchObject({ problems: [{ path: 'options', message: 'expected an object of options, or none, got "js"' }] });
     // one name for a list was read as a list of undefined plug-ins ("two margin methods are named undefined")
     await expect(createEngine({ methods: 'cross', profiles: {}, onWarning: 'console', wasmUrls: '/a.wasm' } as never)).rejects.toMatchObject({

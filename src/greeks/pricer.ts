@@ -10,8 +10,9 @@
  */
 import type { BackendName } from '../kernels/backend-name.js';
 import { checkKernelLoadOptions, consoleWarning, KERNEL_LOAD_OPTION_KINDS, type KernelLoadOptions, loadKernels } from '../kernels/wasm/load.js';
-import { InputError, type InputProblem } from '../errors.js';
-import { checkOptions, type OptionKinds } from '../model/options-check.js';
+import { InputError } from '../errors.js';
+import { type OptionKinds, optionProblems } from '../model/options-check.js';
+import { isRecord } from '../model/checks.js';
 import type { WasmKernels } from '../kernels/wasm/instance.js';
 import { WasmSlot } from '../kernels/wasm/slot.js';
 import type { GreeksBatch } from './batch.js';
@@ -69,9 +70,8 @@ export class GreeksPricer {
  * WASM that cannot load falls back to the JS twin with one warning saying why, with `'wasm'` the promise rejects.
  */
 export async function createPricer(options: PricerOptions = {}): Promise<GreeksPricer> {
-  checkOptions(options, PRICER_OPTION_KINDS);
-  const problems: InputProblem[] = [];
-  checkKernelLoadOptions(options, problems);
+  const problems = optionProblems(options, PRICER_OPTION_KINDS);
+  if (isRecord(options)) checkKernelLoadOptions(options, problems);
   if (problems.length > 0) throw new InputError(problems);
   const warn = options.onWarning ?? consoleWarning;
   const loaded = await loadKernels(options, warn);

@@ -23,8 +23,17 @@ export type OptionKinds<T> = { readonly [K in keyof Required<T>]-?: [Exclude<T[K
  * flag that is neither a boolean nor undefined. `options` undefined: none given. Not an object: refused at `path`.
  */
 export function checkOptions(options: unknown, kinds: Readonly<Record<string, OptionKind>>, path = 'options'): void {
-  if (options === undefined) return;
-  if (!isRecord(options)) throw new InputError([{ path, message: notObjectMessage(options, 'an object of options, or none') }]);
+  const problems = optionProblems(options, kinds, path);
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+/**
+ * {@link checkOptions}' problems, for a caller that adds those of its values and throws them all in one InputError
+ * (`options` not an object: that problem alone).
+ */
+export function optionProblems(options: unknown, kinds: Readonly<Record<string, OptionKind>>, path = 'options'): InputProblem[] {
+  if (options === undefined) return [];
+  if (!isRecord(options)) return [{ path, message: notObjectMessage(options, 'an object of options, or none') }];
   const problems: InputProblem[] = [];
   const names = Object.keys(kinds);
   for (const key of Object.keys(options)) {
@@ -33,5 +42,5 @@ export function checkOptions(options: unknown, kinds: Readonly<Record<string, Op
     if (kind === undefined) problems.push({ path: keyPath(path, key), message: unknownFieldMessage(key, names, 'option') });
     else if (kind === 'boolean' && value !== undefined && typeof value !== 'boolean') problems.push({ path: keyPath(path, key), message: `expected true or false, got ${describeValue(value)}` });
   }
-  if (problems.length > 0) throw new InputError(problems);
+  return problems;
 }

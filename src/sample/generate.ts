@@ -3,8 +3,9 @@
  * market for the same arguments (byte-identical JSON), and both pass validation.
  */
 
-import { describeValue, InputError, type InputProblem } from '../errors.js';
-import { checkOptions, type OptionKinds } from '../model/options-check.js';
+import { describeValue, InputError } from '../errors.js';
+import { type OptionKinds, optionProblems } from '../model/options-check.js';
+import { isRecord } from '../model/checks.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
 import type { Account, Book, Market } from '../model/types.js';
 import { ARCHETYPES } from './archetypes.js';
@@ -53,9 +54,9 @@ const SAMPLE_OPTION_KINDS: OptionKinds<SampleOptions> = { accounts: 'any', seed:
  * hours and end out of memory, a fractional seed give an integer seed's sample (the generator truncates it).
  */
 function checkedSampleOptions(options: SampleOptions) {
-  checkOptions(options, SAMPLE_OPTION_KINDS);
   if (options === undefined) throw new InputError([{ path: 'options', message: 'missing (expected { accounts, seed })' }]);
-  const problems: InputProblem[] = [];
+  const problems = optionProblems(options, SAMPLE_OPTION_KINDS);
+  if (!isRecord(options)) throw new InputError(problems);
   const integerIn = (key: keyof SampleOptions, value: unknown, min: number, max = Infinity): void => {
     if (!(Number.isInteger(value) && (value as number) >= min && (value as number) <= max)) {
       const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max.toLocaleString('en-US')}`;

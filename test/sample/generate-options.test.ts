@@ -23,8 +23,14 @@ test('a count beyond the domain is refused before any account is made (a trillio
   expect(problemsOf({ accounts: 1, seed: 1, coinAccounts: 2e7 })).toEqual([{ path: 'options.coinAccounts', message: 'expected an integer from 0 to 10,000,000, got 20000000' }]);
 });
 
-test('a misspelt option is refused first, with the name meant; then every value problem at once, at its path', () => {
-  expect(problemsOf({ accounts: 1.5, valuationTime: 'yesterday', acountsPerMaster: 3 })).toEqual([{ path: 'options.acountsPerMaster', message: 'unknown option (did you mean "accountsPerMaster"?)' }]);
+test('every problem at once at its path, a misspelt option with the name meant', () => {
+  expect(problemsOf({ accounts: 1.5, valuationTime: 'yesterday', acountsPerMaster: 3 })).toEqual([
+    { path: 'options.acountsPerMaster', message: 'unknown option (did you mean "accountsPerMaster"?)' },
+    { path: 'options.accounts', message: 'expected an integer from 1 to 10,000,000, got 1.5' },
+    { path: 'options.seed', message: 'expected an integer, got undefined' },
+    { path: 'options.valuationTime', message: 'expected an ISO-8601 timestamp with a zone, got "yesterday"' },
+  ]);
+  expect(problemsOf('7 accounts')).toEqual([{ path: 'options', message: 'expected an object of options, or none, got "7 accounts"' }]);
   expect(problemsOf({ accounts: -1, seed: 0.5, accountsPerMaster: 0, valuationTime: 'yesterday' })).toEqual([
     { path: 'options.accounts', message: 'expected an integer from 1 to 10,000,000, got -1' },
     { path: 'options.seed', message: 'expected an integer, got 0.5' },
