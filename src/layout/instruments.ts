@@ -87,6 +87,12 @@ export class InstrumentTable {
     return s >= 0 && s === this.underlying.array[row] && this.kind.array[row] !== KIND_OPTION;
   }
 
+  /** A coin-settled option: settled in its underlying; its marks are coin per unit (docs/coin-margined.md). */
+  isCoinOption(row: number): boolean {
+    const s = this.settlement.array[row];
+    return s >= 0 && s === this.underlying.array[row] && this.kind.array[row] === KIND_OPTION;
+  }
+
   /** True when some instrument is settled in an asset (not USD). */
   anySettled(): boolean {
     const s = this.settlement.array;

@@ -77,7 +77,7 @@ function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, numbe
   const ins = layout.instruments, underlying = ins.underlying.array;
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;
-    if (!isCoinOption(layout, row)) continue;
+    if (!ins.isCoinOption(row)) continue;
     const coin = layout.assets[underlying[row]];
     const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], coin, mark, prices.get(coin) ?? market.assets[coin].price);
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
@@ -98,12 +98,6 @@ function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, numbe
   }
 }
 
-/** True when instrument `row` is an option settled in its underlying coin. */
-function isCoinOption(layout: BookLayout, row: number): boolean {
-  const ins = layout.instruments, settlement = ins.settlement.array[row];
-  return ins.kind.array[row] === KIND_OPTION && settlement >= 0 && settlement === ins.underlying.array[row];
-}
-
 /** The layout's coin-settled puts by underlying (asset index), made once per layout and instrument count (memo.ts). */
 const COIN_PUTS = new MemoSlot<{ count: number; byAsset: Map<number, number[]> }>('coin-settled puts by asset');
 
@@ -112,7 +106,7 @@ function coinPutsByAsset(layout: BookLayout): Map<number, number[]> {
   if (kept !== undefined && kept.count === ins.count) return kept.byAsset;
   const byAsset = new Map<number, number[]>();
   for (let row = 0; row < ins.count; row++) {
-    if (!isCoinOption(layout, row) || ins.isCall.array[row] === 1) continue;
+    if (!ins.isCoinOption(row) || ins.isCall.array[row] === 1) continue;
     const asset = ins.underlying.array[row];
     let rows = byAsset.get(asset);
     if (rows === undefined) byAsset.set(asset, (rows = []));

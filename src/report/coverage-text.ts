@@ -26,8 +26,7 @@ export function coverageHeadline(c: EqualCoverage): string {
 }
 
 export function coverageTable(c: EqualCoverage): string {
-  // capital freed is measured against isolated: a comparison without it has no such column
-  const againstIsolated = c.rows.some((r) => r.method === 'isolated');
+  const againstIsolated = comparedWithIsolated(c);
   const rows = c.rows.map((r) => [
     r.method, money(r.requirement, 0), ratio(r.multiple), percent(r.covered), r.scale === null ? 'none' : ratio(r.scale),
     r.requirementAtCoverage === null ? 'n/a' : money(r.requirementAtCoverage, 0), r.efficiencyAtCoverage === null ? 'n/a' : efficiency(r.efficiencyAtCoverage, '×'),
@@ -43,7 +42,7 @@ export function coverageNotes(c: EqualCoverage): string[] {
     'requirement: IM + what the IM haircuts take off collateral, the equity an account must hold to be healthy (USD, defaults)',
     `÷ loss: total requirement / total ${percent(COVERAGE.confidence, 0)} 1-day loss (1.00: exactly the loss); covered: accounts whose requirement ≥ their loss`,
     `scale: the one factor on the method's requirements that covers the loss in ${share} of accounts; at equal coverage: requirement × scale`,
-    `notional/requirement${c.rows.some((r) => r.method === 'isolated') ? ' and freed vs isolated' : ''}: each method's efficiency once all cover the same ${share} of accounts`,
+    `notional/requirement${comparedWithIsolated(c) ? ' and freed vs isolated' : ''}: each method's efficiency once all cover the same ${share} of accounts`,
   ].map((l) => wrap(l, 120, '  '));
 }
 
@@ -89,4 +88,9 @@ export function conclusionNotes(stress: StressReport): string[] {
       'each method on its own copy of the book with an insurance fund of its own',
     'a method is better when it carries more notional per dollar at equal coverage without leaving more bad debt on the path',
   ].map((l) => wrap(l, 120, '  '));
+}
+
+/** Capital freed is measured against isolated margin: a comparison without it has no such column. */
+function comparedWithIsolated(c: EqualCoverage): boolean {
+  return c.rows.some((r) => r.method === 'isolated');
 }

@@ -13,7 +13,6 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-export { MAX_GENERATED_ACCOUNTS };
 /** The most positions `generate --positions` gives an account. */
 export const MAX_POSITIONS_PER_ACCOUNT = 100;
 
