@@ -4,7 +4,7 @@
  * font or plain text (`src/…/x.ts`, `docs/x.md`, …) exists.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
 
@@ -72,6 +72,21 @@ describe('links and paths', () => {
       }
     }
     expect(dangling).toEqual([]);
+  });
+
+  it('every relative link of the README, the docs and the changelog stays inside what the package ships', () => {
+    // the package's `files` (src/, assembly/, test/ … stay in the repository): a link to them dangles where the docs
+    // are read from node_modules; such a file is named in code font instead
+    const shipped = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] }).files.filter((f) => !f.startsWith('!'));
+    const outside: string[] = [];
+    for (const file of MARKDOWN) {
+      for (const { target, line } of linksOf(readFileSync(join(ROOT, file), 'utf8'))) {
+        if (/^(https?:|mailto:)/.test(target) || target.startsWith('#')) continue;
+        const path = relative(ROOT, resolve(join(ROOT, dirname(file)), target.split('#')[0])).split(sep).join('/');
+        if (!shipped.some((f) => path === f || path.startsWith(`${f}/`))) outside.push(`${file}:${line}: ${target}`);
+      }
+    }
+    expect(outside).toEqual([]);
   });
 
   it('every repository path named in a source comment or a doc exists', () => {
