@@ -21,7 +21,8 @@ export class InputError extends Error {
 
   constructor(problems: readonly InputProblem[], truncated = false) {
     const head = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
-    const more = problems.length > 5 || truncated ? ` (and ${truncated ? 'more' : problems.length - 5} more)` : '';
+    // truncated: the list holds the first problems found, and more were not kept
+    const more = truncated ? ` (and over ${problems.length - 5} more: validation stops after the first ${problems.length})` : problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
     super(`invalid input: ${head}${more}`);
     this.problems = problems;
     this.truncated = truncated;

@@ -7,7 +7,7 @@
  * `<seq>-0` with seq 1, 2, 3 … per partition, so a retried append (ours, or ioredis resending a command after a
  * reconnection) cannot be stored twice: it is found at or below the stream's top and read back.
  */
-import type { RedisClient } from '../scale/redis/connect.js';
+import { type RedisClient, redisUnreachable } from '../scale/redis/connect.js';
 import { type AppendPart, GroupCommit } from './group-commit.js';
 import { defineLogScripts, type LogScripts, type ScriptReply } from './log-scripts.js';
 import type { CheckpointPointer, LogEntry, LogKeys } from './partitions.js';
@@ -142,6 +142,15 @@ export class PartitionLog {
 
   constructor(redis: RedisClient, private readonly keys: LogKeys) {
     this.redis = defineLogScripts(redis);
+  }
+
+  /**
+   * What a failed command's `error` says to a user: "Redis unreachable at URL (reason)" when the connection is down (the
+   * client's own error then names its internals: "Stream isn't writeable and enableOfflineQueue options is false"), else
+   * the error's message.
+   */
+  failure(error: unknown): string {
+    return redisUnreachable(this.redis, error) ?? (error instanceof Error ? error.message : String(error));
   }
 
   /** Takes partition p for `shard` if no other shard holds a live lease; the epoch to fence with, or null. */

@@ -217,7 +217,7 @@ export class OwnedPartition {
       // changed hands: the log says which. A conflict (other entries at these seqs, or a gap) means no try of this call
       // landed, since the script writes a call's entries at firstSeq or nowhere; seqs trimmed away leave it unknown
       const inLog = fenced ? await this.landed(firstSeq, batch.map((w) => w.entry)) : error instanceof LogConflictError ? error.written : 'unknown';
-      const why = fenced ? `lost to another shard (${error.message})` : error instanceof LogConflictError ? `refused by the log (${error.message})` : `append outcome unknown (${(error as Error).message})`;
+      const why = fenced ? `lost to another shard (${error.message})` : error instanceof LogConflictError ? `refused by the log (${error.message})` : `append outcome unknown (${this.log.failure(error)})`;
       const told = inLog === true ? `${why}; it was written before (its next owner applies it)` : why;
       for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: ${told}`, inLog));
       this.onTrouble(this, error);

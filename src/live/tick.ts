@@ -17,7 +17,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
-import { coinOptionMarkProblem, coinOptionMost, sixDigits } from '../model/validate-market.js';
+import { coinOptionBound, coinOptionMarkAbove, coinOptionMarkProblem, coinOptionMost } from '../model/validate-market.js';
 import { MemoSlot } from '../layout/memo.js';
 
 /** A tick as JSON (every part optional). */
@@ -91,8 +91,8 @@ function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, numbe
       const id = ins.ids[row];
       if (tick.marks.has(id) || !Object.hasOwn(market.marks, id)) continue;
       const mark = market.marks[id], most = coinOptionMost(false, ins.strike.array[row], spot);
-      if (mark > 1.1 * most) {
-        problems.add(`${keyPath(`${base}.assets`, coin)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} (${mark} ${coin}) is more than the put is worth (at most ${sixDigits(most)} ${coin} per ${coin}): give its mark in the same tick`);
+      if (coinOptionMarkAbove(mark, most)) {
+        problems.add(`${keyPath(`${base}.assets`, coin)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} (${mark} ${coin}) is more than the put is worth (${coinOptionBound(most, coin)}): give its mark in the same tick`);
       }
     }
   }

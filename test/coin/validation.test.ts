@@ -41,9 +41,12 @@ describe('settlement and margin currency: the input domain', () => {
     const book = coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-25DEC26-120000-C', quantity: -1, entryPrice: 0.02 }, { instrument: 'BTC-25DEC26-90000-P', quantity: -1, entryPrice: 0.03 }], collateral: [{ asset: 'BTC', amount: 1 }] });
     // a call is worth at most 1 BTC per BTC: 1,500 is USD (0.015 BTC at 100,000)
     expectOneProblem(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-120000-C': 1_500 } })), 'market.marks["BTC-25DEC26-120000-C"]',
-      /^1500 is more than a coin-settled call is worth \(at most 1 BTC per BTC\): its mark is in BTC, not USD \(1500 USD would be 0\.015 BTC\)$/);
-    // a put at most its strike, 0.9 BTC per BTC at 100,000: 1.2 is refused, 0.95 (within a tenth of slack) and 0.03 are not
-    expectOneProblem(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-90000-P': 1.2 } })), 'market.marks["BTC-25DEC26-90000-P"]', /at most 0\.9 BTC per BTC/);
+      /^1500 is more than a coin-settled call is worth \(at most 1 BTC per BTC; a mark above 1\.1 is refused\): its mark is in BTC, not USD \(1500 USD would be 0\.015 BTC\)$/);
+    // just above the bound with its slack (1.1 × 1): the bound is stated as enforced, and no USD reading is offered
+    expectOneProblem(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-120000-C': 1.11 } })), 'market.marks["BTC-25DEC26-120000-C"]',
+      /^1\.11 is more than a coin-settled call is worth \(at most 1 BTC per BTC; a mark above 1\.1 is refused\)$/);
+    // a put at most its strike, 0.9 BTC per BTC at 100,000: 1.2 is refused, 0.95 (within a tenth of slack: 0.99) and 0.03 are not
+    expectOneProblem(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-90000-P': 1.2 } })), 'market.marks["BTC-25DEC26-90000-P"]', /\(at most 0\.9 BTC per BTC; a mark above 0\.99 is refused\)$/);
     expect(() => validateInputs(book, coinMarket({ marks: { 'BTC-25DEC26-90000-P': 0.95, 'BTC-25DEC26-120000-C': 0.015 } }))).not.toThrow();
   });
 

@@ -70,6 +70,17 @@ describe('GET /ready of the gateway', () => {
   }, 60_000);
 });
 
+describe('GET /ready of a gateway started on its own', () => {
+  it('says no shard has joined yet (it knows no count of shards to name)', async () => {
+    const lonely = await startGateway(fx.server.url, 'ready-lonely');
+    fx.running.push(lonely);
+    const answer = await call(lonely.url, 'GET', '/ready');
+    expect(answer.status).toBe(503);
+    expect(answer.body.reason).toBe(`no shard has joined yet; partitions not served yet: ${Array.from({ length: PARTITION_COUNT }, (_, p) => p).join(', ')} (no owner)`);
+    expect(await lonely.stop()).toBe(0);
+  }, 30_000);
+});
+
 describe('GET /ready of live-local', () => {
   it('is 200 first only once both its shards have joined and serve their partitions', async () => {
     const cluster = 'ready-local';

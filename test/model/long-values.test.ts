@@ -24,3 +24,20 @@ test('strings up to 200 characters are quoted whole', () => {
   expect(describeValue('x'.repeat(200))).toBe(JSON.stringify('x'.repeat(200)));
   expect(describeValue('é'.repeat(201))).toBe(`${JSON.stringify('é'.repeat(200))}… (a string of 201 characters)`);
 });
+
+test('an error whose list was cut says how many more there are at least, and where validation stopped', async () => {
+  const engine = await createEngine({ backend: 'js' });
+  const book = JSON.parse(read('data/sample/book.json'));
+  for (const account of book.accounts) for (const p of account.positions) p.instrument = 'NOPE';
+  let error: InputError | undefined;
+  try {
+    engine.margin(book, JSON.parse(read('data/sample/market.json')), { method: 'cross' });
+  } catch (e) {
+    error = e as InputError;
+  }
+  expect(error?.truncated).toBe(true);
+  expect(error?.problems.length).toBe(100);
+  expect(error?.message.endsWith(' (and over 95 more: validation stops after the first 100)')).toBe(true);
+  // a list kept whole counts what it holds beyond the first five
+  expect(new InputError(Array.from({ length: 7 }, (_, k) => ({ path: `x[${k}]`, message: 'bad' }))).message.endsWith('; x[4]: bad (and 2 more)')).toBe(true);
+});

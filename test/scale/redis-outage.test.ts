@@ -7,6 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { closeRedis, connectRedis, oneReportPerAttempt, redisUnreachable } from '../../src/scale/redis/connect.js';
+import { PartitionLog } from '../../src/durable/log.js';
+import { LogKeys } from '../../src/durable/partitions.js';
 import { ClusterKeys } from '../../src/scale/redis/keys.js';
 import { CLI, SAMPLE } from '../support/cli.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
@@ -88,6 +90,8 @@ describe('a connection kept reconnecting (the live cluster\'s processes)', () =>
       expect(error).toBeInstanceOf(Error);
       expect(redisUnreachable(client, error)).toMatch(new RegExp(`^Redis unreachable at ${redis.url} \\(.+\\)$`));
       expect(redisUnreachable(client)).toBe(redisUnreachable(client, error)); // down now
+      // a partition's append that failed so says this, not the client's "Stream isn't writeable and enableOfflineQueue …"
+      expect(new PartitionLog(client, new LogKeys('outage')).failure(error)).toBe(redisUnreachable(client, error));
       expect(redisUnreachable(client, new Error('ERR wrong number of arguments'))).toBeNull(); // Redis's own answer: not an outage
       expect(client.status).not.toBe('end');
       started.redis.push(await startRedis([], redis.port));
