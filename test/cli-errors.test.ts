@@ -168,3 +168,18 @@ describe('one cause, once', () => {
     ]);
   });
 });
+
+describe('an output that names an input', () => {
+  it('--out naming the book or the market (by another path too) is a usage error, and the input stays as it was', async () => {
+    const book = join(dir, 'victim-book.json'), market = join(dir, 'victim-market.json');
+    writeFileSync(book, readFileSync(BOOK));
+    writeFileSync(market, readFileSync(MARKET));
+    const margin = await marginCore('margin', '--book', book, '--market', market, '--format', 'csv', '--out', book);
+    expect([margin.code, margin.stderr.split('\n')[0]]).toEqual([2, `error: --out ${book} is the file --book reads: the output would overwrite it (name another file)`]);
+    const other = join(dir, '.', 'victim-market.json').replace(dir, join(dir, '..', dir.split('/').pop()!));
+    const liquidate = await marginCore('liquidate', '--book', book, '--market', market, '--format', 'json', '--out', other);
+    expect([liquidate.code, liquidate.stderr.split('\n')[0]]).toEqual([2, `error: --out ${other} is the file --market reads: the output would overwrite it (name another file)`]);
+    expect(readFileSync(book)).toEqual(readFileSync(BOOK));
+    expect(readFileSync(market)).toEqual(readFileSync(MARKET));
+  });
+});

@@ -29,14 +29,15 @@ async function write(text: string): Promise<string> {
 }
 
 /** `text` padded after its first `{` with spaces to the size the CLI streams (written a piece at a time). */
-async function writeStreamed(text: string): Promise<string> {
+async function writeStreamed(text: string | Buffer): Promise<string> {
   const path = join(dir, `${files++}-big.json`);
   const file = await open(path, 'w');
   try {
     await file.write('{');
     const spaces = Buffer.alloc(1 << 22, 0x20);
     for (let n = 0; n < STREAMED_JSON_BYTES; n += spaces.length) await file.write(spaces);
-    await file.write(text.slice(1));
+    if (typeof text === 'string') await file.write(text.slice(1));
+    else await file.write(text.subarray(1));
   } finally {
     await file.close();
   }
@@ -90,5 +91,41 @@ describe('a number that underflows', () => {
     const run = await margin(await writeStreamed(bookText('1e-400')));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('accounts[1].positions[0].quantity: 1e-400 is not 0 but nearer 0 than the smallest number (5e-324): it would be read as 0');
+  }, 60_000);
+});
+
+describe('a file that is not UTF-8', () => {
+  /** The book's text with account b's id holding the byte 0xFF ("b" then 0xFF then "1"), and where that byte is. */
+  const notUtf8 = (text: string) => {
+    const bytes = Buffer.from(text.replace('"id": "b"', '"id": "bX1"'));
+    const at = bytes.indexOf('X1');
+    bytes[at] = 0xff;
+    return { bytes, at };
+  };
+
+  it('in a small book: exit 1 at --book with the byte, not an account "b\ufffd1" in the report', async () => {
+    const { bytes, at } = notUtf8(JSON.stringify(BOOK, null, 1));
+    const path = join(dir, `${files++}.json`);
+    await writeFile(path, bytes);
+    const run = await margin(path);
+    expect([run.code, run.stdout]).toEqual([1, '']);
+    expect(run.stderr).toContain(`--book: ${path}: not valid UTF-8 at byte ${at} (after "`);
+  });
+
+  it('in a market: exit 1 at --market', async () => {
+    const bytes = Buffer.from(MARKET);
+    bytes[bytes.indexOf('BTC')] = 0xc3; // a sequence cut by the next character
+    const path = join(dir, `${files++}.json`);
+    await writeFile(path, bytes);
+    const run = await margin(await write(bookText('3')), path);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--market: \S+\.json: not valid UTF-8 at byte \d+/);
+  });
+
+  it('in a book read streamed: exit 1 at --book, nothing written', async () => {
+    const path = await writeStreamed(notUtf8(JSON.stringify(BOOK, null, 1)).bytes);
+    const run = await margin(path);
+    expect([run.code, run.stdout]).toEqual([1, '']);
+    expect(run.stderr).toMatch(/--book: \S+-big\.json is not valid JSON: not valid UTF-8 at byte [\d,]+ \(after ".*\\"id\\": \\"b"\)/s);
   }, 60_000);
 });

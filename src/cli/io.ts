@@ -11,6 +11,7 @@ import { NeedsWholeBook } from '../io/book-stream.js';
 import { type JsonBookOptions, readJsonBookChunks, readJsonBookFile } from '../io/json-book/read.js';
 import { accountIdsOf, bookColumnsOf, type BookChunk } from '../model/book-columns.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
+import { checkUtf8 } from '../io/utf8-check.js';
 import type { BytesRead } from '../io/file-chunks.js';
 import { swappedInputsProblem } from '../model/input-kind.js';
 import { parseJsonText } from '../model/json-text.js';
@@ -124,13 +125,26 @@ export async function readJson(path: string, what: string, onBytes?: BytesRead):
       throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
     }
   }
-  let text: string;
+  return parseJsonText(await readTextFile(path, what), path, what, base); // a UTF-8 byte-order mark (editors on Windows add one) is fine
+}
+
+/**
+ * A text file (JSON, CSV) read whole; unreadable, or not UTF-8, an InputError at `what`. Decoding would put U+FFFD where
+ * a byte is not UTF-8: an id in the report that is not the file's (src/io/utf8-check.ts).
+ */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
-  return parseJsonText(text, path, what, base); // a UTF-8 byte-order mark (editors on Windows add one) is fine
+  try {
+    checkUtf8(bytes);
+  } catch (error) {
+    throw new InputError([{ path: what, message: `${path}: ${(error as Error).message}: a text file must be UTF-8` }]);
+  }
+  return bytes.toString('utf8');
 }
 
 /**

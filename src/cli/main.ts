@@ -4,6 +4,7 @@
  * one line on stderr, never a stack trace (set MARGIN_CORE_DEBUG=1 to see one for an unexpected failure); a reader
  * that closes the pipe (`| head`) ends the command quietly with 0, any other failed write to stdout exits 1 (stdout.ts).
  */
+import { stat } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../version.js';
 import { InputError } from '../errors.js';
@@ -76,6 +77,27 @@ async function checkDestinations(command: Command): Promise<void> {
   const folder = ['generate', 'import', 'bench'].includes(command.name());
   if (opts.out !== undefined) await (folder ? checkOutputDir(opts.out) : checkOutput(opts.out));
   if (opts.saveHistory !== undefined) await checkOutput(opts.saveHistory, '--save-history');
+  // a report written over the file it was made from: one slip in an argument list and a 400 MB book is gone
+  const outputs: [string, string | undefined][] = [['--out', folder ? undefined : opts.out], ['--save-history', opts.saveHistory]];
+  for (const [flag, path] of outputs) {
+    const input = path === undefined ? undefined : await inputAt(command, path);
+    if (input !== undefined) command.error(`error: ${flag} ${path} is the file ${input} reads: the output would overwrite it (name another file)`, { exitCode: 2 });
+  }
+}
+
+/** The option (`--book`) of `command` naming a file it reads that is the file at `path` (the same file, by device and inode), if any. */
+async function inputAt(command: Command, path: string): Promise<string | undefined> {
+  const out = await stat(path).catch(() => null);
+  if (out === null || !out.isFile()) return undefined;
+  for (const option of command.options) {
+    const key = option.attributeName();
+    if (key === 'out' || key === 'saveHistory') continue;
+    const value = command.getOptionValue(key) as unknown;
+    if (typeof value !== 'string') continue;
+    const read = await stat(value).catch(() => null);
+    if (read !== null && read.dev === out.dev && read.ino === out.ino) return option.long ?? option.flags;
+  }
+  return undefined;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

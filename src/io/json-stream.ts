@@ -7,19 +7,10 @@
  */
 import { type BytesRead, fileChunks } from './file-chunks.js';
 import { InputError } from '../errors.js';
+import { JsonSyntaxError } from './json-syntax-error.js';
 import { givenTwiceMessage, jsonPath, mayHaveStrictProblems, strictJsonProblems } from '../model/json-strict.js';
 
-/** Where a syntax error was found: the top-level member (and element) it is in, and what JSON.parse said. */
-export class JsonSyntaxError extends Error {
-  override readonly name = 'JsonSyntaxError';
-  constructor(
-    /** e.g. `accounts[17]`, `valuationTime`, or '' for the top level. */
-    readonly at: string,
-    message: string,
-  ) {
-    super(at ? `${message} (in ${at})` : message);
-  }
-}
+export { JsonSyntaxError } from './json-syntax-error.js';
 
 // byte values of the structural characters
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;

@@ -14,6 +14,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../errors.js';
 import { parseJson } from './body.js';
+import { checkUtf8 } from '../io/utf8-check.js';
 import { allowedHosts, type RequestGuard, requestGuard } from './guard.js';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.js';
 import { RouteMethods } from './route-methods.js';
@@ -86,7 +87,7 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
   app.server.headersTimeout = options.headersTimeoutMs;
   app.server.maxConnections = options.maxConnections;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (request, text, done) => parseBody(text as string, request.routeOptions.url ?? '', done));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (request, bytes, done) => parseBody(bytes as Buffer, request.routeOptions.url ?? '', done));
   app.addHook('onRequest', async (request, reply) => screenRequest(request, reply, guard, closing));
   const methods = new RouteMethods();
   methods.watch(app); // before the routes: their methods answer 405
@@ -120,9 +121,15 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
 }
 
 /** A JSON body parsed for the route at `url` (parseJson: no prototype keys), or the error it raised, to Fastify's callback. */
-function parseBody(text: string, url: string, done: (error: Error | null, body: unknown) => void): void {
+function parseBody(bytes: Buffer, url: string, done: (error: Error | null, body: unknown) => void): void {
   try {
-    done(null, parseJson(text, url));
+    // decoding would put U+FFFD where a byte is not UTF-8: a fill for an account id that is not the one sent
+    try {
+      checkUtf8(bytes);
+    } catch (error) {
+      throw new InputError([{ path: 'body', message: `${(error as Error).message}: JSON text must be UTF-8` }]);
+    }
+    done(null, parseJson(bytes.toString('utf8'), url));
   } catch (error) {
     done(error as Error, undefined);
   }

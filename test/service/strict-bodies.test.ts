@@ -54,3 +54,20 @@ describe('a number that underflows', () => {
     expect((await post('/transfers', '[{"account":"long","cashUsd":-0.1e-330}]')).json.problems).toEqual([{ path: 'transfers[0].cashUsd', message: expect.stringContaining('-0.1e-330 is not 0') }]);
   });
 });
+
+describe('a body that is not UTF-8', () => {
+  it('a fill whose account id holds a byte that is not UTF-8: 400 at body with the byte, not a fill for "long\ufffd"', async () => {
+    const before = await (await fetch(`${service.url}/report`, { headers: AUTH })).text();
+    const text = `{"fills":[${FILL}]}`, cut = text.indexOf('long') + 2;
+    const bytes = Buffer.concat([Buffer.from(text.slice(0, cut)), Buffer.from([0xff]), Buffer.from(text.slice(cut))]); // "lo\xffng"
+    const res = await fetch(`${service.url}/fills`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/json', ...AUTH } });
+    expect({ status: res.status, json: await res.json() }).toEqual({ status: 400, json: { error: 'invalid input', problems: [{ path: 'body', message: `not valid UTF-8 at byte ${cut} (after ${JSON.stringify(text.slice(0, cut))}): JSON text must be UTF-8` }] } });
+    expect(await (await fetch(`${service.url}/report`, { headers: AUTH })).text()).toBe(before);
+  });
+
+  it('UTF-8 beyond ASCII is taken as it is', async () => {
+    const answer = await post('/what-if', '{"account":"long","trades":[{"instrument":"BTC-PERP","quantity":1}],"x":"é€𝄞"}');
+    expect(answer.status).toBe(400);
+    expect(answer.json.problems[0].path).toBe('body.x'); // an unknown field: the bytes were read, as UTF-8
+  });
+});

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
 import { InputError } from '../../errors.js';
@@ -8,7 +7,7 @@ import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
 import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
 import type { BacktestSeriesName } from '../../backtest/backtest.js';
 import { parseJsonText } from '../../model/json-text.js';
-import { readJson, readValidInputs } from '../io.js';
+import { readJson, readTextFile, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, flagsGiven, formatOption, methodOption, wholeNumber, wholeNumberUpTo, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
@@ -106,12 +105,7 @@ export function registerBacktestCommand(program: Command): Command {
 }
 
 async function readText(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError([{ path: '--history', message: `cannot read ${path}: ${(error as Error).message}` }]);
-  }
+  const text = await readTextFile(path, '--history');
   if (!/\.json$/i.test(path)) return text;
   return parseJsonText(text, path, '--history', 'history'); // as every JSON file: a name given twice, 1e-400 refused
 }

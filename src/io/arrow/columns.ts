@@ -46,7 +46,12 @@ export function stringColumn(data: Data): StringColumn {
     for (const chunk of dictionary.data) {
       // a dictionary that claims more strings than its buffers hold (a malformed file) is never read string by string
       if (rowsHeld(chunk) < chunk.length) throw new DictionaryIndexError(-1, chunk.length, Math.max(0, rowsHeld(chunk)));
-      const column = stringColumn(chunk);
+      let column: StringColumn;
+      try {
+        column = stringColumn(chunk);
+      } catch (error) {
+        throw error instanceof InvalidStringError ? new InvalidStringError(-1) : error;
+      }
       for (let i = 0; i < chunk.length; i++) values.push(column.get(i));
     }
     const raw = data.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array;
@@ -64,6 +69,11 @@ export function stringColumn(data: Data): StringColumn {
   const offsets = data.valueOffsets as Int32Array | BigInt64Array;
   const bytes = data.values as Uint8Array;
   const at = (i: number) => Number(offsets[data.offset + i]);
+  // the Utf8 type's strings are UTF-8: one that is not is refused, not read with U+FFFD in place of its bytes (an id
+  // that is not the file's); ASCII bytes (ids usually are) need no more than one look
+  if (!asciiBytes(bytes, at(0), at(data.length))) {
+    for (let i = 0; i < data.length; i++) if (firstNonUtf8(bytes, at(i), at(i + 1)) >= 0) throw new InvalidStringError(i);
+  }
   // on the first read of a row, one decode of the rows' bytes when they are ASCII (ids usually are): each string is
   // then a slice of it (a column read through `raw` only is never decoded)
   const first = at(0), last = at(data.length);
@@ -83,6 +93,43 @@ export function stringColumn(data: Data): StringColumn {
       return ascii ? text.slice(at(i) - first, at(i + 1) - first) : decoder.decode(bytes.subarray(at(i), at(i + 1)));
     },
   };
+}
+
+/** Row `row` of a string column (−1: a string of its dictionary) is not UTF-8. */
+export class InvalidStringError extends Error {
+  constructor(readonly row: number) {
+    super(row < 0 ? 'a string of its dictionary is not valid UTF-8 (a malformed Arrow file)' : 'not valid UTF-8 (a malformed Arrow file: Utf8 strings are UTF-8)');
+  }
+}
+
+/** True when bytes[from, to) are all ASCII. */
+function asciiBytes(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let b = from; b < to; b++) if (bytes[b] >= 0x80) return false;
+  return true;
+}
+
+/**
+ * The first byte of bytes[from, to) where UTF-8 goes wrong, or −1 when they are UTF-8 (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF; a plain loop: a browser has no `isUtf8`).
+ */
+export function firstNonUtf8(bytes: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0 || i + n >= to) return i;
+    // the second byte's range: E0 above the overlong forms, ED below the surrogates, F0 above, F4 up to U+10FFFF
+    const second = bytes[i + 1];
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80, hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k <= n; k++) if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return i;
+    i += n + 1;
+  }
+  return -1;
 }
 
 /** A dictionary index that is not one of its dictionary's strings: the file is malformed (the reader names the value's path). */
@@ -201,7 +248,7 @@ export function stringAt(data: Data, pathOf: (row: number) => string, columnPath
   try {
     return stringColumn(data);
   } catch (error) {
-    if (error instanceof DictionaryIndexError) throw new InputError([{ path: error.row < 0 ? columnPath : pathOf(error.row), message: error.message }]);
+    if (error instanceof DictionaryIndexError || error instanceof InvalidStringError) throw new InputError([{ path: error.row < 0 ? columnPath : pathOf(error.row), message: error.message }]);
     throw error;
   }
 }

@@ -12,6 +12,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { accountCountOf, type BookChunk } from '../../model/book-columns.js';
 import type { ValidatedBook } from '../../model/types.js';
 import { BlockReader } from '../block-reader.js';
+import { Utf8Check } from '../utf8-check.js';
 import { type ChunkOptions, readBookChunks, StreamedBook } from '../book-stream.js';
 import type { BytesRead } from '../file-chunks.js';
 import { JsonSyntaxError, ObjectSplitter, TAKEN } from '../json-stream.js';
@@ -79,8 +80,11 @@ async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccou
   let done = 0;
   const blocks = new BlockReader(file, READ_BYTES);
   /** The file's next block into the scanner's text at `at` (room for READ_BYTES there), the bytes told to onBytes. */
+  const utf8 = new Utf8Check(); // (a bad byte: the general reader reads the file again and says where)
   const read = async (at: number): Promise<number> => {
     const block = await blocks.next();
+    if (block.length === 0) utf8.end();
+    else utf8.push(block);
     scanner.text.set(block, at);
     if (onBytes && block.length > 0) onBytes((done += block.length), total);
     return block.length;
