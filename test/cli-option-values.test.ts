@@ -145,3 +145,16 @@ describe('every command, a bad value of every option', () => {
     }
   });
 });
+
+describe('a whole number is written in decimal digits', () => {
+  test.each([['0x10'], ['1e3'], ['0b11'], ['1.0e1']])('--top %s: exit 2 ("a whole number" does not admit it)', async (value) => {
+    const { code, stderr } = await marginCore('margin', ...INPUT, '--top', value);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toContain(`'${value}' is invalid. expected a whole number`);
+  });
+
+  test('--top 16 and a seed of −3 are read', async () => {
+    expect((await marginCore('margin', ...INPUT, '--top', ' 16 ', '--format', 'csv')).stdout.trimEnd().split('\n')).toHaveLength(17);
+    expect((await marginCore('generate', '--accounts', '3', '--seed', '-3', '--out', join(tmpdir(), 'margin-core-seed-minus-3'))).code).toBe(0);
+  });
+});

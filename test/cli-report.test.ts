@@ -178,6 +178,9 @@ describe('explain renderers', () => {
     const text = explainText(below, 'cross');
     expect(text).not.toMatch(/liquidation price/);
     expect(text).toMatch(/\nbelow MM at this price; back at MM with BTC \(moving it alone\) below 87,560\.34, above none within 1000×$/);
+    // a sub-dollar price keeps its digits: DOGE at 0.157466 is back at MM below 0.155660, not "below 0.16"
+    const doge = account('doge', { status: 'liquidatable', equityMm: 491.03, mm: 1_070.36, liquidationPrice: { underlying: 'DOGE', below: 0.15565957267499786, above: null } });
+    expect(explainText(doge, 'cross')).toMatch(/\nbelow MM at this price; back at MM with DOGE \(moving it alone\) below 0\.155660, above none within 1000×$/);
   });
   it('writes an account in error as n/a, never NaN', () => {
     const nan = Number.NaN;

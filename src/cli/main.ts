@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../version.js';
 import { InputError } from '../errors.js';
 import { MissingDependencyError } from '../optional-dependency.js';
+import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerCompareCommand } from './commands/compare.js';
@@ -70,8 +71,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Before any command runs: a --method the --profile contradicts is a usage error (exit 2, both flags named), as any two
+ * options that do not go together; the library would refuse it at `options.method` as a problem of the input.
+ */
+function checkProfileMethod(command: Command): void {
+  const { profile, method } = command.opts<{ profile?: string; method?: string }>();
+  if (profile === undefined || method === undefined || command.getOptionValueSource('method') !== 'cli') return;
+  const runs = BUILT_IN_PROFILES.find((p) => p.name === profile)?.method;
+  if (runs !== undefined && runs !== method) command.error(`error: --method ${method} contradicts --profile ${profile}, which runs ${runs}: leave --method out, or give --method ${runs}`, { exitCode: 2 });
+}
+
 /** Before any command runs: every place it will write to can be written (a typo is said at once, not after the work). */
 async function checkDestinations(command: Command): Promise<void> {
+  checkProfileMethod(command);
   const opts = command.opts<{ out?: string; saveHistory?: string }>();
   // generate, import and bench write files into their --out folder (created when missing); the others write --out
   const folder = ['generate', 'import', 'bench'].includes(command.name());

@@ -54,7 +54,7 @@ export function parseStatuses(value: string): Status[] {
 }
 
 export function parseTop(value: string): number {
-  const n = Number(value);
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN; // digits only: Number also reads 0x10 and 1e3
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return n;
 }

@@ -70,8 +70,16 @@ export function plainName(value: string): string {
 }
 
 /** A commander parser for a whole number ≥ 0 (`--seed 7`). */
+/**
+ * The integer `value` writes in decimal digits (a sign allowed), else NaN: `Number` also reads `0x10`, `1e3` and
+ * `0b11`, which a message saying "a whole number" does not admit.
+ */
+export function integerText(value: string): number {
+  return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+}
+
 export function wholeNumber(value: string): number {
-  const n = Number(value);
+  const n = integerText(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0.');
   return n;
 }
@@ -82,7 +90,7 @@ export function wholeNumber(value: string): number {
  */
 export function wholeNumberUpTo(min: number, max: number): (value: string) => number {
   return (value) => {
-    const n = Number(value);
+    const n = integerText(value);
     if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max.toLocaleString('en-US')}.`);
     return n;
   };
@@ -90,7 +98,7 @@ export function wholeNumberUpTo(min: number, max: number): (value: string) => nu
 
 /** A commander parser for a whole number ≥ 1 (`--shards 8`, `--attempts 10`, `--paths 1000`). */
 export function positiveWholeNumber(value: string): number {
-  const n = Number(value);
+  const n = integerText(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return n;
 }
@@ -105,7 +113,7 @@ export function isoTimestamp(value: string): string {
 export function workersOption(): Option {
   return new Option('--workers <n>', `worker threads to shard the book across (1–${MAX_WORKERS}; 1: this thread only)`)
     .argParser((value) => {
-      const n = Number(value);
+      const n = integerText(value);
       if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_WORKERS}.`);
       return n;
     })

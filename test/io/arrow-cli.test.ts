@@ -14,7 +14,8 @@ describe('margin-core with Arrow books', () => {
     expect((await marginCore('generate', '--accounts', '600', '--positions', '4', '--out', json)).code).toBe(0);
     const run = await marginCore('generate', '--accounts', '600', '--positions', '4', '--format', 'arrow', '--out', arrow);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`wrote ${join(arrow, 'book.arrow')} and ${join(arrow, 'market.json')}`);
+    expect(run.stderr).toContain(`margin-core: wrote ${join(arrow, 'book.arrow')} and ${join(arrow, 'market.json')}`);
+    expect(run.stdout).toBe('');
     expect(readFileSync(join(arrow, 'market.json'), 'utf8')).toBe(readFileSync(join(json, 'market.json'), 'utf8'));
     const table = A.tableFromIPC(readFileSync(join(arrow, 'book.arrow')));
     expect(table.numRows).toBe(600);
@@ -33,7 +34,7 @@ describe('margin-core with Arrow books', () => {
   it('generate --coin-accounts: BTC-margined accounts in either format, every command the same bytes from both', async () => {
     const coinJson = join(dir, 'coin-json'), coinArrow = join(dir, 'coin-arrow');
     const made = await marginCore('generate', '--accounts', '300', '--coin-accounts', '40', '--out', coinJson);
-    expect(made.stdout).toContain('(340 accounts, 40 of them BTC-margined, seed 7');
+    expect(made.stderr).toContain('(340 accounts, 40 of them BTC-margined, seed 7');
     expect((await marginCore('generate', '--accounts', '300', '--coin-accounts', '40', '--format', 'arrow', '--out', coinArrow)).code).toBe(0);
     const book = JSON.parse(readFileSync(join(coinJson, 'book.json'), 'utf8')) as { accounts: { marginCurrency?: string }[] };
     expect(book.accounts.filter((a) => a.marginCurrency === 'BTC')).toHaveLength(40);

@@ -21,6 +21,6 @@ test('margin and explain run the span profile and say so; profiles lists it with
   expect(list.stdout).toMatch(/^span \(version [\d-]+\): method span/m);
   expect(list.stdout).toContain('cmegroup');
   const clash = await marginCore('margin', ...inputs, '--profile', 'span', '--method', 'portfolio');
-  expect(clash.code).toBe(1);
-  expect(clash.stderr).toContain('options.method: "portfolio" contradicts profile "span"');
+  expect(clash.code).toBe(2);
+  expect(clash.stderr).toContain('error: --method portfolio contradicts --profile span, which runs span');
 });

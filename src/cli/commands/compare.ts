@@ -13,7 +13,7 @@ import { calibrationOf } from '../../report/calibration.js';
 import { count, money, ratio, tableLines, wrap } from '../../report/format.js';
 import { methodsSection } from '../demo/sections.js';
 import { readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, bookOption, formatOption, type InputFlags, inputPaths, marketOption, sampleOption } from '../options.js';
+import { type BackendChoice, backendOption, bookOption, formatOption, type InputFlags, inputPaths, integerText, marketOption, sampleOption } from '../options.js';
 import { csvLines, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -46,7 +46,7 @@ export function registerCompareCommand(program: Command): Command {
       'requirement = IM + collateral haircuts; coverage = requirement / loss (docs/cli.md, "compare").')
     .action(async (opts: InputFlags & { params?: string; methods?: string[]; top: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
-      const top = opts.top === 'all' ? Infinity : Number(opts.top);
+      const top = opts.top === 'all' ? Infinity : integerText(opts.top);
       if (!(Number.isInteger(top) && top >= 0) && top !== Infinity) command.error(`error: --top must be a whole number or all, got ${opts.top}`, { exitCode: 2 });
       const methods = opts.methods ?? [...MARGIN_METHODS];
       const bar = new Progress('compare', methods.length + 2);

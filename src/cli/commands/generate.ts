@@ -3,12 +3,12 @@
 import { InvalidArgumentError, type Command, Option } from 'commander';
 import { DEFAULT_VALUATION_TIME, MAX_GENERATED_ACCOUNTS } from '../../sample/generate.js';
 import { writeSample } from '../../sample/write.js';
-import { isoTimestamp } from '../options.js';
 import { Progress } from '../progress.js';
 import { InputError } from '../../errors.js';
+import { integerText, isoTimestamp } from '../options.js';
 
 function positiveInteger(value: string): number {
-  const n = Number(value);
+  const n = integerText(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
@@ -25,14 +25,14 @@ function accountCount(value: string): number {
 /** An option's value: an integer from 0 to `max`. */
 function countUpTo(max: number): (value: string) => number {
   return (value) => {
-    const n = Number(value);
+    const n = integerText(value);
     if (!Number.isInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected an integer from 0 to ${max.toLocaleString('en-US')}`);
     return n;
   };
 }
 
 function integer(value: string): number {
-  const n = Number(value);
+  const n = integerText(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
   return n;
 }
@@ -71,6 +71,7 @@ export function registerGenerateCommand(program: Command): Command {
       }
       const ms = (performance.now() - started).toFixed(0);
       const coin = opts.coinAccounts ? `, ${opts.coinAccounts} of them BTC-margined` : '';
-      console.log(`wrote ${paths.book} and ${paths.market} (${total} accounts${coin}, seed ${opts.seed}, ${ms} ms)`);
+      // on stderr, as every command's summary of what it wrote: stdout is a command's output, and generate's is its files
+      process.stderr.write(`margin-core: wrote ${paths.book} and ${paths.market} (${total} accounts${coin}, seed ${opts.seed}, ${ms} ms)\n`);
     });
 }

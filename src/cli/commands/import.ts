@@ -13,7 +13,7 @@ import { importDeribit } from '../../import/deribit/index.js';
 import type { ImportResult } from '../../import/types.js';
 import { readJson } from '../io.js';
 import { Progress } from '../progress.js';
-import { flagsGiven, isoTimestamp } from '../options.js';
+import { flagsGiven, integerText, isoTimestamp } from '../options.js';
 import { makeDirs } from '../../io/make-dirs.js';
 
 /** The files each venue's folder holds (docs/data-import.md). */
@@ -123,7 +123,7 @@ function exchangeId(value: string): string {
 }
 
 function hourOfDay(value: string): number {
-  const n = Number(value);
+  const n = integerText(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 23) throw new InvalidArgumentError('expected a whole hour from 0 to 23.');
   return n;
 }

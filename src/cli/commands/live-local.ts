@@ -11,7 +11,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
 import { checkHostResolves, listenFailure } from '../listen.js';
-import { chosenMethod, inputPaths } from '../options.js';
+import { chosenMethod, inputPaths, integerText } from '../options.js';
 import { gatewayOptions, type GatewayFlags, liveCommonOptions, makeLogger, MISDIRECTED_HINT, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal, untilStopped } from './live.js';
 import { chooseToken } from './serve.js';
 
@@ -24,7 +24,7 @@ function shardExit(code: number | null, signal: NodeJS.Signals | null): string {
 
 /** `--shards N`: 1 to 16 processes. */
 function shardCount(value: string): number {
-  const n = Number(value);
+  const n = integerText(value);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16.');
   return n;
 }

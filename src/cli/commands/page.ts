@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandFailed } from '../io.js';
+import { integerText } from '../options.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -52,7 +53,7 @@ export function servedFile(root: string, path: string, solver = solverDir()): st
 }
 
 function port(value: string): number {
-  const n = Number(value);
+  const n = integerText(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number from 0 to 65535 (0: any free port).');
   return n;
 }

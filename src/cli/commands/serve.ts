@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../../errors.js';
-import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
+import { backendOption, bookOption, chosenMethod, inputPaths, integerText, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
 import { createEngine } from '../../engine.js';
 import type { LiveSession } from '../../live/live-session.js';
 import type { RunningService } from '../../service/server.js';
@@ -48,12 +48,12 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export const MIN_TOKEN_LENGTH = 16;
 
 export const positive = (value: string): number => {
-  const n = Number(value);
+  const n = integerText(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return n;
 };
 export const port = (value: string): number => {
-  const n = Number(value);
+  const n = integerText(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number from 0 to 65535.');
   return n;
 };
