@@ -13,6 +13,7 @@ import { type StreamedMargin, streamMargin } from '../src/cli/margin-stream.js';
 import { csvLines, openOutput } from '../src/cli/output.js';
 import { createEngine, type Engine, generateSample, InputError } from '../src/index.js';
 import type { MarginReport } from '../src/margin/report.js';
+import { accountCountOf, type BookChunk } from '../src/model/book-columns.js';
 import { scratchDir } from './support/scratch-dir.js';
 
 const dir = scratchDir('mc-stream-');
@@ -109,7 +110,10 @@ describe('margin streamed chunk by chunk', () => {
     grouped.accounts[1].master = grouped.accounts[0].id;
     for (const book of [reordered, grouped]) {
       const { result, text } = await streamed(book, 'csv');
-      expect(result).toEqual({ whole: true });
+      // that first chunk held the whole book: it is handed on, read once (it was read again, whole, by the command)
+      expect(result).toEqual({ whole: true, chunk: expect.anything() });
+      const chunk = (result as { chunk: BookChunk }).chunk;
+      expect(accountCountOf(chunk.book)).toBe(bookJson.accounts.length);
       expect(text).toBe('');
     }
   });

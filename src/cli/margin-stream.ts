@@ -46,9 +46,14 @@ export interface StreamedMargin {
   errorIds: string[];
 }
 
-/** The book must be margined whole instead (nothing reached the user; what a file was given is taken back): the caller reads it again. */
+/**
+ * The book must be margined whole instead (nothing reached the user; what a file was given is taken back): `chunk`, the
+ * whole book when its first chunk held it (subaccounts there, or its accounts before its instruments), else undefined:
+ * the caller reads it again.
+ */
 export interface WholeBook {
   whole: true;
+  chunk?: BookChunk;
 }
 
 interface StreamArgs {
@@ -79,7 +84,8 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
     const options: JsonBookOptions = { ...args.validation, methodsInChunks: true, ...(args.scanner ? { scanner: args.scanner } : {}), onBytes: args.onBytes };
     for await (const chunk of readJsonBookChunks(args.bookPath, options, chunkSize)) {
       // subaccounts in the first chunk (the book then comes as one), or accounts before instruments: margined whole
-      if (state.chunks === 0 && (bookColumnsOf(chunk.book) === undefined || accountMastersOf(chunk.book) !== undefined)) return { whole: true };
+      // (that chunk is the whole book, read once: handed on, not read again)
+      if (state.chunks === 0 && (bookColumnsOf(chunk.book) === undefined || accountMastersOf(chunk.book) !== undefined)) return { whole: true, chunk };
       await state.process(chunk);
     }
     return state.finish();

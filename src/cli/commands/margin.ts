@@ -71,15 +71,15 @@ export function registerMarginCommand(program: Command): Command {
       const options: MarginOptions = { method, profile: opts.profile, breakdown: opts.breakdown === true, lenient: opts.lenient === true };
       const size = await stat(files.book).then((s) => s.size, () => 0);
       const read = (opts.format === 'table' || opts.format === 'csv') && !files.book.endsWith('.arrow') && size >= STREAMED_JSON_BYTES ? await marginStreamed(files, options, selection, opts) : undefined;
-      if (read !== true) await marginWhole(files, options, selection, opts, read);
+      if (read !== true) await marginWhole(files, options, selection, opts, undefined, read);
     });
 }
 
 /**
- * A big book chunk by chunk (margin-stream.ts): true when done, or undefined when the book must be margined whole
- * after all (nothing written yet).
+ * A big book chunk by chunk (margin-stream.ts): true when done; else the book must be margined whole after all (nothing
+ * written yet): the whole book as one chunk when it was read so, undefined when it must be read again.
  */
-async function marginStreamed(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags): Promise<true | undefined> {
+async function marginStreamed(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags): Promise<true | BookChunk | undefined> {
   const marketJson = await readJson(files.market, '--market');
   options.params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const engine = await createEngine({ backend: opts.backend });
@@ -101,7 +101,7 @@ async function marginStreamed(files: { book: string; market: string }, options: 
   }
   if ('whole' in result) {
     await output.discard(); // the rows a file was given go: the whole book's report is written in their place
-    return undefined;
+    return result.chunk; // the whole book when it was read already
   }
   const { report } = result;
   if (result.selected) await writeRows(output, opts.format, result.selected);
@@ -124,14 +124,16 @@ interface ParsedInputs {
   market: unknown;
 }
 
-async function marginWhole(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags, parsed?: ParsedInputs): Promise<void> {
+async function marginWhole(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags, parsed?: ParsedInputs, whole?: BookChunk): Promise<void> {
   const bar = new Progress('margin', 4);
   try {
     const chunked = parsed === undefined && !options.breakdown && (await readsInChunks(files.book));
     let report: MarginReport | undefined;
+    // the whole book, read once already (its first chunk held it): margined as it is, not read again
+    if (whole !== undefined) report = await marginByChunks(files, options, opts, bar, whole);
     // a report written as it is margined, in flat memory; a book.json that turns out to need margining whole (a
     // subaccount after its first chunk) is read again, so its report goes to a file that can be taken back, not stdout
-    if (chunked && (opts.format === 'json' || opts.format === 'arrow') && (isArrowBook(files.book) || opts.out !== undefined)) {
+    else if (chunked && (opts.format === 'json' || opts.format === 'arrow') && (isArrowBook(files.book) || opts.out !== undefined)) {
       const streamed = await marginIntoReport(files, options, opts, bar);
       if (streamed === 'written') return;
       report = streamed;
@@ -179,6 +181,11 @@ function chunksBegun(files: { book: string }, opts: MarginFlags, bar: Progress, 
   return begunNow(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()));
 }
 
+/** A book read whole already, as the chunks of a chunked run. */
+async function* oneChunk(whole: BookChunk): AsyncGenerator<BookChunk, void> {
+  yield whole;
+}
+
 /** What a chunked run needs besides the book: the market, the params (into `options`) and the engine. */
 async function chunkedRunInputs(files: { market: string }, options: MarginOptions, opts: MarginFlags): Promise<{ market: unknown; engine: Awaited<ReturnType<typeof createEngine>> }> {
   const market = await readJson(files.market, '--market');
@@ -191,9 +198,9 @@ async function chunkedRunInputs(files: { market: string }, options: MarginOption
  * memory holds one chunk's positions. Undefined when the book must be margined whole after all (a subaccount after
  * the first chunk of a book.json).
  */
-async function marginByChunks(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<MarginReport | undefined> {
+async function marginByChunks(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress, whole?: BookChunk): Promise<MarginReport | undefined> {
   bar.advance(1, `reading and margining (${options.method})`);
-  const chunks = chunksBegun(files, opts, bar, `reading and margining (${options.method})`);
+  const chunks = whole !== undefined ? begunNow(oneChunk(whole)) : chunksBegun(files, opts, bar, `reading and margining (${options.method})`);
   try {
     const { market, engine } = await chunkedRunInputs(files, options, opts);
     const report = await marginChunks(chunks, market, engine, options, validationOptions(opts));
