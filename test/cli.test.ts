@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { marginCore, ROOT, SAMPLE } from './support/cli.js';
+import { buildProgram } from '../src/cli/main.js';
 import { USD_ONLY_METHODS } from './support/coin-books.js';
 import { benchScript } from '../src/cli/commands/bench.js';
 import { createEngine, type Engine } from '../src/engine.js';
@@ -142,6 +143,16 @@ describe('help and the bench command', () => {
       expect(code, args.join(' ')).toBe(0);
       expect(stdout).toMatch(/^Usage: margin-core/);
     }
+  });
+  it('every command\'s --help ends with an example (docs/cli.md: "its options and an example")', () => {
+    const missing: string[] = [];
+    for (const command of buildProgram().commands) {
+      let text = '';
+      command.configureOutput({ writeOut: (s) => void (text += s), writeErr: (s) => void (text += s) });
+      command.outputHelp();
+      if (!/\nExamples?[^\n]*:\n {2}([A-Z_]+=[^\n]*? )?margin-core /.test(text)) missing.push(command.name());
+    }
+    expect(missing).toEqual([]);
   });
   it('finds the benchmark bundle the suite runs', () => {
     expect(benchScript()).toBe(join(root, 'dist', 'bench.js'));

@@ -129,7 +129,7 @@ export interface InputFlags {
 
 /** --book FILE (`fallback`: what leaving it out means, e.g. "the bundled sample"). */
 export function bookOption(fallback?: string): Option {
-  return new Option('--book <file>', `book JSON (${fallback ? `default: ${fallback}` : 'or --sample'})`);
+  return new Option('--book <file>', `the book: book.json, or book.arrow (Arrow IPC, schemas/book.arrow.md) (${fallback ? `default: ${fallback}` : 'or --sample'})`);
 }
 
 export function marketOption(fallback?: string): Option {

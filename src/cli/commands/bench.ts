@@ -31,7 +31,11 @@ export function registerBenchCommand(program: Command): Command {
     .option('--modes', 'list the modes, what each measures and what it needs')
     .addHelpText('after', `
 ${FROM_A_CLONE}
-Timings on shared machines drift: compare the ratios within one run. The full run takes tens of minutes.`)
+Timings on shared machines drift: compare the ratios within one run. The full run takes tens of minutes.
+
+Examples:
+  margin-core bench --modes
+  margin-core bench liquidation --out /tmp/results`)
     .action(async (mode: string[], opts: { out?: string; modes?: boolean }) => {
       const script = benchScript();
       if (!script) throw new CommandFailed(`bench: ${FROM_A_CLONE}`);

@@ -58,6 +58,7 @@ function clusterOptions(command: Command): Command {
 
 export function registerWorkerCommand(program: Command): Command {
   return clusterOptions(program.command('worker').description('join a Redis cluster as a worker: hold shards, answer ticks, claim work of dead workers'))
+    .addHelpText('after', '\nExample:\n  margin-core worker --redis redis://127.0.0.1:6379 --group risk\ndocs/scale-out.md has the rest.')
     .option('--claim-idle-ms <ms>', 'claim tasks pending this long on another worker', wholeNumber, 30_000)
     .option('--health-every <s>', 'print a health line every s seconds (0: never)', wholeNumber, 10)
     .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names', plainName)
@@ -97,6 +98,7 @@ export function registerWorkerCommand(program: Command): Command {
 
 export function registerCoordinatorCommand(program: Command): Command {
   return clusterOptions(program.command('coordinator').description('margin a book on a Redis cluster of workers: shards and ticks out, reports back'))
+    .addHelpText('after', '\nExample:\n  margin-core coordinator --redis redis://127.0.0.1:6379 --group risk --book book.json --market market.json --shards 8\ndocs/scale-out.md has the rest.')
     .option('--book <file>', 'book JSON')
     .option('--market <file>', 'market JSON')
     .addOption(sampleOption())

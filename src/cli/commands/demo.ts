@@ -34,6 +34,7 @@ export function registerDemoCommand(program: Command): Command {
   return program
     .command('demo')
     .description('every margin method on the bundled sample: calibrations, efficiency at the defaults and at equal coverage, riskiest accounts, liquidations, the crash path, WASM vs JS timings')
+    .addHelpText('after', '\nExample:\n  margin-core demo          (npm start in a clone)')
     .action(async () => {
       const dir = sampleDir();
       const { book, market } = validateInputs(await readJson(join(dir, 'book.json'), 'book'), await readJson(join(dir, 'market.json'), 'market'));

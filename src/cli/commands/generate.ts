@@ -41,6 +41,7 @@ export function registerGenerateCommand(program: Command): Command {
   return program
     .command('generate')
     .description('write a deterministic sample book and market (DIR/book.json or DIR/book.arrow, and DIR/market.json)')
+    .addHelpText('after', '\nExample:\n  margin-core generate --accounts 1000000 --out big\n  margin-core generate --accounts 100000 --positions 20 --accounts-per-master 5 --coin-accounts 1000 --format arrow --out mixed')
     .requiredOption('--accounts <n>', `number of accounts (1 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')})`, accountCount)
     .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', countUpTo(MAX_POSITIONS_PER_ACCOUNT))
     .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)

@@ -30,6 +30,7 @@ export function registerGreeksCommand(program: Command): Command {
   return program
     .command('greeks')
     .description('price and Greeks (per unit of underlying) of every option in a book')
+    .addHelpText('after', '\nExample:\n  margin-core greeks --sample\n  margin-core greeks --book book.json --market market.json --format csv --out greeks.csv')
     .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')

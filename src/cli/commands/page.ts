@@ -63,7 +63,7 @@ export function registerPageCommand(program: Command): Command {
     .command('page')
     .description('serve the browser risk page on http://127.0.0.1:PORT/ (static files: the page computes in the browser)')
     .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
-    .addHelpText('after', '\nThe same page opened straight from disk also works: node_modules/margin-core/dist/web/index.html')
+    .addHelpText('after', '\nExample:\n  margin-core page --port 8080\n\nThe same page opened straight from disk also works: node_modules/margin-core/dist/web/index.html')
     .action(async (opts: { port: number }) => {
       const root = pageDir();
       if (!root) throw new CommandFailed('the page (dist/web/index.html) is missing from this installation: from a clone, run `npm run build` first');
