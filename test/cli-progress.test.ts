@@ -77,7 +77,7 @@ describe('on a terminal', () => {
     // the Arrow writer reports each record batch of 65,536 accounts, then the last 70,000 − 65,536 = 4,464
     expect(bars.some((f) => f.endsWith('65,536 of 70,000 accounts'))).toBe(true);
     expect(bars.at(-1)).toMatch(/\] 100% .* 70,000 of 70,000 accounts$/);
-    expect(run.text).toContain(`\r\x1b[Kwrote ${join(out, 'book.arrow')}`); // the bar's line cleared, then the result
+    expect(run.text).toContain(`\r\x1b[Kmargin-core: wrote ${join(out, 'book.arrow')}`); // the bar's line cleared, then the result
   });
 
   it('margin --format arrow to a terminal is refused before any work (exit 2), naming --out', async () => {

@@ -5,6 +5,7 @@
  * memory per block): a block is valid until the next call.
  */
 import type { FileHandle } from 'node:fs/promises';
+import type { Utf8Check } from './utf8-check.js';
 
 export class BlockReader {
   private readonly buffers: [Uint8Array, Uint8Array];
@@ -14,7 +15,8 @@ export class BlockReader {
   private position = 0;
   private ended = false;
 
-  constructor(private readonly file: FileHandle, blockBytes: number) {
+  /** `utf8`: the file is a text, each block checked before it is handed out (src/io/utf8-check.ts). */
+  constructor(private readonly file: FileHandle, blockBytes: number, private readonly utf8?: Utf8Check) {
     this.buffers = [new Uint8Array(blockBytes), new Uint8Array(blockBytes)];
   }
 
@@ -27,8 +29,10 @@ export class BlockReader {
     const n = await pending;
     if (n === 0) {
       this.ended = true;
+      this.utf8?.end();
       return buffer.subarray(0, 0);
     }
+    this.utf8?.push(buffer.subarray(0, n));
     this.turn ^= 1;
     this.pending = this.readInto(this.buffers[this.turn]);
     // a read whose block is never asked for (the caller stopped) must not reject unhandled; next() still sees its error

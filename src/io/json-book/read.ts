@@ -78,13 +78,10 @@ async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccou
   const onBytes = options.onBytes;
   const { file, total } = await openSized(path, onBytes !== undefined);
   let done = 0;
-  const blocks = new BlockReader(file, READ_BYTES);
+  const blocks = new BlockReader(file, READ_BYTES, new Utf8Check()); // (a bad byte: the general reader reads the file again and says where)
   /** The file's next block into the scanner's text at `at` (room for READ_BYTES there), the bytes told to onBytes. */
-  const utf8 = new Utf8Check(); // (a bad byte: the general reader reads the file again and says where)
   const read = async (at: number): Promise<number> => {
     const block = await blocks.next();
-    if (block.length === 0) utf8.end();
-    else utf8.push(block);
     scanner.text.set(block, at);
     if (onBytes && block.length > 0) onBytes((done += block.length), total);
     return block.length;
