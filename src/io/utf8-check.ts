@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { JsonSyntaxError } from './json-syntax-error.js';
+import { firstNonUtf8, utf8SequenceLength } from './utf8.js';
 
 /** Bytes of a JSON text that are not UTF-8: where (0-based byte offset) and what comes before, for the message. */
 export class InvalidUtf8Error extends JsonSyntaxError {
@@ -38,7 +39,7 @@ export class Utf8Check {
     let from = 0;
     if (this.carried.length > 0) {
       // the cut sequence and the bytes that finish it
-      const need = sequenceLength(this.carried[0]) - this.carried.length;
+      const need = utf8SequenceLength(this.carried[0]) - this.carried.length;
       if (block.length < need) {
         this.carried = concat(this.carried, block);
         this.offset += block.length;
@@ -66,24 +67,10 @@ export class Utf8Check {
 
   /** `bytes` (starting at text offset `start`) hold a bad sequence: finds the first and throws. */
   private fail(bytes: Uint8Array, start: number): never {
-    let at = 0;
-    while (at < bytes.length) {
-      const n = sequenceLength(bytes[at]);
-      if (n === 0 || at + n > bytes.length || !isUtf8(bytes.subarray(at, at + n))) break;
-      at += n;
-    }
+    const at = Math.max(0, firstNonUtf8(bytes, 0, bytes.length)); // (found: isUtf8 said there is one)
     const before = at >= CONTEXT_BYTES ? bytes.subarray(at - CONTEXT_BYTES, at) : concat(this.recent.subarray(Math.max(0, this.recent.length - (CONTEXT_BYTES - at))), bytes.subarray(0, at));
     throw new InvalidUtf8Error(start + at, textBefore(before));
   }
-}
-
-/** Bytes of the UTF-8 sequence lead byte `b` starts (1 to 4), or 0 when it starts none (a continuation, 0xC0, 0xF5…). */
-function sequenceLength(b: number): number {
-  if (b < 0x80) return 1;
-  if (b >= 0xc2 && b <= 0xdf) return 2;
-  if (b >= 0xe0 && b <= 0xef) return 3;
-  if (b >= 0xf0 && b <= 0xf4) return 4;
-  return 0;
 }
 
 /** Where a sequence the block's end cuts begins (the block's length when none is cut), at or after `from`. */
@@ -91,7 +78,7 @@ function cutAt(block: Uint8Array, from: number): number {
   for (let k = 1; k <= 3 && block.length - k >= from; k++) {
     const b = block[block.length - k];
     if (b >= 0x80 && b < 0xc0) continue; // a continuation byte: its lead is further back
-    const n = sequenceLength(b);
+    const n = utf8SequenceLength(b);
     return n > k ? block.length - k : block.length;
   }
   return block.length;

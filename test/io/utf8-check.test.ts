@@ -97,7 +97,7 @@ describe('every reader of a JSON file', () => {
 
 describe('an Arrow string column (a browser has no isUtf8: its own check)', () => {
   it('agrees with the decoder on every byte string of up to three bytes from a set that covers each rule', async () => {
-    const { firstNonUtf8 } = await import('../../src/io/arrow/columns.js');
+    const { firstNonUtf8 } = await import('../../src/io/utf8.js');
     const strict = new TextDecoder('utf-8', { fatal: true });
     const picks = [0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
     const cases: number[][] = [[]];

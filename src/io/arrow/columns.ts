@@ -4,6 +4,7 @@
  */
 import type { Data } from 'apache-arrow';
 import type { ByteKeys } from './byte-keys.js';
+import { firstNonUtf8 } from '../utf8.js';
 import { InputError } from '../../errors.js';
 
 /** Arrow type ids (apache-arrow `Type`), kept here so the readers need no value import of the package. */
@@ -106,30 +107,6 @@ export class InvalidStringError extends Error {
 function asciiBytes(bytes: Uint8Array, from: number, to: number): boolean {
   for (let b = from; b < to; b++) if (bytes[b] >= 0x80) return false;
   return true;
-}
-
-/**
- * The first byte of bytes[from, to) where UTF-8 goes wrong, or −1 when they are UTF-8 (RFC 3629: no overlong forms,
- * no surrogates, nothing above U+10FFFF; a plain loop: a browser has no `isUtf8`).
- */
-export function firstNonUtf8(bytes: Uint8Array, from: number, to: number): number {
-  let i = from;
-  while (i < to) {
-    const b = bytes[i];
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (n < 0 || i + n >= to) return i;
-    // the second byte's range: E0 above the overlong forms, ED below the surrogates, F0 above, F4 up to U+10FFFF
-    const second = bytes[i + 1];
-    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80, hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
-    if (second < lo || second > hi) return i;
-    for (let k = 2; k <= n; k++) if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return i;
-    i += n + 1;
-  }
-  return -1;
 }
 
 /** A dictionary index that is not one of its dictionary's strings: the file is malformed (the reader names the value's path). */
