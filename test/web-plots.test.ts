@@ -96,6 +96,11 @@ describe('page inputs', () => {
   });
   it('reports malformed JSON at the file’s name', () => {
     expect(() => parseJsonFile('book.json', '{ nope')).toThrow(InputError);
+    // a dropped file's bytes: one that is not UTF-8 is refused at its byte, not read with U+FFFD in its place
+    const bytes = new TextEncoder().encode('{"accounts": [{"id": "aX"}]}');
+    bytes[bytes.indexOf(0x58)] = 0xff;
+    expect(() => parseJsonFile('book.json', bytes)).toThrow('book.json: not valid UTF-8 at byte 23: JSON text must be UTF-8');
+    expect(parseJsonFile('book.json', new TextEncoder().encode('{"id": "é"}'))).toEqual({ id: 'é' });
     try {
       parseJsonFile('book.json', '{ nope');
     } catch (error) {

@@ -154,7 +154,7 @@ async function loadFiles(files: FileList | null): Promise<void> {
   if (!files || files.length === 0) return;
   try {
     for (const file of Array.from(files)) {
-      const json = parseJsonFile(file.name, await file.text());
+      const json = parseJsonFile(file.name, new Uint8Array(await file.arrayBuffer()));
       const kind = classifyInput(json);
       if (kind === 'params') $<HTMLTextAreaElement>('params').value = JSON.stringify(json, null, 2);
       else state[kind] = { json, from: file.name };

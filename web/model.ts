@@ -4,6 +4,7 @@
  */
 import { InputError } from '../src/errors.js';
 import { parseJsonText } from '../src/model/json-text.js';
+import { firstNonUtf8 } from '../src/io/utf8.js';
 import type { AccountMargin } from '../src/margin/report.js';
 import { STATUS } from '../src/margin/status.js';
 
@@ -19,8 +20,12 @@ export function classifyInput(json: unknown): InputKind {
 }
 
 /** Parses a file's text; malformed JSON is an InputError at the file's name, with the line and column. */
-export function parseJsonFile(name: string, text: string): unknown {
-  return parseJsonText(text, name);
+export function parseJsonFile(name: string, text: string | Uint8Array): unknown {
+  if (typeof text === 'string') return parseJsonText(text, name);
+  // a dropped file's bytes: File.text() would put U+FFFD where a byte is not UTF-8 (an id that is not the file's)
+  const bad = firstNonUtf8(text, 0, text.length);
+  if (bad >= 0) throw new InputError([{ path: name, message: `not valid UTF-8 at byte ${bad.toLocaleString('en-US')}: JSON text must be UTF-8` }]);
+  return parseJsonText(new TextDecoder().decode(text), name);
 }
 
 export type SortKey = 'id' | 'status' | 'equity' | 'im' | 'mm' | 'health' | 'excessOverMm' | 'efficiency';
