@@ -266,7 +266,20 @@ export class CloseEffects {
    * takes the holding whole, so no step closes a remainder whose bankruptcy price is equity / 1e-16.
    */
   capOf(h: Holding, size: number, scratch: CloseEffect): number {
-    let cap = Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep);
+    return this.cappedAt(h, size, Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep), scratch);
+  }
+
+  /**
+   * The largest close of one step without its fraction cap (a small shortfall lifts that one, next-step.ts): the
+   * notional cap, a venue's hard limit (dYdX v4's `MaxNotionalLiquidated`), or what is left.
+   */
+  notionalCapOf(h: Holding, size: number, scratch: CloseEffect): number {
+    return this.cappedAt(h, size, Math.abs(size), scratch);
+  }
+
+  /** `limit` (contracts) within the notional cap, then the whole holding when the rest would be dust; signed like `size`. */
+  private cappedAt(h: Holding, size: number, limit: number, scratch: CloseEffect): number {
+    let cap = limit;
     if (this.p.maxNotionalPerStep !== null) {
       const perUnit = this.effect(h, Math.sign(size), scratch).notional;
       if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / (perUnit * this.usd));

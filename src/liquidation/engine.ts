@@ -27,7 +27,6 @@ import { ArrayLease } from '../memory/array-lease.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { STATUS_BANKRUPT, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
-import { checkParamMagnitudes } from '../model/param-domain.js';
 import { deepFreeze } from '../model/deep-freeze.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import type { ValidatedMarket } from '../model/types.js';
@@ -46,7 +45,7 @@ import type { LiquidationReport, LiquidationState } from './report.js';
 import { STEP_SCRATCH, StepChooser } from './next-step.js';
 import { StepExecutor } from './step.js';
 import { CloseTrial, SAVED_BUFFERS } from './trial.js';
-import { checkLiquidationParams, liquidationSection } from './validate.js';
+import { checkLiquidationParams, checkLiquidationSections, liquidationSections } from './validate.js';
 import { MARGIN_OPTION_KINDS } from '../margin/options.js';
 import type { OptionKinds } from '../model/options-check.js';
 
@@ -152,13 +151,14 @@ export interface CheckedLiquidation {
   warnings: ReturnType<ProblemList['takeWarnings']>;
 }
 
-/** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON, checked. */
+/**
+ * The liquidation parameters from the params' `liquidation` section with `options.liquidation`'s fields over it, each
+ * checked at its own path (validate.ts checkLiquidationSections).
+ */
 export function checkedLiquidation(options: LiquidateOptions): CheckedLiquidation {
-  const section = liquidationSection(options);
-  if (section === undefined) return DEFAULT_LIQUIDATION;
+  if (liquidationSections(options).length === 0) return DEFAULT_LIQUIDATION;
   const problems = new ProblemList({ lenient: options.lenient === true });
-  checkParamMagnitudes(section, problems, 'params.liquidation'); // the input domain's params bound (src/model/domain.ts)
-  const params = checkLiquidationParams(section, problems);
+  const params = checkLiquidationSections(options, problems);
   problems.throwIfAny();
   return { params, warnings: problems.takeWarnings() };
 }

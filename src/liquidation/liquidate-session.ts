@@ -12,7 +12,7 @@ import { payCovers } from '../subaccounts/pool-book.js';
 import { withWarnings } from '../model/warnings.js';
 import { type InputProblem, ProblemList } from '../errors.js';
 import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
-import { LIQUIDATION_ASSET_KEYS, liquidationSection } from './validate.js';
+import { LIQUIDATION_ASSET_KEYS, liquidationSections } from './validate.js';
 import { unknownAssetProblems } from '../model/asset-keys.js';
 import type { LiquidationReport } from './report.js';
 
@@ -85,7 +85,9 @@ function actOn(session: MarginSession, market: ValidatedMarket, options: Liquida
 function knownAssets(market: ValidatedMarket | unknown, options: LiquidateOptions): { valid: ValidatedMarket; warnings: InputProblem[] } {
   const valid = isValidatedMarket(market) ? market : validateMarket(market);
   const problems = new ProblemList({ lenient: options.lenient === true });
-  for (const p of unknownAssetProblems(liquidationSection(options), 'params.liquidation', [...valid.assets.keys()], LIQUIDATION_ASSET_KEYS)) problems.addUnknown(p.path, p.message);
+  for (const section of liquidationSections(options)) {
+    for (const p of unknownAssetProblems(section.json, section.path, [...valid.assets.keys()], LIQUIDATION_ASSET_KEYS)) problems.addUnknown(p.path, p.message);
+  }
   problems.throwIfAny();
   return { valid, warnings: problems.takeWarnings() };
 }

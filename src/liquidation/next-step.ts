@@ -220,13 +220,16 @@ export class StepChooser {
     return bucket === undefined || (bucket >= 0 ? h.kind === 'position' && h.slot === bucket : h.kind === 'collateral');
   }
 
-  /** The whole holding when closing all of it does not raise MM, else the per-step cap. */
+  /**
+   * The holding without its fraction cap (within the notional cap, which a small shortfall does not lift) when closing
+   * that much does not raise MM, else the per-step cap.
+   */
   private uncapped(h: Holding, cap: number, baseMm: number): number {
-    const size = this.effects.sizeOf(h);
-    if (size === cap) return cap;
-    const raises = this.tryHolding(size).mm > baseMm;
+    const whole = this.effects.notionalCapOf(h, this.effects.sizeOf(h), this.probeEffect);
+    if (whole === cap) return cap;
+    const raises = this.tryHolding(whole).mm > baseMm;
     this.trial.restore(this.sizing.a);
-    return raises ? cap : size;
+    return raises ? cap : whole;
   }
 
   /**

@@ -28,7 +28,7 @@ export function validateLiquidationParams(json: unknown, options: ProblemListOpt
 }
 
 /** As {@link validateLiquidationParams}, adding problems (and lenient warnings) to `problems`. */
-export function checkLiquidationParams(json: unknown, problems: ProblemList): LiquidationParams {
+export function checkLiquidationParams(json: unknown, problems: ProblemList, path = PATH): LiquidationParams {
   const d = DEFAULT_LIQUIDATION_PARAMS;
   const out: LiquidationParams = {
     ...d, feeSplit: { ...d.feeSplit }, insuranceFund: { ...d.insuranceFund }, stableAssets: [...d.stableAssets],
@@ -36,11 +36,11 @@ export function checkLiquidationParams(json: unknown, problems: ProblemList): Li
   };
   if (json === undefined) return out;
   if (!isRecord(json)) {
-    problems.add(PATH, `expected an object, got ${describeValue(json)}`);
+    problems.add(path, `expected an object, got ${describeValue(json)}`);
     return out;
   }
-  checkFields(json, FIELDS, countDefined(json, FIELDS.names), PATH, problems);
-  const at = (field: string) => `${PATH}.${field}`;
+  checkFields(json, FIELDS, countDefined(json, FIELDS.names), path, problems);
+  const at = (field: string) => `${path}.${field}`;
   const choice = <T extends string>(field: string, allowed: readonly T[]): T | undefined => {
     const v = json[field];
     if (v === undefined) return undefined;
@@ -136,8 +136,40 @@ function slippageModel(v: unknown, path: string, problems: ProblemList): Slippag
 /** Where the liquidation section names assets (src/model/asset-keys.ts): its slippage models and its stable assets. */
 export const LIQUIDATION_ASSET_KEYS: AssetKeys = { keyed: ['slippage'], named: ['stableAssets'] };
 
-/** The `liquidation` parameters as given: `options.liquidation`, else the params' `liquidation` section (undefined: none). */
+/**
+ * The `liquidation` sections given, each with the path its problems are named at: the params' (`params.liquidation`),
+ * then `options.liquidation`. Both are checked: one given beside the other was dropped unchecked (a fee rate of −1
+ * passed, and a valid params file's fund and fees were replaced by the defaults without a word).
+ */
+export function liquidationSections(options: { liquidation?: unknown; params?: unknown }): { json: unknown; path: string }[] {
+  const sections: { json: unknown; path: string }[] = [];
+  const params = options.params;
+  if (isRecord(params) && Object.hasOwn(params, 'liquidation')) sections.push({ json: params.liquidation, path: PATH });
+  if (options.liquidation !== undefined) sections.push({ json: options.liquidation, path: 'options.liquidation' });
+  return sections;
+}
+
+/**
+ * The `liquidation` parameters as given (undefined: none): the params' section with `options.liquidation`'s fields
+ * over its own (a field at a time: `{ liquidation: { adl: 'pro-rata' } }` keeps the params file's fees and fund).
+ */
 export function liquidationSection(options: { liquidation?: unknown; params?: unknown }): unknown {
-  return options.liquidation !== undefined ? options.liquidation
-    : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
+  const sections = liquidationSections(options);
+  if (sections.length < 2) return sections[0]?.json;
+  const [file, given] = sections;
+  return isRecord(file.json) && isRecord(given.json) ? { ...file.json, ...given.json } : given.json;
+}
+
+/**
+ * Every given section checked at its own path (its magnitudes too: the input domain's params bound), then the
+ * parameters of them merged ({@link liquidationSection}); the defaults when none is given.
+ */
+export function checkLiquidationSections(options: { liquidation?: unknown; params?: unknown }, problems: ProblemList): LiquidationParams {
+  const sections = liquidationSections(options);
+  for (const { json, path } of sections) checkParamMagnitudes(json, problems, path);
+  if (sections.length < 2) return checkLiquidationParams(sections[0]?.json, problems, sections[0]?.path);
+  const before = problems.size;
+  for (const { json, path } of sections) checkLiquidationParams(json, problems, path);
+  // each was checked at its own path (its warnings said there): the merged fields are read without saying them again
+  return checkLiquidationParams(problems.size > before ? undefined : liquidationSection(options), new ProblemList({ lenient: true }));
 }

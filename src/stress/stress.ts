@@ -10,7 +10,7 @@ import { frozenLocationProblems } from '../locations/adjust.js';
 import { type LocationParams, validateLocationParams } from '../locations/params.js';
 import { requireCorrelation } from '../model/validate-market.js';
 import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
-import { checkLiquidationParams, LIQUIDATION_ASSET_KEYS } from '../liquidation/validate.js';
+import { checkLiquidationSections, LIQUIDATION_ASSET_KEYS, liquidationSections } from '../liquidation/validate.js';
 import type { LiquidationParams } from '../liquidation/params.js';
 import { boundedNumber, isRecord } from '../model/checks.js';
 import { unknownMethodMessage } from '../methods/registry.js';
@@ -253,7 +253,7 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   const problems = new ProblemList({ lenient: options.lenient === true });
   const params = isRecord(options.params) ? options.params : {};
   const stressParams = checkStressParams(params.stress, 'params.stress', problems);
-  const liquidation = checkLiquidationParams(options.liquidation !== undefined ? options.liquidation : params.liquidation, problems);
+  const liquidation = checkLiquidationSections(options, problems);
   const wanted = options.method ?? 'cross';
   let chosen: string[] = [];
   if (wanted === 'all') chosen = [...methods];
@@ -275,7 +275,7 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   // asset keys the market does not price (a misspelt one would leave the asset on the default model): unknown fields
   const symbols = [...market.assets.keys()];
   for (const p of [
-    ...unknownAssetProblems(options.liquidation !== undefined ? options.liquidation : params.liquidation, 'params.liquidation', symbols, LIQUIDATION_ASSET_KEYS),
+    ...liquidationSections(options).flatMap((section) => unknownAssetProblems(section.json, section.path, symbols, LIQUIDATION_ASSET_KEYS)),
     ...unknownAssetProblems(params.stress, 'params.stress', symbols, IMPACT_ASSET_KEYS),
     ...unknownAssetProblems(shockJson, 'shock', symbols, IMPACT_ASSET_KEYS),
   ]) problems.addUnknown(p.path, p.message);

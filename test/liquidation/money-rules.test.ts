@@ -290,6 +290,21 @@ describe('sizing', () => {
     expect(capped.accounts[0].steps.map((s) => s.quantity)).toEqual([0.02, expect.closeTo(16 / 410 - 0.02, 9)]);
   });
 
+  it('a small shortfall lifts the fraction cap, not maxNotionalPerStep (dYdX v4: a venue\'s hard limit per step)', () => {
+    // the same account, maxNotionalPerStep 1,500 USD (0.015 BTC at 100,000): the 0.039024 the shortfall needs is
+    // 3,902.44 USD, so it takes three steps of at most 0.015 — 0.015, 0.015 and 16/410 − 0.03 — each sized as any step
+    // (slack −16 + 410q: −9.85, −3.7, then 0), with the rule on as with it off; the rule lifted this cap too (one step of
+    // 3,902.44 USD)
+    const b = book({ id: 'small', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 443 }] });
+    const liquidation = { slippage: { default: { model: 'none' } }, feeRate: 0.001, maxFractionPerStep: 0.02, maxNotionalPerStep: 1_500 };
+    for (const smallShortfallUsd of [50, 0]) {
+      const r = liquidate(b, market(), { method: 'cross', liquidation: { ...liquidation, smallShortfallUsd } });
+      expect(r.accounts[0].steps.map((s) => s.quantity), `smallShortfallUsd ${smallShortfallUsd}`).toEqual([0.015, 0.015, expect.closeTo(16 / 410 - 0.03, 9)]);
+      expect(r.accounts[0].steps.every((s) => s.notional <= 1_500)).toBe(true);
+      expect(r.accounts[0].state).toBe('resolved');
+    }
+  });
+
   it('collateral whose partial sales cost more than they release is sold whole when that restores the account', () => {
     // 0.1 BTC (10,000; MM haircut 2.5%: counts 9,750) against a 9,790 USDC borrowing: equity 210, equity for MM −40 < 0.
     // Selling q BTC at a 3% discount changes equity for MM by q·100,000·(2.5% − 3%) < 0: no partial sale helps. Sold
