@@ -3,7 +3,7 @@
  * no sign of why, so a key the options do not take is refused as every engine call's are (src/model/options-check.ts),
  * and each value at its path.
  */
-import { describeValue, InputError } from './errors.js';
+import { describeValue, InputError, type InputProblem } from './errors.js';
 import { checkKernelLoadOptions, KERNEL_LOAD_OPTION_KINDS, type KernelLoadOptions } from './kernels/wasm/load.js';
 import type { MarginMethodPlugin } from './methods/method.js';
 import { type OptionKinds, optionProblems } from './model/options-check.js';
@@ -57,6 +57,12 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   // a list given as one name (`methods: 'cross'`) was read as a list of undefined plug-ins
   if (methods !== undefined && !Array.isArray(methods)) problems.push({ path: 'options.methods', message: `expected an array of margin methods, got ${describeValue(methods)}` });
   if (profiles !== undefined && !Array.isArray(profiles)) problems.push({ path: 'options.profiles', message: `expected an array of profiles, got ${describeValue(profiles)}` });
+  // each plug-in and profile in its shape: `[{}]` failed later with a TypeError or "unknown method undefined"
+  if (Array.isArray(methods)) {
+    if (methods.length === 0) problems.push({ path: 'options.methods', message: 'empty: an engine needs at least one margin method (leave the option out for the built-in ones)' });
+    methods.forEach((m: unknown, k) => pluginProblems(m, `options.methods[${k}]`, problems));
+  }
+  if (Array.isArray(profiles)) profiles.forEach((p: unknown, k) => profileProblems(p, `options.profiles[${k}]`, problems));
   if (onWarning !== undefined && typeof onWarning !== 'function') problems.push({ path: 'options.onWarning', message: `expected a function, got ${describeValue(onWarning)}` });
   if (workers !== undefined && !(Number.isInteger(workers) && (workers as number) >= 1 && (workers as number) <= MAX_WORKERS)) {
     problems.push({ path: 'options.workers', message: `expected an integer from 1 to ${MAX_WORKERS}, got ${describeValue(workers)}` });
@@ -65,4 +71,30 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
     problems.push({ path: 'options.workerUrl', message: `expected a non-empty string or a URL, got ${describeValue(workerUrl)}` });
   }
   if (problems.length > 0) throw new InputError(problems);
+}
+
+/** A margin method plug-in's shape (src/methods/method.ts): a name, a description, a section, and its two functions. */
+function pluginProblems(m: unknown, path: string, problems: InputProblem[]): void {
+  if (!isRecord(m)) {
+    problems.push({ path, message: `expected a margin method plug-in (name, description, section, validateParams, prepare), got ${describeValue(m)}` });
+    return;
+  }
+  if (typeof m.name !== 'string' || m.name === '') problems.push({ path: `${path}.name`, message: `expected a non-empty string, got ${describeValue(m.name)}` });
+  if (typeof m.description !== 'string') problems.push({ path: `${path}.description`, message: `expected a string, got ${describeValue(m.description)}` });
+  if (m.section !== null && typeof m.section !== 'string') problems.push({ path: `${path}.section`, message: `expected a string or null, got ${describeValue(m.section)}` });
+  for (const fn of ['validateParams', 'prepare'] as const) {
+    if (typeof m[fn] !== 'function') problems.push({ path: `${path}.${fn}`, message: `expected a function, got ${describeValue(m[fn])}` });
+  }
+}
+
+/** A methodology profile's shape (src/profiles/profile.ts): its name, version and method, and its params an object. */
+function profileProblems(p: unknown, path: string, problems: InputProblem[]): void {
+  if (!isRecord(p)) {
+    problems.push({ path, message: `expected a methodology profile (name, version, method, params), got ${describeValue(p)}` });
+    return;
+  }
+  for (const key of ['name', 'version', 'method'] as const) {
+    if (typeof p[key] !== 'string' || p[key] === '') problems.push({ path: `${path}.${key}`, message: `expected a non-empty string, got ${describeValue(p[key])}` });
+  }
+  if (!isRecord(p.params)) problems.push({ path: `${path}.params`, message: `expected an object of params, got ${describeValue(p.params)}` });
 }

@@ -1,3 +1,4 @@
+import { checkLayoutOptions } from './layout/layout-options.js';
 import type { GreeksInput, GreeksOutput } from './model/greeks-types.js';
 import { compileKernels, type WasmFlavour } from './kernels/wasm/binary.js';
 import type { WasmKernels } from './kernels/wasm/instance.js';
@@ -214,6 +215,7 @@ export class Engine {
    * margin on any number of market snapshots without laying the book out again.
    */
   openBook(book: ValidatedBook | unknown, layout: LayoutOptions = {}): MarginSession {
+    checkLayoutOptions(layout);
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);

@@ -166,3 +166,43 @@ describe('options are an object or nothing', () => {
     }
   });
 });
+
+describe('openBook refuses a layout outside its domain', () => {
+  test('a negative or fractional slack, a negative or NaN headroom, assets that are not symbols: one InputError with every path; in the domain, the figures of the default layout', async () => {
+    const { generateSample, InputError } = await import('../src/index.js');
+    const { book, market } = generateSample({ accounts: 30, seed: 5 });
+    for (const backend of ['wasm', 'js'] as const) {
+      const engine = await createEngine({ backend });
+      let error: unknown;
+      try {
+        engine.openBook(book, { positionSlack: -1, collateralSlack: 1.5, headroom: Number.NaN, assets: 5 as never, bogus: 1 } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InstanceType<typeof InputError>).problems.map((p) => p.path)).toEqual(['layout.bogus', 'layout.positionSlack', 'layout.collateralSlack', 'layout.headroom', 'layout.assets']);
+      expect(() => engine.openBook(book, { positionSlack: 1e9 })).toThrow(/layout\.positionSlack: expected a whole number of slots from 0 to 1,000, got 1000000000/);
+      expect(() => engine.openBook(book, { headroom: -0.5 })).toThrow(/layout\.headroom/);
+      // every layout in the domain margins the book as the default one does (its spare room changes no figure)
+      const reference = JSON.stringify(engine.margin(book, market).totals);
+      for (const layout of [{ positionSlack: 0, collateralSlack: 0, headroom: 0 }, { positionSlack: 7, collateralSlack: 3, headroom: 2 }]) {
+        const session = engine.openBook(book, layout);
+        expect(JSON.stringify(session.margin(market).totals)).toBe(reference);
+        session.release();
+      }
+    }
+  });
+});
+
+describe('createEngine checks the plug-ins and profiles it is given', () => {
+  test('an empty list, a plug-in or a profile not in its shape: one InputError at their paths (they failed later with a TypeError)', async () => {
+    const { InputError } = await import('../src/index.js');
+    const error = await createEngine({ methods: [{}, { name: 'mine', description: 'x', section: null, validateParams: () => ({}), prepare: 5 }] as never, profiles: [{ name: 'p', version: '1', method: 'cross' }, 3] as never }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InstanceType<typeof InputError>).problems.map((p) => p.path)).toEqual([
+      'options.methods[0].name', 'options.methods[0].description', 'options.methods[0].section', 'options.methods[0].validateParams', 'options.methods[0].prepare',
+      'options.methods[1].prepare', 'options.profiles[0].params', 'options.profiles[1]',
+    ]);
+    await expect(createEngine({ methods: [] })).rejects.toThrow(/options\.methods: empty: an engine needs at least one margin method/);
+  });
+});

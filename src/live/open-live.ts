@@ -38,10 +38,15 @@ export function openLive<M extends string>(session: MarginSession, market: Valid
     throw new InputError([{ path: 'options.params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
   }
   const run = engineRun(session.prepare<string>(market, options));
+  // the session's market columns are the live run's until it is released: no other run on the session meanwhile
+  const letGo = session.hold('a live session');
   try {
     const rollup = policy === null ? undefined : { registry: session.registry, options, runMethod, policy, accountMethods: methods, openBook: (book: ValidatedBook) => session.openBook(book) };
-    return new LiveSession(run, market, limits, session.book, rollup);
+    const live = new LiveSession(run, market, limits, session.book, rollup);
+    live.onReleased(letGo);
+    return live;
   } catch (error) {
+    letGo();
     run.release();
     throw error;
   }

@@ -69,6 +69,8 @@ export class MarginSession {
   /** The book the layout holds now once a liquidation changed it in place ({@link changedInPlace}), built when first asked for. */
   private current: ValidatedBook | null = null;
   private changed = false;
+  /** What keeps this session's book live (a live session: src/live/open-live.ts), or null: no other run may be prepared meanwhile. */
+  private heldBy: string | null = null;
   /** The params sections that name assets (assetSections), and the sites of the names the session's profiles give there (profileAssetSites). */
   private assetKeyed: AssetSection[] | undefined;
   private profileSites: ReadonlySet<string> | undefined;
@@ -193,6 +195,8 @@ export class MarginSession {
    * them, and for re-margining accounts changed in place. Release it when done.
    */
   prepare<M extends string>(marketJson: ValidatedMarket | unknown, profiled: MarginOptions & CheckedMethod<M> = {}): PreparedMarginRun {
+    // a run writes the session's market columns: one beside a live session's would re-margin its next fill on them
+    if (this.heldBy !== null) throw new Error(`margin-core: this session keeps ${this.heldBy} live: release it before another run on the session, or open another session (engine.openBook)`);
     const options = this.withProfile(profiled);
     const profile = profiled.profile === undefined ? undefined : findProfile(profiled.profile, this.profiles);
     // raw JSON is validated here; whether it covers the book (assets, implied vols) is checked against the layout
@@ -267,6 +271,20 @@ export class MarginSession {
     if (aside) prepared.setAside = aside.reasons;
     prepared.accountMasters = this.accountMasters;
     return this.retention.keep(prepared); // perf: keep-shapes (docs/performance.md)
+  }
+
+  /**
+   * Holds the session for `by` (a live session keeping its book live): {@link prepare} refuses until the returned
+   * function lets it go. Throws when another holds it already.
+   */
+  hold(by: string): () => void {
+    if (this.heldBy !== null) throw new Error(`margin-core: this session keeps ${this.heldBy} live: release it before ${by} on the session, or open another session (engine.openBook)`);
+    this.heldBy = by;
+    let held = true;
+    return () => {
+      if (held) this.heldBy = null;
+      held = false;
+    };
   }
 
   release(): void {

@@ -6,7 +6,7 @@ import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { generateSample, InputError, validateBook, validateInputs } from '../../src/index.js';
 import { readArrowBook } from '../../src/io/arrow/read-book.js';
-import { writeArrowBook } from '../../src/io/arrow/write-book.js';
+import { arrowBookBytes, writeArrowBook } from '../../src/io/arrow/write-book.js'; // arrowBookBytes: books outside the domain, written to be refused on reading
 import { bookColumnsOf, objectViewBuilt } from '../../src/model/book-columns.js';
 import { allEngines } from '../support/engines.js';
 import { mulberry32 } from '../support/random.js';
@@ -58,7 +58,7 @@ describe('an Arrow book read back', () => {
     const netted = { ...first, positions: [...first.positions!, { ...first.positions![0], quantity: 2, entryPrice: 1 }], cashUsd: 125.5 };
     const located = { ...second, collateral: [{ ...second.collateral![0], location: 'arbitrum' }], positions: [{ ...second.positions![0], isolatedMargin: 1000 }], method: 'isolated' };
     const book = { ...base, accounts: [netted, located, ...base.accounts.slice(2)] };
-    const read = await readArrowBook(await writeArrowBook(book));
+    const read = await readArrowBook(await arrowBookBytes(book));
     expect(JSON.stringify(read)).toBe(JSON.stringify(validateBook(book)));
   });
 
@@ -102,7 +102,7 @@ describe('an Arrow book read back', () => {
     const book = { ...coin.book, accounts };
     const problems = jsonProblems(book);
     expect(problems.length).toBeGreaterThanOrEqual(4);
-    expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(problems);
+    expect(await problemsOf(readArrowBook(await arrowBookBytes(book)))).toEqual(problems);
   });
 
   it('reads the stream format too, and files made by other writers (plain Utf8 names, several batches)', async () => {
@@ -134,7 +134,7 @@ describe('bad Arrow books', () => {
       return a;
     });
     const book = { ...sample.book, accounts };
-    expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(jsonProblems(book));
+    expect(await problemsOf(readArrowBook(await arrowBookBytes(book)))).toEqual(jsonProblems(book));
     expect(jsonProblems(book).length).toBeGreaterThanOrEqual(5);
   });
 
@@ -146,21 +146,21 @@ describe('bad Arrow books', () => {
       const book = { ...sample.book, instruments: [...sample.book.instruments, usdc], accounts };
       const problems = jsonProblems(book);
       expect(problems).toEqual([{ path: 'accounts[3].positions[2].instrument', message: expect.stringContaining('is settled in "USDC": an account margined in "USD" cannot hold it') }]);
-      expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(problems);
+      expect(await problemsOf(readArrowBook(await arrowBookBytes(book)))).toEqual(problems);
     }
   });
 
   it('a repeated id among accounts that are otherwise clean (copied a batch at a time) is still found', async () => {
     const accounts = sample.book.accounts.map((a, i) => (i === 9 ? { ...a, id: sample.book.accounts[3].id } : a));
     const book = { ...sample.book, accounts };
-    expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(jsonProblems(book));
+    expect(await problemsOf(readArrowBook(await arrowBookBytes(book)))).toEqual(jsonProblems(book));
   });
 
   it('a dictionary index outside its dictionary (a malformed file): refused at the path of the value, never read as another row\'s string', async () => {
     // 3 positions and 1 balance an account: item row r is account ⌊r / 3⌋'s position r mod 3
     const book = generateSample({ accounts: 6, seed: 4, positionsPerAccount: 3 }).book;
     const corrupted = async (list: 'positions' | 'collateral', row: number, index: number) => {
-      const table = A.tableFromIPC(await writeArrowBook(book));
+      const table = A.tableFromIPC(await arrowBookBytes(book));
       const data = table.getChild(list)!.data[0].children[0].children[0];
       expect(data.dictionary).toBeDefined(); // the writer encodes instruments and assets as dictionaries
       (data.values as Int32Array)[row] = index;
@@ -173,7 +173,7 @@ describe('bad Arrow books', () => {
     expect(await corrupted('positions', 0, -1)).toEqual([
       { path: 'accounts[0].positions[0].instrument', message: `dictionary index -1 is outside its dictionary of ${instruments} strings (a malformed Arrow file)` },
     ]);
-    const collateral = A.tableFromIPC(await writeArrowBook(book)).getChild('collateral')!.data[0];
+    const collateral = A.tableFromIPC(await arrowBookBytes(book)).getChild('collateral')!.data[0];
     const assets = collateral.children[0].children[0].dictionary!.length;
     const holder = Array.from(collateral.valueOffsets as Int32Array).findIndex((start, a, all) => a + 1 < all.length && all[a + 1] > start);
     const firstRow = (collateral.valueOffsets as Int32Array)[holder];
@@ -185,7 +185,7 @@ describe('bad Arrow books', () => {
   it('list offsets out of order or past the items, buffers shorter than their rows (a malformed file): refused with a path, never read', async () => {
     const book = generateSample({ accounts: 5, seed: 4, positionsPerAccount: 3 }).book; // offsets 0, 3, 6, 9, 12, 15
     const corrupted = async (edit: (offsets: Int32Array) => void) => {
-      const table = A.tableFromIPC(await writeArrowBook(book));
+      const table = A.tableFromIPC(await arrowBookBytes(book));
       edit(table.getChild('positions')!.data[0].valueOffsets as Int32Array);
       return problemsOf(readArrowBook(A.tableToIPC(table)));
     };

@@ -9,7 +9,7 @@ import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { generateSample, InputError, validateBook } from '../../src/index.js';
 import { readArrowBookChunks } from '../../src/io/arrow/read-book.js';
-import { writeArrowBook } from '../../src/io/arrow/write-book.js';
+import { arrowBookBytes, writeArrowBook } from '../../src/io/arrow/write-book.js';
 import type { Book } from '../../src/model/types.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
@@ -85,7 +85,7 @@ describe('an Arrow book read a chunk at a time', () => {
     expect((await chunksOf(plain, 60, 4)).accounts).toEqual(expected(sample.book));
     // a problem in a part is at the book's index (here in the part across the batches); an id repeated across parts is found
     const badAt = async (change: (a: Book['accounts'][number], i: number) => Book['accounts'][number]) =>
-      (await problemOf(await file(await writeArrowBook({ ...sample.book, accounts: sample.book.accounts.map(change) }, { accountsPerBatch: 45 })), 60, 4)).map((p) => p.path);
+      (await problemOf(await file(await arrowBookBytes({ ...sample.book, accounts: sample.book.accounts.map(change) }, { accountsPerBatch: 45 })), 60, 4)).map((p) => p.path);
     expect(await badAt((a, i) => (i === 50 ? { ...a, positions: [{ ...a.positions![0], entryPrice: -1 }] } : a))).toEqual(['accounts[50].positions[0].entryPrice']);
     expect(await badAt((a, i) => (i === 20 ? { ...a, id: sample.book.accounts[2].id } : a))).toEqual(['accounts[20].id']);
   });

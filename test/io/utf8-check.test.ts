@@ -138,3 +138,22 @@ describe('an Arrow book', () => {
     expect((error as InstanceType<typeof InputError>).problems).toEqual([{ path: 'accounts[1].id', message: 'not valid UTF-8 (a malformed Arrow file: Utf8 strings are UTF-8)' }]);
   });
 });
+
+describe('writeArrowBook checks what it writes', () => {
+  it('refuses options outside their domain (0 accounts a batch ran out of memory) and a book its readers would refuse', async () => {
+    const { writeArrowBook } = await import('../../src/io/arrow/write-book.js');
+    const { InputError } = await import('../../src/errors.js');
+    const BOOK = book({ id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 95_000 }] });
+    const problems = async (b: unknown, options: unknown) => {
+      const error = await writeArrowBook(b as never, options as never).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      return (error as InstanceType<typeof InputError>).problems.map((p) => p.path);
+    };
+    expect(await problems(BOOK, { accountsPerBatch: 0 })).toEqual(['options.accountsPerBatch']);
+    expect(await problems(BOOK, { accountsPerBatch: -3, format: 'csv', batch: 1 })).toEqual(['options.batch', 'options.format', 'options.accountsPerBatch']);
+    const numericId = structuredClone(BOOK) as { accounts: { id: unknown }[] };
+    numericId.accounts[0].id = 17;
+    expect(await problems(numericId, {})).toEqual(['accounts[0].id']);
+    expect((await writeArrowBook(BOOK as never, { accountsPerBatch: 1 })).length).toBeGreaterThan(0);
+  });
+});

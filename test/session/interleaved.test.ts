@@ -167,9 +167,16 @@ describe('the engine composes its services over a session', async () => {
     const session = engine.openBook(sample.book);
     try {
       const live = engine.live(session, sample.market, { method: 'cross' });
-      expect(live.report().totals.im).toBe(session.margin(sample.market, { method: 'cross' }).totals.im);
+      expect(live.report().totals.im).toBe(engine.margin(sample.book, sample.market, { method: 'cross' }).totals.im);
+      // the session's market columns are the live run's: another run on the session (a margin call, a second live
+      // session) would have re-margined the live session's next fill on its market; refused until it is released
+      expect(() => session.margin(sample.market, { method: 'cross' })).toThrow(/this session keeps a live session live: release it before another run/);
+      expect(() => engine.live(session, sample.market, { method: 'cross' })).toThrow(/this session keeps a live session live/);
+      expect(live.report().totals.im).toBe(engine.margin(sample.book, sample.market, { method: 'cross' }).totals.im);
       live.release();
       expect(session.margin(sample.market, { method: 'cross' }).accounts.length).toBe(sample.book.accounts.length);
+      const again = engine.live(session, sample.market, { method: 'cross' }); // held again, by the new one
+      again.release();
     } finally {
       session.release();
     }

@@ -9,6 +9,11 @@ import type { Account, Book, Instrument, ValidatedBook } from '../../model/types
 import { BOOK_VERSION, INSTRUMENTS_KEY, VERSION_KEY } from './book-schema.js';
 import { type Arrow, loadArrow } from './load.js';
 import { utf8Data } from './utf8.js';
+import { describeValue, InputError } from '../../errors.js';
+import { isValidatedBook } from '../../model/brand.js';
+import { isRecord } from '../../model/checks.js';
+import { optionProblems } from '../../model/options-check.js';
+import { validateBook } from '../../model/validate.js';
 
 /** Which optional columns the book has (every batch has the same schema). */
 export interface ArrowBookShape {
@@ -264,6 +269,18 @@ export function shapeOf(book: Book | ValidatedBook): ArrowBookShape {
 
 /** A book (JSON or validated) as Arrow IPC bytes (`file` format: random access, what `.arrow` files hold). */
 export async function writeArrowBook(book: Book | ValidatedBook, options: { format?: 'file' | 'stream'; accountsPerBatch?: number } = {}): Promise<Uint8Array> {
+  checkWriteOptions(options);
+  // a book outside its domain is refused at its paths, as every reader would refuse the file (a numeric id was written
+  // as "", a NaN quantity as it is); a validated one is certified
+  if (!isValidatedBook(book)) validateBook(book);
+  return arrowBookBytes(book, options);
+}
+
+/**
+ * {@link writeArrowBook} with nothing checked: the readers' tests write books outside the domain with it, to see them
+ * refused on reading (not part of the package's API).
+ */
+export async function arrowBookBytes(book: Book | ValidatedBook, options: { format?: 'file' | 'stream'; accountsPerBatch?: number } = {}): Promise<Uint8Array> {
   const A = await loadArrow();
   const batches = new ArrowBookBatches(A, book.instruments as Instrument[], shapeOf(book));
   const size = options.accountsPerBatch ?? ACCOUNTS_PER_BATCH;
@@ -271,4 +288,19 @@ export async function writeArrowBook(book: Book | ValidatedBook, options: { form
   const list: RecordBatch[] = [];
   for (let a = 0; a < accounts.length; a += size) list.push(batches.batch(accounts.slice(a, a + size)));
   return A.tableToIPC(new A.Table(batches.schema, list), options.format ?? 'file');
+}
+
+/** Most accounts in one record batch (a batch is built whole in memory). */
+const MAX_ACCOUNTS_PER_BATCH = 10_000_000;
+
+/** writeArrowBook's options in their domain, else one InputError (0 accounts a batch looped until memory ran out). */
+function checkWriteOptions(options: unknown): void {
+  const problems = optionProblems(options, { format: 'any', accountsPerBatch: 'any' });
+  const o = (isRecord(options) ? options : {}) as { format?: unknown; accountsPerBatch?: unknown };
+  if (o.format !== undefined && o.format !== 'file' && o.format !== 'stream') problems.push({ path: 'options.format', message: `expected "file" or "stream", got ${describeValue(o.format)}` });
+  const n = o.accountsPerBatch;
+  if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_ACCOUNTS_PER_BATCH)) {
+    problems.push({ path: 'options.accountsPerBatch', message: `expected a whole number of accounts from 1 to ${MAX_ACCOUNTS_PER_BATCH.toLocaleString('en-US')}, got ${describeValue(n)}` });
+  }
+  if (problems.length > 0) throw new InputError(problems);
 }
