@@ -44,7 +44,7 @@ export const MAX_WORKERS = 256;
 
 /** {@link EngineOptions}' keys (src/model/options-check.ts). */
 export const ENGINE_OPTION_KINDS: OptionKinds<EngineOptions> = {
-  ...KERNEL_LOAD_OPTION_KINDS, onWarning: 'any', methods: 'any', profiles: 'any', workers: 'any', workerUrl: 'any',
+  ...KERNEL_LOAD_OPTION_KINDS, onWarning: 'function', methods: 'any', profiles: 'any', workers: 'any', workerUrl: 'any',
 };
 
 /** Throws an InputError naming each option of `options` that createEngine cannot take, at its path (`options.workers`). */
@@ -53,7 +53,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   if (options !== undefined && !isRecord(options)) throw new InputError(problems);
   const o = (options ?? {}) as Record<string, unknown>;
   checkKernelLoadOptions(o, problems);
-  const { workers, workerUrl, methods, profiles, onWarning } = o;
+  const { workers, workerUrl, methods, profiles } = o;
   // a list given as one name (`methods: 'cross'`) was read as a list of undefined plug-ins
   if (methods !== undefined && !Array.isArray(methods)) problems.push({ path: 'options.methods', message: `expected an array of margin methods, got ${describeValue(methods)}` });
   if (profiles !== undefined && !Array.isArray(profiles)) problems.push({ path: 'options.profiles', message: `expected an array of profiles, got ${describeValue(profiles)}` });
@@ -63,7 +63,6 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
     methods.forEach((m: unknown, k) => pluginProblems(m, `options.methods[${k}]`, problems));
   }
   if (Array.isArray(profiles)) profiles.forEach((p: unknown, k) => profileProblems(p, `options.profiles[${k}]`, problems));
-  if (onWarning !== undefined && typeof onWarning !== 'function') problems.push({ path: 'options.onWarning', message: `expected a function, got ${describeValue(onWarning)}` });
   if (workers !== undefined && !(Number.isInteger(workers) && (workers as number) >= 1 && (workers as number) <= MAX_WORKERS)) {
     problems.push({ path: 'options.workers', message: `expected an integer from 1 to ${MAX_WORKERS}, got ${describeValue(workers)}` });
   }

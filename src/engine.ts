@@ -233,8 +233,8 @@ export class Engine {
   }
 
   /**
-   * Rule-based margin (cross or isolated) for every account of a book on a market snapshot, in one
-   * call: validates the JSON (InputError listing every problem with its path), lays the book out,
+   * Margin under `options.method` (default cross; any method of the engine's: isolated, portfolio, var, span,
+   * derive, deribit, or a plug-in's) for every account of a book on a market snapshot, in one call: validates the JSON (InputError listing every problem with its path), lays the book out,
    * values options, runs the kernels and returns the report. Use {@link openBook} to reprice a book
    * on successive snapshots without laying it out each time.
    */
@@ -317,6 +317,8 @@ export class Engine {
    * the solver's WASM loads on first use (`options.solver`: where it comes from).
    */
   async optimize<M extends string>(book: unknown, market: unknown, options: OptimizeOptions & CheckedMethod<M>): Promise<RestoreResult> {
+    // (a JavaScript caller may leave them out: the account to restore is one of them)
+    if (options === undefined) throw new InputError([{ path: 'options', message: 'missing: optimize restores one account, { account, hedges?, target?, … } (docs/optimisation.md)' }]);
     checkOptions(options, OPTIMIZE_OPTION_KINDS);
     const solver = await loadSolver(options.solver);
     const valid = validInputs(book, market, options);

@@ -19,7 +19,10 @@ export class InputError extends Error {
   /** True when more problems existed than were kept (see {@link MAX_PROBLEMS}). */
   readonly truncated: boolean;
 
-  constructor(problems: readonly InputProblem[], truncated = false) {
+  constructor(given: readonly InputProblem[], cut = false) {
+    // at most MAX_PROBLEMS whoever built the list (a check of its own may find thousands): the rest said to be there
+    const truncated = cut || given.length > MAX_PROBLEMS;
+    const problems = given.length > MAX_PROBLEMS ? given.slice(0, MAX_PROBLEMS) : given;
     const head = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
     // truncated: the list holds the first problems found, and more were not kept
     const more = truncated ? ` (and over ${problems.length - 5} more: validation stops after the first ${problems.length})` : problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';

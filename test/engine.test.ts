@@ -43,10 +43,10 @@ describe('backend selection', () => {
     // one name for a list was read as a list of undefined plug-ins ("two margin methods are named undefined")
     await expect(createEngine({ methods: 'cross', profiles: {}, onWarning: 'console', wasmUrls: '/a.wasm' } as never)).rejects.toMatchObject({
       problems: [
+        { path: 'options.onWarning', message: 'expected a function, got "console"' },
         { path: 'options.wasmUrls', message: 'expected { simd, scalar } URLs, got "/a.wasm"' },
         { path: 'options.methods', message: 'expected an array of margin methods, got "cross"' },
         { path: 'options.profiles', message: 'expected an array of profiles, got an Object' },
-        { path: 'options.onWarning', message: 'expected a function, got "console"' },
       ],
     });
   });
@@ -204,5 +204,18 @@ describe('createEngine checks the plug-ins and profiles it is given', () => {
       'options.methods[1].prepare', 'options.profiles[0].params', 'options.profiles[1]',
     ]);
     await expect(createEngine({ methods: [] })).rejects.toThrow(/options\.methods: empty: an engine needs at least one margin method/);
+  });
+});
+
+describe('callbacks are functions, and optimize is told which account', () => {
+  test('onProgress that is not a function is refused before the work (it threw a TypeError after it); optimize without options is an InputError', async () => {
+    const { generateSample, InputError } = await import('../src/index.js');
+    const { book, market } = generateSample({ accounts: 20, seed: 2 });
+    const engine = await createEngine({ backend: 'js' });
+    expect(() => engine.stress(book, market, { spot: { BTC: -0.2 } }, { onProgress: 5 as never })).toThrow(/options\.onProgress: expected a function, got 5/);
+    await expect(createEngine({ onWarning: 'log' as never })).rejects.toThrow(/options\.onWarning: expected a function/);
+    const error = await engine.optimize(book, market, undefined as never).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InstanceType<typeof InputError>).problems[0].path).toBe('options');
   });
 });

@@ -57,7 +57,7 @@ export interface BacktestOptions {
 }
 
 /** {@link BacktestOptions}' keys (src/model/options-check.ts). */
-export const BACKTEST_OPTION_KINDS: OptionKinds<BacktestOptions> = { method: 'any', params: 'any', confidence: 'any', warmupDays: 'any', circuitBreaker: 'boolean', detail: 'boolean', onProgress: 'any' };
+export const BACKTEST_OPTION_KINDS: OptionKinds<BacktestOptions> = { method: 'any', params: 'any', confidence: 'any', warmupDays: 'any', circuitBreaker: 'boolean', detail: 'boolean', onProgress: 'function' };
 
 export type BacktestSeriesName = 'static' | 'dynamic' | 'apc';
 

@@ -25,7 +25,7 @@ export interface PricerOptions extends KernelLoadOptions {
 }
 
 /** {@link PricerOptions}' keys (src/model/options-check.ts): a misspelt one is refused, not left at its default. */
-export const PRICER_OPTION_KINDS: OptionKinds<PricerOptions> = { ...KERNEL_LOAD_OPTION_KINDS, onWarning: 'any' };
+export const PRICER_OPTION_KINDS: OptionKinds<PricerOptions> = { ...KERNEL_LOAD_OPTION_KINDS, onWarning: 'function' };
 
 /** Batch Greeks on WASM (SIMD when supported) with the JS twin as fallback; see {@link createPricer}. */
 export class GreeksPricer {

@@ -7,6 +7,8 @@
  * PSD verdict hinges on the sign of the smallest one.
  */
 
+import { describeValue, InputError } from '../errors.js';
+
 /** Eigenvalues at or above −this count as non-negative: rounding in a JSON matrix must not fail it. */
 export const PSD_TOLERANCE = 1e-10;
 
@@ -195,6 +197,11 @@ export interface NearestCorrelationResult {
  * without depending on how far the unit-diagonal iterate Y still is from the cone.
  */
 export function nearestCorrelation(a: Float64Array, n: number, options: NearestCorrelationOptions = {}): NearestCorrelationResult {
+  // a length that is not n², or a value that is not finite, ran 10,000 iterations to an all-NaN "correlation matrix"
+  if (!Number.isInteger(n) || n < 0) throw new InputError([{ path: 'n', message: `expected the matrix's order, a whole number ≥ 0, got ${describeValue(n)}` }]);
+  if (a.length !== n * n) throw new InputError([{ path: 'a', message: `expected ${n} × ${n} = ${n * n} entries (row-major), got ${a.length}` }]);
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) throw new InputError([{ path: `a[${k}]`, message: `not a finite number (got ${describeValue(a[k])})` }]);
+  if (n === 0) return { matrix: new Float64Array(0), iterations: 0, converged: true, distance: 0 };
   const tol = options.tol ?? 1e-10;
   const maxIterations = options.maxIterations ?? 10_000;
   const size = n * n;

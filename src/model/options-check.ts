@@ -8,15 +8,20 @@
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import { isRecord, keyPath, notObjectMessage, unknownFieldMessage } from './checks.js';
 
-/** What an option's value must be, as far as this check goes: a boolean flag, or anything (checked where it is read). */
-export type OptionKind = 'boolean' | 'any';
+/**
+ * What an option's value must be, as far as this check goes: a boolean flag, a function (a callback: one that is not
+ * was called mid-run, after the work, and threw a TypeError), or anything (checked where it is read).
+ */
+export type OptionKind = 'boolean' | 'function' | 'any';
 
 /**
  * Every key of an options type with its kind, read off the type: a flag (boolean alone, or undefined) must be marked
- * `'boolean'`, anything else `'any'`. Annotated with it, a kinds object lists every key of the type and no other, and a
+ * `'boolean'`, a callback `'function'`, anything else `'any'`. Annotated with it, a kinds object lists every key of the type and no other, and a
  * key added to the type must be added there.
  */
-export type OptionKinds<T> = { readonly [K in keyof Required<T>]-?: [Exclude<T[K], undefined>] extends [boolean] ? 'boolean' : 'any' };
+export type OptionKinds<T> = {
+  readonly [K in keyof Required<T>]-?: [Exclude<T[K], undefined>] extends [boolean] ? 'boolean' : [Exclude<T[K], undefined>] extends [(...args: never[]) => unknown] ? 'function' : 'any';
+};
 
 /**
  * Throws an InputError listing every key of `options` that `kinds` does not name (with the nearest name), and every
@@ -41,6 +46,7 @@ export function optionProblems(options: unknown, kinds: Readonly<Record<string, 
     const value = options[key];
     if (kind === undefined) problems.push({ path: keyPath(path, key), message: unknownFieldMessage(key, names, 'option') });
     else if (kind === 'boolean' && value !== undefined && typeof value !== 'boolean') problems.push({ path: keyPath(path, key), message: `expected true or false, got ${describeValue(value)}` });
+    else if (kind === 'function' && value !== undefined && typeof value !== 'function') problems.push({ path: keyPath(path, key), message: `expected a function, got ${describeValue(value)}` });
   }
   return problems;
 }

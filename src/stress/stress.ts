@@ -56,7 +56,7 @@ export interface StressOptions extends MarginOptions {
 
 /** {@link StressOptions}' keys (src/model/options-check.ts). */
 export const STRESS_OPTION_KINDS: OptionKinds<StressOptions> = {
-  ...MARGIN_OPTION_KINDS, liquidation: 'any', paths: 'any', seed: 'any', horizonDays: 'any', reverse: 'any', onProgress: 'any', incremental: 'boolean', timings: 'any',
+  ...MARGIN_OPTION_KINDS, liquidation: 'any', paths: 'any', seed: 'any', horizonDays: 'any', reverse: 'any', onProgress: 'function', incremental: 'boolean', timings: 'any',
 };
 
 /** Monte Carlo paths allowed in one call. */

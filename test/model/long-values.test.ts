@@ -41,3 +41,20 @@ test('an error whose list was cut says how many more there are at least, and whe
   // a list kept whole counts what it holds beyond the first five
   expect(new InputError(Array.from({ length: 7 }, (_, k) => ({ path: `x[${k}]`, message: 'bad' }))).message.endsWith('; x[4]: bad (and 2 more)')).toBe(true);
 });
+
+test('an InputError holds at most 100 problems whoever built its list, and says it was cut', () => {
+  const error = new InputError(Array.from({ length: 150 }, (_, k) => ({ path: `accounts[${k}]`, message: 'bad' })));
+  expect([error.problems.length, error.truncated, error.problems[99].path]).toEqual([100, true, 'accounts[99]']);
+  expect(error.message.endsWith(' (and over 95 more: validation stops after the first 100)')).toBe(true);
+});
+
+test('margin-core/math and shardOf refuse what they cannot compute (NaN came back)', async () => {
+  const { nearestCorrelation } = await import('../../src/model/correlation.js');
+  const { shardOf } = await import('../../src/scale/hash.js');
+  expect(() => nearestCorrelation(new Float64Array(5), 3)).toThrow(/^invalid input: a: expected 3 × 3 = 9 entries \(row-major\), got 5$/);
+  expect(() => nearestCorrelation(Float64Array.from([1, Number.NaN, Number.NaN, 1]), 2)).toThrow('a[1]: not a finite number (got NaN)');
+  expect(nearestCorrelation(new Float64Array(0), 0)).toEqual({ matrix: new Float64Array(0), iterations: 0, converged: true, distance: 0 });
+  for (const shards of [0, -1, 1.5, Number.NaN]) expect(() => shardOf('x', shards)).toThrow(/shards: expected a whole number of shards ≥ 1/);
+  expect(() => shardOf(5 as never, 4)).toThrow(/id: expected an account id/);
+  expect(shardOf('x', 4)).toBe(shardOf('x', 4));
+});
