@@ -52,9 +52,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * CHANGELOG.md and the API reports (etc/api) its docs link to (165 KB and 36 KB), and the live cluster and serve to
  * apply a write resent under its Idempotency-Key once (3,136,654 and 9,698,183 measured). Raised to 9.9 MB unpacked when
  * params naming an asset the market does not price came to be refused in every section, every engine call to check its
- * options, and the live cluster to name entries refused on replay, with their docs (9,812,868 measured).
+ * options, and the live cluster to name entries refused on replay, with their docs (9,812,868 measured). Raised to
+ * 3.25 MB packed and 9.95 MB unpacked when every reader came to refuse bytes that are not UTF-8, the library its layout,
+ * plug-ins, profiles and callbacks outside their domain, liquidation to check both of its sections, and the CLI an output
+ * over its input, with their docs and the changelog (3,207,922 and 9,911,121 measured).
  */
-const BUDGET = { packed: 3_200_000, unpacked: 9_900_000 };
+const BUDGET = { packed: 3_250_000, unpacked: 9_950_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
