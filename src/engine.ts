@@ -355,13 +355,13 @@ export class Engine {
    * solved by HiGHS). The subaccounts are margined alone (policy independent), each by its method; nothing is moved.
    * InputError for bad inputs or a master without subaccounts.
    */
-  async allocateCollateral(book: unknown, market: unknown, master: string, options: MarginOptions = {}): Promise<CollateralAllocation> {
+  async allocateCollateral<M extends string>(book: unknown, market: unknown, master: string, options: MarginOptions & CheckedMethod<M> = {}): Promise<CollateralAllocation> {
     if (typeof master !== 'string' || master === '') throw new InputError([{ path: 'master', message: `expected an account id (a non-empty string), got ${describeValue(master)}` }]);
     checkOptions(options, MARGIN_OPTION_KINDS);
     const valid = validInputs(book, market, options);
     const params = isPlainRecord(options.params) ? options.params : {};
     const group = subBook(valid.book, [master]);
-    const report = this.margin(group, valid.market, { ...options, breakdown: true, params: { ...params, subaccounts: { policy: 'independent' } } });
+    const report = this.margin(group, valid.market, { ...(options as MarginOptions), breakdown: true, params: { ...params, subaccounts: { policy: 'independent' } } });
     const locations = validateLocationParams(params.locations);
     const problem = masterAllocationProblem(report, group, valid.market, master, locations, options.frozenLocations);
     return { master, ...allocateCollateral(await loadHighs(), problem), problem };

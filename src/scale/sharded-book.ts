@@ -12,7 +12,7 @@
  */
 import { InputError } from '../errors.js';
 import { LIQUIDATE_OPTION_KINDS, type LiquidateOptions } from '../liquidation/engine.js';
-import { MARGIN_OPTION_KINDS } from '../margin/options.js';
+import { type CheckedMethod, MARGIN_OPTION_KINDS, type MethodName } from '../margin/options.js';
 import { checkOptions } from '../model/options-check.js';
 import type { LiquidationReport } from '../liquidation/report.js';
 import type { MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
@@ -135,7 +135,7 @@ export class ShardedBook {
   }
 
   /** Margin for every account on `market` (as `engine.margin`, same report, same bits), computed on the workers. */
-  async margin(market: unknown, options: MarginOptions = {}): Promise<MarginReport> {
+  async margin<M extends string>(market: unknown, options: MarginOptions & CheckedMethod<M> = {}): Promise<MarginReport> {
     checkOptions(options, MARGIN_OPTION_KINDS); // as engine.margin: before the workers are asked
     this.assertOpen();
     const profiled = applyProfile(options, this.coordinator.profiles);
@@ -164,7 +164,7 @@ export class ShardedBook {
   }
 
   /** As `engine.liquidate`, single-threaded on the coordinator (ADL and the insurance fund are cross-account). */
-  async liquidate(market: unknown, options: LiquidateOptions = {}): Promise<LiquidationReport> {
+  async liquidate<M extends string>(market: unknown, options: LiquidateOptions & CheckedMethod<M> = {}): Promise<LiquidationReport> {
     checkOptions(options, LIQUIDATE_OPTION_KINDS);
     this.assertOpen();
     return this.coordinator.liquidate(this.book, market, options);
@@ -177,7 +177,7 @@ export class ShardedBook {
    * Monte Carlo paths, split into jobs, and the reverse search's probes, one per worker at a time (src/stress/reverse.ts
    * `reverseProbes`: the same answer and evaluations as one thread, in fewer rounds of cascades).
    */
-  async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
+  async stress<M extends string>(market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' } = {}): Promise<StressReport> {
     checkOptions(options, STRESS_OPTION_KINDS); // before any path or probe goes to the workers
     this.assertOpen();
     const valid = this.marketOf(market, options);

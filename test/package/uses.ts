@@ -80,6 +80,13 @@ const mmFactor: number = DEFAULT_PORTFOLIO_PARAMS.mmFactor;
 // margin-core/scale
 const sharded = await engine.openShardedBook(book);
 const shardReport: MarginReport = await sharded.margin(market, { method: 'cross' });
+await sharded.stress(market, 'btc-crash', { method: 'all' });
+// @ts-expect-error a method name the library does not have, as on the engine's own calls
+await sharded.margin(market, { method: 'portfolo' });
+// @ts-expect-error the same on a sharded book's liquidation
+await sharded.liquidate(market, { method: 'crosss' });
+// @ts-expect-error and on a master's collateral allocation
+await engine.allocateCollateral(book, market, 'm', { method: 'portfolo' });
 const transport: ShardTransport = engine.shardTransport;
 const shard: number = shardOf('acct-0001', 4);
 await sharded.release();
