@@ -14,7 +14,7 @@
  *   `cross` subaccount policy a group member's are judged by its pool (src/live/pool-trial.ts).
  * Subscribers receive every status change (account, from, to, health) as it happens.
  */
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { AccountDraft } from '../margin/account-draft.js';
@@ -199,6 +199,8 @@ export class LiveSession {
 
   /** Calls `listener` with the status changes of every update; returns the unsubscribe. */
   onStatusChange(listener: (events: readonly StatusChange[]) => void): () => void {
+    // refused here: called with the events, a value that is not a function would fail where its failure is swallowed
+    if (typeof listener !== 'function') throw new InputError([{ path: 'listener', message: `expected a function of the status changes, got ${describeValue(listener)}` }]);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -54,3 +54,33 @@ describe('status events after a tick', () => {
     }
   });
 });
+
+describe('status listeners', () => {
+  it('a listener that is not a function is refused when given (called with the events, its failure would be swallowed); one that throws does not stop the update', async () => {
+    const { createEngine, InputError } = await import('../../src/index.js');
+    const engine = await createEngine({ backend: 'js' });
+    const live = engine.live(book(0), market(0), { method: 'cross' });
+    try {
+      let error: unknown;
+      try {
+        live.onStatusChange(5 as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InstanceType<typeof InputError>).problems).toEqual([{ path: 'listener', message: 'expected a function of the status changes, got 5' }]);
+      const heard: number[] = [];
+      live.onStatusChange(() => {
+        throw new Error('a subscriber\'s own bug');
+      });
+      live.onStatusChange((events) => heard.push(events.length));
+      // BTC halves: the BTC account (1 BTC on 50,000 USDC) falls below MM; the update is applied whatever the first listener did
+      const result = live.applyTick({ assets: { BTC: { price: 50_000 } } });
+      expect(result.events.length).toBeGreaterThan(0);
+      expect(heard).toEqual([result.events.length]);
+      expect(live.report().accounts[0].status).toBe(engine.margin(live.book(), live.marketJson, { method: 'cross' }).accounts[0].status);
+    } finally {
+      live.release();
+    }
+  });
+});
