@@ -234,7 +234,8 @@ export class Engine {
 
   /**
    * Margin under `options.method` (default cross; any method of the engine's: isolated, portfolio, var, span,
-   * derive, deribit, or a plug-in's) for every account of a book on a market snapshot, in one call: validates the JSON (InputError listing every problem with its path), lays the book out,
+   * derive, deribit, or a plug-in's) for every account of a book on a market snapshot, in one call: validates the
+   * JSON (InputError listing every problem with its path), lays the book out,
    * values options, runs the kernels and returns the report. Use {@link openBook} to reprice a book
    * on successive snapshots without laying it out each time.
    */

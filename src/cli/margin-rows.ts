@@ -53,12 +53,6 @@ export function parseStatuses(value: string): Status[] {
   return names as Status[];
 }
 
-export function parseTop(value: string): number {
-  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN; // digits only: Number also reads 0x10 and 1e3
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
-  return n;
-}
-
 /** Orders rows by `key` ({@link SORT_KEYS}); NaN figures last; ties by id, so the order is the same on every run. */
 export function rowOrder(key: SortKey): (a: AccountMargin, b: AccountMargin) => number {
   const byId = (a: AccountMargin, b: AccountMargin) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -4,6 +4,7 @@
  * (28 of 30 accounts on a sample, on both backends), and a negative headroom made the WASM kernel read out of bounds.
  */
 import { describeValue, InputError, type InputProblem } from '../errors.js';
+import { isRecord } from '../model/checks.js';
 import { optionProblems, type OptionKinds } from '../model/options-check.js';
 import type { LayoutOptions } from './book-layout.js';
 
@@ -18,8 +19,8 @@ const LAYOUT_OPTION_KINDS: OptionKinds<LayoutOptions> = { positionSlack: 'any', 
 export function checkLayoutOptions(layout: unknown, path = 'layout'): LayoutOptions {
   const problems: InputProblem[] = optionProblems(layout, LAYOUT_OPTION_KINDS, path);
   if (layout === undefined) return {};
-  if (problems.length > 0 && (typeof layout !== 'object' || layout === null)) throw new InputError(problems);
-  const o = layout as Record<string, unknown>;
+  if (!isRecord(layout)) throw new InputError(problems);
+  const o = layout;
   for (const key of ['positionSlack', 'collateralSlack'] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_SLACK)) {

@@ -154,7 +154,11 @@ export function liquidationSections(options: { liquidation?: unknown; params?: u
  * over its own (a field at a time: `{ liquidation: { adl: 'pro-rata' } }` keeps the params file's fees and fund).
  */
 export function liquidationSection(options: { liquidation?: unknown; params?: unknown }): unknown {
-  const sections = liquidationSections(options);
+  return mergedSection(liquidationSections(options));
+}
+
+/** The sections' fields merged, the later's over the earlier's ({@link liquidationSection}). */
+function mergedSection(sections: readonly { json: unknown }[]): unknown {
   if (sections.length < 2) return sections[0]?.json;
   const [file, given] = sections;
   return isRecord(file.json) && isRecord(given.json) ? { ...file.json, ...given.json } : given.json;
@@ -171,5 +175,5 @@ export function checkLiquidationSections(options: { liquidation?: unknown; param
   const before = problems.size;
   for (const { json, path } of sections) checkLiquidationParams(json, problems, path);
   // each was checked at its own path (its warnings said there): the merged fields are read without saying them again
-  return checkLiquidationParams(problems.size > before ? undefined : liquidationSection(options), new ProblemList({ lenient: true }));
+  return checkLiquidationParams(problems.size > before ? undefined : mergedSection(sections), new ProblemList({ lenient: true }));
 }

@@ -2,7 +2,6 @@ import { type Command, Option } from 'commander';
 import { stat } from 'node:fs/promises';
 import { createEngine } from '../../engine.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
-import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { count, efficiency, money, tableLines } from '../table.js';
@@ -14,10 +13,10 @@ import { writerSink, writesOnThread } from '../report-writer.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
 import { ONE_SHOT_LAYOUT } from '../../layout/book-layout.js';
 import { marginChunks } from '../margin-chunks.js';
-import { CSV_COLUMNS, parseStatuses, parseTop, RowSelector, type Selection, selectionLine, SORT_KEYS, type SortKey, TABLE_ALIGN, TABLE_HEADER, tableRow } from '../margin-rows.js';
+import { CSV_COLUMNS, parseStatuses, RowSelector, type Selection, selectionLine, SORT_KEYS, type SortKey, TABLE_ALIGN, TABLE_HEADER, tableRow } from '../margin-rows.js';
 import { streamMargin } from '../margin-stream.js';
 import {
-  backendOption, type BackendChoice, bookOption, chosenMethod, formatOption, type InputFlags, inputPaths, marketOption, methodOption, profileOption, sampleOption,
+  backendOption, type BackendChoice, bookOption, chosenMethod, formatOption, type InputFlags, inputPaths, marketOption, methodOption, positiveWholeNumber, profileOption, sampleOption,
 } from '../options.js';
 import { csvLines, type Output, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -45,12 +44,12 @@ export function registerMarginCommand(program: Command): Command {
     .addOption(formatOption(['table', 'json', 'csv', 'arrow']))
     .option('--status <list>', 'table and csv: only accounts in these statuses (healthy, margin_call, liquidatable, bankrupt, error; comma-separated)', parseStatuses)
     .addOption(new Option('--sort <key>', 'table and csv: health or excess (lowest first), im, mm or equity (largest first), id').choices([...SORT_KEYS]))
-    .option('--top <n>', 'table and csv: at most N accounts (after --status and --sort)', parseTop)
+    .option('--top <n>', 'table and csv: at most N accounts (after --status and --sort)', positiveWholeNumber)
     .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (with --format json only)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
     // the size of a big book's chunks (the readers' own by default): tests make small books come in several
-    .addOption(new Option('--chunk-accounts <n>').argParser(parseTop).hideHelp())
+    .addOption(new Option('--chunk-accounts <n>').argParser(positiveWholeNumber).hideHelp())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExamples:\n  margin-core margin --sample --method portfolio\n  margin-core margin --book book.json --market market.json --status liquidatable,bankrupt --sort health --top 20\n' +
@@ -71,7 +70,7 @@ export function registerMarginCommand(program: Command): Command {
       const options: MarginOptions = { method, profile: opts.profile, breakdown: opts.breakdown === true, lenient: opts.lenient === true };
       const size = await stat(files.book).then((s) => s.size, () => 0);
       const read = (opts.format === 'table' || opts.format === 'csv') && !files.book.endsWith('.arrow') && size >= STREAMED_JSON_BYTES ? await marginStreamed(files, options, selection, opts) : undefined;
-      if (read !== true) await marginWhole(files, options, selection, opts, undefined, read);
+      if (read !== true) await marginWhole(files, options, selection, opts, read);
     });
 }
 
@@ -118,16 +117,10 @@ async function marginStreamed(files: { book: string; market: string }, options: 
   return true;
 }
 
-/** The book and market as JSON, already read. */
-interface ParsedInputs {
-  book: unknown;
-  market: unknown;
-}
-
-async function marginWhole(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags, parsed?: ParsedInputs, whole?: BookChunk): Promise<void> {
+async function marginWhole(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags, whole?: BookChunk): Promise<void> {
   const bar = new Progress('margin', 4);
   try {
-    const chunked = parsed === undefined && !options.breakdown && (await readsInChunks(files.book));
+    const chunked = !options.breakdown && (await readsInChunks(files.book));
     let report: MarginReport | undefined;
     // the whole book, read once already (its first chunk held it): margined as it is, not read again
     if (whole !== undefined) report = await marginByChunks(files, options, opts, bar, whole);
@@ -138,7 +131,7 @@ async function marginWhole(files: { book: string; market: string }, options: Mar
       if (streamed === 'written') return;
       report = streamed;
     } else if (chunked) report = await marginByChunks(files, options, opts, bar);
-    report ??= await marginAtOnce(files, options, opts, bar, parsed);
+    report ??= await marginAtOnce(files, options, opts, bar);
     bar.advance(1, 'writing');
     // every writer reads the report's columns: no row is built unless printed (or selected)
     const c = columnarReport(report);
@@ -262,10 +255,8 @@ async function marginChunksWritten(chunks: AsyncIterable<BookChunk>, files: { bo
 }
 
 /** The book read whole (validated, laid out in columns), then margined. */
-async function marginAtOnce(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress, parsed?: ParsedInputs): Promise<MarginReport> {
-  let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
-    ? validatedNamingFiles(parsed, files, validationOptions(opts))
-    : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
+async function marginAtOnce(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<MarginReport> {
+  let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
   options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
   bar.advance(1, `${options.method} margin`);
   const engine = await createEngine({ backend: opts.backend });
@@ -277,15 +268,6 @@ async function marginAtOnce(files: { book: string; market: string }, options: Ma
     return session.margin(market, options);
   } finally {
     session.release();
-  }
-}
-
-/** The JSON read validated, a problem with a whole file naming it (namingFiles). */
-function validatedNamingFiles(parsed: ParsedInputs, files: { book: string; market: string }, options: ReturnType<typeof validationOptions>): ReturnType<typeof validateInputs> {
-  try {
-    return validateInputs(parsed.book, parsed.market, options);
-  } catch (error) {
-    throw namingFiles(error, files);
   }
 }
 
