@@ -25,6 +25,16 @@ export class Ledger {
    */
   deficitsWrittenOff = 0;
   /**
+   * The fees and discounts the account being liquidated has paid in this run and not had back (its margin currency),
+   * to the liquidators and to the fund, by the equity they came out of: −1 the account's (under isolated margin the
+   * rest of it), a slot its isolated position's. A close that finds that equity bankrupt takes them back first
+   * ({@link takeBackFees}): fees are owed out of a close-out's surplus only.
+   */
+  private readonly feesToLiquidators = new Map<number, number>();
+  private readonly feesToFund = new Map<number, number>();
+  /** What {@link takeBackFees} took back last, from the liquidators and from the fund (margin currency). */
+  readonly takenBack = { liquidator: 0, fund: 0 };
+  /**
    * Accounts whose equity changed (liquidated or deleveraged), in the order they were first touched, with their
    * equity before the run (a flag per account says which are listed).
    */
@@ -62,6 +72,33 @@ export class Ledger {
     const w = this.waterfall;
     w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
     this.deficitsWrittenOff = 0;
+    this.feesToLiquidators.clear();
+    this.feesToFund.clear();
+  }
+
+  /** Books a fee or discount (margin currency) paid out of `bucket`'s equity (−1: the account's) of the account being liquidated. */
+  feePaid(bucket: number, toLiquidator: number, toFund: number): void {
+    if (toLiquidator > 0) this.feesToLiquidators.set(bucket, (this.feesToLiquidators.get(bucket) ?? 0) + toLiquidator);
+    if (toFund > 0) this.feesToFund.set(bucket, (this.feesToFund.get(bucket) ?? 0) + toFund);
+  }
+
+  /**
+   * Takes back at most `deficit` (margin currency, at `usd` USD a unit) of the fees paid out of `bucket` this run, from
+   * the liquidators and the fund pro rata to what each was paid (the fund at most what it holds: it may have paid others
+   * since), into {@link takenBack}; returns the amount, for the caller to credit to that equity and book.
+   */
+  takeBackFees(bucket: number, deficit: number, usd: number): number {
+    const paidLiquidators = this.feesToLiquidators.get(bucket) ?? 0, paidFund = this.feesToFund.get(bucket) ?? 0;
+    const back = Math.min(deficit, paidLiquidators + paidFund);
+    if (!(back > 0)) return 0;
+    const liquidator = back * (paidLiquidators / (paidLiquidators + paidFund));
+    const fund = Math.min(back - liquidator, this.fund / usd);
+    this.feesToLiquidators.set(bucket, Math.max(0, paidLiquidators - liquidator));
+    this.feesToFund.set(bucket, Math.max(0, paidFund - fund));
+    this.fund = Math.max(0, this.fund - fund * usd);
+    this.takenBack.liquidator = liquidator;
+    this.takenBack.fund = fund;
+    return liquidator + fund;
   }
 
   /** Remembers an account's equity before the run changes it (for the conservation identity). */

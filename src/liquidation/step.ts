@@ -58,13 +58,22 @@ export class StepExecutor {
     const mmBefore = columns.mm[a];
     const healthBefore = healthOf(columns.equityMm[a], mmBefore);
     // the equity behind this holding: the account's, or under isolated margin a position's own or the rest of the account's
-    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : restEquityOf(this.layout, this.run, a);
+    let backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : restEquityOf(this.layout, this.run, a);
     const e = h.kind === 'position' ? effects.effect(h, quantity, this.stepEffect) : discountCapped(effects.effect(h, quantity, this.stepEffect), this.trial.surplus(a, backing), this.stepCapped);
-    const equityAfterFill = backing - e.cost;
+    let equityAfterFill = backing - e.cost;
     const fund0 = ledger.fund;
     const routes = this.step.routes;
     routes.market = routes.insuranceFund = routes.adl = routes.uncovered = 0;
     let feeToLiquidator = 0, feeToFund = 0;
+    const bucket = this.ownBacking && h.kind === 'position' ? h.slot : -1;
+    if (h.kind === 'position' && equityAfterFill < 0 && this.clawBack(a, bucket, -equityAfterFill)) {
+      // this close-out's earlier fees went back into the equity behind the close: it pays no fee of its own
+      feeToLiquidator = 0 - ledger.takenBack.liquidator; // 0 − x: nothing taken from one side is 0, never −0
+      feeToFund = 0 - ledger.takenBack.fund;
+      fee = 0;
+      backing = this.run.positionEquity(a, h.slot);
+      equityAfterFill = backing - e.cost;
+    }
     const inverse = h.kind === 'position' && this.layout.instruments.isInverse(h.index);
     const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, backing) : bankruptcyPrice(e.mark, e.units, backing);
     const usd = effects.usd;
@@ -74,14 +83,18 @@ export class StepExecutor {
       feeToLiquidator = e.cost; // the discount
       totals.collateralDiscounts += e.cost * usd;
       w.fees += e.cost;
+      ledger.feePaid(-1, e.cost, 0);
     } else if (equityAfterFill >= 0) {
       routes.market = quantity;
       fee = Math.max(0, Math.min(fee, equityAfterFill));
       effects.write(a, h, quantity, e.cashAtFill - fee);
       if (fee > 0 && fee === equityAfterFill) fee -= this.roundingBelowZero(a, h, fee);
-      feeToLiquidator = fee * this.p.feeSplit.liquidator;
-      feeToFund = fee - feeToLiquidator;
-      ledger.fund += feeToFund * usd;
+      if (fee > 0) {
+        feeToLiquidator = fee * this.p.feeSplit.liquidator;
+        feeToFund = fee - feeToLiquidator;
+        ledger.fund += feeToFund * usd;
+        ledger.feePaid(bucket, feeToLiquidator, feeToFund);
+      }
       totals.marketSlippage += e.cost * usd;
       w.slippage += e.cost;
       w.fees += fee;
@@ -108,6 +121,29 @@ export class StepExecutor {
     step.mmBefore = mmBefore;
     step.mmAfter = mmAfter;
     return step;
+  }
+
+  /**
+   * A close that would take the equity behind it (`bucket`: −1 the account's, a slot an isolated position's) `deficit`
+   * below zero: the fees this close-out paid out of that equity earlier in the run are taken back first, at most the
+   * deficit, from the liquidators and the fund pro rata to what each was paid (Ledger.takeBackFees), and credited to
+   * that equity, so the fund, ADL or a write-off never pay a fee. A close-out's fees are owed out of its surplus
+   * over bankruptcy (dYdX v4's fee = min(max fee, surplus over the bankruptcy quote), taken over the whole close-out):
+   * a step's cap gives its part its share of the equity by the MM it releases, and a later part's slippage can need
+   * more than its share. Returns whether anything was taken back (`ledger.takenBack`); account a is re-margined then.
+   */
+  private clawBack(a: number, bucket: number, deficit: number): boolean {
+    const back = this.ledger.takeBackFees(bucket, deficit, this.effects.usd);
+    if (back === 0) return false;
+    this.ledger.waterfall.fees -= back;
+    this.layout.cashUsd.array[a] += back;
+    if (bucket >= 0) {
+      const isolated = this.layout.positions.column<'f64'>('isolatedMargin').array;
+      isolated[bucket] = allocationAfter(isolated[bucket], back);
+    }
+    this.trial.changed(a);
+    this.run.remarginAt(a);
+    return true;
   }
 
   /**

@@ -22,9 +22,12 @@ export function liquidationStateLabel(state: LiquidationState): string {
   }
 }
 
-/** What the liquidator got on a step: its fee on a position close, the discount on collateral it bought. */
-export function liquidatorTakeLabel(step: Pick<LiquidationStep, 'kind'>): string {
-  return step.kind === 'collateral' ? 'discount' : 'fee';
+/**
+ * What the liquidator got on a step: its fee on a position close, the discount on collateral it bought; what it gave
+ * back (a negative amount) at a close that took back its close-out's earlier fees (docs/liquidation.md, Fees).
+ */
+export function liquidatorTakeLabel(step: Pick<LiquidationStep, 'kind' | 'feeToLiquidator'>): string {
+  return step.feeToLiquidator < 0 ? 'taken back' : step.kind === 'collateral' ? 'discount' : 'fee';
 }
 
 export const EXPLAIN = {

@@ -152,6 +152,18 @@
  *   50,000 USD cap instead of the whole holding: its step 2.4143334745718725 → 2.4143318670032006 contracts (the root
  *   found on the narrower interval; both within the slack's tolerance), fees 6,827.9030555719 → …031, closed notional
  *   35,089,159.39633 → …159.39612 USD, every state, the fund's payments and bad debt unchanged.
+ * - fees come out of the close-out's surplus (docs/liquidation.md, Fees): a close that would take the equity behind it
+ *   below zero first takes back the fees and discounts its close-out paid earlier in the run. Five sample digests
+ *   (cross and isolated `im linear-first capped`, portfolio, derive and deribit `largest-notional linear fee`) and six
+ *   shocked `largest-notional linear fee` digests (cross, portfolio, var, span, derive, deribit) moved; no stress
+ *   digest. Checked by diffing the reports' JSON before and after: 1 to 7 accounts per report take fees back (the
+ *   bankrupt step's feeToLiquidator and feeToFund negative), and the fund pays that much less, so ADL and the
+ *   deleveraged counterparties their share less where it was empty: the sample under cross `im linear-first capped`
+ *   fees to liquidators 37,094.68 → 37,054.53, fund paid 2,634.56 → 2,554.25; shocked cross `largest-notional linear
+ *   fee` 604.35 → 64.97 and 5,604.35 → 5,064.97, ADL absorbed 18,911,279.46 → 18,910,740.07. Every state and
+ *   resolved/bankrupt count unchanged; totals.uncovered too, but where the sqrt impact on BTC writes off 6e12 to 8e13
+ *   (the sample's portfolio, derive and deribit, the shocked derive), whose write-offs move by up to 2,257 as the fund
+ *   and ADL reach other accounts.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -184,32 +196,32 @@ const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
     'cross dry pro-rata': 'f7bfb18d30001e2f7a1957e5',
     'cross dry queue': '99a1f83b8e1e31bc23e5ec5c',
-    'cross im linear-first capped': 'c6e1800e69cd64eeae3fa07f',
+    'cross im linear-first capped': '167c97041389ae3c0099e151',
     'cross largest-notional linear fee': '7e1d5a61b5538abcfd19d422',
     'cross pro-rata': 'd8278cab480620a1170340ce',
     'cross queue': '498cbb4271a45a640bf5fddb',
     'deribit dry pro-rata': '1d38c5ce08d408ffd6077219',
     'deribit dry queue': 'fc5795230ff128cb0d1abeb8',
     'deribit im linear-first capped': '1a4d586d5598755e488c144c',
-    'deribit largest-notional linear fee': '0bc69596f6fd9529c2b6deff',
+    'deribit largest-notional linear fee': '31af6589f899c2a9dd50050f',
     'deribit pro-rata': '900c83f16d557beeccdac88a',
     'deribit queue': '20ad3fea45f42a1657fe11d1',
     'derive dry pro-rata': '27d17649a8d54101bf4c163f',
     'derive dry queue': '1f69373828325e165a0e7f72',
     'derive im linear-first capped': 'ea5bbf0e258425916ece26a5',
-    'derive largest-notional linear fee': '58399f21de25bf5b9ec12558',
+    'derive largest-notional linear fee': 'ec85c1c5233d63d77068cac8',
     'derive pro-rata': '3b4d78d5a5a1cebae56c62d4',
     'derive queue': '71ae07278a57f09a3c8aef6c',
     'isolated dry pro-rata': 'fa2859dd4c8ebd3fa6a9f0ba',
     'isolated dry queue': 'dee91488cbb3af61d7ee6732',
-    'isolated im linear-first capped': '75735b69b170524564eb2e12',
+    'isolated im linear-first capped': 'ee9611792944e36d4835e36e',
     'isolated largest-notional linear fee': 'c4b307f04126c739e44f810c',
     'isolated pro-rata': 'ea8b25bb89566d008b30ccdd',
     'isolated queue': '85a1e67c491513b35df1770f',
     'portfolio dry pro-rata': 'bda38857ff5fbe6434159629',
     'portfolio dry queue': 'e61b0279c91989cfb03fcf2f',
     'portfolio im linear-first capped': '7980bc8c21d3bb5db57da0f5',
-    'portfolio largest-notional linear fee': '8d7c49e092ec43acca657b42',
+    'portfolio largest-notional linear fee': 'cfb8f05a72d9dfbfaf142157',
     'portfolio pro-rata': 'b83a2dbf0b210bfed27a3a0c',
     'portfolio queue': '8e1a00974cb1e78aacc35155',
     'span dry pro-rata': 'a3a2a2d19936d83024646e3f',
@@ -229,19 +241,19 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'cross dry pro-rata': '15936556044c4746898c5951',
     'cross dry queue': '6c5fda93b7ca40508c9458e8',
     'cross im linear-first capped': '3ee2ca2e1c1ed02f1b117512',
-    'cross largest-notional linear fee': '4f5109e5bc984aee26a01ad5',
+    'cross largest-notional linear fee': '29f4ab83048a5adcf1fe0b3a',
     'cross pro-rata': 'bece839377d7106fe6a0fc09',
     'cross queue': '313731359b90ff97e4842c85',
     'deribit dry pro-rata': '42be8470d269ffdc0a55b87d',
     'deribit dry queue': '2d516174080e2ac316d4c747',
     'deribit im linear-first capped': '78e48e732b69c195723598a0',
-    'deribit largest-notional linear fee': 'e188be762cf9deeb7eb926d6',
+    'deribit largest-notional linear fee': '3a815afa4d55a028cf12e46a',
     'deribit pro-rata': '4024ab5a2e0002ab47465b48',
     'deribit queue': '0bfabf3158b0e9fb6a394153',
     'derive dry pro-rata': '13536579e1c5aa828589e3b2',
     'derive dry queue': '33fbd1b10ca686c68cf3f013',
     'derive im linear-first capped': '4102c37a3d39ba40954e5771',
-    'derive largest-notional linear fee': '81a55e73fbdf00b9b49c592d',
+    'derive largest-notional linear fee': 'dceb2d51167711953f77144d',
     'derive pro-rata': 'e23dde31de5de0e1d39caf98',
     'derive queue': 'ae4632006fb4c7ac73c8f64b',
     'isolated dry pro-rata': '91b8553b47a74ae2776fc005',
@@ -253,19 +265,19 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'portfolio dry pro-rata': '6d7d8ff5fe05916e511b9277',
     'portfolio dry queue': 'fffff32c7c8f7fe1844746ac',
     'portfolio im linear-first capped': '4fe03650baaff362ab2f49c5',
-    'portfolio largest-notional linear fee': '0996979f49fcf15b93e3e3a3',
+    'portfolio largest-notional linear fee': '6df306fb47e31dfe19234a10',
     'portfolio pro-rata': '28be8965d63d0ca2c6f616b8',
     'portfolio queue': '8763934da23cc468a3f37437',
     'span dry pro-rata': '909bb2e814a68ffb780a374f',
     'span dry queue': '20909816ed48d6ae754b40d9',
     'span im linear-first capped': '81fce01dcd0cba9510d4e88e',
-    'span largest-notional linear fee': '2ba761c4905f1c8cf743998c',
+    'span largest-notional linear fee': '46923b569386b99d13ad7625',
     'span pro-rata': '670b154af0ff175bc91f88de',
     'span queue': '1c7779e867ac0d6df20db5e6',
     'var dry pro-rata': 'e34e073c91db18dbf27cc278',
     'var dry queue': '3cb482ac4ad45b90d03fb1b7',
     'var im linear-first capped': 'd2920ba36448715355b736e8',
-    'var largest-notional linear fee': 'dd9d6c2eaa85cb963a7a464c',
+    'var largest-notional linear fee': '9736fb4907e97e328002b37c',
     'var pro-rata': '3ec0026694c6d7aa5249dcc8',
     'var queue': 'eb8854c70c3555343a06f51f',
   },

@@ -2,7 +2,8 @@
  * The money rules of a liquidation, each on a case worked by hand from the rule (docs/liquidation.md), on js,
  * wasm-scalar and wasm-simd: ADL never takes a counterparty below zero, isolated positions and the rest of an account
  * are liquidated apart, the smallest close is found where the slack is not monotone, small shortfalls are closed at
- * once but only to the shortfall, fees are capped by the part closed and options pay on their value, collateral
+ * once but only to the shortfall, fees are capped by the part closed and a bankrupt close takes back its close-out's
+ * earlier fees, options pay on their value, collateral
  * whose partial sale does not help is sold whole, and uncovered bad debt is its own line of the conservation identity.
  * BTC at 100,000 and ETH at 3,000 unless a case says otherwise; the default rule-based schedules (BTC perpetual: IM
  * 0.8% / MM 0.4% of notional up to 50,000 USD, then 1% / 0.5%; ETH: 1% / 0.5% up to 50,000).
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type LiquidationReport } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
+import { liquidationPlanText } from '../../src/report/liquidation-text.js';
 import { book, market } from '../support/margin-books.js';
 import { SAMPLE } from '../support/cli.js';
 
@@ -333,6 +335,66 @@ describe('fees', () => {
     expect(steps.map((s) => s.feeToLiquidator + s.feeToFund)).toEqual([250 / 3, 250 / 3, 200 / 3, 200 / 3].map((f) => expect.closeTo(f, 9)));
     for (const s of steps.slice(0, 3)) expect(s.healthAfter).toBeCloseTo(2 / 3, 12);
     for (const s of steps) expect(s.healthAfter).toBeGreaterThanOrEqual(s.healthBefore - 1e-12);
+  });
+
+  describe('fees come out of the close-out\'s surplus: a bankrupt close takes back the earlier ones', () => {
+    // Long 100 X at 100 on 90 USDC, MM 2% of notional up to 5,000 and 10% above (MM 100 + 500 = 600), fee 0.5%, 25%
+    // steps, linear depth 0.1 a unit: a 25-unit step fills 1.25 below the mark (slippage 31.25). Step 1 releases 250 of
+    // the 600 MM: its fee cap is 90 × 250/600 − 31.25 = 6.25 (nominal 12.5), equity 52.5. Step 2: 52.5 × 250/350 −
+    // 31.25 = 6.25, equity 15. Step 3 would leave 15 − 31.25 = −16.25: it takes back 12.5 (6.25 from the liquidator,
+    // 6.25 from the fund) and the fund pays the 3.75 left. Step 4: the fund pays 31.25. The fund pays 35 = 125 of
+    // slippage − 90 of equity, as without fees; the fees were 12.5 and the fund paid 47.5 before the rule.
+    const b = { instruments: XY, accounts: [{ id: 'tiered', positions: [{ instrument: 'X-PERP', quantity: 100, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 90 }] }] };
+    const params = { linear: { X: [{ upTo: 5_000, imRate: 0.04, mmRate: 0.02 }, { imRate: 0.2, mmRate: 0.1 }] } };
+    const slippage = { X: { model: 'linear', pricePerUnit: 0.1 } };
+
+    for (const method of ['cross', 'isolated']) {
+      it(`${method}: the fund pays the deficit of the closes alone`, () => {
+        const r = liquidate(b, xyMarket(100), { method, params, liquidation: { slippage } });
+        const [acct] = r.accounts;
+        expect(acct.steps.map((s) => [s.quantity, s.fillPrice])).toEqual([25, 25, 25, 25].map((q) => [q, 98.75]));
+        expect(acct.steps.map((s) => s.feeToLiquidator)).toEqual([3.125, 3.125, -6.25, 0].map((f) => expect.closeTo(f, 12)));
+        expect(acct.steps.map((s) => s.feeToFund)).toEqual([3.125, 3.125, -6.25, 0].map((f) => expect.closeTo(f, 12)));
+        expect(acct.steps.map((s) => s.fundChange)).toEqual([3.125, 3.125, -10, -31.25].map((f) => expect.closeTo(f, 9)));
+        expect(acct.steps[2].routes).toEqual({ market: 0, insuranceFund: 25, adl: 0, uncovered: 0 });
+        expect(acct.state).toBe('resolved');
+        expect(acct.waterfall).toEqual({ equityBefore: 90, slippage: 125, fees: 0, insuranceFund: expect.closeTo(35, 9), adl: 0, writtenOff: 0, equityAfter: expect.closeTo(0, 9) });
+        const t = r.totals;
+        expect([t.feesToLiquidators, t.feesToFund, t.fundPaid, t.fundStart - t.fundEnd]).toEqual([0, 0, 35, 35].map((f) => expect.closeTo(f, 9)));
+        expect(Math.abs(identity(r))).toBeLessThan(1e-9);
+        expect(liquidationPlanText(acct)).toContain('-6.25 taken back');
+      });
+    }
+
+    it('with an empty fund, the fees it was paid go back too and the rest is written off', () => {
+      // the fund holds only the 6.25 of steps 1 and 2: it gives them back at step 3, then pays nothing; 3.75 + 31.25
+      // = 35 are written off (47.5 before the rule, the fees included)
+      const r = liquidate(b, xyMarket(100), { method: 'cross', params, liquidation: { slippage, insuranceFund: { balanceUsd: 0 } } });
+      const [acct] = r.accounts;
+      expect(acct.steps.map((s) => s.feeToLiquidator + s.feeToFund)).toEqual([6.25, 6.25, -12.5, 0].map((f) => expect.closeTo(f, 12)));
+      expect(acct.state).toBe('bankrupt');
+      expect(acct.waterfall.fees).toBeCloseTo(0, 12);
+      expect(acct.waterfall.writtenOff).toBeCloseTo(35, 9);
+      expect([r.totals.feesToLiquidators, r.totals.fundEnd, r.totals.uncovered]).toEqual([0, 0, 35].map((f) => expect.closeTo(f, 9)));
+      expect(Math.abs(identity(r))).toBeLessThan(1e-9);
+    });
+
+    it('a collateral discount is taken back as a fee is', () => {
+      // 100 Y at 10 (MM haircut 10%), −960 USDC, long 100 X at 100 (MM 4%): equity 40, equity for MM −60, MM 400. Y is
+      // sold whole at 9.8 (discount 2%: 20 to the liquidator), equity 20; X closes whole at 95 (depth 0.1: 500 of
+      // slippage), 480 below zero: the 20 come back, and the fund pays 460 = 500 − 40.
+      const book2 = { instruments: [XY[0]], accounts: [{ id: 'y', collateral: [{ asset: 'Y', amount: 100 }, { asset: 'USDC', amount: -960 }], positions: [{ instrument: 'X-PERP', quantity: 100, entryPrice: 100 }] }] };
+      const params2 = { linear: { X: [{ imRate: 0.08, mmRate: 0.04 }] }, collateral: { Y: { brackets: [{ imHaircut: 0.2, mmHaircut: 0.1 }], liabilityWeightIm: 1, liabilityWeightMm: 1 } } };
+      const r = liquidate(book2, xyMarket(100, 10), { method: 'cross', params: params2, liquidation: { feeRate: 0, collateralDiscount: 0.02, maxFractionPerStep: 1, smallShortfallUsd: 0, slippage } });
+      const [acct] = r.accounts;
+      expect(acct.steps.map((s) => [s.kind, s.id, s.quantity, s.fillPrice, s.feeToLiquidator, s.feeToFund])).toEqual([
+        ['collateral', 'Y', 100, 9.8, expect.closeTo(20, 12), 0], ['position', 'X-PERP', 100, 95, expect.closeTo(-20, 12), 0]]);
+      expect(Object.is(acct.steps[1].feeToFund, -0)).toBe(false);
+      expect(r.totals.fundPaid).toBeCloseTo(460, 9);
+      expect(r.totals.feesToLiquidators).toBeCloseTo(0, 12);
+      expect(r.totals.collateralDiscounts).toBeCloseTo(20, 12); // as given
+      expect(Math.abs(identity(r))).toBeLessThan(1e-9);
+    });
   });
 
   it('an option pays the fee on its value, at most 7% of it (OKX), not on the underlying\'s notional', () => {

@@ -2,7 +2,8 @@
  * Liquidation properties on random books (fast-check): generated books under a random market shock, every method,
  * both ADL policies, every backend. Money is conserved (the run's identity, recomputed from the report, and each
  * account's equity waterfall); no account ends below zero (ADL counterparties included); every account whose equity
- * the run changed is in the report; an isolated position that was not below its own target is never closed; a step
+ * the run changed is in the report; a pooled account's fees are at most its equity less its slippage (the fund, ADL
+ * and write-offs never pay a fee); an isolated position that was not below its own target is never closed; a step
  * never raises MM; the plan is the same bits on every backend. And the sizing search, on random slack functions made
  * of two concave parts between random breakpoints, returns the smallest root. MARGIN_CORE_PROPERTY_RUNS / _SEED make
  * the runs longer or replay one.
@@ -21,10 +22,17 @@ beforeAll(async () => {
   engines = await allEngines();
 });
 
-/** Σ (max(equity after, 0) − equity before) + fees + fund change + slippage − uncovered, from the report. */
-function identity(r: LiquidationReport): number {
-  const t = r.totals;
-  return r.accounts.reduce((n, a) => n + Math.max(0, a.after.equity) - a.before.equity, 0) + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.uncovered;
+type Market = { assets: Record<string, { price: number }> };
+/** USD per unit of an account row's money: 1, or a coin-margined account's coin at the index of `market`. */
+const usdPerUnit = (market: Market) => (a: LiquidationReport['accounts'][number]) => (a.marginCurrency === undefined ? 1 : market.assets[a.marginCurrency].price);
+
+/**
+ * Σ (max(equity after, 0) − equity before) + fees + fund change + slippage − uncovered, from the report; a coin-margined
+ * account's equity (in its coin) at the index of `market`.
+ */
+function identity(r: LiquidationReport, market: Market): number {
+  const t = r.totals, usd = usdPerUnit(market);
+  return r.accounts.reduce((n, a) => n + (Math.max(0, a.after.equity) - a.before.equity) * usd(a), 0) + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.uncovered;
 }
 
 const STATUS_BELOW_MM = new Set(['liquidatable', 'bankrupt']);
@@ -43,10 +51,10 @@ describe('liquidation properties', () => {
   });
 
   it('conserve money, leave nobody below zero, report every account touched, close only isolated positions below target, agree on every backend', () => {
-    let adlRuns = 0, uncoveredRuns = 0;
+    let adlRuns = 0, uncoveredRuns = 0, coinRuns = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: -0.3, max: 0.2, noNaN: true }).map((x) => (Math.abs(x) < 1e-12 ? 0 : x)), fc.constantFrom('queue', 'pro-rata'), fc.double({ min: 0, max: 50_000, noNaN: true }).map((x) => (x < 1e-12 ? 0 : x)), (seed, shock, adl, fund) => {
-        const { book, market } = shockedSample(40, seed, shock);
+        const { book, market } = shockedSample(40, seed, shock, 4); // BTC-margined accounts beside the USD ones
         for (const method of MARGIN_METHODS) {
           const options = { method, liquidation: { adl, insuranceFund: { balanceUsd: fund } } };
           const reports = engines.map((e) => e.liquidate(book, market, options));
@@ -62,11 +70,11 @@ describe('liquidation properties', () => {
           const t = r.totals;
           const scale = t.closedNotional + t.adlNotional + t.fundStart + r.accounts.reduce((n, a) => n + Math.abs(a.before.equity), 0) + 1;
           expect(Math.abs(t.conservationResidual), `${method} residual`).toBeLessThan(1e-9 * scale);
-          expect(Math.abs(identity(r)), `${method} identity from the report`).toBeLessThan(1e-9 * scale);
+          expect(Math.abs(identity(r, market)), `${method} identity from the report`).toBeLessThan(1e-9 * scale);
           expect(t.badDebt).toBeCloseTo(t.fundPaid + t.adlAbsorbed + t.uncovered, 6);
           // what nobody covered is written off an account (queue or pro-rata), which then ends bankrupt under a pooled
           // method (under isolated margin a written-off position leaves the rest of its account as it is)
-          const writtenOff = r.accounts.reduce((n, a) => n + a.waterfall.writtenOff, 0);
+          const usd = usdPerUnit(market), writtenOff = r.accounts.reduce((n, a) => n + a.waterfall.writtenOff * usd(a), 0);
           expect(Math.abs(writtenOff - t.uncovered), `${method} Σ writtenOff`).toBeLessThan(1e-9 * scale);
           if (method !== 'isolated') for (const a of r.accounts) if (a.waterfall.writtenOff > 1e-9 * scale) expect(a.state, `${method} ${a.id}`).toBe('bankrupt');
           expect(t.bankrupt).toBe(r.accounts.filter((a) => a.state === 'bankrupt').length);
@@ -76,6 +84,10 @@ describe('liquidation properties', () => {
             expect([w.equityBefore, w.equityAfter]).toEqual([a.before.equity, a.after.equity]);
             const gross = a.steps.reduce((n, s) => n + s.notional, 0) + Math.abs(w.equityBefore) + 1;
             expect(Math.abs(w.equityBefore - w.slippage - w.fees + w.insuranceFund + w.adl + w.writtenOff - w.equityAfter), `${method} ${a.id} waterfall`).toBeLessThan(1e-9 * gross);
+            // fees come out of the close-out's surplus: a pooled account pays no more fees and discounts than its
+            // equity less its slippage (a bankrupt close takes the earlier ones back), so the fund, ADL and write-offs
+            // never pay one
+            if (method !== 'isolated' && a.state !== 'deleveraged') expect(w.fees, `${method} ${a.id} fees beyond the surplus`).toBeLessThanOrEqual(Math.max(0, w.equityBefore - w.slippage) + 1e-9 * gross);
             // nobody ends below zero: what nobody pays is written off and reported as uncovered
             expect(a.after.equity, `${method} ${a.id} (${a.state}) ends below zero`).toBeGreaterThanOrEqual(-1e-9 * gross);
             if (a.state === 'deleveraged') {
@@ -113,12 +125,14 @@ describe('liquidation properties', () => {
           }
           if (t.accountsDeleveraged > 0) adlRuns++;
           if (t.uncovered > 0) uncoveredRuns++;
+          if (r.accounts.some((a) => a.marginCurrency !== undefined && a.steps.length > 0)) coinRuns++;
         }
       }),
       { ...propertyRuns(8), examples: [[275932, 0.13763556231139684, 'queue', 0]] },
     );
     expect(adlRuns).toBeGreaterThan(0); // ADL was exercised
     expect(uncoveredRuns).toBeGreaterThan(0); // and so was a write-off
+    expect(coinRuns).toBeGreaterThan(0); // and the liquidation of a coin-margined account
   });
 
   it('the sizing search returns the smallest root of a slack that is the max of two concave parts between breakpoints', () => {

@@ -2,11 +2,11 @@
 import { generateSample } from '../../src/index.js';
 
 /**
- * A generated book (`accounts`, `seed`) and its market with every non-stable asset moved by `shock` (BTC by the shock,
+ * A generated book (`accounts`, `seed`, and `coinAccounts` BTC-margined subaccounts after them) and its market with every non-stable asset moved by `shock` (BTC by the shock,
  * the others by 1.3 times it): linear marks move with their underlying, option marks are dropped (repriced).
  */
-export function shockedSample(accounts: number, seed: number, shock: number) {
-  const { book, market } = generateSample({ accounts, seed });
+export function shockedSample(accounts: number, seed: number, shock: number, coinAccounts = 0) {
+  const { book, market } = generateSample({ accounts, seed, coinAccounts });
   const m = structuredClone(market);
   const under = new Map(book.instruments.map((i) => [i.id, i]));
   for (const [symbol, a] of Object.entries(m.assets)) if (a.vol > 0) a.price *= 1 + shock * (symbol === 'BTC' ? 1 : 1.3);
