@@ -26,6 +26,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { InputError, type InputProblem } from '../src/errors.js';
 import type { LiveSession, StatusChange } from '../src/live/live-session.js';
+import type { Fill, OrderRequest, Trade, Transfer } from '../src/live/requests.js';
+import type { Tick } from '../src/live/tick.js';
 import { isRecord, notObjectMessage } from '../src/model/checks.js';
 
 export interface ServiceOptions {
@@ -163,15 +165,15 @@ export function startServiceBefore(live: LiveSession, options: ServiceOptions = 
 const POST_ROUTES: Record<string, (live: LiveSession, body: unknown) => unknown> = {
   '/what-if': (live, body) => {
     const { account, items } = accountAnd(body, 'trades');
-    return live.whatIf(account, items);
+    return live.whatIf(account, items as Trade[]);
   },
   '/check': (live, body) => {
     const { account, items } = accountAnd(body, 'order');
-    return live.check(account, items);
+    return live.check(account, items as OrderRequest);
   },
-  '/fills': (live, body) => live.applyFills(listOf(body, 'fills')),
-  '/transfers': (live, body) => live.applyTransfers(listOf(body, 'transfers')),
-  '/tick': (live, body) => live.applyTick(body),
+  '/fills': (live, body) => live.applyFills(listOf(body, 'fills') as Fill[]),
+  '/transfers': (live, body) => live.applyTransfers(listOf(body, 'transfers') as Transfer[]),
+  '/tick': (live, body) => live.applyTick(body as Tick),
 };
 
 /** `{ account, <field> }`, the account checked for a string (the session names unknown ones). */

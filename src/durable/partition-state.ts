@@ -18,6 +18,8 @@ import type { Engine } from '../engine.js';
 import { InputError } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
+import type { Fill, Transfer } from '../live/requests.js';
+import type { Tick } from '../live/tick.js';
 import { newTotalSums, type TotalSums } from '../margin/exact-totals.js';
 import { isValidatedBook } from '../model/brand.js';
 import { accountMethodsOf, bookColumnsOf } from '../model/book-columns.js';
@@ -196,7 +198,7 @@ export class PartitionState {
       return false;
     }
     try {
-      this.live?.applyTick(tick);
+      this.live?.applyTick(tick as Tick);
       this.counts.ticksApplied++;
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
@@ -253,8 +255,8 @@ export class PartitionState {
     const live = this.live;
     if (live === null) throw new InputError([{ path: 'entry', message: `partition ${this.partition} holds no account` }]);
     switch (entry.kind) {
-      case 'fills': return live.applyFills(entry.fills);
-      case 'transfers': return live.applyTransfers(entry.transfers);
+      case 'fills': return live.applyFills(entry.fills as Fill[]);
+      case 'transfers': return live.applyTransfers(entry.transfers as Transfer[]);
       case 'decision': return this.applyDecision(live, entry);
       default: throw new InputError([{ path: 'entry.kind', message: `unknown log entry kind ${JSON.stringify((entry as { kind: unknown }).kind)}` }]);
     }
@@ -269,7 +271,7 @@ export class PartitionState {
     const { fills, transfers } = entry as { fills?: unknown; transfers?: unknown };
     if (fills === undefined && transfers === undefined) throw new InputError([{ path: 'entry', message: 'a decision carries fills or transfers to apply' }]);
     const out: UpdateResult = { remargined: 0, events: [] };
-    for (const result of [fills === undefined ? null : live.applyFills(fills), transfers === undefined ? null : live.applyTransfers(transfers)]) {
+    for (const result of [fills === undefined ? null : live.applyFills(fills as Fill[]), transfers === undefined ? null : live.applyTransfers(transfers as Transfer[])]) {
       if (result === null) continue;
       out.remargined += result.remargined;
       out.events.push(...result.events);

@@ -27,6 +27,7 @@ import { FencedError } from './log.js';
 import { KeyReused, NotApplied } from './owned-partition.js';
 import { registerBatchWrites } from './shard-batch.js';
 import { checked, entryOf, liveOf, RETRY, servedPartition, type ShardView, writeOpOf } from './shard-served.js';
+import type { OrderRequest, Trade } from '../live/requests.js';
 
 export type { ShardView } from './shard-served.js';
 
@@ -60,14 +61,14 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
     const body = request.body as { account?: unknown; trades?: unknown };
     const live = liveOf(o, String(body?.account));
     checked('what-if', request.body, live);
-    return live.whatIf(body.account as string, body.trades);
+    return live.whatIf(body.account as string, body.trades as Trade[]);
   });
   app.post('/p/:p/check', async (request) => {
     const o = partitionOf(request);
     const body = request.body as { account?: unknown; order?: unknown };
     const live = liveOf(o, String(body?.account));
     checked('check', request.body, live);
-    return live.check(body.account as string, body.order);
+    return live.check(body.account as string, body.order as OrderRequest);
   });
   registerWrites(app, shard);
   registerBatchWrites(app, shard);

@@ -33,10 +33,10 @@ import { PoolTrials } from './pool-trial.js';
 import type { StatusChange } from './status-change.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
-import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
-import { validateTick } from './tick.js';
+import { type AccountItem, type Fill, type OrderRequest, readFills, readOrder, readTrades, readTransfers, type Trade, type Transfer } from './requests.js';
+import { type Tick, validateTick } from './tick.js';
 import { LiveDomain } from './live-domain.js';
-import { readSubaccountTransfer, TransferRules } from './subaccount-transfer.js';
+import { readSubaccountTransfer, type SubaccountTransfer, TransferRules } from './subaccount-transfer.js';
 import { figure } from '../margin/status-reason.js';
 
 export type { StatusChange } from './status-change.js';
@@ -212,7 +212,7 @@ export class LiveSession {
    * for an invalid tick; if the method cannot margin the new market (e.g. a Monte Carlo Σ no longer positive
    * definite), the tick is taken back and the method's InputError thrown.
    */
-  applyTick(json: unknown): UpdateResult {
+  applyTick(json: Tick): UpdateResult {
     this.assertLive();
     const layout = this.run.context.layout;
     const tick = validateTick(json, this.marketJson, layout);
@@ -249,13 +249,13 @@ export class LiveSession {
    * (average cost; realized P&L and option premiums through cashUsd). All are validated first: one bad fill
    * (unknown account or instrument, non-finite numbers, a result that overflows) rejects the batch unchanged.
    */
-  applyFills(json: unknown): UpdateResult {
+  applyFills(json: readonly Fill[]): UpdateResult {
     this.assertLive();
     return this.applyItems(readFills(json, this.run.context.layout));
   }
 
   /** Applies deposits and withdrawals `[{ account, asset, amount }]` (signed amount) or `{ account, cashUsd }`, as {@link applyFills}. */
-  applyTransfers(json: unknown): UpdateResult {
+  applyTransfers(json: readonly Transfer[]): UpdateResult {
     this.assertLive();
     return this.applyItems(readTransfers(json, this.run.context.layout));
   }
@@ -265,13 +265,13 @@ export class LiveSession {
    * of the domain is refused here too), and changes nothing: throws the InputError `applyFills` would throw. A caller
    * that writes the batch somewhere before applying it (a durable log) checks it first with this.
    */
-  validateFills(json: unknown): void {
+  validateFills(json: readonly Fill[]): void {
     this.assertLive();
     this.refuseUnless(readFills(json, this.run.context.layout));
   }
 
   /** Checks transfers as {@link applyTransfers} does, and changes nothing (as {@link validateFills}). */
-  validateTransfers(json: unknown): void {
+  validateTransfers(json: readonly Transfer[]): void {
     this.assertLive();
     this.refuseUnless(readTransfers(json, this.run.context.layout));
   }
@@ -282,7 +282,7 @@ export class LiveSession {
    * nothing changed, when it would leave the source's equity for IM below its IM. InputError for a malformed transfer
    * or accounts outside one group.
    */
-  transfer(json: unknown): TransferResult {
+  transfer(json: SubaccountTransfer): TransferResult {
     this.assertLive();
     const plan = readSubaccountTransfer(json, this.run.context.layout, this.transferRules);
     const source = this.run.trial.withChanges(plan.from, [plan.out]);
@@ -301,7 +301,7 @@ export class LiveSession {
    * The account before and after `trades` (`[{ instrument, quantity, price? }]`, transfers `{ asset, amount }`,
    * `{ cashUsd }`; a trade's price defaults to the instrument's current value), without changing anything.
    */
-  whatIf(accountId: string, trades: unknown): WhatIfResult {
+  whatIf(accountId: string, trades: readonly Trade[]): WhatIfResult {
     this.assertLive();
     const a = this.run.indexOf(accountId);
     const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a);
@@ -321,7 +321,7 @@ export class LiveSession {
   }
 
   /** Pre-trade check of `order` (`{ instrument, quantity, price? }`): accept or reject with the reason, and the largest size accepted. */
-  check(accountId: string, order: unknown): CheckResult {
+  check(accountId: string, order: OrderRequest): CheckResult {
     this.assertLive();
     const a = this.run.indexOf(accountId);
     const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a);

@@ -33,6 +33,13 @@ export interface Fill {
 /** A deposit or withdrawal as JSON: `amount` of `asset` (signed), or `cashUsd`. */
 export type Transfer = { account: string; asset: string; amount: number } | { account: string; cashUsd: number };
 
+/** A pre-trade check's order as JSON: signed contracts of an instrument, at `price` (default: the instrument's value now). */
+export interface OrderRequest {
+  instrument: string;
+  quantity: number;
+  price?: number;
+}
+
 /** A what-if item as JSON: a trade (price optional), a transfer, or USD cash. */
 export type Trade = { instrument: string; quantity: number; price?: number } | { asset: string; amount: number } | { cashUsd: number };
 

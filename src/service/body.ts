@@ -13,7 +13,7 @@ import serviceSchema from '../../schemas/service.schema.json' with { type: 'json
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
 import { engineRun } from '../session/prepared-run.js';
-import { notListMessage, readOrder, readTrades } from '../live/requests.js';
+import { type Fill, notListMessage, readOrder, readTrades, type Transfer } from '../live/requests.js';
 import { validateTick } from '../live/tick.js';
 import { isRecord, notObjectMessage } from '../model/checks.js';
 import { type JsonStep, jsonPath, strictJsonProblems } from '../model/json-strict.js';
@@ -72,10 +72,10 @@ export function validateAsLibrary(route: PostRoute, body: unknown, live: LiveSes
       return;
     }
     case 'fills':
-      live.validateFills(listOf(body, 'fills'));
+      live.validateFills(listOf(body, 'fills') as Fill[]);
       return;
     case 'transfers':
-      live.validateTransfers(listOf(body, 'transfers'));
+      live.validateTransfers(listOf(body, 'transfers') as Transfer[]);
       return;
     case 'tick':
       validateTick(body, live.marketJson, layout);

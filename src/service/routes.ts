@@ -24,6 +24,8 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import serviceSchema from '../../schemas/service.schema.json' with { type: 'json' };
 import { InputError, type InputProblem } from '../errors.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
+import type { Fill, OrderRequest, Trade, Transfer } from '../live/requests.js';
+import type { Tick } from '../live/tick.js';
 import { accountsPage, readPageQuery, refuseQuery } from './accounts-page.js';
 import { accountAnd, bodyValidators, itemCount, listOf, type PostRoute, schemaProblems } from './body.js';
 import type { BookLock } from './book-lock.js';
@@ -147,13 +149,13 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
   post('what-if', 'whatIf', (body) => {
     const { account, items } = accountAnd(body, 'trades');
     const started = performance.now();
-    const result = live.whatIf(account, items);
+    const result = live.whatIf(account, items as Trade[]);
     metrics.whatIf((performance.now() - started) / 1000);
     return result;
   });
   post('check', 'check', (body) => {
     const { account, items } = accountAnd(body, 'order');
-    return live.check(account, items);
+    return live.check(account, items as OrderRequest);
   });
   // a write resent under its Idempotency-Key is answered, not applied again (idempotent-writes.ts)
   const writes = new IdempotentWrites();
@@ -163,9 +165,9 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
       throw error instanceof KeyUsedElsewhere ? new HttpError(422, error.message) : error;
     });
   };
-  post('fills', 'fills', write('fills', (list) => live.applyFills(list)));
-  post('transfers', 'transfers', write('transfers', (list) => live.applyTransfers(list)));
-  post('tick', 'tick', (body) => lock.change(() => live.applyTick(body)).then(changed('tick', 1)));
+  post('fills', 'fills', write('fills', (list) => live.applyFills(list as Fill[])));
+  post('transfers', 'transfers', write('transfers', (list) => live.applyTransfers(list as Transfer[])));
+  post('tick', 'tick', (body) => lock.change(() => live.applyTick(body as Tick)).then(changed('tick', 1)));
 }
 
 /** Answers a refused or failed request as JSON (`{ error, problems? }`). */

@@ -26,6 +26,7 @@ import { mulberry32 } from '../support/random.js';
 import { freePort } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
 import { instrumentsFor, venueBook, venueMarket } from '../support/venue-book.js';
+import { wire } from '../support/wire.js';
 
 const RUNS = Number(process.env.MARGIN_CORE_CHAOS_RUNS ?? 20);
 const SEED = Number(process.env.MARGIN_CORE_CHAOS_SEED ?? 1);
@@ -178,12 +179,12 @@ it(`keeps every acknowledged fill exactly once through ${RUNS} seeded faults`, a
   const reference = engine.live(book, venueMarket(), { method: 'cross' });
   for (const { entry } of entries) {
     try {
-      if (entry.kind === 'fills') reference.applyFills(entry.fills);
+      if (entry.kind === 'fills') reference.applyFills(wire(entry.fills));
     } catch {
       // rejected on apply by the shard too (the same rules)
     }
   }
-  for (const t of await new TickLog(client, keys).read('0-0', 1_000)) reference.applyTick(t.tick);
+  for (const t of await new TickLog(client, keys).read('0-0', 1_000)) reference.applyTick(wire(t.tick));
   const report = await call(gateway.url, 'GET', '/report');
   expect(report.status).toBe(200);
   expect(firstDifference(report.body.totals, JSON.parse(JSON.stringify(reference.report().totals)))).toBeNull();

@@ -22,6 +22,7 @@ import { mulberry32 } from '../support/random.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
 import { venueBook, venueFills, venueMarket } from '../support/venue-book.js';
+import { wire } from '../support/wire.js';
 
 const dir = scratchDir('mc-live-cluster-');
 const CLUSTER = 'e2e';
@@ -83,7 +84,7 @@ describe('two shards behind the gateway', () => {
       const fills = [...venueFills(reference, rnd), ...venueFills(reference, rnd)];
       const answer = await call(gateway.url, 'POST', '/fills', { fills }, { 'idempotency-key': `batch-${batch}` });
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      reference.applyFills(fills);
+      reference.applyFills(wire(fills));
     }
     // a batch over two partitions with one bad fill: refused whole, its path the batch's own, nothing applied
     const [x, y] = ['a0', 'a1'].map((id) => ({ id, p: partitionOfAccount(id, (i) => masterOf.get(i)) }));

@@ -27,6 +27,7 @@ import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { mulberry32 } from '../support/random.js';
 import { venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
+import { wire } from '../support/wire.js';
 
 const VARIANTS: { name: string; options: LiveOptions }[] = [
   { name: 'cross', options: { method: 'cross' } },
@@ -110,7 +111,7 @@ async function checkSequence(engine: Engine, { options }: (typeof VARIANTS)[numb
 function tickStep(whole: LiveSession, lived: Map<number, PartitionState>, history: History, id: string, tick: unknown): void {
   let rejected = false;
   try {
-    whole.applyTick(tick);
+    whole.applyTick(wire(tick));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     rejected = true;
@@ -126,8 +127,8 @@ function tickStep(whole: LiveSession, lived: Map<number, PartitionState>, histor
 function entryStep(whole: LiveSession, state: PartitionState, history: History, entry: LogEntry): void {
   let rejected = false;
   try {
-    if (entry.kind === 'fills') whole.applyFills(entry.fills);
-    else if (entry.kind === 'transfers') whole.applyTransfers(entry.transfers);
+    if (entry.kind === 'fills') whole.applyFills(wire(entry.fills));
+    else if (entry.kind === 'transfers') whole.applyTransfers(wire(entry.transfers));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     rejected = true;

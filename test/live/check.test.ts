@@ -10,6 +10,7 @@ import { createEngine, generateSample, type LiveSession } from '../../src/index.
 import { book, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
 import { SAMPLE } from '../support/cli.js';
+import { wire } from '../support/wire.js';
 
 const BOOK = book(
   { id: 'cash', collateral: [{ asset: 'USDC', amount: 10_001 }] },
@@ -132,7 +133,7 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
 
   it('validates orders and limits with paths', async () => {
     const session = await live('cross');
-    expect(problemLines(() => session.check('cash', { instrument: 'BTC-PERP', quantity: 'lots' }))).toEqual(['order.quantity: not a finite number (got "lots")']);
+    expect(problemLines(() => session.check('cash', wire({ instrument: 'BTC-PERP', quantity: 'lots' })))).toEqual(['order.quantity: not a finite number (got "lots")']);
     session.release();
     const engine = await createEngine({ backend: 'js' });
     expect(problemLines(() => engine.live(BOOK, market(), { limits: { maxPosition: { 'XYZ-PERP': 1, default: -1 }, quantityStep: 0, cap: 1 } }))).toEqual([

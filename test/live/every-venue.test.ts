@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, InputError, type LiveSession, type MarginMethodName } from '../../src/index.js';
+import { type Engine, InputError, type LiveSession, type MarginMethodName, type Trade } from '../../src/index.js';
 import type { UpdateResult } from '../../src/live/live-session.js';
 import type { AccountMargin, MarginReport } from '../../src/margin/report.js';
 import type { AccountRequirement } from '../../src/margin/what-if.js';
@@ -88,7 +88,7 @@ function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: r
 }
 
 /** A what-if for one account: fills on instruments it may hold, or a deposit or withdrawal it may make; and their application. */
-function whatIfDraw(live: LiveSession, rnd: () => number): { account: string; items: unknown[]; apply: () => UpdateResult } {
+function whatIfDraw(live: LiveSession, rnd: () => number): { account: string; items: Trade[]; apply: () => UpdateResult } {
   if (rnd() < 0.6) {
     const accounts = accountsOf(live.layout);
     const a = accounts[Math.floor(rnd() * accounts.length)];
@@ -99,7 +99,7 @@ function whatIfDraw(live: LiveSession, rnd: () => number): { account: string; it
     });
     return { account: a.id, items, apply: () => live.applyFills(items.map((t) => ({ account: a.id, ...t }))) };
   }
-  const transfer = venueTransfer(live, rnd) as { account: string };
+  const transfer = venueTransfer(live, rnd);
   const { account, ...item } = transfer;
   return { account, items: [item], apply: () => live.applyTransfers([transfer]) };
 }

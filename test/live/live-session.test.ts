@@ -10,6 +10,7 @@ import { layoutToBook } from '../../src/layout/to-book.js';
 import { book, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
 import { returnsMatrix } from '../support/live.js';
+import { wire } from '../support/wire.js';
 
 const BOOK = book(
   { id: 'long', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 95_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] },
@@ -27,12 +28,12 @@ describe('ticks', () => {
   it('rejects a bad tick with every problem and its path, changing nothing', async () => {
     const session = await live();
     const before = JSON.stringify(session.report());
-    expect(problemLines(() => session.applyTick({
+    expect(problemLines(() => session.applyTick(wire({
       assets: { BTC: { price: -1, vol: 6000 }, XYZ: { price: 1 }, ETH: { prise: 3 } },
       marks: { 'NOPE-PERP': 1, 'ETH-PERP': 0 },
       impliedVols: { 'BTC-PERP': 0.5, 'BTC-110000-C': Number.NaN },
       when: 'now',
-    }))).toEqual([
+    })))).toEqual([
       'tick.when: unknown field (expected assets, marks, impliedVols)',
       'tick.assets.BTC.price: -1 is negative (a price must be above 0)',
       'tick.assets.BTC.vol: 6000 is above the largest vol 3000',
@@ -43,7 +44,7 @@ describe('ticks', () => {
       'tick.impliedVols["BTC-PERP"]: "BTC-PERP" is not an option',
       'tick.impliedVols["BTC-110000-C"]: not a finite number (got NaN)',
     ]);
-    expect(problemLines(() => session.applyTick([1]))).toEqual(['tick: expected an object with assets, marks or impliedVols, got an Array']);
+    expect(problemLines(() => session.applyTick(wire([1])))).toEqual(['tick: expected an object with assets, marks or impliedVols, got an Array']);
     expect(JSON.stringify(session.report())).toBe(before);
     session.release();
   });
@@ -104,12 +105,12 @@ describe('fills and transfers', () => {
   it('validates the whole batch first: one bad fill changes nothing', async () => {
     const session = await live();
     const before = JSON.stringify(session.report());
-    expect(problemLines(() => session.applyFills([
+    expect(problemLines(() => session.applyFills(wire([
       { account: 'long', instrument: 'BTC-PERP', quantity: 1, price: 100_000 },
       { account: 'nobody', instrument: 'BTC-PERP', quantity: 1, price: 1 },
       { account: 'long', instrument: 'XYZ', quantity: 0, price: -5, side: 'buy' },
       { account: 'long', instrument: 'ETH-PERP', quantity: Number.POSITIVE_INFINITY, price: 3_000 },
-    ]))).toEqual([
+    ])))).toEqual([
       'fills[1].account: unknown account "nobody"',
       'fills[2].side: unknown field (expected account, instrument, quantity, price)',
       'fills[2].instrument: unknown instrument "XYZ"',
@@ -217,7 +218,7 @@ describe('fills and transfers', () => {
 
   it('applies deposits, withdrawals and cash, and reports the status they change', async () => {
     const session = await live();
-    expect(problemLines(() => session.applyTransfers([{ account: 'long', asset: 'DOGE', amount: 5 }, { account: 'long', asset: 'USDC' }]))).toEqual([
+    expect(problemLines(() => session.applyTransfers(wire([{ account: 'long', asset: 'DOGE', amount: 5 }, { account: 'long', asset: 'USDC' }])))).toEqual([
       'transfers[0].asset: unknown asset "DOGE": the live book holds and trades BTC, ETH, USDC, USDT',
       'transfers[1].amount: missing (expected a finite number)',
     ]);
@@ -243,7 +244,7 @@ describe('fills and transfers', () => {
     expect(r.marginalIm).toBe(-r.before.im);
     expect(r.after.equity).toBe(30_000 + 2 * (100_000 - 95_000) - 1_000); // closed at the mark (default price)
     expect(JSON.stringify(session.report())).toBe(before);
-    expect(problemLines(() => session.whatIf('long', [{ instrument: 'BTC-PERP' }, { foo: 1 }]))).toEqual([
+    expect(problemLines(() => session.whatIf('long', wire([{ instrument: 'BTC-PERP' }, { foo: 1 }])))).toEqual([
       'trades[0].quantity: missing (expected a finite number)',
       'trades[1]: expected a trade { instrument, quantity, price? }, a transfer { asset, amount } or { cashUsd }',
     ]);

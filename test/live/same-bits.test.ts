@@ -4,7 +4,7 @@
  * and market. Every method and VaR model, every backend.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, generateSample, InputError, type LiveSession, validateInputs } from '../../src/index.js';
+import { type Engine, type Fill, generateSample, InputError, type LiveSession, type Tick, type Transfer, validateInputs } from '../../src/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import { allEngines } from '../support/engines.js';
 import { variants } from '../support/live.js';
@@ -15,7 +15,7 @@ const risky = Object.entries(sample.market.assets).filter(([, a]) => a.vol > 0).
 const STEPS = 24;
 
 /** A random tick: 1–2 risky assets moved by up to ±6% (sometimes their vol too), a mark or an implied vol. */
-function randomTick(live: LiveSession, rnd: () => number): unknown {
+function randomTick(live: LiveSession, rnd: () => number): Tick {
   const market = live.marketJson;
   const assets: Record<string, { price?: number; vol?: number }> = {};
   for (let k = 0; k < 1 + Math.floor(rnd() * 2); k++) {
@@ -24,7 +24,7 @@ function randomTick(live: LiveSession, rnd: () => number): unknown {
     assets[symbol] = { price: a.price * (1 + (rnd() - 0.5) * 0.12), ...(rnd() < 0.3 ? { vol: a.vol * (0.8 + 0.4 * rnd()) } : {}) };
   }
   const ids = live.layout.instruments.ids;
-  const tick: Record<string, unknown> = { assets };
+  const tick: Tick = { assets };
   const r = rnd();
   const options = ids.filter((id) => market.impliedVols![id] !== undefined);
   if (r < 0.3) tick.impliedVols = { [options[Math.floor(rnd() * options.length)]]: 0.2 + rnd() };
@@ -36,7 +36,7 @@ function randomTick(live: LiveSession, rnd: () => number): unknown {
   return tick;
 }
 
-function randomFills(live: LiveSession, rnd: () => number): unknown[] {
+function randomFills(live: LiveSession, rnd: () => number): Fill[] {
   const layout = live.layout;
   const ids = layout.accountIds.filter((id): id is string => id !== null);
   const instruments = layout.instruments.ids;
@@ -49,7 +49,7 @@ function randomFills(live: LiveSession, rnd: () => number): unknown[] {
   });
 }
 
-function randomTransfers(live: LiveSession, rnd: () => number): unknown[] {
+function randomTransfers(live: LiveSession, rnd: () => number): Transfer[] {
   const ids = live.layout.accountIds.filter((id): id is string => id !== null);
   const assets = live.layout.assets;
   return [

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { createEngine, type Engine } from '../../src/index.js';
+import { createEngine, type Engine, type Trade } from '../../src/index.js';
 import { book, EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
 
 // Optimality against brute force: every point of a grid of trade sizes is checked by the engine's own what-if (the
@@ -38,7 +38,7 @@ describe('restore health: optimal against a grid', () => {
               const q = [-i / steps[0], j / steps[1], (2 * k) / steps[2]];
               const cost = 11 * -q[0] + 22 * q[1] + 33 * q[2];
               if (cost >= best) continue;
-              const trades: unknown[] = [];
+              const trades: Trade[] = [];
               if (q[0] !== 0) trades.push({ instrument: 'BTC-25DEC26', quantity: q[0], price: 100_000 - 10 });
               if (q[1] !== 0) trades.push({ instrument: 'BTC-90000-P', quantity: q[1], price: 800 + 20 });
               if (q[2] !== 0) trades.push({ instrument: 'BTC-110000-C', quantity: q[2], price: 1_234 + 30 });

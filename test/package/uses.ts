@@ -7,7 +7,7 @@
  */
 import {
   createEngine, createPricer, generateSample, InputError, MARGIN_METHODS, STATUS, validateInputs,
-  type AccountMargin, type Book, type LiquidationReport, type MarginMethodName, type MarginReport, type Market, type StressReport,
+  type AccountMargin, type Book, type LiquidationReport, type MarginMethodName, type MarginReport, type Market, type StressReport, type Tick, type Fill,
 } from 'margin-core';
 import { BUILT_IN_METHODS, DEFAULT_PORTFOLIO_PARAMS, DEFAULT_VAR_PARAMS, type MarginMethodPlugin } from 'margin-core/plugin';
 import { shardOf, type ShardTransport } from 'margin-core/scale';
@@ -56,6 +56,17 @@ const stressed: StressReport = engine.stress(book, market, 'btc-crash', { method
 engine.stress(book, market, { spot: { BTC: -0.3 } }, { method: 'portfolio' });
 const live = engine.live(book, market, { method: 'cross' });
 const accepted: boolean = live.check(account.id, { instrument: 'BTC-PERP', quantity: 1, price: 91_500 }).accepted;
+const tick: Tick = { assets: { BTC: { price: 91_000 } } };
+live.applyTick(tick);
+const fills: Fill[] = [{ account: account.id, instrument: 'BTC-PERP', quantity: 1, price: 91_000 }];
+live.applyFills(fills);
+live.whatIf(account.id, [{ instrument: 'BTC-PERP', quantity: 2 }, { asset: 'USDC', amount: 1_000 }]);
+// @ts-expect-error a live request's misspelt field (the session also refuses it at run time)
+live.applyTick({ assets: { BTC: { prise: 91_000 } } });
+// @ts-expect-error a fill without its price
+live.applyFills([{ account: account.id, instrument: 'BTC-PERP', quantity: 1 }]);
+// @ts-expect-error an order's quantity as text
+live.check(account.id, { instrument: 'BTC-PERP', quantity: '1' });
 live.release();
 const restored = await engine.optimize(book, market, { method: 'portfolio', account: 'alice', hedges: [{ instrument: 'BTC-PERP', maxQuantity: 10 }] });
 const outcome: string = restored.outcome;

@@ -12,6 +12,7 @@ import { bodyValidators, type PostRoute, pointerPath, schemaProblems, validateAs
 import { type RunningService, startService } from '../../src/service/server.js';
 import { market } from '../support/margin-books.js';
 import { call, SMALL_BOOK, TOKEN } from './helpers.js';
+import { wire } from '../support/wire.js';
 
 let live: LiveSession;
 let service: RunningService;
@@ -127,9 +128,9 @@ describe('over HTTP', () => {
   it('answers 400 with exactly the problems the library call throws, and changes nothing', async () => {
     const before = (await call(service.url, 'GET', '/report')).json;
     const cases: [string, unknown, () => unknown][] = [
-      ['/fills', { fills: [{ account: 'long', instrument: 'NOPE', quantity: 'x', price: 1 }] }, () => live.applyFills([{ account: 'long', instrument: 'NOPE', quantity: 'x', price: 1 }])],
-      ['/what-if', { account: 'long', trades: [{ instrument: 'BTC-PERP', quantity: '1', extra: true }] }, () => live.whatIf('long', [{ instrument: 'BTC-PERP', quantity: '1', extra: true }])],
-      ['/tick', { assets: { BTC: { price: -5, vol: '0.5' } }, marks: { 'NO-SUCH': 1 } }, () => live.applyTick({ assets: { BTC: { price: -5, vol: '0.5' } }, marks: { 'NO-SUCH': 1 } })],
+      ['/fills', { fills: [{ account: 'long', instrument: 'NOPE', quantity: 'x', price: 1 }] }, () => live.applyFills(wire([{ account: 'long', instrument: 'NOPE', quantity: 'x', price: 1 }]))],
+      ['/what-if', { account: 'long', trades: [{ instrument: 'BTC-PERP', quantity: '1', extra: true }] }, () => live.whatIf('long', wire([{ instrument: 'BTC-PERP', quantity: '1', extra: true }]))],
+      ['/tick', { assets: { BTC: { price: -5, vol: '0.5' } }, marks: { 'NO-SUCH': 1 } }, () => live.applyTick(wire({ assets: { BTC: { price: -5, vol: '0.5' } }, marks: { 'NO-SUCH': 1 } }))],
       ['/transfers', [{ account: 'ghost', asset: 'USDC', amount: 0 }], () => live.applyTransfers([{ account: 'ghost', asset: 'USDC', amount: 0 }])],
       ['/check', { account: 'long', order: { instrument: 'BTC-PERP', quantity: 0 } }, () => live.check('long', { instrument: 'BTC-PERP', quantity: 0 })],
     ];

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { allEngines } from '../support/engines.js';
 import { INSTRUMENTS, market } from '../support/margin-books.js';
 import { expectOneProblem } from '../support/problems.js';
+import { wire } from '../support/wire.js';
 
 const engines = await allEngines();
 
@@ -65,7 +66,7 @@ describe('transfer validation', () => {
   it('rejects amounts that are not positive, unknown fields and assets, and collateral held at a location', () => {
     expectOneProblem(() => live.transfer({ from: 's1', to: 's2', asset: 'USDC', amount: -5 }), 'transfer.amount', /not positive/);
     expectOneProblem(() => live.transfer({ from: 's1', to: 's2', cashUsd: 0 }), 'transfer.cashUsd', /not positive/);
-    expectOneProblem(() => live.transfer({ from: 's1', to: 's2', asset: 'USDC', amount: 5, memo: 'x' }), 'transfer.memo', /unknown field/);
+    expectOneProblem(() => live.transfer(wire({ from: 's1', to: 's2', asset: 'USDC', amount: 5, memo: 'x' })), 'transfer.memo', /unknown field/);
     expectOneProblem(() => live.transfer({ from: 's1', to: 's2', asset: 'DOGE', amount: 5 }), 'transfer.asset', /unknown asset "DOGE"/);
     expectOneProblem(() => live.transfer({ from: 'm', to: 's2', asset: 'BTC', amount: 0.1 }), 'transfer.asset', /holds BTC at a location/);
   });

@@ -6,7 +6,7 @@
  * Drawn from `rnd`, so a property's seed gives the same book.
  */
 import type { BookLayout } from '../../src/layout/book-layout.js';
-import { type Engine, type LiveSession, type MarginMethodName, validateInputs } from '../../src/index.js';
+import { type Engine, type Fill, type LiveSession, type MarginMethodName, type Tick, type Transfer, validateInputs } from '../../src/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import type { MarginReport } from '../../src/margin/report.js';
 
@@ -139,7 +139,7 @@ export function accountsOf(layout: BookLayout): { id: string; currency: string |
 }
 
 /** A random tick of kind `kind` on the live market: price moves ±8 %, vols ×0.7–1.3, marks ±3 %, implied vols. */
-export function venueTick(live: LiveSession, kind: 'price' | 'vol' | 'marks' | 'all', rnd: () => number): unknown {
+export function venueTick(live: LiveSession, kind: 'price' | 'vol' | 'marks' | 'all', rnd: () => number): Tick {
   const market = live.marketJson;
   const risky = ['BTC', 'ETH'];
   const tick: { assets?: Record<string, { price?: number; vol?: number }>; marks?: Record<string, number>; impliedVols?: Record<string, number> } = {};
@@ -171,7 +171,7 @@ export function venueTick(live: LiveSession, kind: 'price' | 'vol' | 'marks' | '
 }
 
 /** 1–2 random fills on instruments each account may hold, at plausible prices in the instrument's quote. */
-export function venueFills(live: LiveSession, rnd: () => number): unknown[] {
+export function venueFills(live: LiveSession, rnd: () => number): Fill[] {
   const accounts = accountsOf(live.layout);
   return Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => {
     const a = accounts[Math.floor(rnd() * accounts.length)];
@@ -182,7 +182,7 @@ export function venueFills(live: LiveSession, rnd: () => number): unknown[] {
 }
 
 /** A deposit or withdrawal an account may make: its margin asset (coin, USDC), or a USD account's asset or cash. */
-export function venueTransfer(live: LiveSession, rnd: () => number): unknown {
+export function venueTransfer(live: LiveSession, rnd: () => number): Transfer {
   const accounts = accountsOf(live.layout);
   const a = accounts[Math.floor(rnd() * accounts.length)];
   const sign = rnd() < 0.6 ? 1 : -1;
