@@ -164,6 +164,11 @@
  *   resolved/bankrupt count unchanged; totals.uncovered too, but where the sqrt impact on BTC writes off 6e12 to 8e13
  *   (the sample's portfolio, derive and deribit, the shocked derive), whose write-offs move by up to 2,257 as the fund
  *   and ADL reach other accounts.
+ * - a coin-settled option's premium held in its coin when a stress moves the coin (docs/stress.md, `spot`): it had been
+ *   multiplied by the coin's factor, its USD value by the factor squared. The btc-crash and crash-path digests moved,
+ *   through the sample's two BTC-margined accounts, liquidated only under isolated margin: btc-crash isolated bad debt
+ *   711,587.66 → 712,625.94, crash-path isolated 708,506.81 → 708,030.64, rounds and accounts liquidated unchanged;
+ *   every other method's cascade unchanged (checked by diffing the reports). No liquidation digest moved.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -282,8 +287,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': 'eb8854c70c3555343a06f51f',
   },
   stress: {
-    'btc-crash': '91d096d21846b8c842b7ccce',
-    'crash-path': '7e77b00a7a4681389d13d986',
+    'btc-crash': 'c6bd787454baad41c41a26ff',
+    'crash-path': '74999c4a8307e20e7a9ffab3',
     'reverse': '50cba8aa8a6c7e4d5ecee320',
   },
 };
