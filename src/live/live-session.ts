@@ -90,6 +90,8 @@ export class LiveSession {
   private released = false;
   /** The live market snapshot (JSON, as a market file would hold it): the opening snapshot with every tick applied. */
   readonly marketJson: Market;
+  /** An asset's spot now (by layout index, USD), what a coin-settled option's trade price is bounded at (requests.ts). */
+  private readonly spotNow = (asset: number): number => this.marketJson.assets[this.run.context.layout.assets[asset]].price;
 
   private readonly releaseHooks: (() => void)[] = [];
   /** The scratch account that fills and transfers are tried on (its arrays reused: a fill batch is often a few accounts). */
@@ -251,7 +253,7 @@ export class LiveSession {
    */
   applyFills(json: readonly Fill[]): UpdateResult {
     this.assertLive();
-    return this.applyItems(readFills(json, this.run.context.layout));
+    return this.applyItems(readFills(json, this.run.context.layout, 'fills', this.spotNow));
   }
 
   /** Applies deposits and withdrawals `[{ account, asset, amount }]` (signed amount) or `{ account, cashUsd }`, as {@link applyFills}. */
@@ -267,7 +269,7 @@ export class LiveSession {
    */
   validateFills(json: readonly Fill[]): void {
     this.assertLive();
-    this.refuseUnless(readFills(json, this.run.context.layout));
+    this.refuseUnless(readFills(json, this.run.context.layout, 'fills', this.spotNow));
   }
 
   /** Checks transfers as {@link applyTransfers} does, and changes nothing (as {@link validateFills}). */
@@ -304,7 +306,7 @@ export class LiveSession {
   whatIf(accountId: string, trades: readonly Trade[]): WhatIfResult {
     this.assertLive();
     const a = this.run.indexOf(accountId);
-    const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a);
+    const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a, this.spotNow);
     this.refuseBeyondDomain(a, changes, (k) => `trades[${k}]`);
     return atRequestPaths('trades', true, () => {
       const before = this.run.trial.withChanges(a, []);
@@ -324,7 +326,7 @@ export class LiveSession {
   check(accountId: string, order: OrderRequest): CheckResult {
     this.assertLive();
     const a = this.run.indexOf(accountId);
-    const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a);
+    const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a, this.spotNow);
     this.refuseBeyondDomain(a, [{ instrument: o.instrument, quantity: o.quantity, price: o.price }], () => 'order');
     const pool = this.pools?.poolOf(a);
     const pools = this.pools;

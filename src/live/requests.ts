@@ -15,6 +15,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { addDomainProblem, DOMAIN, type MagnitudeBound } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
+import { coinOptionMarkProblem } from '../model/validate-market.js';
 
 /**
  * A trade's price (a fill's, a what-if trade's, an order's): bounded as the entry price it nets into, but named as
@@ -55,6 +56,12 @@ export interface AccountItem {
 export type DefaultPrice = (row: number) => number;
 
 /**
+ * The spot now of an asset (by layout index, USD per unit), against which a coin-settled option's trade price (coin per
+ * unit) is bounded as its mark is: a price in USD given where coin was meant (1425 for 0.015 BTC) moved 1,425 BTC.
+ */
+export type SpotNow = (asset: number) => number;
+
+/**
  * An instrument's value (the layout's coordinate) as the price a trade is judged at: a value below the smallest price
  * the domain knows, 1e-12 (a far out-of-the-money option's model value can be 3e-66), is 0, an entry the domain takes ("no cost"),
  * where the value itself would leave it and refuse a what-if or check of a legitimate order. 0 is the worse price for
@@ -64,11 +71,11 @@ export function tradePriceOf(value: number): number {
   return value >= 0 && value < DOMAIN.price.min ? 0 : value;
 }
 
-export function readFills(json: unknown, layout: BookLayout, base = 'fills'): AccountItem[] {
+export function readFills(json: unknown, layout: BookLayout, base = 'fills', spot?: SpotNow): AccountItem[] {
   const problems = new ProblemList();
   const items = readList(json, base, problems, (item, path) => {
     const account = readAccount(item.account, `${path}.account`, layout, problems);
-    const change = readTrade(item, path, layout, problems, null, ['account'], account);
+    const change = readTrade(item, path, layout, problems, null, ['account'], account, spot);
     return account >= 0 && change ? { account, change, path } : null;
   });
   problems.throwIfAny();
@@ -87,10 +94,10 @@ export function readTransfers(json: unknown, layout: BookLayout, base = 'transfe
 }
 
 /** What-if items for one account (layout index `account`; −1: unknown, no currency checks). */
-export function readTrades(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'trades', account = -1): AccountChange[] {
+export function readTrades(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'trades', account = -1, spot?: SpotNow): AccountChange[] {
   const problems = new ProblemList();
   const items = readList(json, base, problems, (item, path) => {
-    if ('instrument' in item) return readTrade(item, path, layout, problems, price, [], account);
+    if ('instrument' in item) return readTrade(item, path, layout, problems, price, [], account, spot);
     if ('asset' in item) return readTransfer(item, path, layout, problems, [], account);
     if ('cashUsd' in item) return readCash(item, path, problems, [], layout, account);
     problems.add(path, 'expected a trade { instrument, quantity, price? }, a transfer { asset, amount } or { cashUsd }');
@@ -101,10 +108,10 @@ export function readTrades(json: unknown, layout: BookLayout, price: DefaultPric
 }
 
 /** A pre-trade order: one trade (price optional) for account `account` (−1: unknown, no currency check). */
-export function readOrder(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'order', account = -1): { instrument: number; quantity: number; price: number } {
+export function readOrder(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'order', account = -1, spot?: SpotNow): { instrument: number; quantity: number; price: number } {
   const problems = new ProblemList();
   if (!isRecord(json)) problems.add(base, notObjectMessage(json, 'an order { instrument, quantity, price? }'));
-  const change = isRecord(json) ? readTrade(json, base, layout, problems, price, [], account) : null;
+  const change = isRecord(json) ? readTrade(json, base, layout, problems, price, [], account, spot) : null;
   problems.throwIfAny();
   return change as { instrument: number; quantity: number; price: number };
 }
@@ -147,7 +154,7 @@ function unknownFields(item: Record<string, unknown>, path: string, known: reado
   for (const [key] of ownEntries(item)) if (!known.includes(key)) problems.add(keyPath(path, key), `unknown field (expected ${known.join(', ')})`);
 }
 
-function readTrade(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, price: DefaultPrice | null, extra: readonly string[], account = -1): AccountChange | null {
+function readTrade(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, price: DefaultPrice | null, extra: readonly string[], account = -1, spot?: SpotNow): AccountChange | null {
   const before = problems.size;
   unknownFields(item, path, [...extra, 'instrument', 'quantity', 'price'], problems);
   let row = -1;
@@ -163,7 +170,14 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
   else if (typeof item.price === 'number' && row >= 0 && layout.instruments.isInverse(row) && !(item.price > 0)) {
     problems.add(`${path}.price`, `${formatNumber(item.price)} is not > 0: an inverse contract's price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)`);
-  } else if (typeof item.price === 'number') addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
+  } else if (typeof item.price === 'number') {
+    addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
+    if (spot !== undefined && row >= 0 && layout.instruments.isCoinOption(row)) {
+      const ins = layout.instruments, coin = ins.underlying.array[row];
+      const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[coin], item.price, spot(coin), 'price');
+      if (wrong !== null) problems.add(`${path}.price`, wrong);
+    }
+  }
   if (row >= 0 && account >= 0) {
     const settled = layout.instruments.settlement.array[row], margin = layout.marginAsset.array[account];
     if (settled !== margin) {

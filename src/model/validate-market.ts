@@ -345,13 +345,14 @@ function checkCoinOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, V
  * Why `mark` (coin per unit) cannot be a coin-settled option's at `spot` (USD per coin), or null: a call is worth at
  * most 1 coin, a put at most K / S, and a mark above that with {@link COIN_OPTION_MARK_SLACK} is refused. Far above
  * it (tenfold), the mark is most likely in USD given where coin was meant, and the message says what it would be in
- * coin. The market's check, and a live tick's (src/live/tick.ts) on the marks and spots it moves.
+ * coin. The market's check, a live tick's (src/live/tick.ts) on the marks and spots it moves, and a live trade's on its
+ * price (`what`: 'price'; src/live/requests.ts), at the spot now.
  */
-export function coinOptionMarkProblem(isCall: boolean, strike: number, coin: string, mark: number, spot: number): string | null {
+export function coinOptionMarkProblem(isCall: boolean, strike: number, coin: string, mark: number, spot: number, what: 'mark' | 'price' = 'mark'): string | null {
   const most = coinOptionMost(isCall, strike, spot);
   if (!coinOptionMarkAbove(mark, most)) return null;
-  const usd = mark > 10 * COIN_OPTION_MARK_SLACK * most ? `: its mark is in ${coin}, not USD (${mark} USD would be ${sixDigits(mark / spot)} ${coin})` : '';
-  return `${mark} is more than a coin-settled ${isCall ? 'call' : 'put'} is worth (${coinOptionBound(most, coin)})${usd}`;
+  const usd = mark > 10 * COIN_OPTION_MARK_SLACK * most ? `: its ${what} is in ${coin}, not USD (${mark} USD would be ${sixDigits(mark / spot)} ${coin})` : '';
+  return `${mark} is more than a coin-settled ${isCall ? 'call' : 'put'} is worth (${coinOptionBound(most, coin, what)})${usd}`;
 }
 
 /** A coin-settled option's mark above its worth `most` (coin per unit) is refused beyond this factor (rounding, quotes). */
@@ -363,8 +364,8 @@ export function coinOptionMarkAbove(mark: number, most: number): boolean {
 }
 
 /** The bound a message states: the option's worth and the mark refused above it (with the slack). */
-export function coinOptionBound(most: number, coin: string): string {
-  return `at most ${sixDigits(most)} ${coin} per ${coin}; a mark above ${sixDigits(COIN_OPTION_MARK_SLACK * most)} is refused`;
+export function coinOptionBound(most: number, coin: string, what: 'mark' | 'price' = 'mark'): string {
+  return `at most ${sixDigits(most)} ${coin} per ${coin}; a ${what} above ${sixDigits(COIN_OPTION_MARK_SLACK * most)} is refused`;
 }
 
 /** The most a coin-settled option is worth, coin per unit: 1 for a call, K / S for a put. */

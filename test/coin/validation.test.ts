@@ -132,6 +132,30 @@ describe('settlement and margin currency: the input domain', () => {
     }
   });
 
+  it('a coin-settled option\'s trade price given in USD is refused as its mark is (fill, what-if, check); one in coin fills', () => {
+    // BTC at 100,000: a call is worth at most 1 BTC per BTC (a price above 1.1 refused), the 90,000 put at most
+    // 0.9 BTC (above 0.99 refused). 1425 was read as 1,425 BTC a contract: the buyer went to −1,423.76 BTC, the seller
+    // was credited 1,425 BTC and reported healthy.
+    const live = engine.live(validateBook(coinBook(BTC_ACCOUNT)), validateInputs(coinBook(BTC_ACCOUNT), coinMarket()).market, { method: 'cross' });
+    try {
+      const before = JSON.stringify(live.report());
+      const usd = /1425 is more than a coin-settled call is worth \(at most 1 BTC per BTC; a price above 1\.1 is refused\): its price is in BTC, not USD \(1425 USD would be 0\.01425 BTC\)/;
+      expectOneProblem(() => live.applyFills([{ account: 'acct-0', instrument: 'BTC-25DEC26-120000-C', quantity: -1, price: 1425 }]), 'fills[0].price', usd);
+      expectOneProblem(() => live.validateFills([{ account: 'acct-0', instrument: 'BTC-25DEC26-120000-C', quantity: 1, price: 1425 }]), 'fills[0].price', usd);
+      expectOneProblem(() => live.whatIf('acct-0', [{ instrument: 'BTC-25DEC26-120000-C', quantity: 1, price: 1425 }]), 'trades[0].price', usd);
+      expectOneProblem(() => live.check('acct-0', { instrument: 'BTC-25DEC26-120000-C', quantity: -1, price: 1425 }), 'order.price', usd);
+      expectOneProblem(() => live.applyFills([{ account: 'acct-0', instrument: 'BTC-25DEC26-90000-P', quantity: 1, price: 1 }]), 'fills[0].price', /1 is more than a coin-settled put is worth \(at most 0\.9 BTC per BTC; a price above 0\.99 is refused\)$/);
+      expect(JSON.stringify(live.report())).toBe(before);
+      // in coin, within the bound: filled, the premium 0.015 BTC paid
+      const cash = live.account('acct-0').equity;
+      live.applyFills([{ account: 'acct-0', instrument: 'BTC-25DEC26-120000-C', quantity: 1, price: 0.015 }]);
+      expect(live.book().accounts[0].positions).toContainEqual({ instrument: 'BTC-25DEC26-120000-C', quantity: 1, entryPrice: 0.015 });
+      expect(live.account('acct-0').equity).toBeLessThan(cash);
+    } finally {
+      live.release();
+    }
+  });
+
   it('a USD-only method (no `coinMargin`) reports a coin-margined account in status error with why; the others margin it', () => {
     const json = coinBook(BTC_ACCOUNT, { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] });
     expect(USD_ONLY_METHODS.length).toBeGreaterThan(0);
