@@ -86,9 +86,13 @@ export const DOMAIN = {
     what: 'cash', unit: 'USD', sign: 'signed', zero: true, min: 0, max: 1e15,
     places: [book('/$defs/account/properties/cashUsd')],
   },
-  /** USD allocated to an isolated position. */
+  /**
+   * USD allocated to an isolated position: the margin given it plus the P&L realized on it (Binance's isolated wallet),
+   * which a liquidation's ADL fill can take below 0 while the position's unrealized profit backs it: a book states
+   * every allocation a run leaves (docs/liquidation.md, isolated allocation).
+   */
   isolatedMargin: {
-    what: 'isolated margin', unit: 'USD', sign: 'nonNegative', zero: true, min: 0, max: 1e15,
+    what: 'isolated margin', unit: 'USD', sign: 'signed', zero: true, min: 0, max: 1e15,
     places: [book('/$defs/position/properties/isolatedMargin')],
   },
   /**

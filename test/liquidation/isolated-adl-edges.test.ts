@@ -170,6 +170,23 @@ describe('an isolated ADL loss stays on the position', () => {
       session.release();
     }
   });
+
+  it('with W a subaccount, the session margins again: the book as left states W\'s allocation −310/9, and margins the same from scratch', () => {
+    // the master-level policies read the book as the layout holds it (session.book): W's allocation below 0 had made
+    // that book invalid, so the session could not be margined after its liquidation
+    const grouped = { instruments: XY, accounts: [...b.accounts.map((x) => (x.id === 'W' ? { ...x, master: 'M' } : x)), { id: 'M', collateral: [{ asset: 'USDC', amount: 5 }] }] };
+    for (const engine of engines) {
+      const session = engine.openBook(grouped);
+      liquidateSession(session, xMarket(80), options);
+      const left = session.book.accounts.find((x) => x.id === 'W')!;
+      expect(left.positions[0].isolatedMargin).toBeCloseTo(-310 / 9, 9);
+      const m = session.margin(xMarket(80), { method: 'isolated', params: FIVE_PERCENT });
+      expect(m.accounts.find((x) => x.id === 'W')!.equity, engine.backend).toBeCloseTo(30, 9);
+      const fresh = engine.margin(session.book, xMarket(80), { method: 'isolated', params: FIVE_PERCENT });
+      expect(JSON.stringify({ ...fresh, backend: '' })).toBe(JSON.stringify({ ...m, backend: '' }));
+      session.release();
+    }
+  });
 });
 
 describe('an ADL counterparty whose cap is used up still takes fills at or better than the mark', () => {
