@@ -55,6 +55,8 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
   if (record.assets !== undefined) readAssets(record.assets, `${base}.assets`, market, tick, problems);
   if (record.marks !== undefined) readQuotes(record.marks, `${base}.marks`, 'mark', layout, tick.marks, problems);
   if (record.impliedVols !== undefined) readQuotes(record.impliedVols, `${base}.impliedVols`, 'implied vol', layout, tick.impliedVols, problems);
+  // a tick that moves nothing is a mistake (a body cut to {}), not a heartbeat: the cluster would log it under a tick id
+  if (problems.size === 0 && movesNothing(tick)) problems.add(base, 'moves nothing: give a price, vol, rate or carry of an asset, a mark or an implied vol');
   if (problems.size === 0) {
     // the price-tick mark rule (src/live/tick-marks.ts): quoted marks of futures and perpetuals follow their index
     const prices = new Map<string, number>();
@@ -64,6 +66,13 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
   }
   problems.throwIfAny();
   return tick;
+}
+
+/** True when a valid tick gives no value: no asset field, no mark, no implied vol. */
+function movesNothing(tick: ValidTick): boolean {
+  if (tick.marks.size > 0 || tick.impliedVols.size > 0) return false;
+  for (const values of tick.assets.values()) if (values.price !== undefined || values.vol !== undefined || values.rate !== undefined || values.carry !== undefined) return false;
+  return true;
 }
 
 /**

@@ -44,7 +44,7 @@ const GOOD: [PostRoute, unknown][] = [
   ['fills', [{ account: 'eth', instrument: 'ETH-PERP', quantity: -2, price: 3_000 }]],
   ['transfers', { transfers: [{ account: 'long', asset: 'USDC', amount: 10 }, { account: 'eth', cashUsd: -3 }] }],
   ['tick', { assets: { BTC: { price: 99_000, vol: 0.5 } }, marks: { 'BTC-PERP': 99_010 } }],
-  ['tick', {}],
+  ['tick', { assets: {}, marks: { 'BTC-PERP': 99_010 } }],
 ];
 
 /** Bodies of wrong shape: coerced types, unknown fields, missing ones, zero sizes, wrong containers. */
@@ -91,6 +91,8 @@ const BAD: [PostRoute, unknown][] = [
   ['tick', { marks: { 'BTC-PERP': -1 } }],
   ['tick', { impliedVols: { 'BTC-110000-C': -0.2 } }],
   ['tick', { prices: {} }],
+  ['tick', {}], // moves nothing: a body cut to {} had taken a tick id in the cluster
+  ['tick', { assets: {}, marks: {}, impliedVols: {} }],
   ['tick', []],
 ];
 
