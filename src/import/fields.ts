@@ -1,6 +1,7 @@
 /** Reading venue JSON field by field, every problem with its path (the adapters' equivalent of src/model/checks.ts). */
 import { describeValue, InputError, type ProblemList } from '../errors.js';
 import { isRecord, type JsonRecord } from '../model/checks.js';
+import { timestampOfMs } from '../model/time.js';
 
 export { isRecord, type JsonRecord };
 
@@ -26,6 +27,26 @@ export function stringAt(record: JsonRecord, key: string, path: string, problems
 export function optionalNumber(record: JsonRecord, key: string): number | undefined {
   const value = record[key];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * A venue's timestamp at `record[key]` (epoch milliseconds) when it is a time a market's `valuationTime` can state
+ * (time.ts timestampOfMs); absent or not a number: undefined, as optionalNumber reads it; any other number: NaN after
+ * adding a problem, so that a latest timestamp taken over it is NaN, not a "no timestamp" (1e20 ms has no date, 1.5 ms
+ * is not whole; -5 ms is 1969-12-31T23:59:59.995Z, kept).
+ */
+export function timestampAt(record: JsonRecord, key: string, path: string, problems: ProblemList): number | undefined {
+  const ms = optionalNumber(record, key);
+  if (ms === undefined || timestampOfMs(ms) !== undefined) return ms;
+  problems.add(`${path}.${key}`, `${describeValue(ms)} is not a time a market can state: expected whole epoch milliseconds of a date in the years 0000 to 9999 (a valuationTime's)`);
+  return NaN;
+}
+
+/** Parsed JSON as text with every object's keys sorted: two records that say the same thing, in any key order, give one text. */
+export function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (!isRecord(value)) return JSON.stringify(value) ?? 'null';
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson(value[k])}`).join(',')}}`;
 }
 
 /** `value` as a list of items with their paths: an array's elements, or the value itself when it is not an array. */

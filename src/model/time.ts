@@ -32,9 +32,13 @@ function parseIso(text: string): number {
   const second = m[6] === undefined ? 0 : Number(m[6]);
   const millis = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return NaN;
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  // Date.UTC rolls 2026-02-30 over to March: a day that changed was not a calendar day.
-  if (new Date(local).getUTCDate() !== day) return NaN;
+  // setUTCFullYear takes the year as written (Date.UTC reads 0050 as 1950); it rolls 2026-02-30 over to March: a day
+  // that changed was not a calendar day.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  const local = date.getTime();
+  if (date.getUTCDate() !== day) return NaN;
   if (m[8] === 'Z') return local;
   const offsetHours = Number(m[10]);
   const offsetMinutes = Number(m[11]);
@@ -56,6 +60,22 @@ export function formatIsoTimestamp(ms: number): string {
 
 /** Timestamps formatted lately (ms → text), at most PARSED_KEPT. */
 const FORMATTED = new Map<number, string>();
+
+/**
+ * The canonical text of epoch milliseconds `ms` when it is a time a book or market can state: a whole number of ms
+ * whose text {@link parseIsoTimestamp} reads back (years 0000 to 9999, as a `valuationTime` is written); else
+ * undefined. A venue's timestamp is read through this before it becomes a market's valuation time.
+ */
+export function timestampOfMs(ms: number): string | undefined {
+  // toISOString throws past ±8.64e15 ms (±275,760 years); a year past 9999 or before 0000 is printed with a sign and
+  // six digits, which parseIsoTimestamp refuses
+  if (!Number.isInteger(ms) || Math.abs(ms) > MAX_DATE_MS) return undefined;
+  const text = formatIsoTimestamp(ms);
+  return parseIsoTimestamp(text) === ms ? text : undefined;
+}
+
+/** The largest |ms| a Date holds (ECMA-262, "Time Values and Time Range"). */
+const MAX_DATE_MS = 8.64e15;
 
 /** Years (ACT/365) from `fromMs` to `toMs`; negative when `toMs` is earlier. */
 export function yearsBetween(fromMs: number, toMs: number): number {

@@ -4,6 +4,7 @@
  * them, nothing dropped without a path.
  */
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
 import { importCcxt } from '../../src/import/ccxt/index.js';
 import { parseCcxtSymbol } from '../../src/import/ccxt/symbols.js';
 import { ccxtFixture, contractEquity } from './fixtures.js';
@@ -200,5 +201,52 @@ describe("importCcxt: a balance's total, as the venue's ccxt parser defines it",
 
   it('refuses a balanceTotal other than cash or equity, by path', () => {
     expect(() => importCcxt(inverseLong, { balanceTotal: 'wallet' as never })).toThrow(/balanceTotal: expected "cash" or "equity", got "wallet"/);
+  });
+});
+
+describe('importCcxt: a position given twice', () => {
+  // a short of 0.8 BTC/USDT:USDT from 92,400, 10,000 USDT, BTC at 91,500
+  const short = { symbol: 'BTC/USDT:USDT', side: 'short', contracts: 0.8, contractSize: 1, entryPrice: 92_400, marginMode: 'cross', hedged: false };
+  const structures = (...positions: object[]) => ({
+    positions, balance: { USDT: { free: 10_000, used: 0, total: 10_000 } },
+    tickers: { 'BTC/USDT:USDT': { symbol: 'BTC/USDT:USDT', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 91_500, indexPrice: 91_500 } },
+  });
+  const quantities = (result: ReturnType<typeof importCcxt>) => result.book.accounts[0].positions.map((p) => [p.quantity, p.entryPrice]);
+
+  it('the same object twice (in any key order) is refused at the second, naming the first: it was imported as a short of 1.6', () => {
+    const reordered = Object.fromEntries(Object.entries(short).reverse());
+    for (const again of [short, reordered]) {
+      expect(() => importCcxt(structures(short, again))).toThrow(InputError);
+      try {
+        importCcxt(structures(short, again));
+      } catch (error) {
+        expect((error as InputError).problems).toEqual([{ path: 'positions.json[1]', message: expect.stringMatching(/^BTC\/USDT:USDT: the same position as positions\.json\[0\], every field alike: it would count its P&L and its requirement twice/) }]);
+      }
+    }
+  });
+
+  it('two that differ are both imported, as documented: long and short in hedge mode, cross and isolated (OKX)', () => {
+    const long = { ...short, side: 'long', contracts: 0.5, entryPrice: 91_000, hedged: true };
+    expect(quantities(importCcxt(structures({ ...short, hedged: true }, long)))).toEqual([[-0.8, 92_400], [0.5, 91_000]]);
+    expect(quantities(importCcxt(structures(short, { ...short, marginMode: 'isolated' })))).toEqual([[-0.8, 92_400], [-0.8, 92_400]]);
+  });
+
+  it('a flat position listed twice counts nothing and is not refused (hedge-mode flat sides saved without info)', () => {
+    const flat = { symbol: 'ETH/USDT:USDT', contracts: 0, contractSize: 1, hedged: true };
+    expect(quantities(importCcxt(structures(short, flat, flat)))).toEqual([[-0.8, 92_400]]);
+  });
+});
+
+describe("importCcxt: a ticker's timestamp that no valuation time can be", () => {
+  const structures = (timestamp: number) => ({
+    positions: [{ symbol: 'BTC/USDT:USDT', side: 'long', contracts: 1, contractSize: 1, entryPrice: 95_000 }],
+    balance: { USDT: { free: 10_000, used: 0, total: 10_000 } },
+    tickers: { 'BTC/USDT:USDT': { symbol: 'BTC/USDT:USDT', timestamp, markPrice: 100_000, indexPrice: 100_000 } },
+  });
+
+  it("1e20 ms is refused at the ticker's timestamp (it threw a RangeError from toISOString); year 9999's last ms is kept", () => {
+    expect(() => importCcxt(structures(1e20))).toThrow(/tickers\.json\["BTC\/USDT:USDT"\]\.timestamp: 100000000000000000000 is not a time a market can state/);
+    // Date.UTC(9999, 11, 31, 23, 59, 59, 999) = 253,402,300,799,999
+    expect(importCcxt(structures(253_402_300_799_999)).market.valuationTime).toBe('9999-12-31T23:59:59.999Z');
   });
 });

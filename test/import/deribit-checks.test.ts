@@ -124,3 +124,21 @@ describe('the book and market pass the validation `margin` runs, else the refusa
     ]);
   });
 });
+
+describe("a quote's timestamp that no valuation time can be", () => {
+  const saved = deribitFixture('usdc-account');
+  const [ticker] = saved.ticker as Response[];
+  const at = (timestamp: unknown): DeribitResponses => ({ ...saved, ticker: [{ ...ticker, result: { ...ticker.result, timestamp } }] });
+
+  it('1e20 ms (about 3 billion years: Date has no such day) and 1.5 ms are refused at the ticker\'s timestamp; it threw a RangeError', () => {
+    for (const ms of [1e20, 1.5]) {
+      expect(refusal(at(ms))).toEqual([{ path: 'ticker.json[0].result.timestamp', message: expect.stringMatching(new RegExp(`^${String(ms).replace(/[.+]/g, '\\$&')} is not a time a market can state`)) }]);
+    }
+  });
+
+  it("the last millisecond of year 9999 is a valuation time (market.json's four-digit year), the next one is not", () => {
+    // Date.UTC(9999, 11, 31, 23, 59, 59, 999) = 253,402,300,799,999
+    expect(importDeribit(at(253_402_300_799_999)).market.valuationTime).toBe('9999-12-31T23:59:59.999Z');
+    expect(refusal(at(253_402_300_800_000)).map((p) => p.path)).toEqual(['ticker.json[0].result.timestamp']);
+  });
+});

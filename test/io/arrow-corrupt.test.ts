@@ -6,19 +6,24 @@
  * counting billions of fields (apache-arrow looped or ran out of memory decoding them) and a list whose offsets buffer
  * is empty.
  */
+import { writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { InputError } from '../../src/errors.js';
 import { generateSample } from '../../src/sample/generate.js';
-import { readArrowBook } from '../../src/io/arrow/read-book.js';
+import { readArrowBook, readArrowBookChunks } from '../../src/io/arrow/read-book.js';
 import { writeArrowBook } from '../../src/io/arrow/write-book.js';
 import { propertyRuns } from '../support/property-runs.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const sample = generateSample({ accounts: 40, seed: 3, positionsPerAccount: 3 });
 const valid = await writeArrowBook(sample.book, { accountsPerBatch: 16 });
 const validStream = await writeArrowBook(sample.book, { accountsPerBatch: 16, format: 'stream' });
 const engine = await createEngine({ backend: 'js' });
+const dir = scratchDir('mc-arrow-corrupt-');
 
 /** What reading `bytes` (and margining the book read) comes to: 'book', 'input error', or the other exception. */
 async function outcome(bytes: Uint8Array): Promise<string> {
@@ -70,6 +75,32 @@ describe('a corrupt Arrow book', () => {
     expect(await readArrowBook(corrupted([[23722, 225]])).then(() => [], (error: InputError) => error.problems)).toEqual([
       { path: 'columns.positions', message: 'its buffers hold 0 of its 8 rows (a malformed Arrow file)' },
     ]);
+  });
+
+  it('a stream without its end-of-stream marker: read, with a warning at `book` that it may be cut short; a marker cut in half: refused', async () => {
+    // writeArrowBook ends the stream with the 8-byte marker 0xFFFFFFFF 0x00000000 (Arrow's "Encapsulated message format")
+    expect([...validStream.subarray(-8)]).toEqual([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+    expect((await readArrowBook(validStream)).warnings).toEqual([]);
+    // without it the data ends after the last record batch: the 40 accounts, and the warning
+    const unended = await readArrowBook(validStream.subarray(0, -8));
+    expect(unended.accounts.map((a) => a.id)).toEqual(sample.book.accounts.map((a) => a.id));
+    expect(unended.warnings).toEqual([{ path: 'book', message: expect.stringMatching(/^the Arrow IPC stream has no end-of-stream marker: read as the 40 accounts it holds, but a stream cut short/) }]);
+    // the same through the file reader the CLI uses, chunk by chunk
+    const path = join(dir, 'unended.arrows');
+    writeFileSync(path, validStream.subarray(0, -8));
+    const file = await open(path, 'r');
+    const warnings: unknown[] = [];
+    try {
+      for await (const { book } of readArrowBookChunks(file, {}, 16)) warnings.push(...book.warnings);
+    } finally {
+      await file.close();
+    }
+    expect(warnings).toEqual(unended.warnings);
+    // the marker's first 4 bytes alone: a message cut short
+    const problems = await readArrowBook(validStream.subarray(0, -4)).then(() => [], (error: InputError) => error.problems);
+    expect(problems).toEqual([{ path: 'book', message: expect.stringMatching(/^not an Arrow IPC file or stream, or one cut short: message at byte \d+ is cut short$/) }]);
+    // the file format ends with its footer, which names its batches: no marker is looked for
+    expect((await readArrowBook(valid)).warnings).toEqual([]);
   });
 
   it('a few bytes overwritten anywhere, in the file or the stream format: a book or an InputError, never another exception', async () => {

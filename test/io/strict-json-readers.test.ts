@@ -9,11 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { writeArrowBook } from '../../src/io/arrow/write-book.js';
 import { readBookChunks } from '../../src/io/book-stream.js';
 import { readJsonBookChunks } from '../../src/io/json-book/read.js';
 import { type AccountScanner, JsScanner, WasmScanner } from '../../src/io/json-book/scanners.js';
 import { parseJsonObjectFile } from '../../src/io/json-stream.js';
 import { parseJsonText } from '../../src/model/json-text.js';
+import { validateBook } from '../../src/model/validate.js';
 import { book, market } from '../support/margin-books.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
@@ -135,6 +137,19 @@ describe('streamed books (the general reader and every accounts scanner)', () =>
     expect(await streamedProblems(amount)).toEqual([expect.stringMatching(/^accounts\[0\]\.collateral\[0\]\.amount: 0\.0{330}12345678901234567 is not 0/)]);
     const cash = JSON.stringify(BOOK).replace('{"id":"b"', '{"id":"b","cashUsd":-1e-999');
     expect(await streamedProblems(cash)).toEqual([expect.stringMatching(/^accounts\[1\]\.cashUsd: -1e-999 is not 0/)]);
+  });
+
+  it('ids that are not well-formed Unicode ("x\\ud800", "x\\udc00": lone surrogates) are refused at each id, as the whole-file reader refuses them; reports printed both as "x\\uFFFD"', async () => {
+    const ids = BOOK.accounts.map((a, i) => ({ ...a, id: ['x\ud800', 'x\udc00'][i] }));
+    const text = JSON.stringify({ ...BOOK, accounts: ids });
+    expect(text).toContain('"x\\ud800"'); // JSON.stringify writes a lone surrogate as its escape
+    const lone = (i: number, escape: string) => `accounts[${i}].id: not well-formed Unicode: "x\\${escape}" holds a lone surrogate, which no UTF-8 file can hold (expected an account id)`;
+    expect(await problems(() => validateBook(parseJsonText(text, 'book.json', '--book')))).toEqual([lone(0, 'ud800'), lone(1, 'udc00')]);
+    expect(await streamedProblems(text)).toEqual([lone(0, 'ud800'), lone(1, 'udc00')]);
+    // writeArrowBook validates what it writes: it had written both as "x\uFFFD", a file margin refused as a duplicate id
+    await expect(writeArrowBook(JSON.parse(text))).rejects.toThrow(/accounts\[0\]\.id: not well-formed Unicode/);
+    // a surrogate pair is one character (U+1F600), well-formed: read as it is
+    expect(await streamedProblems(text.replace('x\\ud800', 'x\\ud83d\\ude00'))).toEqual([lone(1, 'udc00')]);
   });
 
   it('the smallest quantities still read as they did: 1e-300 is below the smallest quantity, 0e-400 is 0', async () => {

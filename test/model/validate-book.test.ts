@@ -67,6 +67,28 @@ describe('validateBook rejects each invalid input class with its path', () => {
     expectOneProblem(() => validateBook(withChange((b) => (b.accounts[1].id = 'alice'))), 'accounts[1].id', /duplicate account id "alice"/);
   });
 
+  it('rejects names that are not well-formed Unicode (a lone surrogate escape): two such ids printed as one, "x\\uFFFD"', () => {
+    const lone = (text: string, what: string) => `not well-formed Unicode: ${text} holds a lone surrogate, which no UTF-8 file can hold (expected ${what})`;
+    const problems = problemsOf(() => validateBook(withChange((b) => {
+      b.accounts[0].id = 'x\ud800';
+      b.accounts[1].id = 'x\udc00';
+      b.instruments[3].underlying = 'E\udfffH';
+      b.accounts[0].collateral[1].asset = '\ud83dUSDC'; // the high half of 😀 alone
+      b.accounts[2].master = 'bob\ud800';
+      b.accounts[2].method = 'cross\udc00';
+    })));
+    expect(problems).toEqual([
+      { path: 'instruments[3].underlying', message: lone('"E\\udfffH"', 'an asset symbol') },
+      { path: 'accounts[0].id', message: lone('"x\\ud800"', 'an account id') },
+      { path: 'accounts[0].collateral[1].asset', message: lone('"\\ud83dUSDC"', 'an asset symbol') },
+      { path: 'accounts[1].id', message: lone('"x\\udc00"', 'an account id') },
+      { path: 'accounts[2].master', message: lone('"bob\\ud800"', 'the id of the master account') },
+      { path: 'accounts[2].method', message: lone('"cross\\udc00"', 'a margin method name') },
+    ]);
+    // a surrogate pair is one character: 😀 (U+1F600) names an account like any other
+    expect(validateBook(withChange((b) => (b.accounts[0].id = 'x\ud83d\ude00'))).accounts[0].id).toBe('x😀');
+  });
+
   it('rejects an unknown instrument kind', () => {
     expectOneProblem(() => validateBook(withChange((b) => (b.instruments[0].kind = 'swap'))), 'instruments[0].kind', /unknown kind "swap"/);
   });

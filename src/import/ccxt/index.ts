@@ -17,7 +17,7 @@
  */
 import { describeValue, type InputProblem, ProblemList } from '../../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
-import { checkResponses, isRecord, type JsonRecord, numberAt, optionalNumber, percentToDecimal, stringAt } from '../fields.js';
+import { checkResponses, isRecord, type JsonRecord, numberAt, optionalNumber, percentToDecimal, sortedJson, stringAt, timestampAt } from '../fields.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
@@ -122,12 +122,12 @@ function readStructures(input: CcxtStructures, options: CcxtImportOptions, probl
   const greeks: Keyed = input.greeks === undefined ? new Map() : keyedBySymbol(input.greeks, 'greeks.json', problems);
   const held = readPositions(input.positions, hour, options.venue, balanceTotal, problems, skipped, notes);
   const balances = readBalances(input.balance, problems);
-  const timestamps = [...tickers.values(), ...greeks.values()].map(({ value }) => optionalNumber(value, 'timestamp') ?? -Infinity);
+  const timestamps = [...tickers.values(), ...greeks.values()].map(({ value, path }) => timestampAt(value, 'timestamp', path, problems) ?? -Infinity);
   const given = options.valuationTime;
   const valuationMs = given !== undefined ? parseIsoTimestamp(given) : Math.max(...timestamps);
   if (!Number.isFinite(valuationMs)) {
     if (given !== undefined) problems.add('valuationTime', `not an ISO-8601 timestamp with a zone: ${given}`);
-    else problems.add('tickers.json', 'no ticker or greeks timestamp: give a valuation time');
+    else if (!Number.isNaN(valuationMs)) problems.add('tickers.json', 'no ticker or greeks timestamp: give a valuation time'); // NaN: one refused
   }
   problems.throwIfAny();
   const raw = new Map<string, { vol: number; path: string; underlying?: number }>();
@@ -291,6 +291,9 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, b
   }
   const out: Held[] = [];
   let isolatedNoted = false;
+  // each position's fields as text → its path: fetchPositions lists a position once, so the same object again (a file
+  // saved twice over, responses concatenated) would count its P&L and requirement twice; a flat one counts nothing
+  const seen = new Map<string, string>();
   json.forEach((p, i) => {
     const at = `positions.json[${i}]`;
     if (!isRecord(p)) return problems.add(at, `expected a position object, got ${describeValue(p)}`);
@@ -307,6 +310,9 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, b
     if (signed === 0) return void notes.push({ path: at, message: `${symbol}: flat (0 contracts), not imported` });
     const skip = venueSkip(venue, contract);
     if (skip !== undefined) return void skipped.push({ path: at, message: `${symbol}: ${skip}` });
+    const text = sortedJson(p), first = seen.get(text);
+    if (first !== undefined) return problems.add(at, `${symbol}: the same position as ${first}, every field alike: it would count its P&L and its requirement twice (fetchPositions lists a position once; two that differ, e.g. long and short in hedge mode, are both imported)`);
+    seen.set(text, at);
     const size = numberAt(p, 'contractSize', at, problems);
     const given = numberAt(p, 'entryPrice', at, problems);
     if (size === undefined || given === undefined) return;

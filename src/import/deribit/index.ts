@@ -115,7 +115,7 @@ function readResponses(input: DeribitResponses, options: DeribitImportOptions, p
   const valuationMs = given !== undefined ? parseIsoTimestamp(given) : Math.max(...[...quotes.values()].map((q) => q.timestampMs ?? -Infinity));
   if (!Number.isFinite(valuationMs)) {
     if (given !== undefined) problems.add('valuationTime', `not an ISO-8601 timestamp with a zone: ${given}`);
-    else problems.add('ticker.json', 'no timestamp in the tickers or book summaries: give a valuation time');
+    else if (!Number.isNaN(valuationMs)) problems.add('ticker.json', 'no timestamp in the tickers or book summaries: give a valuation time'); // NaN: one refused
   }
   return { summaries, byCurrency, quotes, positions, skippedCurrencies, cross, valuationMs };
 }

@@ -3,7 +3,7 @@
  * summaries (marks, mark IVs, timestamps) and index prices, each read with the path of its fields.
  */
 import type { InputProblem, ProblemList } from '../../errors.js';
-import { isRecord, itemsOf, jsonRpcResults, numberAt, optionalNumber, stringAt } from '../fields.js';
+import { isRecord, itemsOf, jsonRpcResults, numberAt, optionalNumber, stringAt, timestampAt } from '../fields.js';
 
 /** One currency's `private/get_account_summary` result. */
 export interface DeribitSummary {
@@ -28,6 +28,7 @@ export interface DeribitQuote {
   interestRate?: number;
   /** Index price of the instrument's index (tickers only). */
   indexPrice?: number;
+  /** Epoch ms; NaN when the venue's was refused (fields.ts timestampAt). */
   timestampMs?: number;
   path: string;
 }
@@ -69,7 +70,7 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
     if (name === undefined || mark === undefined) return;
     quotes.set(name, {
       mark, markIvPercent: optionalNumber(value, 'mark_iv'), underlyingPrice: optionalNumber(value, 'underlying_price'),
-      interestRate: optionalNumber(value, 'interest_rate'), indexPrice: optionalNumber(value, 'index_price'), timestampMs: optionalNumber(value, timestampKey), path,
+      interestRate: optionalNumber(value, 'interest_rate'), indexPrice: optionalNumber(value, 'index_price'), timestampMs: timestampAt(value, timestampKey, path, problems), path,
     });
   };
   if (bookSummary !== undefined) {

@@ -12,7 +12,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { Schema, Table } from 'apache-arrow';
-import { InputError } from '../../errors.js';
+import { InputError, type InputProblem } from '../../errors.js';
 import type { Arrow } from './load.js';
 
 /** What the messages are read from: a file, or its bytes in memory (read the same way: a corrupt file fails alike). */
@@ -25,6 +25,16 @@ const MAGIC = 'ARROW1';
 /** The book is not an Arrow IPC file or stream, or was cut short (a problem at `book`: the CLI names the file). */
 export function notArrow(why: string): InputError {
   return new InputError([{ path: 'book', message: `not an Arrow IPC file or stream, or one cut short: ${why}` }]);
+}
+
+/**
+ * The warning for a stream without its end-of-stream marker ({@link IpcChunks.unended}): pyarrow, apache-arrow and
+ * writeArrowBook write the marker when a stream is closed, so its absence is what a crashed writer or a partial copy
+ * leaves, cut at a message boundary; but the Arrow format lets a writer end a stream by closing it, and DuckDB's
+ * nanoarrow extension (to_arrow_ipc) writes none, so such a stream is read, with this warning.
+ */
+export function unendedStream(rows: number): InputProblem {
+  return { path: 'book', message: `the Arrow IPC stream has no end-of-stream marker: read as the ${rows} accounts it holds, but a stream cut short between record batches looks the same (pyarrow, apache-arrow and writeArrowBook end a stream with the marker)` };
 }
 
 /** One message of the file: where it is, its type, and the rows of a record batch. */
@@ -51,6 +61,12 @@ export class IpcChunks {
   private readonly buffers = [new Uint8Array(0), new Uint8Array(0)];
   readonly schema: Schema;
 
+  /**
+   * A stream whose data ended before its end-of-stream marker. Arrow makes the marker optional (closing the stream
+   * ends it too), so this is a warning, not a refusal: see {@link unendedStream}.
+   */
+  unended = false;
+
   /** The messages after the schema ({@link scan}): a record batch, or the head that a dictionary batch extends. */
   private readonly entries: { message?: MessageAt; head?: Uint8Array }[] = [];
   /** The framed schema message. */
@@ -72,7 +88,10 @@ export class IpcChunks {
         const reader = new MessageReader(file, size);
         const schema = await reader.message(0);
         if (schema === null || schema.type !== SCHEMA) throw notArrow('the first message is not a schema');
-        return await new IpcChunks(A, reader, await reader.framed(schema), schema.metaStart + schema.metaLength + schema.bodyLength, size).scan();
+        const ipc = await new IpcChunks(A, reader, await reader.framed(schema), schema.metaStart + schema.metaLength + schema.bodyLength, size).scan();
+        // scan stops at the marker, or where the data ends (fewer than its 4 bytes left)
+        ipc.unended = ipc.position + 4 > size;
+        return ipc;
       }
       // a file: the schema is in the footer (writers need not repeat it as a message), its messages end where the footer starts
       if (size < 8 + 10) throw notArrow(`a file of ${size} bytes has no footer`);

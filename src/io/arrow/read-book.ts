@@ -22,7 +22,7 @@ import { type AccountIds, IdIndex } from './id-index.js';
 import { IdHashes } from './id-hashes.js';
 import type { SuspectId } from './batch-accounts.js';
 import { stringColumn } from './columns.js';
-import { IpcChunks } from './ipc-chunks.js';
+import { IpcChunks, unendedStream } from './ipc-chunks.js';
 import { loadArrow } from './load.js';
 import { rowRange } from './row-range.js';
 
@@ -39,6 +39,7 @@ export interface ArrowBookOptions {
 export async function readArrowBook(bytes: Uint8Array | ArrayBuffer, options: ArrowBookOptions = {}): Promise<ValidatedBook> {
   const ipc = await IpcChunks.open(await loadArrow(), bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
   const accounts = new ArrowAccounts(ipc.schema, options);
+  if (ipc.unended) accounts.warn(unendedStream(ipc.rows));
   const batches: RecordBatch[] = [];
   for await (const table of ipc.tables(Infinity, false)) batches.push(...table.batches);
   return accounts.read(batches, 0, true);
@@ -66,6 +67,7 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
   const ipc = await IpcChunks.open(await loadArrow(), file);
   const total = onRows ? ipc.rows : 0;
   const accounts = new ArrowAccounts(ipc.schema, options, true, ipc.rows);
+  if (ipc.unended) accounts.warn(unendedStream(ipc.rows));
   if (ipc.schema.fields.some((f) => f.name === 'master')) {
     // one chunk: a master is margined with its subaccounts, which may be anywhere in the book
     const batches: RecordBatch[] = [];
@@ -142,6 +144,11 @@ class ArrowAccounts {
     this.terms = known?.terms ?? nettingTerms(list, this.instruments.indexById, list.length);
     if (known === null && clean && text !== undefined) lastInstruments = { text, instruments: this.instruments, keys: this.instrumentKeys, terms: this.terms };
     if (list.some((i) => i.settlement !== undefined)) this.settled = Uint8Array.from(list, (i) => (i.settlement !== undefined ? 1 : 0));
+  }
+
+  /** A warning on the book, given with the first chunk's. */
+  warn(warning: InputProblem): void {
+    this.warnings = [...this.warnings, warning];
   }
 
   /**
