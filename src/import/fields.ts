@@ -30,6 +30,18 @@ export function optionalNumber(record: JsonRecord, key: string): number | undefi
 }
 
 /**
+ * Each of `keys` that `record` holds is a finite number or null (a venue's "none"); anything else is a problem at its
+ * path (`tickers.json[0].indexPrice: expected a finite number or null, got "91490"`), so that {@link optionalNumber}
+ * reading it later never takes a value of the wrong type for an absent one.
+ */
+export function numbersOrNull(record: JsonRecord, path: string, keys: readonly string[], problems: ProblemList): void {
+  for (const key of keys) {
+    const value = record[key];
+    if (value !== undefined && value !== null && !(typeof value === 'number' && Number.isFinite(value))) problems.add(`${path}.${key}`, `expected a finite number or null, got ${describeValue(value)}`);
+  }
+}
+
+/**
  * A venue's timestamp at `record[key]` (epoch milliseconds) when it is a time a market's `valuationTime` can state
  * (time.ts timestampOfMs); absent or not a number: undefined, as optionalNumber reads it; any other number: NaN after
  * adding a problem, so that a latest timestamp taken over it is NaN, not a "no timestamp" (1e20 ms has no date, 1.5 ms

@@ -231,6 +231,21 @@ describe('importCcxt: a position given twice', () => {
     expect(quantities(importCcxt(structures(short, { ...short, marginMode: 'isolated' })))).toEqual([[-0.8, 92_400], [-0.8, 92_400]]);
   });
 
+  it('a quote field of the wrong type is refused at its path, not read as no price (a string indexPrice had skipped the short)', () => {
+    const withText = structures(short);
+    withText.tickers['BTC/USDT:USDT'] = { ...withText.tickers['BTC/USDT:USDT'], indexPrice: '91490' as unknown as number };
+    expect(() => importCcxt(withText)).toThrow(InputError);
+    try {
+      importCcxt(withText);
+    } catch (error) {
+      expect((error as InputError).problems).toEqual([{ path: 'tickers.json["BTC/USDT:USDT"].indexPrice', message: 'expected a finite number or null, got "91490"' }]);
+    }
+    // null is a venue's "none": the mark then prices BTC as before
+    const withNull = structures({ ...short, markPrice: null });
+    expect(quantities(importCcxt(withNull))).toEqual([[-0.8, 92_400]]);
+    expect(() => importCcxt(structures({ ...short, unrealizedPnl: 'n/a' }))).toThrow(/positions\.json\[0\]\.unrealizedPnl: expected a finite number or null, got "n\/a"/);
+  });
+
   it('a flat position listed twice counts nothing and is not refused (hedge-mode flat sides saved without info)', () => {
     const flat = { symbol: 'ETH/USDT:USDT', contracts: 0, contractSize: 1, hedged: true };
     expect(quantities(importCcxt(structures(short, flat, flat)))).toEqual([[-0.8, 92_400]]);

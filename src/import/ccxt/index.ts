@@ -17,7 +17,7 @@
  */
 import { describeValue, type InputProblem, ProblemList } from '../../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
-import { checkResponses, isRecord, type JsonRecord, numberAt, optionalNumber, percentToDecimal, sortedJson, stringAt, timestampAt } from '../fields.js';
+import { checkResponses, isRecord, type JsonRecord, numberAt, numbersOrNull, optionalNumber, percentToDecimal, sortedJson, stringAt, timestampAt } from '../fields.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
@@ -269,12 +269,22 @@ function volCandidatesOf(read: Read, book: CcxtBook): VolCandidate[] {
 }
 
 /** Entries of an object keyed by symbol, an array of objects with a `symbol`, or one such object. */
+/**
+ * The numeric fields of a ticker or greeks structure this import reads (ccxt writes each a number, or null or nothing
+ * when the venue gave none). Read where they are needed with optionalNumber, which takes anything else for "none": a
+ * string ("91490", a file saved through another tool) had skipped a position as "no price".
+ */
+const QUOTE_NUMBERS = ['indexPrice', 'markPrice', 'last', 'close', 'timestamp', 'markImpliedVolatility', 'underlyingPrice'];
+/** A position's numeric fields read with optionalNumber (its required ones are read with numberAt). */
+const POSITION_NUMBERS = ['markPrice', 'unrealizedPnl', 'notional'];
+
 function keyedBySymbol(json: unknown, file: string, problems: ProblemList): Map<string, { value: JsonRecord; path: string }> {
   const out = new Map<string, { value: JsonRecord; path: string }>();
   const add = (value: unknown, path: string, key?: string) => {
     if (!isRecord(value)) return problems.add(path, `expected an object, got ${describeValue(value)}`);
     const symbol = typeof value.symbol === 'string' ? value.symbol : key;
     if (symbol === undefined) return problems.add(`${path}.symbol`, 'missing (expected a unified symbol)');
+    numbersOrNull(value, path, QUOTE_NUMBERS, problems);
     out.set(symbol, { value, path });
   };
   if (Array.isArray(json)) json.forEach((v, i) => add(v, `${file}[${i}]`));
@@ -297,6 +307,7 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, b
   json.forEach((p, i) => {
     const at = `positions.json[${i}]`;
     if (!isRecord(p)) return problems.add(at, `expected a position object, got ${describeValue(p)}`);
+    numbersOrNull(p, at, POSITION_NUMBERS, problems);
     const symbol = stringAt(p, 'symbol', at, problems);
     if (symbol === undefined) return;
     const contract = parseCcxtSymbol(symbol, hour);
