@@ -141,4 +141,10 @@ describe("a quote's timestamp that no valuation time can be", () => {
     expect(importDeribit(at(253_402_300_799_999)).market.valuationTime).toBe('9999-12-31T23:59:59.999Z');
     expect(refusal(at(253_402_300_800_000)).map((p) => p.path)).toEqual(['ticker.json[0].result.timestamp']);
   });
+
+  it('a field read as optional (mark_iv, index_price, …) of another type than a number or null is refused, not read as none', () => {
+    const field = (key: string, value: unknown): DeribitResponses => ({ ...saved, ticker: [{ ...ticker, result: { ...ticker.result, [key]: value } }] });
+    expect(refusal(field('mark_iv', '54.1'))).toEqual([{ path: 'ticker.json[0].result.mark_iv', message: 'expected a finite number or null, got "54.1"' }]);
+    expect(refusal(field('index_price', true))).toEqual([{ path: 'ticker.json[0].result.index_price', message: 'expected a finite number or null, got true' }]);
+  });
 });

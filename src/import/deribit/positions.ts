@@ -6,7 +6,7 @@
  * currency (from the last settlement price, or from the average price for a position opened since).
  */
 import { describeValue, type InputProblem, type ProblemList } from '../../errors.js';
-import { isRecord, numberAt, optionalNumber, stringAt } from '../fields.js';
+import { isRecord, numberAt, numbersOrNull, optionalNumber, stringAt } from '../fields.js';
 import { type DeribitInstrument, inverseContractUsd, parseDeribitName } from './names.js';
 
 export interface DeribitPosition {
@@ -84,6 +84,8 @@ function readPosition(item: unknown, at: string, problems: ProblemList, skipped:
     problems.add(at, `expected a position object, got ${describeValue(item)}`);
     return undefined;
   }
+  // the fields read as optional are numbers or null, never another type taken for none
+  numbersOrNull(item, at, ['index_price', 'settlement_price', 'average_price'], problems);
   const name = stringAt(item, 'instrument_name', at, problems);
   const kind = stringAt(item, 'kind', at, problems);
   if (name === undefined || kind === undefined) return undefined;

@@ -3,7 +3,7 @@
  * summaries (marks, mark IVs, timestamps) and index prices, each read with the path of its fields.
  */
 import type { InputProblem, ProblemList } from '../../errors.js';
-import { isRecord, itemsOf, jsonRpcResults, numberAt, optionalNumber, stringAt, timestampAt } from '../fields.js';
+import { isRecord, itemsOf, jsonRpcResults, numberAt, numbersOrNull, optionalNumber, stringAt, timestampAt } from '../fields.js';
 
 /** One currency's `private/get_account_summary` result. */
 export interface DeribitSummary {
@@ -43,6 +43,7 @@ export function readSummaries(json: unknown, file: string, problems: ProblemList
         problems.add(at, 'expected an account summary object');
         continue;
       }
+      numbersOrNull(value, at, ['total_equity_usd'], problems);
       const currency = stringAt(value, 'currency', at, problems);
       const balance = numberAt(value, 'balance', at, problems);
       const equity = numberAt(value, 'equity', at, problems);
@@ -65,6 +66,7 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
       problems.add(path, 'expected an object with instrument_name and mark_price');
       return;
     }
+    numbersOrNull(value, path, ['mark_iv', 'underlying_price', 'interest_rate', 'index_price'], problems); // read as optional below
     const name = stringAt(value, 'instrument_name', path, problems);
     const mark = numberAt(value, 'mark_price', path, problems);
     if (name === undefined || mark === undefined) return;
