@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, RowSelector, type Selection, tableRow } from '../src/cli/margin-rows.js';
 import { type StreamedMargin, streamMargin } from '../src/cli/margin-stream.js';
-import { csvLines, openOutput } from '../src/cli/output.js';
+import { csvLines, openOutput, type Output } from '../src/cli/output.js';
 import { createEngine, type Engine, generateSample, InputError } from '../src/index.js';
 import type { MarginReport } from '../src/margin/report.js';
 import { accountCountOf, type BookChunk } from '../src/model/book-columns.js';
@@ -129,6 +129,31 @@ describe('margin streamed chunk by chunk', () => {
     expect(sorted.text).toBe('');
     // rows already printed where they cannot be taken back (a terminal): refused, saying why
     await expect(streamed(late, 'csv')).rejects.toThrow(/accounts\[150\] names a master/);
+  });
+
+  it('the rows it says were printed before a late subaccount have reached the output (up to a megabyte had been gathered)', async () => {
+    // chunks of 37: the first four are flushed as they are written, the fifth to seventh gathered (later chunks go out
+    // in ~1 MB writes); accounts[260] comes in the eighth
+    const late = structuredClone(bookJson);
+    late.accounts[260].master = late.accounts[259].id;
+    const path = join(dir, `book-${files++}.json`);
+    writeFileSync(path, JSON.stringify(late));
+    // a terminal: what is flushed reaches the user, what is gathered does not until then
+    let gathered = '', delivered = '';
+    const output: Output = {
+      async write(text) { gathered += text; },
+      async writeBytes() { throw new Error('not used'); },
+      async lines(lines) { for (const line of lines) gathered += `${line}\n`; },
+      async flush() { delivered += gathered; gathered = ''; },
+      async end() { await this.flush(); },
+      async discard() { gathered = ''; },
+    };
+    const failure = await streamMargin({
+      bookPath: path, marketJson, engine, options: { method: 'portfolio' }, validation: {}, format: 'csv', selector: new RowSelector({}), output, chunkAccounts: 37,
+    }).catch((error: unknown) => error as Error);
+    const said = Number(/beyond the first ([\d,]+) accounts already printed/.exec((failure as Error).message)![1].replace(/,/g, ''));
+    expect(said).toBeGreaterThan(0);
+    expect(delivered.split('\n').filter((line) => line !== '').length - 1).toBe(said); // the header, then a row per account
   });
 
   it('coin-margined accounts anywhere in the book (inverse perpetuals, coin-settled options) are margined in their chunks: the whole-book rows and totals', async () => {

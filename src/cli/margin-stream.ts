@@ -90,6 +90,9 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
     }
     return state.finish();
   } catch (error) {
+    // the rows margined so far reach the output before the error is said ("… accounts already printed" is then true;
+    // a file output is taken back whole anyway): up to a megabyte of them was still gathered
+    await args.output.flush().catch(() => undefined);
     if (error instanceof NeedsWholeBook) {
       // nothing reached the user yet (rows held for a sort, or a file that is taken back): the book is read again, whole
       if (args.selector.needsAll || args.outputTakesBack === true) return { whole: true };
