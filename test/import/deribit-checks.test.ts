@@ -142,6 +142,11 @@ describe("a quote's timestamp that no valuation time can be", () => {
     expect(refusal(at(253_402_300_800_000)).map((p) => p.path)).toEqual(['ticker.json[0].result.timestamp']);
   });
 
+  it('a ticker without its mark_price is one problem, not also "no timestamp" (its timestamp is there)', () => {
+    const { mark_price: _, ...noMark } = ticker.result as Record<string, unknown>;
+    expect(refusal({ ...saved, ticker: [{ ...ticker, result: noMark }] }).map((p) => p.path)).toEqual(['ticker.json[0].result.mark_price']);
+  });
+
   it('a field read as optional (mark_iv, index_price, …) of another type than a number or null is refused, not read as none', () => {
     const field = (key: string, value: unknown): DeribitResponses => ({ ...saved, ticker: [{ ...ticker, result: { ...ticker.result, [key]: value } }] });
     expect(refusal(field('mark_iv', '54.1'))).toEqual([{ path: 'ticker.json[0].result.mark_iv', message: 'expected a finite number or null, got "54.1"' }]);

@@ -102,7 +102,9 @@ function valuationTimePath(read: Read, options: DeribitImportOptions): string | 
 function readResponses(input: DeribitResponses, options: DeribitImportOptions, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Read {
   if (input.bookSummary === undefined && input.ticker === undefined) problems.add('get_book_summary_by_currency.json', 'missing: give the book summaries or ticker.json (marks and mark IVs)');
   const summaries = readSummaries(input.accountSummary, 'get_account_summary.json', problems);
+  const beforeQuotes = problems.size;
   const quotes = readQuotes(input.ticker, input.bookSummary, problems);
+  const quoteRefused = problems.size > beforeQuotes; // then a missing timestamp follows from it: said once
   const { positions, skippedCurrencies } = readPositions(jsonRpcResults(input.positions, 'get_positions.json', problems), problems, skipped, notes);
   const cross = summaries.some((s) => s.crossCollateral);
   if (cross && !summaries.every((s) => s.crossCollateral)) problems.add('get_account_summary.json', 'some summaries have cross_collateral_enabled and some not: save the summaries of one account');
@@ -115,7 +117,7 @@ function readResponses(input: DeribitResponses, options: DeribitImportOptions, p
   const valuationMs = given !== undefined ? parseIsoTimestamp(given) : Math.max(...[...quotes.values()].map((q) => q.timestampMs ?? -Infinity));
   if (!Number.isFinite(valuationMs)) {
     if (given !== undefined) problems.add('valuationTime', `not an ISO-8601 timestamp with a zone: ${given}`);
-    else if (!Number.isNaN(valuationMs)) problems.add('ticker.json', 'no timestamp in the tickers or book summaries: give a valuation time'); // NaN: one refused
+    else if (!Number.isNaN(valuationMs) && !quoteRefused) problems.add('ticker.json', 'no timestamp in the tickers or book summaries: give a valuation time'); // NaN: one refused
   }
   return { summaries, byCurrency, quotes, positions, skippedCurrencies, cross, valuationMs };
 }
