@@ -55,9 +55,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * options, and the live cluster to name entries refused on replay, with their docs (9,812,868 measured). Raised to
  * 3.25 MB packed and 9.95 MB unpacked when every reader came to refuse bytes that are not UTF-8, the library its layout,
  * plug-ins, profiles and callbacks outside their domain, liquidation to check both of its sections, and the CLI an output
- * over its input, with their docs and the changelog (3,207,922 and 9,911,121 measured).
+ * over its input, with their docs and the changelog (3,207,922 and 9,911,121 measured). Raised to 10.05 MB unpacked
+ * when a bankrupt close came to take back its close-out's fees, live requests to be typed and a coin option's trade
+ * price held to its bound, imports to refuse values of the wrong type and names that are not well-formed Unicode, with
+ * their docs and the changelog (3,224,658 and 9,961,535 measured).
  */
-const BUDGET = { packed: 3_250_000, unpacked: 9_950_000 };
+const BUDGET = { packed: 3_250_000, unpacked: 10_050_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
