@@ -34,8 +34,7 @@ export { syntheticHistoryFor } from './dynamic/synthetic-history.js';
 export { MarginSession, type PreparedMarginRun } from './session/session.js';
 export { LiveSession, type StatusChange } from './live/live-session.js';
 export type { Tick } from './live/tick.js';
-export type { Fill, OrderRequest, Transfer, Trade } from './live/requests.js';
-export type { SubaccountTransfer } from './live/subaccount-transfer.js';
+export type { Fill, Transfer, Trade } from './live/requests.js';
 
 // Reports
 export type { MarginReport, AccountMargin, MarginMethod as MarginMethodName } from './margin/report.js';
