@@ -111,6 +111,10 @@ describe('the book and market pass the validation `margin` runs, else the refusa
     expect(refusal({ ...saved, indexPrice: [{ ...index, result: { index_price: 1e300 } }] })).toEqual([
       { path: 'get_index_price.json[0].result.index_price', message: '1e+300 is above the largest price 1e12 (imported as market.assets.BTC.price)' },
     ]);
+    // an index price of 0 is said once, at its response: not also "no index price for BTC"
+    expect(refusal({ ...saved, indexPrice: [{ ...index, result: { index_price: 0 } }] })).toEqual([
+      { path: 'get_index_price.json[0].result.index_price', message: 'not positive (0)' },
+    ]);
   });
 
   it("mark IVs out of the vol domain: at each option quote's mark_iv, the asset's vol at the quote it was taken from", () => {

@@ -148,7 +148,10 @@ function coinPrices(input: DeribitResponses, read: Read, kept: DeribitPosition[]
   const report = (coin: string, price: number | undefined) => price !== undefined && (reported.get(coin) ?? reported.set(coin, new Set()).get(coin)!).add(price);
   for (const p of read.positions) if (p.instrument.inverse) report(p.instrument.base, p.indexPrice);
   for (const [name, q] of read.quotes) if (!name.includes('_')) report(name.split('-')[0], q.indexPrice);
-  return assignIndexPrices(readIndexPrices(input.indexPrice, problems), coins, reported, problems, notes, sources);
+  const before = problems.size;
+  const indices = readIndexPrices(input.indexPrice, problems);
+  // an index response refused (index_price 0, not a number) is said once: no follow-on "no index price for BTC"
+  return assignIndexPrices(indices, coins, reported, problems, notes, sources, problems.size > before);
 }
 
 /** The accounts (balance + session realized P&L as the coin balance), instruments, marks and IVs. */

@@ -126,9 +126,10 @@ function indexCurrency(id: string): { currency: string; usd: boolean } | undefin
  * USD prices of `needed` coins from the index responses: named by a string request id (`btc_usd`; a stablecoin index
  * such as `btc_usdc` only when no USD one is given), else the one response when one coin is needed, else by equality
  * with the `index_price` the positions and tickers of that coin report. Unassigned responses and unpriced coins are
- * problems. `sources` gets the path of each price's `index_price`.
+ * problems (unpriced ones not when `someRefused`: a response was refused already, likely the one). `sources` gets the
+ * path of each price's `index_price`.
  */
-export function assignIndexPrices(indices: readonly DeribitIndex[], needed: readonly string[], reported: ReadonlyMap<string, Set<number>>, problems: ProblemList, notes: InputProblem[], sources?: Map<string, string>): Map<string, number> {
+export function assignIndexPrices(indices: readonly DeribitIndex[], needed: readonly string[], reported: ReadonlyMap<string, Set<number>>, problems: ProblemList, notes: InputProblem[], sources?: Map<string, string>, someRefused = false): Map<string, number> {
   const prices = new Map<string, number>();
   const assign = (currency: string, index: DeribitIndex) => {
     prices.set(currency, index.price);
@@ -165,6 +166,6 @@ export function assignIndexPrices(indices: readonly DeribitIndex[], needed: read
     }
     problems.add(index.path, `cannot tell which coin this index price is for: send the request with a string id naming the index (e.g. "id": "btc_usd"), or save one response per file entry with such an id`);
   }
-  for (const currency of unpriced()) problems.add('get_index_price.json', `no index price for ${currency} (request public/get_index_price with index_name ${currency.toLowerCase()}_usd)`);
+  if (!someRefused) for (const currency of unpriced()) problems.add('get_index_price.json', `no index price for ${currency} (request public/get_index_price with index_name ${currency.toLowerCase()}_usd)`);
   return prices;
 }
