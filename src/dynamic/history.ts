@@ -63,6 +63,7 @@ export function logReturns(history: PriceHistory): Float64Array[] {
 
 /** A close outside the price domain (src/model/domain.ts: the bounds every price of a market has), or null. */
 function closeProblem(v: unknown): string | null {
+  if (v === undefined) return 'close is missing (an empty cell)';
   if (typeof v !== 'number' || !Number.isFinite(v)) return `close is not a finite number (${describeValue(v)})`;
   if (!(v > 0)) return `close is not positive (${v})`;
   if (v < DOMAIN.price.min || v > DOMAIN.price.max) return `close ${v} is outside the price domain [${DOMAIN.price.min}, ${DOMAIN.price.max}]`;
@@ -72,10 +73,10 @@ function closeProblem(v: unknown): string | null {
 /** A plain decimal number (as JSON writes one: no hex, binary, octal, Infinity or spaces inside). */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** A CSV cell's number: NaN for an empty cell or anything but a plain decimal (`0x10` is not 16). */
-function csvNumber(cell: string): number | string {
+/** A CSV cell's number: undefined for an empty cell (said as "missing"), the text for anything but a plain decimal (`0x10` is not 16). */
+function csvNumber(cell: string): number | string | undefined {
   const text = cell.trim();
-  return DECIMAL.test(text) ? Number(text) : text === '' ? NaN : text;
+  return DECIMAL.test(text) ? Number(text) : text === '' ? undefined : text;
 }
 
 function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
@@ -119,7 +120,8 @@ function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
 function fromCsv(text: string, name: string, problems: ProblemList): { history: PriceHistory; lines: number[] | null } | null {
   // blank lines hold nothing and are skipped; every other line keeps its number in the paths
   const lines: { text: string; line: number }[] = [];
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, k) => {
+  // CRLF (Windows), LF, or CR alone (classic Mac OS, some spreadsheet exports) end a line
+  text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).forEach((line, k) => {
     if (line.trim() !== '') lines.push({ text: line, line: k + 1 });
   });
   if (lines.length === 0) {
@@ -132,6 +134,11 @@ function fromCsv(text: string, name: string, problems: ProblemList): { history: 
     return null;
   }
   const long = header.length === 3 && header[1] === 'asset' && header[2] === 'close';
+  // a long history with another column would be read as a wide one, its "asset" and "close" columns as assets
+  if (!long && (header[1] === 'asset' || header.includes('close'))) {
+    problems.add(`${name}:${lines[0].line}`, `a long history's header is timestamp,asset,close, got ${JSON.stringify(lines[0].text)} (a wide one names an asset in each column after timestamp)`);
+    return null;
+  }
   return long ? { history: longCsv(lines, name, problems), lines: null } : { history: wideCsv(header, lines, name, problems), lines: lines.slice(1).map((l) => l.line) };
 }
 

@@ -32,6 +32,15 @@ describe('reading a history', () => {
     expect(readHistory(`\uFEFF${wide}`).assets).toEqual(['BTC', 'ETH']); // a byte-order mark is fine
   });
 
+  it('reads lines ended by CR alone as by LF or CRLF; a long header with another column and an empty cell are said plainly', () => {
+    // CR-only files (classic Mac OS, some spreadsheet exports) were one line: 100+ problems such as "1" is column 16 and again column 24
+    for (const end of ['\r', '\r\n']) expect(readHistory(wide.replace(/\n/g, end))).toEqual(readHistory(wide));
+    expect(problems(() => readHistory('timestamp,asset,close,volume\n2026-01-01T00:00:00Z,BTC,100,5\n'))).toEqual([
+      'history.csv:1: a long history\'s header is timestamp,asset,close, got "timestamp,asset,close,volume" (a wide one names an asset in each column after timestamp)',
+    ]);
+    expect(problems(() => readHistory('timestamp,BTC\n2026-01-01T00:00:00Z,\n2026-01-02T00:00:00Z,100\n'))).toEqual(['history.csv:2: BTC close is missing (an empty cell)']);
+  });
+
   it('reads plain decimals only, refuses a close outside the price domain and an asset named twice, and skips blank lines', () => {
     // 0x10 is not 16, nor 1e3 with a space, nor Infinity: what a CSV writer meant is not guessed
     expect(problems(() => readHistory('timestamp,BTC\n2026-01-01T00:00:00Z,0x10\n2026-01-02T00:00:00Z,1e3 5\n2026-01-03T00:00:00Z,Infinity\n'))).toEqual([
