@@ -129,6 +129,19 @@ describe('the book and market pass the validation `margin` runs, else the refusa
   });
 });
 
+describe('an instrument quoted by both the ticker and the book summary', () => {
+  it('takes the ticker\'s quote and says so, with how far the two marks were apart', () => {
+    // a book summary of the ticker's instrument at twice the ticker's mark: 50% apart
+    const saved = deribitFixture('usdc-account');
+    const [ticker] = saved.ticker as Response[];
+    const name = (ticker.result as { instrument_name: string }).instrument_name, mark = (ticker.result as { mark_price: number }).mark_price;
+    const bookSummary = { jsonrpc: '2.0', result: [{ instrument_name: name, mark_price: mark * 2, creation_timestamp: (ticker.result as { timestamp: number }).timestamp }] };
+    const imported = importDeribit({ ...saved, bookSummary });
+    expect(imported.market.marks![name]).toBe(mark);
+    expect(imported.notes).toContainEqual({ path: 'ticker.json', message: '1 instrument is quoted by both the ticker and the book summary: the ticker\'s quote is taken (their marks differ by up to 50.0%)' });
+  });
+});
+
 describe("a quote's timestamp that no valuation time can be", () => {
   const saved = deribitFixture('usdc-account');
   const [ticker] = saved.ticker as Response[];

@@ -103,7 +103,7 @@ function readResponses(input: DeribitResponses, options: DeribitImportOptions, p
   if (input.bookSummary === undefined && input.ticker === undefined) problems.add('get_book_summary_by_currency.json', 'missing: give the book summaries or ticker.json (marks and mark IVs)');
   const summaries = readSummaries(input.accountSummary, 'get_account_summary.json', problems);
   const beforeQuotes = problems.size;
-  const quotes = readQuotes(input.ticker, input.bookSummary, problems);
+  const quotes = readQuotes(input.ticker, input.bookSummary, problems, notes);
   const quoteRefused = problems.size > beforeQuotes; // then a missing timestamp follows from it: said once
   const { positions, skippedCurrencies } = readPositions(jsonRpcResults(input.positions, 'get_positions.json', problems), problems, skipped, notes);
   const cross = summaries.some((s) => s.crossCollateral);

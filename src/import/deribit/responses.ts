@@ -59,8 +59,10 @@ export function readSummaries(json: unknown, file: string, problems: ProblemList
 }
 
 /** Marks and IVs by instrument name from `public/ticker` responses (an array of them) and `get_book_summary_by_currency` results. */
-export function readQuotes(ticker: unknown, bookSummary: unknown, problems: ProblemList): Map<string, DeribitQuote> {
+export function readQuotes(ticker: unknown, bookSummary: unknown, problems: ProblemList, notes?: InputProblem[]): Map<string, DeribitQuote> {
   const quotes = new Map<string, DeribitQuote>();
+  // instruments both files quote: the ticker's replaces the summary's, and a note says how far their marks were apart
+  let replaced = 0, widest = 0;
   const add = (value: unknown, path: string, timestampKey: string) => {
     if (!isRecord(value)) {
       problems.add(path, 'expected an object with instrument_name and mark_price');
@@ -70,6 +72,11 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
     const name = stringAt(value, 'instrument_name', path, problems);
     const mark = numberAt(value, 'mark_price', path, problems);
     if (name === undefined || mark === undefined) return;
+    const before = quotes.get(name);
+    if (before !== undefined && timestampKey === 'timestamp') {
+      replaced++;
+      widest = Math.max(widest, Math.abs(mark - before.mark) / Math.max(Math.abs(mark), Math.abs(before.mark), Number.MIN_VALUE));
+    }
     quotes.set(name, {
       mark, markIvPercent: optionalNumber(value, 'mark_iv'), underlyingPrice: optionalNumber(value, 'underlying_price'),
       interestRate: optionalNumber(value, 'interest_rate'), indexPrice: optionalNumber(value, 'index_price'), timestampMs: timestampAt(value, timestampKey, path, problems), path,
@@ -83,6 +90,9 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
   }
   // tickers last: a ticker is per instrument and carries its own timestamp
   if (ticker !== undefined) for (const { result, path } of jsonRpcResults(ticker, 'ticker.json', problems)) add(result, path, 'timestamp');
+  if (replaced > 0) {
+    notes?.push({ path: 'ticker.json', message: `${replaced} instrument${replaced === 1 ? ' is' : 's are'} quoted by both the ticker and the book summary: the ticker's quote is taken (their marks differ by up to ${(widest * 100).toPrecision(3)}%)` });
+  }
   return quotes;
 }
 
