@@ -191,8 +191,10 @@ export class ObjectSplitter {
   private nonAscii = false;
 
   finish(): Record<string, unknown> {
-    if (this.parts.length > 0 || this.pieceStart >= 0) this.fail('', 'Unexpected end of JSON input');
-    if (this.state !== 'done') this.fail('', this.state === 'start' ? 'Unexpected end of JSON input (empty file)' : 'Unexpected end of JSON input');
+    // a file cut short inside an array says which element it was in (accounts[266510] of a big book)
+    const at = this.array ? this.where() : '';
+    if (this.parts.length > 0 || this.pieceStart >= 0) this.fail(at, 'Unexpected end of JSON input');
+    if (this.state !== 'done') this.fail(at, this.state === 'start' ? 'Unexpected end of JSON input (empty file)' : 'Unexpected end of JSON input');
     return this.result;
   }
 

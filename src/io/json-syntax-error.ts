@@ -8,7 +8,8 @@ export class JsonSyntaxError extends Error {
     readonly at: string,
     message: string,
   ) {
-    super(at ? `${message} (in ${at})` : message);
+    // JSON.parse counts its position from the start of the text it was given: an element's, not the file's
+    super(!at ? message : /at position \d+/.test(message) ? message.replace(/at position (\d+)/, `at position $1 of ${at}`) : `${message} (in ${at})`);
   }
 }
 

@@ -71,8 +71,14 @@ describe('parseJsonObjectFile / ObjectSplitter', () => {
     expect(bad('{"a": 1,}')).toBe('');
     expect(bad('[1, 2]')).toBe('');
     expect(bad('{"a": [1]')).toBe('');
+    expect(bad('{"a": [1, {"b": 2')).toBe('a[1]'); // cut short inside an element: the element it was in
     expect(bad('{"a": 1} x')).toBe('');
     expect(bad('')).toBe('');
+  });
+
+  it('says JSON.parse\'s position is within the element it parsed, not the file', () => {
+    // the element's text is what JSON.parse saw: its position counts from the element's start
+    expect(() => parseInChunks('{"accounts": [{"id": 1}, {"id": 2 "y": 3}]}', 3)).toThrow(/at position \d+ of accounts\[1\]$/);
   });
 
   it('a member given twice is no syntax error but an InputError at the member (test/io/strict-json-readers.test.ts)', () => {
