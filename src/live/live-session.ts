@@ -89,9 +89,10 @@ export class LiveSession {
   private readonly columns: LiveColumns;
   private released = false;
   /** The live market snapshot (JSON, as a market file would hold it): the opening snapshot with every tick applied. */
-  readonly marketJson: Market;
+  /** The live market as JSON (ticks applied in place), read through {@link marketJson}. */
+  private readonly market: Market;
   /** An asset's spot now (by layout index, USD), what a coin-settled option's trade price is bounded at (requests.ts). */
-  private readonly spotNow = (asset: number): number => this.marketJson.assets[this.run.context.layout.assets[asset]].price;
+  private readonly spotNow = (asset: number): number => this.market.assets[this.run.context.layout.assets[asset]].price;
 
   private readonly releaseHooks: (() => void)[] = [];
   /** The scratch account that fills and transfers are tried on (its arrays reused: a fill batch is often a few accounts). */
@@ -120,8 +121,8 @@ export class LiveSession {
     this.transferRules = new TransferRules(book ?? { accounts: [] } as unknown as ValidatedBook);
     const ctx = run.context;
     checkLimitsAgainstBook(limits, ctx.layout);
-    this.marketJson = marketJsonOf(market);
-    this.pools = rollup?.policy === 'cross' ? new PoolTrials(run, rollup, () => this.marketJson) : undefined;
+    this.market = marketJsonOf(market);
+    this.pools = rollup?.policy === 'cross' ? new PoolTrials(run, rollup, () => this.market) : undefined;
     run.run();
     this.status = Uint8Array.from(ctx.out.status.array.subarray(0, ctx.layout.accountCount));
     ctx.layout.indexAccountIds(); // requests name accounts: the index built while opening, not by the first request
@@ -132,12 +133,21 @@ export class LiveSession {
       layout: ctx.layout, market: ctx.market, rules: ctx.rules, out: ctx.out,
       greeks: (input: GreeksInput): GreeksOutput => ctx.kernels().greeks(input),
     };
-    this.domain = new LiveDomain(() => this.run.context.layout, ctx.market, () => this.marketJson);
+    this.domain = new LiveDomain(() => this.run.context.layout, ctx.market, () => this.market);
   }
 
   /** The book as laid out now (fills and transfers applied): read it, change it only through this session. */
   get layout(): BookLayout {
     return this.run.context.layout;
+  }
+
+  /**
+   * The market the session margins now, as JSON (every tick applied): `engine.margin(live.book(), live.marketJson)`
+   * gives this session's report. Refused after release, as every other read (a released session's market is no one's).
+   */
+  get marketJson(): Market {
+    this.assertLive();
+    return this.market;
   }
 
   /**
@@ -173,7 +183,7 @@ export class LiveSession {
     const report = this.run.report();
     if (this.rollup === undefined) return report;
     // the policy completes this report (rows of accounts naming their method carry it), as engine.margin's
-    const subaccounts = liveRollup(this.run, this.marketJson, this.rollup, this.rollupBook, report);
+    const subaccounts = liveRollup(this.run, this.market, this.rollup, this.rollupBook, report);
     if (subaccounts !== undefined) report.subaccounts = subaccounts;
     return report;
   }
@@ -190,7 +200,7 @@ export class LiveSession {
   /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */
   subaccounts(): MarginReport['subaccounts'] {
     this.assertLive();
-    return this.rollup === undefined ? undefined : liveRollup(this.run, this.marketJson, this.rollup, this.rollupBook);
+    return this.rollup === undefined ? undefined : liveRollup(this.run, this.market, this.rollup, this.rollupBook);
   }
 
   /** One account's row, as it stands (InputError for an unknown id). */
@@ -217,8 +227,8 @@ export class LiveSession {
   applyTick(json: Tick): UpdateResult {
     this.assertLive();
     const layout = this.run.context.layout;
-    const tick = validateTick(json, this.marketJson, layout);
-    const applied = applyTick(tick, this.marketJson, this.columns, this.byAsset);
+    const tick = validateTick(json, this.market, layout);
+    const applied = applyTick(tick, this.market, this.columns, this.byAsset);
     if (applied.assets.length === 0 && applied.instruments.length === 0) return { remargined: 0, events: [] };
     const moved = new Set<number>(applied.assets);
     const underlying = layout.instruments.underlying.array;

@@ -55,6 +55,6 @@ describe('a released session', () => {
     const live = engine.live(sample.book, sample.market, { method: 'cross' });
     const id = live.report().accounts[0].id;
     live.release();
-    for (const read of [() => live.book(), () => live.report(), () => live.account(id), () => live.subaccounts()]) expect(read).toThrow('live session used after release');
+    for (const read of [() => live.book(), () => live.report(), () => live.account(id), () => live.subaccounts(), () => live.marketJson]) expect(read).toThrow('live session used after release');
   });
 });
