@@ -74,7 +74,13 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
 
 /** POST /what-if, /check, /fills, /transfers and /tick, each list bounded first as serve bounds it (413 naming it). */
 function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems: number): void {
-  const bounded = (route: PostRoute) => ({ preValidation: async (request: FastifyRequest) => refuseTooManyItems(route, request.body, maxItems) });
+  // no POST route takes a query parameter (`/fills?dryRun=true` is refused, never applied as if it were not there)
+  const bounded = (route: PostRoute) => ({
+    preValidation: async (request: FastifyRequest) => {
+      refuseQuery(request.query);
+      refuseTooManyItems(route, request.body, maxItems);
+    },
+  });
   for (const route of ['what-if', 'check'] as const) {
     app.post(`/${route}`, bounded(route), async (request, reply) => {
       const body = request.body;
@@ -90,7 +96,7 @@ function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems:
     app.post(`/${kind}`, bounded(kind), async (request, reply) => writeBatch(ctx, kind, request, reply)); // its list checked first (itemsOf), as serve does
   }
 
-  app.post('/tick', async (request) => {
+  app.post('/tick', { preValidation: async (request: FastifyRequest) => refuseQuery(request.query) }, async (request) => {
     if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: notTickMessage(request.body) }]);
     const checked = await validateOnAnyShard(ctx, 'tick', request.body);
     if (checked === null) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);

@@ -130,7 +130,11 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
     app.post(`/${route}`, {
       schema: { body: schema },
       attachValidation: true,
-      preValidation: async (request) => refuseTooManyItems(route, request.body, options.maxItems),
+      // no POST route takes a query parameter: `/fills?dryRun=true` is refused, never applied as if it were not there
+      preValidation: async (request) => {
+        refuseQuery(request.query);
+        refuseTooManyItems(route, request.body, options.maxItems);
+      },
     }, async (request) => {
       if (request.validationError) throw new InputError(schemaProblems(route, request.body, live, request.validationError.validation));
       return answer(request.body, request);

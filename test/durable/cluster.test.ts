@@ -113,6 +113,11 @@ describe('two shards behind the gateway', () => {
     expect([askedCsv.status, askedCsv.body.problems]).toEqual([400, [{ path: 'query.format', message: 'unknown parameter (expected tick)' }]]);
     const askedField = await call(gateway.url, 'GET', `/accounts/${id}?fields=im`);
     expect([askedField.status, askedField.body.problems]).toEqual([400, [{ path: 'query.fields', message: 'unknown parameter (this route takes none)' }]]);
+    // nor on a POST, which takes none: a "dry run" the cluster does not know is refused before anything is written
+    const dryRun = await call(gateway.url, 'POST', '/fills?dryRun=true', { fills: [{ account: id, instrument: 'BTC-PERP', quantity: 1, price: 90_000 }] });
+    expect([dryRun.status, dryRun.body.problems]).toEqual([400, [{ path: 'query.dryRun', message: 'unknown parameter (this route takes none)' }]]);
+    const tickDry = await call(gateway.url, 'POST', '/tick?validateOnly=1', { assets: { BTC: { price: 80_000 } } });
+    expect([tickDry.status, tickDry.body.problems]).toEqual([400, [{ path: 'query.validateOnly', message: 'unknown parameter (this route takes none)' }]]);
     // a tick asked for by id: the one every partition is at; malformed or not yet appended, 400; one they moved past, 410
     const atTick = await call(gateway.url, 'GET', `/report?tick=${totals.body.tickId}`);
     expect(firstDifference(atTick.body, totals.body)).toBeNull();

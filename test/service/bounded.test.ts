@@ -173,6 +173,18 @@ describe('GET /accounts', () => {
     }
     expect((await call(service.url, 'GET', `/accounts/${encodeURIComponent(id)}`)).status).toBe(200);
   });
+
+  it('refuses any query on a POST: /fills?dryRun=true had applied the fill (no route takes one)', async () => {
+    const id = (await call(service.url, 'GET', '/accounts?limit=1')).json.accounts[0].id;
+    const before = JSON.stringify(live.report());
+    const fill = { fills: [{ account: id, instrument: 'BTC-PERP', quantity: 1, price: 90_000 }] };
+    for (const [path, body] of [['/fills?dryRun=true', fill], ['/tick?validateOnly=1', { assets: { BTC: { price: 80_000 } } }], ['/transfers?x=1', [{ account: id, asset: 'USDC', amount: 5 }]],
+      ['/what-if?x=1', { account: id, trades: [] }], ['/check?x=1', { account: id, order: { instrument: 'BTC-PERP', quantity: 1 } }]] as const) {
+      const bad = await call(service.url, 'POST', path, body);
+      expect([bad.status, bad.json.problems], path).toEqual([400, [{ path: `query.${path.split('?')[1].split('=')[0]}`, message: 'unknown parameter (this route takes none)' }]]);
+    }
+    expect(JSON.stringify(live.report())).toBe(before); // nothing applied
+  });
 });
 
 describe('connections and streams', () => {
