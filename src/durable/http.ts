@@ -9,8 +9,11 @@ import type { ResolvedOptions, ServiceOptions } from '../service/options.js';
 
 export type RunningApp = GuardedApp;
 
-/** Longest path parameter (an account id), characters. */
-const MAX_PARAM_LENGTH = 1_000;
+/**
+ * Longest path parameter (an account id), characters: as long as a request line can be (Node's 16 KiB of headers bound
+ * it), since a book's ids have no length limit and every id a report lists must be one GET /accounts/:id can fetch.
+ */
+const MAX_PARAM_LENGTH = 16_384;
 
 /** Starts the guarded app; `register` adds the routes before it listens; `unavailable` answers 503 for a dependency away. */
 export function startApp(serviceOptions: ServiceOptions, register: (app: FastifyInstance, options: ResolvedOptions, closing: () => boolean) => void, unavailable?: GuardedAppSpec['unavailable']): Promise<RunningApp> {

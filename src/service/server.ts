@@ -34,8 +34,11 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** Longest account id in GET /accounts/:id, characters (Fastify answers 414 beyond). */
-const MAX_ID_LENGTH = 1_000;
+/**
+ * Longest account id in GET /accounts/:id, characters: as long as a request line can be (Node's 16 KiB of headers
+ * bound it), since a book's ids have no length limit and every id a report lists must be one this route can fetch.
+ */
+const MAX_ID_LENGTH = 16_384;
 
 export async function startService(live: LiveSession, serviceOptions: ServiceOptions): Promise<RunningService> {
   const metrics = await serviceMetrics(live, PACKAGE_VERSION);

@@ -187,6 +187,24 @@ describe('GET /accounts', () => {
   });
 });
 
+describe('GET /accounts/:id of a long id', () => {
+  it('fetches ids of 1,001 and 5,000 characters (1,000 had been the most): as long as the request line holds', async () => {
+    // Node's 16 KiB of headers bound the request line: 1,500 é are 9,000 characters percent-encoded
+    const s = generateSample({ accounts: 3, seed: 2 });
+    const ids = ['z'.repeat(1_001), 'z'.repeat(5_000), 'é'.repeat(1_500)];
+    const book = { ...s.book, accounts: s.book.accounts.map((a, k) => (k < ids.length ? { ...a, id: ids[k] } : a)) };
+    const { service, close } = await opened(engine.live(book, s.market, { method: 'cross' }));
+    try {
+      for (const id of ids) {
+        const got = await call(service.url, 'GET', `/accounts/${encodeURIComponent(id)}`);
+        expect([got.status, got.json.id]).toEqual([200, id]);
+      }
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('connections and streams', () => {
   let live: LiveSession;
   beforeAll(() => {
