@@ -150,6 +150,14 @@ function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: Requ
     const given = request.headers['content-type'];
     return sendError(reply, 415, `POST bodies must be JSON: Content-Type: application/json${given === undefined ? ' (none given)' : ` (got ${given})`}`);
   }
+  // a body is read as it is sent, UTF-8 JSON: a compressed one (read as bytes that are not UTF-8) or another charset
+  // (read as UTF-8 all the same) is refused for what it is
+  if (request.method === 'POST') {
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding !== undefined && encoding !== '' && encoding !== 'identity') return sendError(reply, 415, `POST bodies are read as sent: Content-Encoding ${encoding} is not taken (send the JSON uncompressed)`);
+    const charset = charsetOf(request.headers['content-type']);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return sendError(reply, 415, `POST bodies are UTF-8 JSON: charset=${charset} is not taken`);
+  }
   return undefined;
 }
 
@@ -189,4 +197,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 /** `application/json` of `application/json; charset=utf-8` (lower case); undefined without a header. */
 function mediaType(header: string | undefined): string | undefined {
   return header?.split(';')[0].trim().toLowerCase();
+}
+
+/** The `charset` parameter of a Content-Type, lower case and unquoted (undefined: none given). */
+function charsetOf(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(header);
+  return m === null ? undefined : m[1].toLowerCase();
 }

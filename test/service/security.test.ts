@@ -94,6 +94,19 @@ describe('a service with a token (MARGIN_CORE_TOKEN)', () => {
     expect(charset.status).toBe(200);
   });
 
+  it('refuses a body sent compressed or in another charset (415), rather than reading it as UTF-8 JSON', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const body = JSON.stringify({ account: 'long', trades: [] });
+    const gz = await fetch(`${s.url}/what-if`, { method: 'POST', body: gzipSync(body), headers: { ...AUTH, 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect([gz.status, await gz.json()]).toEqual([415, { error: 'POST bodies are read as sent: Content-Encoding gzip is not taken (send the JSON uncompressed)' }]);
+    const br = await fetch(`${s.url}/what-if`, { method: 'POST', body, headers: { ...AUTH, 'content-type': 'application/json', 'content-encoding': 'br' } });
+    expect(br.status).toBe(415); // it had been read as plain JSON, the header ignored
+    const latin1 = await fetch(`${s.url}/what-if`, { method: 'POST', body, headers: { ...AUTH, 'content-type': 'application/json; charset="ISO-8859-1"' } });
+    expect([latin1.status, await latin1.json()]).toEqual([415, { error: 'POST bodies are UTF-8 JSON: charset=iso-8859-1 is not taken' }]);
+    const identity = await fetch(`${s.url}/what-if`, { method: 'POST', body, headers: { ...AUTH, 'content-type': 'application/json; charset=UTF-8', 'content-encoding': 'identity' } });
+    expect(identity.status).toBe(200);
+  });
+
   it('answers 413 to a body over --max-body and to a batch over --max-items, naming the list', async () => {
     const big = await fetch(`${s.url}/tick`, { method: 'POST', body: JSON.stringify({ assets: {}, pad: 'x'.repeat(5_000) }), headers: { ...AUTH, 'content-type': 'application/json' } });
     expect([big.status, await big.json()]).toEqual([413, { error: 'body over 4096 bytes' }]);
