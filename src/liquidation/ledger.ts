@@ -30,8 +30,11 @@ export class Ledger {
    * rest of it), a slot its isolated position's. A close that finds that equity bankrupt takes them back first
    * ({@link takeBackFees}): fees are owed out of a close-out's surplus only.
    */
-  private readonly feesToLiquidators = new Map<number, number>();
-  private readonly feesToFund = new Map<number, number>();
+  private feeBuckets = new Int32Array(4);
+  private feesToLiquidators = new Float64Array(4);
+  private feesToFund = new Float64Array(4);
+  /** Entries [0, feeCount) of the three arrays above are the account's (a few buckets: scanned, never hashed). */
+  private feeCount = 0;
   /** What {@link takeBackFees} took back last, from the liquidators and from the fund (margin currency). */
   readonly takenBack = { liquidator: 0, fund: 0 };
   /**
@@ -72,14 +75,15 @@ export class Ledger {
     const w = this.waterfall;
     w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
     this.deficitsWrittenOff = 0;
-    this.feesToLiquidators.clear();
-    this.feesToFund.clear();
+    this.feeCount = 0; // perf: no-alloc-per-step (a Map cleared per account allocates its table anew)
   }
 
   /** Books a fee or discount (margin currency) paid out of `bucket`'s equity (−1: the account's) of the account being liquidated. */
   feePaid(bucket: number, toLiquidator: number, toFund: number): void {
-    if (toLiquidator > 0) this.feesToLiquidators.set(bucket, (this.feesToLiquidators.get(bucket) ?? 0) + toLiquidator);
-    if (toFund > 0) this.feesToFund.set(bucket, (this.feesToFund.get(bucket) ?? 0) + toFund);
+    if (!(toLiquidator > 0) && !(toFund > 0)) return;
+    const k = this.feeEntry(bucket, true);
+    if (toLiquidator > 0) this.feesToLiquidators[k] += toLiquidator;
+    if (toFund > 0) this.feesToFund[k] += toFund;
   }
 
   /**
@@ -88,17 +92,36 @@ export class Ledger {
    * since), into {@link takenBack}; returns the amount, for the caller to credit to that equity and book.
    */
   takeBackFees(bucket: number, deficit: number, usd: number): number {
-    const paidLiquidators = this.feesToLiquidators.get(bucket) ?? 0, paidFund = this.feesToFund.get(bucket) ?? 0;
+    const k = this.feeEntry(bucket, false);
+    if (k < 0) return 0;
+    const paidLiquidators = this.feesToLiquidators[k], paidFund = this.feesToFund[k];
     const back = Math.min(deficit, paidLiquidators + paidFund);
     if (!(back > 0)) return 0;
     const liquidator = back * (paidLiquidators / (paidLiquidators + paidFund));
     const fund = Math.min(back - liquidator, this.fund / usd);
-    this.feesToLiquidators.set(bucket, Math.max(0, paidLiquidators - liquidator));
-    this.feesToFund.set(bucket, Math.max(0, paidFund - fund));
+    this.feesToLiquidators[k] = Math.max(0, paidLiquidators - liquidator);
+    this.feesToFund[k] = Math.max(0, paidFund - fund);
     this.fund = Math.max(0, this.fund - fund * usd);
     this.takenBack.liquidator = liquidator;
     this.takenBack.fund = fund;
     return liquidator + fund;
+  }
+
+  /** The entry of `bucket` in the account's fee arrays: −1 when it has none, unless `add` (a new entry at 0, grown as needed). */
+  private feeEntry(bucket: number, add: boolean): number {
+    for (let k = 0; k < this.feeCount; k++) if (this.feeBuckets[k] === bucket) return k;
+    if (!add) return -1;
+    if (this.feeCount === this.feeBuckets.length) {
+      const grow = <T extends Int32Array | Float64Array>(from: T, to: T): T => (to.set(from), to);
+      this.feeBuckets = grow(this.feeBuckets, new Int32Array(2 * this.feeCount));
+      this.feesToLiquidators = grow(this.feesToLiquidators, new Float64Array(2 * this.feeCount));
+      this.feesToFund = grow(this.feesToFund, new Float64Array(2 * this.feeCount));
+    }
+    const k = this.feeCount++;
+    this.feeBuckets[k] = bucket;
+    this.feesToLiquidators[k] = 0;
+    this.feesToFund[k] = 0;
+    return k;
   }
 
   /** Remembers an account's equity before the run changes it (for the conservation identity). */
