@@ -54,12 +54,6 @@ export function timestampAt(record: JsonRecord, key: string, path: string, probl
   return NaN;
 }
 
-/** Parsed JSON as text with every object's keys sorted: two records that say the same thing, in any key order, give one text. */
-export function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
-  if (!isRecord(value)) return JSON.stringify(value) ?? 'null';
-  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson(value[k])}`).join(',')}}`;
-}
 
 /** `value` as a list of items with their paths: an array's elements, or the value itself when it is not an array. */
 export function itemsOf(value: unknown, path: string): { value: unknown; path: string }[] {

@@ -10,6 +10,7 @@
  * apart, they are not a defence against a forger (a worker in the cluster is trusted to run the code it says).
  */
 import { PACKAGE_VERSION } from '../version.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import { ProblemList } from '../errors.js';
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../kernels/wasm/binary.generated.js';
 import { DEFAULT_LIQUIDATION_PARAMS } from '../liquidation/params.js';
@@ -80,12 +81,4 @@ function fingerprint(text: string): string {
   return pass(0x811c9dc5) + pass(0x050c5d1f);
 }
 
-/** JSON with object keys sorted at every level, non-finite numbers and −0 spelled out (so they hash apart). */
-export function canonicalJson(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? '-0' : JSON.stringify(value)) : `"${value}"`;
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (value instanceof Map) return canonicalJson(Object.fromEntries([...value].map(([k, v]) => [String(k), v])));
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) return `[${Array.from(value as ArrayLike<unknown>, canonicalJson).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  return `{${Object.keys(record).sort().filter((k) => record[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
-}
+export { canonicalJson };

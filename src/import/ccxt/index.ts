@@ -17,7 +17,8 @@
  */
 import { describeValue, type InputProblem, ProblemList } from '../../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
-import { checkResponses, isRecord, type JsonRecord, numberAt, numbersOrNull, optionalNumber, percentToDecimal, sortedJson, stringAt, timestampAt } from '../fields.js';
+import { checkResponses, isRecord, type JsonRecord, numberAt, numbersOrNull, optionalNumber, percentToDecimal, stringAt, timestampAt } from '../fields.js';
+import { canonicalJson } from '../../model/canonical-json.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
@@ -268,7 +269,6 @@ function volCandidatesOf(read: Read, book: CcxtBook): VolCandidate[] {
   return out;
 }
 
-/** Entries of an object keyed by symbol, an array of objects with a `symbol`, or one such object. */
 /**
  * The numeric fields of a ticker or greeks structure this import reads (ccxt writes each a number, or null or nothing
  * when the venue gave none). Read where they are needed with optionalNumber, which takes anything else for "none": a
@@ -278,6 +278,7 @@ const QUOTE_NUMBERS = ['indexPrice', 'markPrice', 'last', 'close', 'timestamp', 
 /** A position's numeric fields read with optionalNumber (its required ones are read with numberAt). */
 const POSITION_NUMBERS = ['markPrice', 'unrealizedPnl', 'notional'];
 
+/** Entries of an object keyed by symbol, an array of objects with a `symbol`, or one such object. */
 function keyedBySymbol(json: unknown, file: string, problems: ProblemList): Map<string, { value: JsonRecord; path: string }> {
   const out = new Map<string, { value: JsonRecord; path: string }>();
   const add = (value: unknown, path: string, key?: string) => {
@@ -321,7 +322,7 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, b
     if (signed === 0) return void notes.push({ path: at, message: `${symbol}: flat (0 contracts), not imported` });
     const skip = venueSkip(venue, contract);
     if (skip !== undefined) return void skipped.push({ path: at, message: `${symbol}: ${skip}` });
-    const text = sortedJson(p), first = seen.get(text);
+    const text = canonicalJson(p), first = seen.get(text);
     if (first !== undefined) return problems.add(at, `${symbol}: the same position as ${first}, every field alike: it would count its P&L and its requirement twice (fetchPositions lists a position once; two that differ, e.g. long and short in hedge mode, are both imported)`);
     seen.set(text, at);
     const size = numberAt(p, 'contractSize', at, problems);
