@@ -105,7 +105,16 @@ describe('accounts in error and non-finite numbers', () => {
     const { book, market } = writeBook(true);
     const { code, stdout, stderr } = await marginCore('margin', '--book', book, '--market', market, '--format', 'json');
     expect([code, stdout]).toEqual([1, '']);
-    expect(stderr).toBe('margin-core: invalid input (2 problems):\n  accounts[1].positions[0].quantity: 1e+300 is above the largest quantity 1e12\n  accounts[1].positions[0].entryPrice: 1e+300 is above the largest entry price 1e12\n');
+    expect(stderr).toBe(`margin-core: invalid input in ${book} (2 problems):\n  accounts[1].positions[0].quantity: 1e+300 is above the largest quantity 1e12\n  accounts[1].positions[0].entryPrice: 1e+300 is above the largest entry price 1e12\n`);
+  });
+
+  it('the header names the files the problems are in: the book, the market, or both', async () => {
+    const { book, market } = writeBook(true);
+    const badMarket = join(dir, 'bad-market.json');
+    writeFileSync(badMarket, JSON.stringify({ ...JSON.parse(readFileSync(market, 'utf8')), valuationTime: 5 }));
+    const head = async (b: string, m: string) => (await marginCore('margin', '--book', b, '--market', m)).stderr.split('\n')[0];
+    expect(await head(BOOK, badMarket)).toMatch(new RegExp(`^margin-core: invalid input in ${escaped(badMarket)} \\(\\d+\\+? problems?\\):$`));
+    expect(await head(book, badMarket)).toMatch(new RegExp(`^margin-core: invalid input in ${escaped(book)} and ${escaped(badMarket)} \\(\\d+\\+? problems\\):$`));
   });
 
   it('a report with accounts in error (a safety net: the domain leaves none) makes the command exit 3 naming them', () => {
@@ -183,3 +192,8 @@ describe('an output that names an input', () => {
     expect(readFileSync(market)).toEqual(readFileSync(MARKET));
   });
 });
+
+/** `text` as a literal in a regular expression. */
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -150,16 +150,32 @@ export async function readTextFile(path: string, what: string): Promise<string> 
 /**
  * The error with its file-level problems (at `book` or `market`, the whole file: not an Arrow file, cut short, not an
  * object) moved to the option that named the file, the file named in the message: `--book: big.arrow: not an Arrow IPC
- * file …`. Problems inside the file keep their paths (`accounts[17].positions[3].quantity`).
+ * file …`. Problems inside the file keep their paths (`accounts[17].positions[3].quantity`); the error then names the
+ * files they are in ({@link InputErrorInFiles}: the CLI's header, `invalid input in book.json (3 problems)`). A market's
+ * paths start with `market`, the book's are the rest.
  */
 export function namingFiles(error: unknown, files: { book?: string; market?: string }): unknown {
-  if (!(error instanceof InputError)) return error;
+  if (!(error instanceof InputError) || error instanceof InputErrorInFiles) return error;
   const flagOf = (path: string) => (path === 'book' && files.book !== undefined ? ['--book', files.book] : path === 'market' && files.market !== undefined ? ['--market', files.market] : undefined);
-  if (!error.problems.some((p) => flagOf(p.path))) return error;
-  return new InputError(error.problems.map((p) => {
+  const problems = error.problems.map((p) => {
     const named = flagOf(p.path);
     return named ? { path: named[0], message: `${named[1]}: ${p.message}` } : p;
-  }), error.truncated);
+  });
+  const inFiles = new Set<string>();
+  for (const p of problems) {
+    if (p.path.startsWith('--')) continue;
+    const file = /^market(?:$|[.[])/.test(p.path) ? files.market : files.book;
+    if (file !== undefined) inFiles.add(file);
+  }
+  if (inFiles.size === 0 && problems.every((p, k) => p === error.problems[k])) return error;
+  return new InputErrorInFiles(problems, error.truncated, [...inFiles]);
+}
+
+/** An input error with problems inside files the command read: which files (in the order their problems come). */
+export class InputErrorInFiles extends InputError {
+  constructor(problems: InputError['problems'], truncated: boolean, readonly files: readonly string[]) {
+    super(problems, truncated);
+  }
 }
 
 /**

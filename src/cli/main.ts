@@ -29,7 +29,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerLiveGatewayCommand, registerLiveShardCommand } from './commands/live.js';
 import { registerLiveLocalCommand } from './commands/live-local.js';
 import { registerStressCommand } from './commands/stress.js';
-import { AccountsInError, CommandFailed, EXIT } from './io.js';
+import { AccountsInError, CommandFailed, EXIT, InputErrorInFiles } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
 import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
 import { isReportWriterThread, serveReportWriter } from './report-writer.js';
@@ -127,7 +127,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.failed;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`margin-core: invalid input (${error.problems.length}${error.truncated ? '+' : ''} problem${error.problems.length === 1 ? '' : 's'}):\n`);
+      const where = error instanceof InputErrorInFiles && error.files.length > 0 ? ` in ${error.files.join(' and ')}` : '';
+      process.stderr.write(`margin-core: invalid input${where} (${error.problems.length}${error.truncated ? '+' : ''} problem${error.problems.length === 1 ? '' : 's'}):\n`);
       for (const line of problemLines(error.problems)) process.stderr.write(`  ${line}\n`);
       if (error.truncated) process.stderr.write(`  … and more: validation stops after the first ${error.problems.length}\n`);
       return EXIT.input;

@@ -121,7 +121,7 @@ describe('validation enforces the domain with book and market paths', () => {
       await writeFile(files.market, JSON.stringify(market));
       const run = await marginCore('margin', '--book', files.book, '--market', files.market, '--method', i % 8 === 0 ? 'portfolio' : 'var');
       expect(run.code, c.what).toBe(1);
-      expect(run.stderr, c.what).toBe(`margin-core: invalid input (1 problem):\n  ${c.line}\n`);
+      expect(run.stderr, c.what).toBe(`margin-core: invalid input in ${c.line.startsWith('market') ? files.market : files.book} (1 problem):\n  ${c.line}\n`);
     }
   });
 });
