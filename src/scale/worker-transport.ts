@@ -175,6 +175,14 @@ function poolWorkerData(module: WebAssembly.Module | undefined, flavour: WasmFla
   return { ...(module ? { module, flavour } : {}), ...(profiles ? { profiles } : {}) };
 }
 
+/**
+ * The young generation of a pool thread (MB: V8's two semi-spaces and its new large-object space, three semi-spaces in
+ * all), for 64 MB semi-spaces where V8's default is 16. A Monte Carlo path makes ~10⁶ short-lived records (a
+ * liquidation's trials and steps) that a small young generation copies before they die; with larger semi-spaces most die
+ * uncopied. perf: die-young (docs/performance.md).
+ */
+export const THREAD_YOUNG_GENERATION_MB = 3 * 64;
+
 /** `threads` Node worker threads, each with an instance of `module` (or on JS when it is undefined), and the engine's `profiles` when given. */
 export async function startThreads(threads: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined, profiles?: readonly MethodologyProfile[]): Promise<WorkerTransport> {
   const { Piscina } = await loadOptional('piscina', 'worker threads (workers > 1)', () => import('piscina'));
@@ -182,7 +190,7 @@ export async function startThreads(threads: number, module: WebAssembly.Module |
   const filename = await workerFile();
   const workerData = poolWorkerData(module, flavour, profiles);
   const pools: Pool[] = [];
-  for (let t = 0; t < threads; t++) pools.push(new ThreadPool(new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, workerData }), ports));
+  for (let t = 0; t < threads; t++) pools.push(new ThreadPool(new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, workerData, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } }), ports));
   return new WorkerTransport('threads', pools);
 }
 
