@@ -13,30 +13,30 @@ import type { MethodologyProfile } from './profiles/profile.js';
 /** `backend`, `simd` and `wasmUrls` (where a page serves the .wasm files): see {@link KernelLoadOptions}. */
 export interface EngineOptions extends KernelLoadOptions {
   /** Where the engine reports a fallback (once per event). Default: console.warn. */
-  onWarning?: (message: string) => void;
+  onWarning?: ((message: string) => void) | undefined;
   /**
    * The margin methods the engine offers (default: the built-in ones, MARGIN_METHODS). Pass
    * `[...BUILT_IN_METHODS, myMethod]` to add a method of your own (src/methods/method.ts).
    */
-  methods?: readonly MarginMethodPlugin[];
+  methods?: readonly MarginMethodPlugin[] | undefined;
   /**
    * The methodology profiles `options.profile` may name (default: the built-in ones, src/profiles/registry.ts). Pass
    * `[...BUILT_IN_PROFILES, myProfile]` to add one of your own.
    */
-  profiles?: readonly MethodologyProfile[];
+  profiles?: readonly MethodologyProfile[] | undefined;
   /**
    * Workers for {@link Engine.openShardedBook} (default 1: no pool, shards run in this thread): worker threads in Node
    * (piscina), Web Workers in browsers (dist/browser/scale-worker.js beside the bundle). Each gets the compiled WASM
    * module and makes its own instance. Call {@link Engine.close} when done. In a browser, createEngine resolves once
    * every Web Worker is ready, and rejects, naming the script's URL, when one does not start (docs/browser.md).
    */
-  workers?: number;
+  workers?: number | undefined;
   /**
    * Where the page serves the Web Workers' script, dist/browser/scale-worker.js (a string or URL; relative: to the
    * page), for a bundle that does not ship it beside itself (docs/browser.md, "With a bundler"). Default: `./scale-worker.js`
    * beside the bundle. Node's worker threads run dist/node/scale-worker.js and do not read it.
    */
-  workerUrl?: string | URL;
+  workerUrl?: string | URL | undefined;
 }
 
 /** Most worker threads one engine starts. */

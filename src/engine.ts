@@ -102,7 +102,7 @@ export class Engine {
   private readonly transport: ShardTransport;
 
   /** Prefer {@link createEngine}; this constructor is for callers that already hold an instance. */
-  constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string; transport?: ShardTransport } = {}) {
+  constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string | undefined; transport?: ShardTransport | undefined } = {}) {
     this.slot = new WasmSlot(wasm, options.onWarning ?? consoleWarning, options.fallbackReason);
     this.greeksCalls = new GreeksCalls(this.slot);
     this.transport = options.transport ?? new LocalTransport(this);
@@ -135,7 +135,7 @@ export class Engine {
    * `options.layOut: 'first-margin'` leaves laying the shards out to the first `margin` or `compareMethods` call (a book
    * opened for stress tests alone never needs them).
    */
-  async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport, options: { layOut?: ShardLayOut } = {}): Promise<ShardedBook> {
+  async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport, options: { layOut?: ShardLayOut | undefined } = {}): Promise<ShardedBook> {
     // a caller without types may pass the options second: say so, rather than fail deep in the partitioning
     if (!isTransport(transport)) throw new InputError([{ path: 'transport', message: 'expected a shard transport (src/scale/transport.ts) or undefined for this engine\'s workers; the options go third: openShardedBook(book, undefined, { layOut })' }]);
     const layOut = options.layOut ?? 'at-open';
@@ -266,7 +266,7 @@ export class Engine {
    * stressed as its policy leaves it: pooled under `cross` (src/subaccounts/); `backstop` is refused (the covers
    * would have to be paid again in every round of the cascade, which it does not model).
    */
-  stress<M extends string>(book: unknown, market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' } = {}): StressReport {
+  stress<M extends string>(book: unknown, market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' | undefined } = {}): StressReport {
     checkOptions(options, STRESS_OPTION_KINDS);
     const valid = validInputs(book, market, options);
     return stressValidated(this, valid.book, valid.market, shock, options);
@@ -396,7 +396,7 @@ export class Engine {
  * Book and market as validated objects: JSON is validated with the call's `lenient` and
  * `repairCorrelation`; a validated book is kept as it is (with its warnings) when only the market is JSON.
  */
-function validInputs(book: unknown, market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): { book: ValidatedBook; market: ValidatedMarket } {
+function validInputs(book: unknown, market: unknown, options: { lenient?: boolean | undefined; repairCorrelation?: boolean | undefined }): { book: ValidatedBook; market: ValidatedMarket } {
   // options are optional, never null (a null read as "none" would hide a caller's bug; read as an object it is a TypeError)
   if (!isRecord(options)) throw new InputError([{ path: 'options', message: notObjectMessage(options, 'an object of options, or none') }]);
   const validation: ValidationOptions = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };

@@ -43,7 +43,7 @@ export interface ProblemListOptions {
    * Unknown fields (usually misspellings) become warnings instead of problems. Default false: a
    * misspelt optional field would otherwise be dropped silently and change the result.
    */
-  lenient?: boolean;
+  lenient?: boolean | undefined;
 }
 
 /**

@@ -25,7 +25,7 @@ export class MissingDependencyError extends Error {
 
 /** True for the error a dynamic import throws when the package itself cannot be found (not an error inside it). */
 function notFound(error: unknown, packageName: string): boolean {
-  const e = error as { code?: string; message?: string } | null;
+  const e = error as { code?: string | undefined; message?: string | undefined } | null;
   const code = e?.code;
   const message = String(e?.message ?? '');
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND' && !/Cannot find (?:module|package)|Failed to resolve module specifier/.test(message)) return false;

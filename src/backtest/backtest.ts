@@ -41,19 +41,19 @@ import type { OptionKinds } from '../model/options-check.js';
 
 export interface BacktestOptions {
   /** A method a forecast can drive: one with a dynamic-margin hook (default `portfolio`). */
-  method?: string;
+  method?: string | undefined;
   /** Params JSON: the method's sections and `dynamic` (forecast, mapping, `apc`, `circuitBreaker`). */
   params?: unknown;
   /** The confidence level the margin is judged at: expected breach rate 1 − confidence (default 0.99). */
-  confidence?: number;
+  confidence?: number | undefined;
   /** Days of history before the first margin day, for the forecast to settle (default 250). */
-  warmupDays?: number;
+  warmupDays?: number | undefined;
   /** Apply the velocity circuit breaker to the dynamic series (default true). */
-  circuitBreaker?: boolean;
+  circuitBreaker?: boolean | undefined;
   /** Keep every account's margin, loss and APC binding per day in the report's `detail` (default false). */
-  detail?: boolean;
+  detail?: boolean | undefined;
   /** Called after each day with (done, total). */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** {@link BacktestOptions}' keys (src/model/options-check.ts). */
@@ -87,7 +87,7 @@ export interface BacktestReport {
   apc: { tool: string | null; bindings: Record<ApcBinding, number> };
   circuitBreaker: { enabled: boolean; mmRate: Record<string, number>; events: Array<CircuitBreakerEvent & { asset: string; date: string }>; activeDays: Record<string, number> };
   /** With `detail`: per account (tested ones, `accountIds` order) and day, day-major (index d·accounts + a). */
-  detail?: { accountIds: string[]; static: Float64Array; dynamic: Float64Array; apc: Float64Array; loss: Float64Array; binding: ApcBinding[] };
+  detail?: { accountIds: string[]; static: Float64Array; dynamic: Float64Array; apc: Float64Array; loss: Float64Array; binding: ApcBinding[] } | undefined;
 }
 
 const OPTION_FIELDS = knownFields('method', 'params', 'confidence', 'warmupDays', 'circuitBreaker', 'detail', 'onProgress');

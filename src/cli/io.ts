@@ -42,7 +42,7 @@ export class AccountsInError extends Error {
 }
 
 /** Throws AccountsInError after a complete report when any of its accounts has status `error`. */
-export function checkAccountErrors(accounts: readonly { id: string; status: string; error?: string; marginCurrency?: string }[]): void {
+export function checkAccountErrors(accounts: readonly { id: string; status: string; error?: string | undefined; marginCurrency?: string | undefined }[]): void {
   const aside = accounts.filter((a) => wasSetAside(a));
   noteSetAside(aside.map((a) => a.id), aside.map((a) => a.marginCurrency), 'a method that margins accounts in USD only', 'status error');
   const ids = accounts.filter((a) => a.status === 'error' && !wasSetAside(a)).map((a) => a.id);
@@ -154,7 +154,7 @@ export async function readTextFile(path: string, what: string): Promise<string> 
  * files they are in ({@link InputErrorInFiles}: the CLI's header, `invalid input in book.json (3 problems)`). A market's
  * paths start with `market`, the book's are the rest.
  */
-export function namingFiles(error: unknown, files: { book?: string; market?: string }): unknown {
+export function namingFiles(error: unknown, files: { book?: string | undefined; market?: string | undefined }): unknown {
   if (!(error instanceof InputError) || error instanceof InputErrorInFiles) return error;
   const flagOf = (path: string) => (path === 'book' && files.book !== undefined ? ['--book', files.book] : path === 'market' && files.market !== undefined ? ['--market', files.market] : undefined);
   const problems = error.problems.map((p) => {

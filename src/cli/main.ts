@@ -76,7 +76,7 @@ export function buildProgram(): Command {
  * options that do not go together; the library would refuse it at `options.method` as a problem of the input.
  */
 function checkProfileMethod(command: Command): void {
-  const { profile, method } = command.opts<{ profile?: string; method?: string }>();
+  const { profile, method } = command.opts<{ profile?: string | undefined; method?: string | undefined }>();
   if (profile === undefined || method === undefined || command.getOptionValueSource('method') !== 'cli') return;
   const runs = BUILT_IN_PROFILES.find((p) => p.name === profile)?.method;
   if (runs !== undefined && runs !== method) command.error(`error: --method ${method} contradicts --profile ${profile}, which runs ${runs}: leave --method out, or give --method ${runs}`, { exitCode: 2 });
@@ -85,7 +85,7 @@ function checkProfileMethod(command: Command): void {
 /** Before any command runs: every place it will write to can be written (a typo is said at once, not after the work). */
 async function checkDestinations(command: Command): Promise<void> {
   checkProfileMethod(command);
-  const opts = command.opts<{ out?: string; saveHistory?: string }>();
+  const opts = command.opts<{ out?: string | undefined; saveHistory?: string | undefined }>();
   // generate, import and bench write files into their --out folder (created when missing); the others write --out
   const folder = ['generate', 'import', 'bench'].includes(command.name());
   if (opts.out !== undefined) await (folder ? checkOutputDir(opts.out) : checkOutput(opts.out));

@@ -33,10 +33,10 @@ export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface Selection {
   /** Keep only accounts in these statuses. */
-  status?: Status[];
-  sort?: SortKey;
+  status?: Status[] | undefined;
+  sort?: SortKey | undefined;
   /** At most this many rows (after the filter and the sort). */
-  top?: number;
+  top?: number | undefined;
 }
 
 /** `--status liquidatable,bankrupt`: statuses (a misspelt one is a usage error naming the nearest). */

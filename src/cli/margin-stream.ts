@@ -39,7 +39,7 @@ export interface StreamedMargin {
   /** Report-like head for the summary line: method, backend, valuation time, profile, the whole book's totals. */
   report: Pick<MarginReport, 'method' | 'backend' | 'valuationTime' | 'profile' | 'totals'>;
   /** Rows the selection kept when it needed every row first (a sort); undefined when they were printed as they came. */
-  selected?: AccountMargin[];
+  selected?: AccountMargin[] | undefined;
   printed: number;
   warnings: InputProblem[];
   /** Accounts that ended in status `error` (their margin is unknown, never zero). */
@@ -53,7 +53,7 @@ export interface StreamedMargin {
  */
 export interface WholeBook {
   whole: true;
-  chunk?: BookChunk;
+  chunk?: BookChunk | undefined;
 }
 
 interface StreamArgs {
@@ -64,15 +64,15 @@ interface StreamArgs {
   validation: ValidationOptions;
   format: 'table' | 'csv';
   selector: RowSelector;
-  top?: number;
+  top?: number | undefined;
   output: Output;
-  chunkAccounts?: number;
+  chunkAccounts?: number | undefined;
   /** The accounts scanner (src/io/json-book/): default `auto`. */
-  scanner?: JsonBookOptions['scanner'];
+  scanner?: JsonBookOptions['scanner'] | undefined;
   /** Told as the book's bytes are read (a progress bar). */
-  onBytes?: BytesRead;
+  onBytes?: BytesRead | undefined;
   /** True when what `output` was given can be taken back (a file): a late subaccount then reads the book again, whole. */
-  outputTakesBack?: boolean;
+  outputTakesBack?: boolean | undefined;
 }
 
 export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | WholeBook> {

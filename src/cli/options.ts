@@ -58,7 +58,7 @@ export function flagsGiven(command: Command, options: readonly (readonly [key: s
  * The method a command runs: `--method` as given, or the profile's when `--profile` is given and `--method` was left
  * at its default (naming another method than the profile's is the library's error, exit 1).
  */
-export function chosenMethod(opts: { method: string; profile?: string }, command: Command): string {
+export function chosenMethod(opts: { method: string; profile?: string | undefined }, command: Command): string {
   if (opts.profile === undefined || command.getOptionValueSource('method') !== 'default') return opts.method;
   return findProfile(opts.profile, BUILT_IN_PROFILES).method;
 }
@@ -122,9 +122,9 @@ export function workersOption(): Option {
 
 /** `--book FILE --market FILE`, or `--sample`: the bundled sample (data/sample in the package). */
 export interface InputFlags {
-  book?: string;
-  market?: string;
-  sample?: boolean;
+  book?: string | undefined;
+  market?: string | undefined;
+  sample?: boolean | undefined;
 }
 
 /** --book FILE (`fallback`: what leaving it out means, e.g. "the bundled sample"). */

@@ -5,8 +5,8 @@
 
 /** What the bar writes to: process.stderr, or a fake in tests. */
 export interface ProgressStream {
-  isTTY?: boolean;
-  columns?: number;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
   write(text: string): unknown;
 }
 

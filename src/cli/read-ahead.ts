@@ -37,8 +37,8 @@ const AHEAD = 2;
 
 interface ReaderData {
   path: string;
-  options: Omit<JsonBookOptions, 'onBytes' | 'scanner'> & { scanner?: string };
-  chunkAccounts?: number;
+  options: Omit<JsonBookOptions, 'onBytes' | 'scanner'> & { scanner?: string | undefined };
+  chunkAccounts?: number | undefined;
 }
 
 type ChunkMessage =

@@ -18,7 +18,7 @@ type Head = Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>;
 type Tail = [string, unknown][];
 
 export type ReportChunk =
-  | { kind: 'summary'; head: Head; tail: Tail; rows: Omit<SummaryRows, 'ownReason'>; ownReasons?: Map<number, string> }
+  | { kind: 'summary'; head: Head; tail: Tail; rows: Omit<SummaryRows, 'ownReason'>; ownReasons?: Map<number, string> | undefined }
   | { kind: 'objects'; head: Head; tail: Tail; accounts: AccountMargin[] };
 
 /** `c`'s report as a message (its columns copied into shared buffers: the report's own may be reused). */

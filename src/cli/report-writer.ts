@@ -35,7 +35,7 @@ export interface WriterSpec {
   format: 'json' | 'arrow';
   path: string;
   /** Arrow: bytes of record batches kept in memory before the rest spill to a temporary file (report-stream.ts). */
-  keptBytes?: number;
+  keptBytes?: number | undefined;
 }
 
 type ToWriter =

@@ -11,7 +11,7 @@ export type SentError =
   | { type: 'input'; problems: readonly InputProblem[]; truncated: boolean }
   | { type: 'needs-whole'; account: number; accountsInChunks: number; message: string }
   | { type: 'failed'; message: string }
-  | { type: 'other'; message: string; code?: string };
+  | { type: 'other'; message: string; code?: string | undefined };
 
 export function sentError(error: unknown): SentError {
   if (error instanceof InputError) return { type: 'input', problems: error.problems, truncated: error.truncated };

@@ -2,8 +2,8 @@ import type { InputProblem } from '../errors.js';
 
 /** Options shared by the commands that validate a book and market. */
 export interface ValidationFlags {
-  lenient?: boolean;
-  repairCorrelation?: boolean;
+  lenient?: boolean | undefined;
+  repairCorrelation?: boolean | undefined;
 }
 
 export const LENIENT_HELP = 'accept unknown fields (usually misspellings) with a warning instead of rejecting the input';

@@ -59,7 +59,7 @@ export interface CheckpointBody {
   market: Market;
   exactEntries: readonly ExactEntry[];
   /** The operations the partition remembers by op id, oldest first (absent: none). */
-  ops?: OpList;
+  ops?: OpList | undefined;
 }
 
 export interface DecodedCheckpoint {
@@ -88,14 +88,14 @@ interface StatePart {
   assets: string[];
   exactEntries: ExactEntry[];
   /** The coin-margined accounts and their index in the book (absent: none). */
-  coin?: { at: number; account: Account }[];
+  coin?: { at: number; account: Account }[] | undefined;
   /** Masters and methods by account id, when the Arrow part does not carry them (when there are coin accounts). */
-  masters?: Record<string, string>;
-  methods?: Record<string, string>;
+  masters?: Record<string, string> | undefined;
+  methods?: Record<string, string> | undefined;
   /** The instruments, when there is no Arrow part. */
-  instruments?: Book['instruments'];
+  instruments?: Book['instruments'] | undefined;
   /** The operations the partition remembers (absent: none). */
-  ops?: OpList;
+  ops?: OpList | undefined;
 }
 
 const utf8 = new TextEncoder();

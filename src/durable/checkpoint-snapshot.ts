@@ -26,7 +26,7 @@ export interface CheckpointSnapshot {
   /** Each account's own method by id (the layout keeps none). */
   methods: [id: string, method: string][];
   /** The operations the partition remembers by op id (op-window.ts); absent: none. */
-  ops?: OpList;
+  ops?: OpList | undefined;
 }
 
 /** What a checkpoint of `snapshot` holds, and its state hash. */

@@ -25,8 +25,8 @@ export interface PartitionFigures {
   fillsApplied: number;
   duplicatesSkipped: number;
   /** Absent from a shard of an earlier version. */
-  keysRemembered?: number;
-  writesReplayed?: number;
+  keysRemembered?: number | undefined;
+  writesReplayed?: number | undefined;
 }
 
 /** What one scrape reads: every shard's partitions, each partition's log top, the newest tick id. */

@@ -20,16 +20,16 @@ export type NotServed = 'none' | 'recovering' | 'leaving' | 'lapsed' | 'unreacha
 export interface Readiness {
   ready: boolean;
   /** Why not, one line. */
-  reason?: string;
+  reason?: string | undefined;
   /** The partitions not served, by cause (causes with none left out). */
-  partitions?: Partial<Record<NotServed, number[]>>;
+  partitions?: Partial<Record<NotServed, number[]>> | undefined;
 }
 
 /** A shard's heartbeat in the `shards` hash. */
 interface Beat {
   url: string;
   at: number;
-  leaseMs?: number;
+  leaseMs?: number | undefined;
 }
 
 export async function readiness(ctx: GatewayContext): Promise<Readiness> {

@@ -61,7 +61,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
   registerPostRoutes(app, ctx, maxItems);
 
   app.get('/report', async (request) => {
-    const { tick: asked, ...rest } = (request.query ?? {}) as { tick?: string };
+    const { tick: asked, ...rest } = (request.query ?? {}) as { tick?: string | undefined };
     refuseQuery(rest, 'tick');
     if (asked !== undefined && !isStreamId(asked)) throw new InputError([{ path: 'query.tick', message: `expected a tick id "ms-seq" (two integers, as POST /tick answers), got ${JSON.stringify(asked)}` }]);
     if (asked !== undefined) {
@@ -214,9 +214,9 @@ async function report(ctx: GatewayContext, asked?: string) {
 interface SumsAnswer {
   partition: number;
   status: 'ok' | 'other-tick' | 'unavailable';
-  tickId?: string;
-  sums?: string;
-  counts?: number[];
+  tickId?: string | undefined;
+  sums?: string | undefined;
+  counts?: number[] | undefined;
 }
 
 function errorOf(res: Forwarded): string {

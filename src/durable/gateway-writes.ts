@@ -296,7 +296,7 @@ export function batchInLog(all: readonly Pick<PartOutcome, 'status' | 'inLog'>[]
 /** A shard's per-part outcomes, when its answer carries them. */
 function partsOf(res: Forwarded): Map<number, PartOutcome> | null {
   try {
-    const body = JSON.parse(res.body) as { partitions?: PartOutcome[] };
+    const body = JSON.parse(res.body) as { partitions?: PartOutcome[] | undefined };
     return Array.isArray(body.partitions) ? new Map(body.partitions.map((o) => [o.partition, o])) : null;
   } catch {
     return null;

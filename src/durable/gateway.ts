@@ -26,14 +26,14 @@ export interface GatewayOptions {
   cluster: string;
   /** HTTP: port, host, token (also sent to the shards), bounds (the live service's options). */
   http: ServiceOptions;
-  connect?: ConnectOptions;
+  connect?: ConnectOptions | undefined;
   /** How long GET /report waits for every partition to stand at one tick id before answering 503, ms. Default 2,000. */
-  reportWaitMs?: number;
+  reportWaitMs?: number | undefined;
   /**
    * How many shards GET /ready waits for at start (live-local: the shards it starts), default 1. Once they have all
    * joined, one that stops later does not make the gateway unready: the others take its partitions.
    */
-  expectShards?: number;
+  expectShards?: number | undefined;
 }
 
 export interface RunningGateway {

@@ -21,8 +21,8 @@ export interface CapturedBook {
   /** The coin-margined accounts and their index among the partition's accounts. */
   coin: { at: number; account: Account }[];
   /** Masters and methods by account id when there are coin accounts (a family may span both parts). */
-  masters?: Record<string, string>;
-  methods?: Record<string, string>;
+  masters?: Record<string, string> | undefined;
+  methods?: Record<string, string> | undefined;
 }
 
 /** The accounts of `layout` (masters by layout index, methods by id) as a checkpoint holds them. */

@@ -21,7 +21,7 @@ export const OP_WINDOW = 10_000;
 export interface KnownOp {
   seq: number;
   digest: string;
-  problems?: readonly InputProblem[];
+  problems?: readonly InputProblem[] | undefined;
 }
 
 /** A window as plain data (a checkpoint's JSON part): [op id, seq, digest, problems?], oldest first. */

@@ -30,10 +30,10 @@ const MAX_ENTRIES_PER_APPEND = 512;
 /** What an accepted entry did: its seq, and the update (or the validation error it was rejected with on apply). */
 export interface Accepted {
   seq: number;
-  result?: UpdateResult;
-  error?: InputError;
+  result?: UpdateResult | undefined;
+  error?: InputError | undefined;
   /** The op id was the partition's already: nothing was written, the first operation's seq (and problems) answered. */
-  replayed?: true;
+  replayed?: true | undefined;
 }
 
 /** An op id the partition knows from another operation (a different body under the same Idempotency-Key): nothing written. */

@@ -45,19 +45,19 @@ export interface LogPosition {
 /** What a partition is opened with besides its book and market (what a checkpoint restores). */
 export interface OpenExtras {
   /** Asset symbols to lay out: the whole book's (src/scale/shard-book.ts bookAssets), so per-asset loops match a single session's. */
-  assets?: readonly string[];
+  assets?: readonly string[] | undefined;
   /** Inverse positions' entries as the layout held them (a checkpoint's): written over the laid-out ones. */
-  exactEntries?: readonly ExactEntry[];
+  exactEntries?: readonly ExactEntry[] | undefined;
   /** The operations the partition remembered by op id (a checkpoint's: op-window.ts). */
-  ops?: OpList;
+  ops?: OpList | undefined;
 }
 
 /** What applying one log entry did. `applied` false: a duplicate (seq at or below the last applied), skipped. */
 export interface EntryOutcome {
   applied: boolean;
-  result?: UpdateResult;
+  result?: UpdateResult | undefined;
   /** The entry was rejected (nothing changed); it still counts as applied, as it will be on every replay. */
-  error?: InputError;
+  error?: InputError | undefined;
 }
 
 /** Counters since the partition was opened. */

@@ -37,8 +37,8 @@ export function partitionOfAccount(id: string, masterOf: (id: string) => string 
 
 /** One entry of a partition's fills stream (field `e`). Items are kept as the service's POST bodies take them. */
 export type LogEntry =
-  | { kind: 'fills'; id: string; fills: unknown[]; digest?: string }
-  | { kind: 'transfers'; id: string; transfers: unknown[]; digest?: string }
+  | { kind: 'fills'; id: string; fills: unknown[]; digest?: string | undefined }
+  | { kind: 'transfers'; id: string; transfers: unknown[]; digest?: string | undefined }
   /** A derived action (e.g. a liquidation) written by the owner and applied verbatim on replay, never recomputed. */
   | { kind: 'decision'; id: string; [field: string]: unknown };
 

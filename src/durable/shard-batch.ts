@@ -35,20 +35,20 @@ export interface PartOutcome {
   partition: number;
   status: number;
   inLog: 'true' | 'false' | 'unknown';
-  seq?: number;
-  remargined?: number;
-  events?: unknown[];
-  error?: string;
-  problems?: readonly InputProblem[];
+  seq?: number | undefined;
+  remargined?: number | undefined;
+  events?: unknown[] | undefined;
+  error?: string | undefined;
+  problems?: readonly InputProblem[] | undefined;
   /** The partition knew the op id: the first request's outcome, nothing written again (op-window.ts). */
-  replayed?: true;
+  replayed?: true | undefined;
 }
 
 interface Part {
   o: OwnedPartition;
   items: unknown[];
   /** A committed part: its check's op id, and whether the check skipped it as recognised (not checked then). */
-  prepared?: { op: string; recognised: boolean };
+  prepared?: { op: string; recognised: boolean } | undefined;
 }
 
 /** How long a shard keeps the parts of a check made with an `x-prepare-id` for their commit, ms. */
@@ -93,7 +93,7 @@ export function registerBatchWrites(app: FastifyInstance, shard: ShardView): voi
   const prepared = new PreparedBatches();
   for (const kind of ['fills', 'transfers'] as const) {
     app.post(`/batch/${kind}`, async (request, reply) => {
-      const query = request.query as { dry?: string; prepared?: string };
+      const query = request.query as { dry?: string | undefined; prepared?: string | undefined };
       const parts = query.prepared !== undefined ? preparedParts(shard, kind, prepared, query.prepared, request.body) : servedParts(shard, kind, request.body);
       const op = writeOpOf(request);
       const entries = parts.map((part) => entryOf(kind, op, part.items));

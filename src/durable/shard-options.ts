@@ -33,19 +33,19 @@ export interface ShardOptions {
   /** HTTP: port (0 = any), host, token, bounds (the live service's options). */
   http: ServiceOptions;
   /** Default: host name, pid and a random suffix. */
-  shardId?: string;
-  durability?: Durability;
-  leaseMs?: number;
-  checkpointEveryMs?: number;
-  checkpointEveryFills?: number;
+  shardId?: string | undefined;
+  durability?: Durability | undefined;
+  leaseMs?: number | undefined;
+  checkpointEveryMs?: number | undefined;
+  checkpointEveryFills?: number | undefined;
   /**
    * The CLI bundle (dist/cli.js) to run as the shard's checkpoint worker, which makes checkpoint bytes off the event
    * loop (checkpoint-worker.ts); undefined makes them on the event loop (the sources under tests).
    */
-  checkpointWorkerFile?: string;
+  checkpointWorkerFile?: string | undefined;
   /** Trim each partition's log up to its older kept checkpoint (default true); false keeps the whole log (audit). */
-  trim?: boolean;
-  connect?: ConnectOptions;
+  trim?: boolean | undefined;
+  connect?: ConnectOptions | undefined;
   /** One JSON object per event (acquired, recovered, dropped, checkpoint …); default none. */
-  log?: (event: Record<string, unknown>) => void;
+  log?: ((event: Record<string, unknown>) => void) | undefined;
 }

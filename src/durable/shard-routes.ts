@@ -81,7 +81,7 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
     });
   }
   app.get('/sums', async (request) => {
-    const q = request.query as { tick?: string; p?: string };
+    const q = request.query as { tick?: string | undefined; p?: string | undefined };
     if (typeof q.tick !== 'string' || typeof q.p !== 'string') throw new HttpError(400, 'expected ?tick=<stream id>&p=<partitions, comma-separated>');
     return { partitions: q.p.split(',').map((raw) => partitionSums(shard, Number(raw), q.tick!)) };
   });
@@ -99,7 +99,7 @@ function registerWrites(app: FastifyInstance, shard: ShardView): void {
         // an operation the partition knows (or holds in flight) is answered as the first was, not checked against
         // a state that moved since, or that the first has not reached yet
         if (entry === null || !o.recognises(entry)) checked(kind, request.body, liveOf(o));
-        if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
+        if ((request.query as { dry?: string | undefined }).dry === '1') return reply.code(204).send();
         const accepted = await o.submit(entry!);
         const replayed = accepted.replayed ? { replayed: true } : {};
         if (accepted.error) throw new HttpError(400, `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, accepted.error.problems, { 'x-in-log': 'true' });

@@ -73,7 +73,7 @@ export function checked(route: PostRoute, body: unknown, live: LiveSession): voi
 export interface WriteOp {
   id: string;
   keyed: boolean;
-  digest?: string;
+  digest?: string | undefined;
 }
 
 export function writeOpOf(request: FastifyRequest): WriteOp {

@@ -52,9 +52,9 @@ export interface ApcInput {
   /** The margin the model calculated each day (≥ 0, finite). */
   raw: ArrayLike<number>;
   /** (b): the margin from the stressed observations each day (e.g. the model on the stressed lookback's volatility). */
-  stressed?: ArrayLike<number>;
+  stressed?: ArrayLike<number> | undefined;
   /** (c): the margin from a 10-year lookback's volatility each day. */
-  tenYear?: ArrayLike<number>;
+  tenYear?: ArrayLike<number> | undefined;
 }
 
 export interface ApcResult {

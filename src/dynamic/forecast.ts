@@ -16,15 +16,15 @@ import type { OptionKinds } from '../model/options-check.js';
 
 export interface ForecastOptions {
   /** `ewma` (default) or `garch`. */
-  model?: ForecastModel;
+  model?: ForecastModel | undefined;
   /** EWMA decay λ (default 0.94). */
-  lambda?: number;
+  lambda?: number | undefined;
   /** The margin period of risk in days (default 1; whole days for GARCH). */
-  horizonDays?: number;
+  horizonDays?: number | undefined;
   /** Periods per year for annualising (default 365). */
-  periodsPerYear?: number;
+  periodsPerYear?: number | undefined;
   /** Also give the filtered historical returns (fhs.ts) rescaled to this forecast: `params.var.returns` for historical VaR. */
-  filteredReturns?: boolean;
+  filteredReturns?: boolean | undefined;
 }
 
 /** {@link ForecastOptions}' keys (src/model/options-check.ts). */
@@ -38,7 +38,7 @@ export interface AssetForecast {
   /** √(horizonVariance/h · periodsPerYear): the horizon's variance as an annual vol. */
   volAnnual: number;
   /** GARCH only: the fitted parameters, their standard errors, the long-run vol (annual) and ln L. */
-  garch?: { omega: number; alpha: number; beta: number; stdErrors: { omega: number; alpha: number; beta: number }; longRunVolAnnual: number; logLikelihood: number };
+  garch?: { omega: number; alpha: number; beta: number; stdErrors: { omega: number; alpha: number; beta: number }; longRunVolAnnual: number; logLikelihood: number } | undefined;
 }
 
 export interface VolForecast {
@@ -54,7 +54,7 @@ export interface VolForecast {
   /** Per asset, the `volAnnual` figures: paste into `params.dynamic.volAnnual`. */
   volAnnual: Record<string, number>;
   /** With `filteredReturns`: every day's returns rescaled to the forecast, the VaR method's `params.var.returns`. */
-  filteredReturns?: ReturnsMatrix;
+  filteredReturns?: ReturnsMatrix | undefined;
 }
 
 const OPTION_FIELDS = knownFields('model', 'lambda', 'horizonDays', 'periodsPerYear', 'filteredReturns');

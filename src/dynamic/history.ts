@@ -26,11 +26,11 @@ export interface PriceHistory {
 
 export interface HistoryOptions {
   /** Fewest timestamps accepted (default 2: one return). */
-  minObservations?: number;
+  minObservations?: number | undefined;
   /** Accept intervals above 1.5 × the median (default false: a gap is an error). */
-  allowGaps?: boolean;
+  allowGaps?: boolean | undefined;
   /** Names the source in CSV paths (default `history.csv`). */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** A history from JSON (an object) or CSV (a string); InputError listing every problem with its row. */

@@ -38,12 +38,12 @@ export const DEFAULT_SYNTHETIC_ASSET: Omit<SyntheticAsset, 'symbol' | 'price'> =
 export interface SyntheticHistoryOptions {
   assets: SyntheticAsset[];
   /** Row-major correlation of the assets' normal innovations (default: independent). */
-  correlation?: number[][];
+  correlation?: number[][] | undefined;
   /** Number of daily closes (≥ 2). */
   days: number;
   seed: number;
   /** The first timestamp (ISO 8601; default 2016-01-01T00:00:00Z). */
-  start?: string;
+  start?: string | undefined;
 }
 
 export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
@@ -103,7 +103,7 @@ export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
  * (assets it does not list: uncorrelated). What `margin-core backtest` runs on when no history is given. `marketJson`:
  * a market validateMarket returned, or market JSON (validated here: a bad one is an InputError naming its path).
  */
-export function syntheticHistoryFor(marketJson: ValidatedMarket | Market | unknown, o: { days: number; seed: number; start?: string }): PriceHistory {
+export function syntheticHistoryFor(marketJson: ValidatedMarket | Market | unknown, o: { days: number; seed: number; start?: string | undefined }): PriceHistory {
   const market = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
   const symbols = [...market.assets].filter(([, a]) => a.vol > 0).map(([s]) => s).sort();
   if (symbols.length === 0) {

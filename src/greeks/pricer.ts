@@ -21,7 +21,7 @@ import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 
 export interface PricerOptions extends KernelLoadOptions {
   /** Where the pricer reports a fallback (once per event). Default: console.warn. */
-  onWarning?: (message: string) => void;
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /** {@link PricerOptions}' keys (src/model/options-check.ts): a misspelt one is refused, not left at its default. */
@@ -33,7 +33,7 @@ export class GreeksPricer {
   private readonly calls: GreeksCalls;
 
   /** Prefer {@link createPricer}. */
-  constructor(wasm: WasmKernels | undefined, options: { onWarning?: (message: string) => void; fallbackReason?: string } = {}) {
+  constructor(wasm: WasmKernels | undefined, options: { onWarning?: ((message: string) => void) | undefined; fallbackReason?: string | undefined } = {}) {
     this.slot = new WasmSlot(wasm, options.onWarning ?? consoleWarning, options.fallbackReason);
     this.calls = new GreeksCalls(this.slot);
   }

@@ -31,7 +31,7 @@ export interface MarketDraft {
   impliedVols: ReadonlyMap<string, number>;
   volCandidates: readonly VolCandidate[];
   /** Filled with the path each asset's vol was read from (its option quote's), when given. */
-  volSources?: Map<string, string>;
+  volSources?: Map<string, string> | undefined;
 }
 
 /** The days to expiry an asset's vol is read at (the 30-day at-the-money vol, as a DVOL-style index reads it). */

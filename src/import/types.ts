@@ -16,13 +16,13 @@ export interface ImportedInstrument {
   underlying: string;
   /** Units of the underlying per contract; for an inverse future or perpetual, the contract's face value in USD. */
   multiplier: number;
-  right?: OptionRight;
+  right?: OptionRight | undefined;
   /** USD per unit of the underlying. */
-  strike?: number;
+  strike?: number | undefined;
   /** ISO-8601 UTC. */
-  expiry?: string;
+  expiry?: string | undefined;
   /** The currency premium, P&L and margin are paid in, when not USD: the coin of an inverse contract. */
-  settlement?: string;
+  settlement?: string | undefined;
 }
 
 export interface ImportedPosition {
@@ -38,7 +38,7 @@ export interface ImportedAccount {
   positions: ImportedPosition[];
   collateral: { asset: string; amount: number }[];
   /** The currency the account's collateral, requirement and equity are stated in, when not USD (a Deribit BTC account). */
-  marginCurrency?: string;
+  marginCurrency?: string | undefined;
 }
 
 export interface ImportedBook {

@@ -67,7 +67,7 @@ export interface ChunkOptions extends ValidationOptions {
    * Accounts naming their own method may come in any chunk (a caller that writes each chunk's rows as they come); by
    * default they make the book one chunk, as subaccounts do (src/cli/margin-chunks.ts does not merge their reports).
    */
-  methodsInChunks?: boolean;
+  methodsInChunks?: boolean | undefined;
 }
 
 /** Reads and validates the book in `path`, streaming (see the module comment). JsonSyntaxError for malformed JSON. */

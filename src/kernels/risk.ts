@@ -35,9 +35,9 @@ export interface RngStream {
   readonly seed: number;
   readonly stream: number;
   /** Counter word 0 of the first block (default 0); block i uses firstBlock + i. */
-  readonly firstBlock?: number;
+  readonly firstBlock?: number | undefined;
   /** Counter word 1 (default 0): a further namespace when 2^32 blocks per (seed, stream) are not enough. */
-  readonly counterHi?: number;
+  readonly counterHi?: number | undefined;
 }
 
 /** Positions by account, CSR-style: account a owns slots [start[a], end[a]). */

@@ -37,16 +37,16 @@ import { LayoutMemo } from './memo.js';
 
 export interface LayoutOptions {
   /** Spare position slots reserved after each account's positions, for in-place inserts. Default 2. */
-  positionSlack?: number;
+  positionSlack?: number | undefined;
   /** Spare collateral slots per account. Default 1. */
-  collateralSlack?: number;
+  collateralSlack?: number | undefined;
   /** Extra arena room at the end, as a fraction of the laid-out slots, for new accounts and relocations. Default 0.125. */
-  headroom?: number;
+  headroom?: number | undefined;
   /**
    * Asset symbols to lay out besides the book's own (merged, then sorted as usual): a shard of a book
    * (src/scale/) names the whole book's assets so its asset indices, and every per-asset loop, match the book's.
    */
-  assets?: readonly string[];
+  assets?: readonly string[] | undefined;
 }
 
 /** The layout of a book margined once and released (no insert, no new account): no spare slot, no headroom. */
@@ -107,7 +107,7 @@ export class BookLayout {
       assets: string[];
       instruments: InstrumentTable;
       accountIds: string[];
-      idText?: IdText;
+      idText?: IdText | undefined;
       live: Column<'u8'>;
       cashUsd: Column<'f64'>;
       marginAsset: Column<'i32'>;
@@ -463,7 +463,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   const assetIndex = new Map(assets.map((symbol, i) => [symbol, i]));
   const { positionCounts, collateralCounts, nPositions } = holdingCounts(accounts);
   // Grow linear memory once up front rather than once per column.
-  const reserve = (allocator as { reserveUpTo?: (bytes: number) => void }).reserveUpTo;
+  const reserve = (allocator as { reserveUpTo?: ((bytes: number) => void) | undefined }).reserveUpTo;
   reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 76 + book.instruments.length * 44));
 
   const instruments = new InstrumentTable(allocator, book.instruments.length);

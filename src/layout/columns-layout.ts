@@ -36,7 +36,7 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
     positionCounts[a] = c.positionStart[a + 1] - c.positionStart[a];
     collateralCounts[a] = balances.start[a + 1] - balances.start[a];
   }
-  const reserve = (allocator as { reserveUpTo?: (bytes: number) => void }).reserveUpTo;
+  const reserve = (allocator as { reserveUpTo?: ((bytes: number) => void) | undefined }).reserveUpTo;
   reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 72 + c.instruments.length * 40));
   const instruments = new InstrumentTable(allocator, c.instruments.length);
   for (const instrument of c.instruments) {

@@ -74,10 +74,10 @@ export interface LiquidationStep {
 export interface AccountLiquidation {
   id: string;
   /** A coin-margined account (book `marginCurrency`): the asset its snapshots, waterfall, steps' notional and fees are in (absent: USD). */
-  marginCurrency?: string;
+  marginCurrency?: string | undefined;
   state: LiquidationState;
   /** Why it ended there when it is not `resolved`. */
-  note?: string;
+  note?: string | undefined;
   before: LiquidationSnapshot;
   after: LiquidationSnapshot;
   steps: LiquidationStep[];
@@ -190,5 +190,5 @@ export interface LiquidationReport {
   accounts: AccountLiquidation[];
   adl: AdlFill[];
   totals: LiquidationTotals;
-  warnings?: InputProblem[];
+  warnings?: InputProblem[] | undefined;
 }

@@ -39,17 +39,17 @@ export interface CloseOutcome {
   slack: number;
   mm: number;
   /** The slack before the close's fee (default: `slack`), the fee before its cap (default 0) and its cap (default 0). */
-  beforeFee?: number;
-  nominalFee?: number;
-  feeCap?: number;
+  beforeFee?: number | undefined;
+  nominalFee?: number | undefined;
+  feeCap?: number | undefined;
   /** The close's fee (USD), when the caller wants it back for the root found ({@link RootSearch.feeAt}). */
-  fee?: number;
+  fee?: number | undefined;
   /**
    * The close's execution cost before its fee (slippage, ≥ 0, not falling as more is closed), given only where the
    * slack before costs and fee, `beforeFee` + cost, does not fall as more is closed either ({@link pieceBound}); NaN
    * or absent: not given.
    */
-  executionCost?: number;
+  executionCost?: number | undefined;
 }
 
 /** Golden-section steps at most: (√5 − 1)/2 per step shrinks any interval of doubles to adjacent ones well before. */

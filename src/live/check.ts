@@ -41,11 +41,11 @@ import { tradePriceOf } from './requests.js';
 /** Pre-trade limits as JSON (every part optional). */
 export interface LimitsJson {
   /** Largest |position| (contracts) per instrument id, or `default`. */
-  maxPosition?: Record<string, number>;
+  maxPosition?: Record<string, number> | undefined;
   /** Largest position notional (USD) per underlying asset, or `default`: the size tier an account may reach. */
-  maxNotional?: Record<string, number>;
+  maxNotional?: Record<string, number> | undefined;
   /** Order size granularity (contracts); the maximum size is a multiple of it. Default 0.001. */
-  quantityStep?: number;
+  quantityStep?: number | undefined;
 }
 
 export interface Limits {
@@ -114,12 +114,12 @@ export interface PoolJudge {
 export interface CheckResult {
   accepted: boolean;
   /** Why not, when rejected: `margin`, `position limit` or `size tier`, with the numbers. */
-  reason?: string;
-  rejectedBy?: 'margin' | 'position limit' | 'size tier';
+  reason?: string | undefined;
+  rejectedBy?: 'margin' | 'position limit' | 'size tier' | undefined;
   /** The account after the order (what-if). */
   after: AccountRequirement;
   /** Under the `cross` subaccount policy, for a group member: the pool after the order, whose margin decides. */
-  pool?: { master: string; after: GroupFigures };
+  pool?: { master: string; after: GroupFigures } | undefined;
   /**
    * Largest accepted size on the order's side (signed contracts, a multiple of the step); null when nothing bounds it
    * short of the domain's largest position (1e12 contracts).
@@ -263,14 +263,14 @@ function heldQuantity(layout: BookLayout, a: number, row: number): number {
  * The largest order size (contracts) the position limit and the size tier allow: |held + direction·s| ≤ limit,
  * or the order not growing the position (s ≤ 2|held| against it).
  */
-function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1, limits: Limits, grid: SizeGrid): { size: number; by?: 'position limit' | 'size tier'; why?: string } {
+function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1, limits: Limits, grid: SizeGrid): { size: number; by?: 'position limit' | 'size tier' | undefined; why?: string | undefined } {
   const ctx = run.context, layout = ctx.layout, ins = layout.instruments;
   const id = ins.ids[row];
   const asset = layout.assets[ins.underlying.array[row]];
   const reducing = direction * held < 0 ? 2 * Math.abs(held) : 0;
   // the room left, on the step grid where it is one up to the subtraction's rounding (0.3 − 0.1 = 0.19999999999999998)
   const capFor = (contracts: number) => Math.max(grid.snap(contracts - direction * held, Math.abs(contracts) + Math.abs(held)), reducing);
-  let best: { size: number; by?: 'position limit' | 'size tier'; why?: string } = { size: Infinity };
+  let best: { size: number; by?: 'position limit' | 'size tier' | undefined; why?: string | undefined } = { size: Infinity };
   const maxPosition = limits.maxPosition.get(id) ?? limits.maxPosition.get('default');
   if (maxPosition !== undefined) {
     const size = capFor(maxPosition);

@@ -25,7 +25,7 @@ export interface RollupSource {
   readonly runMethod: string;
   readonly policy: SubaccountPolicy;
   /** Each account's own method by layout index (the run's, when named: a live session runs one), absent when none names one. */
-  readonly accountMethods?: readonly (string | undefined)[];
+  readonly accountMethods?: readonly (string | undefined)[] | undefined;
   /** A host on another book (the pooled book of the cross policy, when the method cannot margin pools itself). */
   openBook(book: ValidatedBook): PolicyHost & { release(): void };
 }
@@ -118,7 +118,7 @@ export function bookNow(run: PreparedRun, methods?: readonly (string | undefined
     const here = masters ? new Set(json.accounts.map((a) => a.id)) : undefined;
     for (const account of json.accounts) {
       const a = layout.accountIndex(account.id), method = methods?.[a], master = masters?.[a];
-      if (method !== undefined) (account as { method?: string }).method = method;
+      if (method !== undefined) (account as { method?: string | undefined }).method = method;
       // a master taken out of the layout leaves its subaccounts standalone in the roll-up
       if (master !== undefined && here!.has(master)) account.master = master;
     }

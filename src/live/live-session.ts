@@ -59,7 +59,7 @@ export interface WhatIfResult {
    * Under the `cross` subaccount policy, for a member of a group: the pool (its master's id) before and after, the
    * figures that decide (src/live/pool-trial.ts), in USD as `report.subaccounts` shows them.
    */
-  pool?: PoolWhatIf;
+  pool?: PoolWhatIf | undefined;
 }
 
 /** A group's pool before and after a member's trades (USD), and the IM they add to it. */
@@ -74,11 +74,11 @@ export interface PoolWhatIf {
 export interface TransferResult {
   accepted: boolean;
   /** Why it was refused (absent when accepted). */
-  reason?: string;
+  reason?: string | undefined;
   /** The source account as the transfer leaves it (or would have left it). */
   source: AccountRequirement;
   /** The update, when accepted: both accounts re-margined, their status changes. */
-  update?: UpdateResult;
+  update?: UpdateResult | undefined;
 }
 
 export class LiveSession {

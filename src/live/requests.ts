@@ -38,11 +38,11 @@ export type Transfer = { account: string; asset: string; amount: number } | { ac
 export interface OrderRequest {
   instrument: string;
   quantity: number;
-  price?: number;
+  price?: number | undefined;
 }
 
 /** A what-if item as JSON: a trade (price optional), a transfer, or USD cash. */
-export type Trade = { instrument: string; quantity: number; price?: number } | { asset: string; amount: number } | { cashUsd: number };
+export type Trade = { instrument: string; quantity: number; price?: number | undefined } | { asset: string; amount: number } | { cashUsd: number };
 
 /** Validated items: account index and change, in input order. */
 export interface AccountItem {

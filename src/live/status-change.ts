@@ -10,5 +10,5 @@ export interface StatusChange {
   from: Status;
   to: Status;
   health: number;
-  pool?: true;
+  pool?: true | undefined;
 }

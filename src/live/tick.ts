@@ -22,14 +22,14 @@ import { MemoSlot } from '../layout/memo.js';
 
 /** A tick as JSON (every part optional). */
 export interface Tick {
-  assets?: Record<string, { price?: number; vol?: number; rate?: number; carry?: number }>;
-  marks?: Record<string, number>;
-  impliedVols?: Record<string, number>;
+  assets?: Record<string, { price?: number | undefined; vol?: number | undefined; rate?: number | undefined; carry?: number | undefined }> | undefined;
+  marks?: Record<string, number> | undefined;
+  impliedVols?: Record<string, number> | undefined;
 }
 
 /** A validated tick: the new values by symbol and instrument id. */
 export interface ValidTick {
-  assets: Map<string, { price?: number; vol?: number; rate?: number; carry?: number }>;
+  assets: Map<string, { price?: number | undefined; vol?: number | undefined; rate?: number | undefined; carry?: number | undefined }>;
   marks: Map<string, number>;
   impliedVols: Map<string, number>;
 }
@@ -152,7 +152,7 @@ function readAssets(json: unknown, path: string, market: Market, tick: ValidTick
         if (wrong !== null) problems.add(field, wrong);
       }
     }
-    if (problems.size === before) tick.assets.set(symbol, { ...(raw as { price?: number; vol?: number; rate?: number; carry?: number }) });
+    if (problems.size === before) tick.assets.set(symbol, { ...(raw as { price?: number | undefined; vol?: number | undefined; rate?: number | undefined; carry?: number | undefined }) });
   }
 }
 

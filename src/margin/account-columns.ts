@@ -21,7 +21,7 @@ export type AccountColumns = { readonly [F in SummaryFigure]: Float64Array } & {
   readonly count: number;
   readonly ids: readonly string[];
   /** The ids as the bytes they were read from, when the report has them (src/model/book-columns.ts IdText); else absent. */
-  readonly idText?: IdText;
+  readonly idText?: IdText | undefined;
   /** Status codes: row k's status is `STATUS[status[k]]`. */
   readonly status: Uint8Array;
   /** Settled cash (USD), 0 where the row has no `cashUsd`. */

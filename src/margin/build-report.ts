@@ -21,20 +21,20 @@ export interface ReportInputs {
   out: MarginOutputs;
   methodName: MarginMethod;
   /** The methodology profile the run's method and params came from, if any (src/profiles/). */
-  profile?: ProfileTag;
+  profile?: ProfileTag | undefined;
   backend: BackendName;
   breakdown: boolean;
   /** What the method adds: its error reasons and, with breakdown, its explain. */
   method: MethodReporting;
   /** Each account's master by layout index (absent: no account has one), for the rows' `master`. */
-  masters?: readonly (string | undefined)[];
+  masters?: readonly (string | undefined)[] | undefined;
   /**
    * Accounts the run set aside (not live while it lasts: coin-margined accounts under a USD-only method), by layout
    * index, with why: each is a row in status error, its figures not computed (NaN).
    */
-  setAside?: ReadonlyMap<number, string>;
+  setAside?: ReadonlyMap<number, string> | undefined;
   /** The kernels that sum the totals (absent: the JS twin; the same bits). */
-  kernels?: () => MarginKernels;
+  kernels?: (() => MarginKernels) | undefined;
 }
 
 /** What a method adds to the report rows (src/methods/method.ts: a prepared run implements it). */
@@ -213,21 +213,21 @@ export interface SummaryColumns {
   /** A column of `count` per summary figure (figures.ts), figure after figure (`compact`: per stored figure, summary-rows.ts). */
   figures: Float64Array;
   /** True: a compact block's columns (summary-rows.ts `compactColumns`). */
-  compact?: true;
+  compact?: true | undefined;
   /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
   cashUsd: Float64Array;
   /** 1 where the row has `cashUsd`. */
   hasCash: Uint8Array;
   status: Uint8Array;
   /** [row index, margin asset, USD per unit] of coin-margined rows (absent: none); their collateralValue is their cash. */
-  currencies?: [number, string, number][];
+  currencies?: [number, string, number][] | undefined;
   /**
    * The method's own status reasons, one after another ({@link ReasonJoiner}): row a's is `reasons.slice(reasonEnds[a −
    * 1] ?? 0, reasonEnds[a])`, empty for a row whose reason is the pooled one (never empty otherwise). Absent when every
    * row's is pooled (every method but isolated margin).
    */
-  reasons?: string;
-  reasonEnds?: Uint32Array;
+  reasons?: string | undefined;
+  reasonEnds?: Uint32Array | undefined;
   /** [row index, message] of rows in status error. */
   errors: [number, string][];
 }
@@ -239,7 +239,7 @@ export interface SummaryColumns {
  * `compactBytes(count)` bytes: `compact.buffer` when it is given and that size (a buffer reused call after call: every
  * byte is written), else a new one.
  */
-export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, compact?: { buffer?: ArrayBuffer }, into?: RowBlock): SummaryColumns {
+export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, compact?: { buffer?: ArrayBuffer | undefined }, into?: RowBlock): SummaryColumns {
   if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));

@@ -23,7 +23,7 @@ export function setAsideReason(currency: string, method: string, able: readonly 
 const USD_ONLY = 'margins accounts in USD only';
 
 /** True for the row of an account a USD-only method set aside ({@link setAsideReason}): not margined, not at risk. */
-export function wasSetAside(row: { status: string; error?: string }): boolean {
+export function wasSetAside(row: { status: string; error?: string | undefined }): boolean {
   return row.status === 'error' && row.error !== undefined && row.error.includes(USD_ONLY);
 }
 

@@ -20,15 +20,15 @@ export interface FigureSpec {
    */
   readonly unit: 'money' | 'ratio';
   /** A stored figure: the kernel output column it is read from (a compact block, what a shard sends, holds these). */
-  readonly column?: FigureColumn;
+  readonly column?: FigureColumn | undefined;
   /** A coin-margined row's value of this stored figure is its cash (its balance of the margin asset). */
-  readonly coinCash?: true;
+  readonly coinCash?: true | undefined;
   /** A derived figure: the two stored figures its formula reads, in order. */
-  readonly of?: readonly [string, string];
+  readonly of?: readonly [string, string] | undefined;
   /** A derived figure's formula (a pure function of the row's figures: the same bits wherever it is recomputed). */
-  readonly formula?: (x: number, y: number) => number;
+  readonly formula?: ((x: number, y: number) => number) | undefined;
   /** The report schema's description and bounds for the figure; absent: the shared `$defs/figure` (a number or null). */
-  readonly schema?: { readonly description?: string; readonly interval?: Interval };
+  readonly schema?: { readonly description?: string | undefined; readonly interval?: Interval | undefined } | undefined;
 }
 
 /**

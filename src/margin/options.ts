@@ -13,7 +13,7 @@ export type MethodName<M extends string> = string extends M ? M : M extends Marg
 
 /** What the engine's calls add to their options' type: `method` checked as a {@link MethodName}. */
 export interface CheckedMethod<M extends string> {
-  method?: MethodName<M>;
+  method?: MethodName<M> | undefined;
 }
 
 export interface MarginOptions {
@@ -22,29 +22,29 @@ export interface MarginOptions {
    * (MARGIN_METHODS), or a method the engine was created with. The engine's calls check a literal name at compile
    * time ({@link MethodName}).
    */
-  method?: MarginMethod | (string & {});
+  method?: MarginMethod | (string & {}) | undefined;
   /**
    * A methodology profile by name (src/profiles/: `deribit`; `engine.profiles` lists them): its method, and its
    * parameters with `params` merged over them field by field. A `method` other than the profile's is an error.
    */
-  profile?: string;
+  profile?: string | undefined;
   /** Parameters as JSON, merged over the defaults (or over the profile's): the rule-based sections (src/margin/params.ts) and the method's own. */
   params?: unknown;
   /** Add per-position and per-collateral rows and the method's explain to every account. */
-  breakdown?: boolean;
+  breakdown?: boolean | undefined;
   /**
    * Unknown fields become warnings (`report.warnings`) instead of an InputError: in `params`, and in the
    * book and market when `engine.margin` validates them (a book or market validated before keeps the
    * options it was validated with).
    */
-  lenient?: boolean;
+  lenient?: boolean | undefined;
   /** `engine.margin` / `compareMethods` validating JSON: replace a non-PSD correlation by the nearest one (see validateMarket). */
-  repairCorrelation?: boolean;
+  repairCorrelation?: boolean | undefined;
   /**
    * Locations of `params.locations.at` frozen (a bridge halt, a venue stopping withdrawals): collateral held there
    * counts for neither IM nor MM (README, "Collateral by location"). A stress shock's `freezeLocations` sets it.
    */
-  frozenLocations?: readonly string[];
+  frozenLocations?: readonly string[] | undefined;
 }
 
 /** {@link MarginOptions}' keys, for the engine's check of a call's options (src/model/options-check.ts). */

@@ -66,7 +66,7 @@ export interface RuleBasedParams {
   options: Record<string, OptionRule>;
   collateral: Record<string, CollateralRule>;
   /** Size-dependent linear rates by underlying (absent: none, the brackets alone). */
-  linearSize?: Record<string, SizeRateRule>;
+  linearSize?: Record<string, SizeRateRule> | undefined;
 }
 
 const STABLE: CollateralRule = {

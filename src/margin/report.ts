@@ -35,8 +35,8 @@ export interface PositionMargin {
   im: number;
   mm: number;
   /** Isolated margin: collateral allocated and the position's own status. */
-  allocated?: number;
-  status?: Status;
+  allocated?: number | undefined;
+  status?: Status | undefined;
 }
 
 /** One collateral balance: its value and what the haircuts leave of it (breakdown). */
@@ -69,32 +69,32 @@ export interface AccountMargin extends AccountFigureValues {
   /** Why the account has its status: the figures (or, isolated, the position) that decide it (src/margin/status-reason.ts). */
   statusReason: string;
   /** Why the status is `error` (absent otherwise). */
-  error?: string;
+  error?: string | undefined;
   /**
    * A coin-margined account (book `marginCurrency`): the asset every money figure of this row is in; its cash (its
    * balance of that asset) is `collateralValue`. Absent: USD.
    */
-  marginCurrency?: string;
+  marginCurrency?: string | undefined;
   /** With `marginCurrency`: the row's money figures in USD at the asset's index price. */
-  usd?: UsdView;
+  usd?: UsdView | undefined;
   /**
    * Settled cash (USD) in every equity at full weight: the book's `cashUsd` plus the P&L realized by
    * netting position rows. Present only when non-zero.
    */
-  cashUsd?: number;
+  cashUsd?: number | undefined;
   /** Underlying price at which equityMm = mm, moving that underlying alone (single-underlying accounts, with breakdown). */
-  liquidationPrice?: { underlying: string; below: number | null; above: number | null };
-  positions?: PositionMargin[];
-  collateral?: CollateralMargin[];
+  liquidationPrice?: { underlying: string; below: number | null; above: number | null } | undefined;
+  positions?: PositionMargin[] | undefined;
+  collateral?: CollateralMargin[] | undefined;
   /** The account's master (it is a subaccount; README, "Subaccounts"). */
-  master?: string;
+  master?: string | undefined;
   /** The method that margined this account, when the book gives the account its own. */
-  method?: string;
+  method?: string | undefined;
   /**
    * Backstop policy: USD of the master's free collateral this subaccount received (its figures include it), or, on
    * a master, minus what it paid out.
    */
-  backstopUsd?: number;
+  backstopUsd?: number | undefined;
 }
 
 /**
@@ -130,21 +130,21 @@ export interface ProfileTag {
 export interface MarginReport {
   method: MarginMethod;
   /** The methodology profile that chose the method and its params (`options.profile`); absent without one. */
-  profile?: ProfileTag;
+  profile?: ProfileTag | undefined;
   valuationTime: string;
   backend: BackendName;
   accounts: AccountMargin[];
   totals: MarginTotals;
   /** The master/subaccount roll-up, when the book has masters (src/margin/subaccount-rollup.ts). */
-  subaccounts?: SubaccountRollup;
+  subaccounts?: SubaccountRollup | undefined;
   /**
    * What validation let through or changed (book, market, params): unknown fields under `lenient`, a
    * correlation matrix that is not PSD or its repair. Present only when there is at least one.
    */
-  warnings?: InputProblem[];
+  warnings?: InputProblem[] | undefined;
   /**
    * A sharded run's workers (src/scale/): each worker (and backend) whose rows the report merged, with the shards it
    * computed, by worker name. Absent from a run in one process. (`backend` is the lowest shard's worker's.)
    */
-  computedBy?: { worker: string; backend: BackendName; shards: number[] }[];
+  computedBy?: { worker: string; backend: BackendName; shards: number[] }[] | undefined;
 }

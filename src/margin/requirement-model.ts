@@ -39,7 +39,7 @@ export interface RequirementBound {
   readonly label: string;
   readonly constant: number;
   readonly terms: readonly { readonly term: number; readonly coef: number }[];
-  readonly norm?: NormPart;
+  readonly norm?: NormPart | undefined;
 }
 
 export interface RequirementModel {

@@ -42,7 +42,7 @@ export interface MasterRollup {
   /** imFreed / standalone.im (0 when standalone.im = 0; NaN when imFreed is). */
   imFreedShare: number;
   /** Backstop policy: the master's free collateral and what it paid to which subaccounts. */
-  backstop?: { freeUsd: number; coveredUsd: number; uncoveredUsd: number; covers: { account: string; usd: number }[] };
+  backstop?: { freeUsd: number; coveredUsd: number; uncoveredUsd: number; covers: { account: string; usd: number }[] } | undefined;
 }
 
 export interface SubaccountRollup {

@@ -61,7 +61,7 @@ export interface RowBlock {
    */
   figures: Float64Array;
   /** True: `figures` holds the stored figures, and a row derives the others from them. */
-  compact?: boolean;
+  compact?: boolean | undefined;
   /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
   cashUsd: Float64Array;
   /** 1 where the row has `cashUsd`. */
@@ -81,26 +81,26 @@ export interface SummaryRows {
   /** Row k's account id. */
   ids: readonly string[];
   /** The ids' bytes as the book was read (src/model/book-columns.ts), when the rows are its accounts in order; else absent. */
-  idText?: IdText;
+  idText?: IdText | undefined;
   blocks: RowBlock[];
   /** Row k is row `at[k]` of `blocks[block[k]]`; both absent: row k of `blocks[0]`. */
-  block?: Int32Array;
-  at?: Int32Array;
+  block?: Int32Array | undefined;
+  at?: Int32Array | undefined;
   /** Row k's status reason when it is the method's own, else undefined (the pooled one). Absent: every row's is pooled. */
-  ownReason?: (k: number) => string | undefined;
+  ownReason?: ((k: number) => string | undefined) | undefined;
   /** Row index → message, for rows in status error. */
   errors: ReadonlyMap<number, string>;
   /** Row k's master (a subaccount's row carries `master` after its id); absent: no row has one. */
-  masters?: readonly (string | undefined)[];
+  masters?: readonly (string | undefined)[] | undefined;
   /**
    * Row index → the row's `backstopUsd` (src/subaccounts/policy.ts): cash a backstop moved, already in the row's
    * figures and `cashUsd`; such a row's status reason is the pooled one, made from its figures after the move.
    */
-  backstops?: ReadonlyMap<number, number>;
+  backstops?: ReadonlyMap<number, number> | undefined;
   /** Row k's own method (an account naming its method carries `method`, its last key); absent: no row has one. */
-  methods?: readonly (string | undefined)[];
+  methods?: readonly (string | undefined)[] | undefined;
   /** Row index → the margin asset and its USD price of a coin-margined row (its figures in that asset); absent: none. */
-  currencies?: RowCurrencies;
+  currencies?: RowCurrencies | undefined;
 }
 
 /**
@@ -190,12 +190,12 @@ export function reportSums(report: MarginReport, rows: SummaryRows): TotalSums {
 interface RowsSource {
   rows: SummaryRows;
   /** The exact sums its totals were rounded from, and those totals, when the report was made with them (build-report.ts). */
-  kept?: { sums: TotalSums; totals: MarginTotals };
-  built?: AccountMargin[];
+  kept?: { sums: TotalSums; totals: MarginTotals } | undefined;
+  built?: AccountMargin[] | undefined;
   /** The caller assigned `report.accounts`. */
-  replaced?: boolean;
+  replaced?: boolean | undefined;
   /** The columns were given to session.marginInto (another report's now): the rows are no longer this report's. */
-  lent?: boolean;
+  lent?: boolean | undefined;
 }
 const ROWS_OF_REPORT = new WeakMap<MarginReport, RowsSource>();
 

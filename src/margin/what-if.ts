@@ -23,7 +23,7 @@ export interface Binding {
   /** e.g. `BTC spot −16% / vol up`, `ETH`, `BTC-PERP`, `scenario 412`. */
   label: string;
   /** The underlying it belongs to, when there is one. */
-  underlying?: string;
+  underlying?: string | undefined;
   /** Its amount (USD): the scenario loss, the component, or the position's IM. */
   amount: number;
 }
@@ -37,7 +37,7 @@ export interface AccountRequirement extends Pick<AccountFigureValues, 'equity' |
   /** USD cash (0 for a coin-margined account: its cash is its balance of the margin asset, in collateralValue). */
   cashUsd: number;
   /** A coin-margined account: the asset every money figure is in (absent: USD). */
-  marginCurrency?: string;
+  marginCurrency?: string | undefined;
   /** What drives IM (null when nothing does, e.g. no positions or a non-finite result). */
   binding: Binding | null;
 }

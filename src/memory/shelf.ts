@@ -24,5 +24,5 @@ export class Shelf<T> {
 /** A kind of scratch kept on shelves: how to make one, and how many given back are kept (it keys RunRetention.shelf). */
 export interface ShelfKind<T> {
   readonly make: () => T;
-  readonly kept?: number;
+  readonly kept?: number | undefined;
 }

@@ -15,11 +15,11 @@ export interface MethodSchema {
    * the shared subschemas `#/$defs/fraction`, `upTo`, `rateBrackets`, `haircutBrackets` (src/schemas/params-base.ts)
    * and to its own {@link paramsDefs}.
    */
-  readonly params?: JsonSchema;
+  readonly params?: JsonSchema | undefined;
   /** Subschemas its params refer to as `#/$defs/<name>`; names unique among the registry's methods. */
-  readonly paramsDefs?: Readonly<Record<string, JsonSchema>>;
+  readonly paramsDefs?: Readonly<Record<string, JsonSchema>> | undefined;
   /** Its part of a report row with breakdown, `accounts[].<method name>` (what its run's `explain` writes). */
-  readonly explain?: JsonSchema;
+  readonly explain?: JsonSchema | undefined;
   /** Subschemas its explain part refers to as `#/$defs/<name>` in the report schema; names unique as above. */
-  readonly explainDefs?: Readonly<Record<string, JsonSchema>>;
+  readonly explainDefs?: Readonly<Record<string, JsonSchema>> | undefined;
 }

@@ -63,12 +63,12 @@ export interface MarginMethodPlugin<P = unknown> {
    * has no single equity to adjust or top up, so collateral by location (src/locations/), pooling a master's
    * subaccounts and a master's backstop (src/subaccounts/) refuse it. Default false.
    */
-  readonly allocatesCollateral?: boolean;
+  readonly allocatesCollateral?: boolean | undefined;
   /**
    * True when the method margins an account in its margin currency (an asset: docs/coin-margined.md), valuing
    * instruments settled in it in that asset. Default false: the session refuses a coin-margined account with its path.
    */
-  readonly coinMargin?: boolean;
+  readonly coinMargin?: boolean | undefined;
   /**
    * Its section of the params JSON (undefined when absent) merged over its defaults. Every problem goes to
    * `problems` with a path under `params.<section>` (unknown fields through the list's field checks, so that the
@@ -80,7 +80,7 @@ export interface MarginMethodPlugin<P = unknown> {
    * at its path when a run is prepared, as an unknown field is (a misspelt key would leave the asset on the default
    * rule), unless one of the engine's profiles gives the same name there. Absent: its section names no asset.
    */
-  readonly assetKeys?: AssetKeys;
+  readonly assetKeys?: AssetKeys | undefined;
   /** Builds a run on a laid-out book and applied market; the instruments are already valued (`context.out.value`). */
   prepare(context: MethodContext, params: P): MethodRun;
   /**
@@ -95,25 +95,25 @@ export interface MarginMethodPlugin<P = unknown> {
    * figure (`margin-core compare`, the demo, the page), since at the defaults "capital freed" compares calibrations as
    * much as methods. Absent: "not recorded (a method of your own)".
    */
-  readonly calibration?: MethodCalibration;
+  readonly calibration?: MethodCalibration | undefined;
   /**
    * Its part of the published JSON Schemas: its params section and its part of a report row with breakdown. Required
    * to generate schemas for a registry whose method has a section or explains (src/schemas/generate.ts).
    */
-  readonly schema?: MethodSchema;
+  readonly schema?: MethodSchema | undefined;
   /**
    * Optional: how its parameters follow a volatility forecast (dynamic margin, src/session/calibrate.ts) and the MM
    * rate the backtest's circuit breaker measures moves against. Without it, `params.dynamic.methods` and backtests
    * refuse the method.
    */
-  readonly dynamic?: DynamicMarginHook<P>;
+  readonly dynamic?: DynamicMarginHook<P> | undefined;
   /**
    * What it needs registered beside it (Fastify's plug-in dependencies): the registry refuses it, with a
    * MethodRegistrationError naming it and what is missing, unless each is provided. Absent: nothing.
    */
-  readonly needs?: MethodNeeds;
+  readonly needs?: MethodNeeds | undefined;
   /** Capabilities it provides to methods registered after it (names, as {@link MethodNeeds.capabilities}). */
-  readonly provides?: readonly string[];
+  readonly provides?: readonly string[] | undefined;
 }
 
 /**
@@ -122,9 +122,9 @@ export interface MarginMethodPlugin<P = unknown> {
  */
 export interface MethodNeeds {
   /** Methods that must be registered before it, by name. */
-  readonly methods?: readonly string[];
+  readonly methods?: readonly string[] | undefined;
   /** Capabilities: a shared engine's name (`rule-based`, `scenario-grid`) or what a method registered before it `provides`. */
-  readonly capabilities?: readonly string[];
+  readonly capabilities?: readonly string[] | undefined;
 }
 
 /** What a method's defaults target, and where the rule and its numbers come from. */
@@ -180,17 +180,17 @@ export interface MethodRun extends MethodReporting {
    * the change into the layout, re-margining, reading and putting the account back: the same bits, at the cost of
    * two re-margins.
    */
-  readonly trial?: MethodTrial;
+  readonly trial?: MethodTrial | undefined;
   /** Optional: what liquidation (src/liquidation/) asks beyond the pooled default. */
-  readonly liquidation?: LiquidationCapability;
+  readonly liquidation?: LiquidationCapability | undefined;
   /** Optional: bringing the run up to a market moved in place (src/live/). Without it the session prepares again. */
-  readonly live?: LiveCapability;
+  readonly live?: LiveCapability | undefined;
   /** Optional: the requirement as a convex model (src/optimize/). Without it the method cannot be optimised. */
-  readonly optimize?: OptimizeCapability;
+  readonly optimize?: OptimizeCapability | undefined;
   /** Optional: margin of accounts in no layout (masters' pools, src/subaccounts/). Without it a pool is margined as a book. */
-  readonly pools?: PoolsCapability;
+  readonly pools?: PoolsCapability | undefined;
   /** Optional: work shared by the shards of a book split across workers (src/scale/). */
-  readonly scale?: ScaleCapability;
+  readonly scale?: ScaleCapability | undefined;
 }
 
 /**
@@ -272,7 +272,7 @@ export interface LiveCapability {
    * Σ and its factor span every asset, so a vol tick redraws every account's Monte Carlo scenarios; Derive: one
    * table over every option): the session then looks for status changes among all accounts, not only `move.accounts`.
    */
-  readonly everyAccount?: boolean;
+  readonly everyAccount?: boolean | undefined;
 }
 
 /** Margin optimisation's view of a method (src/optimize/). */
@@ -303,7 +303,7 @@ export interface PoolsCapability {
 /** What runs split across workers share (src/scale/). */
 export interface ScaleCapability {
   /** The run's per-instrument work ({@link InstrumentTable}), when it has any. */
-  readonly instrumentTable?: InstrumentTable;
+  readonly instrumentTable?: InstrumentTable | undefined;
 }
 
 /**
@@ -343,7 +343,7 @@ export interface AccountHoldings {
 /** An account's figures from its holdings ({@link AccountTerms.figures}, {@link PoolsCapability.unionMargin}), with per-position isolated figures when the method has them. */
 export interface HoldingsMargin extends Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'grossNotional'> {
   status: number;
-  positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
+  positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array } | undefined;
 }
 
 /**
@@ -399,7 +399,7 @@ export interface AccountTerms {
    * fall as more is closed. Liquidation's root search then proves pieces empty from the costs at their ends
    * (src/liquidation/smallest-root.ts pieceBound).
    */
-  readonly requirementGrowsWithSize?: boolean;
+  readonly requirementGrowsWithSize?: boolean | undefined;
   /**
    * Optional: drops what the terms read of their run, so that a caller may keep them to be made again by a later run's
    * `MethodTrial.terms` (liquidation keeps its last terms between runs: their arrays made anew cost microseconds a call).

@@ -12,9 +12,9 @@ import { isRecord, keyPath, nearestName, ownEntries } from './checks.js';
 /** Where a params section names assets (paths inside the section, dot-separated; `name[]` steps into each element of a list). */
 export interface AssetKeys {
   /** Objects keyed by asset symbol (besides `default`): `assets`, `ruleBased.baseVolAnnual`. */
-  readonly keyed?: readonly string[];
+  readonly keyed?: readonly string[] | undefined;
   /** Fields holding a symbol or a list of symbols: `stableAssets`, `interSpreads[].legs[].commodity`. */
-  readonly named?: readonly string[];
+  readonly named?: readonly string[] | undefined;
 }
 
 /** One asset name a params section gives: where (`params.linear.BTX`), and the declared field it is under (`linear`). */

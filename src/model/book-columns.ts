@@ -18,14 +18,14 @@ export interface BookColumns {
   readonly instruments: readonly ValidatedInstrument[];
   readonly accountIds: readonly string[];
   /** The ids' bytes when the reader had them and they are ASCII (absent otherwise): see {@link IdText}. */
-  readonly idText?: IdText;
+  readonly idText?: IdText | undefined;
   /** USD per account: the book's cashUsd plus P&L realized by netting (0 when none). */
   readonly cashUsd: Float64Array;
   /** Per account (absent: no account has one). */
-  readonly masters?: readonly (string | undefined)[];
-  readonly methods?: readonly (string | undefined)[];
+  readonly masters?: readonly (string | undefined)[] | undefined;
+  readonly methods?: readonly (string | undefined)[] | undefined;
   /** Per account, the asset a coin-margined account is margined in; undefined: USD (absent: every account is in USD). */
-  readonly marginCurrencies?: readonly (string | undefined)[];
+  readonly marginCurrencies?: readonly (string | undefined)[] | undefined;
   /** accounts + 1 offsets. */
   readonly positionStart: Int32Array;
   /** Row in `instruments` of each position. */
@@ -33,7 +33,7 @@ export interface BookColumns {
   readonly quantity: Float64Array;
   readonly entryPrice: Float64Array;
   /** USD allocated in isolated mode, NaN where a position has none (absent: no position has one). */
-  readonly isolatedMargin?: Float64Array;
+  readonly isolatedMargin?: Float64Array | undefined;
   /** accounts + 1 offsets. */
   readonly balanceStart: Int32Array;
   /** Index in `balanceAssets` of each balance. */
@@ -41,7 +41,7 @@ export interface BookColumns {
   readonly balanceAssets: readonly string[];
   readonly amount: Float64Array;
   /** Per balance (absent: no balance has a location). */
-  readonly locations?: readonly (string | undefined)[];
+  readonly locations?: readonly (string | undefined)[] | undefined;
 }
 
 /**

@@ -25,7 +25,7 @@ export function isNonEmptyString(value: unknown): value is string {
 // With the u flag a surrogate pair is one code point: only a lone half is in the category Cs.
 const LONE_SURROGATE = /\p{Cs}/u;
 /** String.prototype.isWellFormed (ES2024; Node 20 has it, natively fast), where the runtime has it. */
-const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+const nativeWellFormed = (String.prototype as { isWellFormed?: (() => boolean) | undefined }).isWellFormed;
 
 /**
  * No lone surrogate (a JSON escape such as "\ud800" with no partner): such a string has no UTF-8 form, so CSV, Arrow
@@ -254,7 +254,7 @@ export function dataRecord<T>(): Record<string, T> {
 }
 
 /** A finite number within bounds (open or closed), or a problem at `path` (undefined when absent and not required). */
-export function boundedNumber(v: unknown, path: string, problems: ProblemList, b: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; required?: boolean }): number | undefined {
+export function boundedNumber(v: unknown, path: string, problems: ProblemList, b: { min?: number | undefined; max?: number | undefined; minOpen?: boolean | undefined; maxOpen?: boolean | undefined; required?: boolean | undefined }): number | undefined {
   if (v === undefined && !b.required) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     problems.add(path, v === undefined ? 'missing (expected a finite number)' : `not a finite number (got ${describeValue(v)})`);

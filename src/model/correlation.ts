@@ -170,9 +170,9 @@ function householderR(a: Float64Array, m: number): void {
 
 export interface NearestCorrelationOptions {
   /** Stop when successive iterates and the two projections agree to this relative Frobenius distance. Default 1e-10. */
-  tol?: number;
+  tol?: number | undefined;
   /** Give up (with `converged: false`) after this many iterations. Default 10,000. */
-  maxIterations?: number;
+  maxIterations?: number | undefined;
 }
 
 export interface NearestCorrelationResult {

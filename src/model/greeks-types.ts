@@ -35,7 +35,7 @@ export interface GreeksInput {
   /** Risk-free rate r, continuously compounded, per year. */
   rate: Float64Array;
   /** Continuous yield q (dividend, funding-like carry), per year. Optional: 0 when absent. */
-  carry?: Float64Array;
+  carry?: Float64Array | undefined;
 }
 
 /** Price and Greeks per option, in the units documented on {@link GreeksInput}'s module. */

@@ -18,17 +18,17 @@ export type JsonStep = string | number;
 
 export interface StrictJsonOptions {
   /** The path of the text's value in the input (`accounts[17]` for one account of a book); default '' (the top). */
-  base?: string;
+  base?: string | undefined;
   /** The path of the whole text when `base` is '' (a number alone): `--book`, `body`. */
-  whole?: string;
+  whole?: string | undefined;
   /** Paths from steps (default: under `base`, `accounts[17].positions[3].quantity`). */
-  pathOf?: (steps: readonly JsonStep[]) => string;
+  pathOf?: ((steps: readonly JsonStep[]) => string) | undefined;
   /** The top-level object in a message: default `the top-level object`. */
-  top?: string;
+  top?: string | undefined;
   /** Where an offset of the text is, for the message (`book.json:5:38`, `line 1, column 60`); none: no place. */
-  place?: (offset: number) => string;
+  place?: ((offset: number) => string) | undefined;
   /** At most this many problems (default MAX_PROBLEMS). */
-  max?: number;
+  max?: number | undefined;
 }
 
 /**

@@ -13,13 +13,13 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 /** What builds one lazy field of one object, and what it built (the accessor of a frozen object serves it). */
 interface LazyState {
   build: () => unknown;
-  assigned?: (value: unknown) => void;
-  built?: { value: unknown };
+  assigned?: ((value: unknown) => void) | undefined;
+  built?: { value: unknown } | undefined;
 }
 
 /** Each object's lazy fields, in a non-enumerable property (keys, JSON, spread and structuredClone skip it). */
 const STATES = Symbol('margin-core lazy fields');
-type Lazy = { [STATES]?: Record<PropertyKey, LazyState> };
+type Lazy = { [STATES]?: Record<PropertyKey, LazyState> | undefined };
 
 /**
  * One getter and setter per key, shared by every object, that find the object's own state through `this`.

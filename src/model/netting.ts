@@ -51,7 +51,7 @@ export interface InstrumentTerms {
   /** An inverse future or perpetual (settled in its underlying): entries average harmonically. Default: none. */
   isInverse?(row: number): boolean;
   /** The instruments' settlement currencies, for the accounts' currency rules (src/model/settlement.ts). */
-  readonly currency?: SettlementTerms;
+  readonly currency?: SettlementTerms | undefined;
 }
 
 /**

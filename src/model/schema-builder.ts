@@ -27,7 +27,7 @@ function bounds(interval: Interval | undefined): Record<string, number> {
   return out;
 }
 
-const described = (description: string | undefined): { description?: string } => (description === undefined ? {} : { description });
+const described = (description: string | undefined): { description?: string | undefined } => (description === undefined ? {} : { description });
 
 /** A number in `interval` (see {@link Interval}). */
 export function number(interval?: Interval, description?: string): JsonSchema {
@@ -67,9 +67,9 @@ export const figure: JsonSchema = ref('figure');
 export const orNull = (schema: JsonSchema): JsonSchema => ({ anyOf: [{ type: 'null' }, schema] });
 
 export interface ListOptions {
-  minItems?: number;
-  maxItems?: number;
-  description?: string;
+  minItems?: number | undefined;
+  maxItems?: number | undefined;
+  description?: string | undefined;
 }
 
 /** An array of `items`. */
@@ -100,7 +100,7 @@ export function record(properties: Record<string, JsonSchema>, optional: readonl
 }
 
 /** One of several closed objects told apart by their `model` (slippage, impact): `{ model: name, …fields }`. */
-export function models(variants: Record<string, { fields?: Record<string, JsonSchema>; optional?: readonly string[] }>): JsonSchema {
+export function models(variants: Record<string, { fields?: Record<string, JsonSchema> | undefined; optional?: readonly string[] | undefined }>): JsonSchema {
   return {
     oneOf: Object.entries(variants).map(([name, { fields = {}, optional = [] }]) => record({ model: { const: name }, ...fields }, optional)),
   };

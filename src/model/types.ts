@@ -30,7 +30,7 @@ interface InstrumentBase {
    * Units of the underlying per contract (> 0). Default 1. An inverse future or perpetual (settled in its
    * underlying) is sized in USD instead: `multiplier` is its face value in USD per contract (Deribit BTC: 10).
    */
-  multiplier?: number;
+  multiplier?: number | undefined;
   /**
    * The currency the instrument's premium, P&L and margin are paid in (docs/coin-margined.md): `"USD"` (default) or
    * an asset symbol of the market. Its underlying: an inverse future or perpetual (P&L in coin =
@@ -38,7 +38,7 @@ interface InstrumentBase {
    * unit of underlying, strike in USD). Another asset: a linear future or perpetual quoted in that asset (prices in
    * it per unit of underlying). Held only by accounts whose `marginCurrency` is the same.
    */
-  settlement?: string;
+  settlement?: string | undefined;
 }
 
 export interface SpotInstrument extends InstrumentBase {
@@ -48,7 +48,7 @@ export interface SpotInstrument extends InstrumentBase {
 export interface FutureInstrument extends InstrumentBase {
   kind: 'future';
   /** Expiry, ISO-8601 with a time zone (e.g. `2027-03-26T08:00:00Z`). Optional for futures. */
-  expiry?: string;
+  expiry?: string | undefined;
 }
 
 export interface PerpetualInstrument extends InstrumentBase {
@@ -82,7 +82,7 @@ export interface Position {
    * Isolated margin mode only: USD of the account's collateral allocated to this position (≥ 0). When
    * absent, the account's collateral is allocated to its positions in proportion to their initial margin.
    */
-  isolatedMargin?: number;
+  isolatedMargin?: number | undefined;
 }
 
 /**
@@ -99,7 +99,7 @@ export interface CollateralBalance {
    * Where the balance sits: a chain or venue named in `params.locations.at` (README, "Collateral by location"),
    * with its extra haircut and settlement delay. Absent: at the margin account itself (no extra haircut, no delay).
    */
-  location?: string;
+  location?: string | undefined;
 }
 
 export interface Account {
@@ -110,27 +110,27 @@ export interface Account {
    * "Positions are netted"): quantities add, entry prices combine at average cost, and closing longs
    * against shorts of a linear instrument realizes P&L into `cashUsd`.
    */
-  positions?: Position[];
+  positions?: Position[] | undefined;
   /** Default []. At most one balance per asset. */
-  collateral?: CollateralBalance[];
+  collateral?: CollateralBalance[] | undefined;
   /**
    * Settled cash in USD (realized P&L, later liquidation proceeds and fees); may be negative.
    * Counts in equity, equity for IM and equity for MM at full weight. Default 0.
    */
-  cashUsd?: number;
+  cashUsd?: number | undefined;
   /**
    * The id of this account's master: the account is a subaccount, margined under the master's policy
    * (`params.subaccounts.policy`; README, "Subaccounts"). A master is an account of the book that has no master.
    */
-  master?: string;
+  master?: string | undefined;
   /** The margin method of this account (a method of the engine); default: the run's method. */
-  method?: string;
+  method?: string | undefined;
   /**
    * The currency the account's collateral, requirement, equity and health are stated in (docs/coin-margined.md):
    * `"USD"` (default) or an asset symbol (a Deribit BTC subaccount: `"BTC"`). An account margined in an asset holds
    * only instruments settled in it, and only that asset as collateral (its cash); reports add a USD view.
    */
-  marginCurrency?: string;
+  marginCurrency?: string | undefined;
 }
 
 export interface Book {
@@ -146,9 +146,9 @@ export interface AssetMarket {
   /** Annualised volatility of the spot price, decimal (≥ 0; stablecoins 0). Used by VaR. */
   vol: number;
   /** Continuously compounded risk-free rate per year of the quote currency for this asset. Default 0. */
-  rate?: number;
+  rate?: number | undefined;
   /** Continuous carry yield q per year (dividend- or funding-like). Default 0. Forward = S·e^{(rate−carry)T}. */
-  carry?: number;
+  carry?: number | undefined;
 }
 
 /** A correlation matrix over assets: `matrix[i][j]` correlates the returns of `assets[i]` and `assets[j]`. */
@@ -179,14 +179,14 @@ export interface Market {
    * Optional quoted marks per unit of the underlying, by instrument id (any kind), in the instrument's quote: USD
    * (inverse contracts: USD per coin, as Deribit's mark_price), coin for coin-settled options (e.g. 0.045 BTC).
    */
-  marks?: Record<string, number>;
+  marks?: Record<string, number> | undefined;
   /** Implied vol (annualised decimal ≥ 0) by option id; required for every option of the book. */
-  impliedVols?: Record<string, number>;
+  impliedVols?: Record<string, number> | undefined;
   /**
    * The assets' correlations: needed only by what uses them (the var method, portfolio margin with aggregation
    * "correlation", stress contagion and Monte Carlo stress); they say so when it is missing.
    */
-  correlation?: Correlation;
+  correlation?: Correlation | undefined;
 }
 
 declare const validatedBookBrand: unique symbol;
@@ -197,13 +197,13 @@ interface ValidatedInstrumentBase {
   readonly underlying: string;
   readonly multiplier: number;
   /** The settlement asset; absent for USD (the default), so USD instruments are the objects they always were. */
-  readonly settlement?: string;
+  readonly settlement?: string | undefined;
 }
 
 export type ValidatedInstrument =
   | (ValidatedInstrumentBase & { readonly kind: 'spot' })
   | (ValidatedInstrumentBase & { readonly kind: 'perpetual' })
-  | (ValidatedInstrumentBase & { readonly kind: 'future'; readonly expiry?: string })
+  | (ValidatedInstrumentBase & { readonly kind: 'future'; readonly expiry?: string | undefined })
   | (ValidatedInstrumentBase & {
       readonly kind: 'option';
       readonly right: OptionRight;
@@ -218,7 +218,7 @@ export type ValidatedCollateral = Readonly<CollateralBalance> & {
    * Set only on the balances of a pooled master account (src/subaccounts/pool-book.ts), never read from JSON: the
    * share of the positive holdings at each location, when the pooled members held the asset at different places.
    */
-  readonly locationShares?: readonly { readonly location: string; readonly share: number }[];
+  readonly locationShares?: readonly { readonly location: string; readonly share: number }[] | undefined;
 };
 
 export interface ValidatedAccount {
@@ -227,16 +227,16 @@ export interface ValidatedAccount {
   readonly positions: readonly ValidatedPosition[];
   readonly collateral: readonly ValidatedCollateral[];
   /** USD: the book's `cashUsd` plus the P&L realized by netting its rows; present only when non-zero. */
-  readonly cashUsd?: number;
+  readonly cashUsd?: number | undefined;
   /** The master's id (the account is a subaccount); checked: in the book, not itself, not a subaccount. */
-  readonly master?: string;
+  readonly master?: string | undefined;
   /** The account's own margin method name (checked against the engine's methods when margined). */
-  readonly method?: string;
+  readonly method?: string | undefined;
   /**
    * The margin asset (absent: USD). The account's collateral is at most one balance, of that asset, holding the P&L
    * realized by netting too; it has no `cashUsd`. The layout keeps that balance as the account's cash (in the asset).
    */
-  readonly marginCurrency?: string;
+  readonly marginCurrency?: string | undefined;
 }
 
 /** A book that passed {@link validateBook}: new objects, defaults filled, expiries canonical. Treat as read-only. */

@@ -93,7 +93,7 @@ export function readInstrument(json: unknown, path: string, problems: ProblemLis
 
 function readOptionFields(
   json: JsonRecord,
-  base: { id: string; underlying: string; multiplier: number; settlement?: string },
+  base: { id: string; underlying: string; multiplier: number; settlement?: string | undefined },
   path: string,
   problems: ProblemList,
   before: number,

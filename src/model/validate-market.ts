@@ -50,9 +50,9 @@ export interface MarketValidationOptions {
    * (Higham 2002) instead of rejecting it; the replacement is reported in `warnings`. Default false.
    * Only the PSD failure is repaired: a matrix that is not square, symmetric or unit-diagonal is still rejected.
    */
-  repairCorrelation?: boolean;
+  repairCorrelation?: boolean | undefined;
   /** Tuning for the repair. */
-  nearestCorrelation?: NearestCorrelationOptions;
+  nearestCorrelation?: NearestCorrelationOptions | undefined;
 }
 
 /** Options of `validateInputs` (and `validateBook` / `validateMarket`, each reading its part). */
@@ -61,7 +61,7 @@ export interface ValidationOptions extends MarketValidationOptions {
    * Unknown fields (usually misspellings, `"multipler"`) become warnings instead of problems. Default
    * false: a misspelt optional field would otherwise be dropped and change the margin with no sign of why.
    */
-  lenient?: boolean;
+  lenient?: boolean | undefined;
 }
 
 export interface MarketParts {

@@ -9,7 +9,7 @@ import type { InputProblem } from '../errors.js';
  * `result` with `warnings` added when there are any (each once, in order). Without warnings the result
  * is left as it is, so reports of clean input do not change by a byte.
  */
-export function withWarnings<T extends object>(result: T, warnings: readonly InputProblem[]): T & { warnings?: InputProblem[] } {
+export function withWarnings<T extends object>(result: T, warnings: readonly InputProblem[]): T & { warnings?: InputProblem[] | undefined } {
   if (warnings.length === 0) return result;
   const seen = new Set<string>();
   const unique: InputProblem[] = [];

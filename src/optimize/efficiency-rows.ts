@@ -29,7 +29,7 @@ export interface HedgeEffect {
    * Present when the account can hold none of the candidates (each is settled in another currency than its margin
    * currency, docs/coin-margined.md): outcome `infeasible`, no trades, the figures after those before, and why.
    */
-  reason?: string;
+  reason?: string | undefined;
 }
 
 export interface EfficiencyRow {
@@ -39,13 +39,13 @@ export interface EfficiencyRow {
   /** IM per method, in the account's margin currency (USD, or `marginCurrency`). */
   im: Partial<Record<MarginMethod, number>>;
   /** A coin-margined account: the asset its money figures (im, freed, hedge) are in (absent: USD). */
-  marginCurrency?: string;
+  marginCurrency?: string | undefined;
   /** With `marginCurrency`: USD per unit of it (its index price). */
-  usdPerUnit?: number;
+  usdPerUnit?: number | undefined;
   /** Versus isolated margin, per method (absent where a status is `error`). */
   freed: Partial<Record<MarginMethod, CapitalFreed>>;
   /** Present for accounts below their target under the hedge method, when hedges were given. */
-  hedge?: HedgeEffect;
+  hedge?: HedgeEffect | undefined;
 }
 
 /**

@@ -28,18 +28,18 @@ export interface EfficiencyOptions extends RestoreOptions {
   /** Parameters as JSON, shared by every method. */
   params?: unknown;
   /** Methods to compare (default: every method of the engine). */
-  methods?: readonly MarginMethod[];
+  methods?: readonly MarginMethod[] | undefined;
   /** The method hedges are optimised under (default `portfolio`). */
-  method?: MarginMethod | (string & {});
+  method?: MarginMethod | (string & {}) | undefined;
   /**
    * Candidate hedges (JSON, src/optimize/hedges.ts) for the accounts below their target; without: no hedge figures.
    * Each account uses those it can hold (settled in its margin currency).
    */
   hedges?: unknown;
   /** Where the solver's WASM comes from (browsers). */
-  solver?: SolverLoadOptions;
-  lenient?: boolean;
-  repairCorrelation?: boolean;
+  solver?: SolverLoadOptions | undefined;
+  lenient?: boolean | undefined;
+  repairCorrelation?: boolean | undefined;
 }
 
 /** {@link EfficiencyOptions}' keys (src/model/options-check.ts). */
@@ -66,7 +66,7 @@ export interface CapitalEfficiencyReport {
     hedgeCost: number;
     imReleased: number;
   };
-  warnings?: InputProblem[];
+  warnings?: InputProblem[] | undefined;
 }
 
 export function capitalEfficiency(session: MarginSession, market: ValidatedMarket, solver: LpSolver | null, options: EfficiencyOptions): CapitalEfficiencyReport {

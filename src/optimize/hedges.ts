@@ -24,10 +24,10 @@ import { heldInstrumentProblem } from '../model/settlement.js';
 /** A candidate hedge as JSON. */
 export interface HedgeJson {
   instrument: string;
-  spread?: number;
-  fee?: number;
+  spread?: number | undefined;
+  fee?: number | undefined;
   maxQuantity: number;
-  side?: HedgeSide;
+  side?: HedgeSide | undefined;
 }
 
 export type HedgeSide = 'buy' | 'sell' | 'both';

@@ -40,18 +40,18 @@ export interface MasterEfficiencyRow {
   /** The group's IM per method under {@link policy}. */
   im: Partial<Record<MarginMethod, number>>;
   /** The group's IM per method under each policy (backstop: = independent). */
-  byPolicy: Partial<Record<MarginMethod, { independent: number; cross?: number }>>;
+  byPolicy: Partial<Record<MarginMethod, { independent: number; cross?: number | undefined }>>;
   /** Versus the members' isolated IM summed, per method. */
   freed: Partial<Record<MarginMethod, CapitalFreed>>;
   /** independent − cross per method (the pool's saving; negative when size tiers make the pool dearer). */
   pooling: Partial<Record<MarginMethod, CapitalFreed>>;
   /** The group's hedge (module comment), when some member (or, under cross, the pool) is below its target. */
-  hedge?: HedgeEffect;
+  hedge?: HedgeEffect | undefined;
 }
 
 export interface MasterRowOptions {
   params?: unknown;
-  lenient?: boolean;
+  lenient?: boolean | undefined;
   methods: readonly MarginMethod[];
   hedgeMethod: string;
   target: HealthTarget;
@@ -93,7 +93,7 @@ export function masterRows(session: MarginSession, market: ValidatedMarket, solv
 }
 
 /** Each group's IM by method m alone and pooled (module comment). */
-function groupIm(session: MarginSession, market: ValidatedMarket, m: MarginMethod, o: MasterRowOptions): { independent: number; cross?: number }[] {
+function groupIm(session: MarginSession, market: ValidatedMarket, m: MarginMethod, o: MasterRowOptions): { independent: number; cross?: number | undefined }[] {
   const params = { ...(o.params as object | undefined), subaccounts: { policy: 'cross' } };
   try {
     const masters = session.margin(market, { method: m, params, lenient: o.lenient }).subaccounts!.masters;

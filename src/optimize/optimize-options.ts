@@ -11,7 +11,7 @@ export interface OptimizeOptions extends MarginOptions, RestoreOptions {
   /** Candidate hedges, JSON: `[{ instrument, spread, fee, maxQuantity, side }]` (src/optimize/hedges.ts). */
   hedges: unknown;
   /** Where the HiGHS solver's WASM comes from, when not beside the `highs` package (browsers). */
-  solver?: SolverLoadOptions;
+  solver?: SolverLoadOptions | undefined;
 }
 
 /** {@link OptimizeOptions}' keys (src/model/options-check.ts). */

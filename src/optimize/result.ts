@@ -18,9 +18,9 @@ export type HealthTarget = 'im' | 'mm';
 
 export interface RestoreOptions {
   /** Default 'im'. */
-  target?: HealthTarget;
+  target?: HealthTarget | undefined;
   /** Target 'mm': MM is multiplied by 1 + buffer (default 0.02, the liquidation engine's). Refused with target 'im' (InputError at `buffer`). */
-  buffer?: number;
+  buffer?: number | undefined;
 }
 
 /** {@link RestoreOptions}' keys, for the options of the calls that take them (src/model/options-check.ts). */
@@ -66,11 +66,11 @@ export interface RestoreResult {
   /** Solver work: linear programmes solved and tangent planes added. */
   solver: { programmes: number; cuts: number };
   /** Isolated margin: what each position should hold as its allocation after the trades, in the account's margin currency (empty when none is needed). */
-  allocations?: PositionAllocation[];
+  allocations?: PositionAllocation[] | undefined;
   /**
    * Under the `cross` subaccount policy, when `account` is a master: the figures are its group's pool (the master's
    * and these subaccounts' positions and collateral as one account, the one liquidation acts on).
    */
-  pool?: { subaccounts: string[] };
+  pool?: { subaccounts: string[] } | undefined;
 }
 

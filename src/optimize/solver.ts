@@ -41,13 +41,13 @@ export interface LpSolver {
 /** Where the solver's WASM comes from, when not beside the `highs` package (browsers). */
 export interface SolverLoadOptions {
   /** highs.wasm's URL from its file name (as Emscripten's locateFile). */
-  locateFile?: (file: string) => string;
+  locateFile?: ((file: string) => string) | undefined;
   /** highs.wasm's bytes. */
-  wasmBinary?: ArrayBuffer | Uint8Array;
+  wasmBinary?: ArrayBuffer | Uint8Array | undefined;
 }
 
 interface HighsRaw {
-  raw: { lpCall(model: unknown): { status: number; value?: { modelStatus: number; solution: { colValue: Float64Array } } } };
+  raw: { lpCall(model: unknown): { status: number; value?: { modelStatus: number; solution: { colValue: Float64Array } } | undefined } };
   constants: { modelStatus: Record<string, number> };
 }
 

@@ -10,7 +10,7 @@ import { nearestName } from '../model/checks.js';
 
 export interface ProfileSource {
   title: string;
-  url?: string;
+  url?: string | undefined;
   /** What the profile takes from it. */
   used: string;
 }
@@ -32,8 +32,8 @@ export interface MethodologyProfile {
 
 /** The options a profile touches: the method and the params (the rest of an options object passes through). */
 export interface ProfileOptions {
-  profile?: string;
-  method?: string;
+  profile?: string | undefined;
+  method?: string | undefined;
   params?: unknown;
 }
 

@@ -45,7 +45,7 @@ export interface CoverageRow {
   /** Σ gross notional / (k · Σ R): exposure carried per dollar of requirement at equal coverage. */
   efficiencyAtCoverage: number | null;
   /** 1 − (k·ΣR) / (k·ΣR of isolated): capital freed against isolated margin at equal coverage (absent without isolated). */
-  freedVsIsolated?: number;
+  freedVsIsolated?: number | undefined;
 }
 
 export interface EqualCoverage {

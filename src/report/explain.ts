@@ -24,7 +24,7 @@ export function rowOf(report: MarginReport, id: string): AccountMargin {
 /** The margin report of accounts `ids` only, with the breakdown (positions, collateral, the method's explain). */
 export function explainAccounts(
   engine: Engine, book: ValidatedBook, market: ValidatedMarket, ids: readonly string[], method: MarginMethod, params?: unknown,
-  options: { lenient?: boolean; profile?: string } = {},
+  options: { lenient?: boolean | undefined; profile?: string | undefined } = {},
 ): MarginReport {
   return engine.margin(subBook(book, ids), market, { method, profile: options.profile, params, breakdown: true, lenient: options.lenient });
 }

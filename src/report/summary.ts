@@ -26,7 +26,7 @@ export interface MethodSummary {
    * (IM_isolated − IM_method) / IM_isolated: the share of isolated margin this method releases.
    * Undefined when there is no isolated report or its IM is zero.
    */
-  capitalFreed?: number;
+  capitalFreed?: number | undefined;
 }
 
 /** (IM_isolated − IM) / IM_isolated, or undefined when isolated margin is not positive. */

@@ -25,25 +25,25 @@ export interface SampleOptions {
   /** Any integer; same seed, same sample. */
   seed: number;
   /** ISO-8601 with a zone. Default 2026-11-20T08:00:00Z. */
-  valuationTime?: string;
+  valuationTime?: string | undefined;
   /**
    * Positions per account: when given, every account holds exactly this many (≥ 0; one per instrument at most, so a
    * count beyond the instruments holds each once): its archetype's positions,
    * trimmed to the first n, or padded with small positions on instruments it does not hold yet (their own seeded
    * stream, so the archetypes' draws do not move). Default: what each archetype holds (2.3 on average).
    */
-  positionsPerAccount?: number;
+  positionsPerAccount?: number | undefined;
   /**
    * Accounts per master group (≥ 1): accounts 0, k, 2k, … are masters and the k − 1 accounts after each name it as
    * their `master` (README, "Subaccounts"). The accounts are otherwise the same. Default: no masters.
    */
-  accountsPerMaster?: number;
+  accountsPerMaster?: number | undefined;
   /**
    * BTC-margined subaccounts appended after the others (≥ 0; src/sample/coin.ts): with any, the instruments and
    * market add Deribit-style BTC instruments settled in BTC (an inverse perpetual, coin-settled options), drawn from
    * streams of their own, so the rest of the sample is unchanged. Default 0.
    */
-  coinAccounts?: number;
+  coinAccounts?: number | undefined;
 }
 
 /** {@link SampleOptions}' keys (src/model/options-check.ts). */

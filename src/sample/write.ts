@@ -6,15 +6,15 @@ import { DEFAULT_VALUATION_TIME, sampleBookChunks, sampleJson, sampleStream } fr
 import { makeDirs } from '../io/make-dirs.js';
 
 export interface WriteSampleOptions {
-  valuationTime?: string;
+  valuationTime?: string | undefined;
   /** Exactly this many positions per account (see SampleOptions.positionsPerAccount). */
-  positionsPerAccount?: number;
+  positionsPerAccount?: number | undefined;
   /** Accounts per master group (see SampleOptions.accountsPerMaster). */
-  accountsPerMaster?: number;
+  accountsPerMaster?: number | undefined;
   /** BTC-margined subaccounts appended (see SampleOptions.coinAccounts). */
-  coinAccounts?: number;
+  coinAccounts?: number | undefined;
   /** Called every few thousand accounts with the count written so far. */
-  onProgress?: (accountsWritten: number) => void;
+  onProgress?: ((accountsWritten: number) => void) | undefined;
 }
 
 /**

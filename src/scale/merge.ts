@@ -37,8 +37,8 @@ export interface AccountPlacement {
    * A book with masters: each account's master (book order; a subaccount's row carries it: it does not travel), and
    * the groups' ids (the roll-up's masters and subaccounts, which do not travel either).
    */
-  masters?: readonly (string | undefined)[];
-  groups?: GroupIds;
+  masters?: readonly (string | undefined)[] | undefined;
+  groups?: GroupIds | undefined;
 }
 
 /** The digest of the ids of rows [from, to) of shard s (the whole shard's is precomputed). */

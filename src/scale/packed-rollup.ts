@@ -29,8 +29,8 @@ export interface PackedRollup {
   method: Uint8Array;
   methods: string[];
   /** Backstop policy: BACKSTOP per master, and its covers as [master k, account id, USD] in order. */
-  backstop?: Float64Array;
-  covers?: [number, string, number][];
+  backstop?: Float64Array | undefined;
+  covers?: [number, string, number][] | undefined;
 }
 
 /** Packs a shard's roll-up; `masterAt`: each master's index in the shard. */

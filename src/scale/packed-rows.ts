@@ -22,8 +22,8 @@ export interface PackedRows extends SummaryColumns {
   /** FNV-1a of the ids in order (hash.ts `idsDigest`): the coordinator checks the rows are the accounts it placed. */
   idsDigest: number;
   /** [row index, value] of the rows with a backstop's cash, a method of their own (absent: none). */
-  backstops?: [number, number][];
-  methods?: [number, string][];
+  backstops?: [number, number][] | undefined;
+  methods?: [number, string][] | undefined;
 }
 
 export type ShardRows = PackedRows | { kind: 'rows'; rows: AccountMargin[] };

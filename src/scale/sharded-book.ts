@@ -177,7 +177,7 @@ export class ShardedBook {
    * Monte Carlo paths, split into jobs, and the reverse search's probes, one per worker at a time (src/stress/reverse.ts
    * `reverseProbes`: the same answer and evaluations as one thread, in fewer rounds of cascades).
    */
-  async stress<M extends string>(market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' } = {}): Promise<StressReport> {
+  async stress<M extends string>(market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' | undefined } = {}): Promise<StressReport> {
     checkOptions(options, STRESS_OPTION_KINDS); // before any path or probe goes to the workers
     this.assertOpen();
     const valid = this.marketOf(market, options);
@@ -363,7 +363,7 @@ export class ShardedBook {
     return parts;
   }
 
-  private marketOf(market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): ValidatedMarket {
+  private marketOf(market: unknown, options: { lenient?: boolean | undefined; repairCorrelation?: boolean | undefined }): ValidatedMarket {
     if (isValidatedMarket(market)) return market;
     return validateMarket(market, this.book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
   }

@@ -33,10 +33,10 @@ import { rollupSums } from '../subaccounts/rollup.js';
 export interface ShardMarginOptions {
   method: MarginMethod | (string & {});
   params?: unknown;
-  breakdown?: boolean;
-  lenient?: boolean;
+  breakdown?: boolean | undefined;
+  lenient?: boolean | undefined;
   /** Every account by `method`, whatever its own method and the subaccount policy (`compareMethods`: session.marginAlone). */
-  alone?: boolean;
+  alone?: boolean | undefined;
 }
 
 /** Margin of every account of the shard on one market snapshot, by each of `runs` (one report per entry). */
@@ -53,17 +53,17 @@ export interface ShardTask {
    * Only these rows of the shard (parts.ts), for a task of one run: the worker margins the shard on the first part
    * of the tick it gets and keeps the kernels' outputs until the last part. Absent: every row.
    */
-  part?: RowPart;
+  part?: RowPart | undefined;
   /**
    * Phase one of a run whose per-instrument work is split across workers (sharded-book.ts): compute part `index` of
    * `count` of the rows of the run's instrument table (src/methods/method.ts InstrumentTable) and keep the prepared run
    * for phase two. Answered by a `table` outcome; one run only.
    */
-  tableRows?: RowPart;
+  tableRows?: RowPart | undefined;
   /** Phase two: the run's whole instrument table, the parts every worker computed; the run reads it instead of computing it. */
-  table?: TablePart[];
+  table?: TablePart[] | undefined;
   /** Test hook: the worker dies (thread or process exit) in the middle of this task, before answering. */
-  crash?: boolean;
+  crash?: boolean | undefined;
 }
 
 /** One shard's margin report: its rows and the exact sums behind their totals (the coordinator merges them and rounds once). */
@@ -78,7 +78,7 @@ export interface ShardReport {
   /** The exact sums of the totals over these rows, unrounded (src/margin/exact-totals.ts): the coordinator merges them. */
   sums: TotalSums;
   /** The shard's subaccount roll-up, when it holds masters (with its first rows, once per shard): merge.ts merges them. */
-  rollup?: PackedRollup;
+  rollup?: PackedRollup | undefined;
 }
 
 export type ShardOutcome =
@@ -86,12 +86,12 @@ export type ShardOutcome =
    * `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). `by`: the worker
    * that computed the rows, its backend and identity (identity.ts); the coordinator merges only rows of its own build.
    */
-  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart; by?: WorkerStamp }
+  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart | undefined; by?: WorkerStamp | undefined }
   /**
    * Phase one's answer: the rows computed (a SharedArrayBuffer where the platform has them, so phase two's tasks share
    * it instead of copying it), or null when the run has no instrument table.
    */
-  | { kind: 'table'; shard: number; tick: number; part: TablePart | null; ms: number; by?: WorkerStamp }
+  | { kind: 'table'; shard: number; tick: number; part: TablePart | null; ms: number; by?: WorkerStamp | undefined }
   /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
   | { kind: 'missing'; shard: number; tick: number }
   /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
@@ -120,7 +120,7 @@ export interface StressPathsJob {
   from: number;
   to: number;
   /** Test hook, as ShardTask.crash. */
-  crash?: boolean;
+  crash?: boolean | undefined;
 }
 
 /** Probes of a reverse stress search (src/stress/reverse.ts) of one method on the whole book, run one after another. */

@@ -22,9 +22,9 @@ export interface WorkerHealth {
   /** Milliseconds since it was last heard from (0 for in-process and thread workers answering now). */
   idleMs: number;
   /** Its package version and build and params fingerprints (src/scale/identity.ts); absent from a worker too old to say. */
-  version?: string;
-  build?: string;
-  params?: string;
+  version?: string | undefined;
+  build?: string | undefined;
+  params?: string | undefined;
 }
 
 export interface TransportHealth {
@@ -54,12 +54,12 @@ export interface ShardTransport {
    * In how many parts a shard answers a one-method task (parts.ts), when more than one: the thread pool's workers
    * send their rows part by part, so the coordinator merges while they build the rest.
    */
-  readonly parts?: number;
+  readonly parts?: number | undefined;
   /**
    * True when its workers compute slices of a run's instrument table and share them (the thread pool: phase one of a
    * split run, sharded-book.ts); other transports run each shard's per-instrument work whole.
    */
-  readonly exchangesTables?: boolean;
+  readonly exchangesTables?: boolean | undefined;
   /** Places every shard of book `bookId` where its worker can hold it (replacing a book of that id). */
   load(bookId: string, shards: readonly ShardBook[]): Promise<void>;
   /**

@@ -15,10 +15,10 @@ import type { WorkerHealth } from './transport.js';
 /** What the pool gives each worker when it starts it. */
 export interface PoolWorkerData {
   /** The compiled kernels (undefined: the JS backend). */
-  module?: WebAssembly.Module;
-  flavour?: WasmFlavour;
+  module?: WebAssembly.Module | undefined;
+  flavour?: WasmFlavour | undefined;
   /** The engine's methodology profiles (undefined: the built-in ones): the worker checks params as the engine does. */
-  profiles?: readonly MethodologyProfile[];
+  profiles?: readonly MethodologyProfile[] | undefined;
 }
 
 export type PoolRequest =
@@ -28,8 +28,8 @@ export type PoolRequest =
    * A job on the whole book; `whole` when the worker answered `missing` before: the worker lays it out in this same
    * task, so no other method's job can let its positions go in between (ShardStore.pathRunner).
    */
-  | { op: 'stress-paths'; job: StressPathsJob; whole?: WholeBook }
-  | { op: 'stress-probes'; job: StressProbeJob; whole?: WholeBook }
+  | { op: 'stress-paths'; job: StressPathsJob; whole?: WholeBook | undefined }
+  | { op: 'stress-probes'; job: StressProbeJob; whole?: WholeBook | undefined }
   | { op: 'unload'; bookId: string }
   | { op: 'health' };
 

@@ -262,7 +262,7 @@ export async function startWebWorkers(count: number, module: WebAssembly.Module 
 
 /** `url` resolved as `new Worker` resolves it: against the document's base URL (or the worker's own location). */
 function absoluteUrl(url: string | URL): string {
-  const scope = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  const scope = globalThis as { document?: { baseURI?: string | undefined } | undefined; location?: { href?: string | undefined } | undefined };
   try {
     return new URL(String(url), scope.document?.baseURI ?? scope.location?.href).href;
   } catch {
@@ -346,7 +346,7 @@ class WebWorkerPool implements Pool {
     this.readyTimer = setTimeout(() => failed(`no ready message within ${WORKER_READY_TIMEOUT_MS} ms`), WORKER_READY_TIMEOUT_MS);
     worker.onmessage = (event: MessageEvent) => {
       if (worker !== this.worker) return;
-      const m = event.data as { ready?: true; failed?: string; id?: number; response?: PoolResponse; error?: string };
+      const m = event.data as { ready?: true | undefined; failed?: string | undefined; id?: number | undefined; response?: PoolResponse | undefined; error?: string | undefined };
       if (m.ready) {
         isReady = true;
         clearTimeout(this.readyTimer);

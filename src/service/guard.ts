@@ -27,7 +27,7 @@ export interface GuardOptions {
 export interface Refusal {
   status: number;
   error: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];

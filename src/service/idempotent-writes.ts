@@ -27,7 +27,7 @@ export interface Replayed {
  * {@link MAX_IDEMPOTENCY_KEY}, or not printable ASCII (a string of RFC 8941, as the IETF's Idempotency-Key draft has
  * it: a UTF-8 key would reach the log as its bytes read as Latin-1).
  */
-export function idempotencyKeyOf(request: { headers: Record<string, string | string[] | undefined>; raw?: { rawHeaders: readonly string[] } }): string | undefined {
+export function idempotencyKeyOf(request: { headers: Record<string, string | string[] | undefined>; raw?: { rawHeaders: readonly string[] } | undefined }): string | undefined {
   // the raw headers count a repeated header (the parsed ones have joined it); a request built without them, one
   const raw = request.raw?.rawHeaders;
   const count = raw !== undefined ? headerCount(raw, 'idempotency-key') : request.headers['idempotency-key'] === undefined ? 0 : 1;

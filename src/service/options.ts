@@ -6,51 +6,51 @@ import type { Logger } from 'pino';
 
 export interface ServiceOptions {
   /** Port (0: any free port). Default 8787. */
-  port?: number;
+  port?: number | undefined;
   /** Interface to bind. Default 127.0.0.1 (loopback only). */
-  host?: string;
+  host?: string | undefined;
   /**
    * The bearer token every route but /health requires (`Authorization: Bearer <token>`), or null for none (refused
    * on a host that is not loopback). Required: the CLI reads it from --token-file or MARGIN_CORE_TOKEN, or makes one.
    */
   token: string | null;
   /** Host header values answered besides the loopback names and the bound address (e.g. `risk.internal:8787`). */
-  allowHosts?: readonly string[];
+  allowHosts?: readonly string[] | undefined;
   /**
    * How a 421 answer (a Host not answered) says to answer it, in its parentheses: the option of the command that
    * started the front. Default serve's, `start serve with --allow-host to answer it`.
    */
-  misdirectedHint?: string;
+  misdirectedHint?: string | undefined;
   /** Browser origins allowed (CORS opened to them), e.g. `https://ops.example`. Default none: any Origin is refused. */
-  allowOrigins?: readonly string[];
+  allowOrigins?: readonly string[] | undefined;
   /** Largest request body, bytes (413 beyond). Default 1 MiB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Most trades per what-if, fills or transfers per batch (413 beyond). Default 1,000. */
-  maxItems?: number;
+  maxItems?: number | undefined;
   /** Most accounts per page of GET /accounts. Default 500 (and 100 when `limit` is not given). */
-  maxPageSize?: number;
+  maxPageSize?: number | undefined;
   /** Whole request (headers and body) received within this, ms, or the connection is answered 408 and closed. Default 10,000. */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /** Request headers received within this, ms. Default 5,000. */
-  headersTimeoutMs?: number;
+  headersTimeoutMs?: number | undefined;
   /** An idle keep-alive connection is closed after this, ms. Default 5,000. */
-  keepAliveTimeoutMs?: number;
+  keepAliveTimeoutMs?: number | undefined;
   /** A socket with no traffic either way for this long is closed, ms (event streams send a comment every heartbeat). Default 60,000. */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** Open connections at most; beyond, new ones are closed at once. Default 256. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Open event streams (GET /events) at most; beyond, 503. Default 64. */
-  maxStreams?: number;
+  maxStreams?: number | undefined;
   /** Reports (GET /report) being answered at once at most; beyond, 503 with Retry-After. Default 2. */
-  maxReports?: number;
+  maxReports?: number | undefined;
   /** Seconds between SSE keep-alive comments. Default 15. */
-  heartbeatSeconds?: number;
+  heartbeatSeconds?: number | undefined;
   /** On close, requests still running after this long (ms) have their connections cut. Default 10,000. */
-  shutdownGraceMs?: number;
+  shutdownGraceMs?: number | undefined;
   /** Rows of GET /report copied per turn of the event loop (report-stream.ts). Default 10,000. */
-  reportSliceRows?: number;
+  reportSliceRows?: number | undefined;
   /** Request log (pino). Default: none. The CLI logs JSON lines to stderr. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 export const SERVICE_DEFAULTS = {

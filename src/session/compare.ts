@@ -27,12 +27,12 @@ export interface AccountComparison {
   /** IM per method, in the account's margin currency (as its margin report rows). */
   im: Partial<Record<MarginMethod, number>>;
   /** A coin-margined account: the asset its `im` and `freed` figures are in (absent: USD). */
-  marginCurrency?: string;
+  marginCurrency?: string | undefined;
   /** With `marginCurrency`: USD per unit of it (its index price, the margin rows' `usd.price`); the totals add im × this. */
-  usdPerUnit?: number;
+  usdPerUnit?: number | undefined;
   status: Partial<Record<MarginMethod, Status>>;
   /** Per method, versus isolated and versus cross (absent when either side's status is `error`). */
-  freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
+  freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed | undefined; vsCross?: CapitalFreed | undefined }>>;
 }
 
 export interface MethodComparison {
@@ -47,21 +47,21 @@ export interface MethodComparison {
     excluded: number;
     /** Σ IM per method over those accounts, USD (a coin account's at its coin's index price). */
     im: Partial<Record<MarginMethod, number>>;
-    freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
+    freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed | undefined; vsCross?: CapitalFreed | undefined }>>;
   };
   /** Every method's report warnings, each once (see MarginReport.warnings); present only when there is one. */
-  warnings?: InputProblem[];
+  warnings?: InputProblem[] | undefined;
 }
 
 export interface CompareOptions {
   /** Parameters as JSON, shared by every method (each reads its own sections). */
   params?: unknown;
   /** Methods to run (default: every method of the session, in registry order). */
-  methods?: readonly MarginMethod[];
+  methods?: readonly MarginMethod[] | undefined;
   /** As MarginOptions.lenient: unknown fields become warnings. */
-  lenient?: boolean;
+  lenient?: boolean | undefined;
   /** As MarginOptions.repairCorrelation (when `compareMethods` validates JSON). */
-  repairCorrelation?: boolean;
+  repairCorrelation?: boolean | undefined;
 }
 
 /** {@link CompareOptions}' keys (src/model/options-check.ts). */
@@ -72,8 +72,8 @@ function freed(baseline: number | undefined, im: number | undefined): CapitalFre
   return { usd: baseline - im, fraction: baseline > 0 ? (baseline - im) / baseline : NaN };
 }
 
-function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed } {
-  const out: { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed } = {};
+function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): { vsIsolated?: CapitalFreed | undefined; vsCross?: CapitalFreed | undefined } {
+  const out: { vsIsolated?: CapitalFreed | undefined; vsCross?: CapitalFreed | undefined } = {};
   const iso = freed(im.isolated, im[m]);
   const cross = freed(im.cross, im[m]);
   if (iso) out.vsIsolated = iso;

@@ -148,7 +148,7 @@ export class PreparedRun implements EngineRun {
    * `buildSummaryColumns`); undefined unless {@link summaryOnly}: then {@link report}. `compact`: a compact block's
    * columns (what a shard sends), in `compact.buffer` when it is the right size.
    */
-  summaryColumns(from?: number, to?: number, compact?: { buffer?: ArrayBuffer }): SummaryColumns | undefined {
+  summaryColumns(from?: number, to?: number, compact?: { buffer?: ArrayBuffer | undefined }): SummaryColumns | undefined {
     if (!this.summaryOnly) return undefined;
     return buildSummaryColumns(this.reportInputs(), from, to, compact);
   }

@@ -109,7 +109,7 @@ export interface MarginRunner {
    * a cascade's rounds write the same memory instead of leaving megabytes a round to the garbage collector. None: plain
    * new arrays.
    */
-  readonly heap?: BufferPool;
+  readonly heap?: BufferPool | undefined;
   prepare(market: ValidatedMarket | unknown, options?: MarginOptions): PreparedMarginRun;
 }
 

@@ -39,18 +39,18 @@ export interface CascadeSetup {
   liquidation: LiquidationParams;
   stress: StressParams;
   /** Incremental rounds (kept-run.ts) where they apply (default); false: every round prepares and margins afresh. */
-  incremental?: boolean;
+  incremental?: boolean | undefined;
   /** Where the time goes, added to across cascades when given (benchmarks). */
-  timings?: CascadeTimings;
+  timings?: CascadeTimings | undefined;
   /** Shared by the cascades run on this session from the same holdings (reverse, Monte Carlo): built once. */
-  exposure?: ExposureCache;
+  exposure?: ExposureCache | undefined;
   /** Above this share of accounts reached, a round takes a fresh run (kept-run.ts FRESH_RUN_SHARE; tests give 1). */
-  freshRunShare?: number;
+  freshRunShare?: number | undefined;
   /**
    * Stops the cascade after the round that takes its bad debt so far above this (USD): a reverse search's probe only
    * asks whether it crosses its threshold. The run then has the rounds so far and `stoppedAboveBadDebt`.
    */
-  stopAboveBadDebt?: number;
+  stopAboveBadDebt?: number | undefined;
 }
 
 /** Time (ms) a cascade's rounds spent, summed over cascades, and the accounts margined. */
@@ -77,7 +77,7 @@ export function cascadeTimings(): CascadeTimings {
  * A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds);
  * `stoppedAboveBadDebt` when it stopped at {@link CascadeSetup.stopAboveBadDebt} (its metrics are the rounds run).
  */
-export type CascadeRun = Omit<CascadeResult, 'efficiency' | 'im'> & { stoppedAboveBadDebt?: true };
+export type CascadeRun = Omit<CascadeResult, 'efficiency' | 'im'> & { stoppedAboveBadDebt?: true | undefined };
 
 export function runCascade(setup: CascadeSetup, steps: readonly ShockStep[]): CascadeRun {
   return new Cascade(setup).run(steps);

@@ -43,10 +43,10 @@ export function keptRunApplies(margin: MarginOptions): boolean {
  * true for all of them.
  */
 export interface ExposureCache {
-  index?: ExposureIndex;
-  byAsset?: Int32Array[];
+  index?: ExposureIndex | undefined;
+  byAsset?: Int32Array[] | undefined;
   /** Per layout asset, 1 when an instrument of the book is on it. */
-  underlies?: Uint8Array;
+  underlies?: Uint8Array | undefined;
 }
 
 /**

@@ -137,12 +137,12 @@ export interface Distribution {
 }
 
 export interface StressReport {
-  shock: { name: string; description?: string; steps: string[] };
+  shock: { name: string; description?: string | undefined; steps: string[] };
   backend: BackendName;
   params: StressParams;
   /** One cascade per method asked for, in the engine's method order. */
   cascades: CascadeResult[];
-  reverse?: ReverseStressResult[];
-  monteCarlo?: MonteCarloStressResult[];
-  warnings?: InputProblem[];
+  reverse?: ReverseStressResult[] | undefined;
+  monteCarlo?: MonteCarloStressResult[] | undefined;
+  warnings?: InputProblem[] | undefined;
 }

@@ -69,7 +69,7 @@ export interface BadDebtAt {
  */
 export interface ProbeBatch {
   lambdas: number[];
-  stopAbove?: number;
+  stopAbove?: number | undefined;
 }
 
 /** The search as a sequence of batches of probes: yields a batch, is given the batch's results in its order. */

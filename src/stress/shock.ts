@@ -19,18 +19,18 @@ import { type ImpactModel, MAX_HORIZON_DAYS, type StressParams } from './params.
 import { defaultStressParams, mergeImpact } from './validate.js';
 
 export interface Shock {
-  name?: string;
-  description?: string;
-  spot?: Record<string, number>;
-  volPoints?: Record<string, number>;
-  depeg?: Record<string, number>;
-  historical?: { date: string; returns: Record<string, number> };
-  correlated?: { asset: string; sigmas: number; horizonDays?: number };
-  path?: { prices?: Record<string, number>; volPoints?: Record<string, number> }[];
+  name?: string | undefined;
+  description?: string | undefined;
+  spot?: Record<string, number> | undefined;
+  volPoints?: Record<string, number> | undefined;
+  depeg?: Record<string, number> | undefined;
+  historical?: { date: string; returns: Record<string, number> } | undefined;
+  correlated?: { asset: string; sigmas: number; horizonDays?: number | undefined } | undefined;
+  path?: { prices?: Record<string, number> | undefined; volPoints?: Record<string, number> | undefined }[] | undefined;
   impact?: unknown;
-  contagion?: boolean;
+  contagion?: boolean | undefined;
   /** Locations of `params.locations.at` halted by the shock (a bridge halt): collateral there counts for nothing. */
-  freezeLocations?: string[];
+  freezeLocations?: string[] | undefined;
 }
 
 /** One exogenous move of the market, before any cascade. */
@@ -41,7 +41,7 @@ export interface ShockStep {
 
 export interface ValidShock {
   name: string;
-  description?: string;
+  description?: string | undefined;
   steps: ShockStep[];
   /** The stress parameters with the shock's impact and contagion merged over them. */
   params: StressParams;

@@ -33,25 +33,25 @@ import type { OptionKinds } from '../model/options-check.js';
 
 export interface StressOptions extends MarginOptions {
   /** A method name, or `all` for every method of the engine. Default `cross`. */
-  method?: string;
+  method?: string | undefined;
   /** The `liquidation` parameters (default: the params' `liquidation` section). Fills come from the impact model. */
   liquidation?: unknown;
   /** Monte Carlo stress: this many correlated shocks (none by default), seeded, over `horizonDays` (default 1). */
-  paths?: number;
-  seed?: number;
-  horizonDays?: number;
+  paths?: number | undefined;
+  seed?: number | undefined;
+  horizonDays?: number | undefined;
   /** Reverse stress test: the smallest multiple of the shock whose bad debt exceeds `thresholdUsd` (default: the insurance fund). */
-  reverse?: boolean | { thresholdUsd?: number };
+  reverse?: boolean | { thresholdUsd?: number | undefined } | undefined;
   /** Called after each cascade of a long run (reverse and Monte Carlo), with how many of the expected ones are done. */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: ((done: number, total: number) => void) | undefined;
   /**
    * Incremental rounds (default true): a cascade keeps its margin run and re-margins, each round, only the accounts
    * the round's moves reach, where that gives the bits of a fresh run (docs/stress.md, "Performance"); false margins
    * every account afresh each round. The report is the same either way.
    */
-  incremental?: boolean;
+  incremental?: boolean | undefined;
   /** Filled with where this thread's cascades spent their time (benchmarks; src/stress/cascade.ts). */
-  timings?: CascadeTimings;
+  timings?: CascadeTimings | undefined;
 }
 
 /** {@link StressOptions}' keys (src/model/options-check.ts). */

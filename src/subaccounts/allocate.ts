@@ -24,7 +24,7 @@ export interface AllocationAccount {
   equityMm: number;
   mm: number;
   /** The one asset it can receive (a coin-margined account holds only its coin); absent: any source. */
-  receives?: string;
+  receives?: string | undefined;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface AllocationSource {
   id: string;
   usd: number;
   weight: number;
-  asset?: string;
+  asset?: string | undefined;
 }
 
 export interface AllocationProblem {

@@ -175,7 +175,7 @@ export interface UnionRun {
   /** The run's layout and output columns (the roll-up copies every account's figures from them). */
   readonly context: MethodContext;
   /** Accounts the run set aside (coin-margined under a USD-only method): rows in status error, out of the run. */
-  readonly setAside?: ReadonlyMap<number, string>;
+  readonly setAside?: ReadonlyMap<number, string> | undefined;
   unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
 }
 

@@ -80,7 +80,7 @@ export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], 
     if (!poolShares) continue;
     for (const balance of account.collateral) {
       const s = poolShares.get(balance.asset);
-      if (s) (balance as { locationShares?: readonly { location: string; share: number }[] }).locationShares = s;
+      if (s) (balance as { locationShares?: readonly { location: string; share: number }[] | undefined }).locationShares = s;
     }
   }
   return pooled;

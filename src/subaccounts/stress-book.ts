@@ -10,7 +10,7 @@ import { masterGroups } from './groups.js';
 import { type SubaccountPolicy, subaccountPolicyOf } from './params.js';
 import { pooledBook } from './pool-book.js';
 
-export function stressBook(book: ValidatedBook, options: { params?: unknown; lenient?: boolean }): ValidatedBook {
+export function stressBook(book: ValidatedBook, options: { params?: unknown; lenient?: boolean | undefined }): ValidatedBook {
   const policy = subaccountPolicyOf(book, options.params, options.lenient === true);
   if (policy === 'backstop') {
     throw new InputError([{ path: 'params.subaccounts.policy', message: 'stress does not model the backstop policy (covers paid again in every round of the cascade): use independent or cross' }]);
@@ -22,7 +22,7 @@ export function stressBook(book: ValidatedBook, options: { params?: unknown; len
  * The book whose accounts are margined as units under the policy, for what tests margin against losses (a backtest):
  * the pooled book under `cross`, else the book itself (a backstop's covers move cash, never a requirement or a loss).
  */
-export function pooledUnderCross(book: ValidatedBook, options: { params?: unknown; lenient?: boolean }): ValidatedBook {
+export function pooledUnderCross(book: ValidatedBook, options: { params?: unknown; lenient?: boolean | undefined }): ValidatedBook {
   return pooledIf(book, subaccountPolicyOf(book, options.params, options.lenient === true));
 }
 

@@ -18,8 +18,11 @@ const run = promisify(execFile);
 // one folder for the file's projects, removed when its tests end (scratchDir registers that at collection time)
 const scratch = scratchDir('mc-types-');
 
-/** A project holding `source` as main.ts, with margin-core (this package) and Node's types; tsc's output, '' when clean. */
-async function compile(source: string): Promise<string> {
+/**
+ * A project holding `source` as main.ts, with margin-core (this package) and Node's types; tsc's output, '' when clean.
+ * `exactOptionalPropertyTypes`: with that option too (@tsconfig/strictest has it).
+ */
+async function compile(source: string, exactOptionalPropertyTypes = false): Promise<string> {
   const dir = mkdtempSync(join(scratch, 'project-'));
   mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules', 'margin-core'));
@@ -27,7 +30,7 @@ async function compile(source: string): Promise<string> {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
   writeFileSync(join(dir, 'main.ts'), source);
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], skipLibCheck: true },
+    compilerOptions: { strict: true, exactOptionalPropertyTypes, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], skipLibCheck: true },
     files: ['main.ts'],
   }));
   return run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, maxBuffer: 1 << 24 })
@@ -62,4 +65,20 @@ it('a method name from the published types alone: every entry that types a metho
 it('fails when a documented call does not type-check (the check can fail)', async () => {
   const out = await compile("import { createEngine } from 'margin-core';\nconst engine = await createEngine();\nengine.margin({}, {}, { method: 'portfolo' });\nexport {};\n");
   expect(out).toMatch(/main\.ts\(3,\d+\): error TS2820: .*Did you mean '"portfolio"'/);
+}, 120_000);
+
+it('the documented calls compile under exactOptionalPropertyTypes too, an explicit undefined option among them (read as absent)', async () => {
+  const { readFileSync } = await import('node:fs');
+  expect(await compile(readFileSync(uses(), 'utf8'), true)).toBe('');
+  // a caller forwarding its own optional settings: each an explicit undefined, which the runtime reads as absent
+  const out = await compile([
+    "import { createEngine, generateSample } from 'margin-core';",
+    'declare const given: { workers?: number; paths?: number; method?: string; seed?: number };',
+    "const sample = generateSample({ accounts: 10, seed: 7, coinAccounts: given.workers, positionsPerAccount: undefined });",
+    'const engine = await createEngine({ workers: given.workers, backend: undefined, onWarning: undefined });',
+    'engine.margin(sample.book, sample.market, { method: given.method, params: undefined, lenient: undefined });',
+    "engine.stress(sample.book, sample.market, { spot: { BTC: -0.2 } }, { paths: given.paths, seed: given.seed, onProgress: undefined, reverse: { thresholdUsd: undefined } });",
+    'export {};',
+  ].join('\n'), true);
+  expect(out).toBe('');
 }, 120_000);

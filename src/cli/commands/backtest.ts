@@ -46,8 +46,8 @@ export function registerBacktestCommand(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  margin-core backtest\n  margin-core backtest --history prices.csv --method var --params params.json\n' +
       '  margin-core backtest --days 2000 --seed 7 --format csv --out days.csv')
     .action(async (opts: {
-      history?: string; days: number; seed: number; saveHistory?: string; book?: string; market?: string; params?: string; method: string;
-      confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string; backend: BackendChoice; sample?: boolean;
+      history?: string | undefined; days: number; seed: number; saveHistory?: string | undefined; book?: string | undefined; market?: string | undefined; params?: string | undefined; method: string;
+      confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string | undefined; backend: BackendChoice; sample?: boolean | undefined;
     }, command: Command) => {
       const files = inputPaths(opts, command, true);
       // --days and --seed make the synthetic history: beside a history file they would change nothing, and a run that

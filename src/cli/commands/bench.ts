@@ -36,7 +36,7 @@ Timings on shared machines drift: compare the ratios within one run. The full ru
 Examples:
   margin-core bench --modes
   margin-core bench liquidation --out /tmp/results`)
-    .action(async (mode: string[], opts: { out?: string; modes?: boolean }) => {
+    .action(async (mode: string[], opts: { out?: string | undefined; modes?: boolean | undefined }) => {
       const script = benchScript();
       if (!script) throw new CommandFailed(`bench: ${FROM_A_CLONE}`);
       const code = await new Promise<number>((resolve, reject) => {

@@ -63,7 +63,7 @@ export function registerWorkerCommand(program: Command): Command {
     .option('--health-every <s>', 'print a health line every s seconds (0: never)', wholeNumber, 10)
     .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names', plainName)
     .addOption(backendOption())
-    .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; consumer?: string; backend: BackendChoice }) => {
+    .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; consumer?: string | undefined; backend: BackendChoice }) => {
       const connect = { maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying) }; // one line per retry for both connections
       const engine = await createEngine({ backend: opts.backend });
       const [reader, commands] = await connectOrFail(opts.redis, connect, 2);
@@ -112,7 +112,7 @@ export function registerCoordinatorCommand(program: Command): Command {
     .addOption(formatOption(['table', 'json']))
     .option('--out <file>', 'write the last tick\'s report to a file instead of stdout')
     .option('--lenient', 'unknown fields become warnings')
-    .action(async (opts: ClusterFlags & { book?: string; market?: string; sample?: boolean; params?: string; method: MarginMethod; profile?: string; ticks: number; shards: number; timeoutMs: number; health?: boolean; format: string; out?: string } & ValidationFlags, command: Command) => {
+    .action(async (opts: ClusterFlags & { book?: string | undefined; market?: string | undefined; sample?: boolean | undefined; params?: string | undefined; method: MarginMethod; profile?: string | undefined; ticks: number; shards: number; timeoutMs: number; health?: boolean | undefined; format: string; out?: string | undefined } & ValidationFlags, command: Command) => {
       // the inputs first: a bad file is said before Redis is tried (and retried)
       const files = opts.health ? undefined : inputPaths(opts, command);
       const inputs = files ? await readValidInputs(files.book, files.market, validationOptions(opts)) : undefined;

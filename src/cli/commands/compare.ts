@@ -44,7 +44,7 @@ export function registerCompareCommand(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  margin-core compare --sample\n  margin-core compare --book book.json --market market.json --methods cross,portfolio,var --format csv --out coverage.csv\n\n' +
       `The yardstick: each account's 99% 1-day loss by full revaluation Monte Carlo (${COVERAGE.scenarios} scenarios, seed ${COVERAGE.seed}); ` +
       'requirement = IM + collateral haircuts; coverage = requirement / loss (docs/cli.md, "compare").')
-    .action(async (opts: InputFlags & { params?: string; methods?: string[]; top: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+    .action(async (opts: InputFlags & { params?: string | undefined; methods?: string[] | undefined; top: string; format: string; out?: string | undefined; backend: BackendChoice } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
       const top = opts.top === 'all' ? Infinity : integerText(opts.top);
       if (!(Number.isInteger(top) && top >= 0) && top !== Infinity) command.error(`error: --top must be a whole number or all, got ${opts.top}`, { exitCode: 2 });

@@ -16,17 +16,17 @@ import { withWarnings } from '../../model/warnings.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, validationOptions } from '../warnings.js';
 
 interface ExplainOptions {
-  book?: string;
-  market?: string;
-  sample?: boolean;
-  params?: string;
+  book?: string | undefined;
+  market?: string | undefined;
+  sample?: boolean | undefined;
+  params?: string | undefined;
   method: MarginMethod;
-  profile?: string;
+  profile?: string | undefined;
   format: string;
-  out?: string;
+  out?: string | undefined;
   backend: BackendChoice;
-  lenient?: boolean;
-  repairCorrelation?: boolean;
+  lenient?: boolean | undefined;
+  repairCorrelation?: boolean | undefined;
 }
 
 /** `margin-core explain <account>`: one account's margin, broken down (on the bundled sample by default). */

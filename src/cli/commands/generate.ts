@@ -50,7 +50,7 @@ export function registerGenerateCommand(program: Command): Command {
     .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', isoTimestamp, DEFAULT_VALUATION_TIME)
     .addOption(new Option('--format <format>', 'book format: json (book.json) or arrow (book.arrow: Arrow IPC, schemas/book.arrow.md)').choices(['json', 'arrow']).default('json'))
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number; coinAccounts?: number; format: 'json' | 'arrow' }) => {
+    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number | undefined; accountsPerMaster?: number | undefined; coinAccounts?: number | undefined; format: 'json' | 'arrow' }) => {
       const started = performance.now();
       // a million accounts take a minute: the bar counts the accounts written
       const total = opts.accounts + (opts.coinAccounts ?? 0);

@@ -37,7 +37,7 @@ export function registerGreeksCommand(program: Command): Command {
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: InputFlags & { format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+    .action(async (opts: InputFlags & { format: string; out?: string | undefined; backend: BackendChoice } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
       const { book, market } = await readValidInputs(files.book, files.market, validationOptions(opts));
       printWarnings([...book.warnings, ...market.warnings]);

@@ -25,13 +25,13 @@ const FILES = {
 interface ImportFlags {
   in: string;
   out: string;
-  account?: string;
-  valuationTime?: string;
+  account?: string | undefined;
+  valuationTime?: string | undefined;
   ivUnit: 'percent' | 'decimal' | 'auto';
-  expiryHour?: number;
-  venue?: string;
-  balanceTotal?: 'cash' | 'equity';
-  strict?: boolean;
+  expiryHour?: number | undefined;
+  venue?: string | undefined;
+  balanceTotal?: 'cash' | 'equity' | undefined;
+  strict?: boolean | undefined;
 }
 
 export function registerImportCommand(program: Command): Command {

@@ -28,7 +28,7 @@ export function registerLiquidateCommand(program: Command): Command {
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core liquidate --book book.json --market market.json --method portfolio --format csv > steps.csv')
-    .action(async (opts: InputFlags & { params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+    .action(async (opts: InputFlags & { params?: string | undefined; method: MarginMethod; profile?: string | undefined; format: string; out?: string | undefined; backend: BackendChoice } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
       const method = chosenMethod(opts, command);
       const bar = new Progress('liquidate', 4);

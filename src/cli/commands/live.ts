@@ -39,21 +39,21 @@ function shardId(value: string): string {
 export interface ShardFlags {
   redis: string;
   cluster: string;
-  book?: string;
-  market?: string;
-  sample?: boolean;
-  params?: string;
-  limits?: string;
+  book?: string | undefined;
+  market?: string | undefined;
+  sample?: boolean | undefined;
+  params?: string | undefined;
+  limits?: string | undefined;
   checkpointDir: string;
   method: string;
-  profile?: string;
+  profile?: string | undefined;
   backend: 'auto' | 'wasm' | 'js';
   port: number;
   host: string;
-  tokenFile?: string;
+  tokenFile?: string | undefined;
   auth: boolean;
   durability: 'strict' | 'relaxed';
-  shardId?: string;
+  shardId?: string | undefined;
   leaseMs: number;
   checkpointEvery: number;
   checkpointFills: number;
@@ -182,7 +182,7 @@ export function registerLiveGatewayCommand(program: Command): Command {
   const command = program.command('live-gateway').description('the live cluster\'s one endpoint: serve\'s routes, each account\'s request answered by its partition\'s shard');
   gatewayOptions(liveCommonOptions(command, SERVICE_DEFAULTS.port))
     .addHelpText('after', ['', 'Example:', '  margin-core live-gateway --redis redis://127.0.0.1:6379 --cluster risk --port 8787', 'docs/live-cluster.md has the rest.'].join('\n'))
-    .action(async (opts: GatewayFlags & { redis: string; cluster: string; port: number; host: string; tokenFile?: string; auth: boolean; attempts: number; logLevel: string }, cmd: Command) => {
+    .action(async (opts: GatewayFlags & { redis: string; cluster: string; port: number; host: string; tokenFile?: string | undefined; auth: boolean; attempts: number; logLevel: string }, cmd: Command) => {
       const signalled = firstSignal();
       const token = await chooseToken(opts, cmd);
       await checkHostResolves(opts.host, cmd);
@@ -269,7 +269,7 @@ function stopWithParent(): void {
   process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
   process.stdin.resume();
   // the pipe alone keeps nothing running: a shard stopped by a signal exits once it is done
-  (process.stdin as { unref?: () => void }).unref?.();
+  (process.stdin as { unref?: (() => void) | undefined }).unref?.();
 }
 
 /** What ends a running shard or gateway: the first signal (stop in order), or an error that ends it (exit 1). */

@@ -28,8 +28,8 @@ import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validat
 import { reportWritten } from '../written.js';
 
 type MarginFlags = InputFlags & ValidationFlags & {
-  params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice;
-  status?: Selection['status']; sort?: SortKey; top?: number; chunkAccounts?: number;
+  params?: string | undefined; method: MarginMethod; profile?: string | undefined; format: string; breakdown?: boolean | undefined; out?: string | undefined; backend: BackendChoice;
+  status?: Selection['status'] | undefined; sort?: SortKey | undefined; top?: number | undefined; chunkAccounts?: number | undefined;
 };
 
 /** `margin-core margin`: the margin of every account of a book on a market snapshot, by the chosen method. */

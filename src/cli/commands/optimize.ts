@@ -41,7 +41,7 @@ export function registerOptimizeCommand(program: Command): Command {
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core optimize acct-17 --book book.json --market market.json --method portfolio --hedges hedges.json')
-    .action(async (account: string, opts: InputFlags & { hedges?: string; target: 'im' | 'mm'; buffer: number; params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+    .action(async (account: string, opts: InputFlags & { hedges?: string | undefined; target: 'im' | 'mm'; buffer: number; params?: string | undefined; method: MarginMethod; profile?: string | undefined; format: string; out?: string | undefined; backend: BackendChoice } & ValidationFlags, command: Command) => {
       if (opts.target === 'im' && command.getOptionValueSource('buffer') === 'cli') command.error('error: --buffer is over MM: give it with --target mm, or leave it out', { exitCode: 2 });
       const files = inputPaths(opts, command);
       const method = chosenMethod(opts, command);

@@ -13,7 +13,7 @@ export function registerProfilesCommand(program: Command): Command {
     .addOption(formatOption(['text', 'json']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addHelpText('after', '\nExample:\n  margin-core profiles\n  margin-core margin --book book.json --market market.json --profile deribit')
-    .action(async (opts: { format: string; out?: string }) => {
+    .action(async (opts: { format: string; out?: string | undefined }) => {
       const text = opts.format === 'json' ? JSON.stringify(BUILT_IN_PROFILES, null, 2) : BUILT_IN_PROFILES.map(profileText).join('\n\n');
       await emit(text, opts.out);
       await reportWritten(opts.out, `${BUILT_IN_PROFILES.length} methodology profiles, ${opts.format}`);

@@ -14,17 +14,17 @@ import { checkHostResolves, listenFailure } from '../listen.js';
 import { Progress } from '../progress.js';
 
 interface ServeOptions {
-  book?: string;
-  market?: string;
-  sample?: boolean;
-  params?: string;
-  limits?: string;
+  book?: string | undefined;
+  market?: string | undefined;
+  sample?: boolean | undefined;
+  params?: string | undefined;
+  limits?: string | undefined;
   method: string;
-  profile?: string;
+  profile?: string | undefined;
   port: number;
   host: string;
   backend: 'auto' | 'wasm' | 'js';
-  tokenFile?: string;
+  tokenFile?: string | undefined;
   auth: boolean;
   allowHost: string[];
   allowOrigin: string[];

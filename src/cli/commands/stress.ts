@@ -42,8 +42,8 @@ export function registerStressCommand(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  margin-core stress --sample --method all\n  margin-core stress --sample --shock btc-crash --method portfolio\n' +
       '  margin-core stress --book book.json --market market.json --shock shock.json --reverse --paths 1000')
     .action(async (opts: InputFlags & {
-      shock: string; params?: string; method: string; profile?: string; paths?: number; seed: number; horizonDays: number;
-      reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice; workers: number;
+      shock: string; params?: string | undefined; method: string; profile?: string | undefined; paths?: number | undefined; seed: number; horizonDays: number;
+      reverse?: boolean | undefined; threshold?: number | undefined; format: string; out?: string | undefined; backend: BackendChoice; workers: number;
     } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
       const loose = looseOption(command, opts.paths !== undefined, opts.reverse === true);

@@ -40,17 +40,17 @@ export interface CcxtStructures {
 
 export interface CcxtImportOptions {
   /** The account's id in the book. Default `ccxt`. */
-  accountId?: string;
+  accountId?: string | undefined;
   /** ISO-8601 with a zone; default: the latest ticker or greeks timestamp. */
-  valuationTime?: string;
+  valuationTime?: string | undefined;
   /** Hour (UTC) of expiry on the symbol's date; default 8 (Deribit, OKX, Bybit and Binance options expire at 08:00 UTC). */
-  expiryHourUtc?: number;
+  expiryHourUtc?: number | undefined;
   /** Units of `markImpliedVolatility`. Default `auto`. */
-  ivUnit?: 'percent' | 'decimal' | 'auto';
+  ivUnit?: 'percent' | 'decimal' | 'auto' | undefined;
   /** The ccxt exchange id the structures came from (`deribit`, `bitmex`, …): says what its `total` is (balance-total.ts). */
-  venue?: string;
+  venue?: string | undefined;
   /** What `total` is, over the venue's convention: `cash` (a wallet balance) or `equity` (with the positions' P&L). */
-  balanceTotal?: BalanceTotal;
+  balanceTotal?: BalanceTotal | undefined;
 }
 
 const BALANCE_META = new Set(['info', 'timestamp', 'datetime', 'free', 'used', 'total', 'debt']);
@@ -60,7 +60,7 @@ interface Held {
   quantity: number;
   multiplier: number;
   entryPrice: number;
-  mark?: number;
+  mark?: number | undefined;
   path: string;
 }
 
@@ -75,11 +75,11 @@ interface Read {
   valuationMs: number;
   hour: number;
   /** Mark IVs by symbol, annualised decimals. */
-  ivs: Map<string, { vol: number; path: string; underlying?: number }>;
+  ivs: Map<string, { vol: number; path: string; underlying?: number | undefined }>;
   /** What each balance's `total` is (balance-total.ts). */
   balanceTotal: BalanceTotal;
   /** The ccxt exchange id, for its conventions (balance-total.ts, venue-positions.ts). */
-  venue?: string;
+  venue?: string | undefined;
 }
 
 export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {}): ImportResult {
@@ -131,7 +131,7 @@ function readStructures(input: CcxtStructures, options: CcxtImportOptions, probl
     else if (!Number.isNaN(valuationMs)) problems.add('tickers.json', 'no ticker or greeks timestamp: give a valuation time'); // NaN: one refused
   }
   problems.throwIfAny();
-  const raw = new Map<string, { vol: number; path: string; underlying?: number }>();
+  const raw = new Map<string, { vol: number; path: string; underlying?: number | undefined }>();
   for (const [symbol, { value, path }] of greeks) {
     const iv = optionalNumber(value, 'markImpliedVolatility');
     if (iv !== undefined) raw.set(symbol, { vol: iv, path: `${path}.markImpliedVolatility`, underlying: optionalNumber(value, 'underlyingPrice') });

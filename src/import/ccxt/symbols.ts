@@ -15,9 +15,9 @@ export interface CcxtContract {
   settle: string;
   inverse: boolean;
   /** Epoch ms of the expiry: the symbol's date at `expiryHourUtc`. */
-  expiryMs?: number;
-  strike?: number;
-  right?: 'call' | 'put';
+  expiryMs?: number | undefined;
+  strike?: number | undefined;
+  right?: 'call' | 'put' | undefined;
 }
 
 const CODE = '[A-Z0-9]+';

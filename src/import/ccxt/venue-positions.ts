@@ -90,7 +90,7 @@ export function venueSkip(venue: string | undefined, contract: CcxtContract): st
  * The entry the P&L left in a position runs from (module comment: Bybit's USDC contracts settle their P&L into the
  * wallet each session, from `info.sessionAvgPrice`), with a note when it is not ccxt's `entryPrice`.
  */
-export function entryOf(venue: string | undefined, contract: CcxtContract, p: JsonRecord, entryPrice: number, at: string): { entryPrice: number; note?: string } {
+export function entryOf(venue: string | undefined, contract: CcxtContract, p: JsonRecord, entryPrice: number, at: string): { entryPrice: number; note?: string | undefined } {
   if (venue !== 'bybit' || contract.kind === 'option' || contract.settle !== 'USDC') return { entryPrice };
   const raw = isRecord(p.info) ? p.info.sessionAvgPrice : undefined;
   const session = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : typeof raw === 'number' ? raw : NaN;

@@ -34,7 +34,7 @@ export interface BookSources {
   /** Asset → the path of the option quote's mark_iv its vol was taken from. */
   volSources: ReadonlyMap<string, string>;
   /** The path of the valuation time: the `valuationTime` option, or the latest quote's timestamp. */
-  valuationTime?: string;
+  valuationTime?: string | undefined;
 }
 
 /**

@@ -42,9 +42,9 @@ export interface DeribitResponses {
 
 export interface DeribitImportOptions {
   /** Account ids are `<prefix>-<currency>` (`deribit-BTC`), or the prefix alone for a cross-collateral account. Default `deribit`. */
-  accountPrefix?: string;
+  accountPrefix?: string | undefined;
   /** The market's valuation time (ISO-8601 with a zone); default: the latest ticker or book-summary timestamp. */
-  valuationTime?: string;
+  valuationTime?: string | undefined;
 }
 
 /** What the responses say, read (every problem collected in `problems`). */

@@ -15,9 +15,9 @@ export interface DeribitInstrument {
   settlement: string;
   inverse: boolean;
   /** Epoch ms of the expiry (futures and options). */
-  expiryMs?: number;
-  strike?: number;
-  right?: 'call' | 'put';
+  expiryMs?: number | undefined;
+  strike?: number | undefined;
+  right?: 'call' | 'put' | undefined;
 }
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];

@@ -28,7 +28,7 @@ export interface DeribitPosition {
   valueTolerance: number;
   mark: number;
   /** The position's own `index_price` (used to tell index responses apart). */
-  indexPrice?: number;
+  indexPrice?: number | undefined;
   path: string;
 }
 

@@ -15,7 +15,7 @@ export interface DeribitSummary {
   futuresSessionRpl: number;
   crossCollateral: boolean;
   /** Cross-collateral accounts only: the equity of every currency in USD. */
-  totalEquityUsd?: number;
+  totalEquityUsd?: number | undefined;
   path: string;
 }
 
@@ -23,13 +23,13 @@ export interface DeribitSummary {
 export interface DeribitQuote {
   mark: number;
   /** Mark implied vol, percent as Deribit quotes it (61.27 = 61.27 %). */
-  markIvPercent?: number;
-  underlyingPrice?: number;
-  interestRate?: number;
+  markIvPercent?: number | undefined;
+  underlyingPrice?: number | undefined;
+  interestRate?: number | undefined;
   /** Index price of the instrument's index (tickers only). */
-  indexPrice?: number;
+  indexPrice?: number | undefined;
   /** Epoch ms; NaN when the venue's was refused (fields.ts timestampAt). */
-  timestampMs?: number;
+  timestampMs?: number | undefined;
   path: string;
 }
 
@@ -100,7 +100,7 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
 export interface DeribitIndex {
   price: number;
   /** The request id when it is a string (a JSON-RPC id the user chose; Deribit echoes it). */
-  id?: string;
+  id?: string | undefined;
   path: string;
 }
 

@@ -23,20 +23,20 @@ export interface ColumnsOut {
   instruments: readonly ValidatedInstrument[];
   accountIds: string[];
   cashUsd: Float64Array;
-  masters?: (string | undefined)[];
-  methods?: (string | undefined)[];
-  marginCurrencies?: (string | undefined)[];
+  masters?: (string | undefined)[] | undefined;
+  methods?: (string | undefined)[] | undefined;
+  marginCurrencies?: (string | undefined)[] | undefined;
   positionStart: Int32Array;
   positionInstrument: Int32Array;
   quantity: Float64Array;
   entryPrice: Float64Array;
-  isolatedMargin?: Float64Array;
+  isolatedMargin?: Float64Array | undefined;
   balanceStart: Int32Array;
   balanceAsset: Int32Array;
   balanceAssets: string[];
   assetIndex: Map<string, number>;
   amount: Float64Array;
-  locations?: (string | undefined)[];
+  locations?: (string | undefined)[] | undefined;
   positionsUsed: number;
   balancesUsed: number;
 }
@@ -57,7 +57,7 @@ export interface AccountSource {
    * Accounts whose id's hash matched an earlier one's (IdHashes): each with the index of its placeholder problem, which
    * the reader settles once it has looked the id up in the book (read-book.ts).
    */
-  suspects?: SuspectId[];
+  suspects?: SuspectId[] | undefined;
   /** An array of at least `length` for a batch's instrument rows, reused by the next batch (read after this one is copied). */
   instrumentRows(length: number): Int32Array;
   /** Each account's id and master, for the master checks (src/model/validate-masters.ts). */
@@ -66,7 +66,7 @@ export interface AccountSource {
    * Per instrument row, 1 when it is settled in an asset (absent: none is): an account holding one is read by the JSON
    * validator, whose currency rules decide whether its account may hold it (src/model/settlement.ts).
    */
-  settled?: Uint8Array;
+  settled?: Uint8Array | undefined;
 }
 
 /** An account whose id may repeat an earlier one's (see AccountSource.suspects). */

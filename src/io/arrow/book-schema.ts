@@ -54,9 +54,9 @@ export function typeProblem(type: DataType, kind: 'string' | 'float64'): string 
 
 /** The struct fields of a `List<Struct<…>>` column, or why it is not one. */
 export function listOfStruct(field: Field): readonly Field[] | string {
-  const type = field.type as DataType & { children?: Field[] };
+  const type = field.type as DataType & { children?: Field[] | undefined };
   if (type.typeId !== TYPE.List) return `expected a list of structs, got ${String(type)}`;
-  const item = type.children?.[0]?.type as (DataType & { children?: Field[] }) | undefined;
+  const item = type.children?.[0]?.type as (DataType & { children?: Field[] | undefined }) | undefined;
   if (!item || item.typeId !== TYPE.Struct) return `expected a list of structs, got ${String(type)}`;
   return item.children ?? [];
 }

@@ -33,15 +33,15 @@ const decoder = new TextDecoder();
 export interface StringColumn {
   get(i: number): string | null;
   /** The distinct strings and each row's index in them (−1: null), when the column is dictionary-encoded. */
-  dictionary?: { values: (string | null)[]; indices: Int32Array };
+  dictionary?: { values: (string | null)[]; indices: Int32Array } | undefined;
   /** A plain Utf8 column's bytes and its rows' offsets into them (row i: [offsets[i], offsets[i + 1])). */
-  raw?: { bytes: Uint8Array; offsets: Int32Array };
+  raw?: { bytes: Uint8Array; offsets: Int32Array } | undefined;
   /** True when no row is null. */
-  nullFree?: boolean;
+  nullFree?: boolean | undefined;
 }
 
 export function stringColumn(data: Data): StringColumn {
-  const dictionary = (data as Data & { dictionary?: { data: Data[]; length: number } }).dictionary;
+  const dictionary = (data as Data & { dictionary?: { data: Data[]; length: number } | undefined }).dictionary;
   if (dictionary !== undefined) {
     const values: (string | null)[] = [];
     for (const chunk of dictionary.data) {

@@ -68,7 +68,7 @@ export class IpcChunks {
   unended = false;
 
   /** The messages after the schema ({@link scan}): a record batch, or the head that a dictionary batch extends. */
-  private readonly entries: { message?: MessageAt; head?: Uint8Array }[] = [];
+  private readonly entries: { message?: MessageAt | undefined; head?: Uint8Array | undefined }[] = [];
   /** The framed schema message. */
   private readonly first: Uint8Array;
 

@@ -28,7 +28,7 @@ import { rowRange } from './row-range.js';
 
 export interface ArrowBookOptions {
   /** Unknown columns and struct fields become warnings instead of problems (as `lenient` does for JSON). */
-  lenient?: boolean;
+  lenient?: boolean | undefined;
 }
 
 /**
@@ -288,7 +288,7 @@ interface BookReadState {
   instrumentRows(length: number): Int32Array;
   /** A chunk of one clean batch may be returned as views of its buffers (chunks valid until the next is read). */
   views: boolean;
-  settled?: Uint8Array;
+  settled?: Uint8Array | undefined;
 }
 
 /** The batches' accounts (the book's from `first` on) into columns (sized by the rows the batches hold: netting only shrinks them). */

@@ -19,12 +19,12 @@ import { validateBook } from '../../model/validate.js';
 export interface ArrowBookShape {
   /** Every asset symbol a balance may name (the asset dictionary, shared by the batches). */
   assets: readonly string[];
-  masters?: boolean;
-  methods?: boolean;
+  masters?: boolean | undefined;
+  methods?: boolean | undefined;
   /** A `marginCurrency` column: some account is margined in an asset. */
-  marginCurrencies?: boolean;
-  isolatedMargin?: boolean;
-  locations?: boolean;
+  marginCurrencies?: boolean | undefined;
+  isolatedMargin?: boolean | undefined;
+  locations?: boolean | undefined;
 }
 
 /** A record batch's accounts in columns: positions and balances in CSR (offsets per account + 1). */
@@ -36,19 +36,19 @@ export interface BookBatchArrays {
   quantity: Float64Array;
   entryPrice: Float64Array;
   /** With the shape's isolatedMargin: values, and their validity bitmap (bit p set: position p has one). */
-  isolated?: Float64Array;
-  isolatedValid?: Uint8Array;
+  isolated?: Float64Array | undefined;
+  isolatedValid?: Uint8Array | undefined;
   balanceOffsets: Int32Array;
   /** Index in the shape's assets. */
   asset: Int32Array;
   amount: Float64Array;
   /** With the shape's locations. */
-  locations?: (string | null)[];
+  locations?: (string | null)[] | undefined;
   cash: Float64Array;
   /** With the shape's masters / methods / margin currencies. */
-  masters?: (string | null)[];
-  methods?: (string | null)[];
-  marginCurrencies?: (string | null)[];
+  masters?: (string | null)[] | undefined;
+  methods?: (string | null)[] | undefined;
+  marginCurrencies?: (string | null)[] | undefined;
 }
 
 /** Accounts per record batch by default. */
@@ -268,7 +268,7 @@ export function shapeOf(book: Book | ValidatedBook): ArrowBookShape {
 }
 
 /** A book (JSON or validated) as Arrow IPC bytes (`file` format: random access, what `.arrow` files hold). */
-export async function writeArrowBook(book: Book | ValidatedBook, options: { format?: 'file' | 'stream'; accountsPerBatch?: number } = {}): Promise<Uint8Array> {
+export async function writeArrowBook(book: Book | ValidatedBook, options: { format?: 'file' | 'stream' | undefined; accountsPerBatch?: number | undefined } = {}): Promise<Uint8Array> {
   checkWriteOptions(options);
   // a book outside its domain is refused at its paths, as every reader would refuse the file (a numeric id was written
   // as "", a NaN quantity as it is); a validated one is certified
@@ -280,7 +280,7 @@ export async function writeArrowBook(book: Book | ValidatedBook, options: { form
  * {@link writeArrowBook} with nothing checked: the readers' tests write books outside the domain with it, to see them
  * refused on reading (not part of the package's API).
  */
-export async function arrowBookBytes(book: Book | ValidatedBook, options: { format?: 'file' | 'stream'; accountsPerBatch?: number } = {}): Promise<Uint8Array> {
+export async function arrowBookBytes(book: Book | ValidatedBook, options: { format?: 'file' | 'stream' | undefined; accountsPerBatch?: number | undefined } = {}): Promise<Uint8Array> {
   const A = await loadArrow();
   const batches = new ArrowBookBatches(A, book.instruments as Instrument[], shapeOf(book));
   const size = options.accountsPerBatch ?? ACCOUNTS_PER_BATCH;

@@ -26,9 +26,9 @@ const READ_BYTES = 4 << 20;
 
 export interface JsonBookOptions extends ChunkOptions {
   /** The scanner (default `auto`: WASM when it loads, else its JS twin), or one already made (it is reused). */
-  scanner?: ScannerChoice | AccountScanner;
+  scanner?: ScannerChoice | AccountScanner | undefined;
   /** Told as the file's bytes are read (a progress bar): bytes so far of the file's size. */
-  onBytes?: BytesRead;
+  onBytes?: BytesRead | undefined;
 }
 
 /**

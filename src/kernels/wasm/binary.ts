@@ -15,8 +15,8 @@ export type WasmFlavour = 'simd' | 'scalar';
  * download, a wrong MIME type or a file from another build falls back to the embedded bytes (with one warning).
  */
 export interface WasmUrls {
-  simd?: string | URL;
-  scalar?: string | URL;
+  simd?: string | URL | undefined;
+  scalar?: string | URL | undefined;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

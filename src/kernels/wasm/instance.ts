@@ -41,7 +41,7 @@ export class WasmKernels {
    * Compiles the flavour (once per realm; streamed from `load.urls` when given) and makes an instance with its own
    * memory, its Greeks kernels already run once (see {@link warmUp}).
    */
-  static async create(flavour: WasmFlavour, load: { urls?: WasmUrls; onFallback?: (message: string) => void } = {}): Promise<WasmKernels> {
+  static async create(flavour: WasmFlavour, load: { urls?: WasmUrls | undefined; onFallback?: ((message: string) => void) | undefined } = {}): Promise<WasmKernels> {
     const module = await compileKernels(flavour, load.urls?.[flavour], load.onFallback);
     const instance = await WebAssembly.instantiate(module, kernelImports());
     const kernels = new WasmKernels(flavour, instance.exports as unknown as KernelExports);

@@ -6,14 +6,14 @@ import type { OptionKinds } from '../../model/options-check.js';
 /** How a façade wants its kernels loaded (the shared part of createEngine's and createPricer's options). */
 export interface KernelLoadOptions {
   /** `auto` (default): WASM if it loads (SIMD when supported), else JS. `wasm`: fail if WASM cannot load. `js`: never WASM. */
-  backend?: 'auto' | 'wasm' | 'js';
+  backend?: 'auto' | 'wasm' | 'js' | undefined;
   /** Use the SIMD build when the runtime supports it (default true). `false` forces the scalar build. */
-  simd?: boolean;
+  simd?: boolean | undefined;
   /**
    * Where the page serves the `.wasm` files, to compile them while they download (see {@link WasmUrls}); default: the
    * bytes embedded in the bundle.
    */
-  wasmUrls?: WasmUrls;
+  wasmUrls?: WasmUrls | undefined;
 }
 
 /** {@link KernelLoadOptions}' keys (src/model/options-check.ts). */
@@ -31,7 +31,7 @@ export function checkKernelLoadOptions(options: KernelLoadOptions | Record<strin
 }
 
 /** The loaded kernels: an instance, or none and why (the façade then serves from the JS twin). */
-export type LoadedKernels = { wasm: WasmKernels; flavour: WasmFlavour; reason?: undefined } | { wasm?: undefined; flavour?: undefined; reason?: string };
+export type LoadedKernels = { wasm: WasmKernels; flavour: WasmFlavour; reason?: undefined } | { wasm?: undefined; flavour?: undefined; reason?: string | undefined };
 
 /**
  * Loads the kernels as `options` ask. `backend: 'wasm'` rejects when WASM cannot load; `'auto'` returns the reason

@@ -48,6 +48,6 @@ declare module '../../margin/report.js' {
   }
   interface AccountMargin {
     /** Method `deribit` with breakdown: worst case per underlying, roll and delta shocks, in the account's currency. */
-    deribit?: DeribitExplain;
+    deribit?: DeribitExplain | undefined;
   }
 }

@@ -54,8 +54,8 @@ export interface DeribitExplain {
 interface Shocks {
   roll: number;
   delta: number;
-  rollParts?: DeribitExplain['rollShock'];
-  deltaParts?: DeribitExplain['deltaShock'];
+  rollParts?: DeribitExplain['rollShock'] | undefined;
+  deltaParts?: DeribitExplain['deltaShock'] | undefined;
 }
 
 export class DeribitRun {

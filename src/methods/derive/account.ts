@@ -40,7 +40,7 @@ export interface DeriveHoldings {
   /** Balances valued in USD (amount × price / stablePrice). riskCancelling: the underlying that moves it, or −1. */
   collaterals: readonly { value: number; confidence: number; riskCancelling: number; imHaircut: number; mmHaircut: number }[];
   /** Underlyings the account is margined on even without positions there (its market: the spot confidence applies). */
-  markets?: readonly number[];
+  markets?: readonly number[] | undefined;
 }
 
 export interface UnderlyingResult {

@@ -100,9 +100,9 @@ export interface DeriveCollateral {
 /** One expiry's feeds: what margin-core's market model does not hold. */
 export interface DeriveExpiryFeed {
   /** USD: the forward; default: spot·e^((rate − carry)·τ) from the market. */
-  forward?: number;
+  forward?: number | undefined;
   /** Continuously compounded per year: this expiry's rate (Derive's rate feed); default: the market's rate of the underlying. */
-  rate?: number;
+  rate?: number | undefined;
   /** USD: the part of `forward` already fixed by settlement averaging (does not move with spot). Default 0. */
   forwardFixed: number;
   forwardConfidence: number;

@@ -30,6 +30,6 @@ declare module '../../margin/report.js' {
   }
   interface AccountMargin {
     /** Method `derive` with breakdown: scenarios, basis contingency and contingencies. */
-    derive?: DeriveExplain;
+    derive?: DeriveExplain | undefined;
   }
 }

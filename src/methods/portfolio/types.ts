@@ -41,7 +41,7 @@ export interface PortfolioExplain {
    * Contingency add-ons: `shortOption` per (underlying, strike) with net short contracts `net` < 0
    * (rate × spot × |net|); `linearNotional` per underlying on |net futures/perpetual notional|.
    */
-  addOns: { kind: 'shortOption' | 'linearNotional'; underlying: string; strike?: number; net: number; amount: number }[];
+  addOns: { kind: 'shortOption' | 'linearNotional'; underlying: string; strike?: number | undefined; net: number; amount: number }[];
 }
 
 declare module '../../margin/report.js' {
@@ -51,6 +51,6 @@ declare module '../../margin/report.js' {
   }
   interface AccountMargin {
     /** Method `portfolio` with breakdown: scenarios, add-ons and contributions. */
-    portfolio?: PortfolioExplain;
+    portfolio?: PortfolioExplain | undefined;
   }
 }

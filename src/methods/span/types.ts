@@ -33,16 +33,16 @@ export interface SpanCommodityExplain {
    */
   requirement: number;
   /** Present when scanning-based spreads took part of this commodity: that share (of its positions, in (0, 1]). */
-  scannedShare?: number;
+  scannedShare?: number | undefined;
   /** Present when scanning-based spreads charge this commodity (their first leg): the combined scan risk charged. */
-  scanSpreadRisk?: number;
+  scanSpreadRisk?: number | undefined;
 }
 
 /** A spread formed in the account: intra (within `commodity`), inter (across commodities) or scan (scanning-based). */
 export interface SpanSpreadExplain {
   kind: 'intra' | 'inter' | 'scan';
   /** Intra spreads: the commodity. */
-  commodity?: string;
+  commodity?: string | undefined;
   /** Position of the spread in its priority list (0-based). */
   priority: number;
   /** Spreads formed (fractional: option deltas are). */
@@ -50,7 +50,7 @@ export interface SpanSpreadExplain {
   /** Intra: the charge; inter: the credit summed over the legs; scan: the combined scan risk charged. */
   amount: number;
   /** Scan: the scenario (1–16) of the combined scan risk (0 when no scenario loses). */
-  scenario?: number;
+  scenario?: number | undefined;
 }
 
 /** SPAN margin of one account, explained (with `breakdown`). */
@@ -82,6 +82,6 @@ declare module '../../margin/report.js' {
   }
   interface AccountMargin {
     /** Method `span` with breakdown: each combined commodity's scan risk, charges, credits and the NOV. */
-    span?: SpanExplain;
+    span?: SpanExplain | undefined;
   }
 }

@@ -83,7 +83,7 @@ export interface Exposures {
  */
 export function accountExposures(
   layout: BookLayout, market: MarketLayout, factors: RiskFactors, g: InstrumentGreeks,
-  want: { gamma?: boolean; vega?: boolean; deltaInto?: Float64Array } = {}, first = 0, count = layout.accountCount - first,
+  want: { gamma?: boolean | undefined; vega?: boolean | undefined; deltaInto?: Float64Array | undefined } = {}, first = 0, count = layout.accountCount - first,
 ): Exposures {
   const n = count, m = factors.symbols.length;
   if (want.deltaInto && want.deltaInto.length !== n * m) throw new RangeError(`deltaInto: expected ${n * m} entries, got ${want.deltaInto.length}`);

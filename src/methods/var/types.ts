@@ -15,7 +15,7 @@ export interface VarExplain {
   /** The floor the IM is at least: max(floorRate × gross notional, floorUsd for accounts with positions). */
   floor: number;
   /** Simulation models: scenarios used. */
-  scenarios?: number;
+  scenarios?: number | undefined;
   /** Per underlying (zero ones omitted): they sum to the measure (var or es), see docs/var-margin.md. */
   components: { underlying: string; contribution: number }[];
   /**
@@ -24,7 +24,7 @@ export interface VarExplain {
    */
   exposures: { underlying: string; dollarDelta: number; dollarGamma: number; vega: number }[];
   /** When the model departed from its method for this account (e.g. Cornish–Fisher not monotone). */
-  note?: string;
+  note?: string | undefined;
 }
 
 declare module '../../margin/report.js' {
@@ -34,6 +34,6 @@ declare module '../../margin/report.js' {
   }
   interface AccountMargin {
     /** Method `var` with breakdown: the risk measure and its components. */
-    var?: VarExplain;
+    var?: VarExplain | undefined;
   }
 }

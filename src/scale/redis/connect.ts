@@ -16,26 +16,26 @@ import { loadOptional } from '../../optional-dependency.js';
 
 export interface ConnectOptions {
   /** Attempts before giving up (default 10: 21.3 s of backoff, see above). */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** First backoff in ms (default 100), doubled per attempt up to 5,000. */
-  backoffMs?: number;
+  backoffMs?: number | undefined;
   /** Told of each failed attempt (default: nothing). */
-  onRetry?: (attempt: number, delayMs: number, reason: string) => void;
+  onRetry?: ((attempt: number, delayMs: number, reason: string) => void) | undefined;
   /** Told when a connection that was lost is ready again (default: nothing). */
-  onReconnected?: () => void;
+  onReconnected?: (() => void) | undefined;
   /**
    * How long a connection may take from its socket's connect to ready (ms, default 5,000): past it, the attempt
    * counts as failed and the next one follows. A listener that accepts and never answers (not Redis, or a Redis
    * stopped with its socket open) would otherwise be waited on for ever.
    */
-  readyTimeoutMs?: number;
+  readyTimeoutMs?: number | undefined;
   /**
    * Once connected, never give up: a lost connection is retried (backoff capped at 5 s) until Redis is back, and
    * `maxAttempts` bounds the first connection only. While the connection is down, a command fails at once, and one in
    * flight when it was lost fails too (never resent: its outcome is unknown), so that no caller waits on an outage.
    * Default false: commands wait for the reconnection, and the connection is given up after `maxAttempts`.
    */
-  keepReconnecting?: boolean;
+  keepReconnecting?: boolean | undefined;
 }
 
 /**

@@ -17,9 +17,9 @@ export interface RedisTransportOptions extends ConnectOptions {
   url: string;
   group: string;
   /** Shards a book is cut into (default 8): more than workers, so a claimed shard is a small part of a tick. */
-  shards?: number;
+  shards?: number | undefined;
   /** A tick whose shards have not all answered within this many ms rejects (default 60,000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 interface Waiter {
@@ -228,7 +228,7 @@ export class RedisTransport implements ShardTransport {
     const workers: WorkerHealth[] = [];
     let recoveries = 0;
     for (const json of Object.values(records)) {
-      const r = JSON.parse(json) as { consumer: string; backend: string; shardsHeld: number; claimed: number; at: number; silentAfterMs?: number; version?: string; build?: string; params?: string };
+      const r = JSON.parse(json) as { consumer: string; backend: string; shardsHeld: number; claimed: number; at: number; silentAfterMs?: number | undefined; version?: string | undefined; build?: string | undefined; params?: string | undefined };
       recoveries += r.claimed;
       if (now - r.at >= (r.silentAfterMs ?? 30_000)) continue;
       workers.push({ id: r.consumer, shardsHeld: r.shardsHeld, backend: r.backend, idleMs: now - r.at, version: r.version, build: r.build, params: r.params });

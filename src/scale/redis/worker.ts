@@ -19,16 +19,16 @@ import { decode, encode } from './wire.js';
 export interface RedisWorkerOptions {
   group: string;
   /** Consumer name (default `host:pid`). */
-  consumer?: string;
+  consumer?: string | undefined;
   /**
    * A worker silent this long (ms) is dead: its shards pass to the others, which claim its tasks pending this long
    * (default 30,000). Heartbeats go out every third of it.
    */
-  claimIdleMs?: number;
+  claimIdleMs?: number | undefined;
   /** Longest wait for a new task per read (ms, default 1,000): how often an idle worker beats and looks for claims. */
-  blockMs?: number;
+  blockMs?: number | undefined;
   /** Test hook: wait this long (ms) after reading a task, before running it (the window a test kills the process in). */
-  stallMs?: number;
+  stallMs?: number | undefined;
 }
 
 export interface RedisWorkerStats extends BuildIdentity {
@@ -233,7 +233,7 @@ export async function ensureGroup(redis: RedisClient, keys: ClusterKeys, shard: 
 export function liveWorkers(records: Record<string, string>, silentMs: number, now = Date.now()): string[] {
   const live: string[] = [];
   for (const [consumer, json] of Object.entries(records)) {
-    const at = (JSON.parse(json) as { at?: number }).at ?? 0;
+    const at = (JSON.parse(json) as { at?: number | undefined }).at ?? 0;
     if (now - at < silentMs) live.push(consumer);
   }
   return live.sort();

@@ -205,7 +205,7 @@ function sizesOf(accounts: number, options: number, linear: number): Record<Entr
 
 /** Entry a's positions: [start[a], end[a]) of `instrument` (layout rows) and `quantity`; none where `live[a]` is 0 (default: all live). */
 export interface PlanPositions {
-  live?: Uint8Array;
+  live?: Uint8Array | undefined;
   start: Int32Array;
   end: Int32Array;
   instrument: Int32Array;

@@ -12,7 +12,7 @@ export interface AddOn {
   kind: 'shortOption' | 'linearNotional';
   underlying: number;
   /** Short-option add-ons: the strike (USD). */
-  strike?: number;
+  strike?: number | undefined;
   /** Net contracts (units of underlying) the add-on is charged on: net short options, or net linear units. */
   net: number;
   amount: number;

@@ -169,7 +169,7 @@ function sameWords(now: Omit<Holdings, 'stable' | 'assets'>, was: Holdings): boo
 }
 
 /** Node's Buffer, when there is one (a browser has none): its `equals` is a memcmp. */
-const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { equals(other: Uint8Array): boolean } } }).Buffer;
+const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { equals(other: Uint8Array): boolean } } | undefined }).Buffer;
 
 /**
  * Same words, same order. In Node a memcmp over the bytes (byte-equal is word-equal), which every portfolio call on a

@@ -42,7 +42,7 @@ export interface PortfolioRule {
    * min_volatility_for_shock_up). Not a `portfolio` params field: methods built on the portfolio run set it (the
    * deribit method); absent: none.
    */
-  volUpFloor?: number;
+  volUpFloor?: number | undefined;
 }
 
 export interface PortfolioParams {
