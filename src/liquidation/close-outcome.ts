@@ -20,12 +20,18 @@ export interface TrialOutcome {
   beforeFee: number;
   nominalFee: number;
   feeCap: number;
+  /**
+   * The share of the requirement behind the holding the close releases, in [0, 1] (pricing.ts releasedShare: of the
+   * account's MM, or under isolated margin of the position's own); 1 for a balance. What caps its fee, and what share of
+   * a deficit its bankruptcy price takes (step.ts).
+   */
+  share: number;
   /** The close's execution cost where the root search may bound the slack by it (smallest-root.ts pieceBound); NaN: not given. */
   executionCost: number;
 }
 
 export function emptyOutcome(): TrialOutcome {
-  return { slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, executionCost: Number.NaN };
+  return { slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, share: 1, executionCost: Number.NaN };
 }
 
 /** One account's holdings before its trials (layout order) and what backs each position, as a close reads them. */
@@ -80,11 +86,13 @@ export function outcomeOf(after: HoldingsMargin, base: CloseBase, h: Holding, ef
   out.mm = after.mm;
   out.slack = slackOf(after, target, bucket !== undefined && bucket >= 0 ? bucket - base.p0 : bucket);
   out.fee = out.nominalFee = out.feeCap = 0;
+  out.share = 1;
   out.beforeFee = out.slack;
   out.executionCost = Number.NaN;
   if (h.kind === 'position') {
     const local = h.slot - base.p0, own = base.ownBacking ? after.positions : undefined;
     const share = own !== undefined ? releasedShare(base.positionMm[local], own.mm[local]) : releasedShare(base.mm, out.mm);
+    out.share = share;
     out.nominalFee = nominalFee;
     out.feeCap = feeCap(base.backing[local], share, effect.cost);
     out.fee = liquidationFee(nominalFee, base.backing[local], share, effect.cost);

@@ -48,7 +48,7 @@ export interface NextStep {
 export class StepChooser {
   /** Scratch: a probe's effect and its record (read before the next probe). */
   private readonly probeEffect: CloseEffect = emptyEffect();
-  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, executionCost: Number.NaN, cost: 0, notional: 0, linear: 0 };
+  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, share: 1, executionCost: Number.NaN, cost: 0, notional: 0, linear: 0 };
   /** Scratch for the breakpoints' effects. */
   private readonly breakEffect: CloseEffect = emptyEffect();
   /** Scratch: the step's choice (read before the next step). */

@@ -7,10 +7,11 @@
  *   y·σ_daily·√(|units|·mark / advUsd) (the square-root law of market impact; σ_daily = vol/√365).
  * - Options: the mark moved by the model's price change for the vol moved against the account by the spread,
  *   mark + (BSM(σ ∓ spread) − BSM(σ)), never below 0.
- * - Bankruptcy price: the price at which closing `units` takes the account's equity E to exactly 0,
+ * - Bankruptcy price: the price at which closing `units` takes the equity it owes, E, to exactly 0,
  *   mark − E / units (E + units·(p − mark) = 0), never below 0: a short whose account owes more than its notional
  *   (cross margin: losses elsewhere) cannot be bought back at a negative price, so it closes at 0 and the deficit
- *   left after that is covered like any deficit with nothing left to close (the fund, else bad debt).
+ *   left after that is covered like any deficit with nothing left to close (the fund, else bad debt). E is the equity
+ *   behind the close, or a deficit's share of it (step.ts equityOwed).
  */
 import { optionPrice } from '../greeks/one-option.js';
 import type { SlippageModel } from './params.js';

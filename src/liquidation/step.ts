@@ -75,7 +75,8 @@ export class StepExecutor {
       equityAfterFill = backing - e.cost;
     }
     const inverse = h.kind === 'position' && this.layout.instruments.isInverse(h.index);
-    const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, backing) : bankruptcyPrice(e.mark, e.units, backing);
+    const owed = this.equityOwed(a, h, e, backing);
+    const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, owed) : bankruptcyPrice(e.mark, e.units, owed);
     const usd = effects.usd;
     if (h.kind === 'collateral') {
       routes.market = quantity;
@@ -121,6 +122,21 @@ export class StepExecutor {
     step.mmBefore = mmBefore;
     step.mmAfter = mmAfter;
     return step;
+  }
+
+  /**
+   * The equity a close of position h at its bankruptcy price takes to 0 (margin currency): all of the equity behind it,
+   * `backing`, while that is not below 0 (a solvent account's surplus goes first, whatever the part closed); a deficit
+   * in the share of the requirement behind the holding the close releases (dYdX v4's bankruptcy quote of a partial
+   * close: the part's share of maintenance margin, as its fee cap), so each close of a bankrupt account takes its
+   * part of the deficit and a quarter of a position closes at the position's own bankruptcy price, not at one that
+   * puts the whole deficit on that quarter. The share is the trial's of the close at its market fill.
+   */
+  private equityOwed(a: number, h: Holding, e: CloseEffect, backing: number): number {
+    if (!(backing < 0) || h.kind !== 'position') return backing;
+    const share = this.trial.tryClose(a, h, e).share;
+    this.trial.restore(a);
+    return backing * share;
   }
 
   /**
@@ -225,7 +241,8 @@ export class StepExecutor {
     totals.marketSlippage += rest * mult * (e.mark - e.fill) * usd;
     this.effects.write(a, h, quantity, cash);
     this.run.remarginAt(a);
-    // The close was priced to leave equity at exactly 0; double rounding can leave −1e-11: the fund pays that too.
+    // The close was priced to leave its share of the equity at exactly 0 (all of it, but for a deficit shared out over
+    // the closes); double rounding can leave −1e-11: the fund pays that too.
     if (this.ownBacking) this.coverRounding(a, h.slot);
     if (rest === 0 || this.ownBacking) this.coverRounding(a, -1);
   }

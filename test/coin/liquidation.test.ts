@@ -102,10 +102,13 @@ describe('liquidating a coin-margined account', () => {
     expect(r.totals.fundPaid).toBeCloseTo(625, 6);
     expect(r.totals.fundEnd).toBeCloseTo(r.totals.fundStart - 625 + r.totals.feesToFund, 6);
     expect(a.after.equity).toBeGreaterThanOrEqual(-1e-12);
-    // the first close's bankruptcy price leaves its backing at 0: 1/(1/F + E/units) for a short's units < 0
+    // each close takes the share of the deficit that its share of the MM gives it (dYdX v4's bankruptcy quote): the
+    // first buys back a quarter of the short and releases a quarter of its MM, so it closes at the whole position's
+    // bankruptcy price, 1/(1/F + E/units) with units the position's −10,000 USD of face: 117,647.06, not the
+    // 100,000 that would put the whole deficit on that quarter; so do the others
     const first = a.steps[0];
-    const units = first.quantity * 10;
-    expect(first.bankruptcyPrice).toBeCloseTo(1 / (1 / 125_000 + -0.005 / units), 6);
+    expect(first.quantity * 10).toBeCloseTo(-2_500, 9);
+    for (const s of a.steps) expect(s.bankruptcyPrice).toBeCloseTo(1 / (1 / 125_000 + -0.005 / -10_000), 6);
     expect(first.bankruptcyPrice).toBeLessThan(125_000); // the fund takes the short back below the mark
     expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
   });

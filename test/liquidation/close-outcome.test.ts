@@ -152,7 +152,7 @@ describe('sizing on account terms', () => {
     const caps = [10, -20], holdings = [A, B];
     const probe = (k: number): CloseProbe => {
       const o = trials(terms, holdings[k], k)(caps[k]), e = effectOf(k, caps[k]);
-      return { cap: caps[k], slack: o.slack, mm: o.mm, fee: o.fee, beforeFee: o.beforeFee, nominalFee: o.nominalFee, feeCap: o.feeCap, executionCost: o.executionCost, cost: e.cost + nominalFee(e), notional: e.notional, linear: 2 };
+      return { cap: caps[k], slack: o.slack, mm: o.mm, fee: o.fee, beforeFee: o.beforeFee, nominalFee: o.nominalFee, feeCap: o.feeCap, share: o.share, executionCost: o.executionCost, cost: e.cost + nominalFee(e), notional: e.notional, linear: 2 };
     };
     expect([probe(1).slack, probe(1).mm, probe(1).fee]).toEqual([5, 50, 5]);
     const choice = chooseClose(2, probe, 100, -20, 'efficiency');

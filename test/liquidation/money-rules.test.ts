@@ -198,6 +198,52 @@ describe('ADL takes at most a counterparty\'s profit and never more than its equ
   });
 });
 
+describe('a bankrupt account\'s deficit is shared out over its closes by the MM each releases (dYdX v4)', () => {
+  // Long 100 X entered at 120, X at 100, 1,000 USDC: equity 1,000 − 2,000 = −1,000, MM 5% = 500. 25% steps, no
+  // slippage, no fee. Each quarter releases a quarter of the MM still held, so it takes that share of the deficit left:
+  // 250 each, at 100 + 250/25 = 110, the whole position's bankruptcy price (100 − (−1,000)/100). Putting the whole
+  // deficit on the first quarter would close it at 100 + 1,000/25 = 140 and the other three at the mark.
+  const b = (fundUsd: number) => ({
+    book: { instruments: XY, accounts: [
+      { id: 'bankrupt', positions: [{ instrument: 'X-PERP', quantity: 100, entryPrice: 120 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+      { id: 'short', positions: [{ instrument: 'X-PERP', quantity: -100, entryPrice: 130 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+    ] },
+    liquidation: { ...plain, maxFractionPerStep: 0.25, insuranceFund: { balanceUsd: fundUsd } },
+  });
+
+  for (const method of ['cross', 'isolated']) {
+    it(`${method}: the fund pays 250 a quarter, each at the position's bankruptcy price`, () => {
+      const { book: bk, liquidation } = b(1_000_000);
+      const r = liquidate(bk, xyMarket(100), { method, params: { linear: FIVE_PERCENT }, liquidation });
+      const [acct] = r.accounts;
+      expect(acct.steps.map((s) => [s.quantity, s.bankruptcyPrice])).toEqual([25, 25, 25, 25].map((q) => [q, expect.closeTo(110, 9)]));
+      expect(acct.steps.map((s) => s.fundChange)).toEqual([-250, -250, -250, -250].map((f) => expect.closeTo(f, 9)));
+      expect([acct.state, r.totals.fundPaid]).toEqual(['resolved', expect.closeTo(1_000, 9)]);
+      expect(Math.abs(identity(r))).toBeLessThan(1e-9);
+    });
+  }
+
+  it('with no fund, ADL fills each quarter at 110: the counterparty gives 10 a contract on all 100, not 40 on 25', () => {
+    const { book: bk, liquidation } = b(0);
+    const r = liquidate(bk, xyMarket(100), { method: 'cross', params: { linear: FIVE_PERCENT }, liquidation });
+    expect(r.adl.map((f) => [f.account, f.quantity, f.price, f.haircut])).toEqual([1, 2, 3, 4].map(() => ['short', -25, expect.closeTo(110, 9), expect.closeTo(250, 9)]));
+    expect(r.totals.adlHaircuts).toBeCloseTo(1_000, 9);
+  });
+
+  it('two positions: each full close takes its share of the MM, whichever closes first', () => {
+    // Long 100 X entered at 120 (MM 500) and long 100 Y entered at 20 (MM 100), 1,000 USDC: equity −1,000. X's close
+    // releases 500 of the 600: it takes 833.33, at 100 + 833.33/100 = 108.33; Y's takes the 166.67 left, at 20 +
+    // 166.67/100 = 21.67 (Y first: 166.67 of the 1,000, then X the 833.33 left: the same prices)
+    const bk = { instruments: XY, accounts: [{ id: 'two', positions: [{ instrument: 'X-PERP', quantity: 100, entryPrice: 120 }, { instrument: 'Y-PERP', quantity: 100, entryPrice: 20 }], collateral: [{ asset: 'USDC', amount: 1_000 }] }] };
+    for (const order of ['efficiency', 'largest-notional']) {
+      const r = liquidate(bk, xyMarket(100, 20), { method: 'cross', params: { linear: FIVE_PERCENT }, liquidation: { ...plain, order } });
+      const prices = Object.fromEntries(r.accounts[0].steps.map((s) => [s.id, s.bankruptcyPrice]));
+      expect(prices).toEqual({ 'X-PERP': expect.closeTo(100 + 2_500 / 3 / 100, 9), 'Y-PERP': expect.closeTo(20 + 500 / 3 / 100, 9) });
+      expect(r.totals.fundPaid).toBeCloseTo(1_000, 9);
+    }
+  });
+});
+
 describe('isolated margin', () => {
   it('a borrowing is the account\'s liability: an account whose unallocated collateral owes is bankrupt, and liquidated', () => {
     // USDC 1,000 and ETH −100 (−300,000 at 3,000), and a BTC long entered at 98,500 with 1,000 asked for it: the

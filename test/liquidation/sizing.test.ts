@@ -172,7 +172,7 @@ describe('smallestRoot: pieces proved empty from the costs at their ends', () =>
 });
 
 describe('chooseClose', () => {
-  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, beforeFee: p.slack ?? 0, nominalFee: 0, feeCap: 0, executionCost: Number.NaN, cost: 1, notional: 1, linear: 2, ...p });
+  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, beforeFee: p.slack ?? 0, nominalFee: 0, feeCap: 0, share: 1, executionCost: Number.NaN, cost: 1, notional: 1, linear: 2, ...p });
 
   it('prefers the most slack gained per dollar of cost, and never a close that raises MM', () => {
     // from slack −100, MM 50: holding 0 gains 60 for 30 (2/USD), holding 1 gains 90 for 30 (3/USD) but raises MM to 60,
