@@ -5,11 +5,11 @@
  * --horizon-days without --paths (ignored, they passed for a Monte Carlo run that never ran).
  */
 import { lookup } from 'node:dns/promises';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marginCore } from './support/cli.js';
+import { marginCore, SAMPLE } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
 
 const dir = scratchDir('mc-fail-closed-');
@@ -72,8 +72,25 @@ describe('selections that would select nothing', () => {
     expectUsageError(await marginCore('margin', '--sample', '--status', ','), 'margin', '--status', ',');
   });
 
-  it.each(['0', '-2', '1.5'])('stress --paths %s is a usage error (at least 1 path; leave it out for none)', async (paths) => {
-    expect(expectUsageError(await marginCore('stress', '--sample', '--paths', paths), 'stress', '--paths', paths)).toContain('≥ 1');
+  it.each(['0', '-2', '1.5', '1000001', '1e9'])('stress --paths %s is a usage error (1 to 1,000,000 paths; leave it out for none)', async (paths) => {
+    // above the most one call takes it had been exit 1, an input error at options.paths
+    expect(expectUsageError(await marginCore('stress', '--sample', '--paths', paths), 'stress', '--paths', paths)).toContain('from 1 to 1,000,000');
+  });
+
+  it('stress without --shock, on a market the default shock does not fit: the error says the default was used', async () => {
+    const market = JSON.parse(readFileSync(join(SAMPLE, 'market.json'), 'utf8'));
+    delete market.assets.ETH;
+    market.correlation = undefined;
+    const book = JSON.parse(readFileSync(join(SAMPLE, 'book.json'), 'utf8'));
+    book.accounts = book.accounts.filter((a: { positions: { instrument: string }[]; collateral?: { asset: string }[] }) => a.positions.every((p) => p.instrument.startsWith('BTC')) && (a.collateral ?? []).every((c) => c.asset !== 'ETH'));
+    book.instruments = book.instruments.filter((i: { underlying: string }) => i.underlying === 'BTC');
+    const files = { book: join(dir, 'btc-book.json'), market: join(dir, 'btc-market.json') };
+    writeFileSync(files.book, JSON.stringify(book));
+    writeFileSync(files.market, JSON.stringify(market));
+    const run = await marginCore('stress', '--book', files.book, '--market', files.market);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--shock: not given: the bundled shock crash-path was used (give --shock with a shock of this market\'s assets)');
+    expect(run.stderr).toMatch(/shock\.path\[0\]\.prices\.ETH, .*: unknown asset/);
   });
 });
 

@@ -13,6 +13,7 @@ import { describeValue, type InputProblem, ProblemList, type ProblemListOptions 
 import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
 import { compoundReturn, type MarketMove } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
+import { parseIsoTimestamp } from '../model/time.js';
 import { correlationMissingMessage } from '../model/validate-market.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
 import { type ImpactModel, MAX_HORIZON_DAYS, type StressParams } from './params.js';
@@ -126,6 +127,7 @@ function instantStep(json: Record<string, unknown>, path: string, market: Valida
     else {
       checkFields(h, HISTORICAL_FIELDS, countDefined(h, HISTORICAL_FIELDS.names), at, problems);
       if (typeof h.date !== 'string' || h.date === '') problems.add(`${at}.date`, `expected the day's date as a string, got ${describeValue(h.date)}`);
+      else if (!isDay(h.date)) problems.add(`${at}.date`, `expected the day's date, e.g. 2020-03-12 (or an ISO-8601 timestamp with a zone), got ${describeValue(h.date)}`);
       else labels.push(`the returns of ${h.date}`);
       if (h.returns === undefined) problems.add(`${at}.returns`, 'missing (expected the returns per asset)');
       for (const [asset, r] of assetNumbers(h.returns, `${at}.returns`, market, problems, { min: -1, minOpen: true }, DOMAIN.move)) compound(asset, r);
@@ -189,6 +191,7 @@ function pathSteps(json: unknown, at: string, market: ValidatedMarket, problems:
     const p = `${at}[${k}]`;
     const returns = new Map<string, number>(), volShift = new Map<string, number>();
     if (!isRecord(snap)) problems.add(p, `expected { prices, volPoints }, got ${describeValue(snap)}`);
+    else if (snap.prices === undefined && snap.volPoints === undefined) problems.add(p, 'no move: expected prices, volPoints or both');
     else {
       checkFields(snap, SNAPSHOT_FIELDS, countDefined(snap, SNAPSHOT_FIELDS.names), p, problems);
       for (const [asset, price] of assetNumbers(snap.prices, `${p}.prices`, market, problems, { min: 0, minOpen: true }, DOMAIN.price)) {
@@ -235,4 +238,9 @@ function knownAsset(asset: unknown, path: string, market: ValidatedMarket, probl
 
 function percent(r: number): string {
   return `${r >= 0 ? '+' : ''}${(r * 100).toFixed(Math.abs(r) < 0.1 ? 2 : 1)}%`;
+}
+
+/** A calendar day written YYYY-MM-DD (2020-03-12; not 2020-02-30), or an ISO-8601 timestamp with a zone. */
+function isDay(text: string): boolean {
+  return !Number.isNaN(parseIsoTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text));
 }

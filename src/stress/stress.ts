@@ -5,7 +5,7 @@
  * shock that exhausts the insurance fund, on a grid) and a Monte Carlo stress (N correlated shocks). Each method runs on its own
  * laid-out copy of the book; reverse and Monte Carlo runs put the book back between cascades.
  */
-import { InputError, type InputProblem, ProblemList } from '../errors.js';
+import { describeValue, InputError, type InputProblem, ProblemList } from '../errors.js';
 import { frozenLocationProblems } from '../locations/adjust.js';
 import { type LocationParams, validateLocationParams } from '../locations/params.js';
 import { requireCorrelation } from '../model/validate-market.js';
@@ -19,7 +19,7 @@ import { compoundReturn } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import type { MarginOptions } from '../session/types.js';
-import { type CascadeSetup, type CascadeTimings, runCascade } from './cascade.js';
+import { type CascadeSetup, type CascadeTimings, cascadeTimings, runCascade } from './cascade.js';
 import type { ExposureCache } from './kept-run.js';
 import { distribution, monteCarloShocks, worstPaths } from './monte-carlo.js';
 import { MAX_HORIZON_DAYS, type StressParams } from './params.js';
@@ -29,7 +29,7 @@ import { type BadDebtAt, type ProbeBatch, type ReverseSearch, reverseSearch, sca
 import { type ShockStep, type ValidShock, validateShock } from './shock.js';
 import { checkStressParams, IMPACT_ASSET_KEYS } from './validate.js';
 import { MARGIN_OPTION_KINDS } from '../margin/options.js';
-import type { OptionKinds } from '../model/options-check.js';
+import { type OptionKinds, optionProblems } from '../model/options-check.js';
 
 export interface StressOptions extends MarginOptions {
   /** A method name, or `all` for every method of the engine. Default `cross`. */
@@ -266,9 +266,14 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   const seed = options.seed === undefined ? 1 : boundedNumber(options.seed, 'options.seed', problems, { min: 0, max: 0xffffffff });
   if (seed !== undefined && !Number.isInteger(seed)) problems.add('options.seed', `expected an integer in [0, 2^32), got ${seed}`);
   const horizonDays = options.horizonDays === undefined ? 1 : boundedNumber(options.horizonDays, 'options.horizonDays', problems, { min: 0, minOpen: true, max: MAX_HORIZON_DAYS });
+  // a seed or horizon with no paths would be ignored: the caller meant a Monte Carlo run (the CLI refuses --seed alone too)
+  for (const key of ['seed', 'horizonDays'] as const) if (options[key] !== undefined && options.paths === undefined) problems.add(`options.${key}`, `sets up the Monte Carlo stress: give options.paths too`);
+  timingsProblems(options.timings, problems);
   let reverse: Plan['reverse'] = null;
   if (options.reverse === true) reverse = { thresholdUsd: liquidation.insuranceFund.balanceUsd };
   else if (isRecord(options.reverse)) {
+    // a misspelt threshold would leave the default (the insurance fund) with no sign of it
+    for (const p of optionProblems(options.reverse, REVERSE_OPTION_KINDS, 'options.reverse')) problems.add(p.path, p.message);
     const t = options.reverse.thresholdUsd === undefined ? liquidation.insuranceFund.balanceUsd : boundedNumber(options.reverse.thresholdUsd, 'options.reverse.thresholdUsd', problems, { min: 0 });
     if (t !== undefined) reverse = { thresholdUsd: t };
   } else if (options.reverse !== undefined && options.reverse !== false) problems.add('options.reverse', 'expected true, false or { thresholdUsd }');
@@ -289,6 +294,23 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
     methods: chosen, shock, stress: shock.params, liquidation, paths: paths ?? 0, seed: seed ?? 1, horizonDays: horizonDays ?? 1, reverse,
     warnings: [...paramWarnings, ...shock.warnings],
   };
+}
+
+/** The keys of `options.reverse` as an object. */
+const REVERSE_OPTION_KINDS: OptionKinds<{ thresholdUsd?: number }> = { thresholdUsd: 'any' };
+
+/**
+ * `options.timings`: an object whose counters the run adds to ({@link cascadeTimings} makes one), each a number; not
+ * a frozen one (the run threw a TypeError mid-run writing to it).
+ */
+function timingsProblems(timings: unknown, problems: ProblemList): void {
+  if (timings === undefined) return;
+  const expected = `an object of counters to add to, { ${Object.keys(cascadeTimings()).join(', ')} } (numbers, all 0 to start)`;
+  if (!isRecord(timings) || Object.isFrozen(timings)) return problems.add('options.timings', `expected ${expected}, got ${isRecord(timings) ? 'a frozen object' : describeValue(timings)}`);
+  for (const key of Object.keys(cascadeTimings())) {
+    const v = timings[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) problems.add(`options.timings.${key}`, `expected a number to add to (0 to start), got ${describeValue(v)}`);
+  }
 }
 
 /**

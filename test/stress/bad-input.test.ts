@@ -110,6 +110,36 @@ describe('stress input', () => {
     ]);
   });
 
+  it('refuses options that would be ignored: a misspelt reverse threshold, a seed or horizon with no paths, timings it cannot add to', () => {
+    const shock = { spot: { BTC: -0.1 } };
+    const opts = (o: Record<string, unknown>) => o as never; // what a JavaScript caller passes
+    // the misspelt threshold had left the default, the insurance fund, with no sign of it
+    expect(problems(() => engine.stress(book, market, shock, opts({ reverse: { threshold: 5 } })))).toEqual(['options.reverse.threshold: unknown option (did you mean "thresholdUsd"?)']);
+    expect(problems(() => engine.stress(book, market, shock, opts({ reverse: { thresholdUsd: 5, foo: 1 } })))).toEqual(['options.reverse.foo: unknown option (expected thresholdUsd)']);
+    expect(problems(() => engine.stress(book, market, shock, { seed: 5, horizonDays: 2 }))).toEqual([
+      'options.seed: sets up the Monte Carlo stress: give options.paths too',
+      'options.horizonDays: sets up the Monte Carlo stress: give options.paths too',
+    ]);
+    // a timings that is not an object of counters threw a TypeError mid-run
+    for (const timings of [5, 'x', null, Object.freeze({ rounds: 0, marginMs: 0, liquidationMs: 0, otherMs: 0, accountsMargined: 0, fullRounds: 0 })]) {
+      expect(problems(() => engine.stress(book, market, shock, opts({ timings })))).toEqual([expect.stringMatching(/^options\.timings: expected an object of counters to add to, \{ rounds, marginMs, liquidationMs, otherMs, accountsMargined, fullRounds \}/)]);
+    }
+    expect(problems(() => engine.stress(book, market, shock, opts({ timings: { rounds: 0 } })))).toEqual(['marginMs', 'liquidationMs', 'otherMs', 'accountsMargined', 'fullRounds'].map((k) => `options.timings.${k}: expected a number to add to (0 to start), got undefined`));
+    // what they take still runs
+    const timings = { rounds: 0, marginMs: 0, liquidationMs: 0, otherMs: 0, accountsMargined: 0, fullRounds: 0 };
+    expect(engine.stress(book, market, shock, { reverse: {}, seed: 5, paths: 2, timings }).reverse?.[0].thresholdUsd).toBe(1_000_000);
+    expect(timings.rounds).toBeGreaterThan(0);
+  });
+
+  it('refuses a shock with nothing in it: an empty path snapshot, a historical day that is no date', () => {
+    expect(problems(() => engine.stress(book, market, { path: [{ prices: { BTC: 90_000 } }, {}] }))).toEqual(['shock.path[1]: no move: expected prices, volPoints or both']);
+    expect(problems(() => engine.stress(book, market, { historical: { date: 'not-a-date', returns: { BTC: -0.4 } } }))).toEqual([
+      'shock.historical.date: expected the day\'s date, e.g. 2020-03-12 (or an ISO-8601 timestamp with a zone), got "not-a-date"',
+    ]);
+    expect(problems(() => engine.stress(book, market, { historical: { date: '2020-02-30', returns: { BTC: -0.4 } } }))).toHaveLength(1);
+    for (const date of ['2020-03-12', '2020-03-12T00:00:00Z']) expect(engine.stress(book, market, { historical: { date, returns: { BTC: -0.4 } } }).cascades[0].stops[0].label).toBe(`the returns of ${date}`);
+  });
+
   it('refuses Monte Carlo on a correlation matrix that is not positive semidefinite', () => {
     const bad = {
       ...market,

@@ -5,7 +5,7 @@ import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { noteSetAsideBy, readJson, readValidInputs, setAsideAccounts, shocksDir } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, wholeNumber, workersOption, bookOption, positiveWholeNumber, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, integerText, wholeNumber, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -13,6 +13,7 @@ import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validat
 import { InputError } from '../../errors.js';
 import { stressOwnedBook } from '../stress-owned.js';
 import { MAX_HORIZON_DAYS } from '../../stress/params.js';
+import { MAX_PATHS } from '../../stress/stress.js';
 
 const ROUND_COLUMNS = [
   'method', 'round', 'step', 'accountsLiquidated', 'accountsBankrupt', 'liquidatedNotional', 'fees', 'badDebt', 'insuranceFund', 'adlNotional', 'prices', 'impactMove',
@@ -28,7 +29,7 @@ export function registerStressCommand(program: Command): Command {
     .option('--params <file>', 'risk parameters JSON (its `liquidation` and `stress` sections set the rules and the market impact)')
     .addOption(methodOption([...MARGIN_METHODS, 'all'], 'cross', 'margin method, or all'))
     .addOption(profileOption())
-    .option('--paths <n>', 'Monte Carlo stress: this many correlated shocks (at least 1) from the market\'s vols and correlation', positiveWholeNumber)
+    .option('--paths <n>', `Monte Carlo stress: this many correlated shocks (1 to ${MAX_PATHS.toLocaleString('en-US')}) from the market's vols and correlation`, pathCount)
     .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
     .option('--horizon-days <days>', `Monte Carlo shock horizon in days (above 0, at most ${MAX_HORIZON_DAYS})`, horizonDays, 1)
     .option('--reverse', 'reverse stress test: the smallest multiple of the shock whose bad debt exceeds the insurance fund')
@@ -61,21 +62,27 @@ export function registerStressCommand(program: Command): Command {
         // the coin-margined accounts a USD-only method sets aside: a cascade's rounds name no account, the note does
         const aside = setAsideAccounts(inputs.book, method === 'all' ? MARGIN_METHODS : [method]);
         const options = {
-          method, profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
+          method, profile: opts.profile, params, lenient: opts.lenient === true,
+          // the seed and horizon (defaults given) only with paths: the library refuses them alone
+          ...(opts.paths !== undefined ? { paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays } : {}),
           reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true, // --threshold goes with --reverse (looseOption)
           onProgress: (done: number, total: number) => bar.setFraction(100 + (900 * done) / total, `${done}/${total} cascades`),
         };
         let report: StressReport;
-        if (opts.workers > 1) {
-          // Monte Carlo paths and the reverse search's probes on the threads; the shock's cascade runs here
-          try {
-            // the workers get the whole book when the first job needs it; its shards (for margin) are never laid out
-            const sharded = await engine.openShardedBook(inputs.book, undefined, { layOut: 'first-margin' });
-            report = await sharded.stress(inputs.market, shock, options).finally(() => sharded.release());
-          } finally {
-            await engine.close();
-          }
-        } else report = stressOwnedBook(engine, inputs.book, inputs.market, shock, options);
+        try {
+          if (opts.workers > 1) {
+            // Monte Carlo paths and the reverse search's probes on the threads; the shock's cascade runs here
+            try {
+              // the workers get the whole book when the first job needs it; its shards (for margin) are never laid out
+              const sharded = await engine.openShardedBook(inputs.book, undefined, { layOut: 'first-margin' });
+              report = await sharded.stress(inputs.market, shock, options).finally(() => sharded.release());
+            } finally {
+              await engine.close();
+            }
+          } else report = stressOwnedBook(engine, inputs.book, inputs.market, shock, options);
+        } catch (error) {
+          throw command.getOptionValueSource('shock') === 'default' ? withDefaultShockNamed(error, opts.shock) : error;
+        }
         bar.finish();
         const output = await openOutput(opts.out);
         if (opts.format === 'json') {
@@ -142,4 +149,20 @@ function horizonDays(value: string): number {
   const n = Number(value);
   if (!(Number.isFinite(n) && n > 0 && n <= MAX_HORIZON_DAYS)) throw new InvalidArgumentError(`expected a number of days above 0, at most ${MAX_HORIZON_DAYS}.`);
   return n;
+}
+
+/** `--paths N`: a whole number of Monte Carlo paths, at least 1 and at most what one call takes (a usage error else, exit 2). */
+function pathCount(value: string): number {
+  const n = integerText(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_PATHS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_PATHS.toLocaleString('en-US')}.`);
+  return n;
+}
+
+/**
+ * A shock's problems when no --shock was given: one more problem says the bundled default was used (its prices name
+ * assets a user's market may not price: `shock.path[0].prices.ETH: unknown asset` alone read as the user's file).
+ */
+function withDefaultShockNamed(error: unknown, name: string): unknown {
+  if (!(error instanceof InputError) || !error.problems.some((p) => p.path === 'shock' || p.path.startsWith('shock.'))) return error;
+  return new InputError([{ path: '--shock', message: `not given: the bundled shock ${name} was used (give --shock with a shock of this market's assets)` }, ...error.problems], error.truncated);
 }
