@@ -390,7 +390,7 @@ class LiquidationRun {
       }
       const next = this.chooser.next(a, holdings, worst.bucket, worst.slack);
       if (next !== null) {
-        this.plan.addStep(this.steps.execute(a, next.holding, next.quantity, next.fee));
+        this.plan.addStep(this.steps.execute(a, next.holding, next.quantity, next.fee, next.share));
         continue;
       }
       const why = holdings.every((h) => this.effects.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';

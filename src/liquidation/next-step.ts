@@ -38,11 +38,15 @@ export class StepScratch {
 /** The kind of a chooser's scratch, on an engine's shelves (RunRetention.shelf). */
 export const STEP_SCRATCH: ShelfKind<StepScratch> = { make: () => new StepScratch() };
 
-/** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
+/**
+ * A step to execute: a quantity of a holding (signed like it), the fee of its market close (USD) and the share of MM
+ * the close releases (what caps the fee and shares out a deficit: step.ts), both from the trial of that close.
+ */
 export interface NextStep {
   holding: Holding;
   quantity: number;
   fee: number;
+  share: number;
 }
 
 export class StepChooser {
@@ -62,9 +66,9 @@ export class StepChooser {
   private readonly probeHolding = (k: number): CloseProbe | null => this.probe(k);
   private readonly tryHolding = (q: number): TrialOutcome => this.tryAt(q);
   /** Scratch: the step {@link next} returns (read before the next call). */
-  private readonly step: NextStep = { holding: { kind: 'position', slot: -1, index: -1, startSize: 0 }, quantity: 0, fee: Number.NaN };
+  private readonly step: NextStep = { holding: { kind: 'position', slot: -1, index: -1, startSize: 0 }, quantity: 0, fee: Number.NaN, share: Number.NaN };
   /** Scratch: the close {@link belowCaps} picks (read before the next step). */
-  private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN };
+  private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN, share: Number.NaN };
   /** Its probes, root search and per-holding arrays (see {@link StepScratch}), given back by {@link release}. */
   private readonly scratch: StepScratch;
 
@@ -133,8 +137,8 @@ export class StepChooser {
     const tolerance = this.trial.tolerance(a);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order, this.choice);
     this.trial.restore(a);
-    // the step's fee when a trial of it is known (the choice's cap, the search's root); NaN: tried again below
-    let k = -1, q = 0, fee = Number.NaN;
+    // the step's fee and share when a trial of it is known (the choice's cap, the search's root); NaN: tried again below
+    let k = -1, q = 0, fee = Number.NaN, share = Number.NaN;
     if (choice !== null && choice.gains) {
       k = choice.holding;
       const h = on.h = holdings[k];
@@ -145,13 +149,17 @@ export class StepChooser {
         ? this.scratch.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.scratch.capBound[k], this.scratch.breaks, count)
         : this.scratch.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.scratch.breaks, count);
       q = root ?? choice.cap;
-      if (root !== null) fee = this.scratch.search.feeAt(root);
+      if (root !== null) {
+        fee = this.scratch.search.feeAt(root);
+        share = this.scratch.search.shareAt(root);
+      }
     } else {
       const pick = this.belowCaps(slack0, tolerance, baseMm);
       if (pick !== null) {
         k = pick.holding;
         q = pick.quantity;
         fee = pick.fee;
+        share = pick.share;
       } else if (choice !== null) {
         k = choice.holding;
         q = choice.cap;
@@ -170,17 +178,24 @@ export class StepChooser {
     }
     const h = holdings[k];
     // the fee of the step itself (its cap depends on the MM the close leaves): from the trial of that close
-    if (h.kind !== 'position') fee = 0;
-    else if (choice !== null && k === choice.holding && q === choice.cap) fee = choice.capFee;
-    else if (Number.isNaN(fee)) {
+    if (h.kind !== 'position') {
+      fee = 0;
+      share = 1;
+    } else if (choice !== null && k === choice.holding && q === choice.cap) {
+      fee = choice.capFee;
+      share = choice.capShare;
+    } else if (Number.isNaN(fee) || Number.isNaN(share)) {
       on.h = h;
-      fee = this.tryHolding(q).fee;
+      const tried = this.tryHolding(q);
+      fee = tried.fee;
+      share = tried.share;
     }
     this.trial.restore(a);
     const step = this.step;
     step.holding = h;
     step.quantity = q;
     step.fee = fee;
+    step.share = share;
     return step;
   }
 
@@ -255,6 +270,7 @@ export class StepChooser {
         pick.holding = k;
         pick.quantity = root;
         pick.fee = this.scratch.search.feeAt(root);
+        pick.share = this.scratch.search.shareAt(root);
       }
     }
     this.trial.restore(on.a);
@@ -298,6 +314,7 @@ export class StepChooser {
     r.beforeFee = outcome.beforeFee;
     r.nominalFee = outcome.nominalFee;
     r.feeCap = outcome.feeCap;
+    r.share = outcome.share;
     r.executionCost = outcome.executionCost;
     this.scratch.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
     r.notional = effect.notional;
@@ -318,6 +335,7 @@ interface ClosePick {
   holding: number;
   quantity: number;
   fee: number;
+  share: number;
 }
 
 /** A copy of `from` twice as long. */

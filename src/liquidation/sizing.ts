@@ -33,13 +33,15 @@ export interface CloseChoice {
   capSlack: number;
   capMm: number;
   capFee: number;
+  /** The share of MM closing the cap releases (close-outcome.ts TrialOutcome.share). */
+  capShare: number;
   /** What closing the cap left, as smallest-root.ts reads it (a record of its own). */
   capOutcome: { slack: number; mm: number; beforeFee: number; nominalFee: number; feeCap: number; executionCost: number };
 }
 
 /** An empty {@link CloseChoice} to choose into (a per-step caller keeps one: perf: no-alloc-per-step, docs/performance.md). */
 export function emptyChoice(): CloseChoice {
-  return { holding: -1, cap: 0, gains: false, capSlack: 0, capMm: 0, capFee: 0, capOutcome: { slack: 0, mm: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, executionCost: Number.NaN } };
+  return { holding: -1, cap: 0, gains: false, capSlack: 0, capMm: 0, capFee: 0, capShare: 1, capOutcome: { slack: 0, mm: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, executionCost: Number.NaN } };
 }
 
 /**
@@ -51,8 +53,8 @@ export function emptyChoice(): CloseChoice {
  */
 export function chooseClose(count: number, probe: (k: number) => CloseProbe | null, baseMm: number, slack0: number, order: CloseOrder, out: CloseChoice = emptyChoice()): CloseChoice | null {
   const efficiency = order === 'efficiency', linearFirst = order === 'linear-first';
-  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0, bestFee = 0, bestBefore = 0, bestNominal = 0, bestFeeCap = 0, bestExecution = 0;
-  let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0, fallbackSlack = 0, fallbackMm = 0, fallbackFee = 0;
+  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0, bestFee = 0, bestShare = 1, bestBefore = 0, bestNominal = 0, bestFeeCap = 0, bestExecution = 0;
+  let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0, fallbackSlack = 0, fallbackMm = 0, fallbackFee = 0, fallbackShare = 1;
   for (let k = 0; k < count; k++) {
     const p = probe(k);
     if (p === null || p.mm > baseMm) continue; // closing this part would raise MM (a hedge leg): never
@@ -68,6 +70,7 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
         bestSlack = p.slack;
         bestMm = p.mm;
         bestFee = p.fee;
+        bestShare = p.share;
         bestBefore = p.beforeFee;
         bestNominal = p.nominalFee;
         bestFeeCap = p.feeCap;
@@ -85,22 +88,24 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
         fallbackSlack = p.slack;
         fallbackMm = p.mm;
         fallbackFee = p.fee;
+        fallbackShare = p.share;
       }
     }
   }
-  if (best >= 0) return choiceOf(out, best, bestCap, true, bestSlack, bestMm, bestFee, bestBefore, bestNominal, bestFeeCap, bestExecution);
-  if (fallback >= 0) return choiceOf(out, fallback, fallbackCap, false, fallbackSlack, fallbackMm, fallbackFee, fallbackSlack, 0, 0, Number.NaN);
+  if (best >= 0) return choiceOf(out, best, bestCap, true, bestSlack, bestMm, bestFee, bestShare, bestBefore, bestNominal, bestFeeCap, bestExecution);
+  if (fallback >= 0) return choiceOf(out, fallback, fallbackCap, false, fallbackSlack, fallbackMm, fallbackFee, fallbackShare, fallbackSlack, 0, 0, Number.NaN);
   return null;
 }
 
 /** `out` rewritten as the choice of holding k, its cap's outcome as smallest-root.ts reads it. */
-function choiceOf(out: CloseChoice, k: number, cap: number, gains: boolean, slack: number, mm: number, fee: number, beforeFee: number, nominalFee: number, feeCap: number, executionCost: number): CloseChoice {
+function choiceOf(out: CloseChoice, k: number, cap: number, gains: boolean, slack: number, mm: number, fee: number, share: number, beforeFee: number, nominalFee: number, feeCap: number, executionCost: number): CloseChoice {
   out.holding = k;
   out.cap = cap;
   out.gains = gains;
   out.capSlack = slack;
   out.capMm = mm;
   out.capFee = fee;
+  out.capShare = share;
   const o = out.capOutcome;
   o.slack = slack;
   o.mm = mm;

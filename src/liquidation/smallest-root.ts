@@ -44,6 +44,8 @@ export interface CloseOutcome {
   feeCap?: number | undefined;
   /** The close's fee (USD), when the caller wants it back for the root found ({@link RootSearch.feeAt}). */
   fee?: number | undefined;
+  /** The share of MM the close releases, kept with its fee ({@link RootSearch.shareAt}). */
+  share?: number | undefined;
   /**
    * The close's execution cost before its fee (slippage, ≥ 0, not falling as more is closed), given only where the
    * slack before costs and fee, `beforeFee` + cost, does not fall as more is closed either ({@link pieceBound}); NaN
@@ -99,7 +101,7 @@ export class RootSearch {
   private readonly seen = new Float64Array(KEPT * SEEN);
   private seenNext = 0;
   /** This search's last trial, and its last that reached the target: the close (signed) and its fee (NaN: none). */
-  private readonly last = { q: Number.NaN, fee: Number.NaN, upQ: Number.NaN, upFee: Number.NaN };
+  private readonly last = { q: Number.NaN, fee: Number.NaN, share: Number.NaN, upQ: Number.NaN, upFee: Number.NaN, upShare: Number.NaN };
 
   /** Drops the last search's trial (a search kept between runs holds nothing of an ended one). */
   forget(): void {
@@ -118,7 +120,7 @@ export class RootSearch {
     this.sign = limit < 0 ? -1 : 1;
     this.seen.fill(Number.NaN);
     const last = this.last;
-    last.q = last.fee = last.upQ = last.upFee = Number.NaN;
+    last.q = last.fee = last.share = last.upQ = last.upFee = last.upShare = Number.NaN;
     try {
       const end = atLimit ?? this.noted(limit, tryClose(limit));
       if (!(end.mm <= baseMm && end.slack >= -enough) && bound < 0) return null;
@@ -246,14 +248,22 @@ export class RootSearch {
     return q === last.q ? last.fee : q === last.upQ ? last.upFee : Number.NaN;
   }
 
+  /** The share of MM the close `q` releases, as {@link feeAt} keeps its fee (NaN: not kept). */
+  shareAt(q: number): number {
+    const last = this.last;
+    return q === last.q ? last.share : q === last.upQ ? last.upShare : Number.NaN;
+  }
+
   /** `o`, the outcome of the close `q`, remembered with its fee. */
   private noted(q: number, o: CloseOutcome): CloseOutcome {
-    const last = this.last, fee = o.fee ?? Number.NaN;
+    const last = this.last, fee = o.fee ?? Number.NaN, share = o.share ?? Number.NaN;
     last.q = q;
     last.fee = fee;
+    last.share = share;
     if (o.slack >= 0) {
       last.upQ = q;
       last.upFee = fee;
+      last.upShare = share;
     }
     return o;
   }

@@ -48,10 +48,11 @@ export class StepExecutor {
   ) {}
 
   /**
-   * Executes one step on holding h of account a: `quantity` closed, a market close paying `fee` (USD); returns the
-   * step's record (a scratch record: read before the next step).
+   * Executes one step on holding h of account a: `quantity` closed, a market close paying `fee` (USD), releasing
+   * `share` of the MM behind it (the chooser's trial of the close: next-step.ts); returns the step's record (a scratch
+   * record: read before the next step).
    */
-  execute(a: number, h: Holding, quantity: number, fee: number): LiquidationStep {
+  execute(a: number, h: Holding, quantity: number, fee: number, share: number): LiquidationStep {
     this.trial.changed(a);
     const { ledger, effects } = this, totals = ledger.totals, w = ledger.waterfall;
     const columns = this.run.accountColumns();
@@ -75,7 +76,7 @@ export class StepExecutor {
       equityAfterFill = backing - e.cost;
     }
     const inverse = h.kind === 'position' && this.layout.instruments.isInverse(h.index);
-    const owed = this.equityOwed(a, h, e, backing);
+    const owed = this.equityOwed(a, h, e, backing, share);
     const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, owed) : bankruptcyPrice(e.mark, e.units, owed);
     const usd = effects.usd;
     if (h.kind === 'collateral') {
@@ -130,12 +131,15 @@ export class StepExecutor {
    * in the share of the requirement behind the holding the close releases (dYdX v4's bankruptcy quote of a partial
    * close: the part's share of maintenance margin, as its fee cap), so each close of a bankrupt account takes its
    * part of the deficit and a quarter of a position closes at the position's own bankruptcy price, not at one that
-   * puts the whole deficit on that quarter. The share is the trial's of the close at its market fill.
+   * puts the whole deficit on that quarter. `share`: the chooser's, from its trial of the close at its market fill (the
+   * trial that capped its fee); NaN: tried here.
    */
-  private equityOwed(a: number, h: Holding, e: CloseEffect, backing: number): number {
+  private equityOwed(a: number, h: Holding, e: CloseEffect, backing: number, share: number): number {
     if (!(backing < 0) || h.kind !== 'position') return backing;
-    const share = this.trial.tryClose(a, h, e).share;
-    this.trial.restore(a);
+    if (Number.isNaN(share)) {
+      share = this.trial.tryClose(a, h, e).share;
+      this.trial.restore(a);
+    }
     return backing * share;
   }
 

@@ -176,14 +176,13 @@
  *   contract, floored at 0) and closed the rest at the mark. Every digest moved (84 liquidation, 3 stress). Checked by
  *   diffing the reports' JSON before and after: bad debt unchanged to the cent (but last bits where the sqrt impact
  *   writes off 8e13); the fund pays the same but under a per-step cap (`im linear-first capped`: the sample's
- *   2,554.25 → 2,702.73, the deficit now over more steps) and shocked isolated (+13.26 of roundings); what ADL and
+ *   2,554.25 → 2,702.73, the deficit now over more steps); what ADL and
  *   write-offs take moves both ways: the sample's uncovered +0 to +154, the shocked book's −10,240 to +101,888
  *   (derive queue 343,843.21 → 442,252.01: its fills' largest gap to the mark 43,685 → 10,921 a contract, so the
  *   counterparties give their contracts before their profit is used up, and ADL absorbs 2,887,691 → 2,786,084).
  *   States unchanged but shocked derive and deribit `im linear-first capped`, one account bankrupt instead of
- *   resolved. Stress: btc-crash's rounds move in their fund and ADL figures, its metrics to the cent unchanged;
- *   crash-path isolated bad debt 708,030.64 → 708,028.84; the reverse search's scale unchanged, its cascade's ADL
- *   notional 7,045,234 → 6,995,259.
+ *   resolved. Stress: the btc-crash and crash-path rounds move in their fund and ADL figures, their metrics to the
+ *   cent unchanged; the reverse search's scale unchanged, its cascade's ADL notional 7,045,234 → 6,995,259.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -258,12 +257,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': 'e5f4c1e1746d9440ced1b048',
   },
   shocked: {
-    'cross dry pro-rata': 'ef64b0431d198f347f46854f',
-    'cross dry queue': 'b5c1ca438fba7d034db9407f',
-    'cross im linear-first capped': '15fa1176cc0909e1964ab433',
-    'cross largest-notional linear fee': '097b6b945c03b5dd9d1c742c',
-    'cross pro-rata': 'bdcfd5342c8648cdab30b08d',
-    'cross queue': 'b264e072e344fbeeab85ba84',
+    'cross dry pro-rata': '8f8930d4e5db6718131d6186',
+    'cross dry queue': 'f3bba903f84c2ccd673abd24',
+    'cross im linear-first capped': '3ae824d7dd70c79d7f2f4117',
+    'cross largest-notional linear fee': 'a9eef5fd00cfebc9bf68171e',
+    'cross pro-rata': '00761071a70a25f281126f21',
+    'cross queue': 'a2cb7d2d91cadeb313e35ccd',
     'deribit dry pro-rata': '5774a3135db88ba4efbc7f97',
     'deribit dry queue': 'be5c58dcd5ee88623f0fe641',
     'deribit im linear-first capped': 'b322150c67e725262c8eca3a',
@@ -276,18 +275,18 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': '93d82891d4778639c75bf402',
     'derive pro-rata': '5ee2ff6e98ec48ad041cc433',
     'derive queue': '249d97f4b6e24c8fae88f46d',
-    'isolated dry pro-rata': 'cd3f0bd9f3e2e891b6abf50e',
-    'isolated dry queue': 'df414313649e9fdb91295f1a',
-    'isolated im linear-first capped': '7db81afacb396875204cde13',
+    'isolated dry pro-rata': '2b6cfd435a4957664c579fdc',
+    'isolated dry queue': '24d394d303bd531bad54db25',
+    'isolated im linear-first capped': 'dfee742cd23681a9e4c3a53d',
     'isolated largest-notional linear fee': '7961a417c004e23e517ce916',
-    'isolated pro-rata': 'a5b3db57bd54661b6771f045',
-    'isolated queue': '96b4ad7f6bea38a7d8fa86ec',
-    'portfolio dry pro-rata': '358a4265b68277086204904b',
-    'portfolio dry queue': 'f3e806b0ec6e84c7fa68e681',
-    'portfolio im linear-first capped': 'a2ab4d2bbde6148881a3536e',
-    'portfolio largest-notional linear fee': 'f7c7c8477bb5e6e478f17447',
-    'portfolio pro-rata': '3949602783edd0ed5f49fd15',
-    'portfolio queue': 'ad6a4f171d34bc53fefddd9e',
+    'isolated pro-rata': '93a5f6cec5ab00cd90019a1b',
+    'isolated queue': '6ef37d9eda6fea5f695a245c',
+    'portfolio dry pro-rata': '17bf7f9958d56244e0b2a10d',
+    'portfolio dry queue': 'da54f55382ac4bf19034e2bd',
+    'portfolio im linear-first capped': 'a79fae27abb61a5194d81c77',
+    'portfolio largest-notional linear fee': 'de5aa268c69bc882b233bfc5',
+    'portfolio pro-rata': 'd06defc3e634c93f3430b2a5',
+    'portfolio queue': '41bdb052228b7e51d80dd6d1',
     'span dry pro-rata': 'a93e8581c60b01eaeb0d1211',
     'span dry queue': 'c6e324d7230d40d685a146b3',
     'span im linear-first capped': 'e794a470631dff9f2a81b6ab',
@@ -303,7 +302,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
   stress: {
     'btc-crash': '2c4b0a85ae96bfe95b34b145',
-    'crash-path': '3bc3da09b27bc6988251aa61',
+    'crash-path': 'ac1469de0fb9643fe5638e9f',
     'reverse': '20be84bdce32cfaa7ef3a4b4',
   },
 };
