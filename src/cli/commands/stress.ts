@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { createEngine } from '../../engine.js';
+import { createEngine, type Engine } from '../../engine.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { noteSetAsideBy, readJson, readValidInputs, setAsideAccounts, shocksDir } from '../io.js';
@@ -13,7 +13,8 @@ import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validat
 import { InputError } from '../../errors.js';
 import { stressOwnedBook } from '../stress-owned.js';
 import { MAX_HORIZON_DAYS } from '../../stress/params.js';
-import { MAX_PATHS } from '../../stress/stress.js';
+import { MAX_PATHS, type StressOptions } from '../../stress/stress.js';
+import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';
 
 const ROUND_COLUMNS = [
   'method', 'round', 'step', 'accountsLiquidated', 'accountsBankrupt', 'liquidatedNotional', 'fees', 'badDebt', 'insuranceFund', 'adlNotional', 'prices', 'impactMove',
@@ -70,16 +71,7 @@ export function registerStressCommand(program: Command): Command {
         };
         let report: StressReport;
         try {
-          if (opts.workers > 1) {
-            // Monte Carlo paths and the reverse search's probes on the threads; the shock's cascade runs here
-            try {
-              // the workers get the whole book when the first job needs it; its shards (for margin) are never laid out
-              const sharded = await engine.openShardedBook(inputs.book, undefined, { layOut: 'first-margin' });
-              report = await sharded.stress(inputs.market, shock, options).finally(() => sharded.release());
-            } finally {
-              await engine.close();
-            }
-          } else report = stressOwnedBook(engine, inputs.book, inputs.market, shock, options);
+          report = await stressOn(engine, opts.workers, inputs, shock, options);
         } catch (error) {
           throw command.getOptionValueSource('shock') === 'default' ? withDefaultShockNamed(error, opts.shock) : error;
         }
@@ -165,4 +157,19 @@ function pathCount(value: string): number {
 function withDefaultShockNamed(error: unknown, name: string): unknown {
   if (!(error instanceof InputError) || !error.problems.some((p) => p.path === 'shock' || p.path.startsWith('shock.'))) return error;
   return new InputError([{ path: '--shock', message: `not given: the bundled shock ${name} was used (give --shock with a shock of this market's assets)` }, ...error.problems], error.truncated);
+}
+
+/**
+ * The stress on this thread, or with `workers` > 1 its Monte Carlo paths and the reverse search's probes on worker
+ * threads (the shock's cascade runs here); the engine is closed after a run on threads.
+ */
+async function stressOn(engine: Engine, workers: number, inputs: { book: ValidatedBook; market: ValidatedMarket }, shock: unknown, options: StressOptions): Promise<StressReport> {
+  if (workers <= 1) return stressOwnedBook(engine, inputs.book, inputs.market, shock, options);
+  try {
+    // the workers get the whole book when the first job needs it; its shards (for margin) are never laid out
+    const sharded = await engine.openShardedBook(inputs.book, undefined, { layOut: 'first-margin' });
+    return await sharded.stress(inputs.market, shock, options).finally(() => sharded.release());
+  } finally {
+    await engine.close();
+  }
 }
