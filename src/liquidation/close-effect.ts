@@ -116,14 +116,19 @@ export class HoldingList {
   private readonly list: Holding[] = [];
   private readonly records: Holding[] = [];
 
-  of(layout: BookLayout, a: number, stable: ReadonlySet<number>): readonly Holding[] {
+  /**
+   * Account a's holdings: its positions, and its balances but those of `stable` assets (never converted) and those
+   * `run` says cannot be sold within the liquidation horizon (collateral by location: frozen, or too late; a
+   * borrowing is bought back wherever it is booked).
+   */
+  of(layout: BookLayout, a: number, stable: ReadonlySet<number>, run: Pick<EngineRun, 'collateralSellable'>): readonly Holding[] {
     const pos = layout.positions, col = layout.collateral;
     const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
     let n = 0;
     for (let s = pos.start.array[a], end = pos.end.array[a]; s < end; s++) if (qty[s] !== 0) this.put(n++, 'position', s, inst[s], Math.abs(qty[s]));
     const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
     for (let s = col.start.array[a], end = col.end.array[a]; s < end; s++) {
-      if (amount[s] !== 0 && !stable.has(asset[s])) this.put(n++, 'collateral', s, asset[s], Math.abs(amount[s]));
+      if (amount[s] !== 0 && !stable.has(asset[s]) && (amount[s] < 0 || run.collateralSellable(a, asset[s]))) this.put(n++, 'collateral', s, asset[s], Math.abs(amount[s]));
     }
     // cut to this account's (not emptied first: an emptied array gives its storage up, and the next account grows it again)
     if (this.list.length !== n) this.list.length = n;

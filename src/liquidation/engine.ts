@@ -373,7 +373,7 @@ class LiquidationRun {
     this.plan.beginAccount(id, a, this.snapshot(a), coinOf(this.layout, a));
     if (this.ownBacking) fixAllocations(this.layout, this.run, a);
     const buckets = this.breachingBuckets(a);
-    const holdings = this.holdings.of(this.layout, a, this.stable);
+    const holdings = this.holdings.of(this.layout, a, this.stable, this.run);
     this.chooser.startAccount(a, holdings);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';

@@ -111,6 +111,19 @@ export class LocationAdjuster {
   firstPath = '';
 
   /**
+   * False when account a's balance of `asset` (layout indices) sits, wholly or in part, where it counts nothing for MM:
+   * a frozen location, or one whose delay passes the horizon under `exclude-mm` (or whose delay haircut takes it all).
+   * A liquidator cannot sell such a balance within the liquidation horizon, so liquidation leaves it. `vol`: annualised
+   * vol per layout asset.
+   */
+  sellable(a: number, asset: number, vol: Float64Array): boolean {
+    const entries = this.byAccount.get(a);
+    if (!entries) return true;
+    for (const e of entries) if (e.asset === asset && !(locationKeep(e, this.params, e.frozen, vol[asset]).mm > 0)) return false;
+    return true;
+  }
+
+  /**
    * Subtracts from account a's equities for IM and MM what its located balances lose (module comment). Returns
    * true when it changed anything. `c`: column views of the run; `vol`: annualised vol per layout asset.
    */

@@ -14,6 +14,7 @@ import type { AccountRequirement } from '../margin/what-if.js';
 import type { HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
 import { targetSlack } from '../methods/target-slack.js';
 import type { MarketLayout } from '../layout/market-layout.js';
+import type { LocationAdjuster } from '../locations/adjust.js';
 import { withWarnings } from '../model/warnings.js';
 import { type AccountTrial, SessionTrial } from './trial.js';
 import type { RunColumns, AccountFigures, EngineRun, PreparedMarginRun } from './types.js';
@@ -40,12 +41,21 @@ export class PreparedRun implements EngineRun {
     /** The methodology profile behind the method and params, named in every report. */
     private readonly profile?: ProfileTag,
     /**
-     * True when equities are adjusted after the kernel (collateral by location, src/locations/): the methods'
-     * trials and pool margins do not know the adjustment, so what-ifs write and re-margin, and pools are margined as books.
+     * The collateral-by-location adjuster (src/locations/), or null: equities are then not adjusted after the kernel.
+     * When there is one, the methods' trials and pool margins do not know the adjustment, so what-ifs write and
+     * re-margin, and pools are margined as books.
      */
-    private readonly adjusted = false,
+    private readonly locations: LocationAdjuster | null = null,
   ) {
-    this.trial = new SessionTrial(this, adjusted);
+    this.adjusted = locations !== null;
+    this.trial = new SessionTrial(this, this.adjusted);
+  }
+
+  /** True when equities are adjusted after the kernel (collateral by location). */
+  private readonly adjusted: boolean;
+
+  collateralSellable(a: number, asset: number): boolean {
+    return this.locations === null || this.locations.sellable(a, asset, this.context.market.vol.array);
   }
 
   get backend(): BackendName {

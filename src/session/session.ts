@@ -267,7 +267,7 @@ export class MarginSession {
       out.release();
       releaseRules();
       aside?.restore();
-    }, profile && { name: profile.name, version: profile.version }, locations !== null);
+    }, profile && { name: profile.name, version: profile.version }, locations);
     if (aside) prepared.setAside = aside.reasons;
     prepared.accountMasters = this.accountMasters;
     return this.retention.keep(prepared); // perf: keep-shapes (docs/performance.md)

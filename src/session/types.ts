@@ -80,6 +80,11 @@ export interface EngineRun extends PreparedMarginRun {
   positionAllocation(a: number, slot: number): number;
   /** True when each position has its own equity (the method's `allocatesCollateral`: isolated margin). */
   readonly positionsOwnEquity: boolean;
+  /**
+   * False when account a's balance of `asset` (layout indices) cannot be sold within the liquidation horizon: held where
+   * it counts nothing for MM (collateral by location: frozen, or too late under `exclude-mm`). True without locations.
+   */
+  collateralSellable(a: number, asset: number): boolean;
   /** The applied market's columns. */
   readonly market: MarketLayout;
   /** Instrument i's value per unit of its underlying (USD): its mark; options at their quote or model value. */

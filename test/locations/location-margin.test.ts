@@ -115,6 +115,8 @@ describe('a bridge halt in a stress shock', () => {
     const frozen = engine.stress(located('arbitrum'), market(), { freezeLocations: ['arbitrum'] }, options);
     expect(frozen.shock.steps).toEqual(['arbitrum frozen']);
     expect(frozen.cascades[0].metrics.accountsLiquidated).toBe(1);
+    // the short is bought back (BTC bought); the frozen BTC is never sold
+    expect(frozen.cascades[0].rounds[0].flowUnits.BTC).toBeGreaterThan(0);
     const elsewhere = engine.stress(located('ethereum'), market(), { freezeLocations: ['arbitrum'], spot: { BTC: 0 } }, { ...options, params: { locations: { ...LOCATIONS, horizonHours: 3 } } });
     expect(elsewhere.cascades[0].metrics.accountsLiquidated).toBe(0);
   });
@@ -132,6 +134,24 @@ describe.each(engines.map((e) => [e.backend, e] as const))('locations through li
     expect(late.accounts.map((a) => a.id)).toEqual(['a']);
     expect(late.accounts[0].before.equityMm).toBeCloseTo(0, 9); // the 1 BTC counts for nothing at MM
     expect(engine.liquidate(located(), market(), { method: 'cross', params }).accounts).toEqual([]);
+  });
+
+  it('never sells collateral it cannot reach within the horizon: late or frozen, it closes the position instead', () => {
+    // 'a' counts nothing of its 1 BTC for MM (0 against MM 200): selling that BTC would have restored it with money a
+    // liquidator cannot reach in the horizon (docs/locations.md). The short 0.5 BTC-PERP is bought back instead; the
+    // BTC stays where it is (1 BTC: 100,000 of equity), and the close's slippage and fee are a USD debt that nothing
+    // reachable covers: the account stays being liquidated, below its MM of 0 by what the close cost
+    for (const [location, frozenLocations] of [['ethereum', []], ['arbitrum', ['arbitrum']]] as const) {
+      const r = engine.liquidate(located(location), market(), { method: 'cross', params, frozenLocations: [...frozenLocations] });
+      const [a] = r.accounts;
+      expect(a.steps.map((s) => [s.kind, s.id])).toEqual(a.steps.map(() => ['position', 'BTC-PERP']));
+      expect(a.steps.reduce((n, s) => n + s.quantity, 0)).toBeCloseTo(-0.5, 12);
+      const cost = a.waterfall.slippage + a.waterfall.fees;
+      expect(cost).toBeGreaterThan(0);
+      expect([a.state, a.after.mm]).toEqual(['being_liquidated', 0]);
+      expect(a.after.equityMm).toBeCloseTo(-cost, 9);
+      expect(a.after.equity).toBeCloseTo(100_000 - cost, 9);
+    }
   });
 
   it('answers what-ifs with the location applied, as a fresh run of the changed book would', () => {
