@@ -287,16 +287,22 @@ function planOf(options: BacktestOptions, history: PriceHistory, methods: readon
   if (options.params !== undefined && !isRecord(options.params)) problems.add('params', `expected an object of params sections, got ${describeValue(options.params)}`);
   const params = isRecord(options.params) ? options.params : {};
   const dynamic = checkDynamicParams(params.dynamic, problems, methods);
+  // what the backtest sets itself would be dropped without a word: the forecast's vols each day, the method it runs
+  if (isRecord(params.dynamic) && params.dynamic.volAnnual !== undefined) problems.add('params.dynamic.volAnnual', 'a backtest forecasts the vols itself, each day from the history: leave it out');
+  if (isRecord(params.dynamic) && params.dynamic.methods !== undefined && !dynamic.methods.includes(method as DynamicMethod)) problems.add('params.dynamic.methods', `the backtest margins under options.method (${method}), which the list leaves out: leave it out, or name ${method}`);
   if (!Number.isInteger(dynamic.horizonDays)) problems.add('params.dynamic.horizonDays', `a backtest steps whole days of history, got ${dynamic.horizonDays}`);
   const confidence = boundedNumber(options.confidence, 'options.confidence', problems, { min: 0.5, max: 1, maxOpen: true }) ?? 0.99;
-  const warmup = boundedNumber(options.warmupDays, 'options.warmupDays', problems, { min: 1, max: 100_000 }) ?? 250;
+  const warmupGiven = boundedNumber(options.warmupDays, 'options.warmupDays', problems, { min: 1, max: 100_000 });
+  // a warm-up refused above is not replaced by the default in the checks below (their messages would quote 250)
+  const warmupRefused = options.warmupDays !== undefined && warmupGiven === undefined;
+  const warmup = warmupGiven ?? 250;
   if (!Number.isInteger(warmup)) problems.add('options.warmupDays', `expected a whole number of days, got ${warmup}`);
   if (options.circuitBreaker !== undefined && typeof options.circuitBreaker !== 'boolean') problems.add('options.circuitBreaker', `expected true or false, got ${describeValue(options.circuitBreaker)}`);
   const h = dynamic.horizonDays;
   const minWarmup = dynamic.forecast.model === 'garch' ? 100 : 30;
-  if (warmup < minWarmup) problems.add('options.warmupDays', `${warmup} days is too short for the ${dynamic.forecast.model.toUpperCase()} forecast to settle: at least ${minWarmup}`);
+  if (!warmupRefused && warmup < minWarmup) problems.add('options.warmupDays', `${warmup} days is too short for the ${dynamic.forecast.model.toUpperCase()} forecast to settle: at least ${minWarmup}`);
   const n = history.times.length;
-  if (n - h - warmup < 30) problems.add('history', `${n} closes leave ${Math.max(0, n - h - warmup)} margin days after ${warmup} warm-up days and a ${h}-day horizon: at least 30 are needed`);
+  if (!warmupRefused && n - h - warmup < 30) problems.add('history', `${n} closes leave ${Math.max(0, n - h - warmup)} margin days after ${warmup} warm-up days and a ${h}-day horizon: at least 30 are needed`);
   problems.throwIfAny();
   return { method: method as DynamicMethod, dynamic, confidence, warmup, h, breaker: options.circuitBreaker !== false };
 }

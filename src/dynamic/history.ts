@@ -61,9 +61,12 @@ export function logReturns(history: PriceHistory): Float64Array[] {
   });
 }
 
-/** A close outside the price domain (src/model/domain.ts: the bounds every price of a market has), or null. */
-function closeProblem(v: unknown): string | null {
-  if (v === undefined) return 'close is missing (an empty cell)';
+/**
+ * A close outside the price domain (src/model/domain.ts: the bounds every price of a market has), or null. `missing`:
+ * what an absent close is in the format read (a CSV's empty cell, a JSON row's field).
+ */
+function closeProblem(v: unknown, missing = 'an empty cell'): string | null {
+  if (v === undefined) return `close is missing (${missing})`;
   if (typeof v !== 'number' || !Number.isFinite(v)) return `close is not a finite number (${describeValue(v)})`;
   if (!(v > 0)) return `close is not positive (${v})`;
   if (v < DOMAIN.price.min || v > DOMAIN.price.max) return `close ${v} is outside the price domain [${DOMAIN.price.min}, ${DOMAIN.price.max}]`;
@@ -100,7 +103,7 @@ function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
       for (const [key] of ownEntries(row)) if (key !== 't' && key !== 'close') problems.add(keyPath(at, key), 'unknown field (expected t, close)');
       t[k] = typeof row.t === 'string' ? parseIsoTimestamp(row.t) : NaN;
       if (Number.isNaN(t[k])) problems.add(`${at}.t`, `not an ISO 8601 timestamp with a zone (${describeValue(row.t)})`);
-      const bad = closeProblem(row.close);
+      const bad = closeProblem(row.close, 'expected a finite number');
       if (bad) problems.add(`${at}.close`, bad.replace(/^close /, ''));
       c[k] = row.close as number;
     });

@@ -235,5 +235,14 @@ describe('backtest input', () => {
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: 10 }), 'options.warmupDays', /too short/);
     expectOneProblem(() => engine.backtest(book({ collateral: [{ asset: 'USDC', amount: 1 }] }), market(), history, { warmupDays: WARMUP }), 'book.accounts', /no account holds a position/);
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: WARMUP, params: { dynamic: { horizonDays: 1.5 } } }), 'params.dynamic.horizonDays', /whole days/);
+    // a warm-up refused is not read as the default 250 by the history's check (its message quoted 250 days)
+    expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: 0 }), 'options.warmupDays', /^0 is below 1$/);
+  });
+
+  it('refuses what it sets itself rather than drop it: a dynamic volAnnual, a methods list without its method', () => {
+    // both had been accepted and the results were the same as without them
+    expectOneProblem(() => engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP, params: { dynamic: { volAnnual: { BTC: 0.5 } } } }), 'params.dynamic.volAnnual', /forecasts the vols itself/);
+    expectOneProblem(() => engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP, params: { dynamic: { methods: ['var'] } } }), 'params.dynamic.methods', /options\.method \(cross\), which the list leaves out/);
+    expect(engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP, params: { dynamic: { methods: ['cross'] } } }).method).toBe('cross');
   });
 });

@@ -95,6 +95,8 @@ describe('reading a history', () => {
       'history.assets.BTC[1].close: is not a finite number (Infinity)',
       'history.assets.ETH: its timestamps differ from "BTC"\'s: every asset needs the same ones',
     ]);
+    // a row without its close: no "empty cell" in JSON
+    expect(problems(() => readHistory({ assets: { BTC: [{ t: '2026-01-01T00:00:00Z' }] } }))).toContain('history.assets.BTC[0].close: is missing (expected a finite number)');
   });
 
   it('long CSV: an asset missing a timestamp, and a repeated observation', () => {
