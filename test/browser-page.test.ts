@@ -263,6 +263,22 @@ test('the comparison view: every method at equal coverage and on the crash path,
   expect(pageErrors).toEqual([]);
 });
 
+test('the page server answers for loopback names only: a foreign Host (DNS rebinding) is refused with 421', async () => {
+  const { request } = await import('node:http');
+  const status = (host: string) => new Promise<number>((resolve, reject) => {
+    const u = new URL(url);
+    request({ host: u.hostname, port: u.port, path: '/', headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+  const port = new URL(url).port;
+  expect(await status('evil.example')).toBe(421);
+  expect(await status(`evil.example:${port}`)).toBe(421);
+  expect(await status(`127.0.0.1:${port}`)).toBe(200);
+  expect(await status(`localhost:${port}`)).toBe(200);
+});
+
 test('bad parameters are shown with their paths, and dropped files replace the sample', async () => {
   let { runs } = await pageState();
   await page.fill('#params', '{"linear": {"BTC": [{"imRate": -1, "mmRate": 0.01}]}, "nonsense": {}}');
@@ -272,6 +288,10 @@ test('bad parameters are shown with their paths, and dropped files replace the s
   const errors = await page.textContent('#errors');
   expect(errors).toMatch(/params\.linear\.BTC\[0\]\.imRate/);
   expect(errors).toMatch(/params\.nonsense/);
+  // the earlier run's totals and timing do not stay beside the refused inputs (they had: total IM of the last good run)
+  expect(await page.textContent('#summary')).toBe('');
+  expect(await page.textContent('#timing')).toBe('—');
+  expect(await page.textContent('#inputs-status')).toMatch(/params: custom · not computed: refused/);
   await page.fill('#params', '');
   const own = testBook({ id: 'alice', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 95_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] });
   await page.setInputFiles('#files', [
@@ -285,5 +305,8 @@ test('bad parameters are shown with their paths, and dropped files replace the s
   await page.setInputFiles('#files', [{ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') }]);
   await page.waitForSelector('#errors:not([hidden])');
   expect(await page.textContent('#errors')).toMatch(/broken\.json/);
+  await page.setInputFiles('#files', [{ name: 'array.json', mimeType: 'application/json', buffer: Buffer.from('[1, 2, 3]') }]);
+  await page.waitForFunction(() => /array\.json/.test(document.getElementById('errors')?.textContent ?? ''));
+  expect(await page.textContent('#errors')).toMatch(/array\.json.*expected a book, a market or params \(a JSON object\), got an Array/);
   expect(pageErrors).toEqual([]);
 });

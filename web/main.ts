@@ -3,6 +3,7 @@
  * when the browser has it), on the bundled sample (embedded: the page works offline from static
  * files) or on JSON files the user drops. Pure logic lives in model.ts and plots.ts.
  */
+import { describeValue, InputError } from '../src/errors.js';
 import sampleBook from '../data/sample/book.json';
 import sampleMarket from '../data/sample/market.json';
 import brokenCorrelation from '../data/shocks/broken-correlation.json';
@@ -155,6 +156,8 @@ async function loadFiles(files: FileList | null): Promise<void> {
   try {
     for (const file of Array.from(files)) {
       const json = parseJsonFile(file.name, new Uint8Array(await file.arrayBuffer()));
+      // a file that is no JSON object is none of the three (an array had been taken as params)
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError([{ path: file.name, message: `expected a book, a market or params (a JSON object), got ${describeValue(json)}` }]);
       const kind = classifyInput(json);
       if (kind === 'params') $<HTMLTextAreaElement>('params').value = JSON.stringify(json, null, 2);
       else state[kind] = { json, from: file.name };
@@ -204,6 +207,11 @@ function run(): void {
     hideCompare();
     window.marginCorePage!.reportJson = undefined;
     renderSubaccounts(undefined);
+    // no figure of an earlier run stays beside inputs that were refused: the summary and timing go, the status line
+    // names the files now loaded (a run on them gives the same error until one is replaced)
+    $('summary').innerHTML = '';
+    $('timing').textContent = '—';
+    $('inputs-status').textContent = `book: ${state.book.from} · market: ${state.market.from} · params: ${$<HTMLTextAreaElement>('params').value.trim() === '' ? 'defaults' : 'custom'} · not computed: refused (below)`;
     showErrors(errorLines(error));
     renderAccounts();
     clearExplain();

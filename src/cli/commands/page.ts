@@ -14,6 +14,7 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandFailed } from '../io.js';
 import { integerText } from '../options.js';
+import { allowedHosts } from '../../service/guard.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -68,7 +69,13 @@ export function registerPageCommand(program: Command): Command {
       const root = pageDir();
       if (!root) throw new CommandFailed('the page (dist/web/index.html) is missing from this installation: from a clone, run `npm run build` first');
       const solver = solverDir();
+      let hosts: Set<string> | null = null; // the names this page answers to, once its port is known
       const server = createServer((req, res) => {
+        // a page on loopback answers for loopback names only: a DNS-rebinding site's Host is refused, as serve refuses it
+        if (hosts === null || !hosts.has((req.headers.host ?? '').toLowerCase())) {
+          res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request: this page answers for 127.0.0.1 and localhost only\n');
+          return;
+        }
         const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
         const file = servedFile(root, path, solver);
         if (file === undefined) {
@@ -86,7 +93,9 @@ export function registerPageCommand(program: Command): Command {
         server.listen(opts.port, '127.0.0.1', () => resolve());
       });
       const address = server.address();
-      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : opts.port}/`;
+      const bound = typeof address === 'object' && address ? address.port : opts.port;
+      hosts = allowedHosts('127.0.0.1', bound, []);
+      const url = `http://127.0.0.1:${bound}/`;
       process.stdout.write(`margin-core risk page: ${url}  (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
         const stop = () => server.close(() => resolve());
