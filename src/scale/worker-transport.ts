@@ -63,6 +63,8 @@ export class WorkerTransport implements ShardTransport {
 
   readonly parts = ROW_PARTS;
   readonly exchangesTables = true;
+  /** Set by {@link close}: every later call fails with it (a destroyed piscina pool had started new threads). */
+  private closed: Error | null = null;
 
   /** Use {@link startThreads} or {@link startWebWorkers}. */
   constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[]) {
@@ -85,7 +87,13 @@ export class WorkerTransport implements ShardTransport {
     this.crashNext.add(shard);
   }
 
+  /** Throws when the transport was closed (the engine's `close`): its workers are stopped for good. */
+  private assertOpen(): void {
+    if (this.closed) throw this.closed;
+  }
+
   async load(bookId: string, shards: readonly ShardBook[]): Promise<void> {
+    this.assertOpen();
     if (shards.length !== this.pools.length) throw new Error(`margin-core: ${shards.length} shards for ${this.pools.length} worker threads`);
     this.books.set(bookId, shards);
     await Promise.all(shards.map((shard) => this.pools[shard.shard].run({ op: 'load', bookId, shard })));
@@ -97,6 +105,7 @@ export class WorkerTransport implements ShardTransport {
   }
 
   private async runShard(task: ShardTask): Promise<ShardOutcome> {
+    this.assertOpen();
     const pool = this.pools[task.shard];
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -133,6 +142,7 @@ export class WorkerTransport implements ShardTransport {
 
   /** A job on the whole book on pool p: sent again with the book when the thread does not hold it, tried again when it dies. */
   private async runWholeOn<T>(p: number, whole: WholeBook, request: Extract<PoolRequest, { op: 'stress-paths' | 'stress-probes' }>, what: string): Promise<T> {
+    this.assertOpen();
     const pool = this.pools[p];
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -157,15 +167,19 @@ export class WorkerTransport implements ShardTransport {
 
   async unload(bookId: string): Promise<void> {
     this.books.delete(bookId);
+    if (this.closed) return; // the workers, and what they held, are gone
     await Promise.all(this.pools.map((pool) => pool.run({ op: 'unload', bookId })));
   }
 
   async health(): Promise<TransportHealth> {
+    this.assertOpen();
     const workers = (await Promise.all(this.pools.map((pool) => pool.run({ op: 'health' })))) as WorkerHealth[];
     return { transport: this.name, shards: this.shards, workers, recoveries: this.recoveries, pending: 0 };
   }
 
   async close(): Promise<void> {
+    this.closed ??= new Error(`margin-core: the engine was closed: its ${this.name === 'threads' ? 'worker threads' : 'Web Workers'} are stopped, and a sharded book opened on it no longer runs (open the book on a running engine; the closed engine still serves single-threaded calls)`);
+    this.books.clear();
     await Promise.all(this.pools.map((pool) => pool.destroy()));
   }
 }

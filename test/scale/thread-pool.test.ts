@@ -226,4 +226,17 @@ describe('paths that stay on the coordinator', () => {
     await sharded.release();
     await expect(sharded.margin(market)).rejects.toThrow(/released/);
   });
+
+  test('after engine.close() a sharded book opened on it refuses to run (it had started new threads), releases, and the engine still serves', async () => {
+    const engine = await createEngine({ workers: 2 });
+    const sharded = await engine.openShardedBook(book);
+    const before = await sharded.margin(market, { method: 'cross' });
+    await engine.close();
+    const closed = /the engine was closed: its worker threads are stopped/;
+    await expect(sharded.margin(market, { method: 'cross' })).rejects.toThrow(closed);
+    await expect(sharded.stress(market, { spot: { BTC: -0.1 } }, { method: 'cross', paths: 2 })).rejects.toThrow(closed);
+    await expect(engine.openShardedBook(book)).rejects.toThrow(closed);
+    await sharded.release(); // nothing left to let go: no error
+    expect(engine.margin(book, market, { method: 'cross' }).totals).toEqual(before.totals);
+  });
 });

@@ -179,7 +179,8 @@ describe('a Web Worker that dies after it was ready', () => {
     await transport.close();
     await vi.advanceTimersByTimeAsync(0);
     expect(health).toMatchObject({ state: 'rejected', error: 'margin-core: the worker pool was closed' });
-    await expect(transport.health()).rejects.toThrow('the worker pool was closed');
+    // a call after close: the engine's closed error, naming what was stopped
+    await expect(transport.health()).rejects.toThrow('the engine was closed: its Web Workers are stopped');
     await vi.advanceTimersByTimeAsync(5 * WORKER_READY_TIMEOUT_MS);
     expect(made.length).toBe(2);
   });
