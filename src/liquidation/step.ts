@@ -139,6 +139,7 @@ export class StepExecutor {
     if (Number.isNaN(share)) {
       share = this.trial.tryClose(a, h, e).share;
       this.trial.restore(a);
+      this.trial.changed(a); // the step is about to change the account: the holdings that trial saved are not its own after it
     }
     return backing * share;
   }
