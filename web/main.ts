@@ -4,6 +4,7 @@
  * files) or on JSON files the user drops. Pure logic lives in model.ts and plots.ts.
  */
 import { describeValue, InputError } from '../src/errors.js';
+import { isRecord } from '../src/model/checks.js';
 import sampleBook from '../data/sample/book.json';
 import sampleMarket from '../data/sample/market.json';
 import brokenCorrelation from '../data/shocks/broken-correlation.json';
@@ -157,7 +158,7 @@ async function loadFiles(files: FileList | null): Promise<void> {
     for (const file of Array.from(files)) {
       const json = parseJsonFile(file.name, new Uint8Array(await file.arrayBuffer()));
       // a file that is no JSON object is none of the three (an array had been taken as params)
-      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError([{ path: file.name, message: `expected a book, a market or params (a JSON object), got ${describeValue(json)}` }]);
+      if (!isRecord(json)) throw new InputError([{ path: file.name, message: `expected a book, a market or params (a JSON object), got ${describeValue(json)}` }]);
       const kind = classifyInput(json);
       if (kind === 'params') $<HTMLTextAreaElement>('params').value = JSON.stringify(json, null, 2);
       else state[kind] = { json, from: file.name };

@@ -76,7 +76,7 @@ export class StepExecutor {
       equityAfterFill = backing - e.cost;
     }
     const inverse = h.kind === 'position' && this.layout.instruments.isInverse(h.index);
-    const owed = this.equityOwed(a, h, e, backing, share);
+    const owed = this.equityOwed(h, backing, share);
     const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, owed) : bankruptcyPrice(e.mark, e.units, owed);
     const usd = effects.usd;
     if (h.kind === 'collateral') {
@@ -132,16 +132,10 @@ export class StepExecutor {
    * close: the part's share of maintenance margin, as its fee cap), so each close of a bankrupt account takes its
    * part of the deficit and a quarter of a position closes at the position's own bankruptcy price, not at one that
    * puts the whole deficit on that quarter. `share`: the chooser's, from its trial of the close at its market fill (the
-   * trial that capped its fee); NaN: tried here.
+   * trial that capped its fee).
    */
-  private equityOwed(a: number, h: Holding, e: CloseEffect, backing: number, share: number): number {
-    if (!(backing < 0) || h.kind !== 'position') return backing;
-    if (Number.isNaN(share)) {
-      share = this.trial.tryClose(a, h, e).share;
-      this.trial.restore(a);
-      this.trial.changed(a); // the step is about to change the account: the holdings that trial saved are not its own after it
-    }
-    return backing * share;
+  private equityOwed(h: Holding, backing: number, share: number): number {
+    return backing < 0 && h.kind === 'position' ? backing * share : backing;
   }
 
   /**

@@ -47,12 +47,8 @@ export class PreparedRun implements EngineRun {
      */
     private readonly locations: LocationAdjuster | null = null,
   ) {
-    this.adjusted = locations !== null;
-    this.trial = new SessionTrial(this, this.adjusted);
+    this.trial = new SessionTrial(this, locations !== null);
   }
-
-  /** True when equities are adjusted after the kernel (collateral by location). */
-  private readonly adjusted: boolean;
 
   collateralSellable(a: number, asset: number): boolean {
     return this.locations === null || this.locations.sellable(a, asset, this.context.market.vol.array);
@@ -82,7 +78,7 @@ export class PreparedRun implements EngineRun {
    */
   unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined {
     const pools = this.current.pools;
-    if (this.adjusted || pools === undefined) return undefined;
+    if (this.locations !== null || pools === undefined) return undefined;
     return pools.unionMargin(unions);
   }
 

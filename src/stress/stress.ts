@@ -305,9 +305,10 @@ const REVERSE_OPTION_KINDS: OptionKinds<{ thresholdUsd?: number }> = { threshold
  */
 function timingsProblems(timings: unknown, problems: ProblemList): void {
   if (timings === undefined) return;
-  const expected = `an object of counters to add to, { ${Object.keys(cascadeTimings()).join(', ')} } (numbers, all 0 to start)`;
+  const counters = Object.keys(cascadeTimings());
+  const expected = `an object of counters to add to, { ${counters.join(', ')} } (numbers, all 0 to start)`;
   if (!isRecord(timings) || Object.isFrozen(timings)) return problems.add('options.timings', `expected ${expected}, got ${isRecord(timings) ? 'a frozen object' : describeValue(timings)}`);
-  for (const key of Object.keys(cascadeTimings())) {
+  for (const key of counters) {
     const v = timings[key];
     if (typeof v !== 'number' || !Number.isFinite(v)) problems.add(`options.timings.${key}`, `expected a number to add to (0 to start), got ${describeValue(v)}`);
   }

@@ -5,7 +5,7 @@ import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { noteSetAsideBy, readJson, readValidInputs, setAsideAccounts, shocksDir } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, integerText, wholeNumber, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, wholeNumber, wholeNumberUpTo, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -30,7 +30,7 @@ export function registerStressCommand(program: Command): Command {
     .option('--params <file>', 'risk parameters JSON (its `liquidation` and `stress` sections set the rules and the market impact)')
     .addOption(methodOption([...MARGIN_METHODS, 'all'], 'cross', 'margin method, or all'))
     .addOption(profileOption())
-    .option('--paths <n>', `Monte Carlo stress: this many correlated shocks (1 to ${MAX_PATHS.toLocaleString('en-US')}) from the market's vols and correlation`, pathCount)
+    .option('--paths <n>', `Monte Carlo stress: this many correlated shocks (1 to ${MAX_PATHS.toLocaleString('en-US')}) from the market's vols and correlation`, wholeNumberUpTo(1, MAX_PATHS))
     .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
     .option('--horizon-days <days>', `Monte Carlo shock horizon in days (above 0, at most ${MAX_HORIZON_DAYS})`, horizonDays, 1)
     .option('--reverse', 'reverse stress test: the smallest multiple of the shock whose bad debt exceeds the insurance fund')
@@ -140,13 +140,6 @@ function nonNegativeNumber(value: string): number {
 function horizonDays(value: string): number {
   const n = Number(value);
   if (!(Number.isFinite(n) && n > 0 && n <= MAX_HORIZON_DAYS)) throw new InvalidArgumentError(`expected a number of days above 0, at most ${MAX_HORIZON_DAYS}.`);
-  return n;
-}
-
-/** `--paths N`: a whole number of Monte Carlo paths, at least 1 and at most what one call takes (a usage error else, exit 2). */
-function pathCount(value: string): number {
-  const n = integerText(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_PATHS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_PATHS.toLocaleString('en-US')}.`);
   return n;
 }
 
