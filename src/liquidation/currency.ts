@@ -13,6 +13,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { forwardPrice } from '../margin/coin-valuation.js';
+import { inversePreimage } from '../model/inverse-price.js';
 import type { SlippageModel } from './params.js';
 import { linearFill, type OptionTerms } from './pricing.js';
 
@@ -45,6 +46,25 @@ export function inverseBankruptcy(x: number, units: number, equity: number): num
 /** A layout price of an inverse contract as quoted, USD per coin: −1/x (x = 0: no finite price, +∞). */
 export function quotedPrice(x: number): number {
   return x === 0 ? Infinity : -1 / x;
+}
+
+/**
+ * An inverse contract's mark as quoted, the way back to the market's own figure: the shortest decimal whose −1/price is
+ * the layout's x (a mark of 100,000 reads 100,000, not −1/x = 99,999.99999999999). It remembers its last mark, which a
+ * run's steps and fills on one contract share, so the search runs once per mark, not once per step.
+ */
+export class QuotedMark {
+  private x = Number.NaN;
+  private quoted = Number.NaN;
+
+  of(x: number): number {
+    if (x === 0) return Infinity;
+    if (x !== this.x) {
+      this.x = x;
+      this.quoted = inversePreimage(x);
+    }
+    return this.quoted;
+  }
 }
 
 /**

@@ -23,7 +23,7 @@ import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adl
 import { allocationAfter, fixAllocations } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
 import type { AdlFill, LiquidationTotals } from './report.js';
-import { finiteOrNull, quotedPrice, usdPerUnit } from './currency.js';
+import { finiteOrNull, QuotedMark, quotedPrice, usdPerUnit } from './currency.js';
 
 /** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
 interface AdlBook {
@@ -88,6 +88,8 @@ export class Deleveraging {
    * the most later fills may take.
    */
   private equityLeft = new Float64Array(8); // 64 bytes: no backing store of its own until ADL takes from more accounts
+  /** Inverse contracts' marks as quoted (USD per coin). */
+  private readonly quotedMark = new QuotedMark();
   /** The record each fill is handed to the plan in (perf: no-alloc-per-step, docs/performance.md). */
   private readonly fillRecord: AdlFill = { account: '', from: '', instrument: '', quantity: 0, price: 0, markPrice: 0, haircut: 0, rank: 0 };
   /** Per deleveraged account, in the order of {@link deleveraged}: what its fills cost it against the marks (USD). */
@@ -289,7 +291,7 @@ export class Deleveraging {
     record.instrument = layout.instruments.ids[i];
     record.quantity = q;
     record.price = inverse ? finiteOrNull(quotedPrice(price)) : price;
-    record.markPrice = inverse ? quotedPrice(mark) : mark;
+    record.markPrice = inverse ? this.quotedMark.of(mark) : mark;
     record.haircut = haircut;
     record.rank = rank;
     this.hooks.fill(record);

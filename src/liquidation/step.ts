@@ -17,7 +17,7 @@ import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
 import { healthOf } from '../margin/derived-figures.js';
-import { finiteOrNull, inverseBankruptcy, quotedPrice } from './currency.js';
+import { finiteOrNull, inverseBankruptcy, QuotedMark, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
 import type { LiquidationStep } from './report.js';
 import type { CloseTrial } from './trial.js';
@@ -34,6 +34,9 @@ export class StepExecutor {
     kind: 'position', id: '', quantity: 0, markPrice: 0, fillPrice: 0, bankruptcyPrice: null, notional: 0, routes: { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 },
     feeToLiquidator: 0, feeToFund: 0, fundChange: 0, healthBefore: 0, healthAfter: 0, mmBefore: 0, mmAfter: 0,
   };
+
+  /** Inverse contracts' marks as quoted (USD per coin). */
+  private readonly quotedMark = new QuotedMark();
 
   /** `ownBacking`: each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
   constructor(
@@ -111,8 +114,9 @@ export class StepExecutor {
     step.kind = h.kind;
     step.id = h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index];
     step.quantity = quantity;
-    step.markPrice = inverse ? quotedPrice(e.mark) : e.mark;
-    step.fillPrice = inverse ? quotedPrice(e.fill) : e.fill;
+    step.markPrice = inverse ? this.quotedMark.of(e.mark) : e.mark;
+    // a fill at the mark reads as the mark
+    step.fillPrice = inverse ? (e.fill === e.mark ? step.markPrice : quotedPrice(e.fill)) : e.fill;
     step.bankruptcyPrice = finiteOrNull(inverse ? quotedPrice(bankruptcy) : bankruptcy);
     step.notional = e.notional;
     step.feeToLiquidator = feeToLiquidator;

@@ -55,6 +55,14 @@ describe('liquidating a coin-margined account', () => {
     expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
   });
 
+  it('shows an inverse mark as the market quoted it: 100,000, not −1/(−1/100,000) = 99,999.99999999999', () => {
+    // equity 0.0003 BTC (no P&L at the entry) against MM 40 USD / 100,000 = 0.0004 BTC: closed at the mark
+    const r = liquidated(0.0003, 100_000);
+    const [a] = r.accounts;
+    expect(a.steps.length).toBeGreaterThan(0);
+    for (const s of a.steps) expect([s.markPrice, s.fillPrice]).toEqual([100_000, 100_000]);
+  });
+
   it('says the row is in BTC, and its text writes BTC figures as BTC (they read as 0.00 USD)', () => {
     const r = liquidated(0.0093, 110_000);
     const [a] = r.accounts;
@@ -147,7 +155,7 @@ describe('liquidating a coin-margined account', () => {
     for (const s of long.steps) expect(s.bankruptcyPrice).toBeNull();
     expect(r.adl).toHaveLength(1);
     const [fill] = r.adl;
-    expect([fill.account, fill.from, fill.price]).toEqual(['short', 'long', null]);
+    expect([fill.account, fill.from, fill.price, fill.markPrice]).toEqual(['short', 'long', null, 100_000]); // the mark as quoted
     expect(fill.quantity).toBeCloseTo(-(1 / 60) / 0.0001, 9);
     expect(fill.haircut).toBeCloseTo(1 / 60, 12);
   });
