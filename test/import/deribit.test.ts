@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { yearsBetween } from '../../src/model/time.js';
+import { optionPrice } from '../../src/greeks/one-option.js';
 import { importDeribit } from '../../src/import/deribit/index.js';
 import { parseDeribitName } from '../../src/import/deribit/names.js';
 import { contractEquity, deribitFixture } from './fixtures.js';
@@ -114,7 +116,7 @@ describe('importDeribit: what it does not import is listed with its path', () =>
   const perp = positions.result[0];
   const withPositions = (...extra: Record<string, unknown>[]) => ({ ...base, positions: { ...positions, result: [...positions.result, ...extra] } });
 
-  it('combos, spot, coins without inverse contracts, instruments without a quote, flat positions', () => {
+  it('combos, spot, coins without inverse contracts, flat positions; a contract no quote names is marked at its own mark_price', () => {
     const result = importDeribit(withPositions(
       { ...perp, instrument_name: 'BTC-FS-27DEC26_PERP', kind: 'future_combo' },
       { ...perp, instrument_name: 'BTC_USDC', kind: 'spot' },
@@ -126,12 +128,45 @@ describe('importDeribit: what it does not import is listed with its path', () =>
       { path: 'get_positions.json.result[4].kind', message: 'BTC-FS-27DEC26_PERP: kind "future_combo" is not supported (futures, perpetuals and options are)' },
       { path: 'get_positions.json.result[5].kind', message: 'BTC_USDC: kind "spot" is not supported (futures, perpetuals and options are)' },
       { path: 'get_positions.json.result[6].instrument_name', message: 'SOL-PERPETUAL: no inverse contract size known for SOL (Deribit lists inverse futures on BTC and ETH)' },
-      { path: 'get_positions.json.result[7]', message: 'BTC-25DEC26: no mark in the tickers or book summaries' },
     ]);
     expect(result.notes).toContainEqual({ path: 'get_positions.json.result[8]', message: 'BTC-26JUN26: flat (size 0), not imported' });
+    expect(result.notes).toContainEqual({ path: 'get_positions.json.result[7].mark_price', message: `BTC-25DEC26: no ticker or book summary quotes it: marked at the position's own mark_price ${perp.mark_price}` });
+    expect(result.market.marks!['BTC-25DEC26']).toBe(perp.mark_price);
     // the venue's equity counts what the book leaves out: not compared, and said so
     expect(result.notes).toContainEqual({ path: 'get_account_summary.json.result.equity', message: "BTC: the book's equity is not checked against the venue's: it leaves out the positions listed as skipped" });
-    expect(result.book.accounts[0].positions).toHaveLength(4);
+    expect(result.book.accounts[0].positions).toHaveLength(5);
+  });
+
+  it('an option no quote names: at its own mark_price and the vol that implies at the index, its equity still checked', () => {
+    // the short 100,000 call's summary row removed: the position states mark 0.0322 BTC and no vol. At the index 91,500
+    // (rate and carry 0, the market's) Black-76 gives 0.0322 × 91,500 = 2,946.3 USD at one vol: the engine prices it
+    // back to its rounding, and the venue's equity (which counts it at that mark) is still checked, not skipped
+    const summary = base.bookSummary as { result: { instrument_name: string }[] };
+    const input = { ...base, bookSummary: { ...summary, result: summary.result.filter((r) => r.instrument_name !== 'BTC-25DEC26-100000-C') } };
+    const result = importDeribit(input);
+    const full = importDeribit(base);
+    expect(result.skipped).toEqual([]);
+    expect(result.book).toEqual(full.book);
+    expect(result.market.marks!['BTC-25DEC26-100000-C']).toBe(0.0322);
+    const vol = result.market.impliedVols!['BTC-25DEC26-100000-C'];
+    const years = yearsBetween(Date.parse(result.market.valuationTime), Date.parse('2026-12-25T08:00:00Z'));
+    expect(relative(optionPrice(true, 91_500, 100_000, years, vol, 0, 0), 0.0322 * 91_500)).toBeLessThan(1e-12);
+    expect(vol).toBeGreaterThan(0.4); // the quoted 52.9% was at the future's 91,710, not the index
+    expect(vol).toBeLessThan(0.6);
+    expect(result.notes).toContainEqual({ path: 'get_positions.json.result[2].mark_price', message: `BTC-25DEC26-100000-C: no ticker or book summary quotes it: marked at the position's own mark_price 0.0322, at the vol it implies at the index 91500 (${(vol * 100).toPrecision(6)}%)` });
+    expect(result.notes.map((n) => n.message)).not.toContainEqual(expect.stringContaining('not checked'));
+    expect(result.venueEquity).toEqual(full.venueEquity);
+  });
+
+  it('an option whose own mark implies no vol (1.5 BTC for a call on one BTC) is skipped, with why', () => {
+    const summary = base.bookSummary as { result: { instrument_name: string }[] };
+    const input = {
+      ...base,
+      bookSummary: { ...summary, result: summary.result.filter((r) => r.instrument_name !== 'BTC-25DEC26-110000-C') },
+      positions: { ...positions, result: positions.result.map((p) => (p.instrument_name === 'BTC-25DEC26-110000-C' ? { ...p, mark_price: 1.5 } : p)) },
+    };
+    const result = importDeribit(input);
+    expect(result.skipped).toEqual([{ path: 'get_positions.json.result[3]', message: 'BTC-25DEC26-110000-C: no ticker or book summary quotes it, and its own mark_price 1.5 implies no vol at the index 91500' }]);
   });
 
   it('an error response, a size against its direction, a missing field: one InputError with every path', () => {

@@ -16,7 +16,8 @@
  * (positions.ts), each option at its mark: the same sum.
  */
 import { type InputProblem, ProblemList } from '../../errors.js';
-import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
+import { impliedVol } from '../../greeks/implied-vol.js';
+import { formatIsoTimestamp, parseIsoTimestamp, yearsBetween } from '../../model/time.js';
 import { checkResponses, jsonRpcResults, percentToDecimal } from '../fields.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult, VenueEquity } from '../types.js';
@@ -65,16 +66,17 @@ export function importDeribit(input: DeribitResponses, options: DeribitImportOpt
   const skipped: InputProblem[] = [], notes: InputProblem[] = [];
   const prefix = options.accountPrefix ?? 'deribit';
   const read = readResponses(input, options, problems, skipped, notes);
-  const kept = importable(read, skipped);
+  const quoted = importable(read, skipped, notes);
+  const indexPrices = new Map<string, string>();
+  const prices = coinPrices(input, read, quoted, problems, notes, indexPrices);
+  problems.throwIfAny();
+  const usdOf = (currency: string) => (USD_STABLECOINS.has(currency) ? 1 : prices.get(currency)!);
+  const kept = withImpliedVols(read, quoted, usdOf, skipped, notes);
   // An account per coin that settles contracts (margined in it, as the book format margins each settlement currency
   // apart); the rest (stablecoin-settled contracts, other balances) in one USD account under cross collateral, else
   // one account per currency.
   const coinSettled = new Set(kept.filter((p) => p.instrument.inverse).map((p) => p.instrument.settlement));
   const accountOf = (currency: string) => (read.cross && !coinSettled.has(currency) ? prefix : `${prefix}-${currency}`);
-  const indexPrices = new Map<string, string>();
-  const prices = coinPrices(input, read, kept, problems, notes, indexPrices);
-  problems.throwIfAny();
-  const usdOf = (currency: string) => (USD_STABLECOINS.has(currency) ? 1 : prices.get(currency)!);
   const built = buildBook(read, kept, accountOf, (c) => !USD_STABLECOINS.has(c) && (!read.cross || coinSettled.has(c)), notes);
   const assetPrices = new Map<string, number>();
   for (const i of built.instruments.values()) assetPrices.set(i.underlying, usdOf(i.underlying));
@@ -122,8 +124,12 @@ function readResponses(input: DeribitResponses, options: DeribitImportOptions, p
   return { summaries, byCurrency, quotes, positions, skippedCurrencies, cross, valuationMs };
 }
 
-/** The positions the book can hold; the others listed in `skipped` with why. */
-function importable(read: Read, skipped: InputProblem[]): DeribitPosition[] {
+/**
+ * The positions the book can hold; the others listed in `skipped` with why. A position no ticker or book summary
+ * quotes is marked at its own `mark_price` (a note says so; an option's vol is then the one its mark implies:
+ * {@link withImpliedVols}), so a held contract is never left out for a missing quote.
+ */
+function importable(read: Read, skipped: InputProblem[], notes: InputProblem[]): DeribitPosition[] {
   const kept: DeribitPosition[] = [];
   for (const p of read.positions) {
     const { name, settlement, expiryMs, kind } = p.instrument;
@@ -131,12 +137,49 @@ function importable(read: Read, skipped: InputProblem[]): DeribitPosition[] {
     let why: string | undefined;
     if (!read.byCurrency.has(settlement)) why = `no account summary for ${settlement} (save get_account_summary for ${settlement})`;
     else if (expiryMs !== undefined && Number.isFinite(read.valuationMs) && expiryMs <= read.valuationMs) why = `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
-    else if (!quote) why = 'no mark in the tickers or book summaries';
-    else if (kind === 'option' && quote.markIvPercent === undefined) why = 'its quote has no mark_iv';
+    else if (kind === 'option' && quote !== undefined && quote.markIvPercent === undefined) why = 'its quote has no mark_iv';
     if (why) {
-      skipped.push({ path: p.path, message: `${name}: ${why}` });
-      read.skippedCurrencies.add(settlement);
-    } else kept.push(p);
+      skip(read, p, why, skipped);
+      continue;
+    }
+    if (!quote) {
+      read.quotes.set(name, { mark: p.mark, path: p.path, fromPosition: true });
+      if (kind !== 'option') notes.push({ path: `${p.path}.mark_price`, message: `${name}: ${UNQUOTED}: marked at the position's own mark_price ${p.mark}` });
+    }
+    kept.push(p);
+  }
+  return kept;
+}
+
+const UNQUOTED = 'no ticker or book summary quotes it';
+
+function skip(read: Read, p: DeribitPosition, why: string, skipped: InputProblem[]): void {
+  skipped.push({ path: p.path, message: `${p.instrument.name}: ${why}` });
+  read.skippedCurrencies.add(p.instrument.settlement);
+}
+
+/**
+ * The positions kept, each option marked at its own position's mark given the vol that mark implies at the coin's
+ * index (rate and carry 0, as the market's: implied-vol.ts); one whose mark implies none is skipped with why.
+ */
+function withImpliedVols(read: Read, quoted: DeribitPosition[], usdOf: (currency: string) => number, skipped: InputProblem[], notes: InputProblem[]): DeribitPosition[] {
+  const kept: DeribitPosition[] = [];
+  for (const p of quoted) {
+    const d = p.instrument, quote = read.quotes.get(d.name)!;
+    if (d.kind === 'option' && quote.fromPosition === true && quote.vol === undefined) {
+      const spot = usdOf(d.base), years = yearsBetween(read.valuationMs, d.expiryMs!);
+      // a coin-settled option's mark is coin per unit: its USD price is mark × index
+      const vol = impliedVol(d.right === 'call', spot, d.strike!, years, d.inverse ? quote.mark * spot : quote.mark, 0, 0);
+      if (vol === undefined) {
+        skip(read, p, `${UNQUOTED}, and its own mark_price ${quote.mark} implies no vol at the index ${spot}`, skipped);
+        read.quotes.delete(d.name);
+        continue;
+      }
+      quote.vol = vol;
+      quote.underlyingPrice = spot; // a source of the coin's vol as a quoted one is (volCandidatesOf)
+      notes.push({ path: `${p.path}.mark_price`, message: `${d.name}: ${UNQUOTED}: marked at the position's own mark_price ${quote.mark}, at the vol it implies at the index ${spot} (${(vol * 100).toPrecision(6)}%)` });
+    }
+    kept.push(p);
   }
   return kept;
 }
@@ -195,7 +238,7 @@ function buildBook(read: Read, kept: DeribitPosition[], accountOf: (currency: st
       sources.instruments.set(d.name, p);
       marks.set(d.name, quote.mark);
       if (quote.mark !== p.mark) notes.push({ path: `${p.path}.mark_price`, message: `${d.name}: the position's mark ${p.mark} differs from its quote's ${quote.mark} (${quote.path}); the quote's is used` });
-      if (d.kind === 'option') impliedVols.set(d.name, percentToDecimal(quote.markIvPercent!));
+      if (d.kind === 'option') impliedVols.set(d.name, quote.vol ?? percentToDecimal(quote.markIvPercent!));
     }
     const position = { instrument: d.name, quantity: p.quantity, entryPrice: p.entryPrice };
     accounts.get(accountOf(d.settlement))!.positions.push(position);
@@ -209,8 +252,9 @@ function volCandidatesOf(quotes: Map<string, DeribitQuote>): VolCandidate[] {
   const out: VolCandidate[] = [];
   for (const [name, q] of quotes) {
     const parsed = parseDeribitName(name);
-    if ('error' in parsed || parsed.kind !== 'option' || !(q.markIvPercent! > 0) || !(q.underlyingPrice! > 0)) continue;
-    out.push({ asset: parsed.base, expiryMs: parsed.expiryMs!, strike: parsed.strike!, vol: percentToDecimal(q.markIvPercent!), underlyingPrice: q.underlyingPrice!, name, path: `${q.path}.mark_iv` });
+    const vol = q.vol ?? (q.markIvPercent === undefined ? undefined : percentToDecimal(q.markIvPercent));
+    if ('error' in parsed || parsed.kind !== 'option' || !(vol! > 0) || !(q.underlyingPrice! > 0)) continue;
+    out.push({ asset: parsed.base, expiryMs: parsed.expiryMs!, strike: parsed.strike!, vol: vol!, underlyingPrice: q.underlyingPrice!, name, path: `${q.path}.${q.vol === undefined ? 'mark_iv' : 'mark_price'}` });
   }
   return out;
 }

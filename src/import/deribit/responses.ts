@@ -31,6 +31,10 @@ export interface DeribitQuote {
   /** Epoch ms; NaN when the venue's was refused (fields.ts timestampAt). */
   timestampMs?: number | undefined;
   path: string;
+  /** A position's own mark, no ticker or book summary quoting it (index.ts importable). */
+  fromPosition?: true | undefined;
+  /** An option's vol (decimal) implied by that mark, for want of a quoted mark_iv. */
+  vol?: number | undefined;
 }
 
 /** Account summaries: one result per currency (`get_account_summary`), or `{ summaries: […] }` (`get_account_summaries`). */
