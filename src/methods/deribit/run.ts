@@ -58,6 +58,10 @@ interface Shocks {
   deltaParts?: DeribitExplain['deltaShock'] | undefined;
 }
 
+
+/** How far above the grid's worst (relative) an extended loss may be formed by rounding alone (dampenedWorst). */
+const EXTENDED_ROUNDING = 1e-12;
+
 export class DeribitRun {
   readonly portfolio: PortfolioRun;
   /** Per instrument row: delta per unit (units of underlying in the instrument's own terms; see the module comment). */
@@ -132,7 +136,7 @@ export class DeribitRun {
       const u = r.groupUnderlying[g];
       if (scenario >= this.grid) {
         const again = this.dampenedWorst(a, r, g, u);
-        dampened = again.loss < worst;
+        dampened = again.lowered;
         worst = again.loss;
         scenario = again.scenario;
       }
@@ -148,8 +152,13 @@ export class DeribitRun {
     return sum;
   }
 
-  /** Group g's worst loss over every scenario, each extended one less its dampening (floored at 0 by the unchanged scenario). */
-  private dampenedWorst(a: number, r: ReduceColumns, g: number, u: number): { loss: number; scenario: number } {
+  /**
+   * Group g's worst loss over every scenario, each extended one less its dampening (floored at 0 by the unchanged
+   * scenario), and whether the dampening lowered it: the extended table put the undampened worst above the grid's by
+   * more than rounding, and the dampened worst is below it. A future's extended entries are its edge values (Deribit's
+   * adjustment, PnL(m)·(R/|m|)·(1+m)/(1+sign(m)·R)), formed an ulp or two apart from them: not a dampening.
+   */
+  private dampenedWorst(a: number, r: ReduceColumns, g: number, u: number): { loss: number; scenario: number; lowered: boolean } {
     const S = this.portfolio.kernelScenarios, nS = this.portfolio.nScenarios;
     const pnl = new Float64Array(S);
     groupPnlJs(r, g, S, pnl);
@@ -158,17 +167,20 @@ export class DeribitRun {
     const index = this.market.price.array[u];
     const margin = this.layout.marginAsset.array[a];
     const usdPerUnit = margin < 0 ? 1 : this.market.price.array[margin];
-    let best = -Infinity, at = 0;
+    let best = -Infinity, at = 0, undamped = -Infinity, gridWorst = -Infinity;
     for (let s = 0; s < nS; s++) {
       let l = -pnl[s] * w[w0 + s];
+      if (l > undamped) undamped = l;
+      if (s < this.grid && l > gridWorst) gridWorst = l;
       if (s >= this.grid) l -= extendedDampening(this.portfolio.scenarios[u][s].spotMove, pair.priceRange, currency.extendedDampener, index, margin === u, usdPerUnit);
-      if (!(l - l === 0)) return { loss: NaN, scenario: -1 };
+      if (!(l - l === 0)) return { loss: NaN, scenario: -1, lowered: false };
       if (l > best) {
         best = l;
         at = s;
       }
     }
-    return { loss: best > 0 ? best : 0, scenario: at };
+    const loss = best > 0 ? best : 0;
+    return { loss, scenario: at, lowered: undamped - gridWorst > EXTENDED_ROUNDING * Math.abs(gridWorst) && loss < undamped };
   }
 
   /** The currency rule of account a's margin currency (`USD` for a USD account). */

@@ -74,6 +74,8 @@ describe('deribit profile: the 2024 model worked by hand', () => {
     expect(relative(roll.rate, Math.expm1(0.075))).toBeLessThan(1e-12);
     expect(relative(row.deribit!.worstCase, 0.16 / 0.84)).toBeLessThan(1e-15);
     expect(relative(row.im, 0.16 / 0.84 + Math.expm1(0.075))).toBeLessThan(1e-12);
+    // a future's extended entries are its edge values (to rounding): the dampener lowers nothing
+    expect(row.deribit!.underlyings[0]).toMatchObject({ dampened: false, scenario: { spotMove: -0.16, extended: false } });
   });
 
   /**
@@ -108,6 +110,8 @@ describe('deribit profile: the 2024 model worked by hand', () => {
     const d = row.deribit!;
     expect(d.underlyings[0].scenario).toMatchObject({ spotMove: -0.16, volShock: 'up', extended: false });
     expect(relative(d.worstCase, worst)).toBeLessThan(1e-9);
+    // its −66% extended loss undampened is above the grid's worst: the dampener lowered it to the grid's
+    expect(d.underlyings[0].dampened).toBe(true);
     expect(relative(d.rollShock[0].netDelta, rollDelta)).toBeLessThan(1e-9);
     expect(relative(row.im, worst + 0.01 * Math.abs(rollDelta))).toBeLessThan(1e-9);
     expect(relative(row.mm, 0.8 * (worst + 0.01 * Math.abs(rollDelta)))).toBeLessThan(1e-9);
