@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { optionPrice } from '../../src/greeks/one-option.js';
 import { importCcxt } from '../../src/import/ccxt/index.js';
+import { yearsBetween } from '../../src/model/time.js';
 import { parseCcxtSymbol } from '../../src/import/ccxt/symbols.js';
 import { ccxtFixture, contractEquity } from './fixtures.js';
 
@@ -53,6 +55,26 @@ describe('importCcxt: coin-margined (inverse perpetual and future, BTC call spre
   it('reads percent IVs (every markImpliedVolatility above 3) as decimals', () => {
     expect(result.market.impliedVols).toEqual({ 'BTC/USD:BTC-261225-100000-C': 0.529, 'BTC/USD:BTC-261225-110000-C': 0.541 });
     expect(result.market.assets.BTC).toEqual({ price: 91500, vol: 0.529 });
+  });
+
+  it('an option without markImpliedVolatility: at the vol its markPrice implies at the index, not skipped', () => {
+    // the 100,000 call's greeks keep its markPrice 0.0322 BTC and lose its IV: 0.0322 × 91,500 USD at the index (rate and
+    // carry 0, the market's) is one Black-76 vol, the engine's own pricing gives the mark back
+    const input = ccxtFixture('coin-margined');
+    const greeks = (input.greeks as Record<string, unknown>[]).map((g) => (g.symbol === 'BTC/USD:BTC-261225-100000-C' ? { ...g, markImpliedVolatility: undefined } : g));
+    const implied = importCcxt({ ...input, greeks });
+    expect(implied.skipped).toEqual([]);
+    expect(implied.book).toEqual(result.book);
+    const vol = implied.market.impliedVols!['BTC/USD:BTC-261225-100000-C'];
+    const years = yearsBetween(Date.parse(implied.market.valuationTime), Date.parse('2026-12-25T08:00:00Z'));
+    expect(relative(optionPrice(true, 91_500, 100_000, years, vol, 0, 0), 0.0322 * 91_500)).toBeLessThan(1e-12);
+    expect(implied.notes.map((n) => n.message)).toContainEqual(expect.stringContaining(`BTC/USD:BTC-261225-100000-C: no markImpliedVolatility in greeks.json: at the vol its markPrice 0.0322 implies at the index 91500 (${(vol * 100).toPrecision(6)}%)`));
+    // a mark no vol gives (above the coin itself) is skipped, saying so
+    const dear = (input.greeks as Record<string, unknown>[]).map((g) => (g.symbol === 'BTC/USD:BTC-261225-100000-C' ? { ...g, markImpliedVolatility: undefined, markPrice: 2 } : g));
+    const positions = (input.positions as Record<string, unknown>[]).map((p) => (p.symbol === 'BTC/USD:BTC-261225-100000-C' ? { ...p, markPrice: undefined } : p));
+    const tickers = Object.fromEntries(Object.entries(input.tickers as Record<string, Record<string, unknown>>).map(([k, t]) => [k, k === 'BTC/USD:BTC-261225-100000-C' ? { ...t, markPrice: undefined } : t]));
+    const skipped = importCcxt({ ...input, greeks: dear, positions, tickers }).skipped;
+    expect(skipped.map((x) => x.message)).toEqual(['BTC/USD:BTC-261225-100000-C: no markImpliedVolatility in greeks.json, and its markPrice 2 implies no vol at the index 91500']);
   });
 
   it('equity by the contract: 2.4 + 12000·(1/88950 − 1/91520.5) − 5000·(1/93210.5 − 1/93050) − 1.5·0.0322 + 1.5·0.0129 BTC', () => {

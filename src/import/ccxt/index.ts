@@ -16,7 +16,8 @@
  * when every IV is above 3 and decimals when none is.
  */
 import { describeValue, type InputProblem, ProblemList } from '../../errors.js';
-import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
+import { impliedVol } from '../../greeks/implied-vol.js';
+import { formatIsoTimestamp, parseIsoTimestamp, yearsBetween } from '../../model/time.js';
 import { checkResponses, isRecord, type JsonRecord, numberAt, numbersOrNull, optionalNumber, percentToDecimal, stringAt, timestampAt } from '../fields.js';
 import { canonicalJson } from '../../model/canonical-json.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
@@ -167,8 +168,9 @@ class CcxtBook {
     const c = h.contract, symbol = c.symbol, { read } = this;
     if (c.expiryMs !== undefined && c.expiryMs <= read.valuationMs) return `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
     if (this.priceOf(c.base) === undefined) return `no price for ${c.base} (give a ticker with an indexPrice, or a ${c.base}/USD spot ticker)`;
-    const iv = read.ivs.get(symbol);
-    if (c.kind === 'option' && iv === undefined) return 'no markImpliedVolatility in greeks.json';
+    const mark = optionalNumber(read.tickers.get(symbol)?.value ?? {}, 'markPrice') ?? h.mark ?? optionalNumber(read.greeks.get(symbol)?.value ?? {}, 'markPrice');
+    const iv = read.ivs.get(symbol)?.vol ?? (c.kind === 'option' ? this.impliedByMark(h, mark) : undefined);
+    if (typeof iv === 'string') return iv;
     if (!this.instruments.has(symbol)) {
       const instrument: ImportedInstrument = { id: symbol, kind: c.kind, underlying: c.base, multiplier: h.multiplier };
       if (c.kind === 'option') Object.assign(instrument, { right: c.right, strike: c.strike });
@@ -176,16 +178,29 @@ class CcxtBook {
       if (c.inverse) instrument.settlement = c.base;
       else if (c.settle !== 'USD' && this.priceOf(c.settle) !== 1) this.notes.push({ path: h.path, message: `${symbol}: settled in ${c.settle}, priced ${this.priceOf(c.settle)} USD: its P&L is counted at par` });
       this.instruments.set(symbol, instrument);
-      const mark = optionalNumber(read.tickers.get(symbol)?.value ?? {}, 'markPrice') ?? h.mark ?? optionalNumber(read.greeks.get(symbol)?.value ?? {}, 'markPrice');
       if (mark !== undefined) this.marks.set(symbol, mark);
       else this.notes.push({ path: h.path, message: `${symbol}: no markPrice in the ticker, position or greeks; valued by the engine's default` });
-      if (iv !== undefined) this.impliedVols.set(symbol, iv.vol);
+      if (iv !== undefined) this.impliedVols.set(symbol, iv);
     }
     const position = { instrument: symbol, quantity: h.quantity, entryPrice: h.entryPrice };
     this.sourceOf.set(position, h.path);
     this.accountOf(c.inverse ? c.settle : 'USD').positions.push(position);
     this.imported.push(h);
     return undefined;
+  }
+
+  /**
+   * An option's vol for want of a markImpliedVolatility: the one its mark implies at the index (rate and carry 0, the
+   * market's; a coin-settled option's mark is coin per unit), noted; or why there is none (the position's skip reason).
+   */
+  private impliedByMark(h: Held, mark: number | undefined): number | string {
+    const c = h.contract, missing = 'no markImpliedVolatility in greeks.json';
+    if (mark === undefined) return `${missing}, and no markPrice to imply a vol from`;
+    const spot = this.priceOf(c.base)!, years = yearsBetween(this.read.valuationMs, c.expiryMs!);
+    const vol = impliedVol(c.right === 'call', spot, c.strike!, years, c.inverse ? mark * spot : mark, 0, 0);
+    if (vol === undefined) return `${missing}, and its markPrice ${mark} implies no vol at the index ${spot}`;
+    this.notes.push({ path: h.path, message: `${c.symbol}: ${missing}: at the vol its markPrice ${mark} implies at the index ${spot} (${(vol * 100).toPrecision(6)}%)` });
+    return vol;
   }
 
   /**
