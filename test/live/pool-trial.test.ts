@@ -53,6 +53,23 @@ describe('pre-trade checks judged by the pool (cross policy)', () => {
     }
   });
 
+  it('a pool short of IM: the largest buy it accepts, though the order asked about is rejected (not 0)', () => {
+    // m 500.5 USDC, s1 short 2 BTC-PERP on nothing: the pool short 200,000 needs 400 + 1,500 = 1,900 > 500.5. A buy of q
+    // leaves it short 2 − q: 400 + 1,000·(|2 − q| − 0.5) ≤ 500.5 for |2 − q| ≤ 0.6005, so buys of 1.3995 to 2.6005 are
+    // accepted: on the 0.001 grid 1.4 to 2.6. A buy of 0.1 is not, but the largest is still 2.6; no sale is accepted
+    const m = { id: 'm', collateral: [{ asset: 'USDC', amount: 500.5 }] };
+    const short = { instruments: INSTRUMENTS, accounts: [m, { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -2, entryPrice: 100_000 }], collateral: [] }] };
+    for (const engine of engines) {
+      const live = engine.live(short, market(), { method: 'cross', ...CROSS });
+      for (const [q, accepted] of [[0.1, false], [1, false], [1.399, false], [1.4, true], [2, true], [2.6, true], [2.601, false], [3, false]] as const) {
+        const c = live.check('s1', { instrument: 'BTC-PERP', quantity: q, price: 100_000 });
+        expect([q, c.accepted, c.maxQuantity]).toEqual([q, accepted, 2.6]);
+      }
+      expect(live.check('s1', { instrument: 'BTC-PERP', quantity: -0.1, price: 100_000 }).maxQuantity).toBe(0);
+      live.release();
+    }
+  });
+
   it('the policy left out: each account judged alone, as before', async () => {
     const live = engines[1].live(group, market(), { method: 'cross' });
     const sell = live.check('s1', { instrument: 'BTC-PERP', quantity: -1, price: 100_000 });
