@@ -17,6 +17,8 @@ export type { MarginMethods } from './margin/report.js';
 export { BUILT_IN_METHODS } from './methods/registry.js';
 // what createEngine throws for a method whose `needs` are not met, or a second method of one name
 export { MethodRegistrationError } from './methods/manifest.js';
+// what a plug-in's throw becomes, naming the method and the call (src/methods/plugin-guard.ts)
+export { MethodRunError } from './methods/plugin-guard.js';
 // The JSON Schemas of a registry of your own (schemas/*.json are the built-in methods')
 export { paramsSchema, reportSchema } from './schemas/generate.js';
 export { RULE_ISOLATED, RULE_KEEP_POSITIONS, type MarginKernels } from './kernels/backend.js';

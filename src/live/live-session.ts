@@ -398,15 +398,31 @@ export class LiveSession {
     const byAccount = this.refuseUnless(items);
     const accounts = [...byAccount.keys()].sort((x, y) => x - y);
     this.rollupBook.invalidate(accounts);
-    for (const a of accounts) {
+    const editors = accounts.map((a) => {
       const editor = new LayoutAccount(layout, a);
       editor.apply(byAccount.get(a)!.changes);
-      editor.commit();
       this.exposure.note(a);
       this.domain.changed(a);
-    }
+      return editor;
+    });
     const changed = Int32Array.from(accounts);
-    this.run.remarginList(changed); // in one call when the method can (each account's figures as alone)
+    try {
+      this.run.remarginList(changed); // in one call when the method can (each account's figures as alone)
+    } catch (error) {
+      // the method could not margin the batch (a plug-in threw): it is taken back whole, as a refused batch changes nothing
+      for (let k = editors.length - 1; k >= 0; k--) {
+        editors[k].undo();
+        this.exposure.note(accounts[k]);
+        this.domain.changed(accounts[k]);
+      }
+      try {
+        this.run.remarginList(changed);
+      } catch {
+        // the accounts' figures stay as the failed call left them; the caller acts on the first error
+      }
+      throw error;
+    }
+    for (const editor of editors) editor.commit();
     return this.publish(changed, true);
   }
 

@@ -190,8 +190,10 @@ function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
  */
 function accountFigures(model: FigureModel, c: MarginColumns, a: number, coin: boolean, v: Float64Array): Float64Array {
   const { columns, storedAt } = model;
-  for (let s = 0; s < columns.length; s++) v[storedAt[s]] = c[columns[s]][a];
-  if (coin) for (const s of model.coinCash) v[storedAt[s]] = c.cashUsd[a];
+  // a row in status error has no figures (docs/domain.md), whatever its columns hold
+  const error = c.status[a] === STATUS_ERROR;
+  for (let s = 0; s < columns.length; s++) v[storedAt[s]] = error ? NaN : c[columns[s]][a];
+  if (coin && !error) for (const s of model.coinCash) v[storedAt[s]] = c.cashUsd[a];
   return withDerived(model.derived, v);
 }
 
@@ -377,6 +379,8 @@ function summaryFigures(model: FigureModel, c: MarginColumns, account: Int32Arra
       for (const [i] of currencies) figures[at + i] = account[i] >= 0 ? c.cashUsd[account[i]] : NaN; // −1: set aside, no figure
     }
   }
+  // a row in status error has no figures (docs/domain.md), whatever its columns hold
+  for (const [i] of out.errors) for (let s = 0; s < columns.length; s++) figures[(compact ? s : storedAt[s]) * n + i] = NaN;
   if (!compact) model.deriveRows(figures, n);
 }
 

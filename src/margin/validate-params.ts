@@ -1,4 +1,5 @@
 import type { AssetKeys } from '../model/asset-keys.js';
+import { RULE_SECTIONS } from '../model/param-sections.js';
 import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
 import { ANNOTATION_KEYS, checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
 import {
@@ -65,8 +66,7 @@ export function checkRuleBasedParams(json: unknown, problems: ProblemList, metho
   return out;
 }
 
-/** The rule-based sections; the margin methods' own sections (the registry's) are passed in by the session. */
-const RULE_SECTIONS = ['linear', 'options', 'collateral', 'linearSize'];
+// the rule-based sections (src/model/param-sections.ts); the margin methods' own sections (the registry's) are passed in by the session
 /** Where the rule-based sections name assets (src/model/asset-keys.ts): each is keyed by asset symbol, at the params' top level. */
 export const RULE_ASSET_KEYS: AssetKeys = { keyed: RULE_SECTIONS };
 const LINEAR_BRACKET_FIELDS = knownFields('upTo', 'imRate', 'mmRate');

@@ -11,6 +11,7 @@ import { type MethodManifest, MethodRegistrationError } from './manifest.js';
 import { ENGINE_CAPABILITIES } from './engines/capabilities.js';
 import { InputError } from '../errors.js';
 import { nearestName } from '../model/checks.js';
+import { ENGINE_SECTIONS, RULE_SECTIONS } from '../model/param-sections.js';
 import { isolatedManifest } from './isolated/manifest.js';
 import { crossManifest } from './cross/manifest.js';
 import { portfolioManifest } from './portfolio/manifest.js';
@@ -34,6 +35,39 @@ export const BUILT_IN_MANIFESTS: readonly MethodManifest[] = [isolatedManifest, 
 
 export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = BUILT_IN_MANIFESTS.map((m) => m.plugin);
 
+const BUILT_IN = new Set<MarginMethodPlugin>(BUILT_IN_METHODS);
+
+/** True for a method this library ships (its run is not wrapped in the engine's plug-in guard: plugin-guard.ts). */
+export function isBuiltInMethod(method: MarginMethodPlugin): boolean {
+  return BUILT_IN.has(method as MarginMethodPlugin);
+}
+
+/** A method's name: lowercase letters and digits in hyphenated words, as `--method` and `options.method` take it. */
+const METHOD_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** Names a method may not take: `all` asks for every method (stress, compare). */
+const RESERVED_NAMES = new Set(['all']);
+const RESERVED_SECTIONS = new Set([...RULE_SECTIONS, ...ENGINE_SECTIONS]);
+
+/**
+ * A method's name and params section, against the registry's so far (`sections`: section → the method that claimed
+ * it): a name the CLI and the params can carry, and a section of its own: not one the engine reads, nor another
+ * method's with another validator (each would refuse the other's fields; a variant of a method that validates its
+ * section with the same function shares it).
+ */
+function checkNaming(m: MarginMethodPlugin, sections: Map<string, MarginMethodPlugin>): void {
+  const name: unknown = m.name;
+  if (typeof name !== 'string' || !METHOD_NAME.test(name) || RESERVED_NAMES.has(name)) {
+    throw new MethodRegistrationError(String(name), null, `a margin method's name is lowercase letters and digits in hyphenated words, and not "all": got ${JSON.stringify(name)}`);
+  }
+  const section: unknown = m.section;
+  if (section === null) return;
+  if (typeof section !== 'string' || section === '' || section === '__proto__') throw new MethodRegistrationError(name, null, `method ${name}: its params section must be a name, or null: got ${JSON.stringify(section)}`);
+  if (RESERVED_SECTIONS.has(section)) throw new MethodRegistrationError(name, null, `method ${name}: the params section "${section}" is the engine's (${[...RESERVED_SECTIONS].join(', ')}): name one of its own`);
+  const owner = sections.get(section);
+  if (owner !== undefined && owner.validateParams !== m.validateParams) throw new MethodRegistrationError(name, null, `method ${name}: the params section "${section}" is method ${owner.name}'s already`);
+  sections.set(section, m);
+}
+
 /** The names of the built-in methods, in order. */
 export const MARGIN_METHODS = BUILT_IN_METHODS.map((m) => m.name) as readonly MarginMethod[];
 
@@ -47,8 +81,10 @@ export class MethodRegistry {
   constructor(readonly methods: readonly MarginMethodPlugin[] = BUILT_IN_METHODS) {
     if (methods.length === 0) throw new TypeError('a method registry needs at least one margin method');
     const provided = new Set(ENGINE_CAPABILITIES);
+    const sections = new Map<string, MarginMethodPlugin>();
     for (const m of methods) {
       if (this.byName.has(m.name)) throw new MethodRegistrationError(m.name, null, `two margin methods are named ${JSON.stringify(m.name)}`);
+      checkNaming(m, sections);
       checkNeeds(m, this.byName, provided);
       this.byName.set(m.name, m);
       for (const c of m.provides ?? []) provided.add(c);

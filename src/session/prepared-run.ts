@@ -18,6 +18,8 @@ import type { LocationAdjuster } from '../locations/adjust.js';
 import { withWarnings } from '../model/warnings.js';
 import { type AccountTrial, SessionTrial } from './trial.js';
 import type { RunColumns, AccountFigures, EngineRun, PreparedMarginRun } from './types.js';
+import { isBuiltInMethod } from '../methods/registry.js';
+import { preparedRun } from '../methods/plugin-guard.js';
 
 /** A session's prepared run: {@link PreparedMarginRun} for users, the {@link EngineRun} view for the services above margin. */
 export class PreparedRun implements EngineRun {
@@ -121,7 +123,7 @@ export class PreparedRun implements EngineRun {
    */
   reprepare(): void {
     this.trial.settle();
-    const next = this.method.prepare(this.context, this.methodParams);
+    const next = preparedRun(this.method, isBuiltInMethod(this.method), this.context, this.methodParams);
     this.current.release();
     this.current = next;
     next.run();

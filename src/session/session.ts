@@ -22,7 +22,9 @@ import { checkParamMagnitudes } from '../model/param-domain.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import { HeapAllocator } from '../memory/allocators.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
-import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
+import { BUILT_IN_REGISTRY, isBuiltInMethod, type MethodRegistry } from '../methods/registry.js';
+import { preparedRun } from '../methods/plugin-guard.js';
+import { ENGINE_SECTIONS } from '../model/param-sections.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
@@ -46,14 +48,7 @@ import { checkSubaccountParams, type SubaccountPolicy, subaccountPolicyOf } from
 import { marginWithPolicy } from '../subaccounts/policy.js';
 import { bookNow } from './book-now.js';
 
-/**
- * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
- * `liquidation`, src/stress/ reads `stress`, src/dynamic/ reads `dynamic`): one params file serves `margin`,
- * `liquidate`, `stress` and `backtest`. Margin reads `dynamic` only to calibrate a method that follows the forecast,
- * `locations` to value collateral by where it sits (src/locations/), and `subaccounts` is read by the roll-ups
- * (src/subaccounts/).
- */
-export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress', 'dynamic', 'locations', 'subaccounts'];
+export { ENGINE_SECTIONS } from '../model/param-sections.js';
 
 /**
  * A book laid out once in the engine's memory. Each {@link margin} call applies a market snapshot
@@ -254,7 +249,7 @@ export class MarginSession {
         restatus: (first, last) => restatus(layout, out, first, last),
         restatusList: (list) => restatusList(layout, out, list),
       };
-      methodRun = method.prepare(context, methodParams);
+      methodRun = preparedRun(method, isBuiltInMethod(method), context, methodParams);
     } catch (error) {
       accountList?.release();
       out.release();

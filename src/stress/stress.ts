@@ -30,6 +30,7 @@ import { type ShockStep, type ValidShock, validateShock } from './shock.js';
 import { checkStressParams, IMPACT_ASSET_KEYS } from './validate.js';
 import { MARGIN_OPTION_KINDS } from '../margin/options.js';
 import { type OptionKinds, optionProblems } from '../model/options-check.js';
+import { engineRun } from '../session/prepared-run.js';
 
 export interface StressOptions extends MarginOptions {
   /** A method name, or `all` for every method of the engine. Default `cross`. */
@@ -77,11 +78,11 @@ interface Plan {
 }
 
 /** The book's margin totals before any shock (only the totals: no report row per account), and the input warnings. */
-function totalsBefore(session: MarginSession, market: ValidatedMarket, options: MarginOptions): { totals: MarginTotals; warnings: readonly InputProblem[] } {
+function totalsBefore(session: MarginSession, market: ValidatedMarket, options: MarginOptions): { totals: MarginTotals; warnings: readonly InputProblem[]; setAside: number } {
   const run = session.prepare(market, options);
   try {
     run.run();
-    return { totals: run.totals(), warnings: run.inputWarnings };
+    return { totals: run.totals(), warnings: run.inputWarnings, setAside: engineRun(run).setAside?.size ?? 0 };
   } finally {
     run.release();
   }
@@ -101,6 +102,9 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
     try {
       const before = totalsBefore(session, market, { ...margin, method });
       if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
+      // live accounts in status error (those set aside, a coin account under a USD-only method, the CLI's note names)
+      const unmargined = before.totals.byStatus.error - before.setAside;
+      if (unmargined > 0) warnings = mergeWarnings(warnings, [{ path: 'accounts', message: `${unmargined.toLocaleString('en-US')} account${unmargined === 1 ? '' : 's'} could not be margined under ${method} (status error: the margin report says why) and ${unmargined === 1 ? 'is' : 'are'} in no cascade or path` }]);
       const shocked: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...margin, frozenLocations: plan.shock.freezeLocations } : margin;
       const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: {} };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;

@@ -7,5 +7,5 @@ export const deribitManifest: MethodManifest<DeribitParams> = {
   plugin: deribitMethod,
   defaults: DEFAULT_DERIBIT_PARAMS,
   docs: 'docs/profiles.md',
-  fingerprints: [{ name: 'deribit', params: () => ({}), digests: { sample: 'edc6b38ba0439e3d2f98b4127428df46', generated10k: '1f30c6c9f762d7cf866a27832981af6c' } }],
+  fingerprints: [{ name: 'deribit', params: () => ({}), digests: { sample: 'be2efcce34572f10ef78f4b6f7b75087', generated10k: '1f30c6c9f762d7cf866a27832981af6c' } }],
 };

@@ -43,7 +43,7 @@ export const flatMethod: MarginMethodPlugin<FlatParams> = {
       return out;
     }
     for (const [key, value] of Object.entries(section)) {
-      if (!Object.hasOwn(DEFAULTS, key)) problems.add(`params.flat.${key}`, 'unknown field');
+      if (!Object.hasOwn(DEFAULTS, key)) problems.addUnknown(`params.flat.${key}`, 'unknown field');
       else if (typeof value !== 'number' || !(value > 0 && value <= BOUNDS[key as keyof FlatParams])) problems.add(`params.flat.${key}`, `expected a number in (0, ${BOUNDS[key as keyof FlatParams]}], got ${JSON.stringify(value)}`);
       else out[key as keyof FlatParams] = value;
     }
