@@ -19,9 +19,9 @@ import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { reportWritten } from '../written.js';
 
-/** `--methods a,b,c`: method names, each checked (a usage error naming the nearest name). */
+/** `--methods a,b,c`: method names, each checked (a usage error naming the nearest name), each once. */
 function methodNames(value: string): string[] {
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
   const unknown = names.filter((m) => !MARGIN_METHODS.includes(m as never));
   if (unknown.length > 0) throw new InvalidArgumentError(`${unknown.map((m) => unknownMethodMessage(m, MARGIN_METHODS)).join('; ')}.`);
   if (names.length === 0) throw new InvalidArgumentError('expected at least one method.');
