@@ -30,6 +30,7 @@ import type { LiquidationTargetSpec } from '../methods/method.js';
 import { deepFreeze } from '../model/deep-freeze.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import type { ValidatedMarket } from '../model/types.js';
+import { Unmargined } from './unmargined.js';
 import { withWarnings } from '../model/warnings.js';
 import type { RunRetention } from '../model/run-retention.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
@@ -174,9 +175,6 @@ export function withoutLiquidation(params: unknown): unknown {
 }
 
 /** One liquidation of a prepared, margined book: every account below MM, in order, then ADL's settlement. */
-
-/** How many ids of accounts the run could not margin a plan's warning names. */
-const UNMARGINED_NAMED = 5;
 class LiquidationRun {
   private readonly target: LiquidationTargetSpec;
   /** Balances of these assets (indices) are never converted. */
@@ -188,8 +186,8 @@ class LiquidationRun {
   private readonly trial: CloseTrial;
   /** Accounts below MM when the run began: they are liquidated, never deleveraged (a flag per account, and the list). */
   private readonly breaching: { flags: Uint8Array; list: Int32Array };
-  /** Live accounts the run could not margin (status error): how many, and the first ids (a warning names them). */
-  private readonly unmargined: { count: number; ids: string[] } = { count: 0, ids: [] };
+  /** Live accounts the run could not margin (status error), named in the plan's warnings. */
+  private readonly unmargined = new Unmargined();
   private readonly adl: Deleveraging;
   private readonly steps: StepExecutor;
   private readonly chooser: StepChooser;
@@ -297,7 +295,7 @@ class LiquidationRun {
     t.stillBeingLiquidated = plan.countState('being_liquidated');
     this.ledger.close();
     const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
-    if (this.unmargined.count > 0) warnings = [...warnings, ...this.unmarginedWarning()];
+    warnings = this.unmargined.withWarning(warnings);
     if (!streamed && plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
     // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts);
     // streamed, the accounts were the chunks' and the fills stay columns until read (a writer reads them in slices)
@@ -369,21 +367,13 @@ class LiquidationRun {
     for (let a = 0, n = layout.accountCount; a < n; a++) {
       const st = status[a]; // first: most accounts are above MM, and their ids are never read (a round of a cascade scans the book)
       if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) {
-        if (st === STATUS_ERROR && ids[a] !== null && live[a] !== 0 && unmargined.count++ < UNMARGINED_NAMED) unmargined.ids.push(ids[a] as string);
+        if (st === STATUS_ERROR && ids[a] !== null && live[a] !== 0) unmargined.note(ids[a] as string);
         continue;
       }
       const id = ids[a];
       if (id !== null && live[a] !== 0) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
     }
     return breaching;
-  }
-
-  /** The warning of a plan that leaves out accounts the run could not margin, or none. */
-  private unmarginedWarning(): { path: string; message: string }[] {
-    const { count, ids } = this.unmargined;
-    if (count === 0) return [];
-    const named = ids.map((id) => JSON.stringify(id)).join(', ') + (count > ids.length ? `, and ${(count - ids.length).toLocaleString('en-US')} more` : '');
-    return [{ path: 'accounts', message: `${count.toLocaleString('en-US')} account${count === 1 ? '' : 's'} could not be margined (status error: the margin report says why) and ${count === 1 ? 'is' : 'are'} not in this plan: ${named}` }];
   }
 
   // ---- one account ------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { AccountDraft } from '../margin/account-draft.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { LayoutAccount } from '../margin/layout-account.js';
+import { applyOrTakeBack } from '../margin/layout-account.js';
 import type { AccountMargin, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
 import type { AccountRequirement, Binding } from '../margin/what-if.js';
@@ -398,31 +398,13 @@ export class LiveSession {
     const byAccount = this.refuseUnless(items);
     const accounts = [...byAccount.keys()].sort((x, y) => x - y);
     this.rollupBook.invalidate(accounts);
-    const editors = accounts.map((a) => {
-      const editor = new LayoutAccount(layout, a);
-      editor.apply(byAccount.get(a)!.changes);
+    const changed = Int32Array.from(accounts);
+    // in one call when the method can (each account's figures as alone); a batch the method cannot margin (a plug-in
+    // threw) is taken back whole, as a refused batch changes nothing
+    applyOrTakeBack(layout, accounts, (a) => byAccount.get(a)!.changes, (a) => {
       this.exposure.note(a);
       this.domain.changed(a);
-      return editor;
-    });
-    const changed = Int32Array.from(accounts);
-    try {
-      this.run.remarginList(changed); // in one call when the method can (each account's figures as alone)
-    } catch (error) {
-      // the method could not margin the batch (a plug-in threw): it is taken back whole, as a refused batch changes nothing
-      for (let k = editors.length - 1; k >= 0; k--) {
-        editors[k].undo();
-        this.exposure.note(accounts[k]);
-        this.domain.changed(accounts[k]);
-      }
-      try {
-        this.run.remarginList(changed);
-      } catch {
-        // the accounts' figures stay as the failed call left them; the caller acts on the first error
-      }
-      throw error;
-    }
-    for (const editor of editors) editor.commit();
+    }, () => this.run.remarginList(changed));
     return this.publish(changed, true);
   }
 

@@ -132,3 +132,32 @@ export class LayoutAccount implements EditableAccount {
     return this.layout.collateral.start.array[this.account] + k;
   }
 }
+
+/**
+ * Applies each account's changes in place (`touched` told of each account written), then `settle` (the re-margin).
+ * When `settle` throws, every change is taken back, newest account first, `touched` told again, `settle` run once more
+ * on the state put back (its own failure then passes: the caller acts on the first), and the error thrown on.
+ */
+export function applyOrTakeBack(layout: BookLayout, accounts: readonly number[], changesOf: (a: number) => readonly AccountChange[], touched: (a: number) => void, settle: () => void): void {
+  const editors = accounts.map((a) => {
+    const editor = new LayoutAccount(layout, a);
+    editor.apply(changesOf(a));
+    touched(a);
+    return editor;
+  });
+  try {
+    settle();
+  } catch (error) {
+    for (let k = editors.length - 1; k >= 0; k--) {
+      editors[k].undo();
+      touched(accounts[k]);
+    }
+    try {
+      settle();
+    } catch {
+      // the figures stay as the failed call left them: the first error is the one to act on
+    }
+    throw error;
+  }
+  for (const editor of editors) editor.commit();
+}

@@ -3,7 +3,7 @@
  * and the engine owns everything else, as it does for its own methods.
  *
  * - After each call that writes figures (run, remargin, liquidation's remarginList, a live market move), every account
- *   it may have written is audited: a requirement that is not a finite number ≥ 0 makes the account `error`, with
+ *   it may have written is audited: a requirement (or gross notional) that is not a finite number ≥ 0 makes the account `error`, with
  *   why, naming the method (never a healthy row with NaN health, nor a negative IM in the totals). A method with the
  *   pooled status rule (no `statusReason` of its own) has every other account's status derived again from its
  *   columns by the kernels' rule, so a plug-in that skipped `ctx.restatus` cannot leave a stale status; one with its
@@ -56,49 +56,60 @@ function formatThrown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-/** Why a requirement is out of the domain (a finite number ≥ 0), or undefined when it is in it. */
-function outOfDomain(method: string, im: number, mm: number): string | undefined {
-  for (const [name, x] of [['IM', im], ['MM', mm]] as const) {
-    if (!(Number.isFinite(x) && x >= 0)) return `method ${method} gave ${name} ${Number.isNaN(x) ? 'NaN' : formatNumber(x)}: a requirement is a finite number ≥ 0`;
+/** Why a requirement or the gross notional is out of the domain (a finite number ≥ 0), or undefined when both are in it. */
+function outOfDomain(method: string, im: number, mm: number, gross: number): string | undefined {
+  for (const [name, x] of [['IM', im], ['MM', mm], ['a gross notional of', gross]] as const) {
+    if (!(Number.isFinite(x) && x >= 0)) return `method ${method} gave ${name} ${Number.isNaN(x) ? 'NaN' : formatNumber(x)}: ${name === 'IM' || name === 'MM' ? 'a requirement' : 'a notional'} is a finite number ≥ 0`;
   }
   return undefined;
 }
 
-/** A plug-in's run with the engine's audit after every call that writes figures (see the module comment). */
-export function guardedRun(method: string, ctx: MethodContext, run: MethodRun): MethodRun {
-  const reasons = new Map<number, string>();
-  const ownRule = run.statusReason !== undefined;
-  const audit = (a: number) => {
-    const out = ctx.out, status = out.status.array;
-    if (ctx.layout.live.array[a] === 0) {
+/** The audit of a plug-in's figures, account by account, and why each account it put in error is there. */
+class Audit {
+  readonly reasons = new Map<number, string>();
+  /** A method with its own status rule (a `statusReason`): its statuses stand but beside figures not finite. */
+  private readonly ownRule: boolean;
+
+  constructor(private readonly method: string, private readonly ctx: MethodContext, run: MethodRun) {
+    this.ownRule = run.statusReason !== undefined;
+  }
+
+  account(a: number): void {
+    const out = this.ctx.out, status = out.status.array;
+    this.reasons.delete(a);
+    if (this.ctx.layout.live.array[a] === 0) {
       status[a] = STATUS_HEALTHY;
-      reasons.delete(a);
       return;
     }
     const im = out.im.array[a], mm = out.mm.array[a];
-    const why = outOfDomain(method, im, mm);
-    if (why !== undefined) reasons.set(a, why);
-    else reasons.delete(a);
+    const why = outOfDomain(this.method, im, mm, out.gross.array[a]);
     if (why !== undefined) {
+      this.reasons.set(a, why);
       status[a] = STATUS_ERROR;
       return;
     }
     // an error the plug-in wrote stands (fail closed); an own status rule stands unless a figure is not finite
     if (status[a] === STATUS_ERROR) return;
     const pooled = statusOf(out.equity.array[a], out.equityIm.array[a], out.equityMm.array[a], im, mm);
-    status[a] = ownRule && pooled !== STATUS_ERROR && isStatus(status[a]) ? status[a] : pooled;
-  };
-  const auditAll = () => {
-    for (let a = 0; a < ctx.layout.accountCount; a++) audit(a);
-  };
+    status[a] = this.ownRule && pooled !== STATUS_ERROR && isStatus(status[a]) ? status[a] : pooled;
+  }
+
+  all(): void {
+    for (let a = 0; a < this.ctx.layout.accountCount; a++) this.account(a);
+  }
+}
+
+/** A plug-in's run with the engine's audit after every call that writes figures (see the module comment). */
+export function guardedRun(method: string, ctx: MethodContext, run: MethodRun): MethodRun {
+  const audit = new Audit(method, ctx, run), reasons = audit.reasons;
   const guarded: { -readonly [K in keyof MethodRun]: MethodRun[K] } = {
     run() {
       calling(method, 'run', () => run.run());
-      auditAll();
+      audit.all();
     },
     remargin(a) {
       calling(method, 'remargin', () => run.remargin(a));
-      audit(a);
+      audit.account(a);
     },
     release() {
       calling(method, 'release', () => run.release());
@@ -112,43 +123,50 @@ export function guardedRun(method: string, ctx: MethodContext, run: MethodRun): 
   };
   if (run.statusReason) guarded.statusReason = (a) => (reasons.has(a) ? undefined : calling(method, 'statusReason', () => run.statusReason!(a)));
   if (run.trial) guarded.trial = guardedTrial(method, run.trial);
-  if (run.liquidation) {
-    const own = run.liquidation, liquidation: NonNullable<MethodRun['liquidation']> = {};
-    if (own.remarginList) {
-      liquidation.remarginList = (accounts) => {
-        calling(method, 'remarginList', () => own.remarginList!(accounts));
-        for (const a of accounts) audit(a);
-      };
-    }
-    if (own.slack) liquidation.slack = (a, target, bucket) => calling(method, 'slack', () => own.slack!(a, target, bucket));
-    if (own.positionEquity) liquidation.positionEquity = (a, slot) => calling(method, 'positionEquity', () => own.positionEquity!(a, slot));
-    if (own.positionAllocation) liquidation.positionAllocation = (a, slot) => calling(method, 'positionAllocation', () => own.positionAllocation!(a, slot));
-    guarded.liquidation = liquidation;
-  }
-  if (run.live) {
-    const live = run.live;
-    const guardedLive: LiveCapability = {
-      ...(live.everyAccount !== undefined ? { everyAccount: live.everyAccount } : {}),
-      marketMoved(move) {
-        calling(method, 'marketMoved', () => live.marketMoved(move));
-        auditAll();
-      },
+  if (run.liquidation) guarded.liquidation = guardedLiquidation(method, run.liquidation, audit);
+  if (run.live) guarded.live = guardedLive(method, run.live, audit);
+  if (run.pools) guarded.pools = guardedPools(method, run.pools);
+  if (run.optimize) guarded.optimize = run.optimize;
+  if (run.scale) guarded.scale = run.scale;
+  return guarded;
+}
+
+/** A plug-in's liquidation capability: its throws named, the accounts `remarginList` wrote audited. */
+function guardedLiquidation(method: string, own: NonNullable<MethodRun['liquidation']>, audit: Audit): NonNullable<MethodRun['liquidation']> {
+  const liquidation: NonNullable<MethodRun['liquidation']> = {};
+  if (own.remarginList) {
+    liquidation.remarginList = (accounts) => {
+      calling(method, 'remarginList', () => own.remarginList!(accounts));
+      for (const a of accounts) audit.account(a);
     };
-    guarded.live = guardedLive;
   }
-  if (run.pools) {
-    const pools = run.pools;
-    const guardedPools: PoolsCapability = { unionMargin: (unions) => {
+  if (own.slack) liquidation.slack = (a, target, bucket) => calling(method, 'slack', () => own.slack!(a, target, bucket));
+  if (own.positionEquity) liquidation.positionEquity = (a, slot) => calling(method, 'positionEquity', () => own.positionEquity!(a, slot));
+  if (own.positionAllocation) liquidation.positionAllocation = (a, slot) => calling(method, 'positionAllocation', () => own.positionAllocation!(a, slot));
+  return liquidation;
+}
+
+/** A plug-in's live capability: every account audited after a market move (it may re-margin any). */
+function guardedLive(method: string, live: LiveCapability, audit: Audit): LiveCapability {
+  return {
+    ...(live.everyAccount !== undefined ? { everyAccount: live.everyAccount } : {}),
+    marketMoved(move) {
+      calling(method, 'marketMoved', () => live.marketMoved(move));
+      audit.all();
+    },
+  };
+}
+
+/** A plug-in's pools: one figure per union or a MethodRunError; each pool's status the engine's. */
+function guardedPools(method: string, pools: PoolsCapability): PoolsCapability {
+  return {
+    unionMargin: (unions) => {
       const figures = calling(method, 'unionMargin', () => pools.unionMargin(unions));
       if (figures === undefined) return undefined;
       if (!Array.isArray(figures) || figures.length !== unions.length) throw new MethodRunError(method, 'unionMargin', `gave ${Array.isArray(figures) ? figures.length : describe(figures)} figures for ${unions.length} pools: one per pool`);
       return figures.map(poolFigures(method));
-    } };
-    guarded.pools = guardedPools;
-  }
-  if (run.optimize) guarded.optimize = run.optimize;
-  if (run.scale) guarded.scale = run.scale;
-  return guarded;
+    },
+  };
 }
 
 /** A status code a report can name (a plug-in's own rule may write any number). */
@@ -162,7 +180,7 @@ function describe(value: unknown): string {
 
 /** A pool's figures with the engine's status: `error` when its requirement is out of domain, else the kernels' rule. */
 function poolFigures(method: string): (f: HoldingsMargin) => HoldingsMargin {
-  return (f) => ({ ...f, status: outOfDomain(method, f.im, f.mm) !== undefined ? STATUS_ERROR : statusOf(f.equity, f.equityIm, f.equityMm, f.im, f.mm) });
+  return (f) => ({ ...f, status: outOfDomain(method, f.im, f.mm, f.grossNotional) !== undefined ? STATUS_ERROR : statusOf(f.equity, f.equityIm, f.equityMm, f.im, f.mm) });
 }
 
 /** A plug-in's what-ifs: `error` when the requirement it gives is out of domain; its throws named. */
@@ -170,7 +188,7 @@ function guardedTrial(method: string, trial: NonNullable<MethodRun['trial']>): N
   const guarded: NonNullable<MethodRun['trial']> = {
     withChanges(a, changes) {
       const r = calling(method, 'trial.withChanges', () => trial.withChanges(a, changes));
-      if (outOfDomain(method, r.im, r.mm) !== undefined) r.status = 'error';
+      if (outOfDomain(method, r.im, r.mm, r.grossNotional) !== undefined) r.status = 'error';
       return r;
     },
   };

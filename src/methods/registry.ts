@@ -35,18 +35,16 @@ export const BUILT_IN_MANIFESTS: readonly MethodManifest[] = [isolatedManifest, 
 
 export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = BUILT_IN_MANIFESTS.map((m) => m.plugin);
 
-const BUILT_IN = new Set<MarginMethodPlugin>(BUILT_IN_METHODS);
-
 /** True for a method this library ships (its run is not wrapped in the engine's plug-in guard: plugin-guard.ts). */
 export function isBuiltInMethod(method: MarginMethodPlugin): boolean {
-  return BUILT_IN.has(method as MarginMethodPlugin);
+  return BUILT_IN_METHODS.includes(method);
 }
 
 /** A method's name: lowercase letters and digits in hyphenated words, as `--method` and `options.method` take it. */
 const METHOD_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-/** Names a method may not take: `all` asks for every method (stress, compare). */
-const RESERVED_NAMES = new Set(['all']);
-const RESERVED_SECTIONS = new Set([...RULE_SECTIONS, ...ENGINE_SECTIONS]);
+/** A name a method may not take: `all` asks for every method (stress, compare). */
+const RESERVED_NAME = 'all';
+const RESERVED_SECTIONS: readonly string[] = [...RULE_SECTIONS, ...ENGINE_SECTIONS];
 
 /**
  * A method's name and params section, against the registry's so far (`sections`: section → the method that claimed
@@ -56,13 +54,13 @@ const RESERVED_SECTIONS = new Set([...RULE_SECTIONS, ...ENGINE_SECTIONS]);
  */
 function checkNaming(m: MarginMethodPlugin, sections: Map<string, MarginMethodPlugin>): void {
   const name: unknown = m.name;
-  if (typeof name !== 'string' || !METHOD_NAME.test(name) || RESERVED_NAMES.has(name)) {
+  if (typeof name !== 'string' || !METHOD_NAME.test(name) || name === RESERVED_NAME) {
     throw new MethodRegistrationError(String(name), null, `a margin method's name is lowercase letters and digits in hyphenated words, and not "all": got ${JSON.stringify(name)}`);
   }
   const section: unknown = m.section;
   if (section === null) return;
   if (typeof section !== 'string' || section === '' || section === '__proto__') throw new MethodRegistrationError(name, null, `method ${name}: its params section must be a name, or null: got ${JSON.stringify(section)}`);
-  if (RESERVED_SECTIONS.has(section)) throw new MethodRegistrationError(name, null, `method ${name}: the params section "${section}" is the engine's (${[...RESERVED_SECTIONS].join(', ')}): name one of its own`);
+  if (RESERVED_SECTIONS.includes(section)) throw new MethodRegistrationError(name, null, `method ${name}: the params section "${section}" is the engine's (${RESERVED_SECTIONS.join(', ')}): name one of its own`);
   const owner = sections.get(section);
   if (owner !== undefined && owner.validateParams !== m.validateParams) throw new MethodRegistrationError(name, null, `method ${name}: the params section "${section}" is method ${owner.name}'s already`);
   sections.set(section, m);

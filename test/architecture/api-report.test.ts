@@ -26,10 +26,13 @@ interface EntryApi {
 
 /** The root's budget: the application API only (issue: a user needs about 40 names; the rest lives in the layers). */
 const ROOT_BUDGET = 80;
-/** The whole public surface: every entry's names, a declaration two entries share counted once (issue 51). */
-const SURFACE_BUDGET = 150;
-/** What a method's author is given (margin-core/plugin). */
-const PLUGIN_BUDGET = 50;
+/**
+ * The whole public surface: every entry's names, a declaration two entries share counted once (issue 51: 150), and
+ * MethodRunError, what a plug-in's throw becomes (its author catches it by class).
+ */
+const SURFACE_BUDGET = 151;
+/** What a method's author is given (margin-core/plugin): 50, and MethodRunError. */
+const PLUGIN_BUDGET = 51;
 
 describe('the API report', () => {
   let api: EntryApi[] = [];

@@ -14,7 +14,7 @@ import { BUILT_IN_METHODS, type MarginMethodPlugin, MethodRegistrationError, Met
 import { book, market } from '../support/margin-books.js';
 import { type FlatParams, flatMethod } from '../support/methods/flat/index.js';
 
-type Mode = 'negative' | 'nan' | 'infinite' | 'no-restatus' | 'throw-run' | 'throw-remargin' | 'string-throw';
+type Mode = 'negative' | 'nan' | 'infinite' | 'negative-gross' | 'no-restatus' | 'throw-run' | 'throw-remargin' | 'string-throw';
 
 /** The flat method, broken by `mode` on account `one`. */
 function broken(mode: Mode, name = mode): MarginMethodPlugin<FlatParams> {
@@ -31,6 +31,7 @@ function broken(mode: Mode, name = mode): MarginMethodPlugin<FlatParams> {
           if (mode === 'negative') [im[a], mm[a]] = [-100, -50];
           if (mode === 'nan') im[a] = Number.NaN;
           if (mode === 'infinite') im[a] = Infinity;
+          if (mode === 'negative-gross') gross[a] = -3;
         }
         if (mode !== 'no-restatus') ctx.restatus(first, last);
       };
@@ -64,12 +65,14 @@ async function engineWith(...methods: MarginMethodPlugin<FlatParams>[]): Promise
 }
 
 describe('a plug-in requirement out of its domain', () => {
-  it.each([['negative', 'IM -100'], ['nan', 'IM NaN'], ['infinite', 'IM Infinity']] as const)('%s: status error naming the method, no figures, the totals incomplete', async (mode, gave) => {
+  it.each([
+    ['negative', 'IM -100: a requirement'], ['nan', 'IM NaN: a requirement'], ['infinite', 'IM Infinity: a requirement'], ['negative-gross', 'a gross notional of -3: a notional'],
+  ] as const)('%s: status error naming the method, no figures, the totals incomplete', async (mode, gave) => {
     const engine = await engineWith(broken(mode));
     const r = engine.margin(BOOK, market(), { method: mode as string });
     const [one, two] = r.accounts;
     expect(one.status).toBe('error');
-    expect(one.error).toBe(`method ${mode} gave ${gave}: a requirement is a finite number ≥ 0`);
+    expect(one.error).toBe(`method ${mode} gave ${gave} is a finite number ≥ 0`);
     for (const figure of [one.equity, one.im, one.mm, one.health, one.efficiency, one.excessOverMm]) expect(figure).toBeNaN();
     expect(two).toMatchObject({ status: 'healthy', im: 0, mm: 0 });
     expect(r.totals).toMatchObject({ complete: false, covered: 1, accounts: 2, im: 0 });

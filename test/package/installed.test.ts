@@ -58,9 +58,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * over its input, with their docs and the changelog (3,207,922 and 9,911,121 measured). Raised to 10.05 MB unpacked
  * when a bankrupt close came to take back its close-out's fees, live requests to be typed and a coin option's trade
  * price held to its bound, imports to refuse values of the wrong type and names that are not well-formed Unicode, with
- * their docs and the changelog (3,224,658 and 9,961,535 measured).
+ * their docs and the changelog (3,224,658 and 9,961,535 measured). Raised to 3.3 MB packed and 10.15 MB unpacked
+ * when plug-in methods came to be held to the engine's rules (their audit, MethodRunError, the registry's name and
+ * section checks), imports to mark an unquoted position at its own mark with the vol it implies, pre-trade checks to
+ * search from the size that closes a position, with their docs and the changelog (3,265,824 and 10,089,035 measured).
  */
-const BUDGET = { packed: 3_250_000, unpacked: 10_050_000 };
+const BUDGET = { packed: 3_300_000, unpacked: 10_150_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {

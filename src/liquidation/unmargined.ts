@@ -1,0 +1,26 @@
+/**
+ * The live accounts a liquidation run could not margin (status error: a plug-in's requirement out of its domain, a
+ * figure not finite): not in the plan, and named in its warnings instead of passed over in silence.
+ */
+import type { InputProblem } from '../errors.js';
+
+/** How many ids the warning names. */
+const NAMED = 5;
+
+export class Unmargined {
+  private count = 0;
+  private readonly ids: string[] = [];
+
+  note(id: string): void {
+    if (this.count++ < NAMED) this.ids.push(id);
+  }
+
+  /** `warnings` and, when the run left accounts out, the warning naming them. */
+  withWarning(warnings: readonly InputProblem[]): readonly InputProblem[] {
+    const { count, ids } = this;
+    if (count === 0) return warnings;
+    const named = ids.map((id) => JSON.stringify(id)).join(', ') + (count > ids.length ? `, and ${(count - ids.length).toLocaleString('en-US')} more` : '');
+    const one = count === 1;
+    return [...warnings, { path: 'accounts', message: `${count.toLocaleString('en-US')} account${one ? '' : 's'} could not be margined (status error: the margin report says why) and ${one ? 'is' : 'are'} not in this plan: ${named}` }];
+  }
+}
