@@ -350,7 +350,7 @@ class LiquidationRun {
     for (let k = 0; k < list.length; k++) {
       this.ledger.startAccount();
       this.steps.coverDeleveraged(list[k]); // a fill capped at its equity never leaves it bankrupt by a rounding
-      this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, w.insuranceFund, -cost[k], w.writtenOff);
+      this.plan.endAccount('deleveraged', '', this.snapshot(list[k], true), 0, 0, w.insuranceFund, -cost[k], w.writtenOff);
     }
   }
 
@@ -427,7 +427,7 @@ class LiquidationRun {
       state = 'bankrupt';
       note = this.writeOffNote(a, w.writtenOff);
     } else if (state === 'being_liquidated' && !stuck && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
-    this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
+    this.plan.endAccount(state, note, this.snapshot(a, true), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
   }
 
   /**
@@ -470,15 +470,16 @@ class LiquidationRun {
     return worst;
   }
 
-  /** The account's figures now, in a scratch record (read before the next snapshot). */
-  private snapshot(a: number): SnapshotFigures {
+  /** The account's figures now, in a scratch record (read before the next snapshot); none (NaN) in status error, named in the warning. */
+  private snapshot(a: number, after = false): SnapshotFigures {
     const c = this.run.accountColumns(), f = this.snapshotFigures;
-    f.status = c.status[a];
-    f.equity = c.equity[a];
-    f.equityMm = c.equityMm[a];
-    f.mm = c.mm[a];
-    f.equityIm = c.equityIm[a];
-    f.im = c.im[a];
+    const error = (f.status = c.status[a]) === STATUS_ERROR;
+    if (error && after) this.unmargined.note(this.layout.accountIds[a] as string);
+    f.equity = error ? NaN : c.equity[a];
+    f.equityMm = error ? NaN : c.equityMm[a];
+    f.mm = error ? NaN : c.mm[a];
+    f.equityIm = error ? NaN : c.equityIm[a];
+    f.im = error ? NaN : c.im[a];
     f.health = healthOf(f.equityMm, f.mm);
     return f;
   }

@@ -1,6 +1,7 @@
 /**
  * The live accounts a liquidation run could not margin (status error: a plug-in's requirement out of its domain, a
- * figure not finite): not in the plan, and named in its warnings instead of passed over in silence.
+ * figure not finite), before the plan (left out of it) or after one of its closes (its figures then none): named in
+ * the plan's warnings instead of passed over in silence.
  */
 import type { InputProblem } from '../errors.js';
 
@@ -21,6 +22,6 @@ export class Unmargined {
     if (count === 0) return warnings;
     const named = ids.map((id) => JSON.stringify(id)).join(', ') + (count > ids.length ? `, and ${(count - ids.length).toLocaleString('en-US')} more` : '');
     const one = count === 1;
-    return [...warnings, { path: 'accounts', message: `${count.toLocaleString('en-US')} account${one ? '' : 's'} could not be margined (status error: the margin report says why) and ${one ? 'is' : 'are'} not in this plan: ${named}` }];
+    return [...warnings, { path: 'accounts', message: `${count.toLocaleString('en-US')} account${one ? '' : 's'} could not be margined (status error: the margin report says why), before the plan or after a close (its figures then none): ${named}` }];
   }
 }

@@ -256,12 +256,30 @@ function surplus(r: Judged): number {
 
 /**
  * The sizes of an order on `direction`'s side that close a position held against it: the account's own, and under the
- * `cross` policy its pool's net position (the members' sum).
+ * `cross` policy its pool's net position (the members' sum); for a future or perpetual also the sizes that offset the
+ * net units of underlying held in all the futures and perpetuals on its underlying (a perpetual hedged by a future).
  */
 function flatteningSizes(layout: BookLayout, a: number, row: number, direction: 1 | -1, pool: PoolJudge | undefined): number[] {
-  const held = [heldQuantity(layout, a, row)];
-  if (pool) held.push(pool.members.reduce((sum, m) => sum + heldQuantity(layout, m, row), 0));
+  const holders = pool ? [[a], pool.members] : [[a]];
+  const ins = layout.instruments, linear = ins.kind.array[row] !== KIND_OPTION, multiplier = ins.multiplier.array[row];
+  const held: number[] = [];
+  for (const accounts of holders) {
+    held.push(accounts.reduce((sum, m) => sum + heldQuantity(layout, m, row), 0));
+    if (linear) held.push(accounts.reduce((sum, m) => sum + linearUnitsOn(layout, m, ins.underlying.array[row]), 0) / multiplier);
+  }
   return held.filter((q) => q * direction < 0).map((q) => Math.abs(q));
+}
+
+/** Account a's units of underlying `u` held in futures and perpetuals (signed contracts × multiplier). */
+function linearUnitsOn(layout: BookLayout, a: number, u: number): number {
+  const pos = layout.positions, ins = layout.instruments;
+  const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
+  let units = 0;
+  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) {
+    const i = instrument[p];
+    if (ins.underlying.array[i] === u && ins.kind.array[i] !== KIND_OPTION) units += quantity[p] * ins.multiplier.array[i];
+  }
+  return units;
 }
 
 function heldQuantity(layout: BookLayout, a: number, row: number): number {
@@ -372,7 +390,8 @@ function bisect(size: number, cap: number, grid: SizeGrid, acceptedAt: (s: numbe
   const capSteps = grid.stepsWithin(cap);
   let lo = grid.stepsWithin(size);
   if (!acceptedAt(grid.size(lo))) {
-    const starts = [0, ...flattening.map((s) => grid.stepsWithin(s)).filter((s) => s > 0 && s <= capSteps)].sort((x, y) => y - x);
+    // a size beyond the limits is tried at the limit: the accepted range may reach it from below
+    const starts = [0, ...flattening.map((s) => Math.min(grid.stepsWithin(s), capSteps)).filter((s) => s > 0)].sort((x, y) => y - x);
     const start = starts.find((s) => acceptedAt(grid.size(s)));
     if (start === undefined) return 0;
     lo = start;

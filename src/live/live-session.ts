@@ -21,7 +21,7 @@ import { AccountDraft } from '../margin/account-draft.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { applyOrTakeBack } from '../margin/layout-account.js';
 import type { AccountMargin, MarginReport } from '../margin/report.js';
-import { STATUS, type Status } from '../margin/status.js';
+import { STATUS, STATUS_ERROR, type Status } from '../margin/status.js';
 import type { AccountRequirement, Binding } from '../margin/what-if.js';
 import type { Book, Market, ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
@@ -401,10 +401,13 @@ export class LiveSession {
     const changed = Int32Array.from(accounts);
     // in one call when the method can (each account's figures as alone); a batch the method cannot margin (a plug-in
     // threw) is taken back whole, as a refused batch changes nothing
+    const status = this.run.context.out.status;
     applyOrTakeBack(layout, accounts, (a) => byAccount.get(a)!.changes, (a) => {
       this.exposure.note(a);
       this.domain.changed(a);
-    }, () => this.run.remarginList(changed));
+    }, () => this.run.remarginList(changed), () => {
+      for (const a of accounts) status.array[a] = STATUS_ERROR; // figures not of what they hold: in error, none shown
+    });
     return this.publish(changed, true);
   }
 
@@ -443,7 +446,9 @@ export class LiveSession {
   private statusChange(a: number): StatusChange {
     const ctx = this.run.context;
     const to = ctx.out.status.array[a], equityMm = ctx.out.equityMm.array[a], mm = ctx.out.mm.array[a];
-    const change = { account: ctx.layout.accountIds[a]!, from: STATUS[this.status[a]], to: STATUS[to], health: mm > 0 ? equityMm / mm : equityMm >= 0 ? Infinity : -Infinity };
+    // an account in error has no figures: its health is NaN (null in JSON)
+    const health = to === STATUS_ERROR ? Number.NaN : mm > 0 ? equityMm / mm : equityMm >= 0 ? Infinity : -Infinity;
+    const change = { account: ctx.layout.accountIds[a]!, from: STATUS[this.status[a]], to: STATUS[to], health };
     this.status[a] = to;
     return change;
   }

@@ -136,9 +136,10 @@ export class LayoutAccount implements EditableAccount {
 /**
  * Applies each account's changes in place (`touched` told of each account written), then `settle` (the re-margin).
  * When `settle` throws, every change is taken back, newest account first, `touched` told again, `settle` run once more
- * on the state put back (its own failure then passes: the caller acts on the first), and the error thrown on.
+ * on the state put back, and the error thrown on; if that settle fails too, `unsettled` is called (the accounts'
+ * figures are then not those of what they hold: the caller fails them closed).
  */
-export function applyOrTakeBack(layout: BookLayout, accounts: readonly number[], changesOf: (a: number) => readonly AccountChange[], touched: (a: number) => void, settle: () => void): void {
+export function applyOrTakeBack(layout: BookLayout, accounts: readonly number[], changesOf: (a: number) => readonly AccountChange[], touched: (a: number) => void, settle: () => void, unsettled: () => void): void {
   const editors = accounts.map((a) => {
     const editor = new LayoutAccount(layout, a);
     editor.apply(changesOf(a));
@@ -155,7 +156,7 @@ export function applyOrTakeBack(layout: BookLayout, accounts: readonly number[],
     try {
       settle();
     } catch {
-      // the figures stay as the failed call left them: the first error is the one to act on
+      unsettled(); // the first error is the one to act on
     }
     throw error;
   }

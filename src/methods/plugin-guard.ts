@@ -115,7 +115,7 @@ export function guardedRun(method: string, ctx: MethodContext, run: MethodRun): 
       calling(method, 'release', () => run.release());
     },
     errorOf(a) {
-      return reasons.get(a) ?? calling(method, 'errorOf', () => run.errorOf(a)) ?? (ctx.out.status.array[a] === STATUS_ERROR ? `method ${method} gave a figure that is not finite (equity, IM or MM)` : undefined);
+      return reasons.get(a) ?? calling(method, 'errorOf', () => run.errorOf(a)) ?? (ctx.out.status.array[a] === STATUS_ERROR ? `method ${method} could not margin this account (status error, no reason given)` : undefined);
     },
     explain(row, a) {
       calling(method, 'explain', () => run.explain(row, a));

@@ -87,9 +87,9 @@ export class SessionTrial implements AccountTrial {
     if (this.written >= 0) this.end(this.written);
     const own = this.own();
     const layout = this.host.context.layout;
-    if (own === undefined) return inMarginCurrency(this.changesByRemargin(a, changes), layout, a);
+    if (own === undefined) return withoutFigures(inMarginCurrency(this.changesByRemargin(a, changes), layout, a));
     try {
-      return inMarginCurrency(own.withChanges(a, changes), layout, a);
+      return withoutFigures(inMarginCurrency(own.withChanges(a, changes), layout, a));
     } catch (error) {
       if (error instanceof RangeError) throw new InputError([{ path: 'changes', message: error.message }]);
       throw error;
@@ -170,4 +170,12 @@ export class SessionTrial implements AccountTrial {
     if (this.host.positionsOwnEquity) f.positions = readPositionFigures(this.host.context, a, f.positions);
     return f;
   }
+}
+
+/** A what-if in status error has no figures (docs/domain.md), as a report row in error: each NaN, nothing binding. */
+function withoutFigures(r: AccountRequirement): AccountRequirement {
+  if (r.status !== 'error') return r;
+  r.equity = r.equityIm = r.equityMm = r.im = r.mm = r.health = r.grossNotional = r.collateralValue = Number.NaN;
+  r.binding = null;
+  return r;
 }

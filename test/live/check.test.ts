@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, generateSample, type LiveSession } from '../../src/index.js';
-import { book, market } from '../support/margin-books.js';
+import { book, EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
 import { SAMPLE } from '../support/cli.js';
 import { wire } from '../support/wire.js';
@@ -214,5 +214,22 @@ describe('pre-trade maximum beyond the last breakpoint (issue 36 item 7)', () =>
       expect(checked, method).toBeGreaterThan(0);
       session.release();
     }
+  });
+});
+
+describe('the largest size when the order itself is rejected, hedged by another contract on the underlying', () => {
+  it('portfolio: an account short 2 BTC-PERP short of IM buys a BTC future: the same largest buy whatever size is asked about', async () => {
+    const engine = await createEngine();
+    const instruments = [...INSTRUMENTS, { id: 'BTC-FUT', kind: 'future', underlying: 'BTC', expiry: EXPIRY }];
+    const hedged = { instruments, accounts: [{ id: 'h', positions: [{ instrument: 'BTC-PERP', quantity: -2, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] }] };
+    const live = engine.live(hedged, market({ marks: { 'BTC-FUT': 100_000 } }), { method: 'portfolio' });
+    const order = (quantity: number) => ({ instrument: 'BTC-FUT', quantity, price: 100_000 });
+    expect(live.check('h', order(0.01)).accepted).toBe(false); // short of IM: a small buy does not lift it
+    const largest = live.check('h', order(2)).maxQuantity!;
+    expect(largest).toBeGreaterThan(2);
+    for (const q of [0.01, 1, 100]) expect(live.check('h', order(q)).maxQuantity).toBe(largest);
+    expect(live.check('h', order(largest)).accepted).toBe(true);
+    expect(live.check('h', order(largest + 0.001)).accepted).toBe(false);
+    live.release();
   });
 });

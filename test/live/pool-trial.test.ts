@@ -67,6 +67,11 @@ describe('pre-trade checks judged by the pool (cross policy)', () => {
       }
       expect(live.check('s1', { instrument: 'BTC-PERP', quantity: -0.1, price: 100_000 }).maxQuantity).toBe(0);
       live.release();
+      // the flat master m under a position limit of 2: the pool's buys of 1.4 to 2.6 meet m's limit at 2, whatever the
+      // size asked about (the pool's closing size, 2, tried at the limit)
+      const limited = engine.live(short, market(), { method: 'cross', ...CROSS, limits: { maxPosition: { 'BTC-PERP': 2 } } });
+      for (const q of [0.1, 1.5, 2]) expect(limited.check('m', { instrument: 'BTC-PERP', quantity: q, price: 100_000 }).maxQuantity).toBe(2);
+      limited.release();
     }
   });
 

@@ -14,7 +14,7 @@ import { BUILT_IN_METHODS, type MarginMethodPlugin, MethodRegistrationError, Met
 import { book, market } from '../support/margin-books.js';
 import { type FlatParams, flatMethod } from '../support/methods/flat/index.js';
 
-type Mode = 'negative' | 'nan' | 'infinite' | 'negative-gross' | 'no-restatus' | 'throw-run' | 'throw-remargin' | 'string-throw';
+type Mode = 'negative' | 'nan' | 'infinite' | 'negative-gross' | 'no-restatus' | 'throw-run' | 'throw-remargin' | 'throw-remargin-once' | 'string-throw' | 'nan-large' | 'nan-small';
 
 /** The flat method, broken by `mode` on account `one`. */
 function broken(mode: Mode, name = mode): MarginMethodPlugin<FlatParams> {
@@ -22,6 +22,7 @@ function broken(mode: Mode, name = mode): MarginMethodPlugin<FlatParams> {
     ...flatMethod,
     name,
     prepare(ctx, params): MethodRun {
+      let throws = mode === 'throw-remargin' ? Infinity : mode === 'throw-remargin-once' ? 1 : 0;
       const require = (first: number, last: number) => {
         const gross = ctx.out.gross.array, im = ctx.out.im.array, mm = ctx.out.mm.array;
         for (let a = first; a < last; a++) {
@@ -32,6 +33,8 @@ function broken(mode: Mode, name = mode): MarginMethodPlugin<FlatParams> {
           if (mode === 'nan') im[a] = Number.NaN;
           if (mode === 'infinite') im[a] = Infinity;
           if (mode === 'negative-gross') gross[a] = -3;
+          if (mode === 'nan-large' && gross[a] > 15_000) im[a] = Number.NaN;
+          if (mode === 'nan-small' && gross[a] < 10_000) mm[a] = Number.NaN;
         }
         if (mode !== 'no-restatus') ctx.restatus(first, last);
       };
@@ -43,7 +46,7 @@ function broken(mode: Mode, name = mode): MarginMethodPlugin<FlatParams> {
           require(0, ctx.layout.accountCount);
         },
         remargin(a) {
-          if (mode === 'throw-remargin') throw new Error('remargin blew up');
+          if (throws-- > 0) throw new Error('remargin blew up');
           ctx.ruleBased(0, { first: a, last: a + 1 });
           require(a, a + 1);
         },
@@ -82,9 +85,45 @@ describe('a plug-in requirement out of its domain', () => {
     const engine = await engineWith(broken('nan'));
     const plan = engine.liquidate(BOOK, market(), { method: 'nan' as string });
     expect(plan.totals.accountsBreaching).toBe(0);
-    expect(plan.warnings).toEqual([{ path: 'accounts', message: '1 account could not be margined (status error: the margin report says why) and is not in this plan: "one"' }]);
+    expect(plan.warnings).toEqual([{ path: 'accounts', message: '1 account could not be margined (status error: the margin report says why), before the plan or after a close (its figures then none): "one"' }]);
     const stress = engine.stress(BOOK, market(), { name: 'drop', spot: { BTC: -0.1 } }, { method: 'nan' as string });
-    expect(stress.warnings).toContainEqual({ path: 'accounts', message: '1 account could not be margined under nan (status error: the margin report says why) and is in no cascade or path' });
+    expect(stress.warnings).toContainEqual({ path: 'accounts', message: '1 account could not be margined under nan (status error: the margin report says why) and is in no cascade or path: "one"' });
+  });
+});
+
+describe('a live session on a plug-in whose requirement is out of its domain', () => {
+  it('a what-if in error has no figures; a status event to error has no health', async () => {
+    const engine = await engineWith(broken('negative'));
+    const live = engine.live(BOOK, market(), { method: 'negative' as string });
+    const w = live.whatIf('one', [{ instrument: 'BTC-PERP', quantity: 0.1 }]);
+    for (const r of [w.before, w.after]) {
+      expect(r.status).toBe('error');
+      for (const figure of [r.equity, r.im, r.mm, r.health]) expect(figure).toBeNaN();
+    }
+    live.release();
+    // `one` at 20,000 of gross (a fill of 0.1 more) gets a NaN IM: its status event goes to error with no health
+    const large = await engineWith(broken('nan-large'));
+    const session = large.live(BOOK, market(), { method: 'nan-large' as string });
+    const events: { account: string; to: string; health: number }[] = [];
+    session.onStatusChange((changes) => events.push(...changes));
+    session.applyFills([{ account: 'one', instrument: 'BTC-PERP', quantity: 0.1, price: 100_000 }]);
+    expect(events.map((e) => [e.account, e.to])).toEqual([['one', 'error']]);
+    expect(events[0].health).toBeNaN();
+    session.release();
+  });
+});
+
+describe('a liquidation whose close leaves the account in error', () => {
+  it('shows no figures after it, and names the account in the plan\'s warning', async () => {
+    // `one` (flat MM 500 on equity 400) is liquidated; once a close takes its gross below 10,000 its MM is NaN
+    const engine = await engineWith(broken('nan-small'));
+    const plan = engine.liquidate(BOOK, market(), { method: 'nan-small' as string });
+    const [one] = plan.accounts;
+    expect(one.id).toBe('one');
+    expect(one.steps.length).toBeGreaterThan(0);
+    expect(one.after.status).toBe('error');
+    for (const figure of [one.after.equity, one.after.im, one.after.mm]) expect(figure).toBeNaN();
+    expect(plan.warnings).toEqual([{ path: 'accounts', message: '1 account could not be margined (status error: the margin report says why), before the plan or after a close (its figures then none): "one"' }]);
   });
 });
 
@@ -117,13 +156,20 @@ describe('a plug-in that throws', () => {
   });
 
   it('in a live batch: the batch is taken back whole, the book and figures as before', async () => {
-    const engine = await engineWith(broken('throw-remargin'));
-    const live = engine.live(BOOK, market(), { method: 'throw-remargin' as string });
+    const engine = await engineWith(broken('throw-remargin-once'), broken('throw-remargin'));
+    const live = engine.live(BOOK, market(), { method: 'throw-remargin-once' as string });
     const before = live.account('one');
     expect(() => live.applyFills([{ account: 'one', instrument: 'BTC-PERP', quantity: 0.1, price: 100_000 }])).toThrow(MethodRunError);
     expect(live.book().accounts.find((a) => a.id === 'one')!.positions).toEqual([{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000 }]);
     expect(live.account('one')).toEqual(before);
     live.release();
+    // a method that cannot margin the state put back either: the account is in error, with no figures
+    const stuck = engine.live(BOOK, market(), { method: 'throw-remargin' as string });
+    expect(() => stuck.applyFills([{ account: 'one', instrument: 'BTC-PERP', quantity: 0.1, price: 100_000 }])).toThrow(MethodRunError);
+    expect(stuck.book().accounts.find((a) => a.id === 'one')!.positions).toEqual([{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000 }]);
+    const one = stuck.account('one');
+    expect([one.status, one.im, one.equity]).toEqual(['error', NaN, NaN]);
+    stuck.release();
   });
 });
 
