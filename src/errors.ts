@@ -44,6 +44,11 @@ export interface ProblemListOptions {
    * misspelt optional field would otherwise be dropped silently and change the result.
    */
   lenient?: boolean | undefined;
+  /**
+   * An account with no positions, no collateral and no cash is taken (a book rebuilt from a layout that a liquidation
+   * emptied: src/session/book-now.ts). Default false: in a file it is a mistake.
+   */
+  emptyAccounts?: boolean | undefined;
 }
 
 /**
@@ -57,9 +62,11 @@ export class ProblemList {
   private readonly warningItems: InputProblem[] = [];
   private unknownWarnings = 0;
   readonly lenient: boolean;
+  readonly emptyAccounts: boolean;
 
   constructor(options: ProblemListOptions = {}) {
     this.lenient = options.lenient === true;
+    this.emptyAccounts = options.emptyAccounts === true;
   }
 
   add(path: string, message: string): void {

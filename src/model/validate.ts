@@ -43,7 +43,11 @@ const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
  * `options.lenient` turns unknown fields into `warnings` on the result.
  */
 export function validateBook(json: unknown, options: ValidationOptions = {}): ValidatedBook {
-  const problems = new ProblemList(options);
+  return validateBookWith(json, new ProblemList(options));
+}
+
+/** {@link validateBook} collecting into `problems` (its options: src/session/book-now.ts takes emptied accounts). */
+export function validateBookWith(json: unknown, problems: ProblemList): ValidatedBook {
   const book = readBook(json, problems);
   problems.throwIfAny();
   return book as ValidatedBook;

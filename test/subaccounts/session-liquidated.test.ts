@@ -106,3 +106,20 @@ describe('engine.liquidate(session) under the cross policy', () => {
     expect(plan.warnings).toBeUndefined();
   });
 });
+
+describe('a subaccount a liquidation empties', () => {
+  it('is a state of the book: the session margins and liquidates again (it refused the emptied account)', () => {
+    // `owes` holds only a cash deficit of 100 USD with no fund: the liquidation writes it off to 0, leaving the
+    // subaccount with nothing; its master's pool is then margined on the book the layout holds now
+    for (const method of ['cross', 'var', 'portfolio']) {
+      const session = engine.openBook({ instruments: INSTRUMENTS, accounts: [{ id: 'm', collateral: usdc(1_000) }, { id: 'owes', master: 'm', cashUsd: -100 }] });
+      const plan = engine.liquidate(session, MARKET, { method, liquidation: { insuranceFund: { balanceUsd: 0 } } });
+      const owes = plan.accounts.find((a) => a.id === 'owes')!;
+      expect([owes.state, owes.before.equity, owes.after.equity]).toEqual(['bankrupt', -100, 0]);
+      const again = session.margin(MARKET, { method, params: { subaccounts: { policy: 'cross' } } });
+      expect(again.accounts.map((r) => [r.id, r.status, r.equity])).toEqual([['m', 'healthy', 1_000], ['owes', 'healthy', 0]]);
+      expect(engine.liquidate(session, MARKET, { method }).accounts).toEqual([]);
+      session.release();
+    }
+  });
+});
