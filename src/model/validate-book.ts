@@ -160,8 +160,7 @@ export function readAccount(
   let collateral = readCollateral(json.collateral, path, problems);
   if (typeof currency === 'string') checkCoinAccount(json, currency, path, collateral?.map((b) => b.asset) ?? [], terms?.currency ?? null, problems);
   const cash = json.cashUsd === undefined ? 0 : json.cashUsd;
-  // an account of settled cash alone holds something; one with nothing at all is a mistake in the file (not in a book
-  // rebuilt from a layout a liquidation emptied)
+  // an account of settled cash alone holds something; one with nothing is a mistake in a file (not after a liquidation)
   if (!problems.emptyAccounts && positions && collateral && positions.length === 0 && collateral.length === 0 && (cash === 0 || !isFiniteNumber(cash))) {
     problems.add(path, 'account has no positions, no collateral and no cash');
   }
