@@ -167,7 +167,7 @@ export class StepChooser {
         k = this.wholeHolding(tolerance, baseMm);
         if (k >= 0) q = this.effects.sizeOf(holdings[k]);
         else if (this.equityBehind(a, bucket) <= tolerance) {
-          k = holdings.findIndex((x) => this.usable(x) && this.effects.sizeOf(x) !== 0);
+          k = firstInRowOrder(holdings, (x) => this.usable(x) && this.effects.sizeOf(x) !== 0);
           if (k >= 0) q = this.effects.capOf(holdings[k], this.effects.sizeOf(holdings[k]), this.probeEffect);
         }
       }
@@ -343,4 +343,19 @@ function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   const to = new Float64Array(2 * from.length);
   to.set(from);
   return to;
+}
+
+/** The holding `ok` accepts that comes first by its row (positions by instrument row, then balances by asset): −1 when none. */
+function firstInRowOrder(holdings: readonly Holding[], ok: (h: Holding) => boolean): number {
+  let best = -1;
+  for (let k = 0; k < holdings.length; k++) {
+    const h = holdings[k];
+    if (!ok(h)) continue;
+    if (best < 0) best = k;
+    else {
+      const b = holdings[best], rank = (x: Holding) => (x.kind === 'position' ? 0 : 1);
+      if (rank(h) < rank(b) || (rank(h) === rank(b) && h.index < b.index)) best = k;
+    }
+  }
+  return best;
 }

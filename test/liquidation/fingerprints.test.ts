@@ -183,6 +183,11 @@
  *   States unchanged but shocked derive and deribit `im linear-first capped`, one account bankrupt instead of
  *   resolved. Stress: the btc-crash and crash-path rounds move in their fund and ADL figures, their metrics to the
  *   cent unchanged; the reverse search's scale unchanged, its cascade's ADL notional 7,045,234 → 6,995,259.
+ * - an account with no surplus over bankruptcy closed out in the order of the book's instrument rows (then balances by
+ *   asset), not the order it lists its positions (src/liquidation/next-step.ts firstInRowOrder): no liquidation digest
+ *   moved; crash-path did, by one round's bad debt under var in its last bit (round 5: 26,210.07766969934 →
+ *   …9353, checked by diffing the reports before and after: the cascade's totals, states and every other round kept
+ *   their bits).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -302,7 +307,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
   stress: {
     'btc-crash': '2c4b0a85ae96bfe95b34b145',
-    'crash-path': 'ac1469de0fb9643fe5638e9f',
+    'crash-path': '8d7a20233f4d8b7d3556af76',
     'reverse': '20be84bdce32cfaa7ef3a4b4',
   },
 };

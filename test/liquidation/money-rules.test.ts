@@ -461,3 +461,26 @@ describe('fees', () => {
     expect(step.feeToLiquidator + step.feeToFund).toBeCloseTo(56 * q, 6);
   });
 });
+
+describe('an account with no surplus is closed out in the book\'s instrument order, not the order it lists its positions', () => {
+  it('a short perpetual and a short put listed either way close alike, and ADL takes the same from the counterparty', () => {
+    // x owes 1,800 of cash against short 1.6 BTC-PERP (entered 95,000, marked 100,551) and a short 90,000 put: equity
+    // about −13,614, below zero, so it is closed out a full step at a time with no fund; cp holds the long put ADL takes
+    // from. Its close-out steps take the perpetual (row 0) before the put, whichever position x lists first.
+    const instruments = [
+      { id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' },
+      { id: 'BTC-90000-P', kind: 'option', underlying: 'BTC', right: 'put', strike: 90_000, expiry: '2026-12-25T08:00:00Z' },
+    ];
+    const at = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_551, vol: 0.5, rate: 0.04, carry: 0.02 }, USDC: { price: 1, vol: 0 } }, impliedVols: { 'BTC-90000-P': 0.6 }, correlation: { assets: ['BTC'], matrix: [[1]] } };
+    const perp = { instrument: 'BTC-PERP', quantity: -1.6, entryPrice: 95_000 }, put = { instrument: 'BTC-90000-P', quantity: -1, entryPrice: 1_700 };
+    const cp = { id: 'cp', cashUsd: 1_500, positions: [{ instrument: 'BTC-90000-P', quantity: 0.8, entryPrice: 2_200 }] };
+    for (const engine of engines) {
+      for (const method of ['span', 'cross']) {
+        const [first, second] = [[perp, put], [put, perp]].map((positions) => engine.liquidate({ instruments, accounts: [{ id: 'x', cashUsd: -1_800, positions }, cp] }, at, { method, liquidation: { insuranceFund: { balanceUsd: 0 } } }));
+        expect(JSON.stringify(second), method).toBe(JSON.stringify(first));
+        const x = first.accounts.find((a) => a.id === 'x')!;
+        expect(x.state).toBe('bankrupt');
+      }
+    }
+  });
+});
