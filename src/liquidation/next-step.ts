@@ -347,15 +347,9 @@ function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
 
 /** The holding `ok` accepts that comes first by its row (positions by instrument row, then balances by asset): −1 when none. */
 function firstInRowOrder(holdings: readonly Holding[], ok: (h: Holding) => boolean): number {
+  // one key per holding: a balance's asset rows after every instrument row
+  const key = (h: Holding) => (h.kind === 'position' ? h.index : 2 ** 31 + h.index);
   let best = -1;
-  for (let k = 0; k < holdings.length; k++) {
-    const h = holdings[k];
-    if (!ok(h)) continue;
-    if (best < 0) best = k;
-    else {
-      const b = holdings[best], rank = (x: Holding) => (x.kind === 'position' ? 0 : 1);
-      if (rank(h) < rank(b) || (rank(h) === rank(b) && h.index < b.index)) best = k;
-    }
-  }
+  for (let k = 0; k < holdings.length; k++) if (ok(holdings[k]) && (best < 0 || key(holdings[k]) < key(holdings[best]))) best = k;
   return best;
 }

@@ -16,12 +16,23 @@ export class Unmargined {
     if (this.count++ < NAMED) this.ids.push(id);
   }
 
+  get any(): boolean {
+    return this.count > 0;
+  }
+
   /** `warnings` and, when the run left accounts out, the warning naming them. */
   withWarning(warnings: readonly InputProblem[]): readonly InputProblem[] {
-    const { count, ids } = this;
-    if (count === 0) return warnings;
+    if (this.count === 0) return warnings;
+    return [...warnings, this.warning('', () => ', before the plan or after a close (its figures then none)')];
+  }
+
+  /**
+   * The warning naming them: `N accounts could not be margined<under> (status error: …)<after(one)>: "a", "b", and M
+   * more` (a liquidation plan's, a stress run's).
+   */
+  warning(under: string, after: (one: boolean) => string): InputProblem {
+    const { count, ids } = this, one = count === 1;
     const named = ids.map((id) => JSON.stringify(id)).join(', ') + (count > ids.length ? `, and ${(count - ids.length).toLocaleString('en-US')} more` : '');
-    const one = count === 1;
-    return [...warnings, { path: 'accounts', message: `${count.toLocaleString('en-US')} account${one ? '' : 's'} could not be margined (status error: the margin report says why), before the plan or after a close (its figures then none): ${named}` }];
+    return { path: 'accounts', message: `${count.toLocaleString('en-US')} account${one ? '' : 's'} could not be margined${under} (status error: the margin report says why)${after(one)}: ${named}` };
   }
 }

@@ -20,6 +20,7 @@ import type { HoldingsMargin, LiveCapability, MarginMethodPlugin, MethodContext,
 import { statusOf } from '../kernels/js/margin.js';
 import { STATUS, STATUS_ERROR, STATUS_HEALTHY } from '../margin/status.js';
 import { formatNumber } from '../model/checks.js';
+import { isBuiltInMethod } from './registry.js';
 
 /** A plug-in method threw, or broke its contract with the engine (e.g. a pool figure per union). */
 export class MethodRunError extends Error {
@@ -38,8 +39,8 @@ export class MethodRunError extends Error {
 }
 
 /** The method's run as the engine uses it: a plug-in's wrapped ({@link guardedRun}), a built-in's as it is. */
-export function preparedRun<P>(method: MarginMethodPlugin<P>, builtIn: boolean, ctx: MethodContext, params: P): MethodRun {
-  if (builtIn) return method.prepare(ctx, params);
+export function preparedRun<P>(method: MarginMethodPlugin<P>, ctx: MethodContext, params: P): MethodRun {
+  if (isBuiltInMethod(method as MarginMethodPlugin)) return method.prepare(ctx, params);
   return guardedRun(method.name, ctx, calling(method.name, 'prepare', () => method.prepare(ctx, params)));
 }
 

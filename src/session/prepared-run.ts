@@ -18,7 +18,6 @@ import type { LocationAdjuster } from '../locations/adjust.js';
 import { withWarnings } from '../model/warnings.js';
 import { type AccountTrial, SessionTrial } from './trial.js';
 import type { RunColumns, AccountFigures, EngineRun, PreparedMarginRun } from './types.js';
-import { isBuiltInMethod } from '../methods/registry.js';
 import { preparedRun } from '../methods/plugin-guard.js';
 
 /** A session's prepared run: {@link PreparedMarginRun} for users, the {@link EngineRun} view for the services above margin. */
@@ -123,7 +122,7 @@ export class PreparedRun implements EngineRun {
    */
   reprepare(): void {
     this.trial.settle();
-    const next = preparedRun(this.method, isBuiltInMethod(this.method), this.context, this.methodParams);
+    const next = preparedRun(this.method, this.context, this.methodParams);
     this.current.release();
     this.current = next;
     next.run();

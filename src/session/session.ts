@@ -22,7 +22,7 @@ import { checkParamMagnitudes } from '../model/param-domain.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import { HeapAllocator } from '../memory/allocators.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
-import { BUILT_IN_REGISTRY, isBuiltInMethod, type MethodRegistry } from '../methods/registry.js';
+import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { preparedRun } from '../methods/plugin-guard.js';
 import { ENGINE_SECTIONS } from '../model/param-sections.js';
 import { isValidatedMarket } from '../model/brand.js';
@@ -249,7 +249,7 @@ export class MarginSession {
         restatus: (first, last) => restatus(layout, out, first, last),
         restatusList: (list) => restatusList(layout, out, list),
       };
-      methodRun = preparedRun(method, isBuiltInMethod(method), context, methodParams);
+      methodRun = preparedRun(method, context, methodParams);
     } catch (error) {
       accountList?.release();
       out.release();

@@ -32,6 +32,7 @@ import { MARGIN_OPTION_KINDS } from '../margin/options.js';
 import { type OptionKinds, optionProblems } from '../model/options-check.js';
 import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import { STATUS_ERROR } from '../margin/status.js';
+import { Unmargined } from '../liquidation/unmargined.js';
 
 export interface StressOptions extends MarginOptions {
   /** A method name, or `all` for every method of the engine. Default `cross`. */
@@ -79,11 +80,11 @@ interface Plan {
 }
 
 /** The book's margin totals before any shock (only the totals: no report row per account), and the input warnings. */
-function totalsBefore(session: MarginSession, market: ValidatedMarket, options: MarginOptions): { totals: MarginTotals; warnings: readonly InputProblem[]; unmargined: string[] } {
+function totalsBefore(session: MarginSession, market: ValidatedMarket, options: MarginOptions): { totals: MarginTotals; warnings: readonly InputProblem[]; unmargined: Unmargined } {
   const run = session.prepare(market, options);
   try {
     run.run();
-    return { totals: run.totals(), warnings: run.inputWarnings, unmargined: unmarginedIds(engineRun(run)) };
+    return { totals: run.totals(), warnings: run.inputWarnings, unmargined: unmarginedOf(engineRun(run)) };
   } finally {
     run.release();
   }
@@ -103,7 +104,7 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
     try {
       const before = totalsBefore(session, market, { ...margin, method });
       if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
-      if (before.unmargined.length > 0) warnings = mergeWarnings(warnings, [unmarginedWarning(method, before.unmargined)]);
+      if (before.unmargined.any) warnings = mergeWarnings(warnings, [before.unmargined.warning(` under ${method}`, (one) => ` and ${one ? 'is' : 'are'} in no cascade or path`)]);
       const shocked: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...margin, frozenLocations: plan.shock.freezeLocations } : margin;
       const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: {} };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
@@ -138,19 +139,13 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
 }
 
 /**
- * The ids of the live accounts in status error (a plug-in's figure out of its domain); those set aside (a coin account
- * under a USD-only method) are no live accounts: the CLI's note names them.
+ * The live accounts in status error (a plug-in's figure out of its domain); those set aside (a coin account under a
+ * USD-only method) are no live accounts: the CLI's note names them.
  */
-function unmarginedIds(run: PreparedRun): string[] {
-  const ids: string[] = [], layout = run.context.layout, status = run.context.out.status.array, live = layout.live.array;
-  for (let a = 0; a < layout.accountCount; a++) if (status[a] === STATUS_ERROR && live[a] !== 0 && layout.accountIds[a] !== null) ids.push(layout.accountIds[a] as string);
-  return ids;
-}
-
-/** The warning naming the accounts a stress under `method` leaves out (the first five). */
-function unmarginedWarning(method: string, ids: readonly string[]): InputProblem {
-  const named = ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (ids.length > 5 ? `, and ${(ids.length - 5).toLocaleString('en-US')} more` : '');
-  return { path: 'accounts', message: `${ids.length.toLocaleString('en-US')} account${ids.length === 1 ? '' : 's'} could not be margined under ${method} (status error: the margin report says why) and ${ids.length === 1 ? 'is' : 'are'} in no cascade or path: ${named}` };
+function unmarginedOf(run: PreparedRun): Unmargined {
+  const unmargined = new Unmargined(), layout = run.context.layout, status = run.context.out.status.array, live = layout.live.array;
+  for (let a = 0; a < layout.accountCount; a++) if (status[a] === STATUS_ERROR && live[a] !== 0 && layout.accountIds[a] !== null) unmargined.note(layout.accountIds[a] as string);
+  return unmargined;
 }
 
 /** One probe of a reverse search: the cascade of the shock × λ from the saved (unshocked) holdings, stopped above `stopAbove`. */
