@@ -29,6 +29,7 @@
 import { InputError, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
+import { heldQuantity } from '../layout/held.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import type { AccountRequirement } from '../margin/what-if.js';
@@ -280,13 +281,6 @@ function linearUnitsOn(layout: BookLayout, a: number, u: number): number {
     if (ins.underlying.array[i] === u && ins.kind.array[i] !== KIND_OPTION) units += quantity[p] * ins.multiplier.array[i];
   }
   return units;
-}
-
-function heldQuantity(layout: BookLayout, a: number, row: number): number {
-  const pos = layout.positions;
-  const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
-  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === row) return quantity[p];
-  return 0;
 }
 
 /**

@@ -19,7 +19,9 @@
  */
 import { InputError, type InputProblem } from '../errors.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
+import { heldQuantity } from '../layout/held.js';
 import { money } from '../margin/money-text.js';
+import { DOMAIN } from '../model/domain.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { Hedge } from './hedges.js';
 
@@ -36,6 +38,23 @@ export interface PricedHedge extends Hedge {
   sellCost: number;
   /** The fee per contract in the account's margin currency (paid from its cash). */
   feeCash: number;
+  /** Contracts of it the account holds now (signed; 0 when none). */
+  held: number;
+}
+
+/**
+ * A position left this close to zero by a trade is closed: the solver's round-off of a close (1691 − 1690.9999999999998)
+ * would leave a stray position the engine refuses (below the smallest quantity) or reports (−8e-12 contracts).
+ */
+const CLOSE_ROUND_OFF = 1e-9;
+
+/**
+ * The trade the engine applies for the solver's `q` contracts of a hedge: the whole position's close when `q` leaves
+ * at most round-off of it (relative {@link CLOSE_ROUND_OFF}, or below the smallest quantity the domain allows), else `q`.
+ */
+export function tradeQuantity(held: number, q: number): number {
+  const left = held + q;
+  return left !== 0 && Math.abs(left) <= Math.max(CLOSE_ROUND_OFF * Math.abs(held), DOMAIN.quantity.min) ? -held : q;
 }
 
 /** `hedges` (in their JSON order, as readHedges returns them) priced for account a of `run` (run.run() done). */
@@ -46,7 +65,7 @@ export function priceHedges(run: PreparedRun, a: number, hedges: readonly Hedge[
   const problems: InputProblem[] = [];
   const name = (asset: number) => JSON.stringify(asset < 0 ? 'USD' : layout.assets[asset]);
   const priced = hedges.map((hedge, k): PricedHedge => {
-    const row = hedge.instrument, m = ins.multiplier.array[row], x = value[row];
+    const row = hedge.instrument, m = ins.multiplier.array[row], x = value[row], held = heldQuantity(layout, a, row);
     if (settlement[row] !== margin) {
       problems.push({
         path: `${base}[${k}].instrument`,
@@ -57,7 +76,7 @@ export function priceHedges(run: PreparedRun, a: number, hedges: readonly Hedge[
     if (!ins.isInverse(row)) {
       const spread = hedge.spread / u, cost = (hedge.spread * m + hedge.fee) / u;
       const buy = x + spread, sell = x - spread;
-      return { ...hedge, buyFill: buy, sellFill: sell, buyQuote: buy, sellQuote: sell, buyCost: cost, sellCost: cost, feeCash };
+      return { ...hedge, buyFill: buy, sellFill: sell, buyQuote: buy, sellQuote: sell, buyCost: cost, sellCost: cost, feeCash, held };
     }
     const f = layout.bookEntry(row, x), s = hedge.spread; // F as quoted: the shortest decimal whose −1/F is x
     if (hedge.maxSell > 0 && !(f - s > 0)) {
@@ -67,7 +86,7 @@ export function priceHedges(run: PreparedRun, a: number, hedges: readonly Hedge[
     // no sell fills at F − spread ≤ 0: then sells are not allowed (else refused above), the column is fixed at 0
     const sellable = sellQuote > 0;
     return {
-      ...hedge, buyQuote, sellQuote, feeCash,
+      ...hedge, buyQuote, sellQuote, feeCash, held,
       buyFill: s === 0 ? x : layout.layoutEntry(row, buyQuote),
       sellFill: s === 0 || !sellable ? x : layout.layoutEntry(row, sellQuote),
       buyCost: (m * s) / (f * buyQuote) + feeCash,

@@ -32,7 +32,7 @@ import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
 import type { PreparedRun } from '../session/prepared-run.js';
-import { amountText, type PricedHedge } from './hedge-prices.js';
+import { amountText, type PricedHedge, tradeQuantity } from './hedge-prices.js';
 import type { HealthTarget, HedgeTrade, RestoreResult } from './result.js';
 import type { LinearProgram, LpSolver } from './solver.js';
 
@@ -196,9 +196,9 @@ function tradesOf(hedges: readonly PricedHedge[], held: readonly Position[], x: 
   const trades: HedgeTrade[] = [], changes: AccountChange[] = [];
   let cost = 0, fees = 0;
   hedges.forEach((hedge, h) => {
-    const s = Math.min(x[h], Math.abs(held[h].quantity));
-    if (!(s > 1e-9 * Math.abs(held[h].quantity))) return;
-    const q = held[h].quantity > 0 ? -s : s;
+    const reduction = Math.min(x[h], Math.abs(held[h].quantity));
+    if (!(reduction > 1e-9 * Math.abs(held[h].quantity))) return;
+    const q = tradeQuantity(held[h].quantity, held[h].quantity > 0 ? -reduction : reduction), s = Math.abs(q);
     const c = s * reducingCost(hedge, held[h]);
     trades.push({ instrument: hedge.id, quantity: q, price: q > 0 ? hedge.buyQuote : hedge.sellQuote, cost: c });
     changes.push({ instrument: hedge.instrument, quantity: q, price: q > 0 ? hedge.buyFill : hedge.sellFill });

@@ -23,7 +23,7 @@ import { type RequirementModel, requirementAt } from '../margin/requirement-mode
 import type { AccountRequirement } from '../margin/what-if.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { readHedges } from './hedges.js';
-import { amountText, marginCurrencyOf, type PricedHedge, priceHedges } from './hedge-prices.js';
+import { amountText, marginCurrencyOf, type PricedHedge, priceHedges, tradeQuantity } from './hedge-prices.js';
 import { buildProgram, type Cut, cutsAt, shapeOf, type TargetSpec, tradesOf } from './program.js';
 import type { LpSolver } from './solver.js';
 import { restoreIsolated } from './isolated.js';
@@ -167,8 +167,8 @@ function tradesFrom(model: RequirementModel, hedges: readonly PricedHedge[], x: 
   const trades: HedgeTrade[] = [], changes: AccountChange[] = [];
   let cost = 0, fees = 0;
   hedges.forEach((hedge, h) => {
-    const q = x[h];
     if (roundOff(model, hedges, x, h, tolerance)) return;
+    const q = tradeQuantity(hedge.held, x[h]);
     const buy = q > 0;
     const c = Math.abs(q) * (buy ? hedge.buyCost : hedge.sellCost);
     trades.push({ instrument: hedge.id, quantity: q, price: buy ? hedge.buyQuote : hedge.sellQuote, cost: c });

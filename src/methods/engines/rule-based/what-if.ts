@@ -8,6 +8,7 @@ import { AccountDraft } from '../../../margin/account-draft.js';
 import type { AccountChange } from '../../../margin/account-changes.js';
 import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf } from '../../../margin/what-if.js';
 import { KIND_OPTION } from '../../../layout/codes.js';
+import { heldQuantity as heldIn } from '../../../layout/held.js';
 import type { MethodContext } from '../../method.js';
 
 /** A run's drafts and marginer, made on first use. */
@@ -61,11 +62,9 @@ export function ruleBasedBreakpoints(ctx: MethodContext, a: number, i: number, d
   return ruleBasedBreakpointsAt(ctx, i, heldQuantity(ctx, a, i), direction);
 }
 
-/** Contracts of instrument row i account a holds (0 when none; one slot per instrument: positions are netted). */
+/** Contracts of instrument row i account a holds (src/layout/held.ts). */
 export function heldQuantity(ctx: MethodContext, a: number, i: number): number {
-  const pos = ctx.layout.positions, instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
-  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) return quantity[p];
-  return 0;
+  return heldIn(ctx.layout, a, i);
 }
 
 /** {@link ruleBasedBreakpoints} of an account holding `held` contracts of instrument row `i` (account terms: src/methods/account-terms.ts). */
