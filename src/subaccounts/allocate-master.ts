@@ -30,13 +30,13 @@ export function masterAllocationProblem(
   const masterUsd = master.usd?.price ?? 1; // a coin master's rows are in its coin
   for (const row of master.collateral ?? []) {
     if (!(row.value > 0) || !(row.imValue > 0)) continue;
-    const location = account.collateral.find((b) => b.asset === row.asset)?.location;
+    const balance = account.collateral.find((b) => b.asset === row.asset), location = balance?.location;
     const at = location === undefined ? undefined : ownValue(locations.at, location);
     const keep = at === undefined ? { im: 1, mm: 1 } : locationKeep(at, locations, frozen.includes(location as string), market.assets.get(row.asset)?.vol ?? 0);
     const usd = row.imValue * keep.im * masterUsd;
-    if (usd > 0) sources.push({ id: location === undefined ? row.asset : `${row.asset}@${location}`, usd, weight: (row.mmValue * keep.mm * masterUsd) / usd, asset: row.asset });
+    if (usd > 0) sources.push({ id: location === undefined ? row.asset : `${row.asset}@${location}`, usd, weight: (row.mmValue * keep.mm * masterUsd) / usd, asset: row.asset, ...(balance ? { amount: balance.amount } : {}) });
   }
-  if ((master.cashUsd ?? 0) > 0) sources.push({ id: 'cashUsd', usd: master.cashUsd!, weight: 1, asset: 'USD' });
+  if ((master.cashUsd ?? 0) > 0) sources.push({ id: 'cashUsd', usd: master.cashUsd!, weight: 1, asset: 'USD', amount: master.cashUsd! });
   const inUsd = (s: (typeof subs)[number]) => (s.usd === undefined ? { equityMm: s.equityMm, mm: s.mm } : { equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency });
   return {
     accounts: subs.filter((s) => s.status !== 'error').map((s) => ({ id: s.id, ...inUsd(s) })),

@@ -36,6 +36,12 @@ export interface AllocationSource {
   usd: number;
   weight: number;
   asset?: string | undefined;
+  /**
+   * What the master holds of it in the asset's own units (BTC, USDC; USD for cash), when the problem comes from a book:
+   * a transfer of `usd` from it is `usd / this.usd × amount` of the asset (`usd` is valued for IM, after haircuts and
+   * the location's, not at the market price).
+   */
+  amount?: number | undefined;
 }
 
 export interface AllocationProblem {
@@ -49,8 +55,11 @@ export interface AllocationResult {
   /** The minimum health of the accounts before and after (Infinity when no account has MM > 0). */
   minHealthBefore: number;
   minHealthAfter: number;
-  /** USD moved from each source to each account (only non-zero moves), in account then source order. */
-  transfers: { account: string; source: string; usd: number }[];
+  /**
+   * What moves from each source to each account (only non-zero moves), in account then source order: `usd` valued for
+   * IM as the source is, and `amount` in the source's asset (its units; present when the source has an `amount`).
+   */
+  transfers: { account: string; source: string; usd: number; amount?: number }[];
   /** Every account's health after the transfers, in input order. */
   health: { account: string; before: number; after: number }[];
   /** Σ transfers (USD). */
@@ -95,7 +104,8 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
     sources.forEach((s, l) => {
       const usd = Math.max(0, second[x(i, l)] ?? 0);
       if (usd <= 1e-9 * Math.max(1, s.usd)) return;
-      transfers.push({ account: a.id, source: s.id, usd });
+      // the whole source moves as its whole amount (the ratio is exactly 1), a part as its share
+      transfers.push({ account: a.id, source: s.id, usd, ...(s.amount !== undefined ? { amount: (usd / s.usd) * s.amount } : {}) });
       got = got + s.weight * usd;
       used = used + usd;
     });

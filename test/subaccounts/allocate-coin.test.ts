@@ -38,4 +38,23 @@ describe('collateral allocation to a coin-margined subaccount', () => {
     expect(a.minHealthAfter).toBeCloseTo((1_200 + wy) / 350, 6);
     await engine.close();
   });
+
+  it("gives each transfer in the asset's own units: the IM-valued USD over the source's, times the master's balance", async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const a = await engine.allocateCollateral(book, market, 'desk', { method: 'cross' });
+    const w = 780 / 760, y = (350 * (105.263157894736842 + 780) - 200 * 1_200) / 550 / w; // USD of the BTC's 760 for IM
+    expect(a.problem.sources.map((s) => [s.id, s.amount])).toEqual([['USDC', 1_000], ['BTC', 0.01]]);
+    const moved = (account: string, source: string) => a.transfers.find((t) => t.account === account && t.source === source)!.amount!;
+    expect(moved('usd-sub', 'USDC')).toBeCloseTo(1_000, 6);
+    // 0.01 BTC is 800 USD at the index but 760 for IM: y USD of it is y/760 of the coin, not y/80,000 BTC
+    expect(moved('usd-sub', 'BTC')).toBeCloseTo((y / 760) * 0.01, 12);
+    expect(moved('btc-sub', 'BTC')).toBeCloseTo(((760 - y) / 760) * 0.01, 12);
+    // moved as the amounts say, from scratch: usd-sub's health is the one claimed (it values BTC at the master's haircut)
+    const after = structuredClone(book);
+    after.accounts[0].collateral = [{ asset: 'USDC', amount: 1_000 - moved('usd-sub', 'USDC') }, { asset: 'BTC', amount: 0.01 - moved('usd-sub', 'BTC') - moved('btc-sub', 'BTC') }];
+    after.accounts[1].collateral = [{ asset: 'USDC', amount: 200 + moved('usd-sub', 'USDC') }, { asset: 'BTC', amount: moved('usd-sub', 'BTC') }];
+    const fresh = engine.margin(after, market, { method: 'cross' }).accounts.find((x) => x.id === 'usd-sub')!;
+    expect(fresh.health).toBeCloseTo(a.health.find((h) => h.account === 'usd-sub')!.after, 9);
+    await engine.close();
+  });
 });

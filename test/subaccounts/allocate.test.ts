@@ -92,7 +92,7 @@ describe('engine.allocateCollateral on a master group', async () => {
     // (450t − 300) + (200t − 150) = 1,000: t = 1,450 / 650 = 29/13; s1 gets 450·29/13 − 300 = 703.85, s2 296.15.
     const r = await engine.allocateCollateral(book, market(), 'm', { params });
     expect(r.problem.freeUsd).toBeCloseTo(1_950, 9);
-    expect(r.problem.sources).toEqual([{ id: 'USDC', usd: 1_000, weight: 1, asset: 'USDC' }, { id: 'BTC@ethereum', usd: 950, weight: 0, asset: 'BTC' }]);
+    expect(r.problem.sources).toEqual([{ id: 'USDC', usd: 1_000, weight: 1, asset: 'USDC', amount: 1_000 }, { id: 'BTC@ethereum', usd: 950, weight: 0, asset: 'BTC', amount: 0.01 }]);
     expect(r.minHealthBefore).toBeCloseTo(300 / 450, 12);
     expect(r.minHealthAfter).toBeCloseTo(29 / 13, 7);
     const got = Object.fromEntries(r.transfers.map((t) => [t.account, t.usd]));
