@@ -171,6 +171,21 @@ export function namingFiles(error: unknown, files: { book?: string | undefined; 
   return new InputErrorInFiles(problems, error.truncated, [...inFiles]);
 }
 
+/**
+ * The error naming, besides the files it names already, the option files its problems are in: `params…` the
+ * --params file, `shock…` the --shock file (given only when the option named a file the command read).
+ */
+export function namingOptionFiles(error: InputError, files: { params?: string | undefined; shock?: string | undefined }): InputError {
+  const named = error instanceof InputErrorInFiles ? error.files : [];
+  const found = [...named];
+  for (const p of error.problems) {
+    const key = /^(params|shock)(?:$|[.[])/.exec(p.path)?.[1] as 'params' | 'shock' | undefined;
+    const file = key === undefined ? undefined : files[key];
+    if (file !== undefined && !found.includes(file)) found.push(file);
+  }
+  return found.length === named.length ? error : new InputErrorInFiles(error.problems, error.truncated, found);
+}
+
 /** An input error with problems inside files the command read: which files (in the order their problems come). */
 export class InputErrorInFiles extends InputError {
   constructor(problems: InputError['problems'], truncated: boolean, readonly files: readonly string[]) {

@@ -29,7 +29,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerLiveGatewayCommand, registerLiveShardCommand } from './commands/live.js';
 import { registerLiveLocalCommand } from './commands/live-local.js';
 import { registerStressCommand } from './commands/stress.js';
-import { AccountsInError, CommandFailed, EXIT, InputErrorInFiles } from './io.js';
+import { AccountsInError, CommandFailed, EXIT, InputErrorInFiles, namingOptionFiles } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
 import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
 import { isReportWriterThread, serveReportWriter } from './report-writer.js';
@@ -113,9 +113,22 @@ async function inputAt(command: Command, path: string): Promise<string | undefin
   return undefined;
 }
 
+/** The files a command's --params and --shock named, when they are files (a bundled shock's name is not). */
+async function optionFiles(command: Command | undefined): Promise<{ params?: string; shock?: string }> {
+  const files: { params?: string; shock?: string } = {};
+  for (const key of ['params', 'shock'] as const) {
+    const value = command?.getOptionValue(key) as unknown;
+    if (typeof value === 'string' && (await stat(value).catch(() => null))?.isFile() === true) files[key] = value;
+  }
+  return files;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  let ran: Command | undefined; // the command whose action ran (its options name the files an input error is in)
   try {
-    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    await buildProgram().hook('preAction', (_program, action) => {
+      ran = action;
+    }).parseAsync(argv as string[], { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -127,10 +140,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.failed;
     }
     if (error instanceof InputError) {
-      const where = error instanceof InputErrorInFiles && error.files.length > 0 ? ` in ${error.files.join(' and ')}` : '';
-      process.stderr.write(`margin-core: invalid input${where} (${error.problems.length}${error.truncated ? '+' : ''} problem${error.problems.length === 1 ? '' : 's'}):\n`);
-      for (const line of problemLines(error.problems)) process.stderr.write(`  ${line}\n`);
-      if (error.truncated) process.stderr.write(`  … and more: validation stops after the first ${error.problems.length}\n`);
+      const named = namingOptionFiles(error, await optionFiles(ran));
+      const where = named instanceof InputErrorInFiles && named.files.length > 0 ? ` in ${named.files.join(' and ')}` : '';
+      process.stderr.write(`margin-core: invalid input${where} (${named.problems.length}${named.truncated ? '+' : ''} problem${named.problems.length === 1 ? '' : 's'}):\n`);
+      for (const line of problemLines(named.problems)) process.stderr.write(`  ${line}\n`);
+      if (named.truncated) process.stderr.write(`  … and more: validation stops after the first ${named.problems.length}\n`);
       return EXIT.input;
     }
     if (error instanceof AccountsInError) {

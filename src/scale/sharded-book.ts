@@ -249,6 +249,7 @@ export class ShardedBook {
         for (let k = 0; k < Math.min(batch.lambdas.length, REVERSE_EVALUATIONS - counted); k++, counted++) onProbe();
         return answers.map((a) => a[0]);
       });
+      for (; counted < REVERSE_EVALUATIONS; counted++) onProbe(); // a search that needed fewer probes than the total counted
       results.push(reverseResult(method, reverse.thresholdUsd, search, reverse.steps));
     }
     return results;

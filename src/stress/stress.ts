@@ -97,7 +97,10 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
   const mcShocks = plan.paths > 0 ? monteCarloShocks(market, plan.paths, plan.seed, plan.horizonDays) : [];
   const total = plan.methods.length * (1 + (plan.reverse ? REVERSE_EVALUATIONS : 0) + plan.paths);
   let done = 0;
-  const tick = () => options.onProgress?.(Math.min(++done, total), total);
+  const tick = () => {
+    done++; // counted with no listener too (a listener-less `?.(++done)` would not count)
+    options.onProgress?.(Math.min(done, total), total);
+  };
   let warnings = plan.warnings;
   for (const method of plan.methods) {
     const session = open();
@@ -111,12 +114,14 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
       tick();
       if (plan.reverse && saved) {
-        const threshold = plan.reverse.thresholdUsd;
+        const threshold = plan.reverse.thresholdUsd, from = done;
         const search = reverseSearch(plan.shock.steps, threshold, (lambda, stopAbove) => {
           const at = probeAt(setup, saved, plan.shock.steps, lambda, stopAbove);
           tick();
           return at;
         });
+        // the total counted the search's usual cascades: one that needed fewer moves the count on by the rest
+        while (done < from + REVERSE_EVALUATIONS) tick();
         reverse.push(reverseResult(method, threshold, search, plan.shock.steps));
       }
       if (plan.paths > 0 && saved) {

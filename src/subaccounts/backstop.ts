@@ -23,9 +23,9 @@ export function shortfallUsd(equityMm: number, mm: number): number {
 }
 
 /**
- * The covers the master pays from `freeUsd` (module comment) to shortfalls `usd[0..n)` (> 0, book order), in
+ * The covers the master pays from `freeUsd` (module comment) to shortfalls `usd[0..n)` (> 0, the group's order: by id), in
  * columns (a roll-up pays thousands of groups: no object per shortfall). Writes `order[0..n)`, the order paid
- * (smallest first, ties in book order), and `paid[k]`, what shortfall k gets (0: nothing); answers
+ * (smallest first, ties in that order), and `paid[k]`, what shortfall k gets (0: nothing); answers
  * `sums[0]` = Σ paid and `sums[1]` = Σ shortfalls, both summed in the order paid.
  */
 export function payShortfalls(freeUsd: number, usd: Float64Array, n: number, order: Int32Array, paid: Float64Array, sums: Float64Array): void {
@@ -53,7 +53,7 @@ function sortByShortfall(usd: Float64Array, n: number, order: Int32Array): void 
   }
   for (let k = 0; k < n; k++) {
     let j = k;
-    // k is the largest index so far: it goes after every equal shortfall (ties in book order)
+    // k is the largest index so far: it goes after every equal shortfall (ties in the given order)
     while (j > 0 && usd[order[j - 1]] > usd[k]) {
       order[j] = order[j - 1];
       j--;

@@ -1,11 +1,11 @@
 /**
  * The master/subaccount tree of a validated book (`accounts[].master`, checked one level deep by
- * src/model/validate-masters.ts): each master with its subaccounts, in book order.
+ * src/model/validate-masters.ts): each master, in book order, with its subaccounts, by id.
  */
 import { hasMastersOrMethods } from '../model/book-columns.js';
 import type { ValidatedBook } from '../model/types.js';
 
-/** A master and its subaccounts, as indices into `book.accounts`. */
+/** A master and its subaccounts (by id), as indices into `book.accounts`. */
 export interface MasterGroup {
   readonly master: number;
   readonly subaccounts: readonly number[];
@@ -32,7 +32,10 @@ function groupsOf(book: ValidatedBook): MasterGroup[] {
     if (!list) subs.set(m, (list = []));
     list.push(i);
   });
-  return [...subs.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: subs.get(master)! }));
+  // subaccounts by id: a pool's sums (its union, its balances, the roll-up's totals) take its members in this order, so
+  // listing them in another order gives the same bits
+  const byId = (x: number, y: number) => (book.accounts[x].id < book.accounts[y].id ? -1 : 1);
+  return [...subs.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: subs.get(master)!.sort(byId) }));
 }
 
 const hasFields = new WeakMap<ValidatedBook, boolean>();

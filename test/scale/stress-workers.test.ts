@@ -10,6 +10,7 @@ import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import { PATH_JOBS_PER_WORKER } from '../../src/scale/sharded-book.js';
+import { REVERSE_EVALUATIONS } from '../../src/stress/stress.js';
 import type { ShardTransport } from '../../src/scale/transport.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
 import { expectSameProblems } from '../support/problems.js';
@@ -68,6 +69,26 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     // the paths arrive job by job: more than one report after the shock's cascade (3 workers × PATH_JOBS_PER_WORKER jobs over 13 paths)
     expect(seen.length).toBeGreaterThan(2);
     expect(PATH_JOBS_PER_WORKER * engine.workers).toBeGreaterThan(13);
+  });
+
+  test('progress with a reverse search ends at its total, on one thread and on the workers (a search needing fewer cascades than counted stopped short)', async () => {
+    const opts = { method: 'cross', reverse: { thresholdUsd: 20_000 }, paths: 3, params: { stress: { maxRounds: 6 } } };
+    const ends = (seen: [number, number][]) => {
+      for (let k = 1; k < seen.length; k++) expect(seen[k][0]).toBeGreaterThanOrEqual(seen[k - 1][0]);
+      return seen[seen.length - 1];
+    };
+    const own: [number, number][] = [];
+    const one = single.stress(book, market, shock, { ...opts, onProgress: (done, total) => own.push([done, total]) });
+    expect(one.reverse?.[0].evaluations).toBeLessThan(REVERSE_EVALUATIONS); // the case this guards
+    expect(ends(own)).toEqual([1 + REVERSE_EVALUATIONS + 3, 1 + REVERSE_EVALUATIONS + 3]);
+    const sharded = await pooled[1].openShardedBook(book);
+    const seen: [number, number][] = [];
+    try {
+      await sharded.stress(market, shock, { ...opts, onProgress: (done, total) => seen.push([done, total]) });
+    } finally {
+      await sharded.release();
+    }
+    expect(ends(seen)).toEqual([1 + REVERSE_EVALUATIONS + 3, 1 + REVERSE_EVALUATIONS + 3]);
   });
 
   test('a reverse search with its probes on the workers: the report of one thread, byte for byte', async () => {

@@ -15,12 +15,12 @@ const POOL_METHODS = ['cross', 'portfolio', 'var'];
 
 type RawAccount = { id: string; master?: string; method?: string; positions?: { instrument: string; quantity: number; entryPrice: number }[]; collateral?: { asset: string; amount: number }[]; cashUsd?: number };
 
-/** The pooled book of the README's definition, from the raw book (members: master first, then subaccounts in book order). */
+/** The pooled book of the README's definition, from the raw book (members: master first, then subaccounts by id). */
 function pooledByHand(book: { instruments: unknown[]; accounts: RawAccount[] }): { instruments: unknown[]; accounts: RawAccount[] } {
   const accounts: RawAccount[] = [];
   for (const a of book.accounts) {
     if (a.master !== undefined) continue;
-    const members = [a, ...book.accounts.filter((s) => s.master === a.id)];
+    const members = [a, ...book.accounts.filter((s) => s.master === a.id).sort((x, y) => (x.id < y.id ? -1 : 1))];
     const amounts = new Map<string, number>();
     let cashUsd = 0;
     for (const m of members) {

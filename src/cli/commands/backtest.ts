@@ -9,7 +9,7 @@ import type { BacktestSeriesName } from '../../backtest/backtest.js';
 import { parseJsonText } from '../../model/json-text.js';
 import { readJson, readTextFile, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, flagsGiven, formatOption, methodOption, wholeNumber, wholeNumberUpTo, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
+import { backendOption, type BackendChoice, flagsGiven, formatOption, methodOption, wholeNumberUpTo, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -32,7 +32,7 @@ export function registerBacktestCommand(program: Command): Command {
     .description('backtest margin over a price history: static, volatility-driven, and with anti-procyclicality; breaches, Kupiec/Christoffersen, procyclicality')
     .option('--history <file>', 'closes per asset: CSV (timestamp,BTC,ETH… or timestamp,asset,close) or JSON; default: a seeded synthetic history (GARCH with jumps)')
     .option('--days <n>', `synthetic history: number of daily closes (at most ${MAX_SYNTHETIC_DAYS.toLocaleString('en-US')}); the margin days are the closes after --warmup-days, less the horizon (1 day by default)`, wholeNumberUpTo(0, MAX_SYNTHETIC_DAYS), 3650)
-    .option('--seed <n>', 'synthetic history: seed', wholeNumber, 1)
+    .option('--seed <n>', 'synthetic history: seed', wholeNumberUpTo(0, Number.MAX_SAFE_INTEGER), 1)
     .option('--save-history <file>', 'write the history used (CSV) to this file')
     .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')

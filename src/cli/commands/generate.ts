@@ -33,7 +33,8 @@ function countUpTo(max: number): (value: string) => number {
 
 function integer(value: string): number {
   const n = integerText(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  // beyond 2^53 − 1 two seeds typed apart would be read as one number
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(Number.isInteger(n) ? 'expected an integer of at most 16 digits (|n| ≤ 9,007,199,254,740,991)' : 'expected an integer');
   return n;
 }
 

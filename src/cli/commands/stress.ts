@@ -5,7 +5,7 @@ import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { noteSetAsideBy, readJson, readValidInputs, setAsideAccounts, shocksDir } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, wholeNumber, wholeNumberUpTo, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, wholeNumberUpTo, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -31,7 +31,7 @@ export function registerStressCommand(program: Command): Command {
     .addOption(methodOption([...MARGIN_METHODS, 'all'], 'cross', 'margin method, or all'))
     .addOption(profileOption())
     .option('--paths <n>', `Monte Carlo stress: this many correlated shocks (1 to ${MAX_PATHS.toLocaleString('en-US')}) from the market's vols and correlation`, wholeNumberUpTo(1, MAX_PATHS))
-    .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
+    .option('--seed <n>', 'Monte Carlo seed (0 to 4,294,967,295)', wholeNumberUpTo(0, 0xffffffff), 1)
     .option('--horizon-days <days>', `Monte Carlo shock horizon in days (above 0, at most ${MAX_HORIZON_DAYS})`, horizonDays, 1)
     .option('--reverse', 'reverse stress test: the smallest multiple of the shock whose bad debt exceeds the insurance fund')
     .option('--threshold <usd>', 'reverse stress test: bad debt to exceed instead of the insurance fund', nonNegativeNumber)
@@ -50,6 +50,9 @@ export function registerStressCommand(program: Command): Command {
       const files = inputPaths(opts, command);
       const loose = looseOption(command, opts.paths !== undefined, opts.reverse === true);
       if (loose) command.error(`error: ${loose}`, { exitCode: 2 });
+      // csv has a row per round, and no place for a path or a search: refused before paying for them
+      const unwritten = [...(opts.paths !== undefined ? ['--paths'] : []), ...(opts.reverse === true ? ['--reverse'] : [])];
+      if (opts.format === 'csv' && unwritten.length > 0) command.error(`error: --format csv writes the cascades' rounds only: give --format json or table with ${unwritten.join(' and ')}`, { exitCode: 2 });
       const bar = new Progress('stress', 1000);
       try {
         // a tenth of the bar for reading the book (tens of seconds for a big one), the rest for the cascades

@@ -1,0 +1,61 @@
+/**
+ * Options the CLI used to take and then drop or fail on late: a seed beyond what the run can use (the library refused
+ * it after the book was read, naming `options.seed`; a backtest or sample seed past 2^53 − 1 was read as another
+ * number), csv beside --paths or --reverse (their results silently left out, after paying for them), and the header
+ * of an input error in a --shock or --params file (it named no file, as docs/cli.md promises it does).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { marginCore } from './support/cli.js';
+import { scratchDir } from './support/scratch-dir.js';
+
+const dir = scratchDir('mc-cli-stress-');
+
+describe('stress, backtest and generate: options refused before any work', () => {
+  it('a Monte Carlo seed above 2^32 − 1 is a usage error naming --seed', async () => {
+    const r = await marginCore('stress', '--sample', '--paths', '2', '--seed', '4294967296');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--seed.*4,294,967,295/);
+    expect((await marginCore('stress', '--sample', '--paths', '1', '--seed', '4294967295', '--format', 'json')).code).toBe(0);
+  });
+
+  it('seeds past 2^53 − 1 (two typed seeds read as one number) are usage errors for backtest and generate', async () => {
+    const backtest = await marginCore('backtest', '--sample', '--seed', '99999999999999999999');
+    expect(backtest.code).toBe(2);
+    expect(backtest.stderr).toMatch(/--seed/);
+    const generate = await marginCore('generate', '--accounts', '2', '--seed', '99999999999999999999', '--out', join(dir, 'gen'));
+    expect(generate.code).toBe(2);
+    expect(generate.stderr).toMatch(/--seed.*at most 16 digits/);
+  });
+
+  it('csv with --paths or --reverse is a usage error: csv has a row per round and no place for their results', async () => {
+    for (const extra of [['--paths', '3'], ['--reverse'], ['--paths', '3', '--reverse']]) {
+      const r = await marginCore('stress', '--sample', '--format', 'csv', ...extra);
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--format csv writes the cascades' rounds only: give --format json or table with --(paths|reverse)/);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+describe('input errors name the --shock and --params files they are in', () => {
+  it('a shock file whose asset the market does not price', async () => {
+    const shock = join(dir, 'shock.json');
+    writeFileSync(shock, JSON.stringify({ spot: { BTX: -0.1 } }));
+    const r = await marginCore('stress', '--sample', '--shock', shock);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(`margin-core: invalid input in ${shock} (1 problem):`);
+    expect(r.stderr).toContain('shock.spot.BTX: unknown asset (did you mean "BTC"?)');
+  });
+
+  it('a params file with an unknown field, under margin and stress; a bundled shock names no file', async () => {
+    const params = join(dir, 'params.json');
+    writeFileSync(params, JSON.stringify({ liquidation: { bogus: 1 } }));
+    for (const command of ['margin', 'stress']) {
+      const r = await marginCore(command, '--sample', '--params', params);
+      expect(r.code, command).toBe(1);
+      expect(r.stderr.split('\n')[0], command).toBe(`margin-core: invalid input in ${params} (1 problem):`);
+    }
+  });
+});
