@@ -232,7 +232,9 @@ export class PoolTrials {
       if (at < 0) continue; // a master not in the layout: its subaccounts stand alone
       const g = groups.master.length;
       groups.master.push(master);
-      groups.members.push([at, ...list]); // the union's order: the master, then its subaccounts (book order)
+      // the union's order: the master, then its subaccounts by id (as groups.ts takes them: the bits a fresh run gives)
+      const ids = layout.accountIds as readonly string[];
+      groups.members.push([at, ...list.sort((x, y) => (ids[x] < ids[y] ? -1 : 1))]);
       groups.groupOf[at] = g;
       for (const k of list) groups.groupOf[k] = g;
     }

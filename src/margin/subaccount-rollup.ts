@@ -26,7 +26,7 @@ export interface GroupFigures extends Pick<AccountFigureValues, 'equity' | 'equi
 export interface MasterRollup {
   /** The master's account id. */
   id: string;
-  /** Its subaccounts' ids, in book order (frozen: every report on the same book shares the array). */
+  /** Its subaccounts' ids, by id (frozen: every report on the same book shares the array). */
   subaccounts: readonly string[];
   /** The method that margins the group under the policy: the pool's (the master's) under cross, the master's own otherwise. */
   method: string;

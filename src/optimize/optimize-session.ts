@@ -60,7 +60,7 @@ export function groupOf(book: ValidatedBook, accountId: string): MasterGroup | u
 
 /**
  * The accounts whose positions and collateral make up what `accountId` is restored as: its group under the `cross`
- * policy (master first, then its subaccounts in book order), else the account alone; empty when it is not in the book.
+ * policy (master first, then its subaccounts by id), else the account alone; empty when it is not in the book.
  */
 export function restoredAccounts(book: ValidatedBook, accountId: string, policy: SubaccountPolicy | null): ValidatedBook['accounts'][number][] {
   const group = policy === 'cross' ? groupOf(book, accountId) : undefined;

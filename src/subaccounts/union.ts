@@ -4,7 +4,7 @@
  * the same operations in the same order, so that a method margining these holdings (MethodRun.pools.unionMargin) gives
  * the bits a run on the pooled book gives.
  *
- * - Positions: the members' validated (already netted) rows, master first then subaccounts in book order, each
+ * - Positions: the members' validated (already netted) rows, master first then subaccounts by id, each
  *   instrument at its first appearance; an instrument held by one member keeps its row as it is (quantity and
  *   entry, bit for bit), one held by several is netted by src/model/netting.ts over those rows in that order
  *   (quantities add: the union's net is the sum of the members' nets). P&L realised by that netting is summed
@@ -33,7 +33,7 @@ export interface UnionIndex {
   assetIndex(symbol: string): number;
 }
 
-/** What a union reads of its members (member −1 the master, 0 … subaccounts − 1 its subaccounts in book order). */
+/** What a union reads of its members (member −1 the master, 0 … subaccounts − 1 its subaccounts by id). */
 interface UnionSource {
   readonly subaccounts: number;
   /** Margined in a coin, or holding a balance at a location: the union cannot be made this way. */
@@ -79,7 +79,7 @@ export function unionHoldings(book: ValidatedBook, g: MasterGroup, index: UnionI
 }
 
 /**
- * The pool of layout accounts `members` (the master, then its subaccounts in book order) as holdings, read from the
+ * The pool of layout accounts `members` (the master, then its subaccounts by id) as holdings, read from the
  * layout's columns: the bits {@link unionHoldings} gives on the book the layout holds (src/layout/to-book.ts writes
  * it, validation reads it back: rows netted, a balance per asset, book entries), or null when it would give null.
  * One reader serves many unions (a tick reaches most groups): no allocation per member or position.

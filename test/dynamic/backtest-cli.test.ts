@@ -61,7 +61,7 @@ describe('margin-core backtest', () => {
       [['--warmup-days', '0', '--days', '400'], "error: option '--warmup-days <n>' argument '0' is invalid. expected a whole number from 1 to 100,000."],
       [['--warmup-days', '100001', '--history', '/nonexistent-margin-core/prices.csv'], "error: option '--warmup-days <n>' argument '100001' is invalid. expected a whole number from 1 to 100,000."],
       // -1 is a whole number to some readers: the bound is said
-      [['--seed', '-1'], "error: option '--seed <n>' argument '-1' is invalid. expected a whole number ≥ 0."],
+      [['--seed', '-1'], "error: option '--seed <n>' argument '-1' is invalid. expected a whole number from 0 to 9,007,199,254,740,991."],
     ];
     for (const [args, line] of cases) {
       const r = await marginCore('backtest', ...args);
