@@ -82,13 +82,15 @@ export function rollupSums(r: SubaccountRollup): Float64Array | undefined {
 
 /**
  * A roll-up from its masters (in book order), the subaccount and account counts and its exact sums ({@link ROLLUP_SUMS}):
- * the totals rounded once, and the masters' backstop payments summed in their order. The single-process roll-up and
+ * the totals rounded once, and the masters' backstop payments summed exactly too. The single-process roll-up and
  * the merge of shards' roll-ups both end here.
  */
 export function rollupOf(policy: SubaccountPolicy, masters: MasterRollup[], subaccountCount: number, accountCount: number, sums: Float64Array): SubaccountRollup {
   const standaloneIm = exactRoundJs(sums, STANDALONE_IM), im = exactRoundJs(sums, POLICY_IM), covered = exactRoundJs(sums, COVERED);
-  let backstopUsd = 0;
-  for (const m of masters) if (m.backstop) backstopUsd = backstopUsd + m.backstop.coveredUsd;
+  // summed exactly, as the other totals: the same bits whatever the order of the masters
+  const paid = newAccumulators();
+  for (const m of masters) if (m.backstop) exactAddOneJs(paid, 0, m.backstop.coveredUsd);
+  const backstopUsd = exactRoundJs(paid);
   const imFreed = roundingZero(standaloneIm - im, standaloneIm);
   const out: SubaccountRollup = {
     policy,

@@ -7,10 +7,13 @@
  *   increase: a bigger net position climbs to a higher bracket (README, "Subaccounts").
  * - cross: pooling moves no money: the pool's equity is the members' equity summed.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateSample } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
+import { ROOT } from '../support/cli.js';
 
 const engines = await allEngines();
 const [js, , simd] = engines;
@@ -84,6 +87,25 @@ describe('master policies on generated books', () => {
       }),
       { numRuns: 6 },
     );
+  });
+
+  it("backstop: the masters' covers total, summed exactly, is the same whatever order the masters are listed in", () => {
+    // three groups whose one subaccount is short of MM by 0.1, 0.2 and 0.3 USD (cash MM − shortfall + half a cent: a
+    // shortfall is rounded up to the cent); 0.1 + 0.2 + 0.3 added in that order is 0.6000000000000001, exactly 0.6
+    const market = JSON.parse(readFileSync(join(ROOT, 'data/examples/market.json'), 'utf8'));
+    const { instruments } = JSON.parse(readFileSync(join(ROOT, 'data/examples/subaccounts-book.json'), 'utf8'));
+    const long = { instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 };
+    const mm = js.margin({ instruments, accounts: [{ id: 'x', positions: [long] }] }, market, { method: 'cross' }).accounts[0].mm;
+    const accounts = [0.1, 0.2, 0.3].flatMap((short, g) => [
+      { id: `m${g}`, collateral: [{ asset: 'USDC', amount: 10_000 }] },
+      { id: `s${g}`, master: `m${g}`, positions: [long], cashUsd: mm - short + 0.005 },
+    ]);
+    const options = { method: 'cross', params: { subaccounts: { policy: 'backstop' } } };
+    for (const listed of [accounts, [...accounts].reverse()]) {
+      const r = js.margin({ instruments, accounts: listed }, market, options).subaccounts!;
+      expect(r.masters.map((m) => m.backstop?.coveredUsd).sort()).toEqual([0.1, 0.2, 0.3]);
+      expect(r.totals.backstopUsd).toBe(0.6);
+    }
   });
 
   it('cross gives the same figures on every backend', () => {
