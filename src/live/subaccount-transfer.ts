@@ -72,7 +72,12 @@ export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules:
   const item = json as Record<string, unknown>;
   const cash = 'cashUsd' in item;
   const known = cash ? FIELDS_CASH : FIELDS_ASSET;
-  for (const [key] of ownEntries(item)) if (!known.includes(key)) problems.add(keyPath(path, key), `unknown field (expected ${known.join(', ')})`);
+  for (const [key] of ownEntries(item)) {
+    if (known.includes(key)) continue;
+    // asset or amount beside cashUsd: one transfer of two kinds, not a misspelt field
+    const otherForm = cash && FIELDS_ASSET.includes(key);
+    problems.add(keyPath(path, key), otherForm ? 'given with cashUsd: a transfer moves cash ({ from, to, cashUsd }) or an asset ({ from, to, asset, amount }), not both' : `unknown field (expected ${known.join(', ')})`);
+  }
   const from = readAccount(item.from, `${path}.from`, layout, problems);
   const to = readAccount(item.to, `${path}.to`, layout, problems);
   if (from >= 0 && to >= 0) {

@@ -68,6 +68,8 @@ describe('transfer validation', () => {
     expectOneProblem(() => live.transfer({ from: 's1', to: 's2', cashUsd: 0 }), 'transfer.cashUsd', /not positive/);
     expectOneProblem(() => live.transfer(wire({ from: 's1', to: 's2', asset: 'USDC', amount: 5, memo: 'x' })), 'transfer.memo', /unknown field/);
     expectOneProblem(() => live.transfer({ from: 's1', to: 's2', asset: 'DOGE', amount: 5 }), 'transfer.asset', /unknown asset "DOGE"/);
+    // both forms at once: the asset form's field named as the other kind, not as a misspelling
+    expectOneProblem(() => live.transfer(wire({ from: 's1', to: 's2', asset: 'USDC', cashUsd: 5 })), 'transfer.asset', /given with cashUsd: a transfer moves cash .* or an asset .*, not both/);
     expectOneProblem(() => live.transfer({ from: 'm', to: 's2', asset: 'BTC', amount: 0.1 }), 'transfer.asset', /holds BTC at a location/);
   });
 });
