@@ -4,8 +4,9 @@
  * per positive balance of the master (its value counted for IM, after its location: `usd`; the USD of equity for MM
  * it brings per USD counted for IM: `weight`) and one for its positive cash (weight 1).
  *
- * Approximation, stated: a balance moved to a subaccount is valued there at the master's haircut weights (the haircut
- * tiers of the receiving account could differ for large amounts).
+ * Approximations, stated (docs/subaccounts.md): a balance moved to a subaccount is valued there at the master's haircut
+ * weights (the haircut tiers of the receiving account could differ for large amounts); and a coin moved changes no
+ * requirement, exact under the rule-based methods, an estimate where the method charges collateral's scenario losses.
  *
  * Money in USD: a coin-margined account's figures (its report row's, in its coin) at its coin's index. A coin-margined
  * subaccount holds only its coin, so it receives only the master's balance of that coin.

@@ -98,14 +98,19 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   }
   const transfers: AllocationResult['transfers'] = [];
   const received = new Map<string, number>();
+  // what each source has left: the solver's round-off (10.000000000003638 of 10) never moves more than a source holds
+  const usdLeft = sources.map((s) => s.usd), amountLeft = sources.map((s) => s.amount);
   let used = 0;
   accounts.forEach((a, i) => {
     let got = 0;
     sources.forEach((s, l) => {
-      const usd = Math.max(0, second[x(i, l)] ?? 0);
+      const usd = Math.min(Math.max(0, second[x(i, l)] ?? 0), usdLeft[l]);
       if (usd <= 1e-9 * Math.max(1, s.usd)) return;
+      usdLeft[l] -= usd;
       // the whole source moves as its whole amount (the ratio is exactly 1), a part as its share
-      transfers.push({ account: a.id, source: s.id, usd, ...(s.amount !== undefined ? { amount: (usd / s.usd) * s.amount } : {}) });
+      const left = amountLeft[l], amount = left === undefined ? undefined : Math.min((usd / s.usd) * (s.amount as number), left);
+      if (amount !== undefined) amountLeft[l] = (left as number) - amount;
+      transfers.push({ account: a.id, source: s.id, usd, ...(amount !== undefined ? { amount } : {}) });
       got = got + s.weight * usd;
       used = used + usd;
     });

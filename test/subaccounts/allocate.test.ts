@@ -86,6 +86,18 @@ describe('engine.allocateCollateral on a master group', async () => {
   };
   const params = { locations: { horizonHours: 1, at: { ethereum: { haircut: 0, delayHours: 2 } } } };
 
+  it("never moves more of a source than the master holds: the solver's round-off (10.000000000003638 of 10 USDC) is cut to the balance", async () => {
+    // 1 BTC and 10 USDC: every source is spent whole, the USDC by the LP's second stage to a round-off above 10
+    const rich = { ...book, accounts: [{ id: 'm', collateral: [{ asset: 'BTC', amount: 1 }, { asset: 'USDC', amount: 10 }] }, ...book.accounts.slice(1)] };
+    const r = await engine.allocateCollateral(rich, market(), 'm', { method: 'cross' });
+    for (const source of r.problem.sources) {
+      const moved = r.transfers.filter((t) => t.source === source.id);
+      expect(moved.length, source.id).toBeGreaterThan(0);
+      expect(moved.reduce((sum, t) => sum + t.amount!, 0), source.id).toBeLessThanOrEqual(source.amount!);
+      expect(moved.reduce((sum, t) => sum + t.usd, 0), source.id).toBeLessThanOrEqual(source.usd);
+    }
+  });
+
   it('splits the USDC between the subaccounts to one health, and leaves the late BTC where it is', async () => {
     // s1: 300 on MM 450 (health 0.667), s2: 150 on MM 200 (0.75). Free: 1,000 USDC + 0.01 BTC · 100,000 · 95% = 1,950,
     // but the BTC on ethereum arrives after the horizon: weight 0 for MM. The 1,000 USDC lifts both to t with

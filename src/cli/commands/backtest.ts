@@ -34,7 +34,7 @@ export function registerBacktestCommand(program: Command): Command {
     .option('--days <n>', `synthetic history: number of daily closes (at most ${MAX_SYNTHETIC_DAYS.toLocaleString('en-US')}); the margin days are the closes after --warmup-days, less the horizon (1 day by default)`, wholeNumberUpTo(0, MAX_SYNTHETIC_DAYS), 3650)
     .option('--seed <n>', 'synthetic history: seed', wholeNumberUpTo(0, Number.MAX_SAFE_INTEGER), 1)
     .option('--save-history <file>', 'write the history used (CSV) to this file')
-    .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
+    .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample when no --book is given')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
     .addOption(methodOption(BUILT_IN_REGISTRY.dynamicNames, 'portfolio', 'margin method (one a volatility forecast can drive)'))
     .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)

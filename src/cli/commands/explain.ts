@@ -35,7 +35,7 @@ export function registerExplainCommand(program: Command): Command {
     .command('explain')
     .description("one account's margin broken down: positions, collateral haircuts, the method's scenarios, add-ons or components, and its liquidation plan when it is below maintenance margin")
     .argument('<account>', 'account id')
-    .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
+    .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample when no --book is given')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
     .addOption(profileOption())
