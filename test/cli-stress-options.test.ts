@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { marginCore } from './support/cli.js';
+import { marginCore, ROOT } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
 
 const dir = scratchDir('mc-cli-stress-');
@@ -39,7 +39,20 @@ describe('stress, backtest and generate: options refused before any work', () =>
   });
 });
 
-describe('input errors name the --shock and --params files they are in', () => {
+describe('input errors name the --shock, --params, --hedges and --history files they are in', () => {
+  it('a hedges file with a negative spread, and a history file with a negative close', async () => {
+    const hedges = join(dir, 'hedges.json'), history = join(dir, 'history.json');
+    writeFileSync(hedges, JSON.stringify([{ instrument: 'BTC-PERP', spread: -1, maxQuantity: 1 }]));
+    writeFileSync(history, JSON.stringify({ assets: { BTC: [{ date: '2026-01-01', close: -5 }, { date: '2026-01-02', close: 100 }] } }));
+    const optimized = await marginCore('optimize', 'alice', '--book', join(ROOT, 'data/examples/hedge-book.json'), '--market', join(ROOT, 'data/examples/market.json'), '--hedges', hedges);
+    expect(optimized.code).toBe(1);
+    expect(optimized.stderr.split('\n')[0]).toBe(`margin-core: invalid input in ${hedges} (1 problem):`);
+    const backtest = await marginCore('backtest', '--sample', '--history', history);
+    expect(backtest.code).toBe(1);
+    expect(backtest.stderr.split('\n')[0]).toMatch(new RegExp(`^margin-core: invalid input in ${history.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ problems?\\):$`));
+    expect(backtest.stderr).toMatch(/history\.assets\.BTC\[0\]\.close/);
+  });
+
   it('a shock file whose asset the market does not price', async () => {
     const shock = join(dir, 'shock.json');
     writeFileSync(shock, JSON.stringify({ spot: { BTX: -0.1 } }));

@@ -171,15 +171,20 @@ export function namingFiles(error: unknown, files: { book?: string | undefined; 
   return new InputErrorInFiles(problems, error.truncated, [...inFiles]);
 }
 
+/** The options naming a file whose problems' paths start with the option's name (`params.stress…`, `hedges[0]…`). */
+export const OPTION_FILES = ['params', 'shock', 'hedges', 'history'] as const;
+const OPTION_FILE_PATH = new RegExp(`^(${OPTION_FILES.join('|')})(?:$|[.[])`);
+
 /**
  * The error naming, besides the files it names already, the option files its problems are in: `params…` the
- * --params file, `shock…` the --shock file (given only when the option named a file the command read).
+ * --params file, `shock…` the --shock file, and so on ({@link OPTION_FILES}; given only when the option named a file
+ * the command read).
  */
-export function namingOptionFiles(error: InputError, files: { params?: string | undefined; shock?: string | undefined }): InputError {
+export function namingOptionFiles(error: InputError, files: Partial<Record<(typeof OPTION_FILES)[number], string>>): InputError {
   const named = error instanceof InputErrorInFiles ? error.files : [];
   const found = [...named];
   for (const p of error.problems) {
-    const key = /^(params|shock)(?:$|[.[])/.exec(p.path)?.[1] as 'params' | 'shock' | undefined;
+    const key = OPTION_FILE_PATH.exec(p.path)?.[1] as (typeof OPTION_FILES)[number] | undefined;
     const file = key === undefined ? undefined : files[key];
     if (file !== undefined && !found.includes(file)) found.push(file);
   }

@@ -29,7 +29,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerLiveGatewayCommand, registerLiveShardCommand } from './commands/live.js';
 import { registerLiveLocalCommand } from './commands/live-local.js';
 import { registerStressCommand } from './commands/stress.js';
-import { AccountsInError, CommandFailed, EXIT, InputErrorInFiles, namingOptionFiles } from './io.js';
+import { AccountsInError, CommandFailed, EXIT, InputErrorInFiles, namingOptionFiles, OPTION_FILES } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
 import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
 import { isReportWriterThread, serveReportWriter } from './report-writer.js';
@@ -113,10 +113,10 @@ async function inputAt(command: Command, path: string): Promise<string | undefin
   return undefined;
 }
 
-/** The files a command's --params and --shock named, when they are files (a bundled shock's name is not). */
-async function optionFiles(command: Command | undefined): Promise<{ params?: string; shock?: string }> {
-  const files: { params?: string; shock?: string } = {};
-  for (const key of ['params', 'shock'] as const) {
+/** The files a command's --params, --shock, --hedges and --history named, when they are files (a bundled shock's name is not). */
+async function optionFiles(command: Command | undefined): Promise<Partial<Record<(typeof OPTION_FILES)[number], string>>> {
+  const files: Partial<Record<(typeof OPTION_FILES)[number], string>> = {};
+  for (const key of OPTION_FILES) {
     const value = command?.getOptionValue(key) as unknown;
     if (typeof value === 'string' && (await stat(value).catch(() => null))?.isFile() === true) files[key] = value;
   }
