@@ -23,6 +23,7 @@ import type { Account, Market, ValidatedBook } from '../model/types.js';
 import { type InstrumentTable, validateBookOn, validatedInstruments, validateMarket, withAccounts } from '../model/validate.js';
 import type { UnionHoldings } from '../methods/method.js';
 import type { PreparedRun } from '../session/prepared-run.js';
+import { inMemberOrder } from '../subaccounts/groups.js';
 import { crossPools, type PolicyHost } from '../subaccounts/policy.js';
 import { LayoutUnions } from '../subaccounts/union.js';
 import { healthOf } from '../margin/derived-figures.js';
@@ -232,9 +233,7 @@ export class PoolTrials {
       if (at < 0) continue; // a master not in the layout: its subaccounts stand alone
       const g = groups.master.length;
       groups.master.push(master);
-      // the union's order: the master, then its subaccounts by id (as groups.ts takes them: the bits a fresh run gives)
-      const ids = layout.accountIds as readonly string[];
-      groups.members.push([at, ...list.sort((x, y) => (ids[x] < ids[y] ? -1 : 1))]);
+      groups.members.push([at, ...inMemberOrder(list, layout.accountIds)]); // the union's order, as a fresh run's
       groups.groupOf[at] = g;
       for (const k of list) groups.groupOf[k] = g;
     }

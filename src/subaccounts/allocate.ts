@@ -108,8 +108,8 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
       if (usd <= 1e-9 * Math.max(1, s.usd)) return;
       usdLeft[l] -= usd;
       // the whole source moves as its whole amount (the ratio is exactly 1), a part as its share
-      const left = amountLeft[l], amount = left === undefined ? undefined : Math.min((usd / s.usd) * (s.amount as number), left);
-      if (amount !== undefined) amountLeft[l] = (left as number) - amount;
+      const amount = s.amount === undefined ? undefined : Math.min((usd / s.usd) * s.amount, amountLeft[l]!);
+      if (amount !== undefined) amountLeft[l]! -= amount;
       transfers.push({ account: a.id, source: s.id, usd, ...(amount !== undefined ? { amount } : {}) });
       got = got + s.weight * usd;
       used = used + usd;

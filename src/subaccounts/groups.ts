@@ -32,10 +32,17 @@ function groupsOf(book: ValidatedBook): MasterGroup[] {
     if (!list) subs.set(m, (list = []));
     list.push(i);
   });
-  // subaccounts by id: a pool's sums (its union, its balances, the roll-up's totals) take its members in this order, so
-  // listing them in another order gives the same bits
-  const byId = (x: number, y: number) => (book.accounts[x].id < book.accounts[y].id ? -1 : 1);
-  return [...subs.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: subs.get(master)!.sort(byId) }));
+  const ids = book.accounts.map((a) => a.id);
+  return [...subs.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: inMemberOrder(subs.get(master)!, ids) }));
+}
+
+/**
+ * A group's subaccounts (account indices, sorted in place) in the order every sum over a pool takes them: by id (its
+ * union, its balances, the roll-up's totals, a live session's pools), so listing them in another order gives the same
+ * bits. `ids`: account ids by index.
+ */
+export function inMemberOrder(subaccounts: number[], ids: readonly (string | null)[]): number[] {
+  return subaccounts.sort((x, y) => ((ids[x] as string) < (ids[y] as string) ? -1 : 1));
 }
 
 const hasFields = new WeakMap<ValidatedBook, boolean>();
