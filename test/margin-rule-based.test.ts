@@ -3,8 +3,10 @@ import { createEngine, type Engine, InputError } from '../src/index.js';
 import { book, market } from './support/margin-books.js';
 
 let engine: Engine;
+let jsEngine: Engine;
 beforeAll(async () => {
   engine = await createEngine();
+  jsEngine = await createEngine({ backend: 'js' });
 });
 
 const cross = (b: unknown, m = market()) => engine.margin(b, m, { method: 'cross', breakdown: true });
@@ -198,6 +200,35 @@ describe('isolated versus cross', () => {
     expect(a.positions![0].status).toBe('healthy'); // 2,000 + 10,000 of profit
     expect(a.positions![1].status).toBe('bankrupt'); // 100 − 2,000
     expect(a.status).toBe('bankrupt'); // the worst position's
+  });
+
+  test("isolated: the liquidation price is where the first position reaches its own MM, not the pooled account's", () => {
+    // Flat BTC rates (IM 10%, MM 5%). Short 1 BTC-PERP with 6,000 allocated, long 1 BTC future with 20,000, from
+    // 100,000 each, on 30,000 USDC (the rest of the account holds 4,000 and owes nothing). At a BTC price P:
+    //   the short: 6,000 + (100,000 − P) = 0.05·P at P = 106,000 / 1.05 = 100,952.38…;
+    //   the long: 20,000 + (P − 100,000) = 0.05·P at P = 80,000 / 0.95 = 84,210.52…
+    // Pooled, the P&L nets to 0 and 30,000 = 0.1·P only at 300,000: the price a cross explain shows.
+    const future = { id: 'BTC-DEC', kind: 'future', underlying: 'BTC', expiry: '2026-12-25T08:00:00Z' };
+    const iso = { ...book(), instruments: [...book().instruments, future] };
+    iso.accounts = [{
+      id: 'iso',
+      positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000, isolatedMargin: 6_000 }, { instrument: 'BTC-DEC', quantity: 1, entryPrice: 100_000, isolatedMargin: 20_000 }],
+      collateral: [{ asset: 'USDC', amount: 30_000 }],
+    }];
+    const at = (btc: number) => { const m = market({ btc }); return { ...m, marks: { ...m.marks, 'BTC-DEC': btc } }; };
+    const params = { linear: { BTC: [{ imRate: 0.1, mmRate: 0.05 }] } };
+    for (const e of [engine, jsEngine]) {
+      const margin = (btc: number, method: string) => e.margin(iso, at(btc), { method, params, breakdown: true }).accounts[0];
+      const price = margin(100_000, 'isolated').liquidationPrice!;
+      expect(price.above).toBeCloseTo(106_000 / 1.05, 6);
+      expect(price.below).toBeCloseTo(80_000 / 0.95, 6);
+      expect(margin(100_000, 'cross').liquidationPrice!.above).toBeCloseTo(300_000, 6);
+      // the account's status turns where the price says, on each side
+      expect(margin(price.above! * (1 - 1e-9), 'isolated').status).toBe('margin_call');
+      expect(margin(price.above! * (1 + 1e-9), 'isolated').status).toBe('liquidatable');
+      expect(margin(price.below! * (1 + 1e-9), 'isolated').status).toBe('margin_call');
+      expect(margin(price.below! * (1 - 1e-9), 'isolated').status).toBe('liquidatable');
+    }
   });
 
   test('cross: the same book pools collateral and P&L and is healthy', () => {

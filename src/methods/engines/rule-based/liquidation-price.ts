@@ -1,6 +1,7 @@
 /**
  * The liquidation price an explain shows for rule-based margin: for an account whose positions all sit on one
- * underlying, where moving that underlying alone brings equity for MM down to MM.
+ * underlying, where moving that underlying alone makes the account liquidatable (cross: equity for MM down to MM;
+ * isolated: its first position, or the rest of the account, down to its own MM).
  */
 import type { GreeksInput, GreeksOutput } from '../../../model/greeks-types.js';
 import { optionPrice } from '../../../greeks/one-option.js';
@@ -12,7 +13,9 @@ import { forwardPrice } from '../../../margin/coin-valuation.js';
 
 /**
  * For an account whose positions all sit on one underlying U, the prices of U (nearest below and
- * above the current one) at which equityMm = mm, moving U alone: linear marks scale with U (an inverse
+ * above the current one) at which equityMm = mm, moving U alone (under isolated margin, at which the first of its
+ * buckets reaches its own MM: a position's allocation + P&L = its MM, or the rest of the account's equity for MM = 0,
+ * as the kernel's status reads them): linear marks scale with U (an inverse
  * contract's value −1/F inversely), options are revalued at the new spot (a coin-settled option in coin,
  * on the new forward), balances of U are revalued with their haircuts; an account margined in U keeps its
  * figures in U, converted by the kernel's terms at the new price. Found by scanning a
@@ -45,6 +48,8 @@ export class LiquidationPriceSearch {
     private readonly market: MarketLayout,
     private readonly c: MarginColumns,
     private readonly greeks: (input: GreeksInput) => GreeksOutput,
+    /** The run margins each position against its own allocation (isolated margin): the search does too. */
+    private readonly isolated = false,
   ) {
     this.price = Float64Array.from(c.price);
     this.value = Float64Array.from(c.value);
@@ -60,8 +65,7 @@ export class LiquidationPriceSearch {
     const spot = c.price[u];
     const held = new Set<number>();
     for (let p = c.posStart[a]; p < c.posEnd[a]; p++) held.add(c.posInstrument[p]);
-    // the trial writes the account's outputs: keep the kernel's to put back
-    // The trial margins the account in cross mode into the run's output columns: keep what the run wrote there (an
+    // The trial margins the account in the run's mode into the run's output columns: keep what the run wrote there (an
     // isolated run's statuses and allocations included), so that a report can be built again from them.
     const saved = ACCOUNT_OUTPUTS.map((k) => c[k][a]);
     const p0 = c.posStart[a], p1 = c.posEnd[a];
@@ -81,8 +85,8 @@ export class LiquidationPriceSearch {
         else value[i] = this.inSettlement(i, s, block !== null ? block[slot[h] + at] : this.optionValue(i, s));
         prepareInstruments(trial, i, i + 1);
       }
-      marginAccounts(trial, a, a + 1, false, false);
-      return trial.equityMm[a] - trial.mm[a];
+      marginAccounts(trial, a, a + 1, this.isolated, false);
+      return this.isolated ? isolatedSurplus(trial, a) : trial.equityMm[a] - trial.mm[a];
     };
     const here = surplus(spot);
     const search = (step: number, limit: number): number | null => {
@@ -173,4 +177,22 @@ export class LiquidationPriceSearch {
     return optionPrice(c.isCall[i] !== 0, spot, c.strike[i], market.expiryYears.array[i], market.impliedVol.array[i], market.rate.array[u], market.carry.array[u]);
   }
 
+}
+
+/**
+ * Under isolated margin, the smallest surplus of account a's buckets, as the kernel just margined them and as its
+ * status reads them (src/kernels/js/margin.ts): each position's allocation + P&L over its MM, and the rest of the
+ * account (its collateral and cash, weighted for MM and unweighted, less every allocation) over 0, with the kernel's
+ * rounding allowance. Its sign flips where the account's status turns liquidatable.
+ */
+function isolatedSurplus(c: MarginColumns, a: number): number {
+  let worst = Infinity, mtm = 0, allocated = 0;
+  for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
+    worst = Math.min(worst, c.posAlloc[p] + c.posMtm[p] - c.posMm[p]);
+    mtm += c.posMtm[p];
+    allocated += c.posAlloc[p];
+  }
+  const rawCash = c.equity[a] - mtm, mmCash = c.equityMm[a] - mtm;
+  const rest = Math.min(rawCash, mmCash) - allocated + 1e-12 * (Math.abs(rawCash) + allocated + 1);
+  return Math.min(worst, rest);
 }

@@ -116,7 +116,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   };
   const explainer = () => {
     const c = columns();
-    search ??= new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input));
+    search ??= new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input), mode === 'isolated');
     return { c, search };
   };
   const whatIf = ruleBasedWhatIf(ctx, mode === 'isolated');
