@@ -6,7 +6,7 @@
  *   margincore_tick_lag_seconds{partition}         newest tick's time − the partition's last applied tick's time
  *   margincore_checkpoint_age_seconds{partition}   since the partition's last checkpoint (or since it was taken)
  *   margincore_replay_seconds{partition}           the partition's last recovery (checkpoint read + replay)
- *   margincore_partitions{state}                   partitions by state (ready, recovering, leaving, lapsed, none = no owner)
+ *   margincore_partitions{state}                   partitions by state (ready, recovering, leaving, lapsed, refused, none = no owner)
  *   margincore_fills_applied_total                 fills applied by the shards now running (since each started)
  *   margincore_fills_duplicate_total               log entries skipped as already applied
  *   margincore_idempotency_keys{partition}         client keys the partition remembers (its window: op-window.ts)

@@ -7,15 +7,16 @@
  *
  * Otherwise 503, the partitions not served named by cause, each from what Redis and the shards say now: `none` (no
  * owner key), `recovering` / `leaving` / `lapsed` (as its owner reports it: `lapsed`, its lease ran out by the
- * owner's clock before a renewal was answered), `unreachable` (its owner does not answer /status),
- * `moving` (its owner is not the shard hashing gives it: a handover is due).
+ * owner's clock before a renewal was answered), `refused` (its owner holds it unserved: its log lost acknowledged
+ * entries, the reason named), `unreachable` (its owner does not answer /status), `moving` (its owner is not the shard
+ * hashing gives it: a handover is due).
  */
 import type { GatewayContext } from './gateway-context.js';
 import { PARTITION_COUNT } from './partitions.js';
 import { ownerOf } from '../scale/redis/ownership.js';
 import { SHARD_DEFAULTS } from './shard.js';
 
-export type NotServed = 'none' | 'recovering' | 'leaving' | 'lapsed' | 'unreachable' | 'moving';
+export type NotServed = 'none' | 'recovering' | 'leaving' | 'lapsed' | 'refused' | 'unreachable' | 'moving';
 
 export interface Readiness {
   ready: boolean;
@@ -43,10 +44,14 @@ export async function readiness(ctx: GatewayContext): Promise<Readiness> {
   });
   const urls = new Set([...owners.flatMap((o) => (o ? [o.url] : [])), ...live.map((s) => s.url).filter((u) => u !== '')]);
   const states = new Map<string, Map<number, string>>();
+  /** A refused partition's reason, as its owner gives it (one named in the reason line: they share a cause). */
+  let refusedWhy = '';
   await Promise.all([...urls].map(async (url) => {
     const res = await ctx.shards.read(url, 'GET', '/status').catch(() => null); // a hung shard: unreachable after the read timeout
     if (res?.status !== 200) return;
-    states.set(url, new Map((JSON.parse(res.body) as { partitions: { partition: number; state: string }[] }).partitions.map((p) => [p.partition, p.state])));
+    const partitions = (JSON.parse(res.body) as { partitions: { partition: number; state: string; reason?: string }[] }).partitions;
+    states.set(url, new Map(partitions.map((p) => [p.partition, p.state])));
+    refusedWhy ||= partitions.find((p) => p.state === 'refused')?.reason ?? '';
   }));
   const ids = live.map((s) => s.id);
   const notServed: Partial<Record<NotServed, number[]>> = {};
@@ -57,7 +62,7 @@ export async function readiness(ctx: GatewayContext): Promise<Readiness> {
   if (ids.length >= ctx.awaitShards) ctx.awaitShards = 0; // the start's wait is over
   // (a gateway started on its own waits for one shard: it knows no count to name)
   const waiting = ctx.awaitShards > 1 ? `${ids.length} of ${ctx.awaitShards} shards have joined` : ctx.awaitShards === 1 ? 'no shard has joined yet' : '';
-  const named = Object.entries(notServed).map(([cause, ps]) => `${ps.join(', ')} (${CAUSE[cause as NotServed]})`);
+  const named = Object.entries(notServed).map(([cause, ps]) => `${ps.join(', ')} (${CAUSE[cause as NotServed]}${cause === 'refused' && refusedWhy ? `: ${refusedWhy}` : ''})`);
   if (!waiting && named.length === 0) return { ready: true };
   return { ready: false, reason: [waiting, named.length > 0 ? `partitions not served yet: ${named.join('; ')}` : ''].filter((s) => s !== '').join('; '), partitions: notServed };
 }
@@ -67,6 +72,7 @@ const CAUSE: Record<NotServed, string> = {
   recovering: 'recovering',
   leaving: 'leaving its owner',
   lapsed: 'its owner\'s lease not renewed in time',
+  refused: 'refused by its owner',
   unreachable: 'owner not answering',
   moving: 'moving to another shard',
 };
@@ -77,7 +83,7 @@ function causeOf(p: number, owner: { shard: string; url: string } | null, states
   const held = states.get(owner.url);
   if (!held) return 'unreachable';
   const state = held.get(p);
-  if (state === 'recovering' || state === 'leaving' || state === 'lapsed') return state;
+  if (state === 'recovering' || state === 'leaving' || state === 'lapsed' || state === 'refused') return state;
   // a partition its owner no longer lists was let go since the owners were read
   if (state !== 'ready') return 'moving';
   return live.length > 0 && ownerOf(p, live) !== owner.shard ? 'moving' : null;

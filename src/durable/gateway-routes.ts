@@ -155,7 +155,8 @@ async function readFromOwner(ctx: GatewayContext, p: number, method: 'GET' | 'PO
       if (!(error instanceof NotSent)) silent.add(`${owner.url} ${owner.epoch}`);
       continue;
     }
-    if (res.status === 503) {
+    // a 503 without Retry-After is a refusal asking again cannot help (a partition whose log lost entries): its answer
+    if (res.status === 503 && res.headers['retry-after'] !== undefined) {
       last = errorOf(res);
       continue;
     }

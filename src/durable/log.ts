@@ -69,6 +69,30 @@ export async function checkDurability(redis: RedisClient, mode: Durability): Pro
   }
 }
 
+/**
+ * Strict durability checked again while running (every heartbeat round of a shard): a Redis that comes back, or is
+ * reconfigured, without appendonly yes and appendfsync always would acknowledge fills it may lose. Said once when it
+ * changes (`durability-lost`, `durability-restored`).
+ */
+export class DurabilityWatch {
+  private lost: string | null = null;
+
+  constructor(private readonly redis: RedisClient, private readonly mode: Durability, private readonly emit: (event: Record<string, unknown>) => void) {}
+
+  /** Null when Redis passes the check (or the mode is relaxed); else why it does not. */
+  async check(): Promise<string | null> {
+    try {
+      await checkDurability(this.redis, this.mode);
+    } catch (error) {
+      if (!(error instanceof DurabilityError)) throw error;
+      if (this.lost === null) this.emit({ event: 'durability-lost', error: error.message });
+      return (this.lost = error.message);
+    }
+    if (this.lost !== null) this.emit({ event: 'durability-restored' });
+    return (this.lost = null);
+  }
+}
+
 /** "ms-seq" stream ids in numeric order (negative, 0, positive); a malformed id is a TypeError. */
 export function compareStreamIds(a: string, b: string): number {
   const [am, as] = streamIdParts(a), [bm, bs] = streamIdParts(b);

@@ -22,7 +22,11 @@ import type { LogEntry } from './partitions.js';
 import type { PartitionState } from './partition-state.js';
 import { opDigest } from './op-window.js';
 
-export type PartitionStatus = 'recovering' | 'ready' | 'leaving' | 'dropped';
+/**
+ * `refused`: held (its lease renewed, so that no other shard serves it) but never served: its recovery found the log
+ * lost acknowledged entries (recovery.ts LogLostError), said in {@link OwnedPartition.refusedWhy}.
+ */
+export type PartitionStatus = 'recovering' | 'ready' | 'leaving' | 'dropped' | 'refused';
 
 /** Most entries in one append (bounds the Lua call's size). */
 const MAX_ENTRIES_PER_APPEND = 512;
@@ -188,9 +192,13 @@ export class OwnedPartition {
     while (this.appending !== null || (this.queue.length > 0 && this.status === 'ready')) await (this.appending ?? new Promise((r) => setTimeout(r, 5)));
   }
 
+  /** Why the partition is `refused` (empty otherwise). */
+  refusedWhy = '';
+
   /** Stops serving: queued requests are refused (nothing of theirs was written). */
-  drop(status: 'dropped' | 'recovering' | 'leaving', why: string): void {
+  drop(status: 'dropped' | 'recovering' | 'leaving' | 'refused', why: string): void {
     this.status = status;
+    if (status === 'refused') this.refusedWhy = why;
     for (const w of this.queue.splice(0)) w.reject(new NotApplied(`partition ${this.partition}: ${why}`, false));
   }
 

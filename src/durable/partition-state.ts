@@ -83,6 +83,23 @@ export class LogGapError extends Error {
   }
 }
 
+/**
+ * The log holds fewer entries than were appended to it: Redis lost acknowledged entries (it restarted without its
+ * append-only file, from an older copy of its data, or was flushed). A partition ahead of its log is never served:
+ * whatever state it came back to would lack fills that were acknowledged, and new entries would take their seqs.
+ */
+export class LogLostError extends Error {
+  override readonly name = 'LogLostError';
+  /** `known`: the highest seq known to have been appended; `how`: what says so (a checkpoint, this shard's state). */
+  constructor(readonly partition: number, readonly top: number, readonly known: number, how: string) {
+    super(
+      `partition ${partition}: the log's highest seq is ${top}, but entries up to ${known} were appended (${how}): Redis lost ` +
+        `acknowledged entries (restarted without its append-only file, restored from an older copy, or flushed); the partition is ` +
+        `not served until Redis's data is restored (docs/live-cluster.md#the-log)`,
+    );
+  }
+}
+
 export { partitionBook } from './partition-book.js';
 
 export class PartitionState {

@@ -3,14 +3,15 @@
  * or foreign ones), else the book file's accounts of the partition at seq 0; then every log entry after the
  * checkpoint's fill seq and every tick after its tick id. A log trimmed past the checkpoint found is a LogGapError,
  * whether an entry after the gap is left or the log was trimmed to nothing (the highest seq ever appended tells): the
- * partition is not served (never a state with fills missing).
+ * partition is not served (never a state with fills missing). A log whose highest seq is below one known to have been
+ * appended (the checkpoint's, or one this shard applied) lost acknowledged entries: LogLostError, not served either.
  */
 import type { Engine } from '../engine.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { LiveOptions } from '../live/open-live.js';
 import type { CheckpointStore, RefusedCheckpoint } from './checkpoint.js';
 import type { PartitionLog, TickLog } from './log.js';
-import { LogGapError, partitionBook, PartitionState } from './partition-state.js';
+import { LogGapError, LogLostError, partitionBook, PartitionState } from './partition-state.js';
 
 /** Entries (or ticks) read per call while replaying. */
 const REPLAY_BATCH = 1_000;
@@ -29,6 +30,8 @@ export interface RecoverySource {
   market: unknown;
   log: PartitionLog;
   ticks: TickLog;
+  /** The highest fill seq this process applied on partition p before (0: none): its log must reach it (shard.ts). */
+  appliedBefore?: ((p: number) => number) | undefined;
 }
 
 export interface Recovered {
@@ -52,7 +55,13 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
     const replayed = await replayEntries(src.log, state, stillWanted);
     // a log trimmed to nothing past the state holds no entry to show the gap: the highest seq ever appended does
     const top = await src.log.lastSeq(p);
-    if (stillWanted() && state.lastFillSeq < top) throw LogGapError.trimmedAway(p, state.lastFillSeq, top);
+    if (stillWanted()) {
+      // ahead of the log: Redis lost entries it had acknowledged (the top never falls otherwise: trimming keeps it)
+      if (state.lastFillSeq > top) throw new LogLostError(p, top, state.lastFillSeq, `the checkpoint at seq ${at.fillSeq} holds them`);
+      const applied = src.appliedBefore?.(p) ?? 0;
+      if (applied > top) throw new LogLostError(p, top, applied, 'this shard applied them');
+      if (state.lastFillSeq < top) throw LogGapError.trimmedAway(p, state.lastFillSeq, top);
+    }
     let ticksReplayed = 0;
     for (;;) {
       const ticks = await src.ticks.read(state.lastTickId, REPLAY_BATCH);

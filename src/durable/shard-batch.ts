@@ -133,6 +133,7 @@ function servedParts(shard: ShardView, kind: Kind, body: unknown): Part[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new HttpError(400, `expected { parts: [{ partition, ${kind}: [...] }] }`);
   const seen = new Set<number>();
   const notServed: string[] = [];
+  const refusals: string[] = [];
   const parts: Part[] = [];
   raw.forEach((part, k) => {
     const items = isRecord(part) ? part[kind] : undefined;
@@ -145,9 +146,10 @@ function servedParts(shard: ShardView, kind: Kind, body: unknown): Part[] {
     } catch (error) {
       if (!(error instanceof HttpError) || error.status !== 503) throw error;
       notServed.push(String(p));
+      refusals.push(refusal(error));
     }
   });
-  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now${refusals.join('')}; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
   return parts;
 }
 
@@ -162,15 +164,17 @@ function preparedParts(shard: ShardView, kind: Kind, prepared: PreparedBatches, 
   if (held === null) throw new HttpError(503, `no checked parts held here under prepare id ${JSON.stringify(id)} (expired, or the shard restarted); nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
   const parts: Part[] = [];
   const notServed: number[] = [];
+  const refusals: string[] = [];
   for (const { partition, items, prepared: checkedAs } of held) {
     try {
       parts.push({ o: servedAt(shard, String(partition)), items, prepared: checkedAs });
     } catch (error) {
       if (!(error instanceof HttpError) || error.status !== 503) throw error;
       notServed.push(partition);
+      refusals.push(refusal(error));
     }
   }
-  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now${refusals.join('')}; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
   return parts;
 }
 
@@ -219,4 +223,9 @@ async function outcomeOf(o: OwnedPartition, submitted: ReturnType<OwnedPartition
     // applying an entry already in the log failed
     return { partition: o.partition, status: 500, inLog: 'true', error: (error as Error).message };
   }
+}
+
+/** What a partition's 503 adds to the batch's: its reason when it is refused (no Retry-After: asking again does not help). */
+function refusal(error: HttpError): string {
+  return error.headers['retry-after'] === undefined ? ` (${error.message})` : '';
 }

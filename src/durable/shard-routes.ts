@@ -135,7 +135,7 @@ export function shardStatus(shard: ShardView) {
   return {
     shard: shard.id, url: shard.url, uptimeSeconds: (now - shard.startedAtMs) / 1000,
     partitions: [...shard.owned.values()].map((o) => ({
-      partition: o.partition, state: o.servedStatus(now), epoch: o.epoch,
+      partition: o.partition, state: o.servedStatus(now), ...(o.status === 'refused' ? { reason: o.refusedWhy } : {}), epoch: o.epoch,
       lastFillSeq: o.state?.lastFillSeq ?? null, lastTickId: o.state?.lastTickId ?? null,
       replaySeconds: o.replayMs / 1000, recoveredFrom: o.recoveredFrom,
       checkpointAgeSeconds: (now - o.lastCheckpointAtMs) / 1000,

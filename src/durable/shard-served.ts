@@ -33,6 +33,7 @@ const SERVED_STATUS: Record<ReturnType<OwnedPartition['servedStatus']>, string> 
   ready: 'is ready',
   leaving: 'is leaving',
   dropped: 'was dropped',
+  refused: 'is refused',
   lapsed: 'has a lease not renewed in time',
 };
 
@@ -46,6 +47,8 @@ export function servedAt(shard: ShardView, raw: string): OwnedPartition {
   const p = Number(raw);
   if (!/^\d{1,2}$/.test(raw) || p >= PARTITION_COUNT) throw new HttpError(404, `no partition ${JSON.stringify(raw)} (0 to ${PARTITION_COUNT - 1})`);
   const o = shard.owned.get(p);
+  // refused: asking again does not help until an operator restores Redis's data (no Retry-After)
+  if (o?.status === 'refused') throw new HttpError(503, `partition ${p} is refused on this shard: ${o.refusedWhy}`);
   if (!o || !o.servable()) throw new HttpError(503, `partition ${p} ${o ? SERVED_STATUS[o.servedStatus()] : 'is not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
   return o;
 }

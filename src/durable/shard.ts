@@ -25,14 +25,16 @@ import { ownedShards } from '../scale/redis/ownership.js';
 import { buildFingerprint, CheckpointStore } from './checkpoint.js';
 import { ClusterCredential, CredentialError } from './credential.js';
 import { startApp, type RunningApp } from './http.js';
-import { checkDurability, FencedError, PartitionLog, TickLog } from './log.js';
+import { checkDurability, DurabilityWatch, FencedError, PartitionLog, TickLog } from './log.js';
 import { OwnedPartition } from './owned-partition.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, rejectedOf, replayEntries, type RecoverySource } from './recovery.js';
+import { LogLostError } from './partition-state.js';
 import { CheckpointEncoder } from './checkpoint-worker.js';
 import { checkpointPartition, FailedCheckpoints } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
 import { SHARD_DEFAULTS, type ShardOptions } from './shard-options.js';
+import { nextRoundInMs } from './shard-rounds.js';
 
 export { SHARD_DEFAULTS, type ShardOptions } from './shard-options.js';
 
@@ -73,6 +75,12 @@ export class Shard {
   private readonly emit: (event: Record<string, unknown>) => void;
   /** Why the shard must stop while running (the cluster's token is another's now); stop() then writes nothing. */
   private refused: CredentialError | null = null;
+  /**
+   * Per partition, the highest fill seq it held here when it last left this shard (dropped, handed over): its log must
+   * still reach it when the shard takes it again, else Redis lost acknowledged entries (recovery.ts LogLostError).
+   */
+  private readonly appliedSeq = new Float64Array(PARTITION_COUNT);
+  private durability!: DurabilityWatch;
   private onFatal!: (error: Error) => void;
   /** Resolves with the error that ends the shard while it runs: the cluster now runs with another token. */
   readonly fatal = new Promise<Error>((resolve) => (this.onFatal = resolve));
@@ -101,6 +109,7 @@ export class Shard {
     this.credential = new ClusterCredential(this.redis, this.keys, this.options.http.token);
     await this.credential.check();
     await checkDurability(this.redis, this.options.durability ?? 'strict');
+    this.durability = new DurabilityWatch(this.redis, this.options.durability ?? 'strict', this.emit);
     this.log = new PartitionLog(this.redis, this.keys);
     this.ticks = new TickLog(this.redis, this.keys);
     if (typeof this.options.book !== 'function') await this.bookFile(); // the masters map before any partition is served
@@ -129,7 +138,7 @@ export class Shard {
   /** The recovery inputs. */
   private source(): RecoverySource {
     const o = this.options;
-    return { engine: o.engine, store: this.store, fingerprint: this.fingerprint, liveOptions: o.liveOptions, bookFile: () => this.bookFile(), market: o.market, log: this.log, ticks: this.ticks };
+    return { engine: o.engine, store: this.store, fingerprint: this.fingerprint, liveOptions: o.liveOptions, bookFile: () => this.bookFile(), market: o.market, log: this.log, ticks: this.ticks, appliedBefore: (p) => this.appliedSeq[p] };
   }
 
   private bookRead: Promise<{ book: ValidatedBook; assets: readonly string[] }> | null = null;
@@ -213,6 +222,7 @@ export class Shard {
   private async round(): Promise<void> {
     const now = Date.now();
     await this.credential.refresh(); // throws (no beat, no renewal) should the cluster now run with another token
+    if (!(await this.durable())) return;
     await this.redis.hset(this.keys.shards, this.id, JSON.stringify({ url: this.url, at: now, leaseMs: this.leaseMs }));
     this.joined = true;
     // the other shards' heartbeat ages, ms
@@ -233,6 +243,20 @@ export class Shard {
     this.roundAt(nextRoundInMs(live.map((o) => o.age), this.leaseMs, refusedLeftMs) - (Date.now() - now));
   }
 
+  /**
+   * Strict durability, checked again every round ({@link DurabilityWatch}): failing it, the shard serves nothing (every
+   * partition dropped and released, none taken, no heartbeat) until it passes again.
+   */
+  private async durable(): Promise<boolean> {
+    const lost = await this.durability.check();
+    if (lost === null) return true;
+    for (const o of [...this.owned.values()]) {
+      this.dropPartition(o, lost);
+      await this.log.release(o.partition, this.id, o.epoch).catch(() => {});
+    }
+    return false;
+  }
+
   private async renew(o: OwnedPartition): Promise<void> {
     // a leaving partition is still ours until released: its checkpoint's pointer is a fenced write
     if (o.status === 'dropped') return;
@@ -250,6 +274,7 @@ export class Shard {
 
   private dropPartition(o: OwnedPartition, why: string): void {
     if (this.owned.get(o.partition) !== o) return;
+    this.noteApplied(o);
     this.owned.delete(o.partition);
     o.drop('dropped', why);
     // a request being applied still holds the state until its turn ends
@@ -299,10 +324,22 @@ export class Shard {
       o.ready(r.state);
       this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ...(r.rejected ?? {}), ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
     } catch (error) {
+      if (error instanceof LogLostError && wanted()) {
+        // held, never served: another shard taking it could only serve it without the lost fills too
+        o.drop('refused', error.message);
+        this.emit({ event: 'refused', partition: o.partition, epoch: o.epoch, error: error.message });
+        return;
+      }
       this.emit({ event: 'recovery-failed', partition: o.partition, error: (error as Error).message });
       this.dropPartition(o, `recovery failed: ${(error as Error).message}`);
       await this.log.release(o.partition, this.id, o.epoch).catch(() => {});
     }
+  }
+
+  /** Remembers the fill seq partition o holds as it leaves this shard (see {@link appliedSeq}). */
+  private noteApplied(o: OwnedPartition): void {
+    const seq = o.state?.lastFillSeq ?? 0;
+    if (seq > this.appliedSeq[o.partition]) this.appliedSeq[o.partition] = seq;
   }
 
   /** Ticks the tail delivered while the partition was replaying (its last read may have missed them). */
@@ -401,6 +438,7 @@ export class Shard {
     o.drop('leaving', 'handed over to another shard');
     await o.drained();
     await this.checkpoint(o);
+    this.noteApplied(o);
     this.owned.delete(o.partition);
     o.status = 'dropped';
     await this.log.release(o.partition, this.id, o.epoch).catch(() => {});
@@ -456,17 +494,4 @@ export class Shard {
     await this.recovering.catch(() => {}); // a recovery under way sees its partition gone and stops
     await this.handingOver();
   }
-}
-
-/**
- * When a shard's next heartbeat round is due, ms from the round that read `otherAges` (the heartbeat ages of the other
- * live shards) and was refused leases with `refusedLeftMs` left: the moment the first of those shards goes stale (its
- * partitions become the others' to take: a killed shard's heartbeat goes stale as its leases end), or 1 ms after the
- * first refused lease ends. Infinity when neither comes.
- */
-export function nextRoundInMs(otherAges: readonly number[], leaseMs: number, refusedLeftMs: readonly number[]): number {
-  let next = Infinity;
-  for (const age of otherAges) if (age < leaseMs) next = Math.min(next, leaseMs - age);
-  for (const left of refusedLeftMs) next = Math.min(next, left + 1);
-  return next;
 }

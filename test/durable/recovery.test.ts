@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { buildFingerprint, CheckpointStore } from '../../src/durable/checkpoint.js';
 import { PartitionLog, TickLog } from '../../src/durable/log.js';
-import { LogGapError, PartitionState, partitionBook } from '../../src/durable/partition-state.js';
+import { LogGapError, LogLostError, PartitionState, partitionBook } from '../../src/durable/partition-state.js';
 import { type LogEntry, LogKeys, partitionOf } from '../../src/durable/partitions.js';
 import { recoverPartition, type RecoverySource } from '../../src/durable/recovery.js';
 import { validateBook } from '../../src/model/validate.js';
@@ -121,6 +121,32 @@ describe('recovery over a trimmed log', () => {
     expect(found).toBeNull();
     expect(refused).toEqual(['crc']);
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogGapError);
+  });
+});
+
+describe('recovery over a log that lost acknowledged entries (Redis flushed, or back without its append-only file)', () => {
+  it('refuses a checkpoint ahead of the log: the entries it holds were appended, so the log lost them and any after', async () => {
+    const { src } = await trimmedAfterCheckpoint();
+    await redis.del(new LogKeys(`r${clusters}`).fills(P));
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogLostError);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(/the log's highest seq is 0, but entries up to 2 were appended \(the checkpoint at seq 2 holds them\)/);
+  });
+
+  it('refuses a log behind the seq the shard applied before, from the book as from a checkpoint', async () => {
+    const { src, store } = await trimmedAfterCheckpoint();
+    await redis.del(new LogKeys(`r${clusters}`).fills(P));
+    for (const f of readdirSync(store.dir)) rmSync(join(store.dir, f));
+    // nothing on disk or in Redis knows of the three fills: the book at seq 0 is all there is, and it would be served
+    const served = await recoverPartition(src, P, () => true);
+    expect(served.state.lastFillSeq).toBe(0);
+    served.state.release();
+    // the shard that applied them does
+    const withMemory = { ...src, appliedBefore: (p: number) => (p === P ? 3 : 0) };
+    await expect(recoverPartition(withMemory, P, () => true)).rejects.toThrow(/highest seq is 0, but entries up to 3 were appended \(this shard applied them\)/);
+    // a log that reaches what it applied is recovered as usual
+    const again = await recoverPartition({ ...src, appliedBefore: () => 0 }, P, () => true);
+    expect(again.state.lastFillSeq).toBe(0);
+    again.state.release();
   });
 });
 

@@ -5,7 +5,7 @@
  * remaining ms + 1).
  */
 import { describe, expect, it } from 'vitest';
-import { nextRoundInMs } from '../../src/durable/shard.js';
+import { nextRoundInMs } from '../../src/durable/shard-rounds.js';
 
 describe('nextRoundInMs', () => {
   it('is due when the first other shard goes stale', () => {
