@@ -50,11 +50,21 @@ describe('margin-core optimize', () => {
   });
 
   test('without --hedges, an account holding only collateral is told why there is no default candidate', async () => {
-    const cashOnly = file('cash-only.json', book({ id: 'carol', collateral: [{ asset: 'USDC', amount: 10 }, { asset: 'BTC', amount: -1 }] }));
+    // 101,000 USDC against 1 BTC borrowed at 100,000: equity 1,000 (not bankrupt), below its IM once the borrowing is weighted
+    const cashOnly = file('cash-only.json', book({ id: 'carol', collateral: [{ asset: 'USDC', amount: 101_000 }, { asset: 'BTC', amount: -1 }] }));
     const { code, stderr } = await marginCore('optimize', 'carol', '--book', cashOnly, '--market', marketFile);
     expect(code).toBe(1);
     expect(stderr).toContain('--hedges: no default candidates: carol holds no position (only collateral)');
     expect(stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  test('a bankrupt account holding only collateral is refused as bankrupt, not for its missing candidates', async () => {
+    // 10 USDC against 1 BTC borrowed at 100,000: equity −99,990
+    const broke = file('broke.json', book({ id: 'dan', collateral: [{ asset: 'USDC', amount: 10 }, { asset: 'BTC', amount: -1 }] }));
+    const { code, stderr } = await marginCore('optimize', 'dan', '--book', broke, '--market', marketFile);
+    expect(code).toBe(1);
+    expect(stderr).toContain('dan is bankrupt under cross margin');
+    expect(stderr).not.toContain('no default candidates');
   });
 
   test('a bad hedges file: every problem with its path, exit code non-zero', async () => {

@@ -54,17 +54,18 @@ export function registerOptimizeCommand(program: Command): Command {
       const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account, method, policy);
       const held = members.length === 0 ? undefined : members.reduce((n, a) => n + a.positions.length, 0);
       const holder = pooled ? `${account}'s pool` : account;
-      // (a params file whose subaccounts section does not read is refused by the engine with its every problem)
-      if (!opts.hedges && (hedges as unknown[]).length === 0 && held !== undefined && subaccountSectionReads(params)) {
-        const why = held === 0 ? `${holder} holds no position (only collateral): nothing to reduce, and no underlying to hedge` : `the book lists no future or perpetual on the underlyings ${holder} holds`;
-        throw new InputError([{ path: '--hedges', message: `no default candidates: ${why}; give candidates in a hedges file` }]);
-      }
       const engine = await createEngine({ backend: opts.backend });
+      // first: a bankrupt account is refused as such, whatever its candidates (none by default for collateral alone)
       // (a pool has no row of its own to explain: the engine's figures say whether it is bankrupt)
       if (held !== undefined && !pooled) {
         // a bankrupt account (equity below 0) is liquidated: no trade can lift its equity for IM above its IM
         const row = rowOf(explainAccounts(engine, inputs.book, inputs.market, [account], method as MarginMethod, params, { lenient: opts.lenient === true, profile: opts.profile }), account);
         if (row.status === 'bankrupt') throw new CommandFailed(bankruptNoHedge(account, method, row.statusReason));
+      }
+      // (a params file whose subaccounts section does not read is refused by the engine with its every problem)
+      if (!opts.hedges && (hedges as unknown[]).length === 0 && held !== undefined && subaccountSectionReads(params)) {
+        const why = held === 0 ? `${holder} holds no position (only collateral): nothing to reduce, and no underlying to hedge` : `the book lists no future or perpetual on the underlyings ${holder} holds`;
+        throw new InputError([{ path: '--hedges', message: `no default candidates: ${why}; give candidates in a hedges file` }]);
       }
       const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.target === 'mm' ? opts.buffer : undefined });
       const output = await openOutput(opts.out);
