@@ -10,6 +10,7 @@ import type { EngineRun } from '../session/types.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { coinOptionFill, inverseFill, usdPerUnit } from './currency.js';
 import { dailyVol, linearFill, nominalFee, optionFill } from './pricing.js';
+import { allocationAfter } from '../margin/account-changes.js';
 
 /** What is left of a holding below this share of its starting size is dust: a capped step takes it too (capOf). */
 const DUST_OF_START = 1e-12;
@@ -72,15 +73,8 @@ export function discountCapped(e: CloseEffect, surplus: number, into?: CloseEffe
   return closeEffect(into, e.quantity, e.mark, fill, e.units, e.notional, e.quantity * e.mark - cost, cost);
 }
 
-/**
- * An isolated allocation after its position realizes `cash` (NaN: no explicit allocation, unchanged). It takes the
- * whole of it, below 0 too: a loss realized beyond the allocation while the rest of the position is in profit (an ADL
- * fill at the bankruptcy price, a fill beyond the entry) is backed by that profit, as an isolated wallet balance plus
- * unrealized P&L is (Binance, Bybit). Clamped at 0, the excess would be charged to the rest of the account.
- */
-export function allocationAfter(allocation: number, cash: number): number {
-  return Number.isNaN(allocation) ? allocation : allocation + cash;
-}
+// the allocation rule, one for closes, ADL fills and a live session's fills (src/margin/account-changes.ts)
+export { allocationAfter };
 
 /**
  * Isolated margin: account a's allocations fixed as the margin run computes them (a pro-rata share, an explicit one as

@@ -10,6 +10,9 @@
  * - margin holds: after the fill, equity for IM ≥ IM under the session's method (a what-if, same bits as the
  *   fill would give), and the result is finite; under the `cross` subaccount policy, for a member of a group, the
  *   pool's (src/live/pool-trial.ts), searched by bisection (the pool's slope changes are the group's, not the account's).
+ *   Under isolated margin each position holds its own IM: the account's status after the fill is `healthy` (every
+ *   position's allocation + P&L ≥ its IM, the rest of the account owing nothing), also searched by bisection (the
+ *   account's summed surplus is not what decides).
  *   The fill is judged at the order's price or the instrument's mark, whichever is worse for the order's side (a buy at
  *   the higher, a sell at the lower): a price better than the mark is not credited, as Binance charges an order's
  *   "open loss" and never its open gain — a limit order rests until the market comes to it, and a check that credited
@@ -160,7 +163,9 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const fill = (size: number) => [{ instrument: order.instrument, quantity: direction * size, price }];
   // the figures whose margin decides: the account's own, or under the cross policy its pool's
   const judged = (size: number): Judged => (pool ? pool.after(fill(size)) : run.trial.withChanges(a, fill(size)));
-  const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im;
+  // isolated margin: the account's status is its worst position's (a position short of its own IM is a margin call)
+  const isolated = run.positionsOwnEquity;
+  const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im && (!isolated || r.status === 'healthy');
   const size = Math.abs(order.quantity);
   const after = run.trial.withChanges(a, fill(size));
   const poolAfter = pool ? pool.after(fill(size)) : undefined;
@@ -174,10 +179,13 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
     const whose = pool ? `the pool of ${pool.master}: ` : '';
     reason = decides.status === 'error'
       ? `margin: ${whose}the requirement after the order is not finite`
-      : marginReason(decides, pool ? 'USD' : layout.marginCurrencyOf(a), whose);
+      : decides.equityIm >= decides.im
+        ? `margin: under isolated margin each position holds its own IM: after the order the account is ${decides.status.replace('_', ' ')} (a position's allocation + P&L below its IM, or the rest of the account owing)`
+        : marginReason(decides, pool ? 'USD' : layout.marginCurrencyOf(a), whose);
   }
-  // a pool's requirement nets the group's positions: its slope changes are not the account's (bisection instead)
-  const breakpoints = pool ? null : run.trial.sizeBreakpoints(a, order.instrument, direction);
+  // a pool's requirement nets the group's positions: its slope changes are not the account's; isolated margin's
+  // decision is the worst position's status, not the surplus the breakpoints bound (bisection for both)
+  const breakpoints = pool || isolated ? null : run.trial.sizeBreakpoints(a, order.instrument, direction);
   const searchCap = Math.min(cap.size, domainSize);
   // a size the search tries may take the account out of the domain (e.g. a sale's proceeds beyond the largest cash):
   // refused like any change there, it is a size not accepted, never an error of the check

@@ -8,6 +8,10 @@
  *   position goes to cashUsd), or opens a new position (appended after the account's others) at `price`;
  *   an option fill also pays its premium, quantity × multiplier × price, out of cashUsd (received when
  *   selling): option entries never enter equity, so without it a bought option would create equity;
+ *   a position with an isolated allocation (isolated margin) takes what the fill moves through the cash, realized P&L
+ *   and premium, into its allocation too, as a liquidation's close does ({@link allocationAfter}): one position's loss never reaches another's allocation; closed in full, it gives what is left of
+ *   its allocation back to the account (pro rata again, holding nothing: Binance returns a closed isolated position's
+ *   margin to the wallet), unless that is below 0 (a loss beyond its allocation stays the position's deficit);
  * - a transfer `{ asset, amount }` adds `amount` (signed: deposit > 0, withdrawal < 0) to the balance of
  *   `asset`, or opens a balance (appended) when the account has none;
  * - `{ cashUsd }` adds USD to the account's settled cash.
@@ -54,6 +58,9 @@ export interface EditableAccount {
   positionQuantity(k: number): number;
   positionEntry(k: number): number;
   setPosition(k: number, quantity: number, entryPrice: number): void;
+  /** Position k's isolated allocation (the account's margin currency); NaN: pro rata, as for every method but isolated. */
+  positionAllocation(k: number): number;
+  setPositionAllocation(k: number, allocation: number): void;
   /** Appends a position (isolated allocation: none, i.e. pro rata). */
   appendPosition(instrument: number, quantity: number, entryPrice: number): void;
   balanceCount(): number;
@@ -90,6 +97,7 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
       }
     }
     let quantity = change.quantity, entry = change.price, cash = account.cash();
+    const cashBefore = cash;
     if (slot >= 0) {
       const held = { quantity: account.positionQuantity(slot), entryPrice: account.positionEntry(slot) };
       const net = netHeldRow(held, { quantity: change.quantity, entryPrice: change.price }, multiplier, !option, terms.isInverse?.(row) === true);
@@ -101,10 +109,14 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
     // the book stays within the domain (src/model/domain.ts), which also keeps every figure finite
     // an inverse contract's entry is bounded as quoted, USD per coin (−1/x; a flat position's entry is 0 either way)
     const quoted = terms.isInverse?.(row) === true && entry !== 0 ? -1 / entry : entry;
-    const wrong = outside(DOMAIN.quantity, quantity, 'the position') ?? outside(DOMAIN.entryPrice, quoted, 'its average entry') ?? outside(DOMAIN.cashUsd, cash, 'the account cash');
+    const allocation = slot >= 0 ? allocationAfterFill(account.positionAllocation(slot), cash - cashBefore, quantity) : NaN;
+    const wrong = outside(DOMAIN.quantity, quantity, 'the position') ?? outside(DOMAIN.entryPrice, quoted, 'its average entry') ?? outside(DOMAIN.cashUsd, cash, 'the account cash') ??
+      (Number.isNaN(allocation) ? undefined : outside(DOMAIN.isolatedMargin, allocation, 'its isolated allocation'));
     if (wrong !== undefined) return wrong;
-    if (slot >= 0) account.setPosition(slot, quantity, entry);
-    else account.appendPosition(row, quantity, entry);
+    if (slot >= 0) {
+      account.setPosition(slot, quantity, entry);
+      if (!Object.is(allocation, account.positionAllocation(slot))) account.setPositionAllocation(slot, allocation);
+    } else account.appendPosition(row, quantity, entry);
     account.setCash(cash);
     return undefined;
   }
@@ -128,6 +140,25 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
   if (wrong !== undefined) return wrong;
   account.setCash(cash);
   return undefined;
+}
+
+/**
+ * An isolated allocation after its position realizes `cash` (NaN: no explicit allocation, unchanged). It takes the
+ * whole of it, below 0 too: a loss realized beyond the allocation while the rest of the position is in profit (an ADL
+ * fill at the bankruptcy price, a fill beyond the entry) is backed by that profit, as an isolated wallet balance plus
+ * unrealized P&L is (Binance, Bybit). Clamped at 0, the excess would be charged to the rest of the account.
+ */
+export function allocationAfter(allocation: number, cash: number): number {
+  return Number.isNaN(allocation) ? allocation : allocation + cash;
+}
+
+/**
+ * A position's isolated allocation after a fill that moved `cash` through it and left it at `quantity`:
+ * {@link allocationAfter}; closed in full, a non-negative rest goes back to the account (NaN: pro rata).
+ */
+function allocationAfterFill(allocation: number, cash: number, quantity: number): number {
+  const after = allocationAfter(allocation, cash);
+  return quantity === 0 && after >= 0 ? Number.NaN : after;
 }
 
 /** Why `what` would leave the domain at `value` (`the position would be …: 2e12 is above …`), or undefined. */

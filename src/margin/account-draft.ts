@@ -99,6 +99,13 @@ export class AccountDraft implements EditableAccount {
     this.entryPrice[k] = entryPrice;
     if (this.positionState[k] === SLOT_KEPT) this.positionState[k] = SLOT_CHANGED;
   }
+  positionAllocation(k: number): number {
+    return this.isolatedMargin[k];
+  }
+  setPositionAllocation(k: number, allocation: number): void {
+    this.isolatedMargin[k] = allocation;
+    if (this.positionState[k] === SLOT_KEPT) this.positionState[k] = SLOT_CHANGED;
+  }
   appendPosition(instrument: number, quantity: number, entryPrice: number): void {
     const k = this.positions;
     this.reservePositions(k + 1);

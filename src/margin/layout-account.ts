@@ -10,6 +10,7 @@ import { changeTerms } from './account-draft.js';
 
 type Undo =
   | { kind: 'position'; k: number; quantity: number; entryPrice: number }
+  | { kind: 'allocation'; k: number; allocation: number }
   | { kind: 'balance'; k: number; amount: number }
   | { kind: 'cash'; usd: number }
   | { kind: 'appendedPosition' }
@@ -45,6 +46,9 @@ export class LayoutAccount implements EditableAccount {
           pos.column<'f64'>('entryPrice').array[slot] = u.entryPrice;
           break;
         }
+        case 'allocation':
+          pos.column<'f64'>('isolatedMargin').array[pos.start.array[a] + u.k] = u.allocation;
+          break;
         case 'balance':
           col.column<'f64'>('amount').array[col.start.array[a] + u.k] = u.amount;
           break;
@@ -84,6 +88,14 @@ export class LayoutAccount implements EditableAccount {
     this.undoLog.push({ kind: 'position', k, quantity: q[slot], entryPrice: e[slot] });
     q[slot] = quantity;
     e[slot] = entryPrice;
+  }
+  positionAllocation(k: number): number {
+    return this.layout.positions.column<'f64'>('isolatedMargin').array[this.positionSlot(k)];
+  }
+  setPositionAllocation(k: number, allocation: number): void {
+    const allocations = this.layout.positions.column<'f64'>('isolatedMargin').array, slot = this.positionSlot(k);
+    this.undoLog.push({ kind: 'allocation', k, allocation: allocations[slot] });
+    allocations[slot] = allocation;
   }
   appendPosition(instrument: number, quantity: number, entryPrice: number): void {
     const pos = this.layout.positions;

@@ -67,7 +67,7 @@ function cashOnly(h: AccountHoldings): EditableAccount {
     throw new RangeError('account terms over whole holdings take cash changes only');
   };
   return {
-    positionCount: () => 0, positionInstrument: none, positionQuantity: none, positionEntry: none, setPosition: none, appendPosition: none,
+    positionCount: () => 0, positionInstrument: none, positionQuantity: none, positionEntry: none, setPosition: none, appendPosition: none, positionAllocation: none, setPositionAllocation: none,
     balanceCount: () => 0, balanceAsset: none, balanceAmount: none, setBalance: none, appendBalance: none,
     cash: () => h.cashUsd,
     setCash: (usd) => {

@@ -87,9 +87,10 @@ export const DOMAIN = {
     places: [book('/$defs/account/properties/cashUsd')],
   },
   /**
-   * USD allocated to an isolated position: the margin given it plus the P&L realized on it (Binance's isolated wallet),
-   * which a liquidation's ADL fill can take below 0 while the position's unrealized profit backs it: a book states
-   * every allocation a run leaves (docs/liquidation.md, isolated allocation).
+   * Collateral allocated to an isolated position (in the account's margin currency: USD, or a coin account's coin): the
+   * margin given it plus the P&L realized on it by fills and closes (Binance's isolated wallet), which a realized loss
+   * can take below 0 (backed by the position's unrealized profit, else its deficit): a book states every allocation a
+   * run or a live session leaves (docs/liquidation.md, isolated allocation).
    */
   isolatedMargin: {
     what: 'isolated margin', unit: 'USD', sign: 'signed', zero: true, min: 0, max: 1e15,

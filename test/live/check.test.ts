@@ -30,6 +30,27 @@ function expectBoundary(session: LiveSession, account: string, instrument: strin
   expect(session.check(account, at((steps + Math.sign(max)) * step)).accepted, `${account} ${instrument} one step more rejected`).toBe(false);
 }
 
+describe('pre-trade check under isolated margin: each position holds its own IM', () => {
+  it('rejects an order that leaves its position short of its own IM however rich the account, and finds the largest it accepts', async () => {
+    // Flat BTC rates (IM 10%, MM 5%): long 0.1 BTC-PERP at 100,000 with 2,000 allocated, on 50,000 USDC. The position's
+    // own IM after buying s at the mark (no P&L) is (0.1 + s)·100,000·10% ≤ 2,000 → s ≤ 0.1, whatever the 48,000 of
+    // the rest (an account-wide check, equity for IM 50,000 against IM 11,000 at s = 1, accepted it).
+    const b = book({ id: 'iso', positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000, isolatedMargin: 2_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] });
+    const engine = await createEngine({ backend: 'wasm' });
+    const session = engine.live(b, market(), { method: 'isolated', params: { linear: { BTC: [{ imRate: 0.1, mmRate: 0.05 }] } } });
+    const big = session.check('iso', { instrument: 'BTC-PERP', quantity: 1, price: 100_000 });
+    expect(big.after.equityIm).toBeGreaterThan(big.after.im);
+    expect(big.after.status).toBe('liquidatable'); // 2,000 against an MM of 5,500
+    expect([big.accepted, big.rejectedBy, big.search]).toEqual([false, 'margin', 'bisection']);
+    expect(big.reason).toBe("margin: under isolated margin each position holds its own IM: after the order the account is liquidatable (a position's allocation + P&L below its IM, or the rest of the account owing)");
+    expect(big.maxQuantity).toBeCloseTo(0.1, 12);
+    expectBoundary(session, 'iso', 'BTC-PERP', 100_000, big.maxQuantity!, 0.001);
+    const small = session.check('iso', { instrument: 'BTC-PERP', quantity: 0.05, price: 100_000 });
+    expect([small.accepted, small.after.status]).toEqual([true, 'healthy']);
+    session.release();
+  });
+});
+
 describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () => {
   it('finds the largest BTC-PERP buy a cash account can margin', async () => {
     const session = await live('cross');

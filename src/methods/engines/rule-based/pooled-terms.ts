@@ -187,6 +187,9 @@ export class PooledTerms implements AccountTerms {
         this.positionSums(k);
       },
       appendPosition: () => refuse('a fill on an instrument not held'),
+      // cross margin pools every position: no allocation to move
+      positionAllocation: () => Number.NaN,
+      setPositionAllocation: () => refuse('an isolated allocation'),
       balanceCount: () => this.m,
       balanceAsset: (k) => this.asset[k],
       balanceAmount: (k) => this.amount[k],
