@@ -68,6 +68,11 @@
  * - a set-aside row's error names its currency ("BTC-margined accounts are margined by …"; it said "coin-margined",
  *   wrong for a USDC-margined account). Moved: the sample's var (5), span, span profile and derive digests; checked on
  *   js: with the old words put back in the report's text, each of the eight is the previous digest.
+ * - an isolated account's liquidation price is where its first position (or the rest of the account) reaches its own
+ *   MM, as its status reads it, not where the pooled equity for MM meets the summed MM. Moved: the sample's isolated
+ *   digest; checked on js against the previous tree: only `liquidationPrice` moved (201 of 302 rows, 18 sides found
+ *   where there were none), every other byte the same; each price shown turns the status of a from-scratch margin
+ *   (test/liquidation-price-flips.test.ts). Cross and generated10k (no breakdown) unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -6,5 +6,5 @@ export const isolatedManifest: MethodManifest<null> = {
   plugin: isolatedMethod,
   defaults: null,
   docs: 'docs/rule-based-margin.md',
-  fingerprints: [{ name: 'isolated', params: () => ({}), digests: { sample: 'c616b8e1034aa57d7ff4303867f5b082', generated10k: '237dde2128d3df155631c0d5ec220862' } }],
+  fingerprints: [{ name: 'isolated', params: () => ({}), digests: { sample: '740e508d9bf85fdde8665de77b41c6c3', generated10k: '237dde2128d3df155631c0d5ec220862' } }],
 };

@@ -188,7 +188,10 @@ export class LiquidationPriceSearch {
 function isolatedSurplus(c: MarginColumns, a: number): number {
   let worst = Infinity, mtm = 0, allocated = 0;
   for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
-    worst = Math.min(worst, c.posAlloc[p] + c.posMtm[p] - c.posMm[p]);
+    const equity = c.posAlloc[p] + c.posMtm[p];
+    // a position requiring nothing and owing nothing (flat, or an option worth 0 at this spot) is never liquidated:
+    // its surplus of exactly 0 would read as a crossing to the search
+    if (!(c.posMm[p] === 0 && equity >= 0)) worst = Math.min(worst, equity - c.posMm[p]);
     mtm += c.posMtm[p];
     allocated += c.posAlloc[p];
   }
