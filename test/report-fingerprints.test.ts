@@ -70,9 +70,10 @@
  *   js: with the old words put back in the report's text, each of the eight is the previous digest.
  * - an isolated account's liquidation price is where its first position (or the rest of the account) reaches its own
  *   MM, as its status reads it, not where the pooled equity for MM meets the summed MM. Moved: the sample's isolated
- *   digest; checked on js against the previous tree: only `liquidationPrice` moved (201 of 302 rows, 18 sides found
- *   where there were none), every other byte the same; each price shown turns the status of a from-scratch margin
- *   (test/liquidation-price-flips.test.ts). Cross and generated10k (no breakdown) unchanged.
+ *   digest; checked on js against the previous tree: only `liquidationPrice` moved (200 of 302 rows, 18 sides found
+ *   where there were none), every other byte the same; the search reads the kernel's status, and each price shown
+ *   turns the status of a from-scratch margin (test/liquidation-price-flips.test.ts). Cross and generated10k (no
+ *   breakdown) unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

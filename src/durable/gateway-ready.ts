@@ -62,7 +62,7 @@ export async function readiness(ctx: GatewayContext): Promise<Readiness> {
   if (ids.length >= ctx.awaitShards) ctx.awaitShards = 0; // the start's wait is over
   // (a gateway started on its own waits for one shard: it knows no count to name)
   const waiting = ctx.awaitShards > 1 ? `${ids.length} of ${ctx.awaitShards} shards have joined` : ctx.awaitShards === 1 ? 'no shard has joined yet' : '';
-  const named = Object.entries(notServed).map(([cause, ps]) => `${ps.join(', ')} (${CAUSE[cause as NotServed]}${cause === 'refused' && refusedWhy ? `: ${refusedWhy}` : ''})`);
+  const named = Object.entries(notServed).map(([cause, ps]) => `${ps.join(', ')} (${CAUSE[cause as NotServed]}${cause === 'refused' && refusedWhy ? `, the first: ${refusedWhy}` : ''})`);
   if (!waiting && named.length === 0) return { ready: true };
   return { ready: false, reason: [waiting, named.length > 0 ? `partitions not served yet: ${named.join('; ')}` : ''].filter((s) => s !== '').join('; '), partitions: notServed };
 }

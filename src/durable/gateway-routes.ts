@@ -49,7 +49,10 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
       if (why === null) throw error;
       return { ready: false, reason: why };
     });
-    return now.ready ? now : reply.code(503).header('retry-after', '1').send(now);
+    if (now.ready) return now;
+    // a refused partition (its log lost entries) is not served again by waiting: no Retry-After then
+    const refused = 'partitions' in now && (now.partitions?.refused?.length ?? 0) > 0;
+    return (refused ? reply.code(503) : reply.code(503).header('retry-after', '1')).send(now);
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.scrape()));
 

@@ -223,6 +223,11 @@ async function sendGroup(ctx: GatewayContext, kind: Kind, url: string, ps: Part[
   const inLog = String(res.headers['x-in-log'] ?? 'false') as PartOutcome['inLog'];
   const error = errorOf(res);
   s.waiting(ps, error);
+  // refused for good (a log that lost entries: no Retry-After): asking its owner again cannot help
+  if (res.status === 503 && inLog === 'false' && res.headers['retry-after'] === undefined) {
+    for (const x of ps) s.settled(x, { partition: x.p, status: 503, inLog, error, refused: true });
+    return;
+  }
   if (res.status === 503 && inLog === 'false') return; // nothing written (a partition moved): try its owner again
   for (const x of ps) s.settled(x, { partition: x.p, status: res.status, inLog, error });
 }
@@ -250,6 +255,8 @@ async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]
       for (const x of ps) problems.push(...remap(answered.get(x.p)?.problems ?? [], kind, x.indexes));
       return;
     }
+    // a part refused for good (its partition's log lost entries: 503 without Retry-After) fails the batch, nothing written
+    if (res.status === 503 && res.headers['retry-after'] === undefined && mayThrow) throw new HttpError(503, errorOf(res), undefined, { 'x-in-log': 'false' });
     // another refusal (too many items, …) is the client's answer, unless a part is written already: then it is that part's
     if (res.status === 503 || !mayThrow) return void (retry = errorOf(res));
     throw new HttpError(res.status, errorOf(res), undefined, { 'x-in-log': 'false' });
@@ -274,13 +281,15 @@ function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<nu
   if (!written && refused.length > 0) throw new InputError(refused);
   if (all.length === 1) {
     const o = all[0];
-    return reply.code(o.status).headers({ ...(o.status === 503 ? RETRY : {}), 'x-in-log': o.inLog }).send({ error: o.error, ...(o.problems ? { problems: o.problems } : {}), ...replayed(o) });
+    return reply.code(o.status).headers({ ...(o.status === 503 && !o.refused ? RETRY : {}), 'x-in-log': o.inLog }).send({ error: o.error, ...(o.problems ? { problems: o.problems } : {}), ...replayed(o) });
   }
   const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true', ...replayed(o) } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog, ...(o.problems ? { problems: o.problems } : {}), ...replayed(o) }));
   // Every part not applied was refused for its input (400, or 422: its op id used for another request): sending it
   // again cannot help, so no 503 and no Retry-After.
   const refusedOnly = all.every((o) => o.status === 200 || o.status === 400 || o.status === 422);
-  return reply.code(refusedOnly ? (all.some((o) => o.status === 400) ? 400 : 422) : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': batchInLog(all) }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
+  // a part refused for good (its partition's log lost entries) fails the batch however often it is sent
+  const again = !refusedOnly && !all.some((o) => o.refused);
+  return reply.code(refusedOnly ? (all.some((o) => o.status === 400) ? 400 : 422) : 503).headers({ ...(again ? RETRY : {}), 'x-in-log': batchInLog(all) }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
 }
 
 /**

@@ -48,13 +48,6 @@ redis.call('SET', KEYS[1], '{"shard":' .. ARGV[3] .. ',"epoch":' .. epoch .. ',"
 return epoch
 `;
 
-/** KEYS owner, epoch; ARGV shard, epoch, leaseMs → 1 renewed, 0 fenced. */
-const RENEW = `${FENCE}
-if not holds(KEYS[1], KEYS[2], ARGV[1], ARGV[2]) then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
-
 /** KEYS owner, epoch; ARGV shard, epoch → 1 released, 0 not ours (nothing done). */
 const RELEASE = `${FENCE}
 if not holds(KEYS[1], KEYS[2], ARGV[1], ARGV[2]) then return 0 end
@@ -78,6 +71,17 @@ local function top(stream)
   end
   return 0
 end
+`;
+
+/**
+ * KEYS owner, epoch, fills; ARGV shard, epoch, leaseMs → the stream's top seq (≥ 0) when renewed, −1 fenced: the
+ * owner learns at each renewal whether the log still reaches what it applied (a Redis restored from an older copy
+ * keeps the owner key and epoch but not the entries after it).
+ */
+const RENEW = `${FENCE}${TOP}
+if not holds(KEYS[1], KEYS[2], ARGV[1], ARGV[2]) then return -1 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return top(KEYS[3])
 `;
 
 /**
@@ -120,7 +124,7 @@ export type ScriptReply = [string, ...(string | number)[]];
 /** The scripts as methods of a client (see defineLogScripts). */
 export interface LogScripts {
   mcLiveAcquire(owner: string, epoch: string, shard: string, url: string, shardJson: string, urlJson: string, leaseMs: number): Promise<string | null>;
-  mcLiveRenew(owner: string, epoch: string, shard: string, epochValue: string, leaseMs: number): Promise<number>;
+  mcLiveRenew(owner: string, epoch: string, fills: string, shard: string, epochValue: string, leaseMs: number): Promise<number>;
   mcLiveRelease(owner: string, epoch: string, shard: string, epochValue: string): Promise<number>;
   mcLiveAppend(owner: string, epoch: string, fills: string, ...args: string[]): Promise<ScriptReply>;
   mcLiveTrim(owner: string, epoch: string, fills: string, shard: string, epochValue: string, minId: string): Promise<ScriptReply>;
@@ -130,7 +134,7 @@ export interface LogScripts {
 
 const DEFINITIONS: Record<keyof LogScripts, { numberOfKeys: number; lua: string }> = {
   mcLiveAcquire: { numberOfKeys: 2, lua: ACQUIRE },
-  mcLiveRenew: { numberOfKeys: 2, lua: RENEW },
+  mcLiveRenew: { numberOfKeys: 3, lua: RENEW },
   mcLiveRelease: { numberOfKeys: 2, lua: RELEASE },
   mcLiveAppend: { numberOfKeys: 3, lua: APPEND },
   mcLiveTrim: { numberOfKeys: 3, lua: TRIM },

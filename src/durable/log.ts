@@ -193,9 +193,15 @@ export class PartitionLog {
 
   /** Extends the lease iff it is still (shard, epoch); false = the partition was lost (stop serving it at once). */
   async renew(p: number, shard: string, epoch: number, leaseMs: number): Promise<boolean> {
+    return (await this.renewAt(p, shard, epoch, leaseMs)) !== null;
+  }
+
+  /** {@link renew}, with the log's top seq when renewed (null: fenced), in the same atomic step. */
+  async renewAt(p: number, shard: string, epoch: number, leaseMs: number): Promise<number | null> {
     checkSeq('leaseMs', leaseMs, 1);
     checkEpoch(epoch);
-    return (await this.redis.mcLiveRenew(this.keys.owner(p), this.keys.epoch(p), shard, String(epoch), leaseMs)) === 1;
+    const top = Number(await this.redis.mcLiveRenew(this.keys.owner(p), this.keys.epoch(p), this.keys.fills(p), shard, String(epoch), leaseMs));
+    return top >= 0 ? top : null;
   }
 
   /**

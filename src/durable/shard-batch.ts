@@ -42,6 +42,8 @@ export interface PartOutcome {
   problems?: readonly InputProblem[] | undefined;
   /** The partition knew the op id: the first request's outcome, nothing written again (op-window.ts). */
   replayed?: true | undefined;
+  /** A 503 asking again cannot help: the partition is refused (its log lost entries), nothing written. */
+  refused?: true | undefined;
 }
 
 interface Part {
@@ -149,7 +151,7 @@ function servedParts(shard: ShardView, kind: Kind, body: unknown): Part[] {
       refusals.push(refusal(error));
     }
   });
-  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now${refusals.join('')}; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  if (notServed.length > 0) throw notServedError(notServed, refusals);
   return parts;
 }
 
@@ -174,7 +176,7 @@ function preparedParts(shard: ShardView, kind: Kind, prepared: PreparedBatches, 
       refusals.push(refusal(error));
     }
   }
-  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now${refusals.join('')}; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  if (notServed.length > 0) throw notServedError(notServed, refusals);
   return parts;
 }
 
@@ -228,4 +230,13 @@ async function outcomeOf(o: OwnedPartition, submitted: ReturnType<OwnedPartition
 /** What a partition's 503 adds to the batch's: its reason when it is refused (no Retry-After: asking again does not help). */
 function refusal(error: HttpError): string {
   return error.headers['retry-after'] === undefined ? ` (${error.message})` : '';
+}
+
+/**
+ * The 503 of a batch with parts of partitions not served here, nothing written: with Retry-After, unless one of them is
+ * refused (its log lost entries: the batch cannot be applied by asking again, the reason named).
+ */
+function notServedError(notServed: readonly (string | number)[], refusals: readonly string[]): HttpError {
+  const refused = refusals.some((r) => r !== '');
+  return new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now${refusals.join('')}; nothing written`, undefined, { ...(refused ? {} : RETRY), 'x-in-log': 'false' });
 }

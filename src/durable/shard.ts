@@ -27,6 +27,7 @@ import { ClusterCredential, CredentialError } from './credential.js';
 import { startApp, type RunningApp } from './http.js';
 import { checkDurability, DurabilityWatch, FencedError, PartitionLog, TickLog } from './log.js';
 import { OwnedPartition } from './owned-partition.js';
+import { writeMasters } from './owners.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, rejectedOf, replayEntries, type RecoverySource } from './recovery.js';
 import { LogLostError } from './partition-state.js';
@@ -150,23 +151,12 @@ export class Shard {
       const book = typeof given === 'function' ? await given() : given;
       if (typeof given === 'function') this.emit({ event: 'book-read', accounts: accountIdsOf(book).length });
       const ids = accountIdsOf(book), masters = accountMastersOf(book);
-      await this.writeMasters(ids, masters);
+      await writeMasters(this.redis, this.keys, ids, masters);
       return { book, assets: bookAssets(book) };
     })().catch((error) => {
       this.bookRead = null;
       throw error;
     }));
-  }
-
-  /**
-   * Subaccount → master (idempotent HSET), so the gateway routes a subaccount to its master's partition: `masters[a]`
-   * is the master of `ids[a]`. By the columns: a columnar book's object view is never built (2.2 GB at 1M × 20).
-   */
-  private async writeMasters(ids: readonly (string | null)[], masters: readonly (string | undefined)[] | undefined): Promise<void> {
-    if (!masters) return;
-    const pairs: string[] = [];
-    ids.forEach((id, a) => id !== null && masters[a] !== undefined && pairs.push(id, masters[a]!));
-    for (let i = 0; i < pairs.length; i += 2_000) await this.redis.hset(this.keys.masters, ...pairs.slice(i, i + 2_000));
   }
 
   /** Heartbeat rounds run every third of the lease. */
@@ -261,15 +251,28 @@ export class Shard {
     // a leaving partition is still ours until released: its checkpoint's pointer is a fenced write
     if (o.status === 'dropped') return;
     const sent = Date.now();
-    let ok: boolean;
+    let top: number | null;
     try {
-      ok = await this.log.renew(o.partition, this.id, o.epoch, this.leaseMs);
+      top = await this.log.renewAt(o.partition, this.id, o.epoch, this.leaseMs);
     } catch (error) {
-      ok = false;
+      top = null;
       this.emit({ event: 'renew-failed', partition: o.partition, error: (error as Error).message });
     }
-    if (ok) o.leaseUntilMs = sent + this.leaseMs;
-    else this.dropPartition(o, 'lease lost');
+    if (top === null) return this.dropPartition(o, 'lease lost');
+    o.leaseUntilMs = sent + this.leaseMs;
+    // the log behind what the partition applied: Redis came back from an older copy with the lease still ours
+    const applied = o.state?.lastFillSeq ?? 0;
+    if (top < applied && o.status !== 'refused') this.refuseLost(o, new LogLostError(o.partition, top, applied, 'this shard applied them'));
+  }
+
+  /** Holds o refused for a log that lost entries (its lease kept: no other shard serves it either), its state let go. */
+  private refuseLost(o: OwnedPartition, error: LogLostError): void {
+    this.noteApplied(o);
+    o.drop('refused', error.message);
+    const state = o.state;
+    o.state = null;
+    setImmediate(() => state?.release()); // a request being applied still holds it until its turn ends
+    this.emit({ event: 'refused', partition: o.partition, epoch: o.epoch, error: error.message });
   }
 
   private dropPartition(o: OwnedPartition, why: string): void {
@@ -312,7 +315,7 @@ export class Shard {
         return;
       }
       // a partition restored from a checkpoint names its families again (the book file may not have been read)
-      if (r.from === 'checkpoint' && r.state.live) await this.writeMasters(r.state.live.layout.accountIds, r.state.live.reportParts.accountMasters);
+      if (r.from === 'checkpoint' && r.state.live) await writeMasters(this.redis, this.keys, r.state.live.layout.accountIds, r.state.live.reportParts.accountMasters);
       if (!wanted()) {
         r.state.release();
         return;
@@ -324,12 +327,8 @@ export class Shard {
       o.ready(r.state);
       this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ...(r.rejected ?? {}), ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
     } catch (error) {
-      if (error instanceof LogLostError && wanted()) {
-        // held, never served: another shard taking it could only serve it without the lost fills too
-        o.drop('refused', error.message);
-        this.emit({ event: 'refused', partition: o.partition, epoch: o.epoch, error: error.message });
-        return;
-      }
+      // held, never served: another shard taking it could only serve it without the lost fills too
+      if (error instanceof LogLostError && wanted()) return this.refuseLost(o, error);
       this.emit({ event: 'recovery-failed', partition: o.partition, error: (error as Error).message });
       this.dropPartition(o, `recovery failed: ${(error as Error).message}`);
       await this.log.release(o.partition, this.id, o.epoch).catch(() => {});

@@ -9,9 +9,11 @@
  *   an option fill also pays its premium, quantity × multiplier × price, out of cashUsd (received when
  *   selling): option entries never enter equity, so without it a bought option would create equity;
  *   a position with an isolated allocation (isolated margin) takes what the fill moves through the cash, realized P&L
- *   and premium, into its allocation too, as a liquidation's close does ({@link allocationAfter}): one position's loss never reaches another's allocation; closed in full, it gives what is left of
- *   its allocation back to the account (pro rata again, holding nothing: Binance returns a closed isolated position's
- *   margin to the wallet), unless that is below 0 (a loss beyond its allocation stays the position's deficit);
+ *   and premium, into its allocation too, as a liquidation's close does ({@link allocationAfter}): one position's
+ *   loss never reaches another's allocation; closed in full or flipped to the other side, it gives what is left of its
+ *   allocation back to the account (pro rata again: Binance returns a closed isolated position's margin to the
+ *   wallet), unless that is below 0 (a loss beyond its allocation stays the position's deficit, a fill re-opening the
+ *   position starting from it);
  * - a transfer `{ asset, amount }` adds `amount` (signed: deposit > 0, withdrawal < 0) to the balance of
  *   `asset`, or opens a balance (appended) when the account has none;
  * - `{ cashUsd }` adds USD to the account's settled cash.
@@ -109,7 +111,7 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
     // the book stays within the domain (src/model/domain.ts), which also keeps every figure finite
     // an inverse contract's entry is bounded as quoted, USD per coin (−1/x; a flat position's entry is 0 either way)
     const quoted = terms.isInverse?.(row) === true && entry !== 0 ? -1 / entry : entry;
-    const allocation = slot >= 0 ? allocationAfterFill(account.positionAllocation(slot), cash - cashBefore, quantity) : NaN;
+    const allocation = slot >= 0 ? allocationAfterFill(account.positionAllocation(slot), cash - cashBefore, account.positionQuantity(slot), quantity) : NaN;
     const wrong = outside(DOMAIN.quantity, quantity, 'the position') ?? outside(DOMAIN.entryPrice, quoted, 'its average entry') ?? outside(DOMAIN.cashUsd, cash, 'the account cash') ??
       (Number.isNaN(allocation) ? undefined : outside(DOMAIN.isolatedMargin, allocation, 'its isolated allocation'));
     if (wrong !== undefined) return wrong;
@@ -153,12 +155,14 @@ export function allocationAfter(allocation: number, cash: number): number {
 }
 
 /**
- * A position's isolated allocation after a fill that moved `cash` through it and left it at `quantity`:
- * {@link allocationAfter}; closed in full, a non-negative rest goes back to the account (NaN: pro rata).
+ * A position's isolated allocation after a fill that moved `cash` through it, from `held` contracts to `quantity`:
+ * {@link allocationAfter}; closed in full, or flipped to the other side (closed, then opened anew), a non-negative rest
+ * goes back to the account (NaN: pro rata, as any position a fill opens); a negative one stays the position's deficit.
  */
-function allocationAfterFill(allocation: number, cash: number, quantity: number): number {
+function allocationAfterFill(allocation: number, cash: number, held: number, quantity: number): number {
   const after = allocationAfter(allocation, cash);
-  return quantity === 0 && after >= 0 ? Number.NaN : after;
+  const closed = quantity === 0 || (held > 0 ? quantity < 0 : held < 0 && quantity > 0);
+  return closed && after >= 0 ? Number.NaN : after;
 }
 
 /** Why `what` would leave the domain at `value` (`the position would be …: 2e12 is above …`), or undefined. */

@@ -66,9 +66,12 @@ async function expectRefused(gateway: string, account: string, seqs: RegExp): Pr
   const ready = await call(gateway, 'GET', '/ready');
   expect(ready.status).toBe(503);
   expect(ready.body.partitions.refused).toEqual([partitionOf(account)]);
-  expect(ready.body.reason).toMatch(/refused by its owner: partition \d+: the log's highest seq is 0/);
+  expect(ready.body.reason).toMatch(/refused by its owner, the first: partition \d+: the log's highest seq is 0/);
+  expect(ready.headers.get('retry-after')).toBeNull();
   const write = await fill(gateway, account);
   expect(write.status, JSON.stringify(write.body)).toBe(503);
+  expect(write.headers.get('retry-after')).toBeNull();
+  expect(write.headers.get('x-in-log')).toBe('false');
   expect(write.body.error).toMatch(/refused on this shard/);
 }
 
@@ -85,6 +88,25 @@ describe('Redis losing acknowledged entries', () => {
     expect(await redis.exists(`mc:{live:mem:${p}}:fills`)).toBe(0);
     const other = await call(gateway.url, 'GET', `/accounts/${elsewhere(account)}`);
     expect(other.status, JSON.stringify(other.body)).toBe(200);
+    await shard.stop();
+  }, 60_000);
+
+  it('a shard holding its lease refuses the partition once the log is an older copy (the owner key and epoch kept)', async () => {
+    const { shard, gateway } = await cluster('older');
+    const account = BOOK.accounts[3].id, p = partitionOf(account);
+    for (let k = 0; k < 3; k++) expect((await fill(gateway.url, account)).status).toBe(200);
+    // Redis back from a copy taken after the first fill: the stream holds entry 1 only, the lease untouched
+    const stream = `mc:{live:older:${p}}:fills`;
+    const [[, fields]] = (await redis.xrange(stream, '1-0', '1-0')) as [string, string[]][];
+    await redis.del(stream);
+    await redis.xadd(stream, '1-0', ...fields);
+    await until(async () => (await partitionState(shard.url, p))?.state === 'refused', 10_000, `partition ${p} to be refused`);
+    const read = await call(gateway.url, 'GET', `/accounts/${account}`);
+    expect(read.status, JSON.stringify(read.body)).toBe(503);
+    expect(read.headers.get('retry-after')).toBeNull();
+    expect(read.body.error).toMatch(/the log's highest seq is 1, but entries up to 3 were appended \(this shard applied them\)/);
+    expect((await fill(gateway.url, account)).status).toBe(503);
+    expect(await redis.xlen(stream)).toBe(1); // nothing written after the copy's top
     await shard.stop();
   }, 60_000);
 

@@ -49,6 +49,22 @@ describe('a live fill on an isolated position', () => {
     });
   }
 
+  it('a flip closes the position and opens the other side: the rest of its allocation goes back, the new side shares pro rata', async () => {
+    const engine = await createEngine({ backend: 'wasm' });
+    const live = engine.live(BOOK, market(), { method: 'isolated' });
+    // sell 2 at 100,000: the long 1 closes, −3,000 realized against 4,000 allocated, and a short 1 opens at 100,000
+    live.applyFills([{ account: 'iso', instrument: 'BTC-PERP', quantity: -2, price: 100_000 }]);
+    const position = live.book().accounts[0].positions![0];
+    expect(position).toMatchObject({ quantity: -1, entryPrice: 100_000 });
+    expect(position).not.toHaveProperty('isolatedMargin');
+    // 5,000 USDC less the 3,000 realized: 2,000 shared by the short BTC and the ETH pro rata to their IM
+    const row = engine.margin(live.book(), live.marketJson, { method: 'isolated', breakdown: true }).accounts[0];
+    const [btc, eth] = row.positions!;
+    expect(btc.allocated + eth.allocated).toBeCloseTo(2_000, 9);
+    expect(btc.allocated / eth.allocated).toBeCloseTo(btc.im / eth.im, 12);
+    live.release();
+  });
+
   it('keeps a loss beyond the allocation as the flat position\'s own deficit, never the rest of the account\'s', async () => {
     const engine = await createEngine({ backend: 'wasm' });
     const live = engine.live(BOOK, market(), { method: 'isolated' });

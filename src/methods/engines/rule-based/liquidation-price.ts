@@ -10,6 +10,7 @@ import type { BookLayout } from '../../../layout/book-layout.js';
 import type { MarketLayout } from '../../../layout/market-layout.js';
 import type { AccountMargin } from '../../../margin/report.js';
 import { forwardPrice } from '../../../margin/coin-valuation.js';
+import { STATUS_LIQUIDATABLE } from '../../../kernels/status-codes.js';
 
 /**
  * For an account whose positions all sit on one underlying U, the prices of U (nearest below and
@@ -86,7 +87,7 @@ export class LiquidationPriceSearch {
         prepareInstruments(trial, i, i + 1);
       }
       marginAccounts(trial, a, a + 1, this.isolated, false);
-      return this.isolated ? isolatedSurplus(trial, a) : trial.equityMm[a] - trial.mm[a];
+      return this.isolated ? isolatedSide(trial, a) : trial.equityMm[a] - trial.mm[a];
     };
     const here = surplus(spot);
     const search = (step: number, limit: number): number | null => {
@@ -180,22 +181,12 @@ export class LiquidationPriceSearch {
 }
 
 /**
- * Under isolated margin, the smallest surplus of account a's buckets, as the kernel just margined them and as its
- * status reads them (src/kernels/js/margin.ts): each position's allocation + P&L over its MM, and the rest of the
- * account (its collateral and cash, weighted for MM and unweighted, less every allocation) over 0, with the kernel's
- * rounding allowance. Its sign flips where the account's status turns liquidatable.
+ * Under isolated margin, the side of the liquidation price account a is on, as the kernel just margined it: +1 while
+ * its status is healthy or a margin call, −1 once it is liquidatable, bankrupt or in error. The search reads only the
+ * sign, and the status is the kernel's own verdict over every bucket (each position's allocation + P&L against its MM,
+ * the rest of the account against 0 with its rounding allowance): a surplus rebuilt from the columns would differ from it
+ * in the last bits where allocations are split over options worth next to nothing.
  */
-function isolatedSurplus(c: MarginColumns, a: number): number {
-  let worst = Infinity, mtm = 0, allocated = 0;
-  for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
-    const equity = c.posAlloc[p] + c.posMtm[p];
-    // a position requiring nothing and owing nothing (flat, or an option worth 0 at this spot) is never liquidated:
-    // its surplus of exactly 0 would read as a crossing to the search
-    if (!(c.posMm[p] === 0 && equity >= 0)) worst = Math.min(worst, equity - c.posMm[p]);
-    mtm += c.posMtm[p];
-    allocated += c.posAlloc[p];
-  }
-  const rawCash = c.equity[a] - mtm, mmCash = c.equityMm[a] - mtm;
-  const rest = Math.min(rawCash, mmCash) - allocated + 1e-12 * (Math.abs(rawCash) + allocated + 1);
-  return Math.min(worst, rest);
+function isolatedSide(c: MarginColumns, a: number): number {
+  return c.status[a] < STATUS_LIQUIDATABLE ? 1 : -1;
 }
