@@ -60,8 +60,8 @@ describe('a live fill on an isolated position', () => {
     // 5,000 USDC less the 3,000 realized: 2,000 shared by the short BTC and the ETH pro rata to their IM
     const row = engine.margin(live.book(), live.marketJson, { method: 'isolated', breakdown: true }).accounts[0];
     const [btc, eth] = row.positions!;
-    expect(btc.allocated + eth.allocated).toBeCloseTo(2_000, 9);
-    expect(btc.allocated / eth.allocated).toBeCloseTo(btc.im / eth.im, 12);
+    expect(btc.allocated! + eth.allocated!).toBeCloseTo(2_000, 9);
+    expect(btc.allocated! / eth.allocated!).toBeCloseTo(btc.im / eth.im, 12);
     live.release();
   });
 
