@@ -25,7 +25,7 @@ describe('docs/domain.md on clamping', () => {
 
   it('names each clamp stress.md documents, at the bounds the code uses', () => {
     expect(GREEKS_LIMITS.volMax).toBe(DOMAIN.vol.max);
-    expect(stress).toContain('a vol shifted below 0 is 0 (above the vol domain\'s 3,000 it is 3,000)');
+    expect(stress).toContain('a vol shifted below 0 is 0 (above the vol domain\'s 3,000, which only a vol already near it can reach, it is 3,000)');
     expect(domain).toMatch(/`volPoints` shift .* takes a vol below 0 to 0 and above 3,000 to 3,000/);
     expect(MIN_SHOCK_RETURN).toBe(-0.95);
     expect(stress).toContain('returns floored at −95%');
