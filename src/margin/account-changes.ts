@@ -99,19 +99,25 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
       }
     }
     let quantity = change.quantity, entry = change.price, cash = account.cash();
-    const cashBefore = cash;
+    // what the fill moves through the cash, in the same additions its position's allocation takes them (as a close
+    // adds one amount to both: a difference of the cash would carry the rounding of a large balance)
+    let realized = 0, premium = 0;
     if (slot >= 0) {
       const held = { quantity: account.positionQuantity(slot), entryPrice: account.positionEntry(slot) };
       const net = netHeldRow(held, { quantity: change.quantity, entryPrice: change.price }, multiplier, !option, terms.isInverse?.(row) === true);
       quantity = net.quantity;
       entry = net.entryPrice;
-      cash = cash + net.realizedUsd;
+      realized = net.realizedUsd;
+      cash = cash + realized;
     }
-    if (option) cash = cash - change.quantity * multiplier * change.price;
+    if (option) {
+      premium = -(change.quantity * multiplier * change.price);
+      cash = cash + premium;
+    }
     // the book stays within the domain (src/model/domain.ts), which also keeps every figure finite
     // an inverse contract's entry is bounded as quoted, USD per coin (−1/x; a flat position's entry is 0 either way)
     const quoted = terms.isInverse?.(row) === true && entry !== 0 ? -1 / entry : entry;
-    const allocation = slot >= 0 ? allocationAfterFill(account.positionAllocation(slot), cash - cashBefore, account.positionQuantity(slot), quantity) : NaN;
+    const allocation = slot >= 0 ? allocationAfterFill(account.positionAllocation(slot), realized, premium, account.positionQuantity(slot), quantity) : NaN;
     const wrong = outside(DOMAIN.quantity, quantity, 'the position') ?? outside(DOMAIN.entryPrice, quoted, 'its average entry') ?? outside(DOMAIN.cashUsd, cash, 'the account cash') ??
       (Number.isNaN(allocation) ? undefined : outside(DOMAIN.isolatedMargin, allocation, 'its isolated allocation'));
     if (wrong !== undefined) return wrong;
@@ -155,12 +161,13 @@ export function allocationAfter(allocation: number, cash: number): number {
 }
 
 /**
- * A position's isolated allocation after a fill that moved `cash` through it, from `held` contracts to `quantity`:
- * {@link allocationAfter}; closed in full, or flipped to the other side (closed, then opened anew), a non-negative rest
- * goes back to the account (NaN: pro rata, as any position a fill opens); a negative one stays the position's deficit.
+ * A position's isolated allocation after a fill that realized `realized` and moved `premium` (an option's, signed as
+ * cash: paid < 0) through the cash, from `held` contracts to `quantity`: {@link allocationAfter} of each, as the cash
+ * took them; closed in full, or flipped to the other side (closed, then opened anew), a non-negative rest goes back to
+ * the account (NaN: pro rata, as any position a fill opens); a negative one stays the position's deficit.
  */
-function allocationAfterFill(allocation: number, cash: number, held: number, quantity: number): number {
-  const after = allocationAfter(allocation, cash);
+function allocationAfterFill(allocation: number, realized: number, premium: number, held: number, quantity: number): number {
+  const after = allocationAfter(allocationAfter(allocation, realized), premium);
   const closed = quantity === 0 || (held > 0 ? quantity < 0 : held < 0 && quantity > 0);
   return closed && after >= 0 ? Number.NaN : after;
 }

@@ -65,6 +65,18 @@ describe('a live fill on an isolated position', () => {
     live.release();
   });
 
+  it('moves the allocation by the realized P&L itself, not by the change of a large cash balance (its rounding)', async () => {
+    const b = book({ id: 'big', positions: [{ instrument: 'ETH-PERP', quantity: -5, entryPrice: 3_100.3, isolatedMargin: 1_500.1 }], collateral: [{ asset: 'USDC', amount: 10_000 }] });
+    (b.accounts[0] as { cashUsd?: number }).cashUsd = 1_234_567.891;
+    const engine = await createEngine({ backend: 'js' });
+    const live = engine.live(b, market(), { method: 'isolated' });
+    live.applyFills([{ account: 'big', instrument: 'ETH-PERP', quantity: 2, price: 3_050.7 }]);
+    // closing 2 of the short realizes 2·(3,100.3 − 3,050.7) = 99.2 (to its last bit), added to 1,500.1; the cash's own
+    // difference, (1,234,567.891 + 99.2) − 1,234,567.891, would have been 99.19999999995343
+    expect(live.book().accounts[0].positions![0].isolatedMargin).toBe(1_500.1 + 2 * (3_100.3 - 3_050.7) * 1);
+    live.release();
+  });
+
   it('keeps a loss beyond the allocation as the flat position\'s own deficit, never the rest of the account\'s', async () => {
     const engine = await createEngine({ backend: 'wasm' });
     const live = engine.live(BOOK, market(), { method: 'isolated' });
