@@ -291,16 +291,21 @@ export class LiveSession {
   /**
    * Moves collateral or cash between two accounts of one master group (src/live/subaccount-transfer.ts:
    * `{ from, to, asset, amount }` or `{ from, to, cashUsd }`, amount > 0), checked like a withdrawal: refused, with
-   * nothing changed, when it would leave the source's equity for IM below its IM. InputError for a malformed transfer
-   * or accounts outside one group.
+   * nothing changed, when it would leave the source's equity for IM below its IM (under isolated margin, any of its
+   * positions short of its own IM: the source's status after it not healthy). InputError for a malformed transfer or
+   * accounts outside one group.
    */
   transfer(json: SubaccountTransfer): TransferResult {
     this.assertLive();
     const plan = readSubaccountTransfer(json, this.run.context.layout, this.transferRules);
     const source = this.run.trial.withChanges(plan.from, [plan.out]);
+    const id = this.run.context.layout.accountIds[plan.from];
     if (source.status === 'error' || !(source.equityIm >= source.im)) {
-      const id = this.run.context.layout.accountIds[plan.from];
       return { accepted: false, reason: `${id} would fall below IM: equity for IM ${figure(source.equityIm)} < IM ${figure(source.im)} after the transfer`, source };
+    }
+    // isolated margin: the transfer comes out of what the pro-rata positions share; each must keep its own IM
+    if (this.run.positionsOwnEquity && source.status !== 'healthy') {
+      return { accepted: false, reason: `${id} would leave a position short of its own IM under isolated margin: the account ${source.status.replace('_', ' ')} after the transfer`, source };
     }
     const update = this.applyItems([
       { account: plan.from, change: plan.out, path: 'transfer' },

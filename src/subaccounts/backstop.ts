@@ -4,8 +4,9 @@
  *
  * - Free collateral F = max(0, equity for IM − IM) of the master alone (USD): what it could withdraw (a withdrawal
  *   may not take an account below IM), so paying covers never puts the master itself below IM.
- * - A subaccount's shortfall s = MM − equity for MM when positive (USD), rounded up to the cent: money moves in cents,
- *   and the cent's margin keeps the covered account at or above MM whatever the rounding of the sums.
+ * - A subaccount's shortfall s = MM − equity for MM when positive (USD), rounded up to the cent (a cent more when the
+ *   sum of the equity and that still falls short of MM by a rounding): money moves in cents, and the cover leaves the
+ *   covered account at or above MM.
  * - Covers go smallest shortfall first (ties in book order): the most subaccounts saved from liquidation for the
  *   money. The first shortfall F cannot pay in full gets what is left (its liquidation is then smaller); the rest get
  *   nothing. A cover is paid as USD cash (full weight in every equity), so IM and MM do not change.
@@ -17,9 +18,15 @@ export function ceilCents(usd: number): number {
   return Math.ceil(usd * 100) / 100;
 }
 
-/** The shortfall below MM of an account (USD, cents, rounded up), or 0. */
+/**
+ * The shortfall below MM of an account (USD, cents, rounded up), or 0; a cent more when the equity with it added still
+ * falls short of MM by the sum's rounding (an exact number of cents: −400 + 596.80 = 196.79999999999995 < 196.80), so
+ * the cover restores MM.
+ */
 export function shortfallUsd(equityMm: number, mm: number): number {
-  return equityMm < mm ? ceilCents(mm - equityMm) : 0;
+  if (!(equityMm < mm)) return 0;
+  const usd = ceilCents(mm - equityMm);
+  return equityMm + usd < mm ? (Math.round(usd * 100) + 1) / 100 : usd;
 }
 
 /**

@@ -5,7 +5,9 @@
  * - under `cross`, a master whose method allocates collateral to positions (isolated; MarginMethodPlugin
  *   .allocatesCollateral): it keeps every position's collateral to itself, the opposite of one pool;
  * - under `backstop`, a subaccount under such a method: its shortfall is per position, against collateral allocated
- *   to that position, so a top-up of the account has no defined place to land.
+ *   to that position, so a top-up of the account has no defined place to land; and a master under it: its free
+ *   collateral (equity for IM − IM) counts its positions' own allocations and profits, and a cover paid out of it would
+ *   come out of the share its pro-rata positions stand on.
  */
 import { InputError, type InputProblem } from '../errors.js';
 import { type MethodRegistry, unknownMethodMessage } from '../methods/registry.js';
@@ -58,6 +60,8 @@ function methodsOf(book: ValidatedBook, runMethod: string, policy: SubaccountPol
       problems.push({ path, message: `master ${JSON.stringify(a.id)} pools its subaccounts (policy cross), which ${method} margin cannot do: give the master a method that pools collateral (cross, portfolio, var)` });
     } else if (plugin.allocatesCollateral === true && policy === 'backstop' && a.master !== undefined) {
       problems.push({ path, message: `subaccount ${JSON.stringify(a.id)} cannot use ${method} margin under the backstop policy: the master covers an account's shortfall, and ${method} margin has one per position` });
+    } else if (plugin.allocatesCollateral === true && policy === 'backstop' && isMaster.has(a.id)) {
+      problems.push({ path, message: `master ${JSON.stringify(a.id)} cannot use ${method} margin under the backstop policy: its covers are paid from its free collateral, which ${method} margin holds per position (its pro-rata positions would pay them): give the master a method that pools collateral (cross, portfolio, var)` });
     }
     return method;
   });

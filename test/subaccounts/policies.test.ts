@@ -72,6 +72,28 @@ describe.each(engines.map((e) => [e.backend, e] as const))('master policies (%s)
     expectValidReport(engine.margin(group(), market(), { ...policy('cross'), breakdown: true }));
   });
 
+  it('backstop: a shortfall of an exact number of cents whose sum rounds below MM is covered a cent more, so the cover restores MM', () => {
+    // BTC at 98,400: s2 long 0.5 from 100,000 on 400 USDC: equity for MM 400 − 800 = −400, MM 49,200·0.4% = 196.80;
+    // the shortfall 596.80 added to −400 gives 196.79999999999995, a rounding short of 196.80: 596.81 is paid
+    const book = {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 3_000 }] },
+        { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 400 }] },
+      ],
+    };
+    expect(-400 + 596.8 < 196.8).toBe(true);
+    for (const engine of engines) {
+      const r = engine.margin(book, market({ btc: 98_400 }), policy('backstop'));
+      const s2 = r.accounts[1];
+      expect([s2.mm, s2.backstopUsd, s2.status]).toEqual([196.8, 596.81, 'margin_call']);
+      expect(s2.equityMm).toBeGreaterThanOrEqual(s2.mm);
+      // a liquidation pays the same cover and closes nothing of s2
+      const plan = engine.liquidate(book, market({ btc: 98_400 }), policy('backstop'));
+      expect(plan.accounts.filter((a) => a.id === 's2')).toEqual([]);
+    }
+  });
+
   it('backstop: covers go smallest shortfall first, the last one partly, and what is left is liquidated', () => {
     // s3: short 0.5 on 100 USDC: shortfall 100. The master has 120 free: s2 gets its 50, s3 the remaining 70.
     const s3 = { id: 's3', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100 }] };
@@ -142,6 +164,8 @@ describe('subaccount methods and errors', () => {
     (book.accounts[0] as { method?: string }).method = 'isolated';
     (book.accounts[1] as { method?: string }).method = undefined;
     expectOneProblem(() => engine.margin(book, market(), policy('cross')), 'accounts[0].method', /pools its subaccounts \(policy cross\), which isolated margin cannot do/);
+    // nor a backstop master: its free collateral counts what its positions hold for themselves
+    expectOneProblem(() => engine.margin(book, market(), policy('backstop')), 'accounts[0].method', /master "m" cannot use isolated margin under the backstop policy: its covers are paid from its free collateral/);
     expectOneProblem(() => engine.margin(group(), market(), policy('pooled')), 'params.subaccounts.policy', /expected "independent", "cross" or "backstop", got "pooled"/);
     // an unknown run method is the options' problem, once (not one per account of a book with masters)
     for (const call of [() => engine.margin(group(), market(), { method: 'foo' } as never), () => engine.liquidate(group(), market(), { method: 'foo' } as never)]) {

@@ -21,6 +21,34 @@ const book = {
 };
 const params = { locations: { at: { arbitrum: { haircut: 0, delayHours: 0 } } } };
 
+describe.each(engines.map((e) => [e.backend, e] as const))('transfers under isolated margin (%s)', (_name, engine) => {
+  it('refuses a transfer that leaves a position of the source short of its own IM, however much the account holds', () => {
+    // m: short 10 ETH-PERP from 3,000 with 500 allocated, 10,000 in profit at 2,000; long 1 BTC-PERP sharing the rest of
+    // its 1,500 USDC pro rata (1,000 after ETH's 500; its IM 900). Account-wide, equity for IM 10,500 against IM 1,100
+    // would let 1,000 go; the BTC position would be left 0 against its MM of 450
+    const iso = {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', positions: [{ instrument: 'ETH-PERP', quantity: -10, entryPrice: 3_000, isolatedMargin: 500 }, { instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_500 }] },
+        { id: 's1', master: 'm', collateral: [{ asset: 'USDC', amount: 10 }] },
+      ],
+    };
+    const eth2000 = { ...market(), assets: { ...market().assets, ETH: { price: 2_000, vol: 0.7, rate: 0.04, carry: 0.04 } }, marks: { ...market().marks, 'ETH-PERP': 2_000 } };
+    const live = engine.live(iso, eth2000, { method: 'isolated' });
+    try {
+      const r = live.transfer({ from: 'm', to: 's1', asset: 'USDC', amount: 1_000 });
+      expect(r.source.equityIm).toBeGreaterThanOrEqual(r.source.im);
+      expect([r.accepted, r.source.status]).toEqual([false, 'liquidatable']);
+      expect(r.reason).toBe('m would leave a position short of its own IM under isolated margin: the account liquidatable after the transfer');
+      expect(live.account('m').status).toBe('healthy'); // nothing moved
+      // 100 leaves BTC 900 against its IM of 900: accepted
+      expect(live.transfer({ from: 'm', to: 's1', asset: 'USDC', amount: 100 }).accepted).toBe(true);
+    } finally {
+      live.release();
+    }
+  });
+});
+
 describe.each(engines.map((e) => [e.backend, e] as const))('transfers between subaccounts (%s)', (_name, engine) => {
   it('accepts a transfer that leaves the source at or above IM, and applies both legs', () => {
     const live = engine.live(book, market(), { params });
