@@ -62,8 +62,11 @@ const installed = join(project, 'node_modules', 'margin-core');
  * when plug-in methods came to be held to the engine's rules (their audit, MethodRunError, the registry's name and
  * section checks), imports to mark an unquoted position at its own mark with the vol it implies, pre-trade checks to
  * search from the sizes that close a position, with their docs and the changelog (3,268,278 and 10,098,907 measured).
+ * Raised to 10.2 MB unpacked when isolated margin came to hold on the live paths (fills moving their position's own
+ * allocation, checks and transfers judged per position, its liquidation price read from the status) and the live
+ * cluster to refuse a log that lost entries, with their docs and the changelog (3,286,914 and 10,153,272 measured).
  */
-const BUDGET = { packed: 3_300_000, unpacked: 10_150_000 };
+const BUDGET = { packed: 3_300_000, unpacked: 10_200_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
