@@ -163,9 +163,8 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const fill = (size: number) => [{ instrument: order.instrument, quantity: direction * size, price }];
   // the figures whose margin decides: the account's own, or under the cross policy its pool's
   const judged = (size: number): Judged => (pool ? pool.after(fill(size)) : run.trial.withChanges(a, fill(size)));
-  // isolated margin: the account's status is its worst position's (a position short of its own IM is a margin call)
   const isolated = run.positionsOwnEquity;
-  const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im && (!isolated || r.status === 'healthy');
+  const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im && !shortOfOwnIm(r, isolated);
   const size = Math.abs(order.quantity);
   const after = run.trial.withChanges(a, fill(size));
   const poolAfter = pool ? pool.after(fill(size)) : undefined;
@@ -230,6 +229,15 @@ export function assumedPrice(run: PreparedRun, order: Order, direction: 1 | -1):
 
 /** The figures a margin decision reads: an account's what-if, or a pool's. */
 type Judged = Pick<AccountRequirement, 'status' | 'equityIm' | 'im'>;
+
+/**
+ * True when, under isolated margin (`isolated`: the run's positions own their equity), figures after a change leave a
+ * position short of its own IM: the account's status is its worst position's, so anything but healthy. One rule for
+ * orders (the pre-trade check) and transfers out of an account (LiveSession.transfer).
+ */
+export function shortOfOwnIm(r: Pick<AccountRequirement, 'status'>, isolated: boolean): boolean {
+  return isolated && r.status !== 'healthy';
+}
 
 /**
  * Why the margin rejects an order, in the account's margin currency: USD to the cent, a coin to the satoshi, and more

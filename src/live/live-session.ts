@@ -26,7 +26,7 @@ import type { AccountRequirement, Binding } from '../margin/what-if.js';
 import type { Book, Market, ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
-import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
+import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck, shortOfOwnIm } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
 import { bookNow, liveRollup, RollupBook, type RollupSource } from './live-rollup.js';
 import { PoolTrials } from './pool-trial.js';
@@ -303,8 +303,8 @@ export class LiveSession {
     if (source.status === 'error' || !(source.equityIm >= source.im)) {
       return { accepted: false, reason: `${id} would fall below IM: equity for IM ${figure(source.equityIm)} < IM ${figure(source.im)} after the transfer`, source };
     }
-    // isolated margin: the transfer comes out of what the pro-rata positions share; each must keep its own IM
-    if (this.run.positionsOwnEquity && source.status !== 'healthy') {
+    // isolated margin: the transfer comes out of what the pro-rata positions share; each keeps its own IM
+    if (shortOfOwnIm(source, this.run.positionsOwnEquity)) {
       return { accepted: false, reason: `${id} would leave a position short of its own IM under isolated margin: the account ${source.status.replace('_', ' ')} after the transfer`, source };
     }
     const update = this.applyItems([
