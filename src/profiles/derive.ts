@@ -2,6 +2,7 @@
  * Derive's portfolio margin (PMRM_2) as a profile: the `derive` method with the parameter set of Derive's published
  * portfolio cases, written out in full so that a change to the library's defaults never changes it.
  */
+import { DEFAULT_RULE_BASED_PARAMS } from '../margin/params.js';
 import { DEFAULT_DERIVE_PARAMS } from '../methods/derive/params.js';
 import type { MethodologyProfile } from './profile.js';
 
@@ -51,6 +52,8 @@ export const DERIVE_PROFILE: MethodologyProfile = {
       },
       feeds: {},
     },
-    collateral: { default: FULL },
+    // every asset full weight: an asset the library's defaults give a rule of its own (BTC, ETH) would keep its haircut
+    // under a `default` alone (each asset's rule replaces the default for that asset)
+    collateral: Object.fromEntries(['default', ...Object.keys(DEFAULT_RULE_BASED_PARAMS.collateral)].map((asset) => [asset, structuredClone(FULL)])),
   },
 };

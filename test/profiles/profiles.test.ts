@@ -95,6 +95,20 @@ describe('methodology profiles', () => {
     expect(base).toEqual({ a: { b: 1, c: [1, 2] } });
   });
 
+  it('derive values every balance at full weight, BTC and ETH too: equity − IM is Derive\'s figure', () => {
+    // 1 BTC against −97,000 USDC and a short BTC perpetual of 1 at 100,000: the balance offsets the perp in every
+    // scenario (P&L 0). Derive: equity −97,000 + 100,000 + 0 = 3,000; MM = 1.5% × 100,000 = 1,500; IM = MM + 0.5% ×
+    // 100,000 = 2,000: healthy. The library's 5% / 2.5% BTC haircut would give equity for MM 97,500 − 97,000 = 500 < MM.
+    const btc = book({ id: 'borrow', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }, { asset: 'USDC', amount: -97_000 }] });
+    const a = engine.margin(btc, market(), { profile: 'derive' }).accounts[0];
+    expect([a.equity, a.equityIm, a.equityMm, a.status]).toEqual([3_000, 3_000, 3_000, 'healthy']);
+    expect(a.im).toBeCloseTo(2_000, 9);
+    expect(a.mm).toBeCloseTo(1_500, 9);
+    // 10 ETH against −29,000 USDC: equity for MM 1,000 (the library's 3.5% ETH haircut would give −50)
+    const eth = book({ id: 'eth', collateral: [{ asset: 'ETH', amount: 10 }, { asset: 'USDC', amount: -29_000 }] });
+    expect(engine.margin(eth, market(), { profile: 'derive' }).accounts[0].equityMm).toBe(1_000);
+  });
+
   it('deribit is pinned: its validated parameters are these numbers, whatever the library defaults become', () => {
     // Deribit's published values (src/profiles/deribit.ts cites each); a change here is a new profile version
     const problems = new ProblemList();
