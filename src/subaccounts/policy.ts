@@ -142,6 +142,18 @@ function refuseCoinCovers(book: ValidatedBook, groups: readonly MasterGroup[]): 
   if (problems.length > 0) throw new InputError(problems);
 }
 
+/**
+ * A profile is one method with its parameters for the whole run (docs/profiles.md): an account naming another method of
+ * its own is refused at its path (its method would run with the profile's parameters, which are not its own).
+ */
+function refuseOwnMethods(methods: readonly string[], runMethod: string, profile: string): void {
+  const problems: InputProblem[] = [];
+  methods.forEach((m, i) => {
+    if (m !== runMethod) problems.push({ path: `accounts[${i}].method`, message: `${JSON.stringify(m)} under profile ${JSON.stringify(profile)}, which margins every account by ${JSON.stringify(runMethod)}: leave the account's method out (or name ${JSON.stringify(runMethod)}), or run without the profile` });
+  });
+  throw new InputError(problems);
+}
+
 /** Every account's row by its own method, in book order (one run per distinct method). */
 function marginByMethods(
   host: PolicyHost, market: ValidatedMarket, options: MarginOptions, methods: readonly string[], runMethod: string,
@@ -151,6 +163,7 @@ function marginByMethods(
   const hook = (m: string) => after && ((run: UnionRun) => after(m, run));
   // one run: its rows are the report's, written into `into`; rows of several runs are row objects (into is not used)
   if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options, hook(runMethod), into));
+  if (options.profile !== undefined) refuseOwnMethods(methods, runMethod, options.profile);
   const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }, hook(m)))]));
   const rows = methods.map((m, i) => reports.get(m)!.accounts[i]);
   const first = reports.get(distinct[0])!;

@@ -67,6 +67,14 @@ describe('methodology profiles', () => {
     expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', method: 'portfolio' }))[0].path).toBe('options.method');
   });
 
+  it('an account\'s own method other than the profile\'s is refused at the account\'s path', () => {
+    const own = { ...B, accounts: [...B.accounts, { id: 'own', method: 'span', positions: [], collateral: [{ asset: 'USDC', amount: 1 }] }] };
+    expect(problemsOf(() => engine.margin(own, market(), { profile: 'derive' }))).toEqual([{ path: 'accounts[1].method', message: expect.stringContaining('"span" under profile "derive", which margins every account by "derive"') }]);
+    // the profile's own method named by the account is no conflict
+    const same = { ...B, accounts: [...B.accounts, { id: 'own', method: 'derive', positions: [], collateral: [{ asset: 'USDC', amount: 1 }] }] };
+    expect(engine.margin(same, market(), { profile: 'derive' }).accounts[1].status).toBe('healthy');
+  });
+
   it('runs under liquidate, live and stress too', () => {
     expect(engine.liquidate(B, market(), { profile: 'deribit' }).method).toBe('deribit');
     expect(engine.liquidate(B, market(), { profile: 'deribit-legacy' }).method).toBe('portfolio');
