@@ -69,6 +69,37 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   if (!methodRun.optimize) {
     throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: the method has no requirement model (MethodRun.optimize)` }]);
   }
+  const result = restoreTo(run, solver, a, accountId, hedges, target, buffer, currency);
+  return target === 'im' ? withMmToo(run, solver, a, accountId, hedges, currency, result) : result;
+}
+
+/**
+ * The IM target's answer, healthy: equity for IM ≥ IM leaves the account above MM too unless a balance counts for IM
+ * but less for MM (collateral by location, docs/locations.md: `exclude-mm`, or an MM haircut above the IM one). Then the
+ * MM target's least-cost trades (buffer 0) are the answer when they meet IM too: least-cost for one target and meeting
+ * the other, they are least-cost for both. Otherwise the IM answer is returned unconfirmed, saying so.
+ */
+function withMmToo(run: PreparedRun, solver: LpSolver, a: number, accountId: string, hedges: readonly PricedHedge[], currency: string, im: RestoreResult): RestoreResult {
+  if (im.outcome === 'infeasible' || im.after.equityMm >= im.after.mm) return im;
+  const mm = restoreTo(run, solver, a, accountId, hedges, 'mm', 0, currency);
+  const solver2 = { programmes: im.solver.programmes + mm.solver.programmes, cuts: im.solver.cuts + mm.solver.cuts };
+  const slackAfter = slackOf(mm.after, 'im', 0);
+  if (mm.confirmed && slackAfter >= 0) {
+    return {
+      ...im, outcome: mm.trades.length > 0 ? 'restored' : im.outcome, trades: mm.trades, cost: mm.cost, after: mm.after, slackAfter, confirmed: true, solver: solver2,
+      reason: `the least-cost trades that bring equity for MM to MM also meet its ${describe('im', 0)} (engine re-check: slack ${amountText(slackAfter, currency)} ${currency}); the IM target alone left it below MM (a balance counted for IM but less for MM: collateral by location)`,
+    };
+  }
+  return {
+    ...im, confirmed: false, solver: solver2,
+    reason: `${im.trades.length > 0 ? 'the least-cost trades meet' : 'it meets'} its ${describe('im', 0)} but leave equity for MM ${amountText(im.after.equityMm, currency)} below MM ${amountText(im.after.mm, currency)} ${currency} (a balance counted for IM but less for MM: collateral by location), and the MM target's trades do not meet IM: no single target's answer restores health`,
+  };
+}
+
+/** The least-cost trades to one target (the engine's figures before and after them), as {@link restoreHealth} answers it. */
+function restoreTo(run: PreparedRun, solver: LpSolver, a: number, accountId: string, hedges: readonly PricedHedge[], target: HealthTarget, buffer: number, currency: string): RestoreResult {
+  const methodRun = run.methodRun;
+  if (!methodRun.optimize) throw new Error('unreachable: checked by restoreHealth');
   const before = run.trial.withChanges(a, []);
   const slackBefore = slackOf(before, target, buffer);
   const base = { account: accountId, method: run.method.name, target, buffer, before, slackBefore };

@@ -96,3 +96,39 @@ describe('rule-based cross margin: piecewise linear in size', () => {
     });
   });
 });
+
+describe('the IM target restores health: above MM too, where a balance counts for IM only (collateral by location)', () => {
+  // USDC at "ethereum" arrives in 2 hours, after the 1-hour horizon: it counts for IM, 0 for MM (docs/locations.md,
+  // exclude-mm). Cross margin of 1 BTC-PERP at 100,000: IM 900, MM 450 (50,000 × 0.4% + 50,000 × 0.5%).
+  const params = { locations: { horizonHours: 1, at: { ethereum: { haircut: 0, delayHours: 2 } } } };
+  const located = (home: number) => book({ id: 'alice', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 10_000, location: 'ethereum' } as never, ...(home > 0 ? [{ asset: 'USDT', amount: home }] : [])] });
+  const PERP_HEDGE = { instrument: 'BTC-PERP', spread: 10, fee: 1, maxQuantity: 2 };
+
+  test('the MM target\'s least-cost trades, when they meet IM too', async () => {
+    // 300 USDT at home: equity for MM 300 < MM 450 (liquidatable), equity for IM 10,300 ≥ IM 900 (the IM target "met").
+    // Selling q at 99,990 with a fee of 1 costs 11q; above half the position MM(1 − q) = 500(1 − q) − 50, so the
+    // least q with 300 − 11q ≥ 500(1 − q) − 50 is q = 150/489.
+    for (const engine of engines) {
+      const r = await engine.optimize(located(300), market(), { method: 'cross', account: 'alice', hedges: [PERP_HEDGE], params });
+      expect([r.before.equityIm, r.before.im, r.before.equityMm, r.before.mm]).toEqual([10_300, 900, 300, 450]);
+      expect([r.outcome, r.confirmed]).toEqual(['restored', true]);
+      expect(r.trades[0].quantity).toBeCloseTo(-150 / 489, 6);
+      expect(r.after.equityMm).toBeGreaterThanOrEqual(r.after.mm);
+      expect(r.slackAfter).toBe(r.after.equityIm - r.after.im);
+      expect(r.reason).toContain('also meet its target (equity for IM ≥ IM)');
+      // the engine's status after the trades, from scratch
+      const after = engine.margin({ ...located(300), accounts: [{ ...located(300).accounts[0], positions: [{ instrument: 'BTC-PERP', quantity: 1 + r.trades[0].quantity, entryPrice: 100_000 }] }] }, market(), { method: 'cross', params });
+      expect(after.accounts[0].mm).toBeCloseTo(r.after.mm, 9);
+    }
+  });
+
+  test('unconfirmed, saying why, when no single target\'s answer restores health', async () => {
+    // nothing at home: equity for MM is 0, and every close costs 11 per contract, so MM is out of reach
+    for (const engine of engines) {
+      const r = await engine.optimize(located(0), market(), { method: 'cross', account: 'alice', hedges: [PERP_HEDGE], params });
+      expect(r.before.equityMm).toBe(0);
+      expect([r.outcome, r.confirmed]).toEqual(['met', false]);
+      expect(r.reason).toContain('leave equity for MM 0.00 below MM 450.00 USD');
+    }
+  });
+});
