@@ -13,6 +13,7 @@
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
+import { KIND_OPTION } from '../layout/codes.js';
 import { addDomainProblem, DOMAIN, type MagnitudeBound } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import { coinOptionMarkProblem } from '../model/validate-market.js';
@@ -111,7 +112,7 @@ export function readTrades(json: unknown, layout: BookLayout, price: DefaultPric
 export function readOrder(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'order', account = -1, spot?: SpotNow): { instrument: number; quantity: number; price: number } {
   const problems = new ProblemList();
   if (!isRecord(json)) problems.add(base, notObjectMessage(json, 'an order { instrument, quantity, price? }'));
-  const change = isRecord(json) ? readTrade(json, base, layout, problems, price, [], account, spot) : null;
+  const change = isRecord(json) ? readTrade(json, base, layout, problems, price, [], account, spot, true) : null;
   problems.throwIfAny();
   return change as { instrument: number; quantity: number; price: number };
 }
@@ -154,7 +155,8 @@ function unknownFields(item: Record<string, unknown>, path: string, known: reado
   for (const [key] of ownEntries(item)) if (!known.includes(key)) problems.add(keyPath(path, key), `unknown field (expected ${known.join(', ')})`);
 }
 
-function readTrade(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, price: DefaultPrice | null, extra: readonly string[], account = -1, spot?: SpotNow): AccountChange | null {
+/** `limit`: the price is an order's limit (the check judges it at the worse of it and the mark), not a fill's. */
+function readTrade(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, price: DefaultPrice | null, extra: readonly string[], account = -1, spot?: SpotNow, limit = false): AccountChange | null {
   const before = problems.size;
   unknownFields(item, path, [...extra, 'instrument', 'quantity', 'price'], problems);
   let row = -1;
@@ -168,8 +170,8 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   else addDomainProblem(DOMAIN.quantity, item.quantity, `${path}.quantity`, problems);
   if (item.price === undefined && price === null) problems.add(`${path}.price`, notFiniteMessage(undefined));
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
-  else if (typeof item.price === 'number' && row >= 0 && layout.instruments.isInverse(row) && !(item.price > 0)) {
-    problems.add(`${path}.price`, `${formatNumber(item.price)} is not > 0: an inverse contract's price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)`);
+  else if (typeof item.price === 'number' && row >= 0 && priceProblem(layout, row, item.price, limit) !== null) {
+    problems.add(`${path}.price`, priceProblem(layout, row, item.price, limit) as string);
   } else if (typeof item.price === 'number') {
     addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
     if (spot !== undefined && row >= 0 && layout.instruments.isCoinOption(row)) {
@@ -188,6 +190,21 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   if (problems.size > before) return null;
   // a given price in the layout's coordinate (an inverse contract: −1/price); the default is already the layout's value
   return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? tradePriceOf(price!(row)) : layout.layoutEntry(row, item.price as number) };
+}
+
+/**
+ * Why a fill's price cannot be instrument `row`'s, or null: a price a venue quotes is > 0 (an option's premium ≥ 0: a
+ * worthless option trades at 0). A linear fill at 0 would realize its whole notional as profit (a default of 0 for a
+ * missing price must never credit an account); an inverse contract's P&L divides by it. An order's limit of 0 is taken
+ * (`limit`): the check judges an order at the worse of its price and the mark.
+ */
+function priceProblem(layout: BookLayout, row: number, price: number, limit: boolean): string | null {
+  if (price > 0) return null;
+  const ins = layout.instruments;
+  if (ins.isInverse(row)) return `${formatNumber(price)} is not > 0: an inverse contract's price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)`;
+  // below 0: the domain's bound names it; a buy limit of 0 is judged at the mark
+  if (price < 0 || ins.kind.array[row] === KIND_OPTION || limit) return null;
+  return `${formatNumber(price)} is not > 0: a fill of a future or perpetual at ${formatNumber(price)} would realize its whole notional as profit`;
 }
 
 function readTransfer(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, extra: readonly string[], account = -1): AccountChange | null {

@@ -131,6 +131,22 @@ describe('fills and transfers', () => {
     session.release();
   });
 
+  it('refuses a fill of a future or perpetual at 0 (its whole notional as profit); an option\'s premium of 0 and an order\'s limit of 0 are taken', async () => {
+    const session = await live();
+    const before = JSON.stringify(session.report());
+    expect(problemLines(() => session.applyFills([{ account: 'long', instrument: 'ETH-PERP', quantity: 10, price: 0 }]))).toEqual([
+      'fills[0].price: 0 is not > 0: a fill of a future or perpetual at 0 would realize its whole notional as profit',
+    ]);
+    expect(problemLines(() => session.whatIf('long', [{ instrument: 'BTC-PERP', quantity: -1, price: 0 }]))).toEqual([
+      'trades[0].price: 0 is not > 0: a fill of a future or perpetual at 0 would realize its whole notional as profit',
+    ]);
+    expect(JSON.stringify(session.report())).toBe(before);
+    // a worthless option trades at 0; an order's limit of 0 is judged at the mark (check.test.ts)
+    expect(session.whatIf('cash', [{ instrument: 'BTC-110000-C', quantity: 1, price: 0 }]).after.equity).toBe(1_000 + 1_234);
+    expect(session.check('cash', { instrument: 'BTC-PERP', quantity: 1, price: 0 }).assumedPrice).toBe(100_000);
+    session.release();
+  });
+
   it('checks a batch as it would apply it without changing anything (validateFills, validateTransfers); a trial names the request\'s paths', async () => {
     const session = await live();
     const before = JSON.stringify(session.report());
