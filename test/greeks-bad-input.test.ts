@@ -93,6 +93,13 @@ describe('bad shapes are rejected before anything runs', () => {
     const { vol: _vol, ...rest } = good();
     for (const problems of problemsOf((e) => e.greeks(rest as never))) expect(problems).toEqual(['vol: expected a Float64Array, got undefined']);
   });
+  test('a misspelt or unknown column is refused, not dropped (carry 0 would price every option)', () => {
+    const { carry: _carry, ...input } = good();
+    const misspelt = { ...input, Carry: new Float64Array(5), dividend: new Float64Array(5) };
+    for (const problems of problemsOf((e) => e.greeks(misspelt as never))) {
+      expect(problems).toEqual(['Carry: unknown field (did you mean "carry"?)', 'dividend: unknown field (expected isCall, spot, strike, expiryYears, vol, rate or carry)']);
+    }
+  });
   test('not an object at all', () => {
     for (const problems of problemsOf((e) => e.greeks(null as never))) expect(problems).toEqual(['input: expected an object of typed arrays, got null']);
   });

@@ -1,4 +1,5 @@
 import { describeValue, ProblemList } from '../errors.js';
+import { unknownFieldMessage } from './checks.js';
 import { GREEKS_LIMITS as L } from './greeks-limits.js';
 import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS, OUTPUT_FIELDS } from './greeks-types.js';
 
@@ -25,6 +26,8 @@ export interface GreeksColumnsIn {
 
 type Field = (typeof INPUT_F64_FIELDS)[number];
 const FIELDS: readonly Field[] = INPUT_F64_FIELDS;
+/** Every input column, in the documentation's order (messages list them). */
+const INPUT_NAMES: readonly string[] = ['isCall', ...INPUT_F64_FIELDS];
 /** Accepted range per field; NaN fails every comparison. */
 const RANGE: Record<Field, readonly [number, number]> = {
   spot: [L.priceMin, L.priceMax],
@@ -76,6 +79,8 @@ export function checkGreeksShapes(input: unknown): GreeksColumnsIn {
     problems.throwIfAny();
   }
   const obj = input as Record<string, unknown>;
+  // a misspelt optional column (`dividend`, `Carry`) would otherwise be dropped and price every option at carry 0
+  for (const key of Object.keys(obj)) if (key !== 'isCall' && !(FIELDS as readonly string[]).includes(key)) problems.add(key, unknownFieldMessage(key, INPUT_NAMES));
   const isCall = obj.isCall;
   if (!(isCall instanceof Uint8Array)) problems.add('isCall', `expected a Uint8Array (1 = call, 0 = put), got ${describeValue(isCall)}`);
   const n = isCall instanceof Uint8Array ? isCall.length : -1;
