@@ -34,7 +34,7 @@ import { type CircuitBreakerEvent, circuitBreaker } from '../dynamic/circuit-bre
 import { checkDynamicParams, type DynamicMethod, type DynamicParams, MAX_VOL_ANNUAL } from '../dynamic/dynamic-params.js';
 import { ewmaVariance } from '../dynamic/ewma.js';
 import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from '../dynamic/garch.js';
-import { logReturns, type PriceHistory } from '../dynamic/history.js';
+import { checkPeriods, logReturns, type PriceHistory } from '../dynamic/history.js';
 import { type Procyclicality, procyclicality } from '../dynamic/procyclicality.js';
 import { markAssets } from '../layout/mark-assets.js';
 import type { OptionKinds } from '../model/options-check.js';
@@ -107,6 +107,9 @@ interface Plan {
 /** The backtest of `session`'s book on `market` over `history`. InputError for bad options, params or coverage. */
 export function backtest(session: MarginSession, market: ValidatedMarket, history: PriceHistory, options: BacktestOptions = {}): BacktestReport {
   const plan = planOf(options, history, session.registry.dynamicNames);
+  const periods = new ProblemList();
+  checkPeriods(history, plan.dynamic.periodsPerYear, 'history', periods);
+  periods.throwIfAny();
   const layout = session.layout;
   const risky = layout.assets.filter((a) => (market.assets.get(a)?.vol ?? 0) > 0);
   const missing = risky.filter((a) => !history.assets.includes(a));

@@ -9,7 +9,7 @@ import { boundedNumber, checkFields, countDefined, isRecord, keyPath, knownField
 import { DEFAULT_DYNAMIC, DEFAULT_FORECAST, type ForecastModel } from './dynamic-params.js';
 import { ewmaVariance } from './ewma.js';
 import { fitGarch, GarchFitError, garchHorizonVariance } from './garch.js';
-import { logReturns, type PriceHistory } from './history.js';
+import { checkPeriods, logReturns, type PriceHistory } from './history.js';
 import { filteredHistoricalReturns, variancePath } from './fhs.js';
 import type { ReturnsMatrix } from '../model/types.js';
 import type { OptionKinds } from '../model/options-check.js';
@@ -87,6 +87,9 @@ export function checkForecastOptions(json: unknown): Required<ForecastOptions> {
 /** The forecast per asset. A GARCH fit that fails is an InputError naming the asset (history.assets.X). */
 export function forecastVol(history: PriceHistory, json?: unknown): VolForecast {
   const o = checkForecastOptions(json);
+  const stepProblems = new ProblemList();
+  checkPeriods(history, o.periodsPerYear, 'history', stepProblems);
+  stepProblems.throwIfAny();
   const returns = logReturns(history);
   const assets: Record<string, AssetForecast> = Object.create(null);
   const volAnnual: Record<string, number> = Object.create(null);

@@ -223,15 +223,41 @@ function checkTimes(h: PriceHistory, options: HistoryOptions, problems: ProblemL
     else if (step > 0) intervals.push(step);
   }
   if (options.allowGaps || intervals.length < 2 || problems.size > 0) return;
-  // the lower middle of an even count: a gap only lengthens an interval, so of two middles the shorter is the usual step
-  const median = [...intervals].sort((a, b) => a - b)[(intervals.length - 1) >> 1];
+  const median = usualStepMs(h.times);
   for (let k = 1; k < h.times.length; k++) {
     if (h.times[k] - h.times[k - 1] > 1.5 * median) {
-      problems.add(rowOf(k), `a gap from ${formatIsoTimestamp(h.times[k - 1])} to ${formatIsoTimestamp(h.times[k])} (the usual step is ${median / 3_600_000} h; allowGaps accepts it)`);
+      problems.add(rowOf(k), `a gap from ${formatIsoTimestamp(h.times[k - 1])} to ${formatIsoTimestamp(h.times[k])} (the usual step is ${median / 3_600_000} h; readHistory's allowGaps, margin-core/io, or backtest --allow-gaps accepts it)`);
     }
   }
 }
 
+
+/**
+ * The usual step of `times` (ms): the median interval, the lower middle of an even count (a gap only lengthens an
+ * interval, so of two middles the shorter is the usual step); NaN with fewer than two times.
+ */
+export function usualStepMs(times: Float64Array): number {
+  if (times.length < 2) return NaN;
+  const intervals = Float64Array.from({ length: times.length - 1 }, (_, k) => times[k + 1] - times[k]).sort();
+  return intervals[(intervals.length - 1) >> 1];
+}
+
+const HOUR_MS = 3_600_000, DAY_MS = 24 * HOUR_MS, YEAR_MS = 365.25 * DAY_MS;
+
+/**
+ * Adds the problem (at `path`) of annualising `history`'s returns with `periodsPerYear` when its closes are not a day
+ * apart and the periods do not match them: hourly closes read as daily would give a vol √24 too low, weekly ones one
+ * √7 too high. Daily closes (a step of a day, within an hour: a local close across a clock change) are calendar days
+ * (365) or trading days (252) alike; any other usual step must be within 1.5× of `periodsPerYear`'s period.
+ */
+export function checkPeriods(history: PriceHistory, periodsPerYear: number, path: string, problems: ProblemList): void {
+  const step = usualStepMs(history.times);
+  if (!(step > 0) || Math.abs(step - DAY_MS) <= HOUR_MS) return;
+  const perYear = YEAR_MS / step;
+  if (periodsPerYear >= perYear / 1.5 && periodsPerYear <= perYear * 1.5) return;
+  const hours = Number((step / HOUR_MS).toPrecision(4));
+  problems.add(path, `the closes are ${hours} h apart (about ${Math.round(perYear).toLocaleString('en-US')} a year) but periodsPerYear is ${periodsPerYear}: their returns would be annualised as ${(YEAR_MS / periodsPerYear / HOUR_MS).toPrecision(3)}-hour ones. Give daily closes, or periodsPerYear ${Math.round(perYear)} with horizonDays in those periods`);
+}
 
 /** A history as wide CSV (`timestamp,BTC,ETH`, one row per timestamp): what {@link readHistory} reads back. */
 export function* historyCsvLines(history: PriceHistory): Generator<string> {

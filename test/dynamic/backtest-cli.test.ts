@@ -68,4 +68,18 @@ describe('margin-core backtest', () => {
       expect([r.code, r.stdout, r.stderr.split('\n')[0]], args.join(' ')).toEqual([2, '', line]);
     }
   });
+  it('a weekday history: refused for its gaps, taken with --allow-gaps (trading days: periodsPerYear 252)', async () => {
+    const saved = join(dir, 'daily.csv'), weekdays = join(dir, 'weekdays.csv'), params = join(dir, 'trading-days.json');
+    expect((await marginCore('backtest', '--days', '600', '--save-history', saved, '--backend', 'js')).code).toBe(0);
+    const [header, ...rows] = readFileSync(saved, 'utf8').trim().split('\n');
+    const kept = rows.filter((row) => ![0, 6].includes(new Date(row.slice(0, row.indexOf(','))).getUTCDay()));
+    writeFileSync(weekdays, [header, ...kept].join('\n'));
+    writeFileSync(params, JSON.stringify({ dynamic: { periodsPerYear: 252 } }));
+    const refused = await marginCore('backtest', '--history', weekdays, '--backend', 'js');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('backtest --allow-gaps accepts it');
+    const taken = await marginCore('backtest', '--history', weekdays, '--allow-gaps', '--params', params, '--backend', 'js');
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stdout).toContain(`(${kept.length} daily closes, the first 250 warm-up)`);
+  });
 });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { DEFAULT_SYNTHETIC_ASSET, syntheticHistory } from '../../src/dynamic/synthetic-history.js';
 import { fitGarch } from '../../src/dynamic/garch.js';
-import { logReturns } from '../../src/dynamic/history.js';
+import { logReturns, readHistory } from '../../src/dynamic/history.js';
 import { expectOneProblem } from '../support/problems.js';
 import { book, market } from '../support/margin-books.js';
 
@@ -69,5 +69,30 @@ describe('forecastVol', () => {
     expectOneProblem(() => engine.forecastVol(csv, { model: 'garch', horizonDays: 1.5 }), 'options.horizonDays', /whole days/);
     expectOneProblem(() => engine.forecastVol(csv, { model: 'garch' }), 'history.assets.BTC', /GARCH\(1,1\) fit failed/);
     expectOneProblem(() => engine.forecastVol(csv.replace(',99', ',-99')), 'history.csv:4', /not positive/);
+  });
+});
+
+describe('closes that are not a day apart', () => {
+  const series = (stepHours: number, n = 80) => ['timestamp,BTC', ...Array.from({ length: n }, (_, i) => `${new Date(Date.UTC(2026, 0, 1) + i * stepHours * 3_600_000).toISOString()},${100 * (1 + 0.01 * Math.sin(i))}`)].join('\n');
+
+  it('hourly or weekly closes under daily periods are refused (a vol √24 too low, √7 too high); with their periods they are taken', () => {
+    expectOneProblem(() => engine.forecastVol(series(1)), 'history', /the closes are 1 h apart \(about 8,766 a year\) but periodsPerYear is 365: their returns would be annualised as 24\.0-hour ones/);
+    expectOneProblem(() => engine.forecastVol(series(168)), 'history', /the closes are 168 h apart \(about 52 a year\) but periodsPerYear is 365/);
+    // with their own periods: the same per-period variance, annualised over 8,766 hourly periods
+    const hourly = engine.forecastVol(series(1), { periodsPerYear: 8766 });
+    const daily = engine.forecastVol(series(24));
+    expect(hourly.volAnnual.BTC / daily.volAnnual.BTC).toBeCloseTo(Math.sqrt(8766 / 365), 12);
+    expectOneProblem(() => engine.backtest(book({ positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] }), market(), series(1, 400), { method: 'cross' }), 'history', /the closes are 1 h apart/);
+  });
+
+  it('daily closes are calendar or trading days alike: a weekday history under 252 periods', () => {
+    const weekdays = ['timestamp,BTC'];
+    for (let d = 0, k = 0; k < 60; d++) {
+      const t = new Date(Date.UTC(2026, 0, 5) + d * 86_400_000);
+      if (t.getUTCDay() === 0 || t.getUTCDay() === 6) continue;
+      weekdays.push(`${t.toISOString()},${100 + (k++ % 3)}`);
+    }
+    const read = readHistory(weekdays.join('\n'), { allowGaps: true });
+    expect(engine.forecastVol(read, { periodsPerYear: 252 }).periodsPerYear).toBe(252);
   });
 });

@@ -80,7 +80,7 @@ describe('reading a history', () => {
       'history.csv:4: 2026-01-01T00:00:00Z is repeated: times must increase',
     ]);
     const gap = 'timestamp,BTC\n2026-01-01T00:00:00Z,1\n2026-01-02T00:00:00Z,1\n2026-01-03T00:00:00Z,1\n2026-01-06T00:00:00Z,1\n';
-    expect(problems(() => readHistory(gap))).toEqual(['history.csv:5: a gap from 2026-01-03T00:00:00Z to 2026-01-06T00:00:00Z (the usual step is 24 h; allowGaps accepts it)']);
+    expect(problems(() => readHistory(gap))).toEqual(['history.csv:5: a gap from 2026-01-03T00:00:00Z to 2026-01-06T00:00:00Z (the usual step is 24 h; readHistory\'s allowGaps, margin-core/io, or backtest --allow-gaps accepts it)']);
     expect(readHistory(gap, { allowGaps: true }).times.length).toBe(4);
     expect(problems(() => readHistory('timestamp,BTC\n2026-01-01T00:00:00Z,1,2\n'))[0]).toBe('history.csv:2: 3 cells, expected 2 (timestamp,BTC)');
     expect(problems(() => readHistory('')).length).toBe(1);

@@ -134,7 +134,7 @@ describe('locations, subaccounts, transfers, instruments, histories', () => {
 
   it('a history of two intervals, a day and a week, has a gap (the usual step is the shorter middle)', () => {
     const csv = 'timestamp,BTC\n2026-01-01T00:00:00Z,100\n2026-01-02T00:00:00Z,103\n2026-01-09T00:00:00Z,101\n';
-    expect(problemLines(() => engine.forecastVol(csv, {}))).toEqual([expect.stringMatching(/a gap from 2026-01-02T00:00:00(\.000)?Z to 2026-01-09T00:00:00(\.000)?Z \(the usual step is 24 h; allowGaps accepts it\)$/)]);
+    expect(problemLines(() => engine.forecastVol(csv, {}))).toEqual([expect.stringMatching(/a gap from 2026-01-02T00:00:00(\.000)?Z to 2026-01-09T00:00:00(\.000)?Z \(the usual step is 24 h; readHistory's allowGaps, margin-core\/io, or backtest --allow-gaps accepts it\)$/)]);
   });
 });
 

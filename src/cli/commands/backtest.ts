@@ -33,6 +33,7 @@ export function registerBacktestCommand(program: Command): Command {
     .option('--history <file>', 'closes per asset: CSV (timestamp,BTC,ETH… or timestamp,asset,close) or JSON; default: a seeded synthetic history (GARCH with jumps)')
     .option('--days <n>', `synthetic history: number of daily closes (at most ${MAX_SYNTHETIC_DAYS.toLocaleString('en-US')}); the margin days are the closes after --warmup-days, less the horizon (1 day by default)`, wholeNumberUpTo(0, MAX_SYNTHETIC_DAYS), 3650)
     .option('--seed <n>', 'synthetic history: seed', wholeNumberUpTo(0, Number.MAX_SAFE_INTEGER), 1)
+    .option('--allow-gaps', 'take a history whose closes skip days (weekdays only: trading days; set params.dynamic.periodsPerYear 252)')
     .option('--save-history <file>', 'write the history used (CSV) to this file')
     .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample when no --book is given')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
@@ -46,7 +47,7 @@ export function registerBacktestCommand(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  margin-core backtest\n  margin-core backtest --history prices.csv --method var --params params.json\n' +
       '  margin-core backtest --days 2000 --seed 7 --format csv --out days.csv')
     .action(async (opts: {
-      history?: string | undefined; days: number; seed: number; saveHistory?: string | undefined; book?: string | undefined; market?: string | undefined; params?: string | undefined; method: string;
+      history?: string | undefined; allowGaps?: boolean | undefined; days: number; seed: number; saveHistory?: string | undefined; book?: string | undefined; market?: string | undefined; params?: string | undefined; method: string;
       confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string | undefined; backend: BackendChoice; sample?: boolean | undefined;
     }, command: Command) => {
       const files = inputPaths(opts, command, true);
@@ -66,7 +67,7 @@ export function registerBacktestCommand(program: Command): Command {
       try {
         const inputs = await readValidInputs(files.book, files.market, {});
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-        const history = opts.history ? readHistory(await readText(opts.history), { name: opts.history }) : syntheticHistoryFor(inputs.market, { days: opts.days, seed: opts.seed });
+        const history = opts.history ? readHistory(await readText(opts.history), { name: opts.history, allowGaps: opts.allowGaps === true }) : syntheticHistoryFor(inputs.market, { days: opts.days, seed: opts.seed });
         // the closes the margin days came from: N closes margin N − warm-up − horizon days
         const closes = `${history.times.length.toLocaleString('en-US')} daily closes, the first ${opts.warmupDays} warm-up`;
         const source = opts.history ? `history ${opts.history} (${closes})` : `synthetic history (${closes}; seed ${opts.seed}, GARCH(1,1) with jumps, docs/dynamic-margin.md)`;
