@@ -69,8 +69,9 @@ export function checkLocationParams(json: unknown, problems: ProblemList): Locat
           continue;
         }
         checkFields(value, LOCATION_FIELDS, countDefined(value, LOCATION_FIELDS.names), path, problems);
-        const haircut = number(value.haircut, `${path}.haircut`, problems, { min: 0, max: 1, maxOpen: true }) ?? 0;
-        const delayHours = number(value.delayHours, `${path}.delayHours`, problems, { min: 0 }) ?? 0;
+        // both required: a location written without one would read as no haircut or no delay, silently
+        const haircut = number(value.haircut, `${path}.haircut`, problems, { min: 0, max: 1, maxOpen: true, required: true }) ?? 0;
+        const delayHours = number(value.delayHours, `${path}.delayHours`, problems, { min: 0, required: true }) ?? 0;
         at[name] = { haircut, delayHours };
       }
     }

@@ -14,7 +14,7 @@
  *   value ± spread/u and a contract costs (spread·m + fee)/u, both sides alike. For a USD account u = 1: the
  *   figures are the bits they always were (value ± spread, spread·m + fee).
  * A hedge on an instrument the account cannot hold (settled in another currency than its margin currency) is an
- * InputError at `hedges[i].instrument`; an inverse hedge whose sell would fill at F − spread ≤ 0, one at
+ * InputError at `hedges[i].instrument`; a hedge whose sell would fill at its price − spread ≤ 0 (an inverse one: F − spread), one at
  * `hedges[i].spread`.
  */
 import { InputError, type InputProblem } from '../errors.js';
@@ -76,6 +76,9 @@ export function priceHedges(run: PreparedRun, a: number, hedges: readonly Hedge[
     if (!ins.isInverse(row)) {
       const spread = hedge.spread / u, cost = (hedge.spread * m + hedge.fee) / u;
       const buy = x + spread, sell = x - spread;
+      if (hedge.maxSell > 0 && !(sell > 0)) {
+        problems.push({ path: `${base}[${k}].spread`, message: `${hedge.spread} is not below ${hedge.id}'s price ${x * u} (USD): a sell would fill at ${sell * u} ≤ 0; allow only buys (side "buy") or give a smaller spread` });
+      }
       return { ...hedge, buyFill: buy, sellFill: sell, buyQuote: buy, sellQuote: sell, buyCost: cost, sellCost: cost, feeCash, held };
     }
     const f = layout.bookEntry(row, x), s = hedge.spread; // F as quoted: the shortest decimal whose −1/F is x

@@ -86,13 +86,17 @@ describe('location validation', () => {
   });
 
   it('rejects negative delays, haircuts outside [0, 1), bad rules and frozen locations that do not exist', () => {
-    const bad = { horizonHours: -1, delayRule: 'sometimes', at: { x: { haircut: 1, delayHours: -2 }, y: 3 } };
+    const bad = { horizonHours: -1, delayRule: 'sometimes', at: { x: { haircut: 1, delayHours: -2 }, y: 3, z: {}, w: { delayHours: 5 } } };
     expect(problemLines(() => engine.margin(located(), market(), { params: { locations: bad } }))).toEqual([
       'params.locations.horizonHours: -1 is below 0',
       'params.locations.delayRule: expected "exclude-mm" or "haircut", got "sometimes"',
       'params.locations.at.x.haircut: 1 is not below 1',
       'params.locations.at.x.delayHours: -2 is below 0',
       'params.locations.at.y: expected { haircut, delayHours }, got 3',
+      // a field left out is not a 0: a location without its haircut or delay would count at home
+      'params.locations.at.z.haircut: missing (expected a finite number)',
+      'params.locations.at.z.delayHours: missing (expected a finite number)',
+      'params.locations.at.w.haircut: missing (expected a finite number)',
     ]);
     expectOneProblem(() => engine.margin(located(), market(), { params: { locations: LOCATIONS }, frozenLocations: ['base'] }), 'frozenLocations[0]', /unknown location "base"/);
   });
