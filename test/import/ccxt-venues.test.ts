@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { importCcxt } from '../../src/import/ccxt/index.js';
 import { InputError } from '../../src/errors.js';
 import { contractEquity } from './fixtures.js';
+import { problemLines } from '../support/problems.js';
 
 const AT = Date.UTC(2026, 10, 20, 8);
 const ticker = (symbol: string, price: number) => ({ symbol, timestamp: AT, markPrice: price, indexPrice: price });
@@ -83,7 +84,18 @@ describe('importCcxt: venue conventions', () => {
   it('a debt is taken out only where the venue\'s total is gross of it; null is none', () => {
     const bybit = importCcxt({ positions: [], balance: { USDT: { total: 20_000, debt: 100 }, BTC: { total: 0.1, debt: null } }, tickers: { 'BTC/USDT': { symbol: 'BTC/USDT', timestamp: AT, last: 100_000 } } }, { venue: 'bybit' });
     expect(bybit.book.accounts[0].collateral).toEqual([{ asset: 'USDT', amount: 20_000 }, { asset: 'BTC', amount: 0.1 }]);
-    expect(bybit.notes).toContainEqual({ path: 'balance.json["USDT"].total', message: expect.stringMatching(/^USDT: debt 100 not taken out of total 20000: bybit's parser/) });
+    expect(bybit.notes).toContainEqual({ path: 'balance.json["USDT"].total', message: expect.stringMatching(/^USDT: debt 100 not taken out of total 20000: bybit's total is not known to be gross of its debt \(only binance's is\)$/) });
+    const unnamed = importCcxt({ positions: [], balance: { USDT: { total: 20_000, debt: 100 } }, tickers: { 'BTC/USDT': { symbol: 'BTC/USDT', timestamp: AT, last: 100_000 } } });
+    expect(unnamed.notes).toContainEqual({ path: 'balance.json["USDT"].total', message: 'USDT: debt 100 not taken out of total 20000: no venue was named (--venue): only a venue whose total is known to be gross of its debt (binance) has it taken out' });
+  });
+
+  it('a balance stated twice must agree; a negative one is said to be a borrowing', () => {
+    const tickers = { 'BTC/USDT': { symbol: 'BTC/USDT', timestamp: AT, last: 100_000 } };
+    expect(problemLines(() => importCcxt({ positions: [], balance: { USDT: { total: 10_000 }, total: { USDT: 20_000 } }, tickers })))
+      .toEqual(['balance.json.total["USDT"]: 20000 is not USDT\'s own total 10000 (balance.json["USDT"].total): ccxt states one balance twice; save fetchBalance again']);
+    const negative = importCcxt({ positions: [], balance: { USDT: { total: -10_000 }, BTC: { total: 1 }, total: { USDT: -10_000, BTC: 1 } }, tickers });
+    expect(negative.book.accounts[0].collateral).toContainEqual({ asset: 'USDT', amount: -10_000 });
+    expect(negative.notes).toContainEqual({ path: 'balance.json["USDT"].total', message: expect.stringMatching(/^USDT: total -10000 is negative: imported as a borrowing/) });
   });
 
   it('bybit USDC without a usable sessionAvgPrice keeps entryPrice and says what it may count twice', () => {

@@ -400,12 +400,17 @@ function debtOf(record: JsonRecord, key: string, path: string, problems: Problem
  * debt was not taken out (Bybit's walletBalance may already be net of a borrowing).
  */
 function ownedOf(b: Balance, venue: string | undefined, notes: InputProblem[]): number {
+  if (b.total < 0) notes.push({ path: b.path, message: `${b.asset}: total ${b.total} is negative: imported as a borrowing (a liability, weighted as the params' liability weights say)` });
   if (!(b.debt > 0)) return b.total;
   if (venue !== undefined && DEBT_OUTSIDE_TOTAL.has(venue)) {
     notes.push({ path: b.path, message: `${b.asset}: total ${b.total} less debt ${b.debt} (borrowed plus interest) = ${b.total - b.debt}` });
     return b.total - b.debt;
   }
-  notes.push({ path: b.path, message: `${b.asset}: debt ${b.debt} not taken out of total ${b.total}: ${venue ?? 'no venue'}'s parser is not among those read to state it apart (${[...DEBT_OUTSIDE_TOTAL].join(', ')})` });
+  const venues = [...DEBT_OUTSIDE_TOTAL].join(', ');
+  const why = venue === undefined
+    ? `no venue was named (--venue): only a venue whose total is known to be gross of its debt (${venues}) has it taken out`
+    : `${venue}'s total is not known to be gross of its debt (only ${venues}'s is)`;
+  notes.push({ path: b.path, message: `${b.asset}: debt ${b.debt} not taken out of total ${b.total}: ${why}` });
   return b.total;
 }
 
@@ -434,9 +439,18 @@ function readBalances(json: unknown, problems: ProblemList): Balance[] {
     seen.add(key);
   }
   if (isRecord(json.total)) {
-    for (const key of Object.keys(json.total)) {
-      if (seen.has(key)) continue;
-      const total = numberAt(json.total, key, 'balance.json.total', problems);
+    const totals = json.total;
+    for (const key of Object.keys(totals)) {
+      if (seen.has(key)) {
+        // ccxt states each total twice (balance.USDT.total, balance.total.USDT): two that differ are no one balance
+        const mine = out.find((b) => b.path === `balance.json[${JSON.stringify(key)}].total`);
+        const other = totals[key];
+        if (mine !== undefined && typeof other === 'number' && other !== mine.total) {
+          problems.add(`balance.json.total[${JSON.stringify(key)}]`, `${other} is not ${key}'s own total ${mine.total} (${mine.path}): ccxt states one balance twice; save fetchBalance again`);
+        }
+        continue;
+      }
+      const total = numberAt(totals, key, 'balance.json.total', problems);
       const debt = isRecord(json.debt) ? debtOf(json.debt, key, 'balance.json.debt', problems) : 0;
       if (total !== undefined) out.push({ asset: key.toUpperCase(), total, path: `balance.json.total[${JSON.stringify(key)}]`, debt });
     }
