@@ -142,6 +142,7 @@ export class Engine {
     if (layOut !== 'at-open' && layOut !== 'first-margin') throw new InputError([{ path: 'options.layOut', message: `expected "at-open" or "first-margin", got ${JSON.stringify(layOut)}` }]);
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const registry = this.registry;
+    refuseUnknownMethods(valid, registry.names); // at open, as a service loads its book: not at its first call
     return ShardedBook.open(transport, {
       profiles: this.profiles,
       methods: this.methods,
@@ -217,6 +218,7 @@ export class Engine {
   openBook(book: ValidatedBook | unknown, layout: LayoutOptions = {}): MarginSession {
     checkLayoutOptions(layout);
     const valid = isValidatedBook(book) ? book : validateBook(book);
+    refuseUnknownMethods(valid, this.registry.names);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
     return new MarginSession(() => kernels, valid, owner ? owner.allocator : this.heap, this.registry, this.profiles, layout, this.retention, this.heap, SERVICE_SECTIONS);
