@@ -117,10 +117,12 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
         const threshold = plan.reverse.thresholdUsd, from = done;
         const search = reverseSearch(plan.shock.steps, threshold, (lambda, stopAbove) => {
           const at = probeAt(setup, saved, plan.shock.steps, lambda, stopAbove);
-          tick();
+          // the total counts the search's usual cascades: a search that needs more does not count past them (the
+          // progress would sit at its end with work left), as the sharded book counts its probes
+          if (done < from + REVERSE_EVALUATIONS) tick();
           return at;
         });
-        // the total counted the search's usual cascades: one that needed fewer moves the count on by the rest
+        // one that needed fewer moves the count on by the rest
         while (done < from + REVERSE_EVALUATIONS) tick();
         reverse.push(reverseResult(method, threshold, search, plan.shock.steps));
       }

@@ -91,6 +91,24 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     expect(ends(seen)).toEqual([1 + REVERSE_EVALUATIONS + 3, 1 + REVERSE_EVALUATIONS + 3]);
   });
 
+  test('a search needing more cascades than counted does not take the progress to its total early: each step counted once, as on the workers', async () => {
+    const opts = { method: 'cross', reverse: { thresholdUsd: 100_000 }, paths: 3, params: { stress: { maxRounds: 6 } } };
+    const own: [number, number][] = [];
+    const one = single.stress(book, market, shock, { ...opts, onProgress: (done, total) => own.push([done, total]) });
+    expect(one.reverse?.[0].evaluations).toBeGreaterThan(REVERSE_EVALUATIONS); // the case this guards
+    const total = 1 + REVERSE_EVALUATIONS + 3;
+    expect(own).toEqual(Array.from({ length: total }, (_, k) => [k + 1, total]));
+    const sharded = await pooled[0].openShardedBook(book);
+    const seen: [number, number][] = [];
+    try {
+      await sharded.stress(market, shock, { ...opts, onProgress: (done, total) => seen.push([done, total]) });
+    } finally {
+      await sharded.release();
+    }
+    expect(seen[seen.length - 1]).toEqual([total, total]);
+    expect(seen.filter(([done]) => done === total)).toHaveLength(1);
+  });
+
   test('a reverse search with its probes on the workers: the report of one thread, byte for byte', async () => {
     const reverse = { method: 'cross', reverse: { thresholdUsd: 20_000 }, params: { stress: { maxRounds: 6 } } };
     const one = single.stress(book, market, shock, reverse);
