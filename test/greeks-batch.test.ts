@@ -39,7 +39,8 @@ test('run(count) prices only the first count options; bad values are named by in
     batch.input.vol[57] = NaN;
     expect(() => batch.run()).toThrow(InputError);
     expect(() => batch.run()).toThrow('vol[57]: not a finite number (NaN)');
-    expect(() => batch.run(101)).toThrow(RangeError);
+    expect(() => batch.run(101)).toThrow(InputError);
+    expect(() => batch.run(1.5)).toThrow('count: expected a whole number in [0, 100] (the batch\'s capacity), got 1.5');
     batch.release();
     expect(() => batch.input).toThrow(/after release/);
   }

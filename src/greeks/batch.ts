@@ -2,7 +2,7 @@ import type { ColumnAllocator } from '../memory/columns.js';
 import { Column } from '../memory/columns.js';
 import type { GreeksColumnsIn } from '../model/greeks-validate.js';
 import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../model/greeks-types.js';
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 
 /** Options checked and priced per step (checked values are still in cache when priced). */
 export const BATCH_CHUNK = 2048;
@@ -92,7 +92,7 @@ export class GreeksBatch {
   run(count: number = this.capacity): GreeksOutput {
     this.assertLive();
     if (!Number.isInteger(count) || count < 0 || count > this.capacity) {
-      throw new RangeError(`count must be an integer in [0, ${this.capacity}], got ${count}`);
+      throw new InputError([{ path: 'count', message: `expected a whole number in [0, ${this.capacity}] (the batch's capacity), got ${describeValue(count)}` }]);
     }
     const columns: GreeksColumnsIn = { n: count, ...this.input };
     for (let start = 0; start < count; start += BATCH_CHUNK) {

@@ -357,7 +357,9 @@ class WebWorkerPool implements Pool {
       this.ready = deferred();
       this.spawn(true);
     };
-    this.readyTimer = setTimeout(() => failed(`no ready message within ${WORKER_READY_TIMEOUT_MS} ms`), WORKER_READY_TIMEOUT_MS);
+    // a script that loaded but did not answer in time may only have been slow: a headless browser's virtual time runs
+    // the timer out before the worker's first turn
+    this.readyTimer = setTimeout(() => failed(`no ready message within ${WORKER_READY_TIMEOUT_MS} ms; a page whose clock runs ahead of the worker, as a headless browser's virtual time budget does, can see this too`), WORKER_READY_TIMEOUT_MS);
     worker.onmessage = (event: MessageEvent) => {
       if (worker !== this.worker) return;
       const m = event.data as { ready?: true | undefined; failed?: string | undefined; id?: number | undefined; response?: PoolResponse | undefined; error?: string | undefined };
