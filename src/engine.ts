@@ -218,7 +218,6 @@ export class Engine {
   openBook(book: ValidatedBook | unknown, layout: LayoutOptions = {}): MarginSession {
     checkLayoutOptions(layout);
     const valid = isValidatedBook(book) ? book : validateBook(book);
-    refuseUnknownMethods(valid, this.registry.names);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
     return new MarginSession(() => kernels, valid, owner ? owner.allocator : this.heap, this.registry, this.profiles, layout, this.retention, this.heap, SERVICE_SECTIONS);

@@ -104,7 +104,7 @@ const CASES: Record<string, Case> = {
 };
 
 /** Options that take no value, or only say what to print: nothing to get wrong. */
-const NO_VALUE = new Set(['--sample', '--lenient', '--repair-correlation', '--breakdown', '--reverse', '--no-circuit-breaker', '--no-auth', '--no-trim', '--health', '--strict', '--modes', '--help']);
+const NO_VALUE = new Set(['--sample', '--lenient', '--repair-correlation', '--breakdown', '--reverse', '--no-circuit-breaker', '--allow-gaps', '--no-auth', '--no-trim', '--health', '--strict', '--modes', '--help']);
 
 describe('every command, a bad value of every option', () => {
   test('the table covers every option that takes a value', () => {

@@ -107,9 +107,6 @@ interface Plan {
 /** The backtest of `session`'s book on `market` over `history`. InputError for bad options, params or coverage. */
 export function backtest(session: MarginSession, market: ValidatedMarket, history: PriceHistory, options: BacktestOptions = {}): BacktestReport {
   const plan = planOf(options, history, session.registry.dynamicNames);
-  const periods = new ProblemList();
-  checkPeriods(history, plan.dynamic.periodsPerYear, 'history', periods);
-  periods.throwIfAny();
   const layout = session.layout;
   const risky = layout.assets.filter((a) => (market.assets.get(a)?.vol ?? 0) > 0);
   const missing = risky.filter((a) => !history.assets.includes(a));
@@ -306,6 +303,7 @@ function planOf(options: BacktestOptions, history: PriceHistory, methods: readon
   if (!warmupRefused && warmup < minWarmup) problems.add('options.warmupDays', `${warmup} days is too short for the ${dynamic.forecast.model.toUpperCase()} forecast to settle: at least ${minWarmup}`);
   const n = history.times.length;
   if (!warmupRefused && n - h - warmup < 30) problems.add('history', `${n} closes leave ${Math.max(0, n - h - warmup)} margin days after ${warmup} warm-up days and a ${h}-day horizon: at least 30 are needed`);
+  checkPeriods(history, dynamic.periodsPerYear, 'history', problems);
   problems.throwIfAny();
   return { method: method as DynamicMethod, dynamic, confidence, warmup, h, breaker: options.circuitBreaker !== false };
 }
