@@ -194,6 +194,7 @@ export function adlCandidateIndex(lease: ArrayLease, x: AdlIndexInputs): AdlCand
   const start = new Int32Array(2 * x.instruments + 1);
   const account = lease.i32(found.count), slot = lease.i32(found.count);
   placeCandidates(found, x.instruments, start, account, slot);
+  for (const scratch of [found.account, found.slot, found.key]) lease.drop(scratch); // done with: not held to the run's end
   return { start, account, slot };
 }
 
@@ -250,5 +251,6 @@ function placeCandidates(found: FoundCandidates, instruments: number, start: Int
 function grown(lease: ArrayLease, from: Int32Array): Int32Array {
   const to = lease.i32(2 * from.length);
   to.set(from);
+  lease.drop(from); // outgrown: each generation held to the run's end added up to about 250 MB at 1,000,000 × 20
   return to;
 }

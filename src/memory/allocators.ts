@@ -114,7 +114,8 @@ export function sizeClass(size: number): number {
 }
 
 /** Buffers lent and given back (a {@link HeapAllocator}): what an ArrayLease (array-lease.ts) borrows from. */
-export type BufferPool = Pick<HeapAllocator, 'take' | 'give'>;
+/** `discard` is optional: a pool that does not count what it lent has nothing to take back. */
+export type BufferPool = Pick<HeapAllocator, 'take' | 'give'> & Partial<Pick<HeapAllocator, 'discard'>>;
 
 /**
  * Columns in ordinary ArrayBuffers, for the JS backend: one buffer per column (`ptr` is its id), never detached. A
@@ -183,6 +184,11 @@ export class HeapAllocator implements ColumnAllocator {
       this.spare.push(buffer);
       this.spareBytes += buffer.byteLength;
     }
+  }
+
+  /** Takes back a buffer of {@link take} that is not kept: the garbage collector's now (no spare holds its pages). */
+  discard(buffer: ArrayBuffer): void {
+    this.inUse -= buffer.byteLength;
   }
 
   private handOut(buffer: ArrayBuffer): void {

@@ -12,6 +12,11 @@ import type { BufferPool } from './allocators.js';
 
 /** Bytes up to which a typed array made with a length lives in the JS heap (V8's typed_array_max_size_in_heap). */
 const SMALL_BYTES = 64;
+/**
+ * Bytes from which an array let go early is not kept by the heap: 8 MiB, above what a 100,000-account cascade's rounds
+ * outgrow (kept, they are taken again round after round: perf: external-memory, docs/performance.md).
+ */
+export const DROP_MIN_BYTES = 8 * 1024 * 1024;
 
 export class ArrayLease {
   private readonly lent: ArrayBuffer[] = [];
@@ -32,6 +37,20 @@ export class ArrayLease {
   /** A Uint8Array of `length` (contents unspecified unless `cleared`: all 0), valid until {@link release}. */
   u8(length: number, cleared = false): Uint8Array {
     return this.heap === undefined || length <= SMALL_BYTES ? new Uint8Array(length) : lent(new Uint8Array(this.buffer(length), 0, length), cleared);
+  }
+
+  /**
+   * Lets one lent array go before the run ends (an array outgrown, or scratch done with): none may use it after this.
+   * Below {@link DROP_MIN_BYTES} it goes back to the heap, as at the release (a cascade's next round takes it again);
+   * a larger one goes to the garbage collector, as the heap's spares would keep its pages: the generations a doubling
+   * left behind, held until the release, added about 250 MB to a 1,000,000-account liquidation's peak.
+   */
+  drop(array: Int32Array | Float64Array | Uint8Array): void {
+    const buffer = array.buffer as ArrayBuffer, at = this.lent.indexOf(buffer);
+    if (at < 0) return;
+    this.lent.splice(at, 1);
+    if (buffer.byteLength < DROP_MIN_BYTES) this.heap?.give(buffer);
+    else this.heap?.discard?.(buffer);
   }
 
   /** Gives every lent array back to the heap: none may be used after this. */

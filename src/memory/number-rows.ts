@@ -35,6 +35,7 @@ export class NumberRows {
     if (want <= this.values.length) return;
     const grown = this.lease.f64(want, true);
     grown.set(this.values);
+    this.lease.drop(this.values);
     this.values = grown;
   }
 
@@ -44,6 +45,7 @@ export class NumberRows {
     if (at + this.stride > this.values.length) {
       const grown = this.lease.f64(Math.max(2 * this.values.length, 4 * this.stride), true);
       grown.set(this.values);
+      this.lease.drop(this.values); // outgrown: the collector's, not held to the run's end
       this.values = grown;
     }
     this.count++;
