@@ -168,11 +168,11 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   if (!isFiniteNumber(item.quantity)) problems.add(`${path}.quantity`, notFiniteMessage(item.quantity));
   else if (item.quantity === 0) problems.add(`${path}.quantity`, 'zero (a trade has a size; the sign is its side)');
   else addDomainProblem(DOMAIN.quantity, item.quantity, `${path}.quantity`, problems);
+  const wrongPrice = typeof item.price === 'number' && row >= 0 ? priceProblem(layout, row, item.price, limit) : null;
   if (item.price === undefined && price === null) problems.add(`${path}.price`, notFiniteMessage(undefined));
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
-  else if (typeof item.price === 'number' && row >= 0 && priceProblem(layout, row, item.price, limit) !== null) {
-    problems.add(`${path}.price`, priceProblem(layout, row, item.price, limit) as string);
-  } else if (typeof item.price === 'number') {
+  else if (wrongPrice !== null) problems.add(`${path}.price`, wrongPrice);
+  else if (typeof item.price === 'number') {
     addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
     if (spot !== undefined && row >= 0 && layout.instruments.isCoinOption(row)) {
       const ins = layout.instruments, coin = ins.underlying.array[row];

@@ -424,7 +424,7 @@ function readBalances(json: unknown, problems: ProblemList): Balance[] {
     return [];
   }
   const out: Balance[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Balance | undefined>(); // each entry's own balance (undefined: no total read)
   for (const key of Object.keys(json)) {
     if (BALANCE_META.has(key)) continue;
     const entry = json[key];
@@ -435,15 +435,16 @@ function readBalances(json: unknown, problems: ProblemList): Balance[] {
     }
     const total = numberAt(entry, 'total', path, problems);
     const debt = debtOf(entry, 'debt', path, problems);
-    if (total !== undefined) out.push({ asset: key.toUpperCase(), total, path: `${path}.total`, debt });
-    seen.add(key);
+    const balance = total === undefined ? undefined : { asset: key.toUpperCase(), total, path: `${path}.total`, debt };
+    if (balance) out.push(balance);
+    seen.set(key, balance);
   }
   if (isRecord(json.total)) {
     const totals = json.total;
     for (const key of Object.keys(totals)) {
       if (seen.has(key)) {
         // ccxt states each total twice (balance.USDT.total, balance.total.USDT): two that differ are no one balance
-        const mine = out.find((b) => b.path === `balance.json[${JSON.stringify(key)}].total`);
+        const mine = seen.get(key);
         const other = totals[key];
         if (mine !== undefined && typeof other === 'number' && other !== mine.total) {
           problems.add(`balance.json.total[${JSON.stringify(key)}]`, `${other} is not ${key}'s own total ${mine.total} (${mine.path}): ccxt states one balance twice; save fetchBalance again`);
