@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/index.js';
 import { figure } from '../src/margin/status-reason.js';
+import { coinBook, coinMarket } from './support/coin-books.js';
 import { book, market } from './support/margin-books.js';
 
 let engine: Engine;
@@ -33,6 +34,22 @@ describe('statusReason', () => {
     const row = engine.margin(b, market(), { method: 'isolated' }).accounts[0];
     expect([row.status, row.equity]).toEqual(['bankrupt', 8_000]);
     expect(row.statusReason).toBe('rest of the account (collateral and cash less its isolated positions\' allocations and P&L) -2,000.00 < 0');
+  });
+
+  it('isolated, coin-margined: the position\'s figures in its coin, to the satoshi, as its row\'s', () => {
+    // BTC-margined: long 1,000 BTC-PERPETUAL (10 USD face: 10,000 USD) entered at 125,000, marked 100,000, 0.01 BTC
+    // allocated of 0.5 held: P&L = 10,000 × (1/125,000 − 1/100,000) = −0.02 BTC, the position's equity −0.01 BTC < 0
+    const b = coinBook({ id: 'inv', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: 1_000, entryPrice: 125_000, isolatedMargin: 0.01 }], collateral: [{ asset: 'BTC', amount: 0.5 }] });
+    const row = engine.margin(b, coinMarket(), { method: 'isolated' }).accounts[0];
+    expect(row.status).toBe('bankrupt');
+    expect(row.statusReason).toBe('isolated position BTC-PERPETUAL: allocated 0.01000000 BTC + P&L -0.02000000 BTC = -0.01000000 BTC < 0');
+  });
+
+  it('isolated: a short with no move has a P&L of 0.00 (not -0.00)', () => {
+    // short 1 BTC-PERP entered at the mark, 2,000 of 2,000 USDC allocated; IM = 50,000 × 0.8% + 50,000 × 1% = 900
+    const b = book({ positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000, isolatedMargin: 2_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] });
+    const row = engine.margin(b, market(), { method: 'isolated' }).accounts[0];
+    expect(row.statusReason).toBe('isolated position BTC-PERP: allocated 2,000.00 + P&L 0.00 = 2,000.00 ≥ IM 900.00');
   });
 
   it('no maintenance margin but an underwater borrowing: liquidatable, and says so', () => {

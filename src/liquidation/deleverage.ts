@@ -277,8 +277,8 @@ export class Deleveraging {
     // a fill at or better than the mark costs nothing and adds nothing to the caps (they only shrink: the queue's
     // pointers never look back)
     const cost = Math.max(0, haircut);
-    this.equityLeft[this.isDeleveraged[account] - 1] = equityBefore - cost;
-    candidates.room[c] -= cost;
+    this.equityLeft[this.isDeleveraged[account] - 1] = capLeft(equityBefore, cost);
+    candidates.room[c] = capLeft(candidates.room[c], cost);
     this.cost[this.isDeleveraged[account] - 1] += haircut;
     // a coin account's haircut is in its coin (the totals in USD at its index); an inverse contract's notional in
     // coin is |units|·|x| and its prices are shown in USD per coin
@@ -357,4 +357,14 @@ function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   const to = new Float64Array(2 * from.length);
   to.set(from);
   return to;
+}
+
+/**
+ * A cap (room or equity, USD) less a fill's `cost`. A fill that takes a cap whole (the cap over the loss per contract,
+ * times that loss again) leaves it a rounding above 0; what is left below 1e-12 of the cost is used up, so no later
+ * fill takes a dust of contracts (1e-13) from it as a deleveraging of its own.
+ */
+function capLeft(cap: number, cost: number): number {
+  const left = cap - cost;
+  return left > 0 && left <= 1e-12 * cost ? 0 : left;
 }

@@ -157,12 +157,28 @@ export function liquidationSection(options: { liquidation?: unknown; params?: un
   return mergedSection(liquidationSections(options));
 }
 
-/** The sections' fields merged, the later's over the earlier's ({@link liquidationSection}). */
+/**
+ * The sections' fields merged, the later's over the earlier's ({@link liquidationSection}); the fields of
+ * {@link MERGED_BY_FIELD} a field deeper, so that `{ insuranceFund: { balanceUsd } }` keeps the file's per-step cap.
+ */
 function mergedSection(sections: readonly { json: unknown }[]): unknown {
   if (sections.length < 2) return sections[0]?.json;
   const [file, given] = sections;
-  return isRecord(file.json) && isRecord(given.json) ? { ...file.json, ...given.json } : given.json;
+  if (!isRecord(file.json) || !isRecord(given.json)) return given.json;
+  const merged: Record<string, unknown> = { ...file.json, ...given.json };
+  for (const key of MERGED_BY_FIELD) {
+    const a = file.json[key], b = given.json[key];
+    if (isRecord(a) && isRecord(b)) merged[key] = { ...a, ...b };
+  }
+  return merged;
 }
+
+/**
+ * Nested parameters whose fields stand alone: the fund's balance and per-step cap, the slippage model of each asset
+ * (each model itself is given whole: its fields depend on its kind). `feeSplit` is not one of them: its two shares
+ * sum to 1, so a split is given whole.
+ */
+const MERGED_BY_FIELD = ['insuranceFund', 'slippage'] as const;
 
 /**
  * Every given section checked at its own path (its magnitudes too: the input domain's params bound), then the

@@ -64,7 +64,7 @@ function pooledTemplate(status: Status, f: PooledFigures): ReasonTemplate {
  */
 export function pooledStatusReason(status: Status, f: PooledFigures, marginCurrency?: string): string {
   const t = pooledTemplate(status, f);
-  const write = marginCurrency === undefined ? figure : (x: number) => (Number.isFinite(x) ? `${money(x, 8)} ${marginCurrency}` : money(x));
+  const write = figureIn(marginCurrency);
   let text = t.words[0];
   for (let k = 0; k < t.places.length; k++) text += write(figureAt(f, t.places[k])) + t.words[k + 1];
   return text;
@@ -111,10 +111,23 @@ function putBytes(word: Uint8Array, out: Uint8Array, at: number): number {
   return at + word.length;
 }
 
-/** An isolated position's rule: its allocated collateral plus its P&L against its own IM and MM. */
-export function isolatedStatusReason(status: Status, instrument: string, f: { allocated: number; markToMarket: number; im: number; mm: number }): string {
+/**
+ * How a reason writes a figure: {@link figure} for a USD account; for a coin-margined one (`marginCurrency`), to the
+ * satoshi with its coin (`0.00072165 BTC`), as its row's figures are.
+ */
+function figureIn(marginCurrency: string | undefined): (x: number) => string {
+  return marginCurrency === undefined ? figure : (x: number) => (Number.isFinite(x) ? `${money(x, 8)} ${marginCurrency}` : money(x));
+}
+
+/**
+ * An isolated position's rule: its allocated collateral plus its P&L against its own IM and MM (in `marginCurrency`
+ * for a coin-margined account, {@link figureIn}).
+ */
+export function isolatedStatusReason(status: Status, instrument: string, f: { allocated: number; markToMarket: number; im: number; mm: number }, marginCurrency?: string): string {
+  const figure = figureIn(marginCurrency);
   const equity = f.allocated + f.markToMarket;
-  const own = `isolated position ${instrument}: allocated ${figure(f.allocated)} + P&L ${figure(f.markToMarket)} = ${figure(equity)}`;
+  // + 0: a short's P&L of −0 (no move) reads 0.00, not −0.00
+  const own = `isolated position ${instrument}: allocated ${figure(f.allocated)} + P&L ${figure(f.markToMarket + 0)} = ${figure(equity)}`;
   switch (status) {
     case 'healthy':
       return `${own} ≥ IM ${figure(f.im)}`;
@@ -134,7 +147,8 @@ export function isolatedStatusReason(status: Status, instrument: string, f: { al
  * when it is the account's worst part: it has no requirement, but must not owe (a borrowing beyond its collateral).
  * `rest`, `restIm`, `restMm`: its raw, IM-weighted and MM-weighted equity.
  */
-export function isolatedRestReason(status: Status, rest: number, restIm: number, restMm: number): string {
+export function isolatedRestReason(status: Status, rest: number, restIm: number, restMm: number, marginCurrency?: string): string {
+  const figure = figureIn(marginCurrency);
   const own = 'rest of the account (collateral and cash less its isolated positions\' allocations and P&L)';
   switch (status) {
     case 'bankrupt':

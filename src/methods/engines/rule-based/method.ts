@@ -50,17 +50,18 @@ function pooledSlack(ctx: MethodContext, a: number, target: LiquidationTargetSpe
  */
 function worstPositionReason(ctx: MethodContext, c: MarginColumns, a: number) {
   let worst = -1, held = 0;
+  const layout = ctx.layout, currency = layout.marginAsset.array[a] >= 0 ? layout.marginCurrencyOf(a) : undefined; // figures in the account's coin
   for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
     held += c.posAlloc[p] + c.posMtm[p];
     if (worst < 0 || c.posStatus[p] > c.posStatus[worst]) worst = p;
   }
   if (worst < 0 || c.posStatus[worst] !== c.status[a]) {
     const o = ctx.out;
-    return worst < 0 ? undefined : isolatedRestReason(STATUS[c.status[a]], o.equity.array[a] - held, o.equityIm.array[a] - held, o.equityMm.array[a] - held);
+    return worst < 0 ? undefined : isolatedRestReason(STATUS[c.status[a]], o.equity.array[a] - held, o.equityIm.array[a] - held, o.equityMm.array[a] - held, currency);
   }
   return isolatedStatusReason(STATUS[c.posStatus[worst]], ctx.layout.instruments.ids[c.posInstrument[worst]], {
     allocated: c.posAlloc[worst], markToMarket: c.posMtm[worst], im: c.posIm[worst], mm: c.posMm[worst],
-  });
+  }, currency);
 }
 
 /**
