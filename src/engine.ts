@@ -78,6 +78,9 @@ export type { EngineOptions };
 
 export { MAX_WASM_RECOVERIES } from './kernels/wasm/slot.js';
 
+/** Each engine's method registry, for the functions of this module outside the class (it is not part of the API). */
+const registries = new WeakMap<Engine, MethodRegistry>();
+
 /**
  * The façade: validates inputs, runs the kernels on the chosen backend, and keeps serving when
  * WASM fails (a trap discards the instance; the call is answered by the JS twin, bit-identical).
@@ -107,6 +110,7 @@ export class Engine {
     this.greeksCalls = new GreeksCalls(this.slot);
     this.transport = options.transport ?? new LocalTransport(this);
     this.registry = new MethodRegistry(options.methods ?? BUILT_IN_METHODS);
+    registries.set(this, this.registry);
     this.profiles = options.profiles ?? BUILT_IN_PROFILES;
   }
 
@@ -448,7 +452,7 @@ async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; modu
 export function stressValidated(engine: Engine, book: ValidatedBook, market: ValidatedMarket, shock: unknown, options: StressOptions, opened?: (stressed: ValidatedBook, profiled: StressOptions) => void): StressReport {
   refuseUnknownMethods(book, engine.methods);
   const profiled = options.profile === undefined ? options : applyProfile(options, engine.profiles);
-  const stressed = stressBook(book, profiled);
+  const stressed = stressBook(book, profiled, registries.get(engine) ?? BUILT_IN_REGISTRY);
   return stress(() => {
     const session = engine.openBook(stressed);
     opened?.(stressed, profiled);

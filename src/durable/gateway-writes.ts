@@ -271,7 +271,7 @@ function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<nu
   if (all.every((o) => o.status === 200)) {
     const partitions = all.map((o) => ({ partition: o.partition, seq: o.seq, ...replayed(o) }));
     // every part known by its op id: the batch was applied before, nothing now
-    return { remargined: all.reduce((n, o) => n + (o.remargined ?? 0), 0), events: all.flatMap((o) => o.events ?? []), partitions, ...(all.every((o) => o.replayed) ? { replayed: true } : {}) };
+    return { remargined: all.reduce((n, o) => n + (o.remargined ?? 0), 0), events: all.flatMap((o) => o.events ?? []), partitions, ...(all.length > 0 && all.every((o) => o.replayed) ? { replayed: true } : {}) }; // an empty batch was not sent before
   }
   const written = all.some((o) => o.inLog !== 'false');
   // the key is another request's (422): nothing of this one was written, whatever that request's parts show (replayed)

@@ -22,7 +22,7 @@ import { validateMarket } from '../model/validate.js';
 import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
 import { COMPARE_OPTION_KINDS, type CompareOptions, compareReports, type MethodComparison } from '../session/compare.js';
 import type { MarginOptions } from '../session/types.js';
-import { monteCarloResult, REVERSE_EVALUATIONS, reverseResult, type SplitPlan, splitPlan, STRESS_OPTION_KINDS, type StressOptions } from '../stress/stress.js';
+import { monteCarloResult, REVERSE_EVALUATIONS, reverseResult, SearchProgress, type SplitPlan, splitPlan, STRESS_OPTION_KINDS, type StressOptions } from '../stress/stress.js';
 import type { ReverseStressResult, StressReport } from '../stress/report.js';
 import { reverseSearchBatched } from '../stress/reverse.js';
 import { stressBook } from '../subaccounts/stress-book.js';
@@ -192,7 +192,7 @@ export class ShardedBook {
     if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
     // the book the jobs stress, as engine.stress does (src/subaccounts/stress-book.ts): the pooled book under the cross
     // policy, under its own id on the workers (which hold whole books by id)
-    const stressed = stressBook(this.book, profiled);
+    const stressed = stressBook(this.book, profiled, this.coordinator.registry);
     const whole = wholeBookOf(stressed), wholeId = stressed === this.book ? this.bookId : `${this.bookId}/pooled`;
     const jobs: StressPathsJob[] = [];
     // a few jobs per worker, so progress moves as they finish (each worker lays the book out once for all of its jobs)
@@ -205,10 +205,13 @@ export class ShardedBook {
     }
     // progress: this thread's cascades, the reverse probes on the search's path and the paths of the finished jobs
     let ownDone = 0, ownTotal = 0, probesDone = 0, pathsDone = 0;
-    const probesTotal = runProbes && plan.reverse ? plan.methods.length * REVERSE_EVALUATIONS : 0, pathsTotal = runPaths ? plan.paths * plan.methods.length : 0;
+    // the probes' total grows while a search needs more than it usually does (SearchProgress)
+    let probesTotal = runProbes && plan.reverse ? plan.methods.length * REVERSE_EVALUATIONS : 0;
+    const pathsTotal = runPaths ? plan.paths * plan.methods.length : 0;
     const report = () => onProgress?.(Math.min(ownDone + probesDone + pathsDone, ownTotal + probesTotal + pathsTotal), ownTotal + probesTotal + pathsTotal);
-    const reverse = runProbes && plan.reverse ? this.reverseOnWorkers(runProbes, whole, wholeId, plan.methods, plan.reverse, { market: valid, shock, options: profiled }, () => {
-      probesDone++;
+    const reverse = runProbes && plan.reverse ? this.reverseOnWorkers(runProbes, whole, wholeId, plan.methods, plan.reverse, { market: valid, shock, options: profiled }, (units, grow) => {
+      probesDone += units;
+      probesTotal += grow;
       report();
     }) : null;
     const paths = runPaths ? runPaths(whole, jobs, (j) => {
@@ -235,21 +238,21 @@ export class ShardedBook {
 
   /**
    * Each method's reverse search with its probes on the workers, as many at once as there are workers (one job each);
-   * `onProbe` is told of each probe run, at most {@link REVERSE_EVALUATIONS} a method (its share of the progress total).
+   * `progress` is told of the probes run as {@link SearchProgress} counts them (units done, the change of the total).
    */
   private async reverseOnWorkers(runProbes: NonNullable<ShardTransport['runStressProbes']>, whole: WholeBook, wholeId: string, methods: readonly string[], reverse: NonNullable<SplitPlan['reverse']>,
-    given: Pick<StressProbeJob, 'market' | 'shock' | 'options'>, onProbe: () => void): Promise<ReverseStressResult[]> {
+    given: Pick<StressProbeJob, 'market' | 'shock' | 'options'>, progress: (units: number, grow: number) => void): Promise<ReverseStressResult[]> {
     const results: ReverseStressResult[] = [];
     const workers = this.transport.shards;
     for (const method of methods) {
-      let counted = 0;
+      const count = new SearchProgress(progress);
       const search = await reverseSearchBatched(reverse.steps, reverse.thresholdUsd, workers, async (batch) => {
         const jobs: StressProbeJob[] = batch.lambdas.map((lambda) => ({ bookId: wholeId, ...given, method, batch: { lambdas: [lambda], stopAbove: batch.stopAbove } }));
         const answers = await runProbes(whole, jobs);
-        for (let k = 0; k < Math.min(batch.lambdas.length, REVERSE_EVALUATIONS - counted); k++, counted++) onProbe();
+        for (let k = 0; k < batch.lambdas.length; k++) count.probe();
         return answers.map((a) => a[0]);
       });
-      for (; counted < REVERSE_EVALUATIONS; counted++) onProbe(); // a search that needed fewer probes than the total counted
+      count.end();
       results.push(reverseResult(method, reverse.thresholdUsd, search, reverse.steps));
     }
     return results;

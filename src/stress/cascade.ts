@@ -16,7 +16,7 @@ import type { LiquidationParams, SlippageModel } from '../liquidation/params.js'
 import type { StepFlow } from '../liquidation/plan-columns.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { type MarkAssets, markAssets } from '../layout/mark-assets.js';
-import { compoundReturn, moveMarket } from '../model/move-market.js';
+import { compoundReturn, MIN_RETURN, moveMarket } from '../model/move-market.js';
 import { DOMAIN } from '../model/domain.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { yearsBetween } from '../model/time.js';
@@ -159,7 +159,7 @@ class Cascade {
     let crossed = false;
     for (let k = 0; k < steps.length && !crossed; k++) {
       const step = steps[k];
-      for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), r));
+      for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), Math.max(MIN_RETURN, r))); // as applied
       market = moveMarket(market, this.markAssets.underlyingOf, step.move, this.markAssets.quotedIn);
       let stoppedBy: CascadeStop = 'round-cap';
       let n = 0;
@@ -342,6 +342,8 @@ class Cascade {
       if (m !== 0) direct.set(asset, m);
     }
     const returns = stress.contagion ? withContagion(direct, (x) => market.assets.get(x)?.vol ?? 0, market.correlation) : direct;
+    // the move applied (moveMarket floors a fall at MIN_RETURN): the round reports it, and the vols follow it
+    for (const [asset, r] of returns) if (r < MIN_RETURN) returns.set(asset, MIN_RETURN);
     const volShift = new Map<string, number>();
     for (const [asset, r] of returns) {
       const beta = spotVolBeta(impactOf(stress, asset));

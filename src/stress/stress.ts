@@ -67,6 +67,32 @@ export const MAX_PATHS = 1_000_000;
 /** Cascades a reverse search usually needs (for progress only): a scan of a few dozen grid points, then about 6 bisections. */
 export const REVERSE_EVALUATIONS = 30;
 
+/**
+ * One reverse search's count against its share of a run's progress total, {@link REVERSE_EVALUATIONS} units. A search
+ * that needs more grows the total by one for each probe that would fill its share, so the run never reads done = total
+ * with a probe left; its end takes the unit held open back (its share is then the probes run) or, when it needed
+ * fewer, moves the count on by the rest. `tell(units, grow)`: units done, and the change of the total.
+ */
+export class SearchProgress {
+  private counted = 0;
+  private grown = 0;
+  constructor(private readonly tell: (units: number, grow: number) => void) {}
+
+  /** A probe ran. */
+  probe(): void {
+    this.counted++;
+    const grow = this.counted >= REVERSE_EVALUATIONS + this.grown ? 1 : 0;
+    this.grown += grow;
+    this.tell(1, grow);
+  }
+
+  /** The search ended. */
+  end(): void {
+    if (this.grown > 0) this.tell(0, -1);
+    else if (this.counted < REVERSE_EVALUATIONS) this.tell(REVERSE_EVALUATIONS - this.counted, 0);
+  }
+}
+
 interface Plan {
   methods: string[];
   shock: ValidShock;
@@ -95,12 +121,15 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
   const margin: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
   const cascades: CascadeResult[] = [], reverse: ReverseStressResult[] = [], monteCarlo: MonteCarloStressResult[] = [];
   const mcShocks = plan.paths > 0 ? monteCarloShocks(market, plan.paths, plan.seed, plan.horizonDays) : [];
-  const total = plan.methods.length * (1 + (plan.reverse ? REVERSE_EVALUATIONS : 0) + plan.paths);
+  // the total grows while a reverse search needs more cascades than it usually does (SearchProgress)
+  let total = plan.methods.length * (1 + (plan.reverse ? REVERSE_EVALUATIONS : 0) + plan.paths);
   let done = 0;
-  const tick = () => {
-    done++; // counted with no listener too (a listener-less `?.(++done)` would not count)
-    options.onProgress?.(Math.min(done, total), total);
+  const advance = (units: number, grow: number) => {
+    done += units; // counted with no listener too
+    total += grow;
+    options.onProgress?.(done, total);
   };
+  const tick = () => advance(1, 0);
   let warnings = plan.warnings;
   for (const method of plan.methods) {
     const session = open();
@@ -114,16 +143,13 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
       tick();
       if (plan.reverse && saved) {
-        const threshold = plan.reverse.thresholdUsd, from = done;
+        const threshold = plan.reverse.thresholdUsd, progress = new SearchProgress(advance);
         const search = reverseSearch(plan.shock.steps, threshold, (lambda, stopAbove) => {
           const at = probeAt(setup, saved, plan.shock.steps, lambda, stopAbove);
-          // the total counts the search's usual cascades: a search that needs more does not count past them (the
-          // progress would sit at its end with work left), as the sharded book counts its probes
-          if (done < from + REVERSE_EVALUATIONS) tick();
+          progress.probe();
           return at;
         });
-        // one that needed fewer moves the count on by the rest
-        while (done < from + REVERSE_EVALUATIONS) tick();
+        progress.end();
         reverse.push(reverseResult(method, threshold, search, plan.shock.steps));
       }
       if (plan.paths > 0 && saved) {

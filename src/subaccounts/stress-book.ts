@@ -4,18 +4,36 @@
  * have to be paid again in every round of the cascade (not modelled). A stress runs each of its methods over the
  * whole book: accounts' own methods are not used there.
  */
-import { InputError } from '../errors.js';
+import { InputError, type InputProblem } from '../errors.js';
+import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook } from '../model/types.js';
 import { masterGroups } from './groups.js';
 import { type SubaccountPolicy, subaccountPolicyOf } from './params.js';
 import { pooledBook } from './pool-book.js';
 
-export function stressBook(book: ValidatedBook, options: { params?: unknown; lenient?: boolean | undefined }): ValidatedBook {
+export function stressBook(book: ValidatedBook, options: { params?: unknown; lenient?: boolean | undefined; method?: string | undefined }, registry: MethodRegistry): ValidatedBook {
   const policy = subaccountPolicyOf(book, options.params, options.lenient === true);
   if (policy === 'backstop') {
     throw new InputError([{ path: 'params.subaccounts.policy', message: 'stress does not model the backstop policy (covers paid again in every round of the cascade): use independent or cross' }]);
   }
+  if (policy === 'cross') refuseUnpooled(book, options.method, registry);
   return pooledIf(book, policy);
+}
+
+/**
+ * Under cross every method of the stress margins each group's pool as one account: a method that holds collateral per
+ * position (isolated) cannot, and is refused at each master's path, as margin, compare and liquidate refuse it
+ * (src/subaccounts/methods.ts). `all` runs every method, that one too. An unknown method is left to the stress's own check.
+ */
+function refuseUnpooled(book: ValidatedBook, method: string | undefined, registry: MethodRegistry): void {
+  const wanted = method ?? 'cross'; // the stress's default (src/stress/stress.ts planOf)
+  const cannot = (wanted === 'all' ? registry.names : [wanted]).find((m) => registry.get(m)?.allocatesCollateral === true);
+  if (cannot === undefined) return;
+  const problems: InputProblem[] = masterGroups(book).map((g) => ({
+    path: `accounts[${g.master}]`,
+    message: `master ${JSON.stringify(book.accounts[g.master].id)} pools its subaccounts (policy cross), which ${cannot} margin cannot do: stress the book under a method that pools collateral (cross, portfolio, var)${wanted === 'all' ? ' rather than all' : ''}, or under the independent policy`,
+  }));
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 /**

@@ -91,6 +91,11 @@ describe('a batch through the gateway, one request per shard', () => {
     for (const p of [a.p, b.p, c.p]) expect(await log.lastSeq(p)).toBe(0);
   });
 
+  it('answers an empty batch with nothing done, not as replayed (nothing was sent before)', async () => {
+    const empty = await call(gateway.url, 'POST', '/fills', { fills: [] });
+    expect([empty.status, empty.body]).toEqual([200, { remargined: 0, events: [], partitions: [] }]);
+  });
+
   it('applies a valid batch over both shards once, each partition\'s part in its log once', async () => {
     const answer = await call(gateway.url, 'POST', '/fills', { fills: [fill(a.id, 2), fill(b.id, -1), fill(c.id, -1)] }, { 'idempotency-key': 'good' });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);

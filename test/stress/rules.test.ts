@@ -104,6 +104,25 @@ describe('a cascade round', () => {
   });
 });
 
+describe('a fall beyond the floor', () => {
+  // three longs of 10 X entered at 100 on 100, 150 and 200 USDC; depth κ = 10 USD per unit, all of it permanent
+  const longs = { instruments: X_PERP, accounts: [100, 150, 200].map((usdc, k) => ({ id: `long-${k}`, positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: usdc }] })) };
+  const deep = { ...params, stress: { impact: { X: { model: 'linear', pricePerUnit: 10, permanent: 1 } } } };
+
+  it('reports the impact move applied: a price never falls below (1 − 0.999999) of itself', () => {
+    // X −50% to 50: each long's equity usdc − 500 < 0, all three closed, 30 units sold: the impact −10 × 30 = −300 on a
+    // price of 50 is −600%, floored at −99.9999%: round 2 is at 50 × 10⁻⁶
+    const rounds = stress(longs, market, { spot: { X: -0.5 } }, { method: 'cross', params: deep }).cascades[0].rounds;
+    expect(rounds[0].impactMove.X).toBe(-0.999999);
+    expect(rounds[1].prices.X).toBe(50 * (1 + -0.999999));
+  });
+
+  it('measures amplification against the shock applied, floored as a move is', () => {
+    const amplification = stress(longs, market, { spot: { X: -0.9999999 } }, { method: 'cross', params: deep }).cascades[0].metrics.amplification!;
+    expect([amplification.asset, amplification.shockMove]).toEqual(['X', -0.999999]);
+  });
+});
+
 describe('reverse stress test', () => {
   // The toy book: three longs of 10 X entered at 100 with 100, 150 and 200 USDC, no fund, threshold 80. At a fall s
   // that breaches long-1 alone (s ≤ 10.5%: long-2 has 10p − 850 against MM 0.5p), each long in turn closes all 10 at

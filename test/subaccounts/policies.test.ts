@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateBook } from '../../src/model/validate.js';
 import { stressBook } from '../../src/subaccounts/stress-book.js';
+import { BUILT_IN_REGISTRY } from '../../src/methods/registry.js';
 import { allEngines } from '../support/engines.js';
 import { INSTRUMENTS, market } from '../support/margin-books.js';
 import { expectOneProblem, problemLines } from '../support/problems.js';
@@ -220,13 +221,21 @@ describe('stress under each policy', () => {
     expectOneProblem(() => engine.stress(group(), market(), shock, { method: 'cross', ...policy('backstop') }), 'params.subaccounts.policy', /stress does not model the backstop policy/);
   });
 
+  it('refuses isolated margin on the pools, as margin does, at each master (and under all)', () => {
+    for (const method of ['isolated', 'all']) {
+      expectOneProblem(() => engine.stress(group(), market(), shock, { method, ...policy('cross') }), 'accounts[0]', /master "m" pools its subaccounts \(policy cross\), which isolated margin cannot do/);
+    }
+    // the same book under the independent policy: each account alone, isolated runs
+    expect(engine.stress(group(), market(), shock, { method: 'isolated', ...policy('independent') }).cascades).toHaveLength(1);
+  });
+
   it('pools a book once: the same pooled book for every stress of it (a sharded stress asks twice)', () => {
     const book = validateBook(group());
-    const pooled = stressBook(book, policy('cross'));
+    const pooled = stressBook(book, policy('cross'), BUILT_IN_REGISTRY);
     expect(pooled).not.toBe(book);
     expect(pooled.accounts.map((a) => a.id)).toEqual(['m']);
-    expect(stressBook(book, policy('cross'))).toBe(pooled);
-    expect(stressBook(book, policy('independent'))).toBe(book);
+    expect(stressBook(book, policy('cross'), BUILT_IN_REGISTRY)).toBe(pooled);
+    expect(stressBook(book, policy('independent'), BUILT_IN_REGISTRY)).toBe(book);
   });
 });
 
