@@ -138,6 +138,25 @@ describe('bad Arrow books', () => {
     expect(jsonProblems(book).length).toBeGreaterThanOrEqual(5);
   });
 
+  it('finite values outside the domain\'s bounds: book.json\'s problems at its paths, on the batch read whole and account by account', async () => {
+    const outside = (a: (typeof sample.book.accounts)[number], i: number) => {
+      if (i === 1) return { ...a, positions: [{ ...a.positions![0], quantity: 1e-13 }] };
+      if (i === 2) return { ...a, positions: [{ ...a.positions![0], entryPrice: 1e13 }] };
+      if (i === 3) return { ...a, cashUsd: 1e16 };
+      if (i === 6) return { ...a, collateral: [{ ...a.collateral![0], amount: -1e16 }] };
+      return a;
+    };
+    const clean = { ...sample.book, accounts: sample.book.accounts.map(outside) };
+    // an isolated allocation takes the batch off its copied path: each account is checked on its own
+    const isolated = { ...clean, accounts: clean.accounts.map((a, i) => (i === 7 ? { ...a, positions: [{ ...a.positions![0], isolatedMargin: 1e16 }] } : a)) };
+    for (const book of [clean, isolated]) {
+      const problems = jsonProblems(book);
+      expect(problems.map((q) => q.path)).toEqual(expect.arrayContaining(['accounts[1].positions[0].quantity', 'accounts[2].positions[0].entryPrice', 'accounts[3].cashUsd', 'accounts[6].collateral[0].amount']));
+      expect(await problemsOf(readArrowBook(await arrowBookBytes(book)))).toEqual(problems);
+    }
+    expect(jsonProblems(isolated).map((q) => q.path)).toContain('accounts[7].positions[0].isolatedMargin');
+  });
+
   it('a USD account holding an instrument settled in an asset: the JSON validator\'s currency problem, whatever the batch', async () => {
     const usdc = { id: 'BTC_USDC-PERPETUAL', kind: 'perpetual' as const, underlying: 'BTC', settlement: 'USDC' };
     // account 3 holds it among clean accounts (one batch read whole, or the batch read account by account after a null)

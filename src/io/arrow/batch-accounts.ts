@@ -14,6 +14,7 @@ import { checkList, checkRows, indexedColumn, isValid, itemPath, listColumn, typ
 import type { ByteKeys } from './byte-keys.js';
 import type { AccountIds } from './id-index.js';
 import { SUSPECT } from './id-hashes.js';
+import { DOMAIN, isWithin } from '../../model/domain.js';
 import { cleanAccounts, withoutSettled } from './clean-accounts.js';
 
 const EMPTY = new Float64Array(0);
@@ -285,7 +286,7 @@ export class BatchAccounts {
   private clean(i: number, id: string | null): boolean {
     if (id === null || id === '') return false;
     if (this.nullFree) return this.cleanNullFree(i);
-    if (this.cash && isValid(this.cash, i) && !Number.isFinite(this.cashValues[i])) return false;
+    if (this.cash && isValid(this.cash, i) && !isWithin(DOMAIN.cashUsd, this.cashValues[i])) return false;
     if (this.master?.get(i) === '' || this.method?.get(i) === '') return false;
     // a coin-margined account (or any currency named) is read by the validator: the currency rules are there
     if (this.marginCurrency !== undefined && this.marginCurrency.get(i) !== null) return false;
@@ -296,10 +297,11 @@ export class BatchAccounts {
       for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
         const row = this.instrument![r];
         if (row < 0 || !isValid(p.item, r) || !isValid(this.quantity!, r) || !isValid(this.entry!, r)) return false;
-        if (!Number.isFinite(q[r]) || !Number.isFinite(e[r]) || e[r] < 0) return false;
+        if (!isWithin(DOMAIN.quantity, q[r]) || !isWithin(DOMAIN.entryPrice, e[r])) return false;
+        // (a negative allocation is a loss realized on it: the validator reads it)
         if (iso && isValid(iso, r)) {
           const m = (iso.values as Float64Array)[r];
-          if (!Number.isFinite(m) || m < 0) return false;
+          if (!isWithin(DOMAIN.isolatedMargin, m) || m < 0) return false;
         }
         if (this.seen[row] === i) return false; // a second row on this instrument: netted by the validator
         this.seen[row] = i;
@@ -310,7 +312,7 @@ export class BatchAccounts {
     if (b && isValid(b.list, i)) {
       const amount = this.amounts;
       for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) {
-        if (this.asset![r] < 0 || !isValid(b.item, r) || !isValid(this.amount!, r) || !Number.isFinite(amount[r])) return false;
+        if (this.asset![r] < 0 || !isValid(b.item, r) || !isValid(this.amount!, r) || !isWithin(DOMAIN.amount, amount[r])) return false;
         if (this.location?.get(r) === '') return false;
         for (let s = b.offsets[i]; s < r; s++) if (this.asset![s] === this.asset![r]) return false;
         held++;

@@ -1,8 +1,10 @@
 /**
  * Which accounts of an Arrow book's record batch can be copied into the book's columns as they are (batch-accounts.ts):
- * every value inside the book's rules, nothing to net, no currency rule to check. Any other account is read by the JSON
- * validator.
+ * every value inside the book's rules (its domain's bounds, src/model/domain.ts, as the JSON validator checks them),
+ * nothing to net, no currency rule to check. Any other account is read by the JSON validator, which refuses a value
+ * outside with book.json's message at book.json's path.
  */
+import { DOMAIN, isWithin } from '../../model/domain.js';
 
 /**
  * `rows` with every row of an instrument settled in an asset as −1 (into `out`, which may be `rows` itself; `rows` may
@@ -24,13 +26,13 @@ export function cleanAccounts(
   balanceOffsets: Int32Array | undefined, asset: Int32Array | undefined, amount: Float64Array,
 ): boolean {
   for (let i = from; i < to; i++) {
-    if (cash !== undefined && !Number.isFinite(cash[i])) return false;
+    if (cash !== undefined && !isWithin(DOMAIN.cashUsd, cash[i])) return false;
     let held = 0;
     if (positionOffsets !== undefined && instrument !== undefined) {
       const end = positionOffsets[i + 1];
       for (let r = positionOffsets[i]; r < end; r++) {
         const row = instrument[r], entry = e[r];
-        if (row < 0 || !Number.isFinite(q[r]) || !Number.isFinite(entry) || entry < 0) return false;
+        if (row < 0 || !isWithin(DOMAIN.quantity, q[r]) || !isWithin(DOMAIN.entryPrice, entry)) return false;
         if (seen[row] === i) return false; // a second row on this instrument: netted by the validator
         seen[row] = i;
       }
@@ -39,7 +41,7 @@ export function cleanAccounts(
     if (balanceOffsets !== undefined && asset !== undefined) {
       const start = balanceOffsets[i], end = balanceOffsets[i + 1];
       for (let r = start; r < end; r++) {
-        if (asset[r] < 0 || !Number.isFinite(amount[r])) return false;
+        if (asset[r] < 0 || !isWithin(DOMAIN.amount, amount[r])) return false;
         for (let s = start; s < r; s++) if (asset[s] === asset[r]) return false;
       }
       held += end - start;
