@@ -66,6 +66,8 @@ export class MarginSession {
   private changed = false;
   /** What keeps this session's book live (a live session: src/live/open-live.ts), or null: no other run may be prepared meanwhile. */
   private heldBy: string | null = null;
+  /** Set by {@link release}: the layout's memory is given back. */
+  private released = false;
   /** The params sections that name assets (assetSections), and the sites of the names the session's profiles give there (profileAssetSites). */
   private assetKeyed: AssetSection[] | undefined;
   private profileSites: ReadonlySet<string> | undefined;
@@ -115,6 +117,7 @@ export class MarginSession {
 
   /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
   withProfile<T extends MarginOptions>(options: T): T {
+    this.assertOpen(); // every service starts here
     return applyProfile(options, this.profiles) as T;
   }
 
@@ -151,6 +154,7 @@ export class MarginSession {
   }
 
   private marginWith(market: ValidatedMarket | unknown, options: MarginOptions, into?: LentRows): MarginReport {
+    this.assertOpen();
     const policy = this.subaccountPolicy(options);
     if (policy === null) return this.marginAlone(market, options, undefined, into);
     const valid = isValidatedMarket(market) ? market : validateMarket(market);
@@ -190,6 +194,7 @@ export class MarginSession {
    * them, and for re-margining accounts changed in place. Release it when done.
    */
   prepare<M extends string>(marketJson: ValidatedMarket | unknown, profiled: MarginOptions & CheckedMethod<M> = {}): PreparedMarginRun {
+    this.assertOpen();
     // a run writes the session's market columns: one beside a live session's would re-margin its next fill on them
     if (this.heldBy !== null) throw new Error(`margin-core: this session keeps ${this.heldBy} live: release it before another run on the session, or open another session (engine.openBook)`);
     const options = this.withProfile(profiled);
@@ -283,7 +288,13 @@ export class MarginSession {
   }
 
   release(): void {
+    this.released = true;
     this.layout.release();
+  }
+
+  /** A released session's memory is gone: every call says so, not which column it reached first. */
+  private assertOpen(): void {
+    if (this.released) throw new Error('margin-core: this session was released (session.release()): open another with engine.openBook');
   }
 
   /**
