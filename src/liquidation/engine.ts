@@ -295,8 +295,7 @@ class LiquidationRun {
     t.stillBeingLiquidated = plan.countState('being_liquidated');
     this.ledger.close();
     const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
-    // what validating the book, market and params let through (a lenient run's), as the margin report has them, then the liquidation's
-    warnings = this.unmargined.withWarning(this.run.inputWarnings.length > 0 ? [...this.run.inputWarnings, ...warnings] : warnings);
+    warnings = this.unmargined.withWarning([...this.run.inputWarnings, ...warnings]); // the margin report's first, then the liquidation's
     if (!streamed && plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
     // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts);
     // streamed, the accounts were the chunks' and the fills stay columns until read (a writer reads them in slices)

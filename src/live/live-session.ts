@@ -28,7 +28,8 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck, shortOfOwnIm } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
-import { bookNow, liveRollup, RollupBook, type RollupSource } from './live-rollup.js';
+import { bookNow, type RollupSource } from './live-rollup.js';
+import { LayoutRollup } from './layout-rollup.js';
 import { PoolTrials } from './pool-trial.js';
 import type { StatusChange } from './status-change.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
@@ -100,8 +101,8 @@ export class LiveSession {
 
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
-  /** The validated book the roll-up reads, kept between fills (src/live/live-rollup.ts). */
-  private readonly rollupBook = new RollupBook();
+  /** The master/subaccount roll-up, read from the layout (src/live/layout-rollup.ts), when the book has masters. */
+  private readonly layoutRollup: LayoutRollup | undefined;
   /** What-ifs and checks judged by a group's pool, under the cross policy (src/live/pool-trial.ts). */
   private readonly pools: PoolTrials | undefined;
   /** The domain's bounds on what an account is worth, at the market now (src/live/live-domain.ts). */
@@ -123,6 +124,7 @@ export class LiveSession {
     checkLimitsAgainstBook(limits, ctx.layout);
     this.market = marketJsonOf(market);
     this.pools = rollup?.policy === 'cross' ? new PoolTrials(run, rollup, () => this.market) : undefined;
+    this.layoutRollup = rollup === undefined ? undefined : new LayoutRollup(run, rollup, this.pools);
     run.run();
     this.status = Uint8Array.from(ctx.out.status.array.subarray(0, ctx.layout.accountCount));
     ctx.layout.indexAccountIds(); // requests name accounts: the index built while opening, not by the first request
@@ -181,10 +183,7 @@ export class LiveSession {
   report(): MarginReport {
     this.assertLive();
     const report = this.run.report();
-    if (this.rollup === undefined) return report;
-    // the policy completes this report (rows of accounts naming their method carry it), as engine.margin's
-    const subaccounts = liveRollup(this.run, this.market, this.rollup, this.rollupBook, report);
-    if (subaccounts !== undefined) report.subaccounts = subaccounts;
+    this.layoutRollup?.complete(report);
     return report;
   }
 
@@ -200,7 +199,7 @@ export class LiveSession {
   /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */
   subaccounts(): MarginReport['subaccounts'] {
     this.assertLive();
-    return this.rollup === undefined ? undefined : liveRollup(this.run, this.market, this.rollup, this.rollupBook);
+    return this.layoutRollup?.rollup();
   }
 
   /** One account's row, as it stands (InputError for an unknown id). */
@@ -402,7 +401,6 @@ export class LiveSession {
     const layout = this.run.context.layout;
     const byAccount = this.refuseUnless(items);
     const accounts = [...byAccount.keys()].sort((x, y) => x - y);
-    this.rollupBook.invalidate(accounts);
     const changed = Int32Array.from(accounts);
     // in one call when the method can (each account's figures as alone); a batch the method cannot margin (a plug-in
     // threw) is taken back whole, as a refused batch changes nothing

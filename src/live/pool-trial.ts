@@ -26,6 +26,7 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import { inMemberOrder } from '../subaccounts/groups.js';
 import { crossPools, type PolicyHost } from '../subaccounts/policy.js';
 import { LayoutUnions } from '../subaccounts/union.js';
+import { figuresOfHoldings } from '../subaccounts/group-figures.js';
 import { healthOf } from '../margin/derived-figures.js';
 import { STATUS } from '../margin/status.js';
 import type { StatusChange } from './status-change.js';
@@ -119,6 +120,26 @@ export class PoolTrials {
     const options = this.source.options;
     const market = () => validateMarket(this.market(), book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
     return crossPools(host, this.run, market, options, this.source.runMethod)[0];
+  }
+
+  /**
+   * Every group's pool (USD), by its master's layout index: the roll-up's `combined` (src/live/layout-rollup.ts), from
+   * the unions margined by the run in one call, else (a group with no union) the group as a book of its own.
+   */
+  figuresByMaster(): Map<number, GroupFigures> {
+    const groups = this.groupsNow(), all = Int32Array.from(groups.master.keys());
+    const { ready, unions } = this.unionsOf(all);
+    const margins = unions.length > 0 ? this.run.unionMargin(unions) : [];
+    const out = new Map<number, GroupFigures>();
+    if (margins !== undefined) ready.forEach((g, j) => out.set(groups.members[g][0], figuresOfHoldings(margins[j])));
+    const layout = this.run.context.layout;
+    for (const g of all) {
+      const master = groups.members[g][0];
+      if (out.has(master)) continue;
+      const members = groups.members[g].filter((k) => layout.accountIds[k] !== null);
+      out.set(master, this.trial(members[0], { master: groups.master[g], members })([]));
+    }
+    return out;
   }
 
   /** Records every pool's status (the session's first run is done): the statuses later changes are from. */

@@ -96,21 +96,3 @@ export function groupIds(book: ValidatedBook): GroupIds {
   }
   return ids;
 }
-
-/**
- * Gives `to` the groups (and group ids) kept for `from`, when `to` is `from` with accounts `replaced` in place, each
- * with the same id, master and method (a live roll-up's book after fills, src/live/live-rollup.ts): the groups of a
- * book of 10⁵ groups cost more to make again than the fills changed. Checked on the replaced accounts; otherwise
- * nothing is given and `to` makes its own.
- */
-export function inheritGroups(from: ValidatedBook, to: ValidatedBook, replaced: Iterable<number>): void {
-  if (to.accounts.length !== from.accounts.length) return;
-  for (const k of replaced) {
-    const a = from.accounts[k], b = to.accounts[k];
-    if (a.id !== b.id || a.master !== b.master || a.method !== b.method) return;
-  }
-  const groups = cache.get(from), ids = idsCache.get(from), fields = hasFields.get(from);
-  if (groups) cache.set(to, groups);
-  if (ids) idsCache.set(to, ids); // the same ids at the same places
-  if (fields !== undefined) hasFields.set(to, fields);
-}

@@ -94,7 +94,7 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     }
     report.totals = totalsAfterCovers(cols, report.totals, moved);
   } else combined = standalone;
-  report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, cols);
+  report.subaccounts = rollup(groupIds(book), groups, methods, policy, standalone, combined, backstops, cols);
   return report;
 }
 
@@ -204,30 +204,6 @@ interface KeptUnions {
   missing: number[];
   methods: readonly string[];
   byMethod: Map<string, { groups: number[]; unions: UnionHoldings[] }>;
-}
-
-/**
- * Gives `to` the unions kept for `from` but those of the groups of accounts `replaced`, which are made again when
- * asked for: `to` is `from` with those accounts replaced in place and the same groups (groups.ts `inheritGroups`, a
- * live roll-up's book after fills), so the other groups hold what they held.
- */
-export function inheritPools(from: ValidatedBook, to: ValidatedBook, replaced: Iterable<number>): void {
-  const kept = unionsOf.get(from), groups = masterGroups(from);
-  if (!kept || masterGroups(to) !== groups) return;
-  const groupOf = new Int32Array(from.accounts.length).fill(-1);
-  groups.forEach((g, k) => {
-    groupOf[g.master] = k;
-    for (const s of g.subaccounts) groupOf[s] = k;
-  });
-  const unions = kept.unions.slice(), missing = [...kept.missing];
-  for (const a of replaced) {
-    const k = groupOf[a];
-    if (k >= 0 && unions[k] !== undefined) {
-      unions[k] = undefined;
-      missing.push(k);
-    }
-  }
-  unionsOf.set(to, { unions, missing, methods: kept.methods, byMethod: new Map() });
 }
 
 /**

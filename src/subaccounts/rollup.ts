@@ -7,19 +7,21 @@ import { ACC_SLOTS, exactAddOneJs, exactMergeJs, exactRoundJs, newAccumulators }
 import { addImSum, type TotalSums } from '../margin/exact-totals.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { GroupFigures, MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
-import type { ValidatedBook } from '../model/types.js';
 import type { FigureColumns } from './figure-columns.js';
-import { groupIds, type MasterGroup } from './groups.js';
+import type { GroupIds, MasterGroup } from './groups.js';
 import type { SubaccountPolicy } from './params.js';
 
 /** A master's backstop in the roll-up (MasterRollup.backstop). */
 export type MasterBackstop = NonNullable<MasterRollup['backstop']>;
 
+/**
+ * The roll-up of `groups` (account indices of the figure columns `c`, masters in ascending order) named by `ids` (a
+ * book's groupIds, or a live layout's: src/live/layout-rollup.ts); `methods`: each account's method by index.
+ */
 export function rollup(
-  book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly string[], policy: SubaccountPolicy,
+  ids: GroupIds, groups: readonly MasterGroup[], methods: readonly string[], policy: SubaccountPolicy,
   standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly MasterBackstop[] | undefined, c: FigureColumns,
 ): SubaccountRollup {
-  const ids = groupIds(book);
   const masters = new Array<MasterRollup>(groups.length);
   for (let k = 0; k < groups.length; k++) {
     const s = standalone[k], c = combined[k];

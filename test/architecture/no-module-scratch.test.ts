@@ -18,6 +18,7 @@ const SRC = join(ROOT, 'src');
 /** `file:name` → why it is safe. */
 const ALLOWED: Record<string, string> = {
   // immutable tables and constants: filled once at load, never written after
+  'engine.ts:registries': 'each engine\'s own method registry, set once by its constructor and read by this module\'s functions for that engine (a WeakMap keyed by the engine: nothing shared between engines)',
   'kernels/js/elementary.ts:EXP_TABLE': 'constant table of the exp kernel twin',
   'kernels/js/elementary.ts:POW2': 'constant table (powers of two), filled at load',
   'margin/status.ts:STATUS_CODE': 'constant table: status name → code',

@@ -1,8 +1,8 @@
 /**
- * A live report's roll-up after fills (src/live/live-rollup.ts): the book it reads is made again from the accounts the
- * fills changed, keeping the groups and the unions of the groups no fill reached (groups.ts `inheritGroups`,
- * policy.ts `inheritPools`). After every fill, tick and transfer, the report (rows, totals, roll-up) has the bits of
- * `engine.margin` on the live book and market, on generated books in groups (USD and coin-margined), both backends.
+ * A live report's roll-up after fills (src/live/layout-rollup.ts): read from the layout's columns, with each pool from
+ * the session's unions (kept for the groups no fill reached, pool-trial.ts). After every fill, tick and transfer, the
+ * report (rows, totals, roll-up) has the bits of `engine.margin` on the live book and market, on generated books in
+ * groups (USD and coin-margined), both backends.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';

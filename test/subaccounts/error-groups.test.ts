@@ -20,7 +20,7 @@ import { rollupLines } from '../../src/report/subaccount-text.js';
 import { LocalTransport } from '../../src/scale/local-transport.js';
 import { FigureColumns } from '../../src/subaccounts/figure-columns.js';
 import { sumFigures } from '../../src/subaccounts/group-figures.js';
-import { masterGroups } from '../../src/subaccounts/groups.js';
+import { groupIds, masterGroups } from '../../src/subaccounts/groups.js';
 import { rollup } from '../../src/subaccounts/rollup.js';
 import { STATUS_ERROR, STATUS_HEALTHY } from '../../src/margin/status.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
@@ -145,7 +145,7 @@ describe('backstop roll-up with a member in error', () => {
     const figures = groups.map((g) => sumFigures(c, g));
     expectNoFigures(figures[0], 'm');
     const backstops = [{ freeUsd: 90, coveredUsd: 0, uncoveredUsd: 0, covers: [] }];
-    const r = rollup(validated, groups, ['cross', 'cross', 'cross', 'cross'], 'backstop', figures, figures, backstops, c);
+    const r = rollup(groupIds(validated), groups, ['cross', 'cross', 'cross', 'cross'], 'backstop', figures, figures, backstops, c);
     expect(r.masters[0].imFreed).toBeNaN();
     expect(r.masters[0].imFreedShare).toBeNaN();
     expect(r.totals).toEqual({ masters: 1, subaccounts: 2, complete: false, covered: 1, standaloneIm: 40, im: 40, imFreed: 0, imFreedShare: 0, backstopUsd: 0 });
