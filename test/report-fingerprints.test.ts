@@ -74,6 +74,10 @@
  *   where there were none), every other byte the same; the search reads the kernel's status, and each price shown
  *   turns the status of a from-scratch margin (test/liquidation-price-flips.test.ts). Cross and generated10k (no
  *   breakdown) unchanged.
+ * - an isolated coin-margined account's statusReason writes its position's figures in its coin, to the satoshi with
+ *   its symbol ("allocated 0.07565270 BTC + P&L 0.00049550 BTC = …"; it read "0.08 + P&L 4.96e-4 = 0.08", as USD).
+ *   Moved: the sample's isolated digest; checked on js against the previous tree: only the two BTC-margined rows'
+ *   statusReason changed, every figure and the totals the same.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

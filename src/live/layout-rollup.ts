@@ -18,7 +18,7 @@ import type { GroupFigures, SubaccountRollup } from '../margin/subaccount-rollup
 import type { PreparedRun } from '../session/prepared-run.js';
 import { FigureColumns } from '../subaccounts/figure-columns.js';
 import { sumFigures } from '../subaccounts/group-figures.js';
-import { type GroupIds, inMemberOrder, type MasterGroup } from '../subaccounts/groups.js';
+import { type GroupIds, groupIdsOf, inMemberOrder, type MasterGroup } from '../subaccounts/groups.js';
 import { rollup } from '../subaccounts/rollup.js';
 import type { RollupSource } from './live-rollup.js';
 import type { PoolTrials } from './pool-trial.js';
@@ -107,13 +107,6 @@ function shapeOf(run: PreparedRun, runMethod: string): RollupShape {
     list.push(rowOf[a]);
   }
   const groups: MasterGroup[] = [...subaccountsOf.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: inMemberOrder(subaccountsOf.get(master)!, rowIds) }));
-  const grouped = new Uint8Array(rowIds.length);
-  let subaccountCount = 0;
-  for (const g of groups) {
-    grouped[g.master] = 1;
-    for (const s of g.subaccounts) grouped[s] = 1;
-    subaccountCount += g.subaccounts.length;
-  }
   const accountOfRow = new Int32Array(rowIds.length);
   for (let a = 0; a < rowOf.length; a++) if (rowOf[a] >= 0) accountOfRow[rowOf[a]] = a;
   return {
@@ -122,13 +115,7 @@ function shapeOf(run: PreparedRun, runMethod: string): RollupShape {
     rowOf,
     groups,
     masterAccount: Int32Array.from(groups, (g) => accountOfRow[g.master]),
-    ids: {
-      masters: groups.map((g) => rowIds[g.master]),
-      subaccounts: groups.map((g) => Object.freeze(g.subaccounts.map((s) => rowIds[s]))),
-      subaccountCount,
-      accountIds: rowIds,
-      grouped,
-    },
+    ids: groupIdsOf(groups, rowIds),
     methods: new Array<string>(rowIds.length).fill(runMethod),
   };
 }

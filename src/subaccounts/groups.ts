@@ -76,23 +76,24 @@ const idsCache = new WeakMap<ValidatedBook, GroupIds>();
 
 export function groupIds(book: ValidatedBook): GroupIds {
   let ids = idsCache.get(book);
-  if (!ids) {
-    const groups = masterGroups(book), accounts = book.accounts;
-    const grouped = new Uint8Array(accounts.length);
-    let subaccountCount = 0;
-    for (const g of groups) {
-      grouped[g.master] = 1;
-      for (const s of g.subaccounts) grouped[s] = 1;
-      subaccountCount += g.subaccounts.length;
-    }
-    ids = {
-      masters: groups.map((g) => accounts[g.master].id),
-      subaccounts: groups.map((g) => Object.freeze(g.subaccounts.map((s) => accounts[s].id))),
-      subaccountCount,
-      accountIds: accounts.map((a) => a.id),
-      grouped,
-    };
-    idsCache.set(book, ids);
-  }
+  if (!ids) idsCache.set(book, (ids = groupIdsOf(masterGroups(book), book.accounts.map((a) => a.id))));
   return ids;
+}
+
+/** The {@link GroupIds} of `groups` over accounts named `accountIds` (by index): a book's, or a live layout's rows. */
+export function groupIdsOf(groups: readonly MasterGroup[], accountIds: readonly string[]): GroupIds {
+  const grouped = new Uint8Array(accountIds.length);
+  let subaccountCount = 0;
+  for (const g of groups) {
+    grouped[g.master] = 1;
+    for (const s of g.subaccounts) grouped[s] = 1;
+    subaccountCount += g.subaccounts.length;
+  }
+  return {
+    masters: groups.map((g) => accountIds[g.master]),
+    subaccounts: groups.map((g) => Object.freeze(g.subaccounts.map((s) => accountIds[s]))),
+    subaccountCount,
+    accountIds,
+    grouped,
+  };
 }

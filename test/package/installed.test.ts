@@ -65,8 +65,11 @@ const installed = join(project, 'node_modules', 'margin-core');
  * Raised to 10.2 MB unpacked when isolated margin came to hold on the live paths (fills moving their position's own
  * allocation, checks and transfers judged per position, its liquidation price read from the status) and the live
  * cluster to refuse a log that lost entries, with their docs and the changelog (3,286,914 and 10,153,272 measured).
+ * Raised to 3.35 MB packed and 10.3 MB unpacked when an Arrow book's copied accounts came to be held to the domain's
+ * bounds, the live roll-up to be read from the layout, stress to refuse isolated pools and grow its progress total,
+ * liquidation to carry the input warnings, with their docs and the changelog (3,307,844 and 10,218,813 measured).
  */
-const BUDGET = { packed: 3_300_000, unpacked: 10_200_000 };
+const BUDGET = { packed: 3_350_000, unpacked: 10_300_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
