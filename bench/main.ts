@@ -32,7 +32,7 @@ if (args[0] === 'service-serve') {
   process.exit(0);
 }
 if (args[0] === 'service-bounds-serve') {
-  await serviceBoundsProcess(args[1], Number(args[2]));
+  await serviceBoundsProcess(args[1], Number(args[2]), Number(args[3] ?? 0));
   process.exit(0);
 }
 if (args[0] === 'liquidation-one') {

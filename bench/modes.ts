@@ -250,7 +250,7 @@ const service: BenchMode<ServiceCompareResult> = {
 
 const serviceBoundsMode: BenchMode<ServiceBoundsResult> = {
   name: 'service-bounds',
-  title: 'Live margin service at size: each request kind at its largest on the generated 1,000,000-account book, how long a /health probe waited meanwhile, RSS',
+  title: 'Live margin service at size: each request kind at its largest on the generated 1,000,000-account book (cross, portfolio, and cross in groups of 10), how long a /health probe waited meanwhile, RSS',
   counts: [{ name: 'accounts', fallback: 1_000_000 }],
   inFullRun: false,
   run: ([accounts]) => serviceBounds(accounts),

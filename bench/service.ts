@@ -162,15 +162,16 @@ async function openSynthetic(accounts: number): Promise<LiveSession> {
   return engine.live(book, market, { method: 'cross' });
 }
 
-async function openGenerated(accounts: number, method: string): Promise<LiveSession> {
-  const sample = generateSample({ accounts, seed: 7 });
+/** The generated book live under `method`; `perMaster` > 0: in groups of that many, pooled under the cross policy. */
+async function openGenerated(accounts: number, method: string, perMaster = 0): Promise<LiveSession> {
+  const sample = generateSample({ accounts, seed: 7, ...(perMaster > 0 ? { accountsPerMaster: perMaster } : {}) });
   const engine = await createEngine({ backend: 'wasm' });
-  return engine.live(sample.book, sample.market, { method });
+  return engine.live(sample.book, sample.market, { method, ...(perMaster > 0 ? { params: { subaccounts: { policy: 'cross' } } } : {}) });
 }
 
 /** Child of part 2: the generated book behind the service, until SIGTERM. */
-export async function serviceBoundsProcess(method: string, accounts: number): Promise<void> {
-  const live = await openGenerated(accounts, method);
+export async function serviceBoundsProcess(method: string, accounts: number, perMaster = 0): Promise<void> {
+  const live = await openGenerated(accounts, method, perMaster);
   const service = await startService(live, { port: 0, token: TOKEN });
   process.stdout.write(`listening on ${service.url}\n`);
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
@@ -221,9 +222,9 @@ async function metric(url: string, name: string): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
-/** Part 2, one method: each request kind once on the big book, with the probe running. */
-async function boundsOf(method: string, accounts: number): Promise<{ rows: BoundRow[]; startRssMiB: number; peakRssMiB: number }> {
-  const { url, process: proc } = await child(['service-bounds-serve', method, String(accounts)]);
+/** Part 2, one method: each request kind once on the big book (in groups of `perMaster` when > 0), with the probe running. */
+async function boundsOf(method: string, accounts: number, perMaster = 0): Promise<{ rows: BoundRow[]; startRssMiB: number; peakRssMiB: number; perMaster: number }> {
+  const { url, process: proc } = await child(['service-bounds-serve', method, String(accounts), String(perMaster)]);
   const rows: BoundRow[] = [];
   let peak = 0;
   const rss = async () => {
@@ -276,7 +277,7 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
       rows.push({ method, request, ms, probeMaxMs: probeMax, loopLagMaxMs, rssMiB: await rss() });
       console.log(JSON.stringify(rows.at(-1))); // as it comes: a long run's figures are not lost with a later failure
     }
-    return { rows, startRssMiB, peakRssMiB: peak };
+    return { rows, startRssMiB, peakRssMiB: peak, perMaster };
   } finally {
     await stop(proc);
   }
@@ -284,14 +285,19 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
 
 export interface ServiceBoundsResult {
   accounts: number;
-  methods: { rows: BoundRow[]; startRssMiB: number; peakRssMiB: number }[];
+  methods: { rows: BoundRow[]; startRssMiB: number; peakRssMiB: number; perMaster?: number }[];
 }
 
+/** Cross and portfolio on the generated book, then cross on it in groups of 10 under the cross policy (its roll-up in every report). */
 export async function serviceBounds(accounts: number): Promise<ServiceBoundsResult> {
   const methods = [];
   for (const method of ['cross', 'portfolio']) methods.push(await boundsOf(method, accounts));
+  methods.push(await boundsOf('cross', accounts, GROUP_SIZE));
   return { accounts, methods };
 }
+
+/** Accounts per master in service-bounds' grouped book. */
+const GROUP_SIZE = 10;
 
 export function compareTables(result: ServiceCompareResult): BenchTable[] {
   return [{
@@ -305,7 +311,7 @@ export function compareTables(result: ServiceCompareResult): BenchTable[] {
 
 export function boundsTables(result: ServiceBoundsResult): BenchTable[] {
   return result.methods.map((m) => ({
-    caption: `${m.rows[0]?.method ?? ''} margin, ${result.accounts.toLocaleString('en-US')} accounts: RSS ${m.startRssMiB.toFixed(0)} MiB at the start, ${m.peakRssMiB.toFixed(0)} MiB at most`,
+    caption: `${m.rows[0]?.method ?? ''} margin, ${result.accounts.toLocaleString('en-US')} accounts${m.perMaster ? ` in groups of ${m.perMaster} (masters and subaccounts, the cross policy: the roll-up in /report)` : ''}: RSS ${m.startRssMiB.toFixed(0)} MiB at the start, ${m.peakRssMiB.toFixed(0)} MiB at most`,
     rows: m.rows.map((r) => ({ request: r.request, ms: fixed(r.ms, 1), 'slowest /health meanwhile, ms': fixed(r.probeMaxMs, 1), 'event-loop lag max, ms': fixed(r.loopLagMaxMs, 1), 'RSS MiB': fixed(r.rssMiB, 0) })),
   }));
 }

@@ -69,6 +69,14 @@ export class PoolTrials {
   private nowHealth = new Float64Array(0);
   /** The last {@link unionsOf}: the groups asked for, and their unions (see there). */
   private lastUnions: { touched: Int32Array; ready: number[]; unions: UnionHoldings[] } | null = null;
+  /**
+   * Every group's unions as the roll-up last asked for them ({@link figuresByMaster}), kept apart from the status
+   * events' (which ask for the groups an update reached) until a union is read again: the method keeps what it derives
+   * from the array (about a second at 100,000 groups), which the roll-up after a tick would otherwise derive again.
+   */
+  private allUnions: { version: number; ready: number[]; unions: UnionHoldings[] } | null = null;
+  /** Moved on whenever a group's union is dropped (a fill or transfer reached a member, or the groups were made again). */
+  private unionsVersion = 0;
 
   constructor(private readonly run: PreparedRun, private readonly source: RollupSource, private readonly market: () => Market) {}
 
@@ -128,7 +136,10 @@ export class PoolTrials {
    */
   figuresByMaster(): Map<number, GroupFigures> {
     const groups = this.groupsNow(), all = Int32Array.from(groups.master.keys());
-    const { ready, unions } = this.unionsOf(all);
+    let kept = this.allUnions;
+    // (through unionsOf: the status events' arrays when they last asked for every group, as the first statuses did)
+    if (kept === null || kept.version !== this.unionsVersion) kept = this.allUnions = { version: this.unionsVersion, ...this.unionsOf(all) };
+    const { ready, unions } = kept;
     const margins = unions.length > 0 ? this.run.unionMargin(unions) : [];
     const out = new Map<number, GroupFigures>();
     if (margins !== undefined) ready.forEach((g, j) => out.set(groups.members[g][0], figuresOfHoldings(margins[j])));
@@ -172,7 +183,10 @@ export class PoolTrials {
       for (const g of list) mark[g] = 0;
       touched = Int32Array.from(list);
     }
-    if (holdingsChanged) for (const g of touched) this.unions[g] = undefined;
+    if (holdingsChanged && touched.length > 0) {
+      for (const g of touched) this.unions[g] = undefined;
+      this.unionsVersion++;
+    }
     this.poolsNow(touched);
     const events: StatusChange[] = [];
     for (const g of touched) {
@@ -222,6 +236,11 @@ export class PoolTrials {
   private unionsOf(touched: Int32Array): { touched: Int32Array; ready: number[]; unions: UnionHoldings[] } {
     const last = this.lastUnions;
     if (last !== null && sameGroups(last.touched, touched) && touched.every((g) => this.unions[g] !== undefined) && last.ready.every((g, j) => this.unions[g] === last.unions[j])) return last;
+    return (this.lastUnions = { touched: touched.slice(), ...this.readUnions(touched) });
+  }
+
+  /** The unions of the groups `touched` that have one (`ready`: their groups), read from the layout where not kept. */
+  private readUnions(touched: Int32Array): { ready: number[]; unions: UnionHoldings[] } {
     const layout = this.run.context.layout, groups = this.groupsNow();
     const reader = new LayoutUnions(layout); // (an account taken out holds nothing: it adds nothing to a union)
     const ready: number[] = [], unions: UnionHoldings[] = [];
@@ -233,7 +252,7 @@ export class PoolTrials {
         unions.push(u);
       }
     }
-    return (this.lastUnions = { touched: touched.slice(), ready, unions });
+    return { ready, unions };
   }
 
   /** The groups as the layout holds them now, by group index (the order masters first appear in the layout). */
@@ -261,6 +280,7 @@ export class PoolTrials {
     // (a live session adds no account: built once; were one added, the pools would start again unannounced)
     this.statuses = new Uint8Array(groups.master.length).fill(UNKNOWN);
     this.unions = new Array(groups.master.length).fill(undefined);
+    this.unionsVersion++;
     this.mark = new Uint8Array(groups.master.length);
     this.nowStatus = new Uint8Array(groups.master.length);
     this.nowHealth = new Float64Array(groups.master.length);
