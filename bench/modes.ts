@@ -253,6 +253,7 @@ const serviceBoundsMode: BenchMode<ServiceBoundsResult> = {
   title: 'Live margin service at size: each request kind at its largest on the generated 1,000,000-account book (cross, portfolio, and cross in groups of 10), how long a /health probe waited meanwhile, RSS',
   counts: [{ name: 'accounts', fallback: 1_000_000 }],
   inFullRun: false,
+  ownProcesses: true, // the service and its client load both cores: only the load before is judged
   run: ([accounts]) => serviceBounds(accounts),
   tables: boundsTables,
 };
