@@ -146,7 +146,11 @@ export class Deleveraging {
       const c = queue.at(at);
       const left = this.capacity(candidates, c, lossPerContract); // contracts it may still give at this price
       if (left > 0) {
-        const take = Math.min(left, want - taken);
+        const rest = want - taken;
+        let take = Math.min(left, rest);
+        // a cap short of the rest by a rounding of it (caps over the loss per contract, summed) gives the rest: no dust
+        // of contracts (1e-14) goes on to the next counterparty as a deleveraging of its own (capLeft's rounding)
+        if (take < rest && rest - take <= 1e-12 * want && rest <= Math.abs(candidates.left[c])) take = rest;
         this.fill(candidates, c, i, Math.sign(candidates.quantity[c]) * take, price, from, at + 1);
         taken += take;
         if (take < left) break;

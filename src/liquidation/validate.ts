@@ -165,11 +165,18 @@ function mergedSection(sections: readonly { json: unknown }[]): unknown {
   if (sections.length < 2) return sections[0]?.json;
   const [file, given] = sections;
   if (!isRecord(file.json) || !isRecord(given.json)) return given.json;
-  const merged: Record<string, unknown> = { ...file.json, ...given.json };
+  const merged = over(file.json, given.json);
   for (const key of MERGED_BY_FIELD) {
     const a = file.json[key], b = given.json[key];
-    if (isRecord(a) && isRecord(b)) merged[key] = { ...a, ...b };
+    if (isRecord(a) && isRecord(b)) merged[key] = over(a, b);
   }
+  return merged;
+}
+
+/** `later`'s fields over `earlier`'s; a field present but undefined is not given (`{ feeRate: flags.fee }` with no flag). */
+function over(earlier: Record<string, unknown>, later: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...earlier };
+  for (const [key, value] of Object.entries(later)) if (value !== undefined) merged[key] = value;
   return merged;
 }
 

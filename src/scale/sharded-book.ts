@@ -204,7 +204,9 @@ export class ShardedBook {
       }
     }
     // progress: this thread's cascades, the reverse probes on the search's path and the paths of the finished jobs
-    let ownDone = 0, ownTotal = 0, probesDone = 0, pathsDone = 0;
+    // (this thread's total until its own run first reports: one cascade a method at least, so a job that ends first
+    // does not take the progress to its end)
+    let ownDone = 0, ownTotal = plan.methods.length, probesDone = 0, pathsDone = 0;
     // the probes' total grows while a search needs more than it usually does (SearchProgress)
     let probesTotal = runProbes && plan.reverse ? plan.methods.length * REVERSE_EVALUATIONS : 0;
     const pathsTotal = runPaths ? plan.paths * plan.methods.length : 0;

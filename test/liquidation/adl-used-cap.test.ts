@@ -35,4 +35,28 @@ describe('ADL: a cap taken whole', () => {
       expect(r.adl[1].quantity).toBeCloseTo(-(10_000 * (1 / 100_000 - 1 / 101_000)) / 0.0001, 9);
     }
   });
+
+  it('a rest short of the counterparties\' caps by a rounding is given by the last of them, not by one more', () => {
+    // S: short 22.17 X from 179.71 with nothing else: bankrupt at 179.71, marked 181.32, so a long gives up 1.61 a
+    // contract. L0's profit is 3.96 × 1.61 (cap 3.96 contracts), L1's 18.21 × 1.61 (cap 18.21): 3.96 + 18.21 = 22.17,
+    // the caps summed are 22.17 but for a rounding (1e-14); Z, a long with room, must not be deleveraged for it
+    const mark = 181.32, bankruptcy = 179.71, loss = mark - bankruptcy;
+    const long = (id: string, quantity: number, capContracts: number, usdc: number) => ({ id, positions: [{ instrument: 'X-PERP', quantity, entryPrice: mark - (capContracts * loss) / quantity }], collateral: [{ asset: 'USDC', amount: usdc }] });
+    const book = {
+      instruments: [{ id: 'X-PERP', kind: 'perpetual', underlying: 'X' }],
+      accounts: [
+        { id: 'S', positions: [{ instrument: 'X-PERP', quantity: -22.17, entryPrice: bankruptcy }], collateral: [{ asset: 'USDC', amount: 0 }] },
+        long('L0', 16.704, 3.96, 908.63), long('L1', 76.089, 18.21, 4_138.94),
+        { id: 'Z', positions: [{ instrument: 'X-PERP', quantity: 44.34, entryPrice: 181.14 }], collateral: [{ asset: 'USDC', amount: 1e7 }] },
+      ],
+    };
+    const x = { valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: mark, vol: 0.5 }, USDC: { price: 1, vol: 0 } }, correlation: { assets: ['X'], matrix: [[1]] } };
+    for (const engine of engines) {
+      const r = engine.liquidate(book, x, { method: 'cross', liquidation: { ...plain, maxFractionPerStep: 1 } });
+      expect(r.adl.map((f) => f.account).sort(), engine.backend).toEqual(['L0', 'L1']);
+      expect(r.totals.accountsDeleveraged).toBe(2);
+      expect(r.adl[0].quantity + r.adl[1].quantity).toBeCloseTo(22.17, 11);
+      expect(r.accounts.find((a) => a.id === 'S')!.state).toBe('resolved');
+    }
+  });
 });

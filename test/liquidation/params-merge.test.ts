@@ -31,4 +31,11 @@ describe('options.liquidation over the params file', () => {
     const p = paramsOf({ feeSplit: { liquidator: 0.3, insuranceFund: 0.7 }, feeRate: 0.001 }, { feeSplit: { liquidator: 1, insuranceFund: 0 } });
     expect([p.feeSplit, p.feeRate]).toEqual([{ liquidator: 1, insuranceFund: 0 }, 0.001]);
   });
+
+  it('a field present but undefined is not given: the file\'s stays (`{ insuranceFund: flags.fund }` with no flag)', () => {
+    const file = { feeRate: 0.01, insuranceFund: { balanceUsd: 500, maxPerStepUsd: 10 }, adl: 'pro-rata' };
+    const p = paramsOf(file, { feeRate: undefined, adl: undefined, insuranceFund: undefined });
+    expect([p.feeRate, p.adl, p.insuranceFund]).toEqual([0.01, 'pro-rata', { balanceUsd: 500, maxPerStepUsd: 10 }]);
+    expect(paramsOf(file, { insuranceFund: { balanceUsd: undefined, maxPerStepUsd: 20 } }).insuranceFund).toEqual({ balanceUsd: 500, maxPerStepUsd: 20 });
+  });
 });

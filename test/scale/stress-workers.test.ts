@@ -65,6 +65,7 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     }
     const last = seen[seen.length - 1];
     expect(last).toEqual([1 + 13, 1 + 13]); // the shock's cascade on this thread, then every path
+    expect(seen.filter(([done, total]) => done >= total)).toHaveLength(1); // a job ending before this thread's cascade reported too
     for (let k = 1; k < seen.length; k++) expect(seen[k][0]).toBeGreaterThanOrEqual(seen[k - 1][0]);
     // the paths arrive job by job: more than one report after the shock's cascade (3 workers × PATH_JOBS_PER_WORKER jobs over 13 paths)
     expect(seen.length).toBeGreaterThan(2);
