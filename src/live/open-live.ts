@@ -3,6 +3,8 @@
  * the session it takes.
  */
 import { InputError, ProblemList } from '../errors.js';
+import { masterGroups } from '../subaccounts/groups.js';
+import { locationsOf } from './live-rollup.js';
 import { accountMethodsOf } from '../model/book-columns.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { engineRun, type PreparedRun } from '../session/prepared-run.js';
@@ -37,6 +39,7 @@ export function openLive<M extends string>(session: MarginSession, market: Valid
     // the covers are cash a roll-up moves after every account is margined: a live session does not pay them
     throw new InputError([{ path: 'options.params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
   }
+  if (policy === 'cross') refuseLocatedPools(session.book);
   const run = engineRun(session.prepare<string>(market, options));
   // the session's market columns are the live run's until it is released: no other run on the session meanwhile
   const letGo = session.hold('a live session');
@@ -63,4 +66,28 @@ function otherMethods(methods: readonly (string | undefined)[], runMethod: strin
     if (method !== undefined && method !== runMethod) problems.add(`accounts[${i}].method`, `a live session runs one method (${runMethod}); this account's is ${method}`);
   }
   return problems;
+}
+
+/**
+ * Under `cross` a live session judges each group's pool from the holdings its layout keeps (src/subaccounts/union.ts
+ * LayoutUnions, src/live/pool-trial.ts), which say how much of an asset a member holds, not where: a member's balance
+ * at a location would count in its pool as held at the venue (no location haircut, counted for MM past the horizon).
+ * Refused at the balance's path until the pools follow locations (engine.margin and engine.liquidate do).
+ */
+function refuseLocatedPools(book: ValidatedBook): void {
+  const groups = masterGroups(book);
+  if (groups.length === 0) return;
+  const located = locationsOf(book);
+  if (located === undefined) return;
+  const problems = new ProblemList();
+  for (const g of groups) {
+    for (const a of [g.master, ...g.subaccounts]) {
+      const account = book.accounts[a], where = located.get(account.id);
+      if (where === undefined) continue;
+      account.collateral.forEach((balance, k) => {
+        if (balance.location !== undefined) problems.add(`accounts[${a}].collateral[${k}].location`, `held at ${JSON.stringify(balance.location)} by a member of ${JSON.stringify(book.accounts[g.master].id)}'s group: a live session's pools under the cross policy do not follow locations (the balance would count as held at the venue); margin the book with engine.margin, or open the live session under the independent policy`);
+      });
+    }
+  }
+  problems.throwIfAny();
 }

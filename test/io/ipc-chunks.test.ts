@@ -70,6 +70,24 @@ describe('an Arrow book read a chunk at a time', () => {
     }
   });
 
+  it('parts of a batch read each column from their own first row: cash, isolated margins and methods given on some accounts only', async () => {
+    // nulls in cashUsd, isolatedMargin and method take the accounts off the copied path onto the validator's: both read
+    // a part's rows through its columns' offset (row-range.ts), never the batch's first rows
+    const accounts = sample.book.accounts.map((a, i) => ({
+      ...a,
+      ...(i % 11 === 1 ? { cashUsd: 1_000 + i } : {}),
+      ...(i % 7 === 3 ? { method: 'cross' } : {}),
+      positions: (a.positions ?? []).map((p, j) => (i % 5 === 2 && j === 0 ? { ...p, isolatedMargin: 100 + i } : p)),
+    }));
+    const book = { ...sample.book, accounts };
+    for (const format of ['file', 'stream'] as const) {
+      const path = await file(await writeArrowBook(book, { format, accountsPerBatch: 45 }));
+      const read = await chunksOf(path, 60, 4);
+      expect(read.firsts, format).toEqual([0, 4, 12, 28, 60]);
+      expect(read.accounts).toEqual(expected(book));
+    }
+  });
+
   it('the first chunk of a book of several comes in parts, doubling, cut inside record batches and across them', async () => {
     // 90 accounts in batches of 45; chunks of ≥ 60 accounts gather both batches into the first chunk, which comes in
     // parts of 4, 8, 16 and 32 accounts (the last one, 28 … 60, across the batches' boundary at 45), then the rest

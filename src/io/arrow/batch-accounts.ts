@@ -10,7 +10,7 @@ import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import { asciiIdText, type BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
-import { checkList, checkRows, indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
+import { checkList, checkRows, float64Values, indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
 import type { AccountIds } from './id-index.js';
 import { SUSPECT } from './id-hashes.js';
@@ -150,10 +150,11 @@ export class BatchAccounts {
       this.location = location ? stringAt(location, itemPath(this.balances, first, 'collateral', 'location'), 'columns.collateral.location') : undefined;
     }
     this.seen = new Int32Array(source.instruments.length).fill(-1);
-    if (this.quantity) this.q = this.quantity.values as Float64Array;
-    if (this.entry) this.e = this.entry.values as Float64Array;
-    if (this.amount) this.amounts = this.amount.values as Float64Array;
-    if (this.cash) this.cashValues = this.cash.values as Float64Array;
+    // values from each column's first row: a batch cut from a bigger one (row-range.ts) starts its columns at an offset
+    if (this.quantity) this.q = float64Values(this.quantity);
+    if (this.entry) this.e = float64Values(this.entry);
+    if (this.amount) this.amounts = float64Values(this.amount);
+    if (this.cash) this.cashValues = float64Values(this.cash);
     const nulls = (data: Data | undefined) => (data ? data.nullCount : 0);
     this.nullFree = [this.cash, this.positions?.list, this.positions?.item, this.quantity, this.entry, this.balances?.list, this.balances?.item, this.amount]
       .every((d) => nulls(d) === 0) && !this.isolated && !this.location && !this.master && !this.method && !this.marginCurrency;
@@ -300,7 +301,7 @@ export class BatchAccounts {
         if (!isWithin(DOMAIN.quantity, q[r]) || !isWithin(DOMAIN.entryPrice, e[r])) return false;
         // (a negative allocation is a loss realized on it: the validator reads it)
         if (iso && isValid(iso, r)) {
-          const m = (iso.values as Float64Array)[r];
+          const m = (iso.values as Float64Array)[iso.offset + r];
           if (!isWithin(DOMAIN.isolatedMargin, m) || m < 0) return false;
         }
         if (this.seen[row] === i) return false; // a second row on this instrument: netted by the validator
@@ -350,7 +351,7 @@ export class BatchAccounts {
       }
       if (this.isolated && (this.isolated.nullCount < this.isolated.length || o.isolatedMargin)) {
         const iso = (o.isolatedMargin ??= new Float64Array(o.quantity.length).fill(NaN));
-        for (let r = from; r < to; r++) iso[at + r - from] = isValid(this.isolated, r) ? (this.isolated.values as Float64Array)[r] : NaN;
+        for (let r = from; r < to; r++) iso[at + r - from] = isValid(this.isolated, r) ? (this.isolated.values as Float64Array)[this.isolated.offset + r] : NaN;
       }
       o.positionsUsed += to - from;
     }
@@ -406,12 +407,12 @@ export class BatchAccounts {
   /** Account i as the JSON account it stands for (nulls as absent fields), for the JSON validator. */
   private json(i: number, id: string | null, master: string | undefined, method: string | undefined): Record<string, unknown> {
     const account: Record<string, unknown> = { id: id ?? undefined };
-    if (this.cash && isValid(this.cash, i)) account.cashUsd = (this.cash.values as Float64Array)[i];
+    if (this.cash && isValid(this.cash, i)) account.cashUsd = this.cashValues[i];
     if (master !== undefined) account.master = master;
     if (method !== undefined) account.method = method;
     const currency = this.marginCurrency?.get(i);
     if (currency !== undefined && currency !== null) account.marginCurrency = currency;
-    const f64 = (data: Data | undefined, r: number) => (data && isValid(data, r) ? (data.values as Float64Array)[r] : undefined);
+    const f64 = (data: Data | undefined, r: number) => (data && isValid(data, r) ? (data.values as Float64Array)[data.offset + r] : undefined);
     const p = this.positions;
     if (p && isValid(p.list, i)) {
       const rows = [];
