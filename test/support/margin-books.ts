@@ -3,7 +3,7 @@ export const VALUATION = '2026-11-20T08:00:00Z';
 export const EXPIRY = '2026-12-25T08:00:00Z';
 
 export interface TestPosition { instrument: string; quantity: number; entryPrice: number; isolatedMargin?: number }
-export interface TestBalance { asset: string; amount: number }
+export interface TestBalance { asset: string; amount: number; location?: string }
 
 export const INSTRUMENTS = [
   { id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' },
