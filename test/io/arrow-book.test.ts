@@ -11,6 +11,7 @@ import { bookColumnsOf, objectViewBuilt } from '../../src/model/book-columns.js'
 import { allEngines } from '../support/engines.js';
 import { mulberry32 } from '../support/random.js';
 import { venueBook, venueMarket } from '../support/venue-book.js';
+import { coinBook } from '../support/coin-books.js';
 
 const engines = await allEngines();
 
@@ -103,6 +104,20 @@ describe('an Arrow book read back', () => {
     const problems = jsonProblems(book);
     expect(problems.length).toBeGreaterThanOrEqual(4);
     expect(await problemsOf(readArrowBook(await arrowBookBytes(book)))).toEqual(problems);
+  });
+
+  it('a coin-margined account whose rows net realizes P&L into its coin\'s balance, held before or not, as book.json does', async () => {
+    // BTC-margined: 1,000 BTC-PERPETUAL (10 USD face) from 80,000 and −400 from 100,000 net to 600, realizing
+    // 400 × 10 × (1/80,000 − 1/100,000) = 0.01 BTC into the BTC balance, which account "none" did not hold
+    const rows = [{ instrument: 'BTC-PERPETUAL', quantity: 1_000, entryPrice: 80_000 }, { instrument: 'BTC-PERPETUAL', quantity: -400, entryPrice: 100_000 }];
+    const book = coinBook(
+      { id: 'none', marginCurrency: 'BTC', positions: rows },
+      { id: 'held', marginCurrency: 'BTC', positions: rows, collateral: [{ asset: 'BTC', amount: 0.5 }] },
+      { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 90_000 }], collateral: [{ asset: 'USDC', amount: 10_000 }] },
+    );
+    const read = await readArrowBook(await arrowBookBytes(book as never));
+    expect(JSON.parse(JSON.stringify(read.accounts))).toEqual(JSON.parse(JSON.stringify(validateBook(book).accounts)));
+    expect(read.accounts[0].collateral).toEqual([{ asset: 'BTC', amount: 400 * 10 * (1 / 80_000 - 1 / 100_000) }]);
   });
 
   it('reads the stream format too, and files made by other writers (plain Utf8 names, several batches)', async () => {
@@ -219,6 +234,28 @@ describe('bad Arrow books', () => {
     expect(past).toHaveLength(1);
     expect(past[0].path).toMatch(/^columns\.positions\.(instrument|quantity|entryPrice)$/);
     expect(past[0].message).toMatch(/^its buffers hold 1[56] of its 99 rows \(a malformed Arrow file\)$/);
+  });
+
+  it('a column or a struct field given twice, and instruments metadata that is not UTF-8: refused at their paths', async () => {
+    const instruments = new Map([['margin-core:instruments', JSON.stringify([{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }])]]);
+    const balances = new A.List(new A.Field('item', new A.Struct([new A.Field('asset', new A.Utf8()), new A.Field('amount', new A.Float64())]), true));
+    const tableOf = (fields: A.Field[], columns: A.Data[], metadata = instruments) => {
+      const schema = new A.Schema(fields, metadata);
+      return new A.Table(schema, [new A.RecordBatch(schema, A.makeData({ type: new A.Struct(fields), length: 1, nullCount: 0, children: columns }))]);
+    };
+    const id = A.vectorFromArray(['a'], new A.Utf8()).data[0], usdc = A.vectorFromArray([[{ asset: 'USDC', amount: 1_000 }]], balances).data[0];
+    const cash = (x: number) => A.vectorFromArray([x], new A.Float64()).data[0];
+    // two cashUsd columns (1 and 500,000): the first was read, silently
+    const twoCash = tableOf([new A.Field('id', new A.Utf8()), new A.Field('collateral', balances), new A.Field('cashUsd', new A.Float64()), new A.Field('cashUsd', new A.Float64())], [id, usdc, cash(1), cash(500_000)]);
+    expect(await problemsOf(readArrowBook(A.tableToIPC(twoCash)))).toEqual([{ path: 'columns.cashUsd', message: 'the column "cashUsd" is given twice (which one is meant cannot be told)' }]);
+    // a balance struct with amount twice
+    const twice = new A.List(new A.Field('item', new A.Struct([new A.Field('asset', new A.Utf8()), new A.Field('amount', new A.Float64()), new A.Field('amount', new A.Float64())]), true));
+    const items = A.makeData({ type: twice.children[0].type, length: 1, nullCount: 0, children: [A.vectorFromArray(['USDC'], new A.Utf8()).data[0], cash(1), cash(1_000)] });
+    const twoAmounts = tableOf([new A.Field('id', new A.Utf8()), new A.Field('collateral', twice)], [id, A.makeData({ type: twice, length: 1, nullCount: 0, valueOffsets: new Int32Array([0, 1]), child: items })]);
+    expect(await problemsOf(readArrowBook(A.tableToIPC(twoAmounts)))).toEqual([{ path: 'columns.collateral.amount', message: 'the field "amount" is given twice (which one is meant cannot be told)' }]);
+    // U+FFFD in the metadata: where apache-arrow decoded bytes that are not UTF-8
+    const garbled = tableOf([new A.Field('id', new A.Utf8()), new A.Field('collateral', balances)], [id, usdc], new Map([['margin-core:instruments', '[{"id":"BTC-P\uFFFDRP","kind":"perpetual","underlying":"BTC"}]']]));
+    expect(await problemsOf(readArrowBook(A.tableToIPC(garbled)))).toEqual([{ path: 'instruments', message: 'the schema metadata "margin-core:instruments" is not valid UTF-8 (U+FFFD where its bytes were not)' }]);
   });
 
   it('not Arrow, no instruments, unknown and mistyped columns: each with its path', async () => {

@@ -228,6 +228,12 @@ function readInstrumentMetadata(schema: Schema, problems: ProblemList): ReturnTy
     problems.add('instruments', `missing: the schema metadata has no ${JSON.stringify(INSTRUMENTS_KEY)} (the JSON array of the book's instruments)`);
     return readInstruments([], new ProblemList());
   }
+  // apache-arrow decodes the metadata with U+FFFD in place of bytes that are not UTF-8 (the raw bytes are not kept):
+  // refused, as a column's string that is not UTF-8 is, rather than read as another id
+  if (text.includes('\uFFFD')) {
+    problems.add('instruments', `the schema metadata ${JSON.stringify(INSTRUMENTS_KEY)} is not valid UTF-8 (U+FFFD where its bytes were not)`);
+    return readInstruments([], new ProblemList());
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -243,6 +249,8 @@ function readInstrumentMetadata(schema: Schema, problems: ProblemList): ReturnTy
 /** Columns and struct fields: known, of their type, the required ones there (paths `columns.<name>`). */
 function checkSchema(fields: readonly Field[], problems: ProblemList): void {
   const names = new Set(fields.map((f) => f.name));
+  // a name given twice: the reader would take the first silently, as JSON.parse keeps the last (book.json refuses both)
+  twice(fields, (name) => `columns.${name}`, 'column', problems);
   for (const [name, spec] of Object.entries(ACCOUNT_COLUMNS)) if (spec.required && !names.has(name)) problems.add(`columns.${name}`, 'missing column');
   for (const field of fields) {
     const spec = Object.hasOwn(ACCOUNT_COLUMNS, field.name) ? ACCOUNT_COLUMNS[field.name] : undefined;
@@ -262,6 +270,7 @@ function checkSchema(fields: readonly Field[], problems: ProblemList): void {
       continue;
     }
     const specs = spec.kind === 'positions' ? POSITION_FIELDS : BALANCE_FIELDS;
+    twice(children, (name) => `${path}.${name}`, 'field', problems);
     const present = new Set(children.map((c) => c.name));
     for (const [name, s] of Object.entries(specs)) if (s.required && !present.has(name)) problems.add(`${path}.${name}`, 'missing field');
     for (const child of children) {
@@ -272,6 +281,15 @@ function checkSchema(fields: readonly Field[], problems: ProblemList): void {
         if (wrong) problems.add(`${path}.${child.name}`, wrong);
       }
     }
+  }
+}
+
+/** A problem at each name `fields` give more than once (its path by `pathOf`). */
+function twice(fields: readonly Field[], pathOf: (name: string) => string, what: 'column' | 'field', problems: ProblemList): void {
+  const seen = new Set<string>();
+  for (const { name } of fields) {
+    if (seen.has(name)) problems.add(pathOf(name), `the ${what} ${JSON.stringify(name)} is given twice (which one is meant cannot be told)`);
+    seen.add(name);
   }
 }
 
@@ -299,6 +317,8 @@ function readAccounts(batches: readonly RecordBatch[], first: number, state: Boo
     accounts += batch.numRows;
     positions += childRows(batch, 'positions');
     balances += childRows(batch, 'collateral');
+    // a coin-margined account's netting realizes P&L into its coin's balance, one it may not have held: room for one each
+    if (batch.getChild('marginCurrency')) balances += batch.numRows;
   }
   const { instruments } = state;
   const out: AccountSource['out'] = { instruments: instruments.list, accountIds: [], balanceAssets: [], positionsUsed: 0, balancesUsed: 0, assetIndex: new Map(), ...noColumns() };
