@@ -70,13 +70,12 @@ describe('an Arrow book read a chunk at a time', () => {
     }
   });
 
-  it('parts of a batch read each column from their own first row: cash, isolated margins and methods given on some accounts only', async () => {
-    // nulls in cashUsd, isolatedMargin and method take the accounts off the copied path onto the validator's: both read
+  it('parts of a batch read each column from their own first row: cash and isolated margins given on some accounts only', async () => {
+    // nulls in cashUsd and isolatedMargin take the accounts off the copied path onto the validator's: both read
     // a part's rows through its columns' offset (row-range.ts), never the batch's first rows
     const accounts = sample.book.accounts.map((a, i) => ({
       ...a,
       ...(i % 11 === 1 ? { cashUsd: 1_000 + i } : {}),
-      ...(i % 7 === 3 ? { method: 'cross' } : {}),
       positions: (a.positions ?? []).map((p, j) => (i % 5 === 2 && j === 0 ? { ...p, isolatedMargin: 100 + i } : p)),
     }));
     const book = { ...sample.book, accounts };
@@ -86,6 +85,15 @@ describe('an Arrow book read a chunk at a time', () => {
       expect(read.firsts, format).toEqual([0, 4, 12, 28, 60]);
       expect(read.accounts).toEqual(expected(book));
     }
+  });
+
+  it('a book with a method column comes as one chunk (its accounts\' own methods are margined by each method apart)', async () => {
+    const accounts = sample.book.accounts.map((a, i) => (i % 11 === 3 ? { ...a, method: 'isolated' } : a));
+    const book = { ...sample.book, accounts };
+    const path = await file(await writeArrowBook(book, { accountsPerBatch: 16 }));
+    const read = await chunksOf(path, 10, 4);
+    expect(read.firsts).toEqual([0]);
+    expect(read.accounts).toEqual(expected(book));
   });
 
   it('the first chunk of a book of several comes in parts, doubling, cut inside record batches and across them', async () => {

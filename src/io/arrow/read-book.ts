@@ -59,8 +59,8 @@ const FIRST_PART_ACCOUNTS = 4_096;
  * `chunkAccounts`), each chunk a validated book of its own over the book's instruments: memory holds one chunk's
  * batches and columns, not the book, and the chunk after next is read into the same memory (ipc-chunks.ts; the
  * columns are those of the chunk before), so a chunk's book is valid until the next one is asked for. Problems name the book's paths (`accounts[70001].positions[3].quantity`), and a
- * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master`
- * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book). A book of
+ * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master` or
+ * a `method` column comes as one chunk (as book.json's stream does: margin-chunks.ts merges no report of either). A book of
  * several chunks has its first chunk come in parts of `firstPart` accounts, doubling (FIRST_PART_ACCOUNTS).
  */
 export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS, onRows?: (done: number, total: number) => void, firstPart = FIRST_PART_ACCOUNTS): AsyncGenerator<BookChunk> {
@@ -68,8 +68,9 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
   const total = onRows ? ipc.rows : 0;
   const accounts = new ArrowAccounts(ipc.schema, options, true, ipc.rows);
   if (ipc.unended) accounts.warn(unendedStream(ipc.rows));
-  if (ipc.schema.fields.some((f) => f.name === 'master')) {
-    // one chunk: a master is margined with its subaccounts, which may be anywhere in the book
+  if (ipc.schema.fields.some((f) => f.name === 'master' || f.name === 'method')) {
+    // one chunk: a master is margined with its subaccounts, which may be anywhere in the book, and accounts of their own
+    // methods are margined by each method apart, their rows as objects (a chunk's report is not merged: margin-chunks.ts)
     const batches: RecordBatch[] = [];
     for await (const table of ipc.tables(Infinity, false)) batches.push(...table.batches);
     const read = accounts.readProblems(batches, 0, true);
