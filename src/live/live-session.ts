@@ -101,8 +101,7 @@ export class LiveSession {
 
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
-  /** Where the opened book's located balances sit (the layout keeps none): the book given back keeps them. */
-  private readonly locations: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+  private readonly locations: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined; // the opened book's located balances (live-rollup.ts locationsOf)
   /** The master/subaccount roll-up, read from the layout (src/live/layout-rollup.ts), when the book has masters. */
   private readonly layoutRollup: LayoutRollup | undefined;
   /** What-ifs and checks judged by a group's pool, under the cross policy (src/live/pool-trial.ts). */
