@@ -4,7 +4,6 @@
  */
 import type { Book, ValidatedBook } from '../model/types.js';
 import { layoutToBook } from '../layout/to-book.js';
-import { locatedBalancesOf } from '../model/book-columns.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginOptions } from '../session/types.js';
@@ -25,10 +24,11 @@ export interface RollupSource {
 
 /**
  * The book a live run holds now, as book JSON: its layout's (fills and transfers applied, positions netted) with the
- * run's masters and `methods` (each account's own, by layout index), which the layout does not keep. A fresh run of
+ * run's masters, `methods` (each account's own, by layout index) and each balance's location, which the layout does
+ * not keep. A fresh run of
  * it on the session's market gives the session's figures.
  */
-export function bookNow(run: PreparedRun, methods?: readonly (string | undefined)[], locations?: ReadonlyMap<string, ReadonlyMap<string, string>>): Book {
+export function bookNow(run: PreparedRun, methods?: readonly (string | undefined)[], locationOf?: (accountId: string, asset: string) => string | undefined): Book {
   const layout = run.context.layout;
   const json = layoutToBook(layout);
   const masters = run.accountMasters;
@@ -41,34 +41,14 @@ export function bookNow(run: PreparedRun, methods?: readonly (string | undefined
       if (master !== undefined && here!.has(master)) account.master = master;
     }
   }
-  if (locations) {
+  // where each balance sits, which the layout does not keep: where the book opened held it
+  if (locationOf) {
     for (const account of json.accounts) {
-      const byAsset = locations.get(account.id);
-      if (byAsset) for (const balance of account.collateral ?? []) (balance as { location?: string }).location ??= byAsset.get(balance.asset);
+      for (const balance of account.collateral ?? []) {
+        const location = locationOf(account.id, balance.asset);
+        if (location !== undefined) (balance as { location?: string }).location = location;
+      }
     }
   }
   return json;
-}
-
-/**
- * Where the opened book holds each located balance: account id → asset → location (absent: a book with none). The
- * layout keeps amounts by asset, not where they sit (the location adjuster reads the opened book), so the book a live
- * session gives back ({@link bookNow}) takes its locations from here: a balance stays where it was (a transfer changes
- * its amount, not its place).
- */
-export function locationsOf(book: ValidatedBook): Map<string, Map<string, string>> | undefined {
-  const located = locatedBalancesOf(book);
-  if (located !== undefined && located.length === 0) return undefined; // a book read by columns, with none
-  let out: Map<string, Map<string, string>> | undefined;
-  const accounts = book.accounts;
-  const add = (a: number, k: number) => {
-    const account = accounts[a], balance = account.collateral[k];
-    if (balance.location === undefined) return;
-    let byAsset = (out ??= new Map()).get(account.id);
-    if (!byAsset) out.set(account.id, (byAsset = new Map()));
-    byAsset.set(balance.asset, balance.location);
-  };
-  if (located !== undefined) for (const [a, k] of located) add(a, k);
-  else accounts.forEach((account, a) => account.collateral.forEach((_, k) => add(a, k)));
-  return out;
 }

@@ -28,7 +28,7 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck, shortOfOwnIm } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
-import { bookNow, locationsOf, type RollupSource } from './live-rollup.js';
+import { bookNow, type RollupSource } from './live-rollup.js';
 import { LayoutRollup } from './layout-rollup.js';
 import { PoolTrials } from './pool-trial.js';
 import type { StatusChange } from './status-change.js';
@@ -101,7 +101,6 @@ export class LiveSession {
 
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
-  private readonly locations: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined; // the opened book's located balances (live-rollup.ts locationsOf)
   /** The master/subaccount roll-up, read from the layout (src/live/layout-rollup.ts), when the book has masters. */
   private readonly layoutRollup: LayoutRollup | undefined;
   /** What-ifs and checks judged by a group's pool, under the cross policy (src/live/pool-trial.ts). */
@@ -121,7 +120,6 @@ export class LiveSession {
     private readonly rollup?: RollupSource,
   ) {
     this.transferRules = new TransferRules(book ?? { accounts: [] } as unknown as ValidatedBook);
-    this.locations = book && locationsOf(book);
     const ctx = run.context;
     checkLimitsAgainstBook(limits, ctx.layout);
     this.market = marketJsonOf(market);
@@ -195,7 +193,7 @@ export class LiveSession {
    */
   book(): Book {
     this.assertLive();
-    return bookNow(this.run, this.rollup?.accountMethods, this.locations);
+    return bookNow(this.run, this.rollup?.accountMethods, (id, asset) => this.transferRules.locationOf(id, asset));
   }
 
   /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */

@@ -4,8 +4,7 @@
  */
 import { InputError, ProblemList } from '../errors.js';
 import { masterGroups } from '../subaccounts/groups.js';
-import { locationsOf } from './live-rollup.js';
-import { accountMethodsOf } from '../model/book-columns.js';
+import { accountMethodsOf, forEachLocatedBalance } from '../model/book-columns.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
@@ -75,16 +74,14 @@ function otherMethods(methods: readonly (string | undefined)[], runMethod: strin
  * Refused at the balance's path until the pools follow locations (engine.margin and engine.liquidate do).
  */
 function refuseLocatedPools(book: ValidatedBook): void {
-  const groups = masterGroups(book);
+  let located = false;
+  forEachLocatedBalance(book, () => (located = true)); // (a book read by columns builds no objects for this)
+  const groups = located ? masterGroups(book) : [];
   if (groups.length === 0) return;
-  const located = locationsOf(book);
-  if (located === undefined) return;
   const problems = new ProblemList();
   for (const g of groups) {
     for (const a of [g.master, ...g.subaccounts]) {
-      const account = book.accounts[a], where = located.get(account.id);
-      if (where === undefined) continue;
-      account.collateral.forEach((balance, k) => {
+      book.accounts[a].collateral.forEach((balance, k) => {
         if (balance.location !== undefined) problems.add(`accounts[${a}].collateral[${k}].location`, `held at ${JSON.stringify(balance.location)} by a member of ${JSON.stringify(book.accounts[g.master].id)}'s group: a live session's pools under the cross policy do not follow locations (the balance would count as held at the venue); margin the book with engine.margin, or open the live session under the independent policy`);
       });
     }

@@ -36,7 +36,7 @@ export interface TransferPlan {
 /** Who may transfer to whom: each account's master (absent for masters and accounts in no group), and located balances. */
 export class TransferRules {
   private readonly masterOf = new Map<string, string>();
-  private readonly located = new Set<string>(); // `${account}\u0000${asset}`
+  private readonly located = new Map<string, string>(); // `${account}\u0000${asset}` → where it sits
 
   /** Read from the book's columns when it has them (no object per position built for a big book). */
   constructor(book: ValidatedBook) {
@@ -45,7 +45,7 @@ export class TransferRules {
       const ids = accountIdsOf(book);
       masters.forEach((m, a) => m !== undefined && this.masterOf.set(ids[a], m));
     }
-    forEachLocatedBalance(book, (id, asset) => this.located.add(`${id}\u0000${asset}`));
+    forEachLocatedBalance(book, (id, asset, location) => this.located.set(`${id}\u0000${asset}`, location));
   }
 
   /** True when `a` and `b` are a master and its subaccount, or subaccounts of one master. */
@@ -56,6 +56,11 @@ export class TransferRules {
 
   isLocated(account: string, asset: string): boolean {
     return this.located.has(`${account}\u0000${asset}`);
+  }
+
+  /** Where the book opened holds `account`'s balance of `asset` (undefined: at the venue); a transfer does not move it. */
+  locationOf(account: string, asset: string): string | undefined {
+    return this.located.get(`${account}\u0000${asset}`);
   }
 }
 

@@ -188,17 +188,17 @@ export function forEachBalance(book: ValidatedBook, visit: (asset: string, accou
   }
 }
 
-/** Calls `visit` for every balance with a location, in book order: its account's id and its asset (no object view built). */
-export function forEachLocatedBalance(book: ValidatedBook, visit: (accountId: string, asset: string) => void): void {
+/** Calls `visit` for every balance with a location, in book order: its account's id, its asset and its location (no object view built). */
+export function forEachLocatedBalance(book: ValidatedBook, visit: (accountId: string, asset: string, location: string) => void): void {
   const columns = COLUMNS.get(book);
   if (!columns) {
-    for (const a of book.accounts) for (const b of a.collateral) if (b.location !== undefined) visit(a.id, b.asset);
+    for (const a of book.accounts) for (const b of a.collateral) if (b.location !== undefined) visit(a.id, b.asset, b.location);
     return;
   }
   const { locations, balanceStart, balanceAsset, balanceAssets, accountIds } = columns;
   if (locations === undefined) return;
   for (let a = 0; a + 1 < balanceStart.length; a++) {
-    for (let k = balanceStart[a]; k < balanceStart[a + 1]; k++) if (locations[k] !== undefined) visit(accountIds[a], balanceAssets[balanceAsset[k]]);
+    for (let k = balanceStart[a]; k < balanceStart[a + 1]; k++) if (locations[k] !== undefined) visit(accountIds[a], balanceAssets[balanceAsset[k]], locations[k] as string);
   }
 }
 
