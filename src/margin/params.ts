@@ -104,6 +104,8 @@ export const DEFAULT_RULE_BASED_PARAMS: RuleBasedParams = {
     default: { imBase: 0.15, imFloor: 0.1, mmRate: 0.075 },
   },
   collateral: {
+    // a balance of asset USD is cash (as cashUsd): the numeraire, never haircut
+    USD: STABLE,
     USDC: STABLE,
     USDT: STABLE,
     BTC: {

@@ -37,6 +37,7 @@ export const DERIBIT_RULE_BASED = {
   },
   options: { default: { imBase: 0.15, imFloor: 0.1, mmRate: 0.075 } },
   collateral: {
+    USD: STABLE, // a balance of asset USD is cash, as cashUsd (it fell to `default` before 0.2.0)
     USDC: STABLE,
     USDT: STABLE,
     BTC: {
