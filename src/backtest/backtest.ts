@@ -25,7 +25,7 @@ import { validateRuleBasedParams } from '../methods/engines/rule-based/validate.
 import { mergeParams } from '../profiles/profile.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
-import { engineRun } from '../session/prepared-run.js';
+import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
 import type { EngineRun } from '../session/types.js';
 import { type ApcBinding, applyApc } from '../dynamic/apc.js';
@@ -37,6 +37,7 @@ import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from '..
 import { checkPeriods, logReturns, type PriceHistory } from '../dynamic/history.js';
 import { type Procyclicality, procyclicality } from '../dynamic/procyclicality.js';
 import { markAssets } from '../layout/mark-assets.js';
+import { STATUS_ERROR } from '../margin/status.js';
 import type { OptionKinds } from '../model/options-check.js';
 
 export interface BacktestOptions {
@@ -72,6 +73,12 @@ export interface BacktestSeries {
   breaches: Int32Array;
 }
 
+/** An account holding positions that a backtest left out: the method could not margin it. */
+export interface NotTested {
+  id: string;
+  reason: string;
+}
+
 export interface BacktestReport {
   method: DynamicMethod;
   forecast: { model: 'ewma' | 'garch'; lambda: number | null; refitDays: number | null };
@@ -79,8 +86,10 @@ export interface BacktestReport {
   confidence: number;
   /** The margin days (ISO 8601 dates of the closes), oldest first. */
   dates: string[];
-  /** Accounts holding positions (the ones tested). */
+  /** Accounts holding positions the method margins (the ones tested). */
   accounts: number;
+  /** Present when accounts holding positions were not tested: the method could not margin them (status error), and why. */
+  notTested?: NotTested[] | undefined;
   /** The forecast per asset per day (annualised, before the breaker's multiplier). */
   volAnnual: Record<string, Float64Array>;
   series: Record<BacktestSeriesName, BacktestSeries>;
@@ -126,9 +135,13 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
 
   // the static requirement, the tested accounts and their equity now
   const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
-  const { tested, staticIm, equityNow, usdPerUnit } = testedAccounts(base, layout.marginAsset.array);
+  const { tested, staticIm, equityNow, usdPerUnit, notTested } = testedAccounts(base, layout.marginAsset.array, layout.accountIds);
   const A = tested.length;
-  if (A === 0) throw new InputError([{ path: 'book.accounts', message: 'no account holds a position: there is no loss to backtest' }]);
+  if (A === 0) {
+    const message = notTested.length === 0 ? 'no account holds a position: there is no loss to backtest'
+      : `no account ${plan.method} margins holds a position: ${notTested.length} holding positions ${notTested.length === 1 ? 'is' : 'are'} not margined by ${plan.method} (${notTested[0].id}: ${notTested[0].reason})`;
+    throw new InputError([{ path: 'book.accounts', message }]);
+  }
   if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
 
   const forecast = risky.map((a) => horizonVariances(returns[column.get(a)!], plan, a, n - 1));
@@ -179,6 +192,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
     horizonDays: plan.h, confidence: plan.confidence, dates, accounts: A, volAnnual, series,
     apc: { tool, bindings },
     circuitBreaker: { enabled: plan.breaker, mmRate, events: plan.breaker ? events : [], activeDays },
+    ...(notTested.length > 0 ? { notTested } : {}),
     ...(options.detail ? { detail: { accountIds: Array.from(tested, (a) => layout.accountIds[a] ?? ''), static: staticDaily, dynamic: dynamicIm, apc: apcIm, loss, binding } } : {}),
   };
 }
@@ -204,15 +218,23 @@ function annualVols(risky: readonly string[], forecast: readonly Float64Array[],
  * The accounts a backtest tests (those holding a position), with their static IM and equity now (in each account's
  * margin currency) and USD per unit of it (1 for a USD account, a coin account's index price), from a prepared run.
  */
-function testedAccounts(base: EngineRun, marginAsset: Int32Array): { tested: Int32Array; staticIm: Float64Array; equityNow: Float64Array; usdPerUnit: Float64Array } {
+function testedAccounts(base: PreparedRun, marginAsset: Int32Array, ids: readonly (string | null)[]): { tested: Int32Array; staticIm: Float64Array; equityNow: Float64Array; usdPerUnit: Float64Array; notTested: NotTested[] } {
   try {
     base.run();
     const cols = base.accountColumns();
-    const tested = Int32Array.from(Array.from(cols.grossNotional.keys()).filter((a) => cols.grossNotional[a] > 0));
+    const holding = Array.from(cols.grossNotional.keys()).filter((a) => cols.grossNotional[a] > 0);
+    // an account the method cannot margin (a coin account under a USD-only method: set aside, status error) has no
+    // requirement to test: its row holds no figure of this method
+    const notTested: NotTested[] = [];
+    const tested = Int32Array.from(holding.filter((a) => {
+      if (cols.status[a] !== STATUS_ERROR && base.setAside?.get(a) === undefined) return true;
+      notTested.push({ id: ids[a] ?? '', reason: base.accountAt(a).error ?? 'the method could not margin it' });
+      return false;
+    }));
     const price = base.market.price.array;
     return {
       tested, staticIm: Float64Array.from(tested, (a) => cols.im[a]), equityNow: Float64Array.from(tested, (a) => cols.equity[a]),
-      usdPerUnit: Float64Array.from(tested, (a) => usdPerUnitOf(marginAsset, price, a)),
+      usdPerUnit: Float64Array.from(tested, (a) => usdPerUnitOf(marginAsset, price, a)), notTested,
     };
   } finally {
     base.release();

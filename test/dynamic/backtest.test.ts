@@ -214,6 +214,25 @@ describe('every account kind, every asset the history has', () => {
     expect(report.series.static.totalMargin[0]).toBe(usdIm + btcIm * 100_000);
   });
 
+  it('leaves out and names a coin account a USD-only method sets aside (var), testing the USD account alone', () => {
+    // engine.margin under var sets the BTC account aside (status error): the backtest has no var figure of it to test
+    const mixed = coinBook(
+      { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+      { id: 'btc', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }] },
+    );
+    const rows = engine.margin(mixed, coinMarket(), { method: 'var' }).accounts;
+    expect(rows[1].status).toBe('error');
+    const report = engine.backtest(mixed, coinMarket(), history, { method: 'var', warmupDays: WARMUP, detail: true });
+    expect(report.accounts).toBe(1);
+    expect(report.detail!.accountIds).toEqual(['usd']);
+    expect(report.notTested).toEqual([{ id: 'btc', reason: rows[1].error }]);
+    expect(report.series.static.totalMargin[0]).toBe(rows[0].im); // the USD account's var IM alone
+    expect([...backtestTextLines(report, 'the test history')][1]).toMatch(/^not tested: 1 account holding positions var cannot margin \(btc: margined in BTC/);
+    // nothing left to test: refused, saying why
+    const coinOnly = coinBook({ id: 'btc', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }] });
+    expectOneProblem(() => engine.backtest(coinOnly, coinMarket(), history, { method: 'var', warmupDays: WARMUP }), 'book.accounts', /no account var margins holds a position: 1 holding positions is not margined by var \(btc: margined in BTC/);
+  });
+
   it('refuses a forecast outside params.dynamic.volAnnual\'s domain at the asset and day, and a synthetic history of a market with no vol', () => {
     // 95% crashes on days 60 and 61: after the first the EWMA forecast is at least √(0.06·(ln 0.05)²·365) ≈ 14 a year
     const wild = closes.map((c, t) => (t >= 60 ? c * 0.05 : c) * (t >= 61 ? 0.05 : 1));
