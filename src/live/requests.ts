@@ -188,22 +188,26 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
     }
   }
   if (problems.size > before) return null;
+  // an order's limit of 0 on a future or perpetual is no limit (a market order): judged at the mark, as given none
+  const atMark = item.price === undefined || (limit && item.price === 0 && layout.instruments.kind.array[row] !== KIND_OPTION);
   // a given price in the layout's coordinate (an inverse contract: −1/price); the default is already the layout's value
-  return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? tradePriceOf(price!(row)) : layout.layoutEntry(row, item.price as number) };
+  return { instrument: row, quantity: item.quantity as number, price: atMark ? tradePriceOf(price!(row)) : layout.layoutEntry(row, item.price as number) };
 }
 
 /**
  * Why a fill's price cannot be instrument `row`'s, or null: a price a venue quotes is > 0 (an option's premium ≥ 0: a
  * worthless option trades at 0). A linear fill at 0 would realize its whole notional as profit (a default of 0 for a
  * missing price must never credit an account); an inverse contract's P&L divides by it. An order's limit of 0 is taken
- * (`limit`): the check judges an order at the worse of its price and the mark.
+ * (`limit`): on a future or perpetual it is no limit (judged at the mark), an option's is its price (the check judges an
+ * order at the worse of its price and the mark).
  */
 function priceProblem(layout: BookLayout, row: number, price: number, limit: boolean): string | null {
   if (price > 0) return null;
   const ins = layout.instruments;
+  if (limit && price === 0) return null;
   if (ins.isInverse(row)) return `${formatNumber(price)} is not > 0: an inverse contract's price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)`;
-  // below 0: the domain's bound names it; a buy limit of 0 is judged at the mark
-  if (price < 0 || ins.kind.array[row] === KIND_OPTION || limit) return null;
+  // below 0: the domain's bound names it
+  if (price < 0 || ins.kind.array[row] === KIND_OPTION) return null;
   return `${formatNumber(price)} is not > 0: a fill of a future or perpetual at ${formatNumber(price)} would realize its whole notional as profit`;
 }
 

@@ -38,6 +38,8 @@ describe('pre-trade check of a BTC-margined account', () => {
         expect([r.accepted, r.maxQuantity, r.after]).toEqual([atMark.accepted, atMark.maxQuantity, atMark.after]);
       }
       expect(at(1, 105_000).assumedPrice).toBe(105_000);
+      // a limit of 0 (a market order) is no limit: judged at the mark either way (it was refused, price 0 not > 0)
+      for (const quantity of [1, -1]) expect(at(quantity, 0)).toEqual(at(quantity, 100_000));
     } finally {
       session.release();
     }
@@ -61,6 +63,10 @@ describe('pre-trade check of a BTC-margined account', () => {
       expect(r.accepted).toBe(true);
       expect(r.maxQuantity).toBe(0.1);
       expect(session.check('usdc-1', { instrument: 'BTC_USDC-PERPETUAL', quantity: 0.101, price: 111_111.11 }).rejectedBy).toBe('size tier');
+      // a sell with a limit of 0 (a market order) is judged at the mark, as one with no price
+      const market0 = session.check('usdc-1', { instrument: 'BTC_USDC-PERPETUAL', quantity: -0.5, price: 0 });
+      expect(market0.assumedPrice).toBe(111_111.11);
+      expect(market0).toEqual(session.check('usdc-1', { instrument: 'BTC_USDC-PERPETUAL', quantity: -0.5 }));
     } finally {
       session.release();
     }

@@ -92,6 +92,12 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     const isolated = await live('isolated');
     const sell = isolated.check('long', { instrument: 'BTC-PERP', quantity: -1, price: 110_000 });
     expect([sell.assumedPrice, sell.maxQuantity]).toEqual([100_000, -20.05]);
+    // a sell with a limit of 0 (a market order) is a sell at the mark too, not a short opened at 0: the same answer as
+    // one with no price (it had judged the whole notional lost, and a maximum 65× smaller)
+    const market = isolated.check('long', { instrument: 'BTC-PERP', quantity: -1, price: 0 });
+    const noPrice = isolated.check('long', { instrument: 'BTC-PERP', quantity: -1 });
+    expect([market.assumedPrice, market.maxQuantity]).toEqual([100_000, -20.05]);
+    expect(market).toEqual(noPrice);
     isolated.release();
   });
 
