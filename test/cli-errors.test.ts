@@ -4,7 +4,7 @@
  * accounts whose margin cannot be computed, a byte-order mark, and non-finite numbers in JSON and CSV.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, marginCore, ROOT, SAMPLE } from './support/cli.js';
@@ -190,6 +190,28 @@ describe('an output that names an input', () => {
     expect([liquidate.code, liquidate.stderr.split('\n')[0]]).toEqual([2, `error: --out ${other} is the file --market reads: the output would overwrite it (name another file)`]);
     expect(readFileSync(book)).toEqual(readFileSync(BOOK));
     expect(readFileSync(market)).toEqual(readFileSync(MARKET));
+  });
+
+  it('--out in the package\'s bundled data (the sample --sample and explain read), by any path, is a usage error', async () => {
+    const data = join(ROOT, 'data'), sampleBook = join(data, 'sample', 'book.json'), kept = readFileSync(sampleBook);
+    const link = join(dir, 'bundled-data-link');
+    symlinkSync(data, link);
+    try {
+      const cases: [string[], string][] = [
+        [['margin', '--sample', '--format', 'csv', '--out', sampleBook], sampleBook], // what --sample reads
+        [['explain', 'distressed-000107', '--out', join(link, 'sample', 'book.json')], join(link, 'sample', 'book.json')], // through a symlink
+        [['margin', '--sample', '--format', 'csv', '--out', join(link, 'sample', 'new', '..', 'report.csv')], join(link, 'sample', 'new', '..', 'report.csv')], // a new file there
+        [['generate', '--accounts', '10', '--out', join(data, 'sample')], join(data, 'sample')], // a folder command
+      ];
+      for (const [args, out] of cases) {
+        const r = await marginCore(...args);
+        expect([r.code, r.stderr.split('\n')[0]], args.join(' ')).toEqual([2, `error: --out ${out} is in margin-core's bundled data (${data}): the output would overwrite the package's own files (name another place)`]);
+      }
+      expect(existsSync(join(data, 'sample', 'report.csv'))).toBe(false);
+    } finally {
+      if (!readFileSync(sampleBook).equals(kept)) writeFileSync(sampleBook, kept); // a failing run must not leave the sample broken
+    }
+    expect(readFileSync(sampleBook)).toEqual(kept);
   });
 });
 

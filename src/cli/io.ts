@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { count as grouped } from '../report/format.js';
@@ -312,6 +313,32 @@ export function sampleDir(): string {
 /** The bundled example shocks (data/shocks/): `margin-core stress --shock btc-crash`. */
 export function shocksDir(): string {
   return bundledDataDir('shocks', 'btc-crash.json');
+}
+
+/** The package's data/ folder (its sample and shocks). */
+export function bundledDataRoot(): string {
+  return dirname(sampleDir());
+}
+
+/**
+ * True when `path` (a file or folder to write, existing or not) is the package's data/ folder or inside it, by any
+ * path (symlinks and `..` resolved: the nearest existing folder above it is compared).
+ */
+export async function insideBundledData(path: string): Promise<boolean> {
+  const root = await realpath(bundledDataRoot()).catch(() => null);
+  if (root === null) return false;
+  let at = resolve(path), rest = '';
+  for (;;) {
+    const real = await realpath(at).catch(() => null);
+    if (real !== null) {
+      const full = rest === '' ? real : join(real, rest);
+      return full === root || full.startsWith(root + sep);
+    }
+    const up = dirname(at);
+    if (up === at) return false;
+    rest = rest === '' ? basename(at) : join(basename(at), rest);
+    at = up;
+  }
 }
 
 /** The package's data/<name>/ folder, found by a file it holds (`probe`). */

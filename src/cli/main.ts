@@ -29,7 +29,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerLiveGatewayCommand, registerLiveShardCommand } from './commands/live.js';
 import { registerLiveLocalCommand } from './commands/live-local.js';
 import { registerStressCommand } from './commands/stress.js';
-import { AccountsInError, CommandFailed, EXIT, InputErrorInFiles, namingOptionFiles, OPTION_FILES } from './io.js';
+import { AccountsInError, bundledDataRoot, CommandFailed, EXIT, InputErrorInFiles, insideBundledData, namingOptionFiles, OPTION_FILES } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
 import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
 import { isReportWriterThread, serveReportWriter } from './report-writer.js';
@@ -95,6 +95,10 @@ async function checkDestinations(command: Command): Promise<void> {
   for (const [flag, path] of outputs) {
     const input = path === undefined ? undefined : await inputAt(command, path);
     if (input !== undefined) command.error(`error: ${flag} ${path} is the file ${input} reads: the output would overwrite it (name another file)`, { exitCode: 2 });
+  }
+  // the package's own data (the sample --sample and explain read, the bundled shocks): written over, every later run breaks
+  for (const [flag, path] of [['--out', opts.out], ['--save-history', opts.saveHistory]] as const) {
+    if (path !== undefined && (await insideBundledData(path))) command.error(`error: ${flag} ${path} is in margin-core's bundled data (${bundledDataRoot()}): the output would overwrite the package's own files (name another place)`, { exitCode: 2 });
   }
 }
 
