@@ -1,6 +1,6 @@
 /** Reading venue JSON field by field, every problem with its path (the adapters' equivalent of src/model/checks.ts). */
-import { describeValue, InputError, type ProblemList } from '../errors.js';
-import { isRecord, type JsonRecord } from '../model/checks.js';
+import { describeValue, InputError, ProblemList } from '../errors.js';
+import { checkFields, countDefined, isRecord, type JsonRecord, knownFields } from '../model/checks.js';
 import { timestampOfMs } from '../model/time.js';
 
 export { isRecord, type JsonRecord };
@@ -93,6 +93,21 @@ export function percentToDecimal(percent: number): number {
  * The importer's input is an object of the venue's responses (`what` names its fields): anything else (null, an
  * array, a string read but not parsed) is an InputError at `path`, before any field is read.
  */
-export function checkResponses(input: unknown, path: string, what: string): void {
+export function checkResponses(input: unknown, path: string, what: string, fields?: readonly string[]): void {
   if (!isRecord(input)) throw new InputError([{ path, message: `expected an object of ${what}, got ${describeValue(input)}` }]);
+  if (fields !== undefined) checkOptionFields(input, fields, path);
+}
+
+/**
+ * An importer's options (or responses) with a field it does not know are an InputError at that field: a misspelt
+ * `venu` left unread would change what a balance's total is read as, with no word.
+ */
+export function checkOptionFields(options: unknown, fields: readonly string[], path: string): void {
+  if (!isRecord(options)) {
+    if (options === undefined) return;
+    throw new InputError([{ path, message: `expected an object, got ${describeValue(options)}` }]);
+  }
+  const problems = new ProblemList();
+  checkFields(options, knownFields(...fields), countDefined(options, fields), path, problems);
+  problems.throwIfAny();
 }

@@ -268,6 +268,23 @@ describe('importCcxt: a position given twice', () => {
     expect(() => importCcxt(structures({ ...short, unrealizedPnl: 'n/a' }))).toThrow(/positions\.json\[0\]\.unrealizedPnl: expected a finite number or null, got "n\/a"/);
   });
 
+  it('a quote filed under another symbol, or a symbol quoted twice, is refused at its path (a hand-merged tickers file had priced BTC at ETH\'s 3,049)', () => {
+    const clash = structures(short);
+    (clash.tickers as Record<string, object>)['ETH/USDT:USDT'] = { symbol: 'BTC/USDT:USDT', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 3_050, indexPrice: 3_049 };
+    expect(() => importCcxt(clash)).toThrow(/tickers\.json\["ETH\/USDT:USDT"\]\.symbol: "BTC\/USDT:USDT" under the key "ETH\/USDT:USDT": a quote is keyed by its own symbol/);
+    const listed = { ...structures(short), tickers: [clash.tickers['BTC/USDT:USDT'], { symbol: 'BTC/USDT:USDT', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 3_050, indexPrice: 3_049 }] };
+    expect(() => importCcxt(listed)).toThrow(/tickers\.json\[1\]\.symbol: "BTC\/USDT:USDT" again \(first at tickers\.json\[0\]\): one quote per symbol/);
+  });
+
+  it('an option or structure field it does not know is refused at its path (a misspelt venu read every total as cash)', () => {
+    expect(() => importCcxt(structures(short), { venu: 'binance' } as never)).toThrow(/options\.venu: unknown field \(did you mean "venue"\?\)/);
+    expect(() => importCcxt({ ...structures(short), venue: 'binance' } as never)).toThrow(/structures\.venue: unknown field/);
+  });
+
+  it('an open linear position at entry 0 is refused at its entryPrice (it counted its whole notional as profit: equity 55,800 for 10,800)', () => {
+    expect(() => importCcxt(structures({ ...short, entryPrice: 0 }))).toThrow(/positions\.json\[0\]\.entryPrice: 0 is not > 0: an open BTC\/USDT:USDT position at entry 0 would count its whole notional as profit/);
+  });
+
   it('a flat position listed twice counts nothing and is not refused (hedge-mode flat sides saved without info)', () => {
     const flat = { symbol: 'ETH/USDT:USDT', contracts: 0, contractSize: 1, hedged: true };
     expect(quantities(importCcxt(structures(short, flat, flat)))).toEqual([[-0.8, 92_400]]);

@@ -214,3 +214,11 @@ describe('importDeribit: cross collateral with a coin-settled contract', () => {
     expect(result.venueEquity.map((e) => [e.account, e.currency, e.equity])).toEqual([['deribit-BTC', 'BTC', 0.75048928], ['deribit', 'USD', 12 * 3050.25 + 15135]]);
   });
 });
+
+describe('importDeribit: fields it does not know', () => {
+  it('an option or response field it does not know is refused at its path, not ignored', () => {
+    const responses = deribitFixture('coin-account');
+    expect(() => importDeribit(responses, { acountPrefix: 'x' } as never)).toThrow(/options\.acountPrefix: unknown field \(did you mean "accountPrefix"\?\)/);
+    expect(() => importDeribit({ ...responses, tickers: {} } as never)).toThrow(/responses\.tickers: unknown field \(did you mean "ticker"\?\)/);
+  });
+});

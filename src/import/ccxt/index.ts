@@ -18,7 +18,7 @@
 import { describeValue, type InputProblem, ProblemList } from '../../errors.js';
 import { impliedVol } from '../../greeks/implied-vol.js';
 import { formatIsoTimestamp, parseIsoTimestamp, yearsBetween } from '../../model/time.js';
-import { checkResponses, isRecord, type JsonRecord, numberAt, numbersOrNull, optionalNumber, percentToDecimal, stringAt, timestampAt } from '../fields.js';
+import { checkOptionFields, checkResponses, isRecord, type JsonRecord, numberAt, numbersOrNull, optionalNumber, percentToDecimal, stringAt, timestampAt } from '../fields.js';
 import { canonicalJson } from '../../model/canonical-json.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
@@ -84,7 +84,8 @@ interface Read {
 }
 
 export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {}): ImportResult {
-  checkResponses(input, 'structures', 'ccxt\'s structures ({ positions, balance, tickers, greeks })');
+  checkResponses(input, 'structures', 'ccxt\'s structures ({ positions, balance, tickers, greeks })', ['positions', 'balance', 'tickers', 'greeks']);
+  checkOptionFields(options, ['accountId', 'valuationTime', 'expiryHourUtc', 'ivUnit', 'venue', 'balanceTotal'], 'options');
   const problems = new ProblemList();
   const skipped: InputProblem[] = [], notes: InputProblem[] = [];
   const read = readStructures(input, options, problems, skipped, notes);
@@ -300,6 +301,10 @@ function keyedBySymbol(json: unknown, file: string, problems: ProblemList): Map<
     if (!isRecord(value)) return problems.add(path, `expected an object, got ${describeValue(value)}`);
     const symbol = typeof value.symbol === 'string' ? value.symbol : key;
     if (symbol === undefined) return problems.add(`${path}.symbol`, 'missing (expected a unified symbol)');
+    // a hand-merged file: a quote filed under another symbol, or twice, would price the wrong instrument silently
+    if (key !== undefined && symbol !== key) return problems.add(`${path}.symbol`, `${JSON.stringify(symbol)} under the key ${JSON.stringify(key)}: a quote is keyed by its own symbol`);
+    const twice = out.get(symbol);
+    if (twice !== undefined) return problems.add(`${path}.symbol`, `${JSON.stringify(symbol)} again (first at ${twice.path}): one quote per symbol`);
     numbersOrNull(value, path, QUOTE_NUMBERS, problems);
     out.set(symbol, { value, path });
   };
@@ -347,6 +352,8 @@ function readPositions(json: unknown, hour: number, venue: string | undefined, b
     const contracts = Math.abs(signed);
     if (!(size > 0)) return problems.add(`${at}.contractSize`, `not positive (${size})`);
     if (given < 0) return problems.add(`${at}.entryPrice`, `negative (${given})`);
+    // an open future or perpetual at entry 0 would count its whole notional as P&L (an inverse one's is refused by the book)
+    if (given === 0 && contract.kind !== 'option' && !contract.inverse) return problems.add(`${at}.entryPrice`, `0 is not > 0: an open ${symbol} position at entry 0 would count its whole notional as profit`);
     const sign = positionSign(venue, p, contracts, at, problems);
     const units = unitsPerContract(venue, contract, p, size, contracts, at, problems);
     if (sign === undefined || units === undefined) return;

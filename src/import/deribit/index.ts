@@ -18,7 +18,7 @@
 import { type InputProblem, ProblemList } from '../../errors.js';
 import { impliedVol } from '../../greeks/implied-vol.js';
 import { formatIsoTimestamp, parseIsoTimestamp, yearsBetween } from '../../model/time.js';
-import { checkResponses, jsonRpcResults, percentToDecimal } from '../fields.js';
+import { checkOptionFields, checkResponses, jsonRpcResults, percentToDecimal } from '../fields.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult, VenueEquity } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
@@ -61,7 +61,8 @@ interface Read {
 }
 
 export function importDeribit(input: DeribitResponses, options: DeribitImportOptions = {}): ImportResult {
-  checkResponses(input, 'responses', 'the API\'s responses ({ positions, accountSummary, bookSummary, ticker, indexPrice })');
+  checkResponses(input, 'responses', 'the API\'s responses ({ positions, accountSummary, bookSummary, ticker, indexPrice })', ['positions', 'accountSummary', 'bookSummary', 'ticker', 'indexPrice']);
+  checkOptionFields(options, ['accountPrefix', 'valuationTime'], 'options');
   const problems = new ProblemList();
   const skipped: InputProblem[] = [], notes: InputProblem[] = [];
   const prefix = options.accountPrefix ?? 'deribit';
