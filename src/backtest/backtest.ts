@@ -120,7 +120,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const risky = layout.assets.filter((a) => (market.assets.get(a)?.vol ?? 0) > 0);
   const missing = risky.filter((a) => !history.assets.includes(a));
   if (missing.length > 0) {
-    throw new InputError([{ path: 'history.assets', message: `no history for ${missing.map((a) => JSON.stringify(a)).join(', ')}: the book holds ${missing.length === 1 ? 'it' : 'them'} (market vol > 0)` }]);
+    throw new InputError([{ path: 'history.assets', message: `no history for ${missing.map((a) => JSON.stringify(a)).join(', ')}: an asset of the book (held, or an instrument's), market vol > 0` }]);
   }
   const column = new Map(history.assets.map((a, k) => [a, k]));
   const closes = risky.map((a) => history.closes[column.get(a)!]);

@@ -35,7 +35,7 @@ export function calibrate<P>(
   const problems = new ProblemList();
   const missing = risky.filter((a) => ownValue(dynamic.volAnnual, a) === undefined);
   if (missing.length > 0) {
-    problems.add('params.dynamic.volAnnual', `no forecast for ${missing.map((a) => JSON.stringify(a)).join(', ')}: the book holds ${missing.length === 1 ? 'it' : 'them'} and ${method.name} margin follows the forecast (engine.forecastVol gives one per asset)`);
+    problems.add('params.dynamic.volAnnual', `no forecast for ${missing.map((a) => JSON.stringify(a)).join(', ')}: an asset of the book (held, or an instrument's: a live session may trade it) and ${method.name} margin follows the forecast (engine.forecastVol gives one per asset)`);
   }
   const refusal = hook.refusal?.(methodParams);
   if (refusal !== undefined) problems.add('params.dynamic.methods', refusal);
