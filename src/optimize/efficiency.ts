@@ -7,7 +7,8 @@
  *
  * Rows carry a `level`: one `account` row per book account, in book order, then, when the book groups accounts under
  * masters, one `master` row per master (src/optimize/master-efficiency.ts): the group's IM under each method and
- * policy, what pooling frees, and the group's hedge. Totals are over the account rows.
+ * policy, what pooling frees, and the group's hedge. Totals are over the account rows, but under the `cross` policy
+ * a group's members are hedged as their pool, on the master's row (none alone), and the totals count the pool's hedge.
  */
 import type { CapitalFreed } from '../session/compare.js';
 import { compareMethods } from '../session/compare.js';
@@ -21,6 +22,7 @@ import { type HealthTarget, imBufferProblem, type RestoreOptions, slackOf } from
 import { RESTORE_OPTION_KINDS } from './result.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
 import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
+import { masterGroups } from '../subaccounts/groups.js';
 import { type EfficiencyRow, reportHedge } from './efficiency-rows.js';
 import type { OptionKinds } from '../model/options-check.js';
 
@@ -83,12 +85,16 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
   });
   const totals: CapitalEfficiencyReport['totals'] = { im: { ...comparison.totals.im }, freed: {}, hedged: 0, infeasible: 0, hedgeCost: 0, imReleased: 0 };
   for (const m of comparison.methods) if (comparison.totals.freed[m]?.vsIsolated) totals.freed[m] = comparison.totals.freed[m]!.vsIsolated!;
+  // under the cross policy a group's members are margined (and liquidated) as their pool: the pool is hedged, on its
+  // master's row, and no member alone (optimize refuses a member under cross for the same reason)
+  const pooled = pooledMembers(session, options);
   if (solver !== null && options.hedges !== undefined) {
     const run = engineRun(session.prepare(market, { method: hedgeMethod, params: options.params, lenient: options.lenient }));
     try {
       run.run();
       const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;
       for (const row of rows) {
+        if (pooled.has(row.id)) continue;
         const a = run.indexOf(row.id);
         const now = run.trial.withChanges(a, []);
         if (!(slackOf(now, target, buffer) < 0)) continue;
@@ -111,7 +117,25 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
   const masters = masterRows(session, market, solver, rows, {
     params: options.params, lenient: options.lenient, methods: comparison.methods, hedgeMethod, target, buffer, hedges: options.hedges,
   });
+  for (const m of masters) {
+    if (!pooled.has(m.id) || m.hedge === undefined) continue; // the pools' hedges, in USD already
+    if (m.hedge.outcome === 'infeasible') totals.infeasible++;
+    else {
+      totals.hedged++;
+      totals.hedgeCost += m.hedge.cost;
+      totals.imReleased += m.hedge.imReleased;
+    }
+  }
   const report: CapitalEfficiencyReport = { methods: comparison.methods, hedgeMethod, target, rows: [...rows, ...masters], totals };
   if (comparison.warnings) report.warnings = comparison.warnings;
   return report;
+}
+
+/** The ids of the accounts in groups (masters and subaccounts) when the report's policy is `cross`; else none. */
+function pooledMembers(session: MarginSession, options: EfficiencyOptions): Set<string> {
+  const ids = new Set<string>();
+  if (session.subaccountPolicy({ params: options.params, lenient: options.lenient }) !== 'cross') return ids;
+  const accounts = session.book.accounts;
+  for (const g of masterGroups(session.book)) for (const a of [g.master, ...g.subaccounts]) ids.add(accounts[a].id);
+  return ids;
 }

@@ -63,6 +63,9 @@ describe('capital efficiency: master rows', () => {
     expect(m.im).toEqual({ isolated: 1_300, cross: 400, portfolio: 8_250 });
     expect(m.freed.cross).toEqual({ usd: 900, fraction: 900 / 1_300 });
     expect(m.hedge).toBeUndefined(); // pool equity 12,150 ≥ 8,250
+    // the members are margined as the pool: none is hedged alone (s1 and s2 were, at 9.67 and 5.40), nothing is totalled
+    expect(r.rows.filter((row) => row.level === 'account' && row.hedge !== undefined)).toEqual([]);
+    expect([r.totals.hedged, r.totals.infeasible, r.totals.hedgeCost, r.totals.imReleased]).toEqual([0, 0, 0, 0]);
   });
 
   test('cross: a pool below IM is hedged as one account', async () => {
@@ -74,6 +77,9 @@ describe('capital efficiency: master rows', () => {
     expect(m.hedge!.cost).toBeCloseTo(11 * x, 5);
     expect(m.hedge!.imAfter).toBeCloseTo(8_250 - 16_500 * x, 2);
     expect(m.freed).toEqual({}); // isolated not compared
+    // the totals are the pool's hedge: one, its cost and the IM it releases (no member's standalone hedge beside it)
+    expect(r.rows.filter((row) => row.level === 'account' && row.hedge !== undefined)).toEqual([]);
+    expect([r.totals.hedged, r.totals.hedgeCost, r.totals.imReleased]).toEqual([1, m.hedge!.cost, m.hedge!.imReleased]);
   });
 
   test('a book without masters has account rows only', async () => {
