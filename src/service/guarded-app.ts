@@ -81,7 +81,11 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: spec.maxParamLength },
-    frameworkErrors: (error, _request, reply) => sendError(reply, 400, `malformed request target: ${error.message}`),
+    // before any hook runs (the URL cannot be routed) and past the log controller: its id echoed and its line logged here
+    frameworkErrors: (error, request, reply) => {
+      sendError(reply.header('x-request-id', request.id), 400, `malformed request target: ${error.message}`);
+      if (every) reply.log.info({ method: request.method, route: '(no route)', status: 400, ms: Number(reply.elapsedTime.toFixed(3)) }, 'request');
+    },
     clientErrorHandler: answerClientError,
   });
   app.server.headersTimeout = options.headersTimeoutMs;
@@ -143,7 +147,8 @@ function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: Requ
   reply.header('x-request-id', request.id);
   if (closing) reply.header('connection', 'close');
   const refusal = guard.check(request, request.routeOptions.url);
-  if (refusal) return sendError(reply, refusal.status, refusal.error, undefined, refusal.headers);
+  // an allowed origin's page reads a refusal too (a 401 it must answer by asking for a token)
+  if (refusal) return sendError(reply, refusal.status, refusal.error, undefined, { ...guard.corsHeaders(request), ...refusal.headers });
   if (guard.preflight(request, reply)) return reply;
   reply.headers(guard.corsHeaders(request));
   if (request.method === 'POST' && mediaType(request.headers['content-type']) !== 'application/json') {

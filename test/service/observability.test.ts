@@ -74,6 +74,15 @@ describe('metrics and logs', () => {
     const requests = lines.filter((l) => l.msg === 'request');
     expect(new Set(requests.map((l) => l.reqId)).size).toBe(requests.length);
     expect(s.stderr()).not.toContain(TOKEN);
+    // a target that cannot be routed (a broken percent-encoding) is answered with its id and logged too
+    const broken = await fetch(`${s.url}/accounts/%E0%A4%A`, { headers: AUTH });
+    expect(broken.status).toBe(400);
+    const brokenId = broken.headers.get('x-request-id');
+    expect(brokenId).toMatch(/^[0-9a-f-]{36}$/);
+    await new Promise((r) => setTimeout(r, 200));
+    const logged = s.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.reqId === brokenId);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 30, method: 'GET', route: '(no route)', status: 400, msg: 'request' });
   });
 });
 
