@@ -69,6 +69,32 @@ describe('span method', () => {
     }
   });
 
+  it('explains a commodity scanned by month with the ranges of the months held, the widest as its scan range', () => {
+    // long 1 future of 28 days (month ≤ 31 days: 8,000), short 1 of 181 days (12,000): the up move's worst loss is
+    // 12,000 − 8,000 = 4,000; the commodity's own 10% range (10,000) scans nothing and is not reported
+    const book = {
+      instruments: [
+        { id: 'BTC-F1', kind: 'future', underlying: 'BTC', multiplier: 1, expiry: '2026-12-18T08:00:00Z' },
+        { id: 'BTC-F6', kind: 'future', underlying: 'BTC', multiplier: 1, expiry: '2027-05-20T08:00:00Z' },
+      ],
+      accounts: [
+        { id: 'spread', cashUsd: 10_000, positions: [{ instrument: 'BTC-F1', quantity: 1, entryPrice: 100_000 }, { instrument: 'BTC-F6', quantity: -1, entryPrice: 100_000 }] },
+        { id: 'far', cashUsd: 10_000, positions: [{ instrument: 'BTC-F6', quantity: 1, entryPrice: 100_000 }] },
+      ],
+    };
+    const market = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 } }, marks: { 'BTC-F1': 100_000, 'BTC-F6': 100_000 } };
+    const params = { span: { commodities: { BTC: { monthScanRanges: [{ upToDays: 31, priceScanRange: 8_000 }, { upToDays: null, priceScanRange: 12_000 }] } } } };
+    for (const e of engines) {
+      const [spread, far] = e.margin(book, market, { profile: 'span', params, breakdown: true }).accounts.map((a) => a.span!.commodities[0]);
+      expect(spread.scanRisk).toBe(4_000);
+      expect([spread.priceScanRange, spread.monthScanRanges]).toEqual([12_000, [{ upToDays: 31, priceScanRange: 8_000 }, { upToDays: null, priceScanRange: 12_000 }]]);
+      expect([far.priceScanRange, far.monthScanRanges]).toEqual([12_000, [{ upToDays: null, priceScanRange: 12_000 }]]);
+    }
+    // one range per commodity: no month list
+    const plain = engines[0].margin(book, market, { profile: 'span', breakdown: true }).accounts[0].span!.commodities[0];
+    expect([plain.priceScanRange, plain.monthScanRanges]).toEqual([10_000, undefined]);
+  });
+
   it('rejects bad parameters, each with its path', () => {
     expect(problemLines(() => validateSpanParams({
       initialToMaintenance: 0.9, deltaWights: [],

@@ -32,6 +32,10 @@ export interface SpanInputs {
   /** Per instrument: composite delta per unit, and its tier (0-based) in its commodity. */
   readonly compositeDelta: Float64Array;
   readonly tier: Int32Array;
+  /** Per instrument: its scan group; per scan group (an asset's months contiguous, in order): its asset and price scan range. */
+  readonly groupOf: Int32Array;
+  readonly groupAsset: Int32Array;
+  readonly groupRange: Float64Array;
 }
 
 export class SpanEvaluator {
@@ -144,6 +148,7 @@ export class SpanEvaluator {
       total += req;
       if (detail) {
         const row = this.commodityExplain(groups, g, tiersBefore!, intra[u], credit[u], som, req);
+        if (commodity[u].monthScanRanges.length > 0) this.monthRanges(a, u, row);
         if (scanShare[u] > 0) row.scannedShare = scanShare[u];
         if (scanCharge[u] > 0) row.scanSpreadRisk = scanCharge[u];
         detail.commodities.push(row);
@@ -284,6 +289,21 @@ export class SpanEvaluator {
     const u = groups.reduce.groupUnderlying[g];
     const d = Math.abs(this.netDelta[u]);
     return d > 0 ? this.riskParts(groups, g).price / d : 0;
+  }
+
+  /**
+   * A commodity scanned by month: the ranges of the months account a holds (in month order), and the widest of them
+   * as the row's `priceScanRange` (the commodity's own range is not used).
+   */
+  private monthRanges(a: number, u: number, row: SpanCommodityExplain): void {
+    const { groupOf, groupAsset, groupRange } = this.inputs;
+    const { underlying, posStart, posEnd, posInstrument } = this.columns;
+    const held = new Set<number>();
+    for (let p = posStart[a], end = posEnd[a]; p < end; p++) if (underlying[posInstrument[p]] === u) held.add(groupOf[posInstrument[p]]);
+    const months = [...held].sort((x, y) => x - y);
+    const base = groupAsset.indexOf(u); // the commodity's first month's group
+    row.monthScanRanges = months.map((g) => ({ upToDays: this.inputs.commodity[u].monthScanRanges[g - base].upToDays, priceScanRange: groupRange[g] }));
+    row.priceScanRange = Math.max(...months.map((g) => groupRange[g]));
   }
 
   private commodityExplain(groups: AccountGroups, g: number, tiersBefore: Float64Array, intra: number, credit: number, som: number, req: number): SpanCommodityExplain {

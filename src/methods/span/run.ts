@@ -34,8 +34,10 @@ export class SpanRun {
   readonly scanRange: Float64Array;
   /** Per asset × scenario: the fraction of the scenario's loss that counts (the reduction's weights). */
   readonly cover: Float64Array;
-  /** Per scan group (the risk-array kernel's underlyings): its price scan range (USD per unit). */
-  private readonly groupRange: Float64Array;
+  /** Per scan group (the risk-array kernel's underlyings): its price scan range (USD per unit); per instrument, its group. */
+  readonly groupRange: Float64Array;
+  readonly groupAsset: Int32Array;
+  readonly groupOf: Int32Array;
   /** Per instrument: tier (0-based) in its commodity, composite delta per unit (after {@link run}). */
   readonly tier: Int32Array;
   readonly compositeDelta: Float64Array;
@@ -67,6 +69,8 @@ export class SpanRun {
     const groups = scanGroups(layout, market, params, this.commodity);
     this.scanRange = groups.commodityRange;
     this.groupRange = groups.range;
+    this.groupOf = groups.groupOf;
+    this.groupAsset = groups.asset;
     this.tier = groups.tier;
     this.compositeDelta = new Float64Array(n);
     const K = groups.asset.length;

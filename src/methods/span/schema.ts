@@ -66,7 +66,8 @@ export const spanSchema: MethodSchema = {
         requirement: figure,
         scannedShare: number('(0, ∞)'),
         scanSpreadRisk: figure,
-      }, ['scannedShare', 'scanSpreadRisk'])),
+        monthScanRanges: list(record({ upToDays: nullable(number('[0, ∞)')), priceScanRange: number('(0, ∞)') })),
+      }, ['scannedShare', 'scanSpreadRisk', 'monthScanRanges'])),
       spreads: list(record({
         kind: choice(['intra', 'inter', 'scan']),
         commodity: string(),

@@ -5,8 +5,10 @@ import type { SpanParams } from './params.js';
 export interface SpanCommodityExplain {
   /** The asset symbol. */
   commodity: string;
-  /** Price scan range used, USD per unit of the underlying. */
+  /** Price scan range used, USD per unit of the underlying (scanned by month: the widest of the months held). */
   priceScanRange: number;
+  /** Present when the commodity is scanned by month (`monthScanRanges`): the months the account holds, each its range. */
+  monthScanRanges?: { upToDays: number | null; priceScanRange: number }[] | undefined;
   /** The largest weighted loss over the 16 scenarios, floored at 0. */
   scanRisk: number;
   /** The scenario (1–16, standard order) where it occurs. */
