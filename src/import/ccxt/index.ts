@@ -225,7 +225,7 @@ class CcxtBook {
       for (const entry of account.collateral) {
         const held = values.get(entry.asset);
         if (held === undefined) continue;
-        this.notes.push({ path: `balance.json[${JSON.stringify(entry.asset)}].total`, message: `${entry.asset}: total ${entry.amount} is equity (${source}); cash ${entry.amount} − ${held.value} (the imported positions' value in ${entry.asset})` });
+        this.notes.push({ path: `balance.json[${JSON.stringify(entry.asset)}].total`, message: `${entry.asset}: total ${entry.amount} is equity (${source}); cash ${entry.amount} ${held.value < 0 ? '+' : '−'} ${Math.abs(held.value)} (the imported positions' value in ${entry.asset}: ${held.value})` });
         entry.amount = entry.amount - held.value;
         values.delete(entry.asset);
       }
