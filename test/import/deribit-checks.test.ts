@@ -37,6 +37,18 @@ function usdc(summary: Record<string, unknown> = {}, ...positions: Record<string
   };
 }
 
+describe('an instrument quoted twice in one file', () => {
+  it('two tickers of the USDC perpetual are refused at the second (an older one saved after had been taken)', () => {
+    const saved = usdc();
+    const tickers = saved.ticker as Response[];
+    const older = { ...tickers[0], result: { ...tickers[0].result, mark_price: 80_000, timestamp: (tickers[0].result.timestamp as number) - 3_600_000 } };
+    expect(refusal({ ...saved, ticker: [...tickers, older] })).toEqual([{
+      path: 'ticker.json[1].result.instrument_name',
+      message: '"BTC_USDC-PERPETUAL" again (first at ticker.json[0].result): one quote per instrument in a file',
+    }]);
+  });
+});
+
 describe('a position repeated in get_positions', () => {
   it("the tester's case: the USDC perpetual twice is refused at the second entry, naming the first (it was imported, margined at equity 25,322.25 and IM 815.15)", () => {
     expect(refusal(usdc({}, {}, {}))).toEqual([{

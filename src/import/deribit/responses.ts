@@ -67,7 +67,9 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
   const quotes = new Map<string, DeribitQuote>();
   // instruments both files quote: the ticker's replaces the summary's, and a note says how far their marks were apart
   let replaced = 0, widest = 0;
-  const add = (value: unknown, path: string, timestampKey: string) => {
+  // per file, the first path quoting each instrument: one file quoting it twice is a save to fix, not a quote to pick
+  const firstIn = { timestamp: new Map<string, string>(), creation_timestamp: new Map<string, string>() };
+  const add = (value: unknown, path: string, timestampKey: 'timestamp' | 'creation_timestamp') => {
     if (!isRecord(value)) {
       problems.add(path, 'expected an object with instrument_name and mark_price');
       return;
@@ -76,6 +78,9 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
     const name = stringAt(value, 'instrument_name', path, problems);
     const mark = numberAt(value, 'mark_price', path, problems);
     if (name === undefined || mark === undefined) return;
+    const first = firstIn[timestampKey].get(name);
+    if (first !== undefined) return problems.add(`${path}.instrument_name`, `${JSON.stringify(name)} again (first at ${first}): one quote per instrument in a file`);
+    firstIn[timestampKey].set(name, path);
     const before = quotes.get(name);
     if (before !== undefined && timestampKey === 'timestamp') {
       replaced++;
