@@ -100,7 +100,7 @@ export function listOf(body: unknown, field: string): unknown {
   if (isRecord(body) && Object.keys(body).length === 1 && field in body) return body[field];
   if (isRecord(body) && field in body) {
     const others = Object.keys(body).filter((key) => key !== field);
-    throw new InputError(others.map((key) => ({ path: key, message: `unknown field (the body is { "${field}": [...] } or a list)` })));
+    throw new InputError(others.map((key) => ({ path: `body.${key}`, message: `unknown field (the body is { "${field}": [...] } or a list)` })));
   }
   throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ "${field}": [...] } or a list`) }]);
 }

@@ -131,7 +131,7 @@ describe('a service with a token (MARGIN_CORE_TOKEN)', () => {
     const broken = await send('/tick', '{"assets": {"BTC": {"price": 1}\n "x": 2}');
     expect([broken.status, ((await broken.json()) as { problems: { path: string; message: string }[] }).problems[0]]).toEqual([400, { path: 'body', message: expect.stringMatching(/^not valid JSON at line 2, column 2: /) }]);
     const extra = await call(s.url, 'POST', '/fills', { fills: [], extra: 1 });
-    expect([extra.status, extra.json.problems]).toEqual([400, [{ path: 'extra', message: 'unknown field (the body is { "fills": [...] } or a list)' }]]);
+    expect([extra.status, extra.json.problems]).toEqual([400, [{ path: 'body.extra', message: 'unknown field (the body is { "fills": [...] } or a list)' }]]);
   });
 
   it('changed nothing while refusing all of that', async () => {
