@@ -44,7 +44,7 @@ export { accountColumns } from './margin/account-columns.js';
 export type { LiquidationReport, AccountLiquidation } from './liquidation/report.js';
 export type { StressReport } from './stress/report.js';
 export type { Shock } from './stress/shock.js';
-export type { BacktestReport, NotTested } from './backtest/backtest.js';
+export type { BacktestReport } from './backtest/backtest.js';
 export type { RestoreResult } from './optimize/restore.js';
 
 // Parameters: each section's type, by section (their defaults: margin-core/plugin)

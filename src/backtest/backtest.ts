@@ -137,11 +137,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
   const { tested, staticIm, equityNow, usdPerUnit, notTested } = testedAccounts(base, layout.marginAsset.array, layout.accountIds);
   const A = tested.length;
-  if (A === 0) {
-    const message = notTested.length === 0 ? 'no account holds a position: there is no loss to backtest'
-      : `no account ${plan.method} margins holds a position: ${notTested.length} holding positions ${notTested.length === 1 ? 'is' : 'are'} not margined by ${plan.method} (${notTested[0].id}: ${notTested[0].reason})`;
-    throw new InputError([{ path: 'book.accounts', message }]);
-  }
+  if (A === 0) throw nothingToTest(plan.method, notTested);
   if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
 
   const forecast = risky.map((a) => horizonVariances(returns[column.get(a)!], plan, a, n - 1));
@@ -195,6 +191,13 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
     ...(notTested.length > 0 ? { notTested } : {}),
     ...(options.detail ? { detail: { accountIds: Array.from(tested, (a) => layout.accountIds[a] ?? ''), static: staticDaily, dynamic: dynamicIm, apc: apcIm, loss, binding } } : {}),
   };
+}
+
+/** The refusal of a book with no account to test: none holds a position, or the method margins none that does. */
+function nothingToTest(method: string, notTested: readonly NotTested[]): InputError {
+  const message = notTested.length === 0 ? 'no account holds a position: there is no loss to backtest'
+    : `no account ${method} margins holds a position: ${notTested.length} holding positions ${notTested.length === 1 ? 'is' : 'are'} not margined by ${method} (${notTested[0].id}: ${notTested[0].reason})`;
+  return new InputError([{ path: 'book.accounts', message }]);
 }
 
 /**
