@@ -114,7 +114,10 @@ export interface LiquidationWaterfall {
 
 /** Part of an opposite position closed at a bankrupt account's bankruptcy price. */
 export interface AdlFill {
-  /** The account deleveraged, and the bankrupt account whose close it took. */
+  /**
+   * The account deleveraged, and the bankrupt account whose close it took (pro-rata ADL: every bankrupt account that
+   * routed contracts to the book, ids sorted and joined by ", ", as one fill takes from all of them at their average price).
+   */
   account: string;
   from: string;
   instrument: string;

@@ -160,9 +160,10 @@ export function readAccount(
   let collateral = readCollateral(json.collateral, path, problems);
   if (typeof currency === 'string') checkCoinAccount(json, currency, path, collateral?.map((b) => b.asset) ?? [], terms?.currency ?? null, problems);
   const cash = json.cashUsd === undefined ? 0 : json.cashUsd;
-  // an account of settled cash alone holds something; one with nothing is a mistake in a file (not after a liquidation)
-  if (!problems.emptyAccounts && positions && collateral && positions.length === 0 && collateral.length === 0 && (cash === 0 || !isFiniteNumber(cash))) {
-    problems.add(path, 'account has no positions, no collateral and no cash');
+  // an account of settled cash alone holds something, a cashUsd of 0 given included (as a balance of 0 is: a master that
+  // only groups subaccounts); one with nothing given is a mistake in a file (not after a liquidation)
+  if (!problems.emptyAccounts && positions && collateral && positions.length === 0 && collateral.length === 0 && (json.cashUsd === undefined || !isFiniteNumber(cash))) {
+    problems.add(path, json.cashUsd === undefined ? 'account has no positions, no collateral and no cash (an account that holds nothing yet, such as a master that only groups subaccounts, gives cashUsd: 0)' : 'account has no positions, no collateral and no cash');
   }
   const cashWrong = isFiniteNumber(cash) ? domainProblem(DOMAIN.cashUsd, cash) : notFiniteMessage(cash);
   if (cashWrong) problems.add(`${path}.cashUsd`, cashWrong);

@@ -53,6 +53,10 @@ describe('validateBook rejects each invalid input class with its path', () => {
     expectOneProblem(() => validateBook(withChange((b) => (b.accounts[2].collateral = []))), 'accounts[2]', /no positions, no collateral and no cash/);
     const cashOnly = validateBook(withChange((b) => Object.assign(b.accounts[2], { collateral: [], cashUsd: 100 })));
     expect(cashOnly.accounts[2]).toMatchObject({ positions: [], collateral: [], cashUsd: 100 });
+    // a cashUsd of 0 given is a holding of 0, as a balance of 0 is (a master that only groups subaccounts was refused)
+    const zero = validateBook(withChange((b) => Object.assign(b.accounts[2], { collateral: [], cashUsd: 0 })));
+    expect(zero.accounts[2]).toMatchObject({ id: 'carol', positions: [], collateral: [] });
+    expect(zero.accounts[2].cashUsd ?? 0).toBe(0);
   });
 
   it('rejects a duplicate instrument id', () => {
