@@ -76,6 +76,14 @@ describe('a member name given twice', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('accounts[1].positions[0].quantity: "quantity" is given twice in accounts[1].positions[0]: JSON.parse would keep the last silently');
   }, 60_000);
+
+  it('a bad market beside a book read streamed names the market file on the first line, as beside a small book', async () => {
+    const bookPath = await writeStreamed(bookText('3')), badMarket = await write(MARKET.replace('"price": 100000', '"price": "NaN"'));
+    for (const format of ['csv', 'json']) {
+      const run = await marginCore('margin', '--book', bookPath, '--market', badMarket, '--format', format, '--out', join(dir, `streamed-bad-market.${format}`));
+      expect([run.code, run.stderr.split('\n').slice(0, 2)], format).toEqual([1, [`margin-core: invalid input in ${badMarket} (1 problem):`, '  market.assets.BTC.price: not a finite number (got "NaN")']]);
+    }
+  }, 60_000);
 });
 
 describe('a number that underflows', () => {

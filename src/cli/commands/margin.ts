@@ -94,7 +94,7 @@ async function marginStreamed(files: { book: string; market: string }, options: 
     });
   } catch (error) {
     await output.discard(); // what was written goes, and its file is closed now, not by the garbage collector
-    throw error;
+    throw namingFiles(error, files); // the files its problems are in (a market's, a book's accounts)
   } finally {
     bar.finish();
   }
@@ -224,7 +224,8 @@ async function marginIntoReport(files: { book: string; market: string }, options
 
 /** {@link marginIntoReport} on its chunks. */
 async function marginChunksWritten(chunks: AsyncIterable<BookChunk>, files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<'written' | MarginReport | undefined> {
-  const { market, engine } = await chunkedRunInputs(files, options, opts);
+  // the market file's own problems name it (as marginByChunks's do)
+  const { market, engine } = await chunkedRunInputs(files, options, opts).catch((error: unknown) => Promise.reject(namingFiles(error, files)));
   // the rows are written as they are margined; the end (the totals, and an Arrow report's rows read back) is the writing phase
   let accounts = 1;
   const arrowWritten = (rows: number) => bar.setFraction(3 + rows / accounts, 'writing');
