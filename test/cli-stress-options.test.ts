@@ -20,6 +20,16 @@ describe('stress, backtest and generate: options refused before any work', () =>
     expect((await marginCore('stress', '--sample', '--paths', '1', '--seed', '4294967295', '--format', 'json')).code).toBe(0);
   });
 
+  it('a --threshold that is no decimal number (empty, hex) is a usage error, not a threshold of 0 or 16; 5e6 is taken', async () => {
+    for (const bad of ['', '0x10', 'ten', '-1']) {
+      const r = await marginCore('stress', '--sample', '--reverse', '--threshold', bad, '--format', 'json');
+      expect([r.code, r.stderr.split('\n')[0]], bad).toEqual([2, expect.stringMatching(/--threshold.*expected a number ≥ 0, e\.g\. 5000000/)]);
+    }
+    const ok = await marginCore('stress', '--sample', '--reverse', '--threshold', '5e6', '--format', 'json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).reverse[0].thresholdUsd).toBe(5_000_000);
+  });
+
   it('seeds past 2^53 − 1 (two typed seeds read as one number) are usage errors for backtest and generate', async () => {
     const backtest = await marginCore('backtest', '--sample', '--seed', '99999999999999999999');
     expect(backtest.code).toBe(2);

@@ -78,6 +78,20 @@ export function integerText(value: string): number {
   return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
 }
 
+/** The number `value` writes in decimal (sign, fraction and exponent allowed), else NaN: not `0x10`, `0b11` or `''`. */
+export function decimalText(value: string): number {
+  return /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
+}
+
+/** A commander parser for a finite number ≥ 0 in decimal (`--threshold 5e6`, `--buffer 0.02`): `example` in its message. */
+export function nonNegativeDecimal(example: string): (value: string) => number {
+  return (value) => {
+    const n = decimalText(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, e.g. ${example}.`);
+    return n;
+  };
+}
+
 export function wholeNumber(value: string): number {
   const n = integerText(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0.');

@@ -95,10 +95,14 @@ export function validateShock(json: unknown, market: ValidatedMarket, base: Stre
     } else if (json.path !== undefined) steps.push(...pathSteps(json.path, `${path}.path`, market, problems));
     else if (instant.length === 0 && json.freezeLocations !== undefined) {
       if (freezeLocations.length > 0) steps.push({ label: '', move: { returns: new Map(), volShift: new Map() } });
+      else if (Array.isArray(json.freezeLocations) && json.freezeLocations.length === 0) problems.add(`${path}.freezeLocations`, 'no move: an empty list freezes nothing, and no price or vol moves (name a location, or give a move)');
     } else if (instant.length === 0) problems.add(path, `no move: expected at least one of ${[...INSTANT, 'path', 'freezeLocations'].join(', ')}`);
     else {
+      const before = problems.size;
       const step = instantStep(json, path, market, problems);
-      if (step) steps.push(step);
+      // fields given that name no asset ({ spot: {} }): a shock of nothing, refused as {} is (a reverse search would scale it 400 times)
+      if (step !== null && problems.size === before && freezeLocations.length === 0 && step.move.returns.size === 0 && step.move.volShift.size === 0) problems.add(path, `no move: ${instant.join(', ')} ${instant.length === 1 ? 'names' : 'name'} no asset that moves`);
+      else if (step !== null) steps.push(step);
     }
   }
   problems.throwIfAny();
@@ -188,7 +192,7 @@ function pathSteps(json: unknown, at: string, market: ValidatedMarket, problems:
   const level = new Map<string, number>();
   for (const [symbol, a] of market.assets) level.set(symbol, a.price);
   return json.map((snap: unknown, k) => {
-    const p = `${at}[${k}]`;
+    const p = `${at}[${k}]`, before = problems.size;
     const returns = new Map<string, number>(), volShift = new Map<string, number>();
     if (!isRecord(snap)) problems.add(p, `expected { prices, volPoints }, got ${describeValue(snap)}`);
     else if (snap.prices === undefined && snap.volPoints === undefined) problems.add(p, 'no move: expected prices, volPoints or both');
@@ -200,6 +204,7 @@ function pathSteps(json: unknown, at: string, market: ValidatedMarket, problems:
       }
       for (const [asset, points] of assetNumbers(snap.volPoints, `${p}.volPoints`, market, problems, { min: -1000, max: 1000 })) volShift.set(asset, points / 100);
     }
+    if (problems.size === before && returns.size === 0 && volShift.size === 0) problems.add(p, 'no move: its prices and volPoints name no asset');
     const moved = [...returns].map(([asset, r]) => `${asset} ${percent(r)}`);
     return { label: `snapshot ${k + 1}${moved.length ? `: ${moved.join(', ')}` : ''}`, move: { returns, volShift } };
   });

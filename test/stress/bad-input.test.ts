@@ -50,6 +50,15 @@ describe('stress input', () => {
       'shock: no move: expected at least one of spot, volPoints, depeg, historical, correlated, path, freezeLocations',
     ]);
     expect(problems(() => engine.stress(book, market, [1, 2]))).toEqual(['shock: expected an object, got an Array']);
+    // fields that name nothing are no move either (they had run a cascade at the book's own marks, or none at all)
+    expect(problems(() => engine.stress(book, market, { spot: {} }))).toEqual(['shock: no move: spot names no asset that moves']);
+    expect(problems(() => engine.stress(book, market, { volPoints: {}, depeg: {} }))).toEqual(['shock: no move: volPoints, depeg name no asset that moves']);
+    expect(problems(() => engine.stress(book, market, { freezeLocations: [] }))).toEqual([
+      'shock.freezeLocations: no move: an empty list freezes nothing, and no price or vol moves (name a location, or give a move)',
+    ]);
+    expect(problems(() => engine.stress(book, market, { path: [{ prices: { BTC: 90_000 } }, { prices: {} }] }))).toEqual(['shock.path[1]: no move: its prices and volPoints name no asset']);
+    // an explicit move of 0 is a move: the cascade runs at the book's own marks
+    expect(engine.stress(book, market, { spot: { BTC: 0 } }).cascades[0].rounds.length).toBeGreaterThan(0);
   });
 
   it('checks the correlated shock, the path snapshots and the de-peg', () => {

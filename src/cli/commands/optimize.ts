@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
 import type { RestoreResult } from '../../optimize/restore.js';
 import { CommandFailed, readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, nonNegativeDecimal, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { openOutput } from '../output.js';
 import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
@@ -139,8 +139,4 @@ export function optimizeTableLines(r: RestoreResult): string[] {
 }
 
 /** `--buffer 0.02`: a finite fraction ≥ 0. */
-function bufferFraction(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0, e.g. 0.02.');
-  return n;
-}
+const bufferFraction = nonNegativeDecimal('0.02');

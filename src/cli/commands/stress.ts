@@ -5,7 +5,7 @@ import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { noteSetAsideBy, readJson, readValidInputs, setAsideAccounts, shocksDir } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, wholeNumberUpTo, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, flagsGiven, formatOption, methodOption, profileOption, nonNegativeDecimal, wholeNumberUpTo, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -34,7 +34,7 @@ export function registerStressCommand(program: Command): Command {
     .option('--seed <n>', 'Monte Carlo seed (0 to 4,294,967,295)', wholeNumberUpTo(0, 0xffffffff), 1)
     .option('--horizon-days <days>', `Monte Carlo shock horizon in days (above 0, at most ${MAX_HORIZON_DAYS})`, horizonDays, 1)
     .option('--reverse', 'reverse stress test: the smallest multiple of the shock whose bad debt exceeds the insurance fund')
-    .option('--threshold <usd>', 'reverse stress test: bad debt to exceed instead of the insurance fund', nonNegativeNumber)
+    .option('--threshold <usd>', 'reverse stress test: bad debt to exceed instead of the insurance fund', nonNegativeDecimal('5000000'))
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
@@ -133,11 +133,6 @@ function bundledShockNames(): string[] {
   }
 }
 
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
-  return n;
-}
 
 /** A horizon the Monte Carlo shocks take (the API refuses any other at options.horizonDays): a usage error here. */
 function horizonDays(value: string): number {
