@@ -277,6 +277,16 @@ test('the page server answers for loopback names only: a foreign Host (DNS rebin
   expect(await status(`evil.example:${port}`)).toBe(421);
   expect(await status(`127.0.0.1:${port}`)).toBe(200);
   expect(await status(`localhost:${port}`)).toBe(200);
+  // a broken percent-escape (any site the user visits can send one, Host 127.0.0.1) is a 400, and the server goes on
+  const broken = await new Promise<number>((resolve, reject) => {
+    const u = new URL(url);
+    request({ host: u.hostname, port: u.port, path: '/%E0%A4%A', headers: { host: `127.0.0.1:${port}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+  expect(broken).toBe(400);
+  expect(await status(`127.0.0.1:${port}`)).toBe(200);
 });
 
 test('bad parameters are shown with their paths, and dropped files replace the sample', async () => {

@@ -14,8 +14,8 @@
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import { InputError } from '../errors.js';
-import { validateBook } from '../model/validate.js';
-import type { Account, CollateralBalance, Position, ValidatedAccount, ValidatedBook } from '../model/types.js';
+import { type InstrumentTable, instrumentTable, validateBook, validateBookOn } from '../model/validate.js';
+import type { Account, CollateralBalance, Position, ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import type { MasterGroup } from './groups.js';
 
 /**
@@ -74,7 +74,8 @@ export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], 
     const method = methods[g.master];
     accounts.push({ id: account.id, positions, collateral, ...(cashUsd !== 0 ? { cashUsd } : {}), ...(method ? { method } : {}), ...(currency !== undefined ? { marginCurrency: currency } : {}) });
   });
-  const pooled = validateBook({ instruments: book.instruments, accounts });
+  // the instruments are the validated book's: only the pooled accounts are read (a live session pools group by group)
+  const pooled = validateBookOn(instrumentTableOf(book.instruments), accounts);
   for (const account of pooled.accounts) {
     const poolShares = shares.get(account.id);
     if (!poolShares) continue;
@@ -84,6 +85,14 @@ export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], 
     }
   }
   return pooled;
+}
+
+/** A validated book's instruments as a table, made once per instruments array (a validated book never changes them). */
+const tables = new WeakMap<readonly ValidatedInstrument[], InstrumentTable>();
+function instrumentTableOf(instruments: readonly ValidatedInstrument[]): InstrumentTable {
+  let table = tables.get(instruments);
+  if (table === undefined) tables.set(instruments, (table = instrumentTable(instruments)));
+  return table;
 }
 
 /** The book with `covers` (USD by account id, from its master) paid: cash moved from each master to its subaccounts. */

@@ -59,6 +59,15 @@ function port(value: string): number {
   return n;
 }
 
+/** The request's path, percent-decoded; undefined when it cannot be (`/%E0%A4%A`). */
+function decodedPath(url: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url ?? '/', 'http://localhost').pathname);
+  } catch {
+    return undefined;
+  }
+}
+
 export function registerPageCommand(program: Command): Command {
   return program
     .command('page')
@@ -76,7 +85,12 @@ export function registerPageCommand(program: Command): Command {
           res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request: this page answers for 127.0.0.1 and localhost only\n');
           return;
         }
-        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+        const path = decodedPath(req.url);
+        // a target that cannot be decoded (a broken percent-escape, which any page the user visits can send) is refused
+        if (path === undefined) {
+          res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed request target\n');
+          return;
+        }
         const file = servedFile(root, path, solver);
         if (file === undefined) {
           res.writeHead(path.startsWith(SOLVER_ROUTE) ? 404 : 403, { 'content-type': 'text/plain' })
