@@ -19,8 +19,8 @@ import { accountOf, accountOfRows, instrumentsOf } from '../layout/to-book.js';
 import { AccountDraft } from '../margin/account-draft.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
-import type { Account, Market, ValidatedBook } from '../model/types.js';
-import { type InstrumentTable, validateBookOn, validatedInstruments, validateMarket, withAccounts } from '../model/validate.js';
+import type { Account, Market, ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { type InstrumentTable, instrumentTable, validateBookOn, validatedInstruments, validateMarket, withAccounts } from '../model/validate.js';
 import type { UnionHoldings } from '../methods/method.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { inMemberOrder } from '../subaccounts/groups.js';
@@ -78,6 +78,10 @@ export class PoolTrials {
   /** Moved on whenever a group's union is dropped (a fill or transfer reached a member, or the groups were made again). */
   private unionsVersion = 0;
 
+  /** While a pass over many groups runs ({@link inPass}): the market validated for it, once. */
+  private passing = false;
+  private passMarket: ValidatedMarket | undefined = undefined;
+
   constructor(private readonly run: PreparedRun, private readonly source: RollupSource, private readonly market: () => Market) {}
 
   /** The pool account a is judged by, or undefined: no `cross` policy, in no group, or its master not in the layout. */
@@ -114,6 +118,21 @@ export class PoolTrials {
     };
   }
 
+  /**
+   * The pool of layout accounts `members` as they stand (no change): the group as a book on the instruments its members
+   * hold only (a book on all of the session's would be laid out whole for each group: most of a tick's cost with many
+   * groups margined this way, coin-margined ones).
+   */
+  private asIs(members: readonly number[]): GroupFigures {
+    const layout = this.run.context.layout, masters = this.run.accountMasters!, all = this.instrumentsNow();
+    const pos = layout.positions, instrument = pos.column<'i32'>('instrument').array, start = pos.start.array, end = pos.end.array;
+    const rows = new Set<number>();
+    for (const k of members) for (let s = start[k]; s < end[k]; s++) rows.add(instrument[s]);
+    const held = instrumentTable([...rows].sort((x, y) => x - y).map((row) => all.list[row]));
+    const accounts = members.map((k) => (masters[k] === undefined ? accountOf(layout, k) : { ...accountOf(layout, k), master: masters[k] }));
+    return this.poolFigures(validateBookOn(held, accounts, { lenient: this.source.options.lenient === true }));
+  }
+
   /** The pool of the one group `book` holds, by the policy layer on the live run (module comment). */
   private poolFigures(book: ValidatedBook): GroupFigures {
     const host: PolicyHost = {
@@ -126,8 +145,26 @@ export class PoolTrials {
       openBook: (b) => this.source.openBook(b),
     };
     const options = this.source.options;
-    const market = () => validateMarket(this.market(), book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
+    // within one pass over many groups (poolsNow, figuresByMaster) the market is validated once: it is the session's,
+    // checked against its whole book when opened and at every tick, so against each group's members already
+    const market = () => (this.passing ? (this.passMarket ??= this.validatedMarket(book)) : this.validatedMarket(book));
     return crossPools(host, this.run, market, options, this.source.runMethod)[0];
+  }
+
+  private validatedMarket(book: ValidatedBook): ValidatedMarket {
+    const options = this.source.options;
+    return validateMarket(this.market(), book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
+  }
+
+  /** Runs `pass` over many groups with the market validated once for all of them (see {@link poolFigures}). */
+  private inPass<T>(pass: () => T): T {
+    this.passing = true;
+    try {
+      return pass();
+    } finally {
+      this.passing = false;
+      this.passMarket = undefined;
+    }
   }
 
   /**
@@ -135,6 +172,10 @@ export class PoolTrials {
    * the unions margined by the run in one call, else (a group with no union) the group as a book of its own.
    */
   figuresByMaster(): Map<number, GroupFigures> {
+    return this.inPass(() => this.figuresByMasterInPass());
+  }
+
+  private figuresByMasterInPass(): Map<number, GroupFigures> {
     const groups = this.groupsNow(), all = Int32Array.from(groups.master.keys());
     let kept = this.allUnions;
     // (through unionsOf: the status events' arrays when they last asked for every group, as the first statuses did)
@@ -148,7 +189,7 @@ export class PoolTrials {
       const master = groups.members[g][0];
       if (out.has(master)) continue;
       const members = groups.members[g].filter((k) => layout.accountIds[k] !== null);
-      out.set(master, this.trial(members[0], { master: groups.master[g], members })([]));
+      out.set(master, this.asIs(members));
     }
     return out;
   }
@@ -205,6 +246,10 @@ export class PoolTrials {
    * book ({@link trial}); the roll-up's figures either way.
    */
   private poolsNow(touched: Int32Array): void {
+    this.inPass(() => this.poolsNowInPass(touched));
+  }
+
+  private poolsNowInPass(touched: Int32Array): void {
     const { ready, unions } = this.unionsOf(touched);
     const margins = unions.length > 0 ? this.run.unionMargin(unions) : [];
     const layout = this.run.context.layout, groups = this.groupsNow(), done = this.mark;
@@ -221,7 +266,7 @@ export class PoolTrials {
         continue;
       }
       const members = groups.members[g].filter((k) => layout.accountIds[k] !== null);
-      const f = this.trial(members[0], { master: groups.master[g], members })([]);
+      const f = this.asIs(members);
       this.nowStatus[g] = STATUS.indexOf(f.status);
       this.nowHealth[g] = f.health;
     }

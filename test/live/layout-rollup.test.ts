@@ -29,6 +29,7 @@ function groupedBook() {
 describe('the live roll-up from the layout', () => {
   test.each([
     { method: 'var', policy: 'independent' }, { method: 'var', policy: 'cross' }, { method: 'cross', policy: 'independent' }, { method: 'portfolio', policy: 'cross' },
+    { method: 'cross', policy: 'cross' }, // the coin group's pool a book of its own, on the instruments its members hold
   ] as const)('$method under $policy: coin accounts set aside in groups, accounts naming the method', ({ method, policy }) => {
     const { sample, accounts } = groupedBook();
     const naming = new Set(accounts.filter((_, i) => i % 7 === 3).map((a) => a.id));
