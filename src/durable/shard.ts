@@ -30,7 +30,7 @@ import { OwnedPartition } from './owned-partition.js';
 import { writeMasters } from './owners.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, rejectedOf, replayEntries, type RecoverySource } from './recovery.js';
-import { LogLostError } from './partition-state.js';
+import { LogGapError, LogLostError } from './partition-state.js';
 import { CheckpointEncoder } from './checkpoint-worker.js';
 import { checkpointPartition, FailedCheckpoints } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
@@ -266,7 +266,7 @@ export class Shard {
   }
 
   /** Holds o refused for a log that lost entries (its lease kept: no other shard serves it either), its state let go. */
-  private refuseLost(o: OwnedPartition, error: LogLostError): void {
+  private refuseLost(o: OwnedPartition, error: LogLostError | LogGapError): void {
     this.noteApplied(o);
     o.drop('refused', error.message);
     const state = o.state;
@@ -328,7 +328,8 @@ export class Shard {
       this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ...(r.rejected ?? {}), ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
     } catch (error) {
       // held, never served: another shard taking it could only serve it without the lost fills too
-      if (error instanceof LogLostError && wanted()) return this.refuseLost(o, error);
+      // (entries missing from a trimmed log, with no checkpoint to start after them: no other shard can serve it either)
+      if ((error instanceof LogLostError || error instanceof LogGapError) && wanted()) return this.refuseLost(o, error);
       this.emit({ event: 'recovery-failed', partition: o.partition, error: (error as Error).message });
       this.dropPartition(o, `recovery failed: ${(error as Error).message}`);
       await this.log.release(o.partition, this.id, o.epoch).catch(() => {});

@@ -15,7 +15,7 @@ import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js
 import { call, cashBook, CLUSTER_MARKET, type LiveProcess, startGateway, startShard, until } from '../support/live-cluster.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 
 const dir = scratchDir('mc-live-loss-');
 const LEASE_MS = 1_500;
@@ -120,6 +120,23 @@ describe('Redis losing acknowledged entries', () => {
     running.push(next);
     await until(async () => (await partitionState(next.url, p))?.state === 'refused', 20_000, `partition ${p} to be refused`);
     await expectRefused(gateway.url, account, /the log's highest seq is 0, but entries up to 2 were appended \(the checkpoint at seq 2 holds them\)/);
+    await next.stop();
+  }, 60_000);
+
+  it('a new shard refuses a partition whose checkpoints are gone and whose log was trimmed (it had dropped and taken it again forever, as "none")', async () => {
+    const { shard, gateway, files } = await cluster('gap');
+    const account = BOOK.accounts[2].id, p = partitionOf(account);
+    for (let k = 0; k < 2; k++) expect((await fill(gateway.url, account)).status).toBe(200);
+    expect(await shard.stop()).toBe(0);
+    await redis.xtrim(`mc:{live:gap:${p}}:fills`, 'MINID', '3-0'); // what a checkpoint at seq 2 lets trimming do
+    rmSync(files.checkpoints, { recursive: true, force: true }); // and its checkpoints lost
+    const next = await startShard(server.url, 'gap', files, [...SHARD_ARGS, '--shard-id', 's1']);
+    running.push(next);
+    await until(async () => (await partitionState(next.url, p))?.state === 'refused', 20_000, `partition ${p} to be refused`);
+    expect((await partitionState(next.url, p))?.reason).toMatch(/entries 1…2 are missing/);
+    const ready = await call(gateway.url, 'GET', '/ready');
+    expect([ready.status, ready.body.partitions.refused]).toEqual([503, [p]]);
+    expect(ready.body.reason).toMatch(/refused by its owner, the first: partition \d+: the log's entries 1…2 are missing/);
     await next.stop();
   }, 60_000);
 
