@@ -192,6 +192,10 @@ export class MarginSession {
    * Applies the market and parameters, values the instruments and prepares the method, then returns a run whose
    * {@link PreparedMarginRun.run} executes only the method's kernels: for callers (and benchmarks) that re-run
    * them, and for re-margining accounts changed in place. Release it when done.
+   *
+   * The plain run: `options.method` over every account, whatever the accounts' own `method` and any
+   * `params.subaccounts` policy (no pools, no roll-up). On a book with either, {@link margin} (and `engine.margin`)
+   * margins each account by its own method under the policy; a prepared run's figures are then not theirs.
    */
   prepare<M extends string>(marketJson: ValidatedMarket | unknown, profiled: MarginOptions & CheckedMethod<M> = {}): PreparedMarginRun {
     this.assertOpen();
