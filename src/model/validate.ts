@@ -95,7 +95,8 @@ function certifyValidatedMarket(parts: MarketParts, problems: ProblemList): Vali
  * warnings: for reports on some accounts of a validated book (e.g. explain).
  */
 export function selectAccounts(book: ValidatedBook, accounts: readonly ValidatedAccount[]): ValidatedBook {
-  const sub = validateBook({ instruments: book.instruments, accounts });
+  // validated accounts: one that holds nothing (a master of `cashUsd: 0`, which validation writes without it) was taken
+  const sub = validateBookWith({ instruments: book.instruments, accounts }, new ProblemList({ emptyAccounts: true }));
   return certifyBook(bookWithWarnings(sub.instruments, sub.accounts, book.warnings), instrumentRowsOf(sub));
 }
 

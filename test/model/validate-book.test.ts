@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidatedBook, validateBook } from '../../src/model/validate.js';
+import { subBook } from '../../src/model/sub-book.js';
 import { expectOneProblem, problemsOf } from '../support/problems.js';
 import { smallBook } from './fixtures.js';
 
@@ -57,6 +58,12 @@ describe('validateBook rejects each invalid input class with its path', () => {
     const zero = validateBook(withChange((b) => Object.assign(b.accounts[2], { collateral: [], cashUsd: 0 })));
     expect(zero.accounts[2]).toMatchObject({ id: 'carol', positions: [], collateral: [] });
     expect(zero.accounts[2].cashUsd ?? 0).toBe(0);
+    // such a master's group taken out of the book (explain, optimize, the page's account view) keeps it
+    const grouped = validateBook(withChange((b) => {
+      Object.assign(b.accounts[2], { collateral: [], cashUsd: 0 });
+      b.accounts[1].master = b.accounts[2].id;
+    }));
+    expect(subBook(grouped, [grouped.accounts[1].id]).accounts.map((a) => a.id).sort()).toEqual([grouped.accounts[1].id, grouped.accounts[2].id].sort());
   });
 
   it('rejects a duplicate instrument id', () => {
