@@ -356,7 +356,8 @@ class Cascade {
     let amplification: CascadeMetrics['amplification'] = null;
     let largest = 0;
     for (const [asset, move] of shockMove) {
-      if (Math.abs(move) <= largest) continue;
+      // of the assets the book holds or trades: a market asset the book never touches has no prices in the rounds
+      if (Math.abs(move) <= largest || this.layout.assetIndex(asset) < 0) continue;
       largest = Math.abs(move);
       const totalMove = finalMarket.assets.get(asset)!.price / this.s.market.assets.get(asset)!.price - 1;
       amplification = { asset, shockMove: move, totalMove, ratio: totalMove / move };

@@ -73,6 +73,11 @@ describe('cascade, hand-computed', () => {
     // the shock moved X by −8%, the cascade by −23% in all: amplification 23/8
     expect(m.amplification?.asset).toBe('X');
     expect(m.amplification?.ratio).toBeCloseTo(0.23 / 0.08, 9);
+    // an asset of the market the book never touches, moved more, is not the one measured (it has no prices in the rounds)
+    const wider = { ...oneAssetMarket(), assets: { ...oneAssetMarket().assets, DOGE: { price: 0.1, vol: 0.9 } }, correlation: { assets: ['X', 'DOGE'], matrix: [[1, 0], [0, 1]] } };
+    const withDoge = stress(longs([100, 150, 200]), wider, { name: 'X to 92', spot: { X: -0.08, DOGE: -0.5 } }, { params: goldenParams }).cascades[0];
+    expect(withDoge.metrics.amplification).toEqual(m.amplification);
+    expect(Object.keys(withDoge.finalPrices)).not.toContain('DOGE');
     for (const x of c.rounds) expect(Math.abs(x.conservationResidual)).toBeLessThan(1e-9);
     // before the shock: gross notional 3,000 against IM 3 × 100
     expect(c.efficiency).toBeCloseTo(10, 12);
