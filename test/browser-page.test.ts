@@ -318,5 +318,16 @@ test('bad parameters are shown with their paths, and dropped files replace the s
   await page.setInputFiles('#files', [{ name: 'array.json', mimeType: 'application/json', buffer: Buffer.from('[1, 2, 3]') }]);
   await page.waitForFunction(() => /array\.json/.test(document.getElementById('errors')?.textContent ?? ''));
   expect(await page.textContent('#errors')).toMatch(/array\.json.*expected a book, a market or params \(a JSON object\), got an Array/);
+  // a good book dropped beside a bad file: nothing taken (the new book's name had shown over the last book's figures)
+  const other = testBook({ id: 'bob', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 95_000 }], collateral: [{ asset: 'USDC', amount: 20_000 }] });
+  await page.setInputFiles('#files', [
+    { name: 'other-book.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other)) },
+    { name: 'cut.json', mimeType: 'application/json', buffer: Buffer.from('{ "accounts": [') },
+  ]);
+  await page.waitForFunction(() => /cut\.json/.test(document.getElementById('errors')?.textContent ?? ''));
+  await page.click('#run');
+  await runsReach(state.runs + 1);
+  expect(await page.textContent('#inputs-status')).toMatch(/book: my-book\.json \(1 accounts/);
+  expect((await pageState()).reportJson).toBe(JSON.stringify(engine.margin(own, testMarket(), { method: 'cross' })));
   expect(pageErrors).toEqual([]);
 });

@@ -155,13 +155,18 @@ async function start(): Promise<void> {
 async function loadFiles(files: FileList | null): Promise<void> {
   if (!files || files.length === 0) return;
   try {
+    // every file read first: one that fails leaves the inputs as they were (a book taken beside a refused file had
+    // shown its name over the last book's figures)
+    const read: { kind: ReturnType<typeof classifyInput>; json: Record<string, unknown>; from: string }[] = [];
     for (const file of Array.from(files)) {
       const json = parseJsonFile(file.name, new Uint8Array(await file.arrayBuffer()));
       // a file that is no JSON object is none of the three (an array had been taken as params)
       if (!isRecord(json)) throw new InputError([{ path: file.name, message: `expected a book, a market or params (a JSON object), got ${describeValue(json)}` }]);
-      const kind = classifyInput(json);
+      read.push({ kind: classifyInput(json), json, from: file.name });
+    }
+    for (const { kind, json, from } of read) {
       if (kind === 'params') $<HTMLTextAreaElement>('params').value = JSON.stringify(json, null, 2);
-      else state[kind] = { json, from: file.name };
+      else state[kind] = { json, from };
     }
     state.valid = undefined;
     run();
