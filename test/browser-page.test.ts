@@ -331,3 +331,32 @@ test('bad parameters are shown with their paths, and dropped files replace the s
   expect((await pageState()).reportJson).toBe(JSON.stringify(engine.margin(own, testMarket(), { method: 'cross' })));
   expect(pageErrors).toEqual([]);
 });
+
+test('under the cross subaccount policy: a pooled master explained, stressed and compared by every method that pools', async () => {
+  // the docs' group (subaccounts.md): m with s1 and s2; isolated margin cannot pool, so it is left out, not the whole view
+  const groupBook = JSON.parse(await readFile(join(root, 'data', 'examples', 'subaccounts-book.json'), 'utf8'));
+  const groupMarket = JSON.parse(await readFile(join(root, 'data', 'examples', 'market.json'), 'utf8'));
+  const params = { subaccounts: { policy: 'cross' } };
+  let { runs } = await pageState();
+  await page.setInputFiles('#files', [
+    { name: 'group-book.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(groupBook)) },
+    { name: 'group-market.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(groupMarket)) },
+  ]);
+  ({ runs } = await runsReach(runs + 1));
+  await page.fill('#params', JSON.stringify(params));
+  await page.click('#run');
+  await runsReach(runs + 1);
+  await page.click('#accounts tr[data-id="m"]');
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState & { explainJson?: string } }).marginCorePage.explainJson !== undefined);
+  const explained = JSON.parse(((await pageState()) as PageState & { explainJson?: string }).explainJson!);
+  const pooling = MARGIN_METHODS.filter((m) => m !== 'isolated');
+  expect(explained.byMethod.map((x: { method: string }) => x.method)).toEqual(pooling);
+  await page.click('#stress');
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState & { stressJson?: string } }).marginCorePage.stressJson !== undefined);
+  const stressed = JSON.parse(((await pageState()) as PageState & { stressJson?: string }).stressJson!);
+  expect(stressed.cascades.map((c: { method: string }) => c.method)).toEqual(pooling);
+  const cross = engine.stress(groupBook, groupMarket, JSON.parse(await readFile(join(root, 'data', 'shocks', 'correlated-crash.json'), 'utf8')), { method: 'cross', params });
+  expect(stressed.cascades[0].metrics).toEqual(JSON.parse(JSON.stringify(cross.cascades[0].metrics)));
+  expect(await page.isHidden('#errors')).toBe(true);
+  expect(pageErrors).toEqual([]);
+});

@@ -256,9 +256,9 @@ function showCompare(): void {
   if (!engine || !state.valid) return;
   try {
     const { book, market } = state.valid;
-    const reports = MARGIN_METHODS.map((method) => engine.margin(book, market, { method, params: state.params }));
+    const reports = bookMethods(book).map((method) => engine.margin(book, market, { method, params: state.params }));
     const coverage = equalCoverage(reports, engine.margin(book, market, { method: 'var', params: referenceLossParams() }));
-    const stress = engine.stress(book, market, SHOCKS['crash-path'], { method: 'all', params: state.params });
+    const stress = stressEveryMethod(SHOCKS['crash-path']);
     $('compare-view').innerHTML = compareHtml(reports, coverage, stress);
     $('compare-view').hidden = false;
     window.marginCorePage!.compareJson = JSON.stringify({ coverage, badDebt: stress.cascades.map((c) => [c.method, c.metrics.badDebt]) });
@@ -329,12 +329,29 @@ function showLiquidation(): void {
   }
 }
 
+/**
+ * The methods that take the current book under the current params: every one, but isolated margin where the cross
+ * subaccount policy pools groups (it cannot pool: margin, stress and compare refuse it there).
+ */
+function bookMethods(book: { accounts: readonly { master?: string | undefined }[] }): readonly MarginMethod[] {
+  const policy = (state.params as { subaccounts?: { policy?: unknown } } | undefined)?.subaccounts?.policy;
+  return policy === 'cross' && book.accounts.some((a) => a.master !== undefined) ? MARGIN_METHODS.filter((m) => m !== 'isolated') : MARGIN_METHODS;
+}
+
+/** `shock` under every method the book takes ({@link bookMethods}): one report with a cascade per method. */
+function stressEveryMethod(shock: unknown): StressReport {
+  const { book, market } = state.valid!, engine = state.engine!, methods = bookMethods(book);
+  if (methods.length === MARGIN_METHODS.length) return engine.stress(book, market, shock, { method: 'all', params: state.params });
+  const reports = methods.map((method) => engine.stress(book, market, shock, { method, params: state.params }));
+  return { ...reports[0], cascades: reports.flatMap((r) => r.cascades) };
+}
+
 /** The chosen bundled shock under every method, on the current inputs and params (`stress` section included). */
 function showStress(): void {
   if (!state.engine || !state.valid) return;
   try {
     const shock = SHOCKS[$<HTMLSelectElement>('shock').value];
-    const report: StressReport = state.engine.stress(state.valid.book, state.valid.market, shock, { method: 'all', params: state.params });
+    const report: StressReport = stressEveryMethod(shock);
     $('stress-view').innerHTML = stressHtml(report);
     $('stress-view').hidden = false;
     window.marginCorePage!.stressJson = JSON.stringify(report);

@@ -45,13 +45,27 @@ export interface MethodMargin {
   equityMm: number;
 }
 
-/** One account's requirement under every method this build implements (for the page's bars). */
+/**
+ * One account's requirement under every method this build implements that takes its book (for the page's bars): a
+ * method the params refuse for it (isolated margin for a pooled master under the cross policy) is left out.
+ */
 export function marginByMethod(
   engine: Engine, book: ValidatedBook, market: ValidatedMarket, id: string, params?: unknown, methods: readonly MarginMethod[] = MARGIN_METHODS,
 ): MethodMargin[] {
   const single = subBook(book, [id]);
-  return methods.map((method) => {
-    const a = rowOf(engine.margin(single, market, { method, params }), id);
-    return { method, status: a.status, im: a.im, mm: a.mm, equityIm: a.equityIm, equityMm: a.equityMm };
-  });
+  const out: MethodMargin[] = [];
+  let refused: InputError | undefined;
+  for (const method of methods) {
+    let a: AccountMargin;
+    try {
+      a = rowOf(engine.margin(single, market, { method, params }), id);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      refused ??= error; // the others still answer; none answering, the first refusal is the answer
+      continue;
+    }
+    out.push({ method, status: a.status, im: a.im, mm: a.mm, equityIm: a.equityIm, equityMm: a.equityMm });
+  }
+  if (out.length === 0 && refused) throw refused;
+  return out;
 }
