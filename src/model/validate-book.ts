@@ -160,8 +160,7 @@ export function readAccount(
   let collateral = readCollateral(json.collateral, path, problems);
   if (typeof currency === 'string') checkCoinAccount(json, currency, path, collateral?.map((b) => b.asset) ?? [], terms?.currency ?? null, problems);
   const cash = json.cashUsd === undefined ? 0 : json.cashUsd;
-  // an account of settled cash alone holds something, a cashUsd of 0 given included (as a balance of 0 is: a master that
-  // only groups subaccounts); one with nothing given is a mistake in a file (not after a liquidation)
+  // cash alone holds something, a cashUsd of 0 given too (a master that only groups); nothing given is a mistake in a file
   if (!problems.emptyAccounts && positions && collateral && positions.length === 0 && collateral.length === 0 && (json.cashUsd === undefined || !isFiniteNumber(cash))) {
     problems.add(path, json.cashUsd === undefined ? 'account has no positions, no collateral and no cash (an account that holds nothing yet, such as a master that only groups subaccounts, gives cashUsd: 0)' : 'account has no positions, no collateral and no cash');
   }
