@@ -68,6 +68,7 @@ const ALLOWED: Record<string, string> = {
   'subaccounts/figure-columns.ts:byBook': 'derived from an immutable validated book',
   'subaccounts/policy.ts:unionsOf': 'derived from an immutable validated book',
   'subaccounts/policy.ts:pooledBooks': 'pooled books derived from an immutable validated book',
+  'subaccounts/pool-book.ts:tables': 'instrument tables made from a validated book\'s immutable instruments array (a pure function of it)',
   'subaccounts/policy.ts:pooledOf': 'derived from an immutable validated book',
   'subaccounts/policy.ts:ownMethods': 'derived from an immutable validated book',
   'model/validate-magnitudes.ts:holdingsByBook': 'an object book\'s holdings in columns, derived from an immutable validated book',
