@@ -13,9 +13,12 @@
  * - F = NaN cannot occur: a master whose figures are not finite is in status error and has F = 0.
  */
 
-/** USD rounded up to the cent. */
+/**
+ * USD rounded up to the cent, past the noise of the subtraction that made it (below 1e-8 USD: 22.8 − 22.5 =
+ * 0.3000000000000007 is 0.30, not 0.31).
+ */
 export function ceilCents(usd: number): number {
-  return Math.ceil(usd * 100) / 100;
+  return Math.ceil(Math.round(usd * 1e8) / 1e6) / 100;
 }
 
 /**
@@ -49,6 +52,25 @@ export function payShortfalls(freeUsd: number, usd: Float64Array, n: number, ord
   }
   sums[0] = covered;
   sums[1] = needed;
+}
+
+/**
+ * Trims the covers paid (the last paid first, a cent at a time) until the master's equity for IM less them is at least
+ * its IM in the figures' own arithmetic (`equityIm + −covered`, as the roll-up moves the cash): F = equity for IM − IM
+ * carries that subtraction's rounding, and a cover of all of F could leave the master an ulp below IM (66 < 66.00000000000001).
+ */
+export function keepMasterAtIm(equityIm: number, im: number, n: number, order: Int32Array, paid: Float64Array, sums: Float64Array): void {
+  for (let j = n - 1; j >= 0 && sums[0] > 0 && equityIm + -sums[0] < im; ) {
+    const k = order[j];
+    if (paid[k] <= 0) {
+      j--;
+      continue;
+    }
+    paid[k] = Math.max(0, (Math.ceil(Math.round(paid[k] * 1e8) / 1e6) - 1) / 100); // a cent less (whole cents)
+    let covered = 0;
+    for (let i = 0; i < n; i++) if (paid[order[i]] > 0) covered = covered + paid[order[i]]; // in the order paid, as payShortfalls sums
+    sums[0] = covered;
+  }
 }
 
 /** `order[0..n)` = 0…n−1 sorted by (usd, index): insertion for a group's few, the library sort beyond. */

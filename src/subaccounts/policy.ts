@@ -24,7 +24,7 @@ import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { MarginOptions } from '../margin/options.js';
-import { payShortfalls, shortfallUsd } from './backstop.js';
+import { keepMasterAtIm, payShortfalls, shortfallUsd } from './backstop.js';
 import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
@@ -292,6 +292,7 @@ function payCovers(g: MasterGroup, ids: readonly string[], c: FigureColumns, mov
     }
   }
   payShortfalls(free, t.usd, n, t.order, t.paid, t.sums);
+  if (free > 0) keepMasterAtIm(c.equityIm[mi], c.im[mi], n, t.order, t.paid, t.sums);
   const covers: { account: string; usd: number }[] = [];
   for (let j = 0; j < n; j++) {
     const k = t.order[j], usd = t.paid[k];

@@ -1,0 +1,50 @@
+/**
+ * The backstop's covers against floating-point rounding (docs/subaccounts.md): a cover leaves the master at or above
+ * its IM in the figures' own arithmetic, and a shortfall is rounded up to the cent past the noise of the subtraction
+ * that made it. Hand figures: ETH at 3,000 on flat 2% / 1% rates.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/index.js';
+import { allEngines } from '../support/engines.js';
+
+let engines: Engine[];
+beforeAll(async () => {
+  engines = await allEngines();
+});
+
+const market = { valuationTime: '2026-11-20T08:00:00Z', assets: { ETH: { price: 3_000, vol: 0.7 }, USDC: { price: 1, vol: 0 } }, marks: { 'ETH-PERP': 3_000 } };
+const instruments = [{ id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }];
+const params = { linear: { ETH: [{ imRate: 0.02, mmRate: 0.01 }] }, subaccounts: { policy: 'backstop' } };
+
+describe('backstop covers and rounding', () => {
+  it('a master whose whole free collateral is one partial cover stays at or above its IM (it had ended an ulp below)', () => {
+    // m: 194.39 USDC, long 1.1 ETH: IM 0.02 × 3,300 = 66 (66.00000000000001 in doubles), F = 128.39; s: MM 150 on 0.10
+    const book = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'USDC', amount: 194.39 }], positions: [{ instrument: 'ETH-PERP', quantity: 1.1, entryPrice: 3_000 }] },
+      { id: 's', master: 'm', positions: [{ instrument: 'ETH-PERP', quantity: -5, entryPrice: 3_000 }], collateral: [{ asset: 'USDC', amount: 0.1 }] },
+    ] };
+    for (const engine of engines) {
+      const r = engine.margin(book, market, { method: 'cross', params });
+      const m = r.accounts[0];
+      expect(m.equityIm, engine.backend).toBeGreaterThanOrEqual(m.im);
+      expect(m.status).toBe('healthy');
+      const [cover] = r.subaccounts!.masters[0].backstop!.covers;
+      // F less the doubles' rounding: a cent short of 128.39 at most, never more than F
+      expect(cover.usd).toBeGreaterThanOrEqual(128.38);
+      expect(cover.usd).toBeLessThanOrEqual(128.39);
+    }
+  });
+
+  it('a shortfall of 0.30 (MM 22.80 − equity 22.50, 0.3000000000000007 in doubles) is covered with 0.30, not 0.31', () => {
+    const book = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'USDC', amount: 1_000 }] },
+      { id: 's', master: 'm', positions: [{ instrument: 'ETH-PERP', quantity: 0.76, entryPrice: 3_000 }], collateral: [{ asset: 'USDC', amount: 22.5 }] },
+    ] };
+    for (const engine of engines) {
+      const r = engine.margin(book, market, { method: 'cross', params });
+      expect(r.subaccounts!.masters[0].backstop!.covers, engine.backend).toEqual([{ account: 's', usd: 0.3 }]);
+      const s = r.accounts[1];
+      expect(s.equityMm).toBeGreaterThanOrEqual(s.mm); // the cover restores MM
+    }
+  });
+});
