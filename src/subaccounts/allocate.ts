@@ -100,13 +100,17 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   const received = new Map<string, number>();
   // what each source has left: the solver's round-off (10.000000000003638 of 10) never moves more than a source holds
   const usdLeft = sources.map((s) => s.usd), amountLeft = sources.map((s) => s.amount);
+  // nor more than the master's free collateral, less a rounding (940.0000000000002 of 940 left the master's last
+  // transfer refused an ulp below IM): Σ x ≤ F holds in the figures a transfer is checked with
+  let freeLeft = Number.isFinite(problem.freeUsd) ? problem.freeUsd * (1 - 1e-12) : Infinity;
   let used = 0;
   accounts.forEach((a, i) => {
     let got = 0;
     sources.forEach((s, l) => {
-      const usd = Math.min(Math.max(0, second[x(i, l)] ?? 0), usdLeft[l]);
+      const usd = Math.min(Math.max(0, second[x(i, l)] ?? 0), usdLeft[l], freeLeft);
       if (usd <= 1e-9 * Math.max(1, s.usd)) return;
       usdLeft[l] -= usd;
+      freeLeft -= usd;
       // the whole source moves as its whole amount (the ratio is exactly 1), a part as its share
       const amount = s.amount === undefined ? undefined : Math.min((usd / s.usd) * s.amount, amountLeft[l]!);
       if (amount !== undefined) amountLeft[l]! -= amount;

@@ -118,3 +118,29 @@ describe('engine.allocateCollateral on a master group', async () => {
     await expect(engine.allocateCollateral(book, market(), 'nobody', { params })).rejects.toThrow(/no account "nobody"/);
   });
 });
+
+describe('the master\'s free collateral, as a transfer checks it', () => {
+  it('moves no more than F (940.0000000000002 of 940 had left its last transfer refused an ulp below IM)', async () => {
+    const { createEngine } = await import('../../src/index.js');
+    const engine = await createEngine({ backend: 'js' });
+    const market = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 95_000, vol: 0.5 }, ETH: { price: 3_000, vol: 0.7 }, USDC: { price: 1, vol: 0 } }, marks: { 'BTC-PERP': 95_000, 'ETH-PERP': 3_000 } };
+    const instruments = [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }, { id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }];
+    const params = { linear: { BTC: [{ imRate: 0.01, mmRate: 0.005 }], ETH: [{ imRate: 0.02, mmRate: 0.01 }] } };
+    // m: IM 60 on 1,000 USDC, F = 940; hand water level t = (400 + 100 + 50 + 940) / (475 + 237.5 + 60) = 1,490 / 772.5
+    const book = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'USDC', amount: 1_000 }], positions: [{ instrument: 'ETH-PERP', quantity: 1, entryPrice: 3_000 }] },
+      { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5_400 }] },
+      { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 90_000 }], collateral: [{ asset: 'USDC', amount: 2_600 }] },
+      { id: 's3', master: 'm', positions: [{ instrument: 'ETH-PERP', quantity: -2, entryPrice: 3_000 }], collateral: [{ asset: 'USDC', amount: 50 }] },
+    ] };
+    const a = await engine.allocateCollateral(book, market, 'm', { params });
+    expect(a.usedUsd).toBeLessThanOrEqual(a.problem.freeUsd);
+    expect(a.minHealthAfter).toBeCloseTo(1_490 / 772.5, 9);
+    const live = engine.live(book, market, { method: 'cross', params });
+    try {
+      for (const t of a.transfers) expect(live.transfer({ from: 'm', to: t.account, asset: t.source, amount: t.amount! }).accepted, t.account).toBe(true);
+    } finally {
+      live.release();
+    }
+  });
+});
