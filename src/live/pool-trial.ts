@@ -99,20 +99,19 @@ export class PoolTrials {
    * validates the changed member alone. InputError at `changes[i]` for a change refused.
    */
   trial(a: number, pool: PoolOf): (changes: readonly AccountChange[]) => GroupFigures {
-    const layout = this.run.context.layout, masters = this.run.accountMasters!;
-    const withMaster = (k: number, account: Account): Account => (masters[k] === undefined ? account : { ...account, master: masters[k] });
+    const layout = this.run.context.layout;
     const members = pool.members.filter((k) => layout.accountIds[k] !== null);
     const at = members.indexOf(a);
     const table = this.instrumentsNow();
     const lenient = this.source.options.lenient === true;
-    const base = validateBookOn(table, members.map((k) => withMaster(k, accountOf(layout, k))), { lenient });
+    const base = validateBookOn(table, members.map((k) => this.withMaster(k, accountOf(layout, k))), { lenient });
     const draft = (this.draft ??= new AccountDraft(layout));
     return (changes) => {
       let book = base;
       if (changes.length > 0) {
         const refused = draft.load(a).apply(changes);
         if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
-        book = withAccounts(base, new Map([[at, withMaster(a, accountOfRows(layout, a, draft, 0, draft.positions, 0, draft.balances))]]), table, { lenient });
+        book = withAccounts(base, new Map([[at, this.withMaster(a, accountOfRows(layout, a, draft, 0, draft.positions, 0, draft.balances))]]), table, { lenient });
       }
       return this.poolFigures(book);
     };
@@ -124,13 +123,19 @@ export class PoolTrials {
    * groups margined this way, coin-margined ones).
    */
   private asIs(members: readonly number[]): GroupFigures {
-    const layout = this.run.context.layout, masters = this.run.accountMasters!, all = this.instrumentsNow();
+    const layout = this.run.context.layout, all = this.instrumentsNow();
     const pos = layout.positions, instrument = pos.column<'i32'>('instrument').array, start = pos.start.array, end = pos.end.array;
     const rows = new Set<number>();
     for (const k of members) for (let s = start[k]; s < end[k]; s++) rows.add(instrument[s]);
     const held = instrumentTable([...rows].sort((x, y) => x - y).map((row) => all.list[row]));
-    const accounts = members.map((k) => (masters[k] === undefined ? accountOf(layout, k) : { ...accountOf(layout, k), master: masters[k] }));
+    const accounts = members.map((k) => this.withMaster(k, accountOf(layout, k)));
     return this.poolFigures(validateBookOn(held, accounts, { lenient: this.source.options.lenient === true }));
+  }
+
+  /** Layout account k's book account with its master (the layout keeps masters beside it, in the run). */
+  private withMaster(k: number, account: Account): Account {
+    const master = this.run.accountMasters![k];
+    return master === undefined ? account : { ...account, master };
   }
 
   /** The pool of the one group `book` holds, by the policy layer on the live run (module comment). */

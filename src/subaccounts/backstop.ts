@@ -66,7 +66,7 @@ export function keepMasterAtIm(equityIm: number, im: number, n: number, order: I
       j--;
       continue;
     }
-    paid[k] = Math.max(0, (Math.ceil(Math.round(paid[k] * 1e8) / 1e6) - 1) / 100); // a cent less (whole cents)
+    paid[k] = Math.max(0, (Math.round(ceilCents(paid[k]) * 100) - 1) / 100); // a cent less (whole cents)
     let covered = 0;
     for (let i = 0; i < n; i++) if (paid[order[i]] > 0) covered = covered + paid[order[i]]; // in the order paid, as payShortfalls sums
     sums[0] = covered;
