@@ -64,12 +64,13 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
       else reply.log.info(line, 'request');
     }
   }
+  const requestLog = new RequestLog();
   let closing = false;
   const hosts = new Set<string>(); // filled once the port is known
   const guard = requestGuard(options, hosts);
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
-    logController: new RequestLog(),
+    logController: requestLog,
     genReqId: () => randomUUID(),
     bodyLimit: options.maxBodyBytes,
     requestTimeout: options.requestTimeoutMs,
@@ -84,7 +85,7 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
     // before any hook runs (the URL cannot be routed) and past the log controller: its id echoed and its line logged here
     frameworkErrors: (error, request, reply) => {
       sendError(reply.header('x-request-id', request.id), 400, `malformed request target: ${error.message}`);
-      if (every) reply.log.info({ method: request.method, route: '(no route)', status: 400, ms: Number(reply.elapsedTime.toFixed(3)) }, 'request');
+      requestLog.requestCompleted(null, request, reply);
     },
     clientErrorHandler: answerClientError,
   });
