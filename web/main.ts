@@ -330,12 +330,14 @@ function showLiquidation(): void {
 }
 
 /**
- * The methods that take the current book under the current params: every one, but isolated margin where the cross
- * subaccount policy pools groups (it cannot pool: margin, stress and compare refuse it there).
+ * The methods that take the current book under the current params: every one, but those that allocate collateral to
+ * positions (isolated margin) where the cross subaccount policy pools groups: they cannot pool, and margin, stress and
+ * compare refuse them there (src/subaccounts/methods.ts, the same flag).
  */
 function bookMethods(book: { accounts: readonly { master?: string | undefined }[] }): readonly MarginMethod[] {
   const policy = (state.params as { subaccounts?: { policy?: unknown } } | undefined)?.subaccounts?.policy;
-  return policy === 'cross' && book.accounts.some((a) => a.master !== undefined) ? MARGIN_METHODS.filter((m) => m !== 'isolated') : MARGIN_METHODS;
+  const pools = policy === 'cross' && book.accounts.some((a) => a.master !== undefined);
+  return pools ? MARGIN_METHODS.filter((m) => BUILT_IN_REGISTRY.require(m).allocatesCollateral !== true) : MARGIN_METHODS;
 }
 
 /** `shock` under every method the book takes ({@link bookMethods}): one report with a cascade per method. */
