@@ -7,7 +7,7 @@ const coverage = { days: 8, breaches: 1, expectedRate: 0.01, kupiec: { lr: 1, pV
 const procyclicality = { peakToTrough: 2, largest1Day: { ratio: 0.5, amount: 50, day: 2 }, largestNDay: { ratio: 1, amount: 100, day: 3 }, n: 30 };
 const series = (m: number[], breaches: number[]) => ({ coverage, procyclicality, totalMargin: Float64Array.from(m), breaches: Int32Array.from(breaches) });
 const report: BacktestReport = {
-  method: 'portfolio', forecast: { model: 'ewma', lambda: 0.94, refitDays: null }, horizonDays: 1, confidence: 0.99,
+  method: 'portfolio', forecast: { model: 'ewma', lambda: 0.94, refitDays: null }, horizonDays: 1, periodsPerYear: 365, confidence: 0.99,
   dates: ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05'], accounts: 2, volAnnual: {},
   series: { static: series([100, 100, 100, 100, 100], [0, 0, 0, 0, 0]), dynamic: series([50, 50, 150, 200, 100], [0, 1, 0, 0, 2]), apc: series([60, 60, 150, 200, 120], [0, 1, 0, 0, 0]) },
   apc: { tool: 'buffer', bindings: { buffer: 5, 'buffer-released': 0, 'stressed-weight': 0, 'lookback-floor': 0, 'speed-limit': 0, calculated: 0 } },

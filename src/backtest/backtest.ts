@@ -37,6 +37,7 @@ import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from '..
 import { checkPeriods, logReturns, type PriceHistory } from '../dynamic/history.js';
 import { type Procyclicality, procyclicality } from '../dynamic/procyclicality.js';
 import { markAssets } from '../layout/mark-assets.js';
+import { optionMarkMoved } from '../margin/coin-valuation.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { OptionKinds } from '../model/options-check.js';
 
@@ -82,7 +83,10 @@ export interface NotTested {
 export interface BacktestReport {
   method: DynamicMethod;
   forecast: { model: 'ewma' | 'garch'; lambda: number | null; refitDays: number | null };
+  /** The loss horizon, in periods of the history (days for a daily one: params.dynamic.horizonDays). */
   horizonDays: number;
+  /** Closes a year in the history (params.dynamic.periodsPerYear): 365 or 252 for daily closes, 8760 for hourly ones. */
+  periodsPerYear: number;
   confidence: number;
   /** The margin days (ISO 8601 dates of the closes), oldest first. */
   dates: string[];
@@ -145,7 +149,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const mmRate = breakerMmRates(session.registry.require(plan.method), options.params, risky, market);
   const breakers = risky.map((a, k) => circuitBreaker(closes[k], mmRate[a], plan.dynamic.circuitBreaker));
 
-  const { underlyingOf, quotedIn } = markAssets(layout);
+  const movers = { ...markAssets(layout), remarkOption: optionMarkMoved };
   const marginAt = (vols: (k: number) => number, multipliers: (k: number) => number, into: Float64Array, at: number) => {
     const dynamic = { methods: [plan.method], volAnnual: Object.fromEntries(risky.map((a, k) => [a, vols(k)])), multipliers: Object.fromEntries(risky.map((a, k) => [a, multipliers(k)])) };
     const run = engineRun(session.prepare(market, { method: plan.method, params: mergeParams(options.params, { dynamic }) }));
@@ -170,7 +174,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
       const v = tool === 'stressed-weight' ? stressedVar : tenYearVar;
       marginAt((k) => Math.sqrt((v[k][d] / plan.h) * plan.dynamic.periodsPerYear), multiplier, extra, i * A);
     }
-    const moved = moveMarket(market, underlyingOf, { returns: new Map(moving.map((a, k) => [a, movingCloses[k][d + plan.h] / movingCloses[k][d] - 1])), volShift: new Map() }, quotedIn);
+    const moved = moveMarket(market, movers, { returns: new Map(moving.map((a, k) => [a, movingCloses[k][d + plan.h] / movingCloses[k][d] - 1])), volShift: new Map() });
     realisedLosses(engineRun(session.prepare(moved, { method: 'cross' })), tested, equityNow, loss, i * A);
     options.onProgress?.(i + 1, days);
   }
@@ -185,7 +189,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   return {
     method: plan.method,
     forecast: { model: plan.dynamic.forecast.model, lambda: plan.dynamic.forecast.model === 'ewma' ? plan.dynamic.forecast.lambda : null, refitDays: plan.dynamic.forecast.model === 'garch' ? plan.dynamic.forecast.refitDays : null },
-    horizonDays: plan.h, confidence: plan.confidence, dates, accounts: A, volAnnual, series,
+    horizonDays: plan.h, periodsPerYear: plan.dynamic.periodsPerYear, confidence: plan.confidence, dates, accounts: A, volAnnual, series,
     apc: { tool, bindings },
     circuitBreaker: { enabled: plan.breaker, mmRate, events: plan.breaker ? events : [], activeDays },
     ...(notTested.length > 0 ? { notTested } : {}),

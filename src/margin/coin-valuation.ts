@@ -12,9 +12,14 @@
  *   in shared research §1.2). F = S·e^{(r−q)·T}, the market's forward of the underlying.
  * - Linear future or perpetual settled in another asset Y (a stablecoin): prices in Y per unit, a derived mark F / P_Y.
  */
+import { optionPrice } from '../greeks/one-option.js';
 import { MARK_QUOTED } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
+import { DOMAIN } from '../model/domain.js';
+import type { OptionRemarker } from '../model/move-market.js';
+import { MS_PER_YEAR } from '../model/time.js';
+import { coinOptionMost } from '../model/validate-market.js';
 
 /** P&L in coin of `quantity` inverse contracts of `multiplier` USD face each, entered at `entry`, marked at `mark` (USD per coin). */
 export function inversePnlCoin(quantity: number, multiplier: number, entry: number, mark: number): number {
@@ -38,6 +43,26 @@ export function inverseMovePnl(sizeCoin: number, m: number): number {
 export function forwardPrice(spot: number, rate: number, carry: number, expiryYears: number): number {
   return spot * Math.exp((rate - carry) * expiryYears);
 }
+
+/**
+ * An option's quoted mark after its market moved (a stress shock, a round of market impact, a backtest's day): the
+ * quote keeps its premium over the model's value in USD, V_q' = V_q + (V' − V), as a future's mark keeps its ratio to
+ * the index. V is the generalised-BSM value at the underlying's market and the option's implied vol (before and after
+ * the move: its vol shift included), V_q the quote's USD value (a coin-settled option's mark × the forward, which
+ * is how an unquoted one is valued in coin: {@link valueRowInSettlement}); a coin-settled option's new mark is
+ * V_q' over the new forward. A put's mark falls as its underlying rises, a call's rises. Held within what the option
+ * can be worth (a call at most its underlying: 1 coin when coin-settled; a put its strike: K/S' coin) and at or above
+ * the price domain's floor (a quote's premium that the move takes below 0).
+ */
+export const optionMarkMoved: OptionRemarker = (terms, mark, valuationMs, before, volBefore, after, volAfter) => {
+  const years = Number.isNaN(terms.expiryMs) ? 0 : (terms.expiryMs - valuationMs) / MS_PER_YEAR; // as the market layout reads it
+  const value = (asset: typeof before, vol: number) => optionPrice(terms.isCall, asset.price, terms.strike, years, vol, asset.rate, asset.carry);
+  const perUsd = (asset: typeof before) => (terms.coin ? 1 / forwardPrice(asset.price, asset.rate, asset.carry, years) : 1);
+  const quotedUsd = mark / perUsd(before) + (value(after, volAfter) - value(before, volBefore));
+  const moved = quotedUsd * perUsd(after);
+  const most = terms.coin ? coinOptionMost(terms.isCall, terms.strike, after.price) : terms.isCall ? after.price : terms.strike;
+  return Math.max(DOMAIN.price.min, Math.min(most, moved));
+};
 
 /** Greeks of one option per unit of underlying (USD, or coin for {@link coinGreeks}' result), as the Greeks kernel gives them. */
 export interface OptionGreeks {

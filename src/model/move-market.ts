@@ -1,10 +1,12 @@
 /**
  * A validated market moved by relative spot changes and vol shifts: what a stress shock or a round of market impact
- * does to a snapshot. Spot prices and the quoted marks of every instrument on a moved asset change by the same
- * factor (a perp's or future's basis stays the same fraction of spot); a contract quoted in another asset (a USDC
- * perpetual: its index S/P) by its underlying's factor over that asset's; the asset's vol and the implied vols of its
- * options shift by the same amount. The result is still a valid market: a price never reaches 0 (a move is taken no
- * lower than {@link MIN_RETURN}) and a vol stays within [0, GREEKS_LIMITS.volMax].
+ * does to a snapshot. Spot prices and the quoted marks of every future, perpetual and spot contract on a moved asset
+ * change by the same factor (a perp's or future's basis stays the same fraction of spot); a contract quoted in another
+ * asset (a USDC perpetual: its index S/P) by its underlying's factor over that asset's; the asset's vol and the implied
+ * vols of its options shift by the same amount. An option's quoted mark moves as its model value does
+ * (src/margin/coin-valuation.ts optionMarkMoved): a put's falls as its underlying rises. The result is still a valid market: a price never
+ * reaches 0 (a move is taken no lower than {@link MIN_RETURN}), a vol stays within [0, GREEKS_LIMITS.volMax] and an
+ * option's mark within what it can be worth.
  */
 import { GREEKS_LIMITS } from './greeks-limits.js';
 import { certifyMarket } from './brand.js';
@@ -30,17 +32,49 @@ export function markHeldToIndex(mark: number, indexFactor: number): number {
   return mark * indexFactor;
 }
 
+/** An option whose mark the market may quote: what re-marks it when its underlying or vol moves. */
+export interface QuotedOptionTerms {
+  readonly isCall: boolean;
+  /** USD per unit of the underlying. */
+  readonly strike: number;
+  /** Epoch milliseconds. */
+  readonly expiryMs: number;
+  /** True when its premium is in its underlying (a coin-settled option: coin per unit), else USD per unit. */
+  readonly coin: boolean;
+}
+
+/**
+ * An option's quoted mark after its market moved from `before` to `after` (its underlying's market and its implied
+ * vol): the rule is the pricing layer's (src/margin/coin-valuation.ts optionMarkMoved).
+ */
+export type OptionRemarker = (
+  terms: QuotedOptionTerms, mark: number, valuationMs: number, before: ValidatedAssetMarket, volBefore: number, after: ValidatedAssetMarket, volAfter: number,
+) => number;
+
+/** What moves the quoted marks of a book's instruments (src/layout/mark-assets.ts), and the rule for its options'. */
+export interface MarkMovers {
+  /** Instrument id → its underlying's symbol. */
+  readonly underlyingOf: ReadonlyMap<string, string>;
+  /** Instrument id → the symbol a non-option contract's mark is quoted in, when not USD. */
+  readonly quotedIn?: ReadonlyMap<string, string>;
+  /** Option id → its terms (the options the market may quote a mark for). */
+  readonly options?: ReadonlyMap<string, QuotedOptionTerms>;
+  /** Needed when `options` is given. */
+  readonly remarkOption?: OptionRemarker;
+}
+
 /** Two successive relative moves as one, (1 + r₁)(1 + r₂) − 1; a first move is kept as given (1 + r − 1 would round it). */
 export function compoundReturn(before: number | undefined, r: number): number {
   return before === undefined ? r : (1 + before) * (1 + r) - 1;
 }
 
 /**
- * `market` after `move`. `underlyingOf` maps instrument ids to their underlying asset (marks and implied vols are
- * keyed by instrument); `quotedIn` the linear contracts quoted in an asset to that asset (src/layout/mark-assets.ts).
- * Assets absent from the market are ignored.
+ * `market` after `move`. `movers.underlyingOf` maps instrument ids to their underlying asset (marks and implied vols
+ * are keyed by instrument); `quotedIn` the linear contracts quoted in an asset to that asset; `options` the options
+ * whose quoted marks move with their model value (src/layout/mark-assets.ts). Assets absent from the market are ignored.
  */
-export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<string, string>, move: MarketMove, quotedIn?: ReadonlyMap<string, string>): ValidatedMarket {
+export function moveMarket(market: ValidatedMarket, movers: MarkMovers, move: MarketMove): ValidatedMarket {
+  const { underlyingOf, quotedIn, options, remarkOption } = movers;
   const factor = (asset: string | undefined): number => {
     const r = asset === undefined ? undefined : move.returns.get(asset);
     return r === undefined ? 1 : 1 + Math.max(MIN_RETURN, r);
@@ -51,10 +85,19 @@ export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<st
     const f = factor(symbol), dv = shift(symbol);
     assets.set(symbol, f === 1 && dv === 0 ? a : { ...a, price: a.price * f, vol: clampVol(a.vol + dv) });
   }
-  const marks = new Map<string, number>();
-  for (const [id, mark] of market.marks) marks.set(id, markHeldToIndex(mark, factor(underlyingOf.get(id)) / factor(quotedIn?.get(id))));
   const impliedVols = new Map<string, number>();
   for (const [id, vol] of market.impliedVols) impliedVols.set(id, clampVol(vol + shift(underlyingOf.get(id))));
+  const marks = new Map<string, number>();
+  for (const [id, mark] of market.marks) {
+    const u = underlyingOf.get(id), option = options?.get(id);
+    if (option === undefined || u === undefined || !market.assets.has(u)) marks.set(id, markHeldToIndex(mark, factor(u) / factor(quotedIn?.get(id))));
+    else {
+      if (remarkOption === undefined) throw new Error('moveMarket: options given without the rule that moves their marks');
+      // an option has an implied vol (validate-market.ts); one its market's move leaves alone keeps its mark's bits
+      const before = market.assets.get(u)!, after = assets.get(u)!, volBefore = market.impliedVols.get(id) as number, volAfter = impliedVols.get(id) as number;
+      marks.set(id, before === after && volBefore === volAfter ? mark : remarkOption(option, mark, market.valuationMs, before, volBefore, after, volAfter));
+    }
+  }
   return certifyMarket({
     valuationTime: market.valuationTime, valuationMs: market.valuationMs, assets, marks, impliedVols,
     correlation: market.correlation, warnings: market.warnings,

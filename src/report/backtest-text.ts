@@ -22,13 +22,18 @@ export function backtestTable(report: BacktestReport): string {
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
+/** What a history's period is called: a day for daily closes (calendar or trading days), else a period. */
+export function periodWord(periodsPerYear: number): 'day' | 'period' {
+  return periodsPerYear <= 366 ? 'day' : 'period';
+}
+
 export function* backtestTextLines(report: BacktestReport, source: string): Generator<string> {
-  const f = report.forecast;
+  const f = report.forecast, unit = periodWord(report.periodsPerYear);
   const model = f.model === 'ewma' ? `EWMA λ ${f.lambda}` : `GARCH(1,1), refitted every ${f.refitDays} days`;
-  yield `Backtest of ${report.method} margin: ${report.accounts} account${report.accounts === 1 ? '' : 's'} × ${report.dates.length} margin days (${report.dates[0]} to ${report.dates[report.dates.length - 1]}), ${source}`;
+  yield `Backtest of ${report.method} margin: ${report.accounts} account${report.accounts === 1 ? '' : 's'} × ${report.dates.length} margin ${unit}s (${report.dates[0]} to ${report.dates[report.dates.length - 1]}), ${source}`;
   const left = report.notTested ?? [];
   if (left.length > 0) yield `not tested: ${left.length} account${left.length === 1 ? '' : 's'} holding positions ${report.method} cannot margin (${left[0].id}: ${left[0].reason}${left.length > 1 ? '; …' : ''})`;
-  yield `forecast ${model}; loss over ${report.horizonDays} day${report.horizonDays === 1 ? '' : 's'}; expected breach rate ${percent(1 - report.confidence, 2)} (${percent(report.confidence, 1)} confidence)`;
+  yield `forecast ${model}; loss over ${report.horizonDays} ${unit}${report.horizonDays === 1 ? '' : 's'}; expected breach rate ${percent(1 - report.confidence, 2)} (${percent(report.confidence, 1)} confidence)`;
   yield '';
   yield backtestTable(report);
   yield '';

@@ -15,8 +15,9 @@ import { withFundBalance } from '../liquidation/validate.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { StepFlow } from '../liquidation/plan-columns.js';
 import { KIND_OPTION } from '../layout/codes.js';
-import { type MarkAssets, markAssets } from '../layout/mark-assets.js';
-import { compoundReturn, MIN_RETURN, moveMarket } from '../model/move-market.js';
+import { markAssets } from '../layout/mark-assets.js';
+import { optionMarkMoved } from '../margin/coin-valuation.js';
+import { compoundReturn, type MarkMovers, MIN_RETURN, moveMarket } from '../model/move-market.js';
 import { DOMAIN } from '../model/domain.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { yearsBetween } from '../model/time.js';
@@ -30,6 +31,9 @@ import type { CascadeMetrics, CascadeResult, CascadeRound, CascadeStop } from '.
 import type { ShockStep } from './shock.js';
 
 /** Everything a cascade needs besides the shock: the session (its layout is changed), the market before the shock, the rules. */
+
+/** A cascade's own relative move of a price within this of 0 is rounding: its amplification is 1. */
+export const AMPLIFICATION_ROUNDING = 1e-12;
 export interface CascadeSetup {
   session: MarginSession;
   market: ValidatedMarket;
@@ -86,7 +90,7 @@ export function runCascade(setup: CascadeSetup, steps: readonly ShockStep[]): Ca
 class Cascade {
   private readonly layout;
   /** What moves each instrument's quoted mark (src/layout/mark-assets.ts). */
-  private readonly markAssets: MarkAssets;
+  private readonly markAssets: MarkMovers;
   private readonly slippage: Record<string, SlippageModel>;
   private fund: number;
   private lowestFund: number;
@@ -124,7 +128,7 @@ class Cascade {
     const layout = s.session.layout;
     this.layout = layout;
     this.accountFlags = new Uint8Array(layout.accountCount);
-    this.markAssets = markAssets(layout);
+    this.markAssets = { ...markAssets(layout), remarkOption: optionMarkMoved };
     // closes fill at the temporary price of the same impact model that moves the mark
     this.slippage = Object.create(null) as Record<string, SlippageModel>;
     this.slippage.default = fillModel(impactOf(s.stress, 'default'));
@@ -160,7 +164,7 @@ class Cascade {
     for (let k = 0; k < steps.length && !crossed; k++) {
       const step = steps[k];
       for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), Math.max(MIN_RETURN, r))); // as applied
-      market = moveMarket(market, this.markAssets.underlyingOf, step.move, this.markAssets.quotedIn);
+      market = moveMarket(market, this.markAssets, step.move);
       let stoppedBy: CascadeStop = 'round-cap';
       let n = 0;
       while (n < this.s.stress.maxRounds) {
@@ -268,7 +272,7 @@ class Cascade {
     };
     let largest = 0;
     for (const r of impact.returns.values()) largest = Math.max(largest, Math.abs(r));
-    const next = largest > this.s.stress.priceTolerance ? moveMarket(market, this.markAssets.underlyingOf, impact, this.markAssets.quotedIn) : null;
+    const next = largest > this.s.stress.priceTolerance ? moveMarket(market, this.markAssets, impact) : null;
     if (timings) {
       timings.rounds++;
       timings.otherMs += performance.now() - t0 - this.lastMarginMs - this.lastLiquidationMs;
@@ -360,7 +364,10 @@ class Cascade {
       if (Math.abs(move) <= largest || this.layout.assetIndex(asset) < 0) continue;
       largest = Math.abs(move);
       const totalMove = finalMarket.assets.get(asset)!.price / this.s.market.assets.get(asset)!.price - 1;
-      amplification = { asset, shockMove: move, totalMove, ratio: totalMove / move };
+      // the liquidations' own move, (1 + total) / (1 + shock) − 1: within rounding of none (85,500 / 95,000 − 1 is
+      // −0.09999999999999998 for a shock of −0.1 that nothing moved further), the price is where the shock put it
+      const none = Math.abs((1 + totalMove) / (1 + move) - 1) <= AMPLIFICATION_ROUNDING;
+      amplification = none ? { asset, shockMove: move, totalMove: move, ratio: 1 } : { asset, shockMove: move, totalMove, ratio: totalMove / move };
     }
     const sum = (f: (r: CascadeRound) => number) => this.rounds.reduce((acc, r) => acc + f(r), 0);
     const fundStart = this.s.liquidation.insuranceFund.balanceUsd;

@@ -38,7 +38,7 @@ describe('docs/domain.md on clamping', () => {
   it('the vol clamp is real: ±1,000 points (±10.00 of vol) from 5 ends at 0, from 2,995 at 3,000', () => {
     const shifted = (vol: number, points: number) => {
       const market = validateMarket({ valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol } } });
-      return moveMarket(market, new Map(), { returns: new Map(), volShift: new Map([['BTC', points / 100]]) }).assets.get('BTC')!.vol;
+      return moveMarket(market, { underlyingOf: new Map() }, { returns: new Map(), volShift: new Map([['BTC', points / 100]]) }).assets.get('BTC')!.vol;
     };
     expect([shifted(5, -1_000), shifted(2_995, 1_000)]).toEqual([0, 3_000]);
   });

@@ -17,7 +17,7 @@ describe('margin-core backtest', () => {
     expect(synthetic.code).toBe(0);
     const lines = synthetic.stdout.split('\n');
     // 400 closes − 250 warm-up − 1 (the last close realises the last day's move) = 149 margin days
-    expect(lines[0]).toMatch(/^Backtest of portfolio margin: \d+ accounts × 149 margin days \(.*\), synthetic history \(400 daily closes, the first 250 warm-up;/);
+    expect(lines[0]).toMatch(/^Backtest of portfolio margin: \d+ accounts × 149 margin days \(.*\), synthetic history \(400 closes, the first 250 warm-up;/);
     expect(synthetic.stdout).toMatch(/^static +\d+ +\d/m);
     expect(synthetic.stdout).toMatch(/^dynamic \+ APC +\d+/m);
     expect(synthetic.stdout).toMatch(/Kupiec p +Christoffersen p/);
@@ -80,6 +80,6 @@ describe('margin-core backtest', () => {
     expect(refused.stderr).toContain('backtest --allow-gaps accepts it');
     const taken = await marginCore('backtest', '--history', weekdays, '--allow-gaps', '--params', params, '--backend', 'js');
     expect(taken.code, taken.stderr).toBe(0);
-    expect(taken.stdout).toContain(`(${kept.length} daily closes, the first 250 warm-up)`);
+    expect(taken.stdout).toContain(`(${kept.length} closes, the first 250 warm-up)`);
   });
 });

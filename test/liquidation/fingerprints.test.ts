@@ -188,6 +188,12 @@
  *   moved; crash-path did, by one round's bad debt under var in its last bit (round 5: 26,210.07766969934 →
  *   …9353, checked by diffing the reports before and after: the cascade's totals, states and every other round kept
  *   their bits).
+ * - a quoted option mark moved with its model value when a stress moves its market (docs/stress.md, "Option marks
+ *   under a move"), not held in its coin: the sample's coin-settled puts gain in coin as BTC falls. The btc-crash and
+ *   crash-path digests moved, through the BTC-margined accounts under isolated margin only: btc-crash isolated bad
+ *   debt 712,625.94 → 717,596.94, crash-path isolated 708,030.64 → 709,335.32, rounds and accounts liquidated per
+ *   round unchanged; every other method's cascade unchanged (checked by comparing each cascade's metrics and rounds
+ *   before and after). No liquidation digest moved.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -306,8 +312,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '8fc104d228d9ef97df8ef9e4',
   },
   stress: {
-    'btc-crash': '2c4b0a85ae96bfe95b34b145',
-    'crash-path': '8d7a20233f4d8b7d3556af76',
+    'btc-crash': '87e3bb7571dd888ab1389c26',
+    'crash-path': 'aefa5973226f52ab33ca631b',
     'reverse': '20be84bdce32cfaa7ef3a4b4',
   },
 };

@@ -48,7 +48,7 @@ describe('market moves', () => {
   const under = new Map([['X-PERP', 'X'], ['X-C', 'X']]);
 
   it('moves spot and the marks on the asset by the same factor, shifts its vols, and leaves the rest', () => {
-    const moved = moveMarket(m, under, { returns: new Map([['X', -0.1]]), volShift: new Map([['X', 0.2]]) });
+    const moved = moveMarket(m, { underlyingOf: under }, { returns: new Map([['X', -0.1]]), volShift: new Map([['X', 0.2]]) });
     expect(moved.assets.get('X')).toEqual({ price: 90, vol: 0.7, rate: 0, carry: 0 });
     expect(moved.marks.get('X-PERP')).toBeCloseTo(90.9, 12);
     expect(moved.impliedVols.get('X-C')).toBeCloseTo(0.8, 15);
@@ -57,7 +57,7 @@ describe('market moves', () => {
   });
 
   it('never takes a price to 0 or a vol below 0', () => {
-    const moved = moveMarket(m, under, { returns: new Map([['X', -5]]), volShift: new Map([['X', -3]]) });
+    const moved = moveMarket(m, { underlyingOf: under }, { returns: new Map([['X', -5]]), volShift: new Map([['X', -3]]) });
     expect(moved.assets.get('X')!.price).toBeCloseTo(100 * (1 + MIN_RETURN), 12);
     expect(moved.assets.get('X')!.vol).toBe(0);
     expect(moved.impliedVols.get('X-C')).toBe(0);

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type StressReport } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
+import { amplificationNote } from '../../src/report/words.js';
 import { coinBook, coinMarket } from '../support/coin-books.js';
 
 let engines: Engine[];
@@ -120,6 +121,13 @@ describe('a fall beyond the floor', () => {
   it('measures amplification against the shock applied, floored as a move is', () => {
     const amplification = stress(longs, market, { spot: { X: -0.9999999 } }, { method: 'cross', params: deep }).cascades[0].metrics.amplification!;
     expect([amplification.asset, amplification.shockMove]).toEqual(['X', -0.999999]);
+  });
+
+  it('a cascade that liquidates nothing has amplification 1 exactly (95 / 100 − 1 is −0.050000000000000044, not −0.05)', () => {
+    const cascade = stress(longs, market, { spot: { X: -0.05 } }, { method: 'cross', params: deep }).cascades[0];
+    expect(cascade.metrics.accountsLiquidated).toBe(0);
+    expect(cascade.metrics.amplification).toEqual({ asset: 'X', shockMove: -0.05, totalMove: -0.05, ratio: 1 });
+    expect(amplificationNote(cascade)).toBe('cross: amplification 1: the liquidations left X where the shock put it');
   });
 });
 

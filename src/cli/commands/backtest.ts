@@ -69,7 +69,7 @@ export function registerBacktestCommand(program: Command): Command {
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         const history = opts.history ? readHistory(await readText(opts.history), { name: opts.history, allowGaps: opts.allowGaps === true }) : syntheticHistoryFor(inputs.market, { days: opts.days, seed: opts.seed });
         // the closes the margin days came from: N closes margin N − warm-up − horizon days
-        const closes = `${history.times.length.toLocaleString('en-US')} daily closes, the first ${opts.warmupDays} warm-up`;
+        const closes = `${history.times.length.toLocaleString('en-US')} closes, the first ${opts.warmupDays} warm-up`;
         const source = opts.history ? `history ${opts.history} (${closes})` : `synthetic history (${closes}; seed ${opts.seed}, GARCH(1,1) with jumps, docs/dynamic-margin.md)`;
         if (opts.saveHistory) {
           const file = await openOutput(opts.saveHistory, undefined, '--save-history');
