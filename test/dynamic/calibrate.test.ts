@@ -50,6 +50,23 @@ describe('VaR covariance from the forecast', () => {
     expect(im('var', { dynamic: { methods: ['var'], volAnnual: forecast(0.8) } })).toBeCloseTo(z * 0.8 * Math.sqrt(1 / 365) * 100_000, 6);
   });
 
+  it('is the VaR over params.dynamic.horizonDays periods of periodsPerYear: z·σ̂·√(h/periodsPerYear)·notional', () => {
+    const z = normalQuantile(0.99);
+    // a weekday history (252 periods a year): σ̂ 0.8 is 0.8/√252 a period, not 0.8/√365 (17% more margin)
+    expect(im('var', { dynamic: { methods: ['var'], volAnnual: forecast(0.8), periodsPerYear: 252 } })).toBeCloseTo(z * 0.8 * Math.sqrt(1 / 252) * 100_000, 6);
+    // hourly closes, a 4-hour horizon
+    expect(im('var', { dynamic: { methods: ['var'], volAnnual: forecast(0.8), periodsPerYear: 8760, horizonDays: 4 } })).toBeCloseTo(z * 0.8 * Math.sqrt(4 / 8760) * 100_000, 6);
+    // a 2-day margin period of risk
+    expect(im('var', { dynamic: { methods: ['var'], volAnnual: forecast(0.8), horizonDays: 2 } })).toBeCloseTo(z * 0.8 * Math.sqrt(2 / 365) * 100_000, 6);
+  });
+
+  it('refuses a VaR horizon of its own beside the forecast\'s (one of the two would go unread)', () => {
+    expectOneProblem(
+      () => im('var', { var: { horizonDays: 2 }, dynamic: { methods: ['var'], volAnnual: forecast(0.8) } }),
+      'params.dynamic.methods', /params\.var\.horizonDays 2 beside a forecast: the VaR's horizon is params\.dynamic\.horizonDays/,
+    );
+  });
+
   it('refuses a VaR model that reads returns rather than the market covariance', () => {
     expectOneProblem(
       () => im('var', { var: { model: 'historical', returns: { assets: ['BTC', 'ETH'], matrix: [[0.01, 0.02], [-0.01, 0]], periodDays: 1 } }, dynamic: { methods: ['var'], volAnnual: forecast(0.8) } }),
