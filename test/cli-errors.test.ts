@@ -117,6 +117,15 @@ describe('accounts in error and non-finite numbers', () => {
     expect(await head(book, badMarket)).toMatch(new RegExp(`^margin-core: invalid input in ${escaped(book)} and ${escaped(badMarket)} \\(\\d+\\+? problems\\):$`));
   });
 
+  it('a problem a method finds in the market after reading names the market file too (var without a correlation)', async () => {
+    const noCorrelation = join(dir, 'no-correlation.json');
+    const { correlation: _c, ...rest } = JSON.parse(readFileSync(MARKET, 'utf8')) as Record<string, unknown>;
+    writeFileSync(noCorrelation, JSON.stringify(rest));
+    const { code, stderr } = await marginCore('margin', '--book', BOOK, '--market', noCorrelation, '--method', 'var');
+    expect(code).toBe(1);
+    expect(stderr.split('\n').slice(0, 2)).toEqual([`margin-core: invalid input in ${noCorrelation} (1 problem):`, expect.stringMatching(/^ {2}market\.correlation: missing/)]);
+  });
+
   it('a report with accounts in error (a safety net: the domain leaves none) makes the command exit 3 naming them', () => {
     expect(() => checkAccountErrors([{ id: 'a', status: 'healthy' }, { id: 'overflow', status: 'error' }])).toThrow(AccountsInError);
     expect(() => checkAccountErrors([{ id: 'a', status: 'healthy' }])).not.toThrow();

@@ -156,6 +156,23 @@ describe('--out naming a device or a pipe is written in place, not replaced', ()
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(written.stderr).toMatch(/^margin-core: wrote .*report\.fifo: 302 accounts/);
   });
+
+  // `--out /dev/stdout | head -1` is the same: a pipe whose reader hangs up. A report that fits in the pipe's buffer
+  // (64 KiB) is written whole before the reader leaves ("wrote …"); a larger one meets the closed pipe (EPIPE)
+  for (const [i, args] of COMMANDS.entries()) {
+    it(`${args.join(' ')} --out FIFO whose reader stops after 100 bytes: exit 0, as | head, never "could not write"`, async () => {
+      const fifo = join(dir, `early-${i}.fifo`);
+      await run('mkfifo', [fifo]);
+      const reader = spawn('head', ['-c', '100', fifo]);
+      const read = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+      const written = await marginCore(...args, '--out', fifo);
+      await read;
+      expect(written.code).toBe(0);
+      const whole = (await marginCore(...args)).stdout.length > 65_536;
+      // the larger reports met the closed pipe: nothing said (as | head); the smaller ones were written whole
+      expect(written.stderr).toMatch(whole ? /^$/ : /^margin-core: wrote /);
+    });
+  }
 });
 
 it('the sample prints more than the 4 KiB limit in every command (else the limit tests prove nothing)', async () => {

@@ -32,6 +32,14 @@ export class CommandFailed extends Error {
   override readonly name = 'CommandFailed';
 }
 
+/**
+ * The reader of `--out` stopped reading (a pipe or FIFO closed: `--out /dev/stdout | head`): main ends the command
+ * quietly with 0, as for standard output (stdout.ts): the reader has what it wanted.
+ */
+export class ReaderClosed extends Error {
+  override readonly name = 'ReaderClosed';
+}
+
 /** The output is complete, but some accounts have status `error`: main exits with EXIT.accountErrors and says which. */
 export class AccountsInError extends Error {
   override readonly name = 'AccountsInError';
@@ -172,8 +180,11 @@ export function namingFiles(error: unknown, files: { book?: string | undefined; 
   return new InputErrorInFiles(problems, error.truncated, [...inFiles]);
 }
 
-/** The options naming a file whose problems' paths start with the option's name (`params.stress…`, `hedges[0]…`). */
-export const OPTION_FILES = ['params', 'shock', 'hedges', 'history'] as const;
+/**
+ * The options naming a file whose problems' paths start with the option's name (`params.stress…`, `hedges[0]…`), the
+ * market's among them: a problem a method finds in it after reading (`market.correlation: missing` under var).
+ */
+export const OPTION_FILES = ['params', 'shock', 'hedges', 'history', 'market'] as const;
 const OPTION_FILE_PATH = new RegExp(`^(${OPTION_FILES.join('|')})(?:$|[.[])`);
 
 /**

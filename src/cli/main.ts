@@ -29,7 +29,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerLiveGatewayCommand, registerLiveShardCommand } from './commands/live.js';
 import { registerLiveLocalCommand } from './commands/live-local.js';
 import { registerStressCommand } from './commands/stress.js';
-import { AccountsInError, bundledDataRoot, CommandFailed, EXIT, InputErrorInFiles, insideBundledData, namingOptionFiles, OPTION_FILES } from './io.js';
+import { AccountsInError, bundledDataRoot, CommandFailed, EXIT, InputErrorInFiles, insideBundledData, namingOptionFiles, OPTION_FILES, ReaderClosed } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
 import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
 import { isReportWriterThread, serveReportWriter } from './report-writer.js';
@@ -139,6 +139,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here with exit code 0; real usage errors were already printed.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    if (error instanceof ReaderClosed) return EXIT.ok; // `--out /dev/stdout | head`: the reader has what it wanted
     if (error instanceof CommandFailed || error instanceof MissingDependencyError) {
       process.stderr.write(`margin-core: ${error.message.replace(/^margin-core: /, '')}\n`);
       return EXIT.failed;

@@ -11,7 +11,7 @@ import { access, constants, open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
-import { CommandFailed } from './io.js';
+import { CommandFailed, ReaderClosed } from './io.js';
 import { piecesLength, WriteBehind, writePieces } from '../io/write-pieces.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
@@ -195,6 +195,7 @@ async function openInPlace(path: string): Promise<AtomicFile> {
  */
 function namingFailures(file: AtomicFile, path: string, flag: string): AtomicFile {
   const fail = (error: unknown): never => {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new ReaderClosed(`${path} (${flag}): its reader stopped reading`);
     throw new CommandFailed(`could not write ${path} (${flag}): ${writeErrorText(error as NodeJS.ErrnoException)}`);
   };
   return {
