@@ -141,7 +141,11 @@ export class LiveDomain {
   /** What {@link takeBack} restores: the prices and bound before the last tick. */
   private kept: { prices: DomainPrices; grossBound: number } | undefined;
 
-  constructor(private readonly layoutOf: () => BookLayout, private readonly market: MarketLayout, private readonly json: () => Market) {}
+  constructor(private readonly layoutOf: () => BookLayout, private readonly market: MarketLayout, private readonly json: () => Market) {
+    // the prices before any tick, read now: a tick writes the market before it asks (marketMoved), so prices read
+    // lazily then would be the tick's own, no rise seen, and a first tick never checked
+    this.prices = domainPrices(layoutOf(), market, json());
+  }
 
   /** The prices the bounds read now. */
   pricesNow(): DomainPrices {

@@ -192,6 +192,20 @@ describe('fills and transfers', () => {
     session.release();
   });
 
+  it('checks the session\'s very first tick too (no fill before it), on every backend', async () => {
+    // 5e9 BTC-PERP from the book: 5e14 USD at 100,000; BTC at 250,000 is 1.25e15, above the bound
+    const whale = book({ id: 'whale', positions: [{ instrument: 'BTC-PERP', quantity: 5e9, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1e14 }] });
+    for (const backend of ['js', 'wasm'] as const) {
+      const session = (await createEngine({ backend })).live(whale, market(), { method: 'cross' });
+      const before = JSON.stringify(session.marketJson);
+      expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 250_000 } } }))).toEqual([
+        'accounts[0]: account whale: the position in BTC-PERP has a notional of 1250000000000000 USD, above the largest notional 1e15 USD',
+      ]);
+      expect(JSON.stringify(session.marketJson)).toBe(before);
+      session.release();
+    }
+  });
+
   it('takes back a tick that would take a position beyond the largest notional, as a fresh run refuses that market', async () => {
     const session = await live();
     session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 }]); // 6e14 USD
