@@ -194,6 +194,10 @@ async function report(ctx: GatewayContext, asked?: string) {
       () => ps.map((p) => ({ partition: p, status: 'unavailable' as const })),
     )));
     const got: SumsAnswer[] = answers.flat();
+    const refused = got.filter((a) => a.status === 'refused');
+    if (refused.length > 0) {
+      throw new HttpError(503, `no total: partition${refused.length === 1 ? '' : 's'} ${refused.map((a) => a.partition).join(', ')} refused by ${refused.length === 1 ? 'its owner' : 'their owners'} (the first: ${refused[0].reason ?? ''}); asking again does not help`);
+    }
     const ok = got.filter((a) => a.status === 'ok');
     if (ok.length === PARTITION_COUNT) {
       const total = newTotalSums();
@@ -217,8 +221,10 @@ async function report(ctx: GatewayContext, asked?: string) {
 
 interface SumsAnswer {
   partition: number;
-  status: 'ok' | 'other-tick' | 'unavailable';
+  status: 'ok' | 'other-tick' | 'unavailable' | 'refused';
   tickId?: string | undefined;
+  /** A refused partition's reason. */
+  reason?: string | undefined;
   sums?: string | undefined;
   counts?: number[] | undefined;
 }

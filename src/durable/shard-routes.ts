@@ -119,6 +119,8 @@ function registerWrites(app: FastifyInstance, shard: ShardView): void {
 /** Partition p's exact sums at tick `tick` (Float64 accumulators as base64, so every bit travels), or why not. */
 function partitionSums(shard: ShardView, p: number, tick: string) {
   const o = shard.owned.get(p);
+  // a refused partition is said as such: asking again does not serve it (the gateway answers without Retry-After)
+  if (o?.status === 'refused') return { partition: p, status: 'refused' as const, reason: o.refusedWhy };
   if (!o || !o.servable()) return { partition: p, status: 'unavailable' as const };
   const state = o.state!;
   if (state.lastTickId !== tick) return { partition: p, status: 'other-tick' as const, tickId: state.lastTickId };

@@ -73,6 +73,11 @@ async function expectRefused(gateway: string, account: string, seqs: RegExp): Pr
   expect(write.headers.get('retry-after')).toBeNull();
   expect(write.headers.get('x-in-log')).toBe('false');
   expect(write.body.error).toMatch(/refused on this shard/);
+  // the totals too: at once, no Retry-After (it had waited the report's 2 s and said "try again shortly")
+  const report = await call(gateway, 'GET', '/report');
+  expect(report.status).toBe(503);
+  expect(report.headers.get('retry-after')).toBeNull();
+  expect(report.body.error).toMatch(new RegExp(`^no total: partition ${partitionOf(account)} refused by its owner \\(the first: partition \\d+: the log's highest seq is 0.*\\); asking again does not help$`));
 }
 
 describe('Redis losing acknowledged entries', () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../../errors.js';
 import type { Logger } from 'pino';
-import { createEngine } from '../../engine.js';
+import { createEngine, type Engine } from '../../engine.js';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed, readJson, readValidInputs } from '../io.js';
 import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
@@ -148,9 +148,11 @@ export function registerLiveShardCommand(program: Command): Command {
       const logger = await makeLogger(opts.logLevel);
       const [{ Shard }] = await Promise.all([import('../../durable/shard.js')]);
       const engine = await createEngine({ backend: opts.backend });
+      const market = await readJson(files.market, '--market'), liveOptions = { method: opts.method, profile: opts.profile, params, limits };
+      checkLiveOptions(engine, market, liveOptions); // before any partition: a bad --params is the command's error, not every partition's
       const shard = new Shard({
-        redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book ?? (async () => (await readValidInputs(files.book, files.market, {})).book), market: await readJson(files.market, '--market'), checkpointDir: opts.checkpointDir, engine,
-        liveOptions: { method: opts.method, profile: opts.profile, params, limits } as never,
+        redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book ?? (async () => (await readValidInputs(files.book, files.market, {})).book), market, checkpointDir: opts.checkpointDir, engine,
+        liveOptions: liveOptions as never,
         http: { port: opts.port, host: opts.host, token: token.value, misdirectedHint: MISDIRECTED_HINT.shard, logger }, shardId: opts.shardId, durability: opts.durability,
         leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim, checkpointWorkerFile: cliBundleFile(),
         // one line per retry for both its connections
@@ -231,6 +233,17 @@ export async function readShardInputs(opts: ShardFlags, files: { book: string; m
   } finally {
     bar.finish();
   }
+}
+
+/**
+ * The live options (method, profile, --params, --limits) checked as every partition will open its session with them,
+ * on a book of one master and one subaccount with nothing (what the options say is refused whatever the book holds:
+ * a rate out of its domain, the backstop policy, limits): an InputError at their paths, before the shard takes a
+ * partition. A problem with the book itself stays its partitions' (named in their recovery's log line).
+ */
+export function checkLiveOptions(engine: Engine, market: unknown, options: Record<string, unknown>): void {
+  const probe = { instruments: [], accounts: [{ id: 'master', cashUsd: 0 }, { id: 'subaccount', master: 'master', cashUsd: 0 }] };
+  engine.live(probe, market, options as never).release();
 }
 
 /** A book file read later (lazyBook): only whether it can be read is checked now (exit 1 if not). */
