@@ -101,12 +101,22 @@ function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems:
 
   app.post('/tick', { preValidation: async (request: FastifyRequest) => refuseQuery(request.query) }, async (request) => {
     if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: notTickMessage(request.body) }]);
-    const checked = await validateOnAnyShard(ctx, 'tick', request.body);
-    if (checked === null) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
-    if (checked.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
-    if (checked.status !== 204) throw new HttpError(checked.status, errorOf(checked));
+    // every shard checks it against each partition it serves (the domain's bounds read each one's holdings), so a
+    // tick one partition would refuse is refused here, not logged for the others to apply and that one to skip
+    const answers = await validateOnEveryShard(ctx, request.body);
+    if (answers.length === 0) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
+    const refused = answers.find((a) => a.status !== 204);
+    if (refused?.status === 400) throw new InputError((JSON.parse(refused.body) as { problems: InputProblem[] }).problems);
+    if (refused) throw new HttpError(refused.status, errorOf(refused));
     return { tickId: await ctx.ticks.append(request.body) };
   });
+}
+
+/** A tick checked by every shard owning a partition (those with none ready, or not answering, left out). */
+async function validateOnEveryShard(ctx: GatewayContext, body: unknown): Promise<Forwarded[]> {
+  const owners = (await ctx.owners.all()).filter((o) => o !== null);
+  const answers = await Promise.all([...new Set(owners.map((o) => o!.url))].map((url) => ctx.shards.read(url, 'POST', '/validate/tick', body).catch(() => null)));
+  return answers.filter((a): a is Forwarded => a !== null && a.status !== 503);
 }
 
 /**

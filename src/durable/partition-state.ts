@@ -3,7 +3,8 @@
  * exactly once. An entry is applied iff its seq is the next after the last applied (at or below: a duplicate, skipped
  * and counted; above the next: entries are missing, LogGapError), a tick iff its stream id is above the last applied.
  * A rejected entry or tick (InputError) is consumed all the same: the rules that reject it read only the entry, the
- * partition's holdings and the market, so a replay rejects it again and the log may hold it.
+ * partition's holdings and the market, so a replay rejects it again and the log may hold it. A tick refused for this
+ * partition's holdings alone (the domain's bounds) is one it cannot follow: {@link unfollowed}, not served.
  *
  * Order between the two streams does not matter to the state: holdings are a function of the fills and transfers
  * (average cost and realized P&L come from fill prices, not marks), the market of the ticks, and every update leaves an
@@ -17,6 +18,7 @@
 import type { Engine } from '../engine.js';
 import { InputError } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import { BeyondDomainError } from '../live/live-domain.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
 import type { Fill, Transfer } from '../live/requests.js';
 import type { Tick } from '../live/tick.js';
@@ -100,6 +102,19 @@ export class LogLostError extends Error {
   }
 }
 
+/**
+ * A tick the log holds that this partition cannot follow: it would take one of its accounts beyond the domain's
+ * bounds (the gateway checks every tick against every partition before logging it; one that met a fill still in
+ * flight, or a partition recovering then, can get through). The other partitions applied it: this one's market would
+ * not be the cluster's, so it is not served (exact or refused, docs/live-cluster.md).
+ */
+export class TickUnfollowedError extends Error {
+  override readonly name = 'TickUnfollowedError';
+  constructor(readonly partition: number, readonly tickId: string, readonly problem: InputError) {
+    super(`partition ${partition}: tick ${tickId} of the log would take an account of it beyond the domain's bounds (${problem.problems[0]?.path}: ${problem.problems[0]?.message}); the other partitions applied it, so this one is not served`);
+  }
+}
+
 export { partitionBook } from './partition-book.js';
 
 export class PartitionState {
@@ -107,6 +122,8 @@ export class PartitionState {
   lastTickId: string;
   /** The last tick rejected (InputError), if any. */
   lastTickError: InputError | undefined;
+  /** The first tick this partition could not follow (TickUnfollowedError): it is not served from then on. */
+  unfollowed: TickUnfollowedError | undefined;
   readonly counts: PartitionCounts = { entriesApplied: 0, entriesRejected: 0, duplicatesSkipped: 0, ticksApplied: 0, ticksRejected: 0, ticksSkipped: 0 };
   /** The last operations applied, by op id (op-window.ts): a resend of one is answered, not written again. */
   readonly ops = new OpWindow();
@@ -221,6 +238,7 @@ export class PartitionState {
       if (!(error instanceof InputError)) throw error;
       this.lastTickError = error;
       this.counts.ticksRejected++;
+      if (error instanceof BeyondDomainError) this.unfollowed ??= new TickUnfollowedError(this.partition, id, error);
     }
     this.lastTickId = id;
     return true;

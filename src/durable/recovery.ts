@@ -68,6 +68,7 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
       if (ticks.length === 0 || !stillWanted()) break;
       for (const t of ticks) if (state.applyTick(t.id, t.tick)) ticksReplayed++;
     }
+    if (state.unfollowed) throw state.unfollowed; // held refused, as when it was met live
     return { state, from: found ? 'checkpoint' : 'book', at, refused, entriesReplayed: replayed.applied, rejected: rejectedOf(replayed), ticksReplayed };
   } catch (error) {
     state.release();

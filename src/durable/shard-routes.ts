@@ -9,7 +9,8 @@
  *   GET  /p/:p/accounts/:id                                                        → the account's row
  *   POST /p/:p/what-if    { account, trades }   POST /p/:p/check { account, order } → as serve answers
  *   POST /validate/tick, /validate/what-if, /validate/check  a body of that route    → 204 or 400 (nothing applied): checked
- *        against any partition ready here (the gateway's check of a tick, or of a body with no account to route by)
+ *        against any partition ready here (the gateway's check of a tick, or of a body with no account to route by); a
+ *        tick against every one, the domain's bounds at its holdings too
  *   GET  /sums?tick=<id>&p=0,1,…  → each partition's exact total sums at tick <id>, or that it is behind / ahead
  *   GET  /status, /health, /ready
  *
@@ -28,6 +29,7 @@ import { KeyReused, NotApplied } from './owned-partition.js';
 import { registerBatchWrites } from './shard-batch.js';
 import { checked, entryOf, liveOf, RETRY, servedPartition, type ShardView, writeOpOf } from './shard-served.js';
 import type { OrderRequest, Trade } from '../live/requests.js';
+import type { Tick } from '../live/tick.js';
 
 export type { ShardView } from './shard-served.js';
 
@@ -77,6 +79,8 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
       const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
       if (!any) throw new HttpError(503, `no partition ready on this shard to check a ${route} body against`, undefined, RETRY);
       checked(route, request.body, any.state!.live!);
+      // a tick against every partition ready here: the domain's bounds depend on each one's holdings
+      if (route === 'tick') for (const o of shard.owned.values()) if (o.servable() && o.state!.live !== null) o.state!.live.validateTick(request.body as Tick);
       return reply.code(204).send();
     });
   }

@@ -30,7 +30,7 @@ import { OwnedPartition } from './owned-partition.js';
 import { writeMasters } from './owners.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, rejectedOf, replayEntries, type RecoverySource } from './recovery.js';
-import { LogGapError, LogLostError } from './partition-state.js';
+import { LogGapError, LogLostError, TickUnfollowedError } from './partition-state.js';
 import { CheckpointEncoder } from './checkpoint-worker.js';
 import { checkpointPartition, FailedCheckpoints } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
@@ -265,8 +265,8 @@ export class Shard {
     if (top < applied && o.status !== 'refused') this.refuseLost(o, new LogLostError(o.partition, top, applied, 'this shard applied them'));
   }
 
-  /** Holds o refused for a log that lost entries (its lease kept: no other shard serves it either), its state let go. */
-  private refuseLost(o: OwnedPartition, error: LogLostError | LogGapError): void {
+  /** Holds o refused for a log that lost entries, or a tick it cannot follow (its lease kept: no other shard serves it either), its state let go. */
+  private refuseLost(o: OwnedPartition, error: LogLostError | LogGapError | TickUnfollowedError): void {
     this.noteApplied(o);
     o.drop('refused', error.message);
     const state = o.state;
@@ -327,9 +327,8 @@ export class Shard {
       o.ready(r.state);
       this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ...(r.rejected ?? {}), ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
     } catch (error) {
-      // held, never served: another shard taking it could only serve it without the lost fills too
-      // (entries missing from a trimmed log, with no checkpoint to start after them: no other shard can serve it either)
-      if ((error instanceof LogLostError || error instanceof LogGapError) && wanted()) return this.refuseLost(o, error);
+      // held, never served: another shard could only serve it without the lost fills (or the tick it cannot follow) too
+      if ((error instanceof LogLostError || error instanceof LogGapError || error instanceof TickUnfollowedError) && wanted()) return this.refuseLost(o, error);
       this.emit({ event: 'recovery-failed', partition: o.partition, error: (error as Error).message });
       this.dropPartition(o, `recovery failed: ${(error as Error).message}`);
       await this.log.release(o.partition, this.id, o.epoch).catch(() => {});
@@ -345,6 +344,9 @@ export class Shard {
   /** Ticks the tail delivered while the partition was replaying (its last read may have missed them). */
   private catchUpTicks(state: NonNullable<OwnedPartition['state']>): void {
     for (const t of this.recentTicks) state.applyTick(t.id, t.tick);
+    if (!state.unfollowed) return;
+    state.release(); // not served: let go here, as recovery lets go of a state it refuses
+    throw state.unfollowed;
   }
 
   /** An append fenced (drop) or of unknown outcome (re-read the log, then serve again). */
@@ -380,7 +382,7 @@ export class Shard {
       for (const t of batch) {
         cursor = t.id;
         this.recentTicks.push(t);
-        for (const o of this.owned.values()) if (o.status === 'ready' && o.state) o.state.applyTick(t.id, t.tick);
+        for (const o of this.owned.values()) if (o.status === 'ready' && o.state && o.state.applyTick(t.id, t.tick) && o.state.unfollowed) this.refuseLost(o, o.state.unfollowed);
       }
       if (this.recentTicks.length > 4_096) this.recentTicks.splice(0, this.recentTicks.length - 4_096);
     }

@@ -4,7 +4,7 @@
  * gross value at most 1e15 USD. A fill or transfer that would take an account beyond them is refused, and a tick that
  * would is taken back, so a live session never holds a state that `engine.margin` on the same book and market refuses.
  */
-import { ProblemList } from '../errors.js';
+import { InputError, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
@@ -12,6 +12,47 @@ import type { AccountDraft } from '../margin/account-draft.js';
 import type { Market } from '../model/types.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
 import { ALL_WITHIN, checkHoldings, type Holdings, unitNotional } from '../model/validate-magnitudes.js';
+import type { ExposureIndex } from './exposure-index.js';
+import { type AppliedTick, applyTick, type LiveColumns } from './market-update.js';
+import { type Tick, validateTick } from './tick.js';
+
+/**
+ * A tick refused because it would take an account beyond the domain's bounds: a refusal that depends on the holdings
+ * (a cluster partition that meets one in its log cannot follow the market: src/durable/partition-state.ts).
+ */
+export class BeyondDomainError extends InputError {}
+
+/** What writing a tick reads and changes of a live session. */
+export interface TickTarget {
+  layout: BookLayout;
+  market: Market;
+  columns: LiveColumns;
+  byAsset: readonly Int32Array[];
+  exposure: ExposureIndex;
+  domain: LiveDomain;
+}
+
+/**
+ * Tick `json` validated and written into the session's market (src/live/market-update.ts), with the accounts exposed
+ * to what it moved; null when it moves nothing. A tick that takes an account beyond the domain's bounds is taken back
+ * and refused (BeyondDomainError), as a fresh run on that market would refuse the book. The caller re-margins, or
+ * undoes it ({@link AppliedTick.undo} and the domain's takeBack) for a check.
+ */
+export function writeTick(json: Tick, t: TickTarget): { applied: AppliedTick; accounts: Int32Array } | null {
+  const applied = applyTick(validateTick(json, t.market, t.layout), t.market, t.columns, t.byAsset);
+  if (applied.assets.length === 0 && applied.instruments.length === 0) return null;
+  const moved = new Set<number>(applied.assets);
+  const underlying = t.layout.instruments.underlying.array;
+  for (const i of applied.instruments) moved.add(underlying[i]);
+  const accounts = t.exposure.accountsOf([...moved].sort((x, y) => x - y));
+  const beyond = t.domain.marketMoved(accounts);
+  if (beyond !== undefined) {
+    applied.undo();
+    t.domain.takeBack();
+    throw new BeyondDomainError([beyond]);
+  }
+  return { applied, accounts };
+}
 
 /** USD per contract of every instrument and USD per unit of every asset (layout indices), at one market. */
 export interface DomainPrices {

@@ -33,10 +33,10 @@ import { LayoutRollup } from './layout-rollup.js';
 import { PoolTrials } from './pool-trial.js';
 import type { StatusChange } from './status-change.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
-import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
+import { instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, type Fill, type OrderRequest, readFills, readOrder, readTrades, readTransfers, type Trade, type Transfer } from './requests.js';
-import { type Tick, validateTick } from './tick.js';
-import { LiveDomain } from './live-domain.js';
+import type { Tick } from './tick.js';
+import { LiveDomain, type TickTarget, writeTick } from './live-domain.js';
 import { readSubaccountTransfer, type SubaccountTransfer, TransferRules } from './subaccount-transfer.js';
 import { figure } from '../margin/status-reason.js';
 
@@ -225,22 +225,9 @@ export class LiveSession {
    */
   applyTick(json: Tick): UpdateResult {
     this.assertLive();
-    const layout = this.run.context.layout;
-    const tick = validateTick(json, this.market, layout);
-    const applied = applyTick(tick, this.market, this.columns, this.byAsset);
-    if (applied.assets.length === 0 && applied.instruments.length === 0) return { remargined: 0, events: [] };
-    const moved = new Set<number>(applied.assets);
-    const underlying = layout.instruments.underlying.array;
-    for (const i of applied.instruments) moved.add(underlying[i]);
-    const accounts = this.exposure.accountsOf([...moved].sort((x, y) => x - y));
-    // a price that rose can take an account beyond the domain's bounds: then the tick is taken back, as a fresh run
-    // on that market would refuse the book
-    const beyond = this.domain.marketMoved(accounts);
-    if (beyond !== undefined) {
-      applied.undo();
-      this.domain.takeBack();
-      throw new InputError([beyond]);
-    }
+    const written = writeTick(json, this.tickTarget());
+    if (written === null) return { remargined: 0, events: [] };
+    const { applied, accounts } = written;
     const methodRun = this.run.methodRun;
     try {
       if (methodRun.live) methodRun.live.marketMoved({ assets: applied.assets, volAssets: applied.volAssets, instruments: applied.instruments, accounts });
@@ -253,6 +240,19 @@ export class LiveSession {
     }
     // every account when the method re-margined every account (or was prepared again): any status may have changed
     return this.publish(methodRun.live && methodRun.live.everyAccount !== true ? accounts : null, false);
+  }
+
+  /** Checks tick `json` as {@link applyTick} does before re-margining (fields, bounds: BeyondDomainError), changing nothing. */
+  validateTick(json: Tick): void {
+    this.assertLive();
+    const written = writeTick(json, this.tickTarget());
+    if (written === null) return;
+    written.applied.undo();
+    this.domain.takeBack();
+  }
+
+  private tickTarget(): TickTarget {
+    return { layout: this.run.context.layout, market: this.market, columns: this.columns, byAsset: this.byAsset, exposure: this.exposure, domain: this.domain };
   }
 
   /**

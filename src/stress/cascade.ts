@@ -30,10 +30,10 @@ import { impactOf, type StressParams } from './params.js';
 import type { CascadeMetrics, CascadeResult, CascadeRound, CascadeStop } from './report.js';
 import type { ShockStep } from './shock.js';
 
-/** Everything a cascade needs besides the shock: the session (its layout is changed), the market before the shock, the rules. */
-
 /** A cascade's own relative move of a price within this of 0 is rounding: its amplification is 1. */
 export const AMPLIFICATION_ROUNDING = 1e-12;
+
+/** Everything a cascade needs besides the shock: the session (its layout is changed), the market before the shock, the rules. */
 export interface CascadeSetup {
   session: MarginSession;
   market: ValidatedMarket;

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, InputError } from '../../src/index.js';
 import { decodeCheckpoint } from '../../src/durable/checkpoint-format.js';
-import { LogGapError, PartitionState, partitionBook } from '../../src/durable/partition-state.js';
+import { LogGapError, PartitionState, partitionBook, TickUnfollowedError } from '../../src/durable/partition-state.js';
 import { partitionOf } from '../../src/durable/partitions.js';
 import { buildFingerprint } from '../../src/durable/state-hash.js';
 import { validateBook } from '../../src/model/validate.js';
@@ -128,6 +128,23 @@ describe('PartitionState', () => {
       expect(state.applyTick('11-0', { assets: { BTC: { price: -1 } } })).toBe(true);
       expect(state.counts.ticksRejected).toBe(1);
       expect(state.lastTickId).toBe('11-0');
+      expect(state.unfollowed).toBeUndefined(); // a tick every partition refuses alike: followed
+    } finally {
+      state.release();
+    }
+  });
+
+  it('cannot follow a tick that takes one of its accounts beyond the domain\'s bounds (the others apply it): unfollowed, named', () => {
+    // 5e9 BTC-PERP: 5e14 USD at 100,000; BTC 250,000 takes it to 1.25e15, above the bound
+    const whale = validateBook({ instruments: INSTRUMENTS, accounts: [{ id: 'whale', positions: [{ instrument: 'BTC-PERP', quantity: 5e9, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1e14 }] }] });
+    const state = PartitionState.open(engine, 7, whale, MARKET, { method: 'cross' }, AT_START);
+    try {
+      expect(state.applyTick('1-0', { assets: { BTC: { price: 250_000 } } })).toBe(true);
+      expect(state.unfollowed).toBeInstanceOf(TickUnfollowedError);
+      expect(state.unfollowed!.message).toBe(
+        "partition 7: tick 1-0 of the log would take an account of it beyond the domain's bounds (accounts[0]: account whale: the position in BTC-PERP has a notional of 1250000000000000 USD, above the largest notional 1e15 USD); the other partitions applied it, so this one is not served",
+      );
+      expect(state.live!.marketJson.assets.BTC.price).toBe(100_000); // taken back
     } finally {
       state.release();
     }
