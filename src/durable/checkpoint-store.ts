@@ -4,7 +4,7 @@
  * (at least two: if the newest turns out damaged, recovery falls back to the one before, whose fill seq the log was
  * trimmed no further than), read back newest first past any file that is refused.
  */
-import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CheckpointHeader, CheckpointError, type CheckpointRefusal, type DecodedCheckpoint, decodeCheckpoint, readCheckpointHeader } from './checkpoint-format.js';
 import { makeDirs } from '../io/make-dirs.js';
@@ -28,6 +28,11 @@ const NAME = /^p(\d{2})-f(\d{16})-t(\d{20})-(\d{20})-c(\d{16})\.ckpt$/;
 export function checkpointFileName(h: CheckpointHeader): string {
   const [ms, seq] = h.tickId.split('-');
   return `p${pad(h.partition, 2)}-f${pad(h.fillSeq, 16)}-t${ms.padStart(20, '0')}-${seq.padStart(20, '0')}-c${pad(h.createdAtMs, 16)}.ckpt`;
+}
+
+/** The file marking partition p's log as having lost entries (CheckpointStore.markLost). */
+function lostName(p: number): string {
+  return `p${pad(p, 2)}.lost.json`;
 }
 
 function pad(x: number, width: number): string {
@@ -103,6 +108,38 @@ export class CheckpointStore {
       }
     }
     return null;
+  }
+
+  /**
+   * Records that partition `p`'s log lost acknowledged entries, up to seq `known` (recovery.ts LogLostError, found by a
+   * shard): the mark outlives the shard, so that recovery refuses `p` while the log's top is below it, whichever shard
+   * recovers it and after any restart; once Redis's data is back (the top reaches it) recovery clears it. Written whole
+   * (a temporary file renamed over), as a checkpoint is.
+   */
+  async markLost(p: number, known: number): Promise<void> {
+    if ((await this.lostMark(p) ?? -1) >= known) return;
+    await makeDirs(this.dir);
+    const temporary = join(this.dir, `.${lostName(p)}.${process.pid}.tmp`);
+    await writeFile(temporary, `${JSON.stringify({ partition: p, known })}\n`);
+    await rename(temporary, join(this.dir, lostName(p)));
+    await this.syncDirectory();
+  }
+
+  /** The highest seq partition `p`'s log is known to have held ({@link markLost}), or null when none was marked. */
+  async lostMark(p: number): Promise<number | null> {
+    const text = await readFile(join(this.dir, lostName(p)), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (text === null) return null;
+    const known = (JSON.parse(text) as { known?: unknown }).known;
+    if (typeof known !== 'number' || !Number.isSafeInteger(known)) throw new Error(`${join(this.dir, lostName(p))}: not a lost-entries mark (expected {"known": seq})`);
+    return known;
+  }
+
+  /** Partition `p`'s log holds its entries again: the mark goes. */
+  async clearLost(p: number): Promise<void> {
+    await rm(join(this.dir, lostName(p)), { force: true });
   }
 
   /** Checkpoint files of `p`, oldest first. */

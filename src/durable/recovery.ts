@@ -60,6 +60,10 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
       if (state.lastFillSeq > top) throw new LogLostError(p, top, state.lastFillSeq, `the checkpoint at seq ${at.fillSeq} holds them`);
       const applied = src.appliedBefore?.(p) ?? 0;
       if (applied > top) throw new LogLostError(p, top, applied, 'this shard applied them');
+      // a loss a shard found before, marked beside the checkpoints (it outlives that shard): refused until the log has them
+      const marked = await src.store.lostMark(p);
+      if (marked !== null && marked > top) throw new LogLostError(p, top, marked, 'a shard found them lost before: the mark beside the checkpoints');
+      if (marked !== null) await src.store.clearLost(p);
       if (state.lastFillSeq < top) throw LogGapError.trimmedAway(p, state.lastFillSeq, top);
     }
     let ticksReplayed = 0;

@@ -273,6 +273,7 @@ export class Shard {
     o.state = null;
     setImmediate(() => state?.release()); // a request being applied still holds it until its turn ends
     this.emit({ event: 'refused', partition: o.partition, epoch: o.epoch, error: error.message });
+    if (error instanceof LogLostError) this.store.markLost(o.partition, error.known).catch((e: Error) => this.emit({ event: 'mark-failed', partition: o.partition, error: e.message }));
   }
 
   private dropPartition(o: OwnedPartition, why: string): void {
@@ -310,16 +311,10 @@ export class Shard {
     const started = performance.now();
     try {
       const r = await recoverPartition(this.source(), o.partition, wanted);
-      if (!wanted()) {
-        r.state.release();
-        return;
-      }
+      if (!wanted()) return r.state.release();
       // a partition restored from a checkpoint names its families again (the book file may not have been read)
       if (r.from === 'checkpoint' && r.state.live) await writeMasters(this.redis, this.keys, r.state.live.layout.accountIds, r.state.live.reportParts.accountMasters);
-      if (!wanted()) {
-        r.state.release();
-        return;
-      }
+      if (!wanted()) return r.state.release();
       this.catchUpTicks(r.state);
       o.replayMs = performance.now() - started;
       o.recoveredFrom = r.from;

@@ -15,7 +15,7 @@ import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js
 import { call, cashBook, CLUSTER_MARKET, type LiveProcess, startGateway, startShard, until } from '../support/live-cluster.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
 const dir = scratchDir('mc-live-loss-');
 const LEASE_MS = 1_500;
@@ -114,6 +114,36 @@ describe('Redis losing acknowledged entries', () => {
     expect(await redis.xlen(stream)).toBe(1); // nothing written after the copy's top
     await shard.stop();
   }, 60_000);
+
+  it('a refusal outlives its shard: a restart on the older copy refuses again (the mark beside the checkpoints), the entries back serve it', async () => {
+    const { shard, gateway, files } = await cluster('restart');
+    const account = BOOK.accounts[4].id, p = partitionOf(account);
+    for (let k = 0; k < 3; k++) expect((await fill(gateway.url, account)).status).toBe(200);
+    // Redis back from a copy taken after the first fill, as in the case above
+    const stream = `mc:{live:restart:${p}}:fills`;
+    const entries = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
+    await redis.del(stream);
+    await redis.xadd(stream, entries[0][0], ...entries[0][1]);
+    await until(async () => (await partitionState(shard.url, p))?.state === 'refused', 10_000, `partition ${p} to be refused`);
+    const mark = join(files.checkpoints, 'restart', `p${String(p).padStart(2, '0')}.lost.json`);
+    await until(async () => existsSync(mark), 5_000, 'the mark to be written');
+    // the documented first step, "stop the cluster", then a start on the same Redis: it had served the one fill left
+    expect(await shard.stop()).toBe(0);
+    const next = await startShard(server.url, 'restart', files, [...SHARD_ARGS, '--shard-id', 's1']);
+    running.push(next);
+    await until(async () => (await partitionState(next.url, p))?.state === 'refused', 20_000, `partition ${p} to be refused after the restart`);
+    expect((await partitionState(next.url, p))?.reason).toMatch(/the log's highest seq is 1, but entries up to 3 were appended \(a shard found them lost before: the mark beside the checkpoints\)/);
+    expect((await call(gateway.url, 'GET', `/accounts/${account}`)).status).toBe(503);
+    // Redis's data restored: served with its three fills, the mark gone
+    for (const [id, fields] of entries.slice(1)) await redis.xadd(stream, id, ...fields);
+    expect(await next.stop()).toBe(0);
+    const third = await startShard(server.url, 'restart', files, [...SHARD_ARGS, '--shard-id', 's2']);
+    running.push(third);
+    await until(async () => (await call(gateway.url, 'GET', `/accounts/${account}`)).status === 200, 20_000, `${account} to be served`);
+    expect((await partitionState(third.url, p))?.lastFillSeq).toBe(3);
+    expect(existsSync(mark)).toBe(false);
+    await third.stop();
+  }, 90_000);
 
   it('a new shard refuses a partition whose checkpoint is ahead of the log', async () => {
     const { shard, gateway, files } = await cluster('ckpt');
