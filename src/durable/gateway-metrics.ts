@@ -71,7 +71,7 @@ export async function gatewayMetrics(snapshot: () => Promise<ClusterSnapshot>): 
       const s = await snapshot();
       for (const g of [lag, tickLag, age, replay, keys, states]) g.reset();
       for (const c of [fills, duplicates, replayed]) c.reset();
-      const counts: Record<string, number> = { ready: 0, recovering: 0, leaving: 0, lapsed: 0, none: PARTITION_COUNT };
+      const counts: Record<string, number> = { ready: 0, recovering: 0, leaving: 0, lapsed: 0, refused: 0, none: PARTITION_COUNT };
       for (const p of s.partitions) {
         const label = { partition: String(p.partition) };
         counts[p.state] = (counts[p.state] ?? 0) + 1;

@@ -238,7 +238,7 @@ describe('Idempotency-Key: a write resent with its key is applied once', () => {
     expect(metrics).toContain(`margincore_idempotency_keys{partition="${x.p}"} 1\n`);
     expect(Number(/\nmargincore_writes_replayed_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(4);
     // every state the docs list has its series, at 0 when no partition is in it (a dashboard shows 0, not "no data")
-    for (const state of ['ready', 'recovering', 'leaving', 'lapsed', 'none']) expect(metrics).toMatch(new RegExp(`\nmargincore_partitions\\{state="${state}"\\} \\d+\n`));
+    for (const state of ['ready', 'recovering', 'leaving', 'lapsed', 'refused', 'none']) expect(metrics).toMatch(new RegExp(`\nmargincore_partitions\\{state="${state}"\\} \\d+\n`));
   });
 
   it('answers a shard\'s own write route the same way, and writes a request without a key each time', async () => {
