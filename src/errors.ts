@@ -74,6 +74,11 @@ export class ProblemList {
     else this.overflow = true;
   }
 
+  /** Whether a problem at `path` was added (its own validator said it: a bound walked later need not say it again). */
+  hasPath(path: string): boolean {
+    return this.items.some((p) => p.path === path);
+  }
+
   /** The first problem added (undefined: none yet). */
   first(): InputProblem | undefined {
     return this.items[0];

@@ -193,7 +193,13 @@ const MERGED_BY_FIELD = ['insuranceFund', 'slippage'] as const;
  */
 export function checkLiquidationSections(options: { liquidation?: unknown; params?: unknown }, problems: ProblemList): LiquidationParams {
   const sections = liquidationSections(options);
+  const params = checkedSections(sections, problems);
+  // after the fields' own bounds: a number they refused is said once
   for (const { json, path } of sections) checkParamMagnitudes(json, problems, path);
+  return params;
+}
+
+function checkedSections(sections: ReturnType<typeof liquidationSections>, problems: ProblemList): LiquidationParams {
   if (sections.length < 2) return checkLiquidationParams(sections[0]?.json, problems, sections[0]?.path);
   const before = problems.size;
   for (const { json, path } of sections) checkLiquidationParams(json, problems, path);

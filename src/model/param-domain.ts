@@ -27,7 +27,10 @@ function pathOf(node: Node, base: string): string {
   return path;
 }
 
-/** Adds a problem for every finite number of `json` outside the params bound; paths start at `base`. */
+/**
+ * Adds a problem for every finite number of `json` outside the params bound; paths start at `base`. Run after the
+ * sections' own validators: a number they refused already is not refused twice.
+ */
 export function checkParamMagnitudes(json: unknown, problems: ProblemList, base = 'params'): void {
   const stack: Node[] = [{ value: json, parent: null, key: '' }];
   const seen = new Set<object>(); // an object given twice (or in a cycle, through the API) is walked once
@@ -40,6 +43,7 @@ export function checkParamMagnitudes(json: unknown, problems: ProblemList, base 
       if (magnitude >= DOMAIN.param.min && magnitude <= DOMAIN.param.max) continue;
       const path = pathOf(node, base);
       if (magnitude < DOMAIN.param.min && PARAM_FLOOR_EXEMPT.some((re) => re.test(path))) continue;
+      if (problems.hasPath(path)) continue; // its field's own bound said it (`above 10000`): one cause, said once
       problems.add(path, domainProblem(DOMAIN.param, value) as string);
     } else if (typeof value !== 'object' || value === null || seen.has(value)) {
       continue;

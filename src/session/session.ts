@@ -356,7 +356,6 @@ export class MarginSession {
    */
   private checkParams(json: unknown, method: MarginMethodPlugin, lenient: boolean, assets: readonly string[] | null = null): ValidatedParams {
     const problems = new ProblemList({ lenient });
-    checkParamMagnitudes(json, problems);
     if (assets !== null) {
       for (const p of unknownParamAssets(json, this.assetSections(), assets, () => this.profileAssetSites())) problems.addUnknown(p.path, p.message);
     }
@@ -379,6 +378,7 @@ export class MarginSession {
         for (const p of error.problems) problems.add(p.path, p.message);
       }
     }
+    checkParamMagnitudes(json, problems); // after the sections: a number their own bound refused is said once
     problems.throwIfAny();
     return { rules, methodParams, dynamic, locations, warnings: problems.takeWarnings() };
   }

@@ -140,7 +140,7 @@ describe('Redis losing acknowledged entries', () => {
     const third = await startShard(server.url, 'restart', files, [...SHARD_ARGS, '--shard-id', 's2']);
     running.push(third);
     await until(async () => (await call(gateway.url, 'GET', `/accounts/${account}`)).status === 200, 20_000, `${account} to be served`);
-    expect((await partitionState(third.url, p))?.lastFillSeq).toBe(3);
+    expect(((await partitionState(third.url, p)) as { lastFillSeq?: number } | undefined)?.lastFillSeq).toBe(3);
     expect(existsSync(mark)).toBe(false);
     await third.stop();
   }, 90_000);

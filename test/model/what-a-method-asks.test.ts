@@ -59,4 +59,10 @@ describe('a params file is validated whole, whatever the method', () => {
     expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { liquidation: { insuranceFund: { balanceUsd: 1e16 } } } })))
       .toEqual(['params.liquidation.insuranceFund.balanceUsd: 10000000000000000 is above the largest parameter 1e15']);
   });
+
+  it('a number its field\'s own bound refuses is said once, by that bound (one cause, one problem)', () => {
+    const lines = (params: unknown) => problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params }));
+    expect(lines({ stress: { maxRounds: 1e300 } })).toEqual(['params.stress.maxRounds: 1e+300 is above 10000']);
+    expect(lines({ liquidation: { maxStepsPerAccount: 1e300 } })).toHaveLength(1);
+  });
 });
