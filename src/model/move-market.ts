@@ -8,6 +8,7 @@
  * reaches 0 (a move is taken no lower than {@link MIN_RETURN}), a vol stays within [0, GREEKS_LIMITS.volMax] and an
  * option's mark within what it can be worth.
  */
+import { DOMAIN } from './domain.js';
 import { GREEKS_LIMITS } from './greeks-limits.js';
 import { certifyMarket } from './brand.js';
 import type { ValidatedAssetMarket, ValidatedMarket } from './types.js';
@@ -104,8 +105,12 @@ export function moveMarket(market: ValidatedMarket, movers: MarkMovers, move: Ma
   });
 }
 
+/**
+ * A moved vol within the domain's: at most its largest, and 0 below its smallest above 0 (1e-6: a vol shifted to 1e-9
+ * is none, and a vol between them is one the Greeks' domain refuses).
+ */
 function clampVol(vol: number): number {
-  return Math.min(GREEKS_LIMITS.volMax, Math.max(0, vol));
+  return vol < DOMAIN.vol.min ? 0 : Math.min(GREEKS_LIMITS.volMax, vol);
 }
 
 /**

@@ -25,8 +25,9 @@ describe('docs/domain.md on clamping', () => {
 
   it('names each clamp stress.md documents, at the bounds the code uses', () => {
     expect(GREEKS_LIMITS.volMax).toBe(DOMAIN.vol.max);
-    expect(stress).toContain('a vol shifted below 0 is 0 (above the vol domain\'s 3,000, which only a vol already near it can reach, it is 3,000)');
-    expect(domain).toMatch(/`volPoints` shift .* takes a vol below 0 to 0 and above 3,000 to 3,000/);
+    expect(DOMAIN.vol.min).toBe(1e-6);
+    expect(stress).toContain('a vol shifted below the smallest vol above 0 (1e-6, [domain](domain.md)) is 0 (above the vol domain\'s 3,000, which only a vol already near it can reach, it is 3,000)');
+    expect(domain).toMatch(/`volPoints` shift .* takes a vol below the smallest one above 0 \(1e-6\) to 0 and above 3,000 to 3,000/);
     expect(MIN_SHOCK_RETURN).toBe(-0.95);
     expect(stress).toContain('returns floored at −95%');
     expect(domain).toContain('a Monte Carlo stress return is floored at −95%');
@@ -41,5 +42,7 @@ describe('docs/domain.md on clamping', () => {
       return moveMarket(market, { underlyingOf: new Map() }, { returns: new Map(), volShift: new Map([['BTC', points / 100]]) }).assets.get('BTC')!.vol;
     };
     expect([shifted(5, -1_000), shifted(2_995, 1_000)]).toEqual([0, 3_000]);
+    // a shift that leaves less than the smallest vol (1e-6) leaves none: a vol between is one the domain refuses
+    expect([shifted(0.5, -49.9999999), shifted(0.5, -49.9999), shifted(0.5, -49.99)]).toEqual([0, 0.5 + -49.9999 / 100, 0.5 + -49.99 / 100]);
   });
 });

@@ -158,6 +158,22 @@ describe('importDeribit: what it does not import is listed with its path', () =>
     expect(result.venueEquity).toEqual(full.venueEquity);
   });
 
+  it('an option whose quote has no mark_iv: at the vol its quoted mark implies at the index, not skipped (its equity still checked)', () => {
+    const summary = base.bookSummary as { result: { instrument_name: string; mark_iv?: unknown; mark_price?: number }[] };
+    const input = { ...base, bookSummary: { ...summary, result: summary.result.map((r) => (r.instrument_name === 'BTC-25DEC26-100000-C' ? { ...r, mark_iv: null } : r)) } };
+    const result = importDeribit(input);
+    const full = importDeribit(base);
+    expect(result.skipped).toEqual([]);
+    expect(result.book).toEqual(full.book);
+    const mark = summary.result.find((r) => r.instrument_name === 'BTC-25DEC26-100000-C')!.mark_price!;
+    expect(result.market.marks!['BTC-25DEC26-100000-C']).toBe(mark);
+    const vol = result.market.impliedVols!['BTC-25DEC26-100000-C'];
+    const years = yearsBetween(Date.parse(result.market.valuationTime), Date.parse('2026-12-25T08:00:00Z'));
+    expect(relative(optionPrice(true, 91_500, 100_000, years, vol, 0, 0), mark * 91_500)).toBeLessThan(1e-12);
+    expect(result.notes).toContainEqual({ path: expect.stringMatching(/\.mark_iv$/), message: `BTC-25DEC26-100000-C: its quote has no mark_iv: marked at its mark_price ${mark}, at the vol it implies at the index 91500 (${(vol * 100).toPrecision(6)}%)` });
+    expect(result.venueEquity).toEqual(full.venueEquity);
+  });
+
   it('an option whose own mark implies no vol (1.5 BTC for a call on one BTC) is skipped, with why', () => {
     const summary = base.bookSummary as { result: { instrument_name: string }[] };
     const input = {

@@ -138,7 +138,6 @@ function importable(read: Read, skipped: InputProblem[], notes: InputProblem[]):
     let why: string | undefined;
     if (!read.byCurrency.has(settlement)) why = `no account summary for ${settlement} (save get_account_summary for ${settlement})`;
     else if (expiryMs !== undefined && Number.isFinite(read.valuationMs) && expiryMs <= read.valuationMs) why = `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
-    else if (kind === 'option' && quote !== undefined && quote.markIvPercent === undefined) why = 'its quote has no mark_iv';
     if (why) {
       skip(read, p, why, skipped);
       continue;
@@ -160,25 +159,31 @@ function skip(read: Read, p: DeribitPosition, why: string, skipped: InputProblem
 }
 
 /**
- * The positions kept, each option marked at its own position's mark given the vol that mark implies at the coin's
- * index (rate and carry 0, as the market's: implied-vol.ts); one whose mark implies none is skipped with why.
+ * The positions kept, each option with no quoted vol (none quoted it, or its quote has no mark_iv) given the vol its
+ * mark (its own position's, or its quote's) implies at the coin's index (rate and carry 0, as the market's:
+ * implied-vol.ts); one whose mark implies none is skipped with why.
  */
 function withImpliedVols(read: Read, quoted: DeribitPosition[], usdOf: (currency: string) => number, skipped: InputProblem[], notes: InputProblem[]): DeribitPosition[] {
   const kept: DeribitPosition[] = [];
   for (const p of quoted) {
     const d = p.instrument, quote = read.quotes.get(d.name)!;
-    if (d.kind === 'option' && quote.fromPosition === true && quote.vol === undefined) {
+    const unquoted = quote.fromPosition === true;
+    if (d.kind === 'option' && quote.vol === undefined && (unquoted || quote.markIvPercent === undefined)) {
       const spot = usdOf(d.base), years = yearsBetween(read.valuationMs, d.expiryMs!);
       // a coin-settled option's mark is coin per unit: its USD price is mark × index
       const vol = impliedVol(d.right === 'call', spot, d.strike!, years, d.inverse ? quote.mark * spot : quote.mark, 0, 0);
+      const why = unquoted ? `${UNQUOTED}, and its own mark_price ${quote.mark}` : `its quote has no mark_iv, and its mark_price ${quote.mark}`;
       if (vol === undefined) {
-        skip(read, p, `${UNQUOTED}, and its own mark_price ${quote.mark} implies no vol at the index ${spot}`, skipped);
+        skip(read, p, `${why} implies no vol at the index ${spot}`, skipped);
         read.quotes.delete(d.name);
         continue;
       }
       quote.vol = vol;
       quote.underlyingPrice = spot; // a source of the coin's vol as a quoted one is (volCandidatesOf)
-      notes.push({ path: `${p.path}.mark_price`, message: `${d.name}: ${UNQUOTED}: marked at the position's own mark_price ${quote.mark}, at the vol it implies at the index ${spot} (${(vol * 100).toPrecision(6)}%)` });
+      const at = `at the vol it implies at the index ${spot} (${(vol * 100).toPrecision(6)}%)`;
+      notes.push(unquoted
+        ? { path: `${p.path}.mark_price`, message: `${d.name}: ${UNQUOTED}: marked at the position's own mark_price ${quote.mark}, ${at}` }
+        : { path: `${quote.path}.mark_iv`, message: `${d.name}: its quote has no mark_iv: marked at its mark_price ${quote.mark}, ${at}` });
     }
     kept.push(p);
   }
