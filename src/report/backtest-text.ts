@@ -42,15 +42,21 @@ export function* backtestTextLines(report: BacktestReport, source: string): Gene
   const cb = report.circuitBreaker;
   if (!cb.enabled) yield 'circuit breaker: off';
   else {
-    const trips = cb.events.filter((e) => e.kind === 'trip');
+    const trips = cb.events.filter((e) => e.kind === 'trip').length, releases = cb.events.length - trips;
     const active = Object.entries(cb.activeDays).filter(([, n]) => n > 0).map(([a, n]) => `${a} ${n}`).join(', ');
-    // a raised multiplier with no trip among the margin days tripped in the warm-up: said, or 0 trips beside days stepped up reads as a contradiction
-    const tripped = new Set(trips.map((e) => e.asset));
-    const carried = Object.entries(cb.activeDays).filter(([a, n]) => n > 0 && !tripped.has(a)).map(([a]) => a);
+    // an asset stepped up when the margin days began (its first event a release, or none beside days stepped up)
+    // tripped in the warm-up: said, or the trips beside its days stepped up read as a contradiction
+    const first = new Map<string, string>();
+    for (const e of cb.events) if (!first.has(e.asset)) first.set(e.asset, e.kind);
+    const carried = Object.entries(cb.activeDays).filter(([a, n]) => n > 0 && first.get(a) !== 'trip').map(([a]) => a);
     const before = carried.length === 0 ? '' : ` (${carried.join(', ')} tripped in the warm-up days, still stepped up when the margin days began)`;
-    yield `circuit breaker: ${trips.length} trip${trips.length === 1 ? '' : 's'}${active ? `; days stepped up: ${active}` : ''}${before}`;
-    for (const e of trips.slice(0, 5)) yield `  ${e.date} ${e.asset} moved ${percent(e.move, 2)} (MM rate ${percent(cb.mmRate[e.asset], 2)})`;
-    if (trips.length > 5) yield `  … and ${trips.length - 5} more (--format json lists them all)`;
+    const counts = `${trips} trip${trips === 1 ? '' : 's'}${releases > 0 ? `, ${releases} release${releases === 1 ? '' : 's'}` : ''}`;
+    yield `circuit breaker: ${counts}${active ? `; days stepped up: ${active}` : ''}${before}`;
+    const byDate = [...cb.events].sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : x.asset < y.asset ? -1 : x.asset > y.asset ? 1 : 0));
+    for (const e of byDate.slice(0, 5)) {
+      yield e.kind === 'trip' ? `  ${e.date} ${e.asset} tripped: moved ${percent(e.move, 2)} (MM rate ${percent(cb.mmRate[e.asset], 2)})` : `  ${e.date} ${e.asset} released: moved ${percent(e.move, 2)}`;
+    }
+    if (cb.events.length > 5) yield `  … and ${cb.events.length - 5} more (--format json lists them all)`;
   }
 }
 

@@ -109,6 +109,25 @@ describe('backtest of one perp, against the documented procedure', () => {
     expect(line).toBe(`circuit breaker: 0 trips; days stepped up: BTC ${marginDays} (BTC tripped in the warm-up days, still stepped up when the margin days began)`);
   });
 
+  it('a breaker tripped in the warm-up, released and tripped again: the text counts both events and lists them by date', () => {
+    // ±0.3% (between the release at 0.2% and the trip at 0.4%) keeps it tripped from day 20's −6%; ±0.1% on day 60
+    // releases it; day 70's −6% trips it again
+    const c = [100_000];
+    for (let t = 1; t < DAYS; t++) c.push(c[t - 1] * (1 + (t === 20 || t === 70 ? -0.06 : (t >= 60 && t < 65 ? 0.001 : 0.003) * (t % 2 ? 1 : -1))));
+    const history = { assets: { BTC: c.map((close, t) => ({ t: day(t), close })), ETH: c.map((_, t) => ({ t: day(t), close: 3_000 })) } };
+    const report = engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP });
+    expect(report.circuitBreaker.events.map((e) => e.kind)).toEqual(['release', 'trip']);
+    const lines = [...backtestTextLines(report, 'test')];
+    const at = lines.findIndex((l) => l.startsWith('circuit breaker'));
+    const active = report.circuitBreaker.activeDays.BTC;
+    expect(lines[at]).toBe(`circuit breaker: 1 trip, 1 release; days stepped up: BTC ${active} (BTC tripped in the warm-up days, still stepped up when the margin days began)`);
+    const [release, trip] = report.circuitBreaker.events;
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      `  ${release.date} BTC released: moved ${(release.move * 100).toFixed(2)}%`,
+      `  ${trip.date} BTC tripped: moved -6.00% (MM rate 0.40%)`,
+    ]);
+  });
+
   it('portfolio: spot range 3·σ̂·√(1/365), static 16%', () => {
     const report = engine.backtest(longPerp, market(), history, { warmupDays: WARMUP, circuitBreaker: true });
     // breaker's MM rate: mmFactor 0.8 × spot range 0.16
