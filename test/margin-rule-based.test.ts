@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine, InputError } from '../src/index.js';
 import { book, market } from './support/margin-books.js';
+import { problemLines } from './support/problems.js';
 
 let engine: Engine;
 let jsEngine: Engine;
@@ -296,9 +297,20 @@ describe('parameters', () => {
         'params.linear.BTC[2].mmRate: maintenance rate 0.06 exceeds the initial rate 0.05',
         'params.collateral.ETH.brackets[0].imHaircut: negative haircut (-0.1)',
         'params.collateral.ETH.liabilityWeightIm: a liability weight must be at least 1, got 0.9',
-        'params.options.default.mmRate: not a finite number (undefined)',
+        'params.options.default.mmRate: missing: a rate is needed (a rule is given whole)',
       ]));
     }
+  });
+
+  test('a misspelt field of an options rule is one problem, not three: the fields it misses are said missing, not "not a finite number"', () => {
+    const lines = (options: unknown, lenient = false) => problemLines(() => engine.margin(book({ collateral: [{ asset: 'USDC', amount: 1 }] }), market(), { params: { options }, lenient }));
+    expect(lines({ default: { imFlor: 0.1 } })).toEqual([
+      'params.options.default.imFlor: unknown field (did you mean "imFloor"?)',
+      'params.options.default.imBase: missing: a rate is needed (a rule is given whole)',
+      'params.options.default.mmRate: missing: a rate is needed (a rule is given whole)',
+    ]);
+    // under lenient the misspelling is a warning: the field it misses is still a problem
+    expect(lines({ default: { imBase: 0.15, imFlor: 0.1, mmRate: 0.075 } }, true)).toEqual(['params.options.default.imFloor: missing: a rate is needed (a rule is given whole)']);
   });
 
   test('an unknown collateral asset in the book is rejected with its path', () => {

@@ -1,7 +1,7 @@
 import type { AssetKeys } from '../model/asset-keys.js';
 import { RULE_SECTIONS } from '../model/param-sections.js';
 import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
-import { ANNOTATION_KEYS, checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
+import { ANNOTATION_KEYS, checkFields, countDefined, dataRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
 import {
   type CollateralRule,
   DEFAULT_RULE_BASED_PARAMS,
@@ -90,7 +90,8 @@ function section(v: unknown, path: string, problems: ProblemList, each: (value: 
 
 /** A fraction in [0, 1], or a problem. */
 function fraction(v: unknown, path: string, problems: ProblemList, what: string): number | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v)) problems.add(path, `not a finite number (${describeValue(v)})`);
+  if (v === undefined) problems.add(path, `missing: a ${what} is needed (a rule is given whole)`);
+  else if (typeof v !== 'number' || !Number.isFinite(v)) problems.add(path, `not a finite number (${describeValue(v)})`);
   else if (v < 0) problems.add(path, `negative ${what} (${v})`);
   else if (v > 1) problems.add(path, `${what} above 1 (${v})`);
   else return v;
@@ -159,9 +160,11 @@ function optionRule(v: unknown, path: string, problems: ProblemList): OptionRule
   }
   const before = problems.size;
   checkFields(v, OPTION_RULE_FIELDS, countDefined(v, OPTION_RULE_FIELDS.names), path, problems);
-  const imBase = fraction(v.imBase, `${path}.imBase`, problems, 'rate');
-  const imFloor = fraction(v.imFloor, `${path}.imFloor`, problems, 'rate');
-  const mmRate = fraction(v.mmRate, `${path}.mmRate`, problems, 'rate');
+  // a field an unknown one was a misspelling of is missing by that one cause, said there ("did you mean"); under
+  // lenient that is a warning, and the missing field stays a problem
+  const meant = new Set(problems.lenient ? [] : Object.keys(v).filter((k) => !OPTION_RULE_FIELDS.names.includes(k)).map((k) => nearestName(k, OPTION_RULE_FIELDS.names)));
+  const rate = (name: 'imBase' | 'imFloor' | 'mmRate') => (v[name] === undefined && meant.has(name) ? undefined : fraction(v[name], `${path}.${name}`, problems, 'rate'));
+  const imBase = rate('imBase'), imFloor = rate('imFloor'), mmRate = rate('mmRate');
   if (imFloor !== undefined && mmRate !== undefined && mmRate > imFloor) problems.add(`${path}.mmRate`, `maintenance rate ${mmRate} exceeds the IM floor ${imFloor}`);
   return problems.size === before ? { imBase: imBase!, imFloor: imFloor!, mmRate: mmRate! } : undefined;
 }
