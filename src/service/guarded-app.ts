@@ -46,6 +46,8 @@ export interface GuardedAppSpec {
    * Redis), answered 503 rather than 500. Undefined: the usual answer.
    */
   unavailable?(error: Error): HttpError | undefined;
+  /** Hears of each request Node's parser refused before any route saw it (its status: 400, 408, 431), for metrics. */
+  onClientError?(status: number): void;
 }
 
 /** Starts a guarded app on `serviceOptions`' host and port (loopback and an ephemeral port unless given). */
@@ -79,7 +81,8 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
     // Node checks the request and header timeouts this often (its default, 30 s, let a slow client hold a socket that long)
     // a missing Host is refused by the guard in the service's JSON shape, not by Node's bare 400 (requireHostHeader)
     http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs), requireHostHeader: false },
-    return503OnClosing: true,
+    // new requests once closing: answered by screenRequest, in the service's shape with its id and log line
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: spec.maxParamLength },
     // before any hook runs (the URL cannot be routed) and past the log controller: its id echoed and its line logged here
@@ -87,7 +90,13 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
       sendError(reply.header('x-request-id', request.id), 400, `malformed request target: ${error.message}`);
       requestLog.requestCompleted(null, request, reply);
     },
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error, socket) => {
+      const answered = answerClientError(error, socket);
+      if (answered === null) return;
+      spec.onClientError?.(answered.status);
+      // the service's own request line, with the id the answer carries (no method or route: nothing was parsed)
+      if (every) app.log.info({ reqId: answered.id, method: null, route: '(not parsed)', status: answered.status, ms: 0 }, 'request');
+    },
   });
   app.server.headersTimeout = options.headersTimeoutMs;
   app.server.maxConnections = options.maxConnections;
@@ -146,7 +155,7 @@ function parseBody(bytes: Buffer, url: string, done: (error: Error | null, body:
  */
 function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: RequestGuard, closing: boolean) {
   reply.header('x-request-id', request.id);
-  if (closing) reply.header('connection', 'close');
+  if (closing) return sendError(reply.header('connection', 'close'), 503, 'the service is shutting down: send the request again once it is back, or to another instance');
   const refusal = guard.check(request, request.routeOptions.url);
   // an allowed origin's page reads a refusal too (a 401 it must answer by asking for a token)
   if (refusal) return sendError(reply, refusal.status, refusal.error, undefined, { ...guard.corsHeaders(request), ...refusal.headers });
@@ -189,15 +198,16 @@ function answerError(error: FastifyError | Error, request: FastifyRequest, reply
  * What Node's parser refused before any route saw the request (a client too slow, headers too large, bytes that are not
  * HTTP): answered in the service's error shape, `{ "error": … }`, and the connection closed.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): { status: number; id: string } | null {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return null;
   const [status, message] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request was not received in time']
     : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large']
     : [400, 'malformed HTTP request'];
-  const body = JSON.stringify({ error: message });
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify({ error: message }), id = randomUUID();
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${id}\r\nConnection: close\r\n\r\n${body}`);
   socket.destroy(error);
+  return { status, id };
 }
 
 /** `application/json` of `application/json; charset=utf-8` (lower case); undefined without a header. */

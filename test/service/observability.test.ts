@@ -83,6 +83,22 @@ describe('metrics and logs', () => {
     const logged = s.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.reqId === brokenId);
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ level: 30, method: 'GET', route: '(no route)', status: 400, msg: 'request' });
+    // bytes that are not HTTP, refused by Node's parser before any route: the same id, line and metric
+    const port = Number(new URL(s.url).port);
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('HELLO\r\n\r\n'));
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString()));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(got));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    const parsedId = /\r\nx-request-id: ([0-9a-f-]{36})\r\n/.exec(answer)?.[1];
+    expect(parsedId).toBeDefined();
+    await new Promise((r) => setTimeout(r, 200));
+    const unparsed = s.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.reqId === parsedId);
+    expect(unparsed).toEqual([expect.objectContaining({ level: 30, method: null, route: '(not parsed)', status: 400, ms: 0, msg: 'request' })]);
+    expect(await (await fetch(`${s.url}/metrics`, { headers: AUTH })).text()).toMatch(/margincore_http_request_duration_seconds_count\{[^}]*route="\(not parsed\)"[^}]*status_code="400"[^}]*\} [1-9]/);
   });
 });
 
@@ -127,6 +143,9 @@ describe('readiness and shutdown', () => {
       expect(Buffer.concat(body).toString()).toBe(JSON.stringify(live.report()));
       const ready = raw.subarray(at + 2).toString();
       expect(ready).toMatch(/^HTTP\/1\.1 503/);
+      // in the service's shape, with its id (Fastify's own 503 had neither)
+      expect(ready).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
+      expect(ready).toContain('{"error":"the service is shutting down: send the request again once it is back, or to another instance"}');
     } finally {
       live.release();
     }
