@@ -301,6 +301,7 @@ test('bad parameters are shown with their paths, and dropped files replace the s
   // the earlier run's totals and timing do not stay beside the refused inputs (they had: total IM of the last good run)
   expect(await page.textContent('#summary')).toBe('');
   expect(await page.textContent('#timing')).toBe('—');
+  expect(await page.textContent('#table-count')).toBe(''); // nor the count of the accounts it showed
   expect(await page.textContent('#inputs-status')).toMatch(/params: custom · not computed: refused/);
   await page.fill('#params', '');
   const own = testBook({ id: 'alice', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 95_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] });

@@ -285,6 +285,7 @@ function renderAccounts(): void {
   const report = state.report;
   if (!report) {
     table.innerHTML = '';
+    $('table-count').textContent = ''; // no count of an earlier run's accounts beside an empty table
     return;
   }
   const matching = filterAccounts(report.accounts, state.filter.search, state.filter.status);

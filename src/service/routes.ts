@@ -103,7 +103,7 @@ function registerGetRoutes(app: FastifyInstance, ctx: RouteContext): void {
   let reports = 0;
   app.get('/report', async (request, reply) => {
     refuseQuery(request.query);
-    if (reports >= options.maxReports) throw new HttpError(503, `${reports} reports are being written; try again shortly (or page through GET /accounts)`, undefined, { 'retry-after': '1' });
+    if (reports >= options.maxReports) throw new HttpError(503, `${reports} report${reports === 1 ? ' is' : 's are'} being written; try again shortly (or page through GET /accounts)`, undefined, { 'retry-after': '1' });
     reports++;
     const stream = Readable.from(reportChunks(live, lock, options.reportSliceRows), { objectMode: false });
     stream.once('close', () => reports--);
