@@ -68,8 +68,11 @@ const installed = join(project, 'node_modules', 'margin-core');
  * Raised to 3.35 MB packed and 10.3 MB unpacked when an Arrow book's copied accounts came to be held to the domain's
  * bounds, the live roll-up to be read from the layout, stress to refuse isolated pools and grow its progress total,
  * liquidation to carry the input warnings, with their docs and the changelog (3,307,844 and 10,218,813 measured).
+ * Raised to 3.4 MB packed and 10.45 MB unpacked when stress came to move quoted option marks with the model, the
+ * cluster to check ticks against every partition and mark a lost log beside the checkpoints, and the service to answer
+ * its edges in its own shape, with their docs and the changelog (3,343,569 and 10,328,359 as npm packs them).
  */
-const BUDGET = { packed: 3_350_000, unpacked: 10_300_000 };
+const BUDGET = { packed: 3_400_000, unpacked: 10_450_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
