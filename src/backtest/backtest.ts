@@ -20,6 +20,7 @@
 import { describeValue, InputError, ProblemList } from '../errors.js';
 import { boundedNumber, checkFields, countDefined, isRecord, keyPath, knownFields } from '../model/checks.js';
 import { moveMarket } from '../model/move-market.js';
+import { formatIsoTimestamp } from '../model/time.js';
 import type { MarginMethodPlugin } from '../methods/method.js';
 import { validateRuleBasedParams } from '../methods/engines/rule-based/validate.js';
 import { mergeParams } from '../profiles/profile.js';
@@ -88,7 +89,7 @@ export interface BacktestReport {
   /** Closes a year in the history (params.dynamic.periodsPerYear): 365 or 252 for daily closes, 8760 for hourly ones. */
   periodsPerYear: number;
   confidence: number;
-  /** The margin days (ISO 8601 dates of the closes), oldest first. */
+  /** The margin days (ISO 8601 dates of the closes; their timestamps for an intraday history, periodsPerYear above 366), oldest first. */
   dates: string[];
   /** Accounts holding positions the method margins (the ones tested). */
   accounts: number;
@@ -184,7 +185,9 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const staticDaily = new Float64Array(days * A);
   for (let i = 0; i < days; i++) staticDaily.set(staticIm, i * A);
   const series = marginSeries({ static: staticDaily, dynamic: dynamicIm, apc: apcIm }, loss, usdPerUnit, A, days, plan);
-  const dates = Array.from({ length: days }, (_, i) => new Date(history.times[first + i]).toISOString().slice(0, 10));
+  // a daily history's closes by date; an intraday one's (more than 366 a year) by timestamp, or its events share a date
+  const intraday = plan.dynamic.periodsPerYear > 366;
+  const dates = Array.from({ length: days }, (_, i) => (intraday ? formatIsoTimestamp(history.times[first + i]) : new Date(history.times[first + i]).toISOString().slice(0, 10)));
   const { events, activeDays } = breakerDays(risky, breakers, first, dates, plan.breaker);
   return {
     method: plan.method,

@@ -101,6 +101,8 @@ interface HoldingColumns {
   amount: Float64Array;
   asset: Int32Array;
   cash: Float64Array;
+  /** −1, or a coin-margined account's coin (asset index): its cash is its balance of that coin. */
+  marginAsset: Int32Array;
 }
 
 function holdingColumns(layout: BookLayout): HoldingColumns {
@@ -108,12 +110,31 @@ function holdingColumns(layout: BookLayout): HoldingColumns {
   return {
     start: pos.start.array, end: pos.end.array, quantity: pos.column<'f64'>('quantity').array, instrument: pos.column<'i32'>('instrument').array,
     cStart: col.start.array, cEnd: col.end.array, amount: col.column<'f64'>('amount').array, asset: col.column<'i32'>('asset').array, cash: layout.cashUsd.array,
+    marginAsset: layout.marginAsset.array,
+  };
+}
+
+/** USD per unit of a cash column's value: 1, or a coin-margined account's coin's price (`coin` its asset index). */
+function cashPrice(coin: number, prices: DomainPrices): number {
+  return coin < 0 ? 1 : prices.assetPrice[coin];
+}
+
+/**
+ * One account's holdings as the bounds read them (validate-magnitudes.ts): a coin-margined account's cash is its
+ * balance of its coin, a balance like any (`1000000000 BTC is worth … USD`), as the book it came from gives it.
+ */
+function accountHoldings(layout: BookLayout, cash: number, coin: number, quantity: Float64Array, asset: Int32Array, amount: Float64Array): Holdings {
+  const positions = Int32Array.of(0, quantity.length), assets = layout.assets;
+  if (coin < 0) return { accounts: 1, cashUsd: Float64Array.of(cash), positionStart: positions, quantity, balanceStart: Int32Array.of(0, amount.length), balanceAsset: asset, balanceAssets: assets, amount };
+  return {
+    accounts: 1, cashUsd: Float64Array.of(0), positionStart: positions, quantity, balanceStart: Int32Array.of(0, amount.length + 1),
+    balanceAsset: Int32Array.of(coin, ...asset), balanceAssets: assets, amount: Float64Array.of(cash, ...amount),
   };
 }
 
 /** Account a's gross value at `prices` (USD): |cash| + Σ |quantity| × USD per contract + Σ |amount| × price, as the bounds sum it. */
 function grossOf(c: HoldingColumns, a: number, prices: DomainPrices): number {
-  let value = Math.abs(c.cash[a]);
+  let value = Math.abs(c.cash[a]) * cashPrice(c.marginAsset[a], prices);
   for (let s = c.start[a]; s < c.end[a]; s++) value += Math.abs(c.quantity[s]) * prices.units[c.instrument[s]];
   for (let k = c.cStart[a]; k < c.cEnd[a]; k++) value += Math.abs(c.amount[k]) * prices.assetPrice[c.asset[k]];
   return value;
@@ -137,10 +158,7 @@ export const GROSS_SAFE = ALL_WITHIN * (1 - 1e-9);
 
 /** The first bound the draft's account breaks at `prices` (the message a fresh run gives), or undefined. */
 export function draftBeyondDomain(layout: BookLayout, draft: AccountDraft, prices: DomainPrices): string | undefined {
-  const h: Holdings = {
-    accounts: 1, cashUsd: Float64Array.of(draft.cashUsd), positionStart: Int32Array.of(0, draft.positions), quantity: draft.quantity,
-    balanceStart: Int32Array.of(0, draft.balances), balanceAsset: draft.asset, balanceAssets: layout.assets, amount: draft.amount,
-  };
+  const h = accountHoldings(layout, draft.cashUsd, layout.marginAsset.array[draft.account], draft.quantity.subarray(0, draft.positions), draft.asset.subarray(0, draft.balances), draft.amount.subarray(0, draft.balances));
   return firstProblem(layout, h, draft.instrument, prices);
 }
 
@@ -154,10 +172,7 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
   for (let k = 0; k < accounts.length; k++) {
     const a = accounts[k];
     if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
-    const h: Holdings = {
-      accounts: 1, cashUsd: Float64Array.of(c.cash[a]), positionStart: Int32Array.of(0, c.end[a] - c.start[a]), quantity: c.quantity.slice(c.start[a], c.end[a]),
-      balanceStart: Int32Array.of(0, c.cEnd[a] - c.cStart[a]), balanceAsset: c.asset.slice(c.cStart[a], c.cEnd[a]), balanceAssets: layout.assets, amount: c.amount.slice(c.cStart[a], c.cEnd[a]),
-    };
+    const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
     const message = firstProblem(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices);
     if (message !== undefined) return { path: `accounts[${a}]`, message: `account ${layout.accountIds[a]}: ${message}` };
   }

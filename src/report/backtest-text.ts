@@ -18,7 +18,8 @@ export function backtestTable(report: BacktestReport): string {
       money(mean, 0), sig(p.peakToTrough, 3), percent(p.largest1Day.ratio, 1), percent(p.largestNDay.ratio, 1),
     ];
   });
-  return table(['margin', 'breaches', 'expected', 'Kupiec p', 'Christoffersen p', 'mean total IM', 'peak/trough', 'max 1-day rise', 'max 30-day rise'], rows,
+  const unit = periodWord(report.periodsPerYear);
+  return table(['margin', 'breaches', 'expected', 'Kupiec p', 'Christoffersen p', 'mean total IM', 'peak/trough', `max 1-${unit} rise`, `max 30-${unit} rise`], rows,
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
@@ -38,7 +39,7 @@ export function* backtestTextLines(report: BacktestReport, source: string): Gene
   yield backtestTable(report);
   yield '';
   const b = Object.entries(report.apc.bindings).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-  yield `APC tool ${report.apc.tool ?? 'none'}: account-days bound by ${b || 'nothing'}`;
+  yield `APC tool ${report.apc.tool ?? 'none'}: account-${unit}s bound by ${b || 'nothing'}`;
   const cb = report.circuitBreaker;
   if (!cb.enabled) yield 'circuit breaker: off';
   else {
@@ -49,9 +50,9 @@ export function* backtestTextLines(report: BacktestReport, source: string): Gene
     const first = new Map<string, string>();
     for (const e of cb.events) if (!first.has(e.asset)) first.set(e.asset, e.kind);
     const carried = Object.entries(cb.activeDays).filter(([a, n]) => n > 0 && first.get(a) !== 'trip').map(([a]) => a);
-    const before = carried.length === 0 ? '' : ` (${carried.join(', ')} tripped in the warm-up days, still stepped up when the margin days began)`;
+    const before = carried.length === 0 ? '' : ` (${carried.join(', ')} tripped in the warm-up ${unit}s, still stepped up when the margin ${unit}s began)`;
     const counts = `${trips} trip${trips === 1 ? '' : 's'}${releases > 0 ? `, ${releases} release${releases === 1 ? '' : 's'}` : ''}`;
-    yield `circuit breaker: ${counts}${active ? `; days stepped up: ${active}` : ''}${before}`;
+    yield `circuit breaker: ${counts}${active ? `; ${unit}s stepped up: ${active}` : ''}${before}`;
     const byDate = [...cb.events].sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : x.asset < y.asset ? -1 : x.asset > y.asset ? 1 : 0));
     for (const e of byDate.slice(0, 5)) {
       yield e.kind === 'trip' ? `  ${e.date} ${e.asset} tripped: moved ${percent(e.move, 2)} (MM rate ${percent(cb.mmRate[e.asset], 2)})` : `  ${e.date} ${e.asset} released: moved ${percent(e.move, 2)}`;

@@ -46,8 +46,8 @@ export interface GuardedAppSpec {
    * Redis), answered 503 rather than 500. Undefined: the usual answer.
    */
   unavailable?(error: Error): HttpError | undefined;
-  /** Hears of each request Node's parser refused before any route saw it (its status: 400, 408, 431), for metrics. */
-  onClientError?(status: number): void;
+  /** Hears of each request Node's parser refused before any route saw it (its status: 400, 408, 431; seconds since it began), for metrics. */
+  onClientError?(status: number, seconds: number): void;
 }
 
 /** Starts a guarded app on `serviceOptions`' host and port (loopback and an ephemeral port unless given). */
@@ -93,11 +93,17 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
     clientErrorHandler: (error, socket) => {
       const answered = answerClientError(error, socket);
       if (answered === null) return;
-      spec.onClientError?.(answered.status);
-      // the service's own request line, with the id the answer carries (no method or route: nothing was parsed)
-      if (every) app.log.info({ reqId: answered.id, method: null, route: '(not parsed)', status: answered.status, ms: 0 }, 'request');
+      // nothing was parsed: no method, no route, and the time since the connection's last request began (a client too
+      // slow to send its headers is timed from there, as Node's timeouts are)
+      const ms = Number((performance.now() - (requestBegan.get(socket) ?? performance.now())).toFixed(3));
+      spec.onClientError?.(answered.status, ms / 1000);
+      if (every) app.log.info({ reqId: answered.id, method: '(unknown)', route: '(not parsed)', status: answered.status, ms }, 'request');
     },
   });
+  // when each connection's current request began: its opening, then the end of each answer on it
+  const requestBegan = new WeakMap<object, number>();
+  app.server.on('connection', (socket: Socket) => requestBegan.set(socket, performance.now()));
+  app.addHook('onResponse', async (request) => void requestBegan.set(request.raw.socket, performance.now()));
   app.server.headersTimeout = options.headersTimeoutMs;
   app.server.maxConnections = options.maxConnections;
   app.removeAllContentTypeParsers();

@@ -57,7 +57,7 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
       registerRoutes(app, { live, options, lock: new BookLock(), events: streams, metrics, closing, cors: (request) => guard.corsHeaders(request) });
     },
     onClose: () => events?.close(),
-    onClientError: (status) => metrics.request('(unknown)', '(not parsed)', status, 0),
+    onClientError: (status, seconds) => metrics.request('(unknown)', '(not parsed)', status, seconds),
   });
   return { url: running.url, port: running.port, close: () => running.close() };
 }

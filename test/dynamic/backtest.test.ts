@@ -128,6 +128,22 @@ describe('backtest of one perp, against the documented procedure', () => {
     ]);
   });
 
+  it('an hourly history (8,760 periods a year): its closes named by timestamp, its text in periods, not days', () => {
+    const hour = (t: number) => new Date(Date.UTC(2025, 0, 1) + t * 3_600_000).toISOString().replace('.000', '');
+    const c = btcCloses();
+    const hourly = { assets: { BTC: c.map((close, t) => ({ t: hour(t), close })), ETH: c.map((_, t) => ({ t: hour(t), close: 3_000 })) } };
+    const report = engine.backtest(longPerp, market(), hourly, { method: 'cross', warmupDays: WARMUP, params: { dynamic: { periodsPerYear: 8_760 } } });
+    expect(report.periodsPerYear).toBe(8_760);
+    expect(report.dates[0]).toBe(hour(WARMUP));
+    expect(new Set(report.dates).size).toBe(report.dates.length); // no two closes share a name
+    const text = [...backtestTextLines(report, 'test')].join('\n');
+    expect(text).toContain(`× ${report.dates.length} margin periods (`);
+    expect(text).toContain('loss over 1 period;');
+    expect(text).toContain('max 1-period rise');
+    expect(text).toContain('account-periods bound by');
+    expect(text).not.toMatch(/\bdays?\b/);
+  });
+
   it('portfolio: spot range 3·σ̂·√(1/365), static 16%', () => {
     const report = engine.backtest(longPerp, market(), history, { warmupDays: WARMUP, circuitBreaker: true });
     // breaker's MM rate: mmFactor 0.8 × spot range 0.16

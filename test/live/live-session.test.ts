@@ -206,6 +206,29 @@ describe('fills and transfers', () => {
     }
   });
 
+  it('holds a coin-margined account\'s balance of its own coin (its cash) to the balance bound, as the book it came from', async () => {
+    // 1e9 BTC in a BTC-margined account: 9.5e13 USD at 95,000, 2e15 at 2,000,000 (above the 1e15 bound on a balance)
+    const coin = {
+      instruments: [{ id: 'BTC-INV', kind: 'perpetual', underlying: 'BTC', settlement: 'BTC', multiplier: 10 }],
+      accounts: [{ id: 'c', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 1e9 }], positions: [{ instrument: 'BTC-INV', quantity: -1_000, entryPrice: 95_000 }] }],
+    };
+    const coinMarket = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 95_000, vol: 0.5 } } };
+    const engine = await createEngine({ backend: 'js' });
+    const session = engine.live(coin, coinMarket, { method: 'cross' });
+    const refused = 'accounts[0]: account c: 1000000000 BTC is worth 2000000000000000 USD, above the largest balance value 1e15 USD';
+    expect(problemLines(() => session.validateTick({ assets: { BTC: { price: 2e6 } } }))).toEqual([refused]);
+    expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 2e6 } } }))).toEqual([refused]);
+    // the oracle refuses that market too
+    expect(() => engine.margin(session.book(), { ...coinMarket, assets: { BTC: { price: 2e6, vol: 0.5 } } }, { method: 'cross' })).toThrow(/1000000000 BTC is worth 2000000000000000 USD/);
+    session.applyTick({ assets: { BTC: { price: 500_000 } } }); // 5e14: within
+    expect(session.marketJson.assets.BTC.price).toBe(500_000);
+    // a transfer that takes the coin balance beyond it at the market now is refused too
+    expect(problemLines(() => session.applyTransfers([{ account: 'c', asset: 'BTC', amount: 1.5e9 }]))).toEqual([
+      expect.stringMatching(/^transfers\[0\]: .*2500000000 BTC is worth 1250000000000000 USD, above the largest balance value 1e15 USD/),
+    ]);
+    session.release();
+  });
+
   it('takes back a tick that would take a position beyond the largest notional, as a fresh run refuses that market', async () => {
     const session = await live();
     session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 }]); // 6e14 USD
