@@ -185,9 +185,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const staticDaily = new Float64Array(days * A);
   for (let i = 0; i < days; i++) staticDaily.set(staticIm, i * A);
   const series = marginSeries({ static: staticDaily, dynamic: dynamicIm, apc: apcIm }, loss, usdPerUnit, A, days, plan);
-  // a daily history's closes by date; an intraday one's (more than 366 a year) by timestamp, or its events share a date
-  const intraday = plan.dynamic.periodsPerYear > 366;
-  const dates = Array.from({ length: days }, (_, i) => (intraday ? formatIsoTimestamp(history.times[first + i]) : new Date(history.times[first + i]).toISOString().slice(0, 10)));
+  const dates = Array.from({ length: days }, (_, i) => closeName(history.times[first + i], plan.dynamic.periodsPerYear));
   const { events, activeDays } = breakerDays(risky, breakers, first, dates, plan.breaker);
   return {
     method: plan.method,
@@ -284,6 +282,11 @@ function apcMargins(dynamicIm: Float64Array, extra: Float64Array | undefined, A:
 }
 
 /** The circuit breakers' events within the tested days (by day, then asset) and each asset's days with a raised multiplier. */
+/** A daily history's close by its date; an intraday one's (more than 366 a year) by its timestamp, or its events share a date. */
+function closeName(ms: number, periodsPerYear: number): string {
+  return periodsPerYear > 366 ? formatIsoTimestamp(ms) : new Date(ms).toISOString().slice(0, 10);
+}
+
 function breakerDays(risky: readonly string[], breakers: readonly ReturnType<typeof circuitBreaker>[], first: number, dates: readonly string[], enabled: boolean) {
   const days = dates.length;
   const events: BacktestReport['circuitBreaker']['events'] = [];

@@ -70,6 +70,7 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
   let closing = false;
   const hosts = new Set<string>(); // filled once the port is known
   const guard = requestGuard(options, hosts);
+  const refused = clientErrors(spec, every);
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     logController: requestLog,
@@ -90,20 +91,9 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
       sendError(reply.header('x-request-id', request.id), 400, `malformed request target: ${error.message}`);
       requestLog.requestCompleted(null, request, reply);
     },
-    clientErrorHandler: (error, socket) => {
-      const answered = answerClientError(error, socket);
-      if (answered === null) return;
-      // nothing was parsed: no method, no route, and the time since the connection's last request began (a client too
-      // slow to send its headers is timed from there, as Node's timeouts are)
-      const ms = Number((performance.now() - (requestBegan.get(socket) ?? performance.now())).toFixed(3));
-      spec.onClientError?.(answered.status, ms / 1000);
-      if (every) app.log.info({ reqId: answered.id, method: '(unknown)', route: '(not parsed)', status: answered.status, ms }, 'request');
-    },
+    clientErrorHandler: (error, socket) => refused.handle(error, socket),
   });
-  // when each connection's current request began: its opening, then the end of each answer on it
-  const requestBegan = new WeakMap<object, number>();
-  app.server.on('connection', (socket: Socket) => requestBegan.set(socket, performance.now()));
-  app.addHook('onResponse', async (request) => void requestBegan.set(request.raw.socket, performance.now()));
+  refused.watch(app);
   app.server.headersTimeout = options.headersTimeoutMs;
   app.server.maxConnections = options.maxConnections;
   app.removeAllContentTypeParsers();
@@ -198,6 +188,30 @@ function answerError(error: FastifyError | Error, request: FastifyRequest, reply
   if (away) return sendError(reply, away.status, away.message, undefined, away.headers);
   request.log.error({ err: error }, 'internal error');
   return sendError(reply, 500, `internal error (request ${request.id}; the service log has it)`);
+}
+
+/**
+ * Node's parser's refusals answered ({@link answerClientError}), timed, logged and counted as other requests are.
+ * Nothing was parsed: no method, no route, and the time since the connection's current request began (its opening,
+ * then the end of each answer on it: a client too slow to send its headers is timed from there, as Node's timeouts are).
+ */
+function clientErrors(spec: GuardedAppSpec, every: boolean) {
+  const began = new WeakMap<object, number>();
+  let app: FastifyInstance | null = null;
+  return {
+    handle(error: NodeJS.ErrnoException, socket: Socket): void {
+      const answered = answerClientError(error, socket);
+      if (answered === null) return;
+      const ms = Number((performance.now() - (began.get(socket) ?? performance.now())).toFixed(3));
+      spec.onClientError?.(answered.status, ms / 1000);
+      if (every) app?.log.info({ reqId: answered.id, method: '(unknown)', route: '(not parsed)', status: answered.status, ms }, 'request');
+    },
+    watch(on: FastifyInstance): void {
+      app = on;
+      on.server.on('connection', (socket: Socket) => began.set(socket, performance.now()));
+      on.addHook('onResponse', async (request) => void began.set(request.raw.socket, performance.now()));
+    },
+  };
 }
 
 /**
