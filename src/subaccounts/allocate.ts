@@ -81,9 +81,12 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   const vars: string[] = [];
   for (let i = 0; i < accounts.length; i++) for (let l = 0; l < sources.length; l++) vars.push(x(i, l));
   const num = (v: number) => v.toPrecision(17);
-  const health = accounts.map((a, i) => ` h${i}: ${sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`).join(' ')} - ${num(a.mm)} t >= ${num(-a.equityMm)}`);
-  const held = sources.map((s, l) => ` s${l}: ${accounts.map((_, i) => `+ ${x(i, l)}`).join(' ')} <= ${num(s.usd)}`);
-  const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${num(problem.freeUsd)}`] : [];
+  // amounts in units of `unit` USD (a power of two: exact): HiGHS answers a wrong optimum (nothing moved) once they reach
+  // ~1e11; health is a ratio of them, the same in any unit
+  const unit = usdUnit(problem, accounts, sources), u = (usd: number) => num(usd / unit);
+  const health = accounts.map((a, i) => ` h${i}: ${sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`).join(' ')} - ${u(a.mm)} t >= ${u(-a.equityMm)}`);
+  const held = sources.map((s, l) => ` s${l}: ${accounts.map((_, i) => `+ ${x(i, l)}`).join(' ')} <= ${u(s.usd)}`);
+  const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${u(problem.freeUsd)}`] : [];
   // a source an account cannot hold (another asset than a coin-margined account's coin) sends it nothing
   const bound = (i: number, l: number) => (accounts[i].receives === undefined || accounts[i].receives === sources[l].asset ? ` ${x(i, l)} >= 0` : ` 0 <= ${x(i, l)} <= 0`);
   const bounds = ['Bounds', ' -inf <= t <= +inf', ...accounts.flatMap((_, i) => sources.map((_s, l) => bound(i, l)))];
@@ -107,7 +110,7 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   accounts.forEach((a, i) => {
     let got = 0;
     sources.forEach((s, l) => {
-      const usd = Math.min(Math.max(0, second[x(i, l)] ?? 0), usdLeft[l], freeLeft);
+      const usd = Math.min(Math.max(0, (second[x(i, l)] ?? 0) * unit), usdLeft[l], freeLeft);
       if (usd <= 1e-9 * Math.max(1, s.usd)) return;
       usdLeft[l] -= usd;
       freeLeft -= usd;
@@ -128,6 +131,17 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
     health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: after[i] })),
     usedUsd: used,
   };
+}
+
+/**
+ * The USD unit the LP counts in: 1 while every amount is below 2^26 (the answers' bits as they always were), else the
+ * power of two that brings the largest to at most 2^20.
+ */
+function usdUnit(problem: AllocationProblem, accounts: readonly AllocationAccount[], sources: readonly AllocationSource[]): number {
+  let largest = Number.isFinite(problem.freeUsd) ? problem.freeUsd : 0;
+  for (const a of accounts) largest = Math.max(largest, Math.abs(a.equityMm), a.mm);
+  for (const s of sources) largest = Math.max(largest, s.usd);
+  return largest <= 2 ** 26 ? 1 : 2 ** (Math.ceil(Math.log2(largest)) - 20);
 }
 
 /** One LP solve: the columns' primal values (HiGHS), or an Error saying why there is no optimum. */

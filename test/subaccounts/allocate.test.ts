@@ -36,6 +36,22 @@ describe('collateral allocation (maximin health)', () => {
     expect(allocateCollateral(highs, { accounts, sources, freeUsd: Infinity }).minHealthAfter).toBeCloseTo(2, 7);
   });
 
+  it('gives the same answer at any scale of the amounts (HiGHS moved nothing once they reached ~1e11 USD)', () => {
+    // one account 28,625,000 on MM 14,996,106,950 (health 0.0019), one source of 237,605,250,000 USD at weight
+    // 1.12498619: the whole free collateral moved, health (28,625,000 + 1.12498619·2.376e11) / 1.4996e10 = 17.8267
+    const problem = (scale: number) => ({
+      accounts: [{ id: 'u', equityMm: 28_625_000 * scale, mm: 14_996_106_950 * scale }],
+      sources: [{ id: 'BTC', usd: 237_605_250_000 * scale, weight: 1.1249861903303904 }],
+      freeUsd: 237_605_250_000 * scale,
+    });
+    const byHand = (28_625_000 + 1.1249861903303904 * 237_605_250_000 * (1 - 1e-12)) / 14_996_106_950;
+    for (const scale of [1e-6, 1e-3, 1, 1e3]) {
+      const r = allocateCollateral(highs, problem(scale));
+      expect(r.minHealthAfter, String(scale)).toBeCloseTo(byHand, 6);
+      expect(r.usedUsd / (237_605_250_000 * scale)).toBeCloseTo(1, 9);
+    }
+  });
+
   it('moves nothing that cannot help: late collateral under exclude-mm (weight 0), no free collateral, no MM', () => {
     const accounts = [{ id: 'C', equityMm: 50, mm: 100 }, { id: 'D', equityMm: 10, mm: 0 }];
     const late = allocateCollateral(highs, { accounts, sources: [{ id: 'ethereum', usd: 1_000, weight: 0 }], freeUsd: 1_000 });
