@@ -151,7 +151,12 @@ export interface Order {
 /** Doublings before a size is declared unbounded (2^64 steps; the domain cap comes first for any step ≥ 1e-7). */
 const MAX_DOUBLINGS = 64;
 
-export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits: Limits, pool?: PoolJudge): CheckResult {
+/**
+ * `refuse`: throws the InputError of a fill that would take the account beyond the domain's bounds (a position's
+ * notional, its gross value: the live session's, src/live/live-domain.ts); a size the search tries that it refuses is
+ * a size not accepted, so `maxQuantity` is one the session takes.
+ */
+export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits: Limits, pool?: PoolJudge, refuse?: (fill: readonly Order[]) => void): CheckResult {
   const layout = run.context.layout;
   const grid = new SizeGrid(limits.quantityStep);
   const direction: 1 | -1 = order.quantity > 0 ? 1 : -1;
@@ -190,6 +195,7 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   // refused like any change there, it is a size not accepted, never an error of the check
   const tried = (s: number): Judged | null => {
     try {
+      refuse?.(fill(s));
       return judged(s);
     } catch (error) {
       if (error instanceof InputError) return null;

@@ -344,7 +344,7 @@ export class LiveSession {
     this.refuseBeyondDomain(a, [{ instrument: o.instrument, quantity: o.quantity, price: o.price }], () => 'order');
     const pool = this.pools?.poolOf(a);
     const pools = this.pools;
-    return atRequestPaths('order', false, () => preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : { master: pool.master, members: pool.members, after: pools.trial(a, pool) }));
+    return atRequestPaths('order', false, () => preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : { master: pool.master, members: pool.members, after: pools.trial(a, pool) }, (fill) => this.refuseBeyondDomain(a, fill, () => 'order')));
   }
 
   release(): void {

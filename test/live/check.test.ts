@@ -113,6 +113,30 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     session.release();
   });
 
+  it('a maximum near the domain\'s bounds is one the session takes: the search counts a size beyond them as rejected', async () => {
+    // 9e9 BTC at 100,000 is 9e14 USD of gross value: at most 1e14 USD more of notional (the bound is 1e15). A USD
+    // account buying UP (1e4 BTC a contract, 1e9 USD) and a BTC-margined one buying BP (inverse, 1e9 USD of face)
+    const engine = await createEngine({ backend: 'js' });
+    const b = {
+      instruments: [{ id: 'UP', kind: 'perpetual', underlying: 'BTC', multiplier: 1e4 }, { id: 'BP', kind: 'perpetual', underlying: 'BTC', multiplier: 1e9, settlement: 'BTC' }],
+      accounts: [
+        { id: 'u', collateral: [{ asset: 'BTC', amount: 9e9 }] },
+        { id: 'c', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 9e9 }] },
+      ],
+    };
+    const session = engine.live(b, { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 } } }, { method: 'cross' });
+    for (const [account, instrument] of [['u', 'UP'], ['c', 'BP']] as const) {
+      const max = session.check(account, { instrument, quantity: 1 }).maxQuantity!;
+      expect(max, account).toBeGreaterThan(0);
+      expect(max * 1e9, account).toBeLessThanOrEqual(1e14); // 1e5 contracts at most: the gross value's bound
+      expect(session.check(account, { instrument, quantity: max }).accepted, `${account} at ${max}`).toBe(true);
+      expect(() => session.whatIf(account, [{ instrument, quantity: max }])).not.toThrow();
+      // one step (0.001) more: beyond the bound, refused with its path
+      expect(problemLines(() => session.check(account, { instrument, quantity: max + 0.001 }))).toEqual([expect.stringMatching(/^order: .*above the largest/)]);
+    }
+    session.release();
+  });
+
   it('on the sell side through zero, with the realized P&L', async () => {
     const session = await live('isolated');
     // long 2 from 100,000, 30,001 USDC; selling at 100,000 realizes nothing. Short s − 2 after: IM on notional
