@@ -39,12 +39,13 @@ const TRIES = 4;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The routes; `maxItems`: the most trades, fills or transfers per request (serve's bound, 413 beyond). */
-export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext, metrics: GatewayMetrics, closing: () => boolean, maxItems: number): void {
+export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext, metrics: GatewayMetrics, maxItems: number): void {
   app.addHook('onResponse', async (request, reply) => metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000));
 
   app.get('/health', async () => ({ ok: true, cluster: ctx.keys.cluster, role: 'gateway' }));
   app.get('/ready', async (_request, reply) => {
-    const now = closing() ? { ready: false, reason: 'shutting down' } : await readiness(ctx).catch((error: unknown) => {
+    // (once the app is closing every request is answered 503 before any route: src/service/guarded-app.ts)
+    const now = await readiness(ctx).catch((error: unknown) => {
       const why = redisUnreachable(ctx.redis, error);
       if (why === null) throw error;
       return { ready: false, reason: why };

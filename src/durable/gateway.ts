@@ -81,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = await gatewayMetrics(() => snapshot(ctx, log));
   let app: RunningApp;
   try {
-    app = await startApp(options.http, (fastify, resolved, closing) => registerGatewayRoutes(fastify, ctx, metrics, closing, resolved.maxItems), (error) => {
+    app = await startApp(options.http, (fastify, resolved) => registerGatewayRoutes(fastify, ctx, metrics, resolved.maxItems), (error) => {
       const why = redisUnreachable(redis, error);
       return why === null ? undefined : new HttpError(503, `${why}; try again shortly`, undefined, { 'retry-after': '1' });
     });

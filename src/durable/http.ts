@@ -16,11 +16,11 @@ export type RunningApp = GuardedApp;
 const MAX_PARAM_LENGTH = 16_384;
 
 /** Starts the guarded app; `register` adds the routes before it listens; `unavailable` answers 503 for a dependency away. */
-export function startApp(serviceOptions: ServiceOptions, register: (app: FastifyInstance, options: ResolvedOptions, closing: () => boolean) => void, unavailable?: GuardedAppSpec['unavailable']): Promise<RunningApp> {
+export function startApp(serviceOptions: ServiceOptions, register: (app: FastifyInstance, options: ResolvedOptions) => void, unavailable?: GuardedAppSpec['unavailable']): Promise<RunningApp> {
   return startGuardedApp(serviceOptions, {
     requestLog: 'failed',
     maxParamLength: MAX_PARAM_LENGTH,
-    register: (app, { options, closing }) => register(app, options, closing),
+    register: (app, { options }) => register(app, options),
     unavailable,
   });
 }

@@ -33,7 +33,7 @@ import type { Tick } from '../live/tick.js';
 
 export type { ShardView } from './shard-served.js';
 
-export function registerShardRoutes(app: FastifyInstance, shard: ShardView, closing: () => boolean): void {
+export function registerShardRoutes(app: FastifyInstance, shard: ShardView): void {
   const partitionOf = (request: FastifyRequest) => servedPartition(shard, request);
 
   app.get('/health', async () => ({ ok: true, shard: shard.id, partitions: shard.owned.size }));
@@ -43,7 +43,8 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
       const status = o.servedStatus(now);
       return status === 'ready' ? [] : [`${o.partition} (${status})`];
     });
-    if (closing() || notServed.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `partitions not served yet: ${notServed.join(', ')}` });
+    // (once the app is closing every request is answered 503 before any route: src/service/guarded-app.ts)
+    if (notServed.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: `partitions not served yet: ${notServed.join(', ')}` });
     return { ready: true };
   });
   app.get('/status', async () => shardStatus(shard));

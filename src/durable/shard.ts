@@ -114,7 +114,7 @@ export class Shard {
     this.log = new PartitionLog(this.redis, this.keys);
     this.ticks = new TickLog(this.redis, this.keys);
     if (typeof this.options.book !== 'function') await this.bookFile(); // the masters map before any partition is served
-    this.app = await startApp(this.options.http, (app, _options, closing) => registerShardRoutes(app, this, closing));
+    this.app = await startApp(this.options.http, (app) => registerShardRoutes(app, this));
     const startCursor = await this.ticks.lastId();
     this.tail = this.tailTicks(new TickLog(this.blocking, this.keys), startCursor);
     await this.round();

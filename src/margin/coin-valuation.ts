@@ -18,7 +18,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { DOMAIN } from '../model/domain.js';
 import type { OptionRemarker } from '../model/move-market.js';
-import { MS_PER_YEAR } from '../model/time.js';
+import { yearsBetween } from '../model/time.js';
 import { coinOptionMost } from '../model/validate-market.js';
 
 /** P&L in coin of `quantity` inverse contracts of `multiplier` USD face each, entered at `entry`, marked at `mark` (USD per coin). */
@@ -55,7 +55,7 @@ export function forwardPrice(spot: number, rate: number, carry: number, expiryYe
  * the price domain's floor (a quote's premium that the move takes below 0).
  */
 export const optionMarkMoved: OptionRemarker = (terms, mark, valuationMs, before, volBefore, after, volAfter) => {
-  const years = Number.isNaN(terms.expiryMs) ? 0 : (terms.expiryMs - valuationMs) / MS_PER_YEAR; // as the market layout reads it
+  const years = Number.isNaN(terms.expiryMs) ? 0 : yearsBetween(valuationMs, terms.expiryMs); // as the market layout reads it
   const value = (asset: typeof before, vol: number) => optionPrice(terms.isCall, asset.price, terms.strike, years, vol, asset.rate, asset.carry);
   const perUsd = (asset: typeof before) => (terms.coin ? 1 / forwardPrice(asset.price, asset.rate, asset.carry, years) : 1);
   const quotedUsd = mark / perUsd(before) + (value(after, volAfter) - value(before, volBefore));

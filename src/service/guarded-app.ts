@@ -38,7 +38,7 @@ export interface GuardedAppSpec {
   /** Longest path parameter, characters (Fastify answers 414 beyond). */
   readonly maxParamLength: number;
   /** Adds the routes and hooks, before the app listens. */
-  register(app: FastifyInstance, context: { options: ResolvedOptions; guard: RequestGuard; closing: () => boolean }): void;
+  register(app: FastifyInstance, context: { options: ResolvedOptions; guard: RequestGuard }): void;
   /** Runs first when close() is called (e.g. ending event streams, which would hold the close). */
   onClose?(): void;
   /**
@@ -103,7 +103,7 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
   methods.watch(app); // before the routes: their methods answer 405
   app.setNotFoundHandler((request, reply: FastifyReply) => methods.answer(request, reply));
   app.setErrorHandler((error: FastifyError | Error, request, reply) => answerError(error, request, reply, options.maxBodyBytes, spec.unavailable));
-  spec.register(app, { options, guard, closing: () => closing });
+  spec.register(app, { options, guard });
   await app.listen({ port: options.port, host: options.host, listenTextResolver: (address) => `listening on ${address}` });
   const address = app.server.address() as AddressInfo;
   for (const allowed of allowedHosts(options.host, address.port, options.allowHosts)) hosts.add(allowed);

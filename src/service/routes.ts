@@ -53,8 +53,6 @@ export interface RouteContext {
   lock: BookLock;
   events: EventStreams;
   metrics: ServiceMetrics;
-  /** True once close() was called. */
-  closing: () => boolean;
   /** CORS headers for the request's origin (none unless it was allowed). */
   cors: (request: FastifyRequest) => Record<string, string>;
 }
@@ -83,7 +81,8 @@ function registerGetRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { live, options, lock, metrics } = ctx;
   app.get('/health', async () => ({ ok: true, method: live.method, backend: live.backend, accounts: live.layout.accountCount }));
 
-  app.get('/ready', async (_request, reply) => (ctx.closing() ? reply.code(503).send({ ready: false, reason: 'shutting down' }) : { ready: true }));
+  // once the app is closing every request is answered 503 before any route (src/service/guarded-app.ts)
+  app.get('/ready', async () => ({ ready: true }));
 
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 

@@ -49,12 +49,12 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
   const running = await startGuardedApp(serviceOptions, {
     requestLog: 'every',
     maxParamLength: MAX_ID_LENGTH,
-    register(app, { options, guard, closing }) {
+    register(app, { options, guard }) {
       const streams = (events = new EventStreams(live, options.maxStreams, options.heartbeatSeconds, (open) => metrics.streams(open)));
       app.addHook('onResponse', async (request, reply) => {
         metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000);
       });
-      registerRoutes(app, { live, options, lock: new BookLock(), events: streams, metrics, closing, cors: (request) => guard.corsHeaders(request) });
+      registerRoutes(app, { live, options, lock: new BookLock(), events: streams, metrics, cors: (request) => guard.corsHeaders(request) });
     },
     onClose: () => events?.close(),
     onClientError: (status, seconds) => metrics.request('(unknown)', '(not parsed)', status, seconds),
