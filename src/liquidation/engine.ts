@@ -398,6 +398,8 @@ class LiquidationRun {
       }
       if (n >= this.p.maxStepsPerAccount) {
         note = `stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`;
+        // the run stops acting on it: each position's own deficit is settled as at its close (the rest's below)
+        if (buckets !== null) for (const b of buckets) if (b >= 0) this.steps.settleDeficit(a, -this.run.positionEquity(a, b), b);
         break;
       }
       const next = this.chooser.next(a, holdings, worst.bucket, worst.slack);

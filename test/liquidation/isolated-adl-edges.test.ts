@@ -77,6 +77,32 @@ describe('an isolated deficit is paid by the fund', () => {
   });
 });
 
+describe('an account stopped by maxStepsPerAccount ends no run below zero', () => {
+  // long 100 X at 110, X at 100, nothing else: equity −1,000, MM 500. With no slippage every close is bankrupt (the
+  // fill at the mark takes equity below 0): a quarter of the position (maxFractionPerStep 0.25) closes at the
+  // bankruptcy price 110, the fund paying 10 a unit (250 a step), and under isolated margin, with no fund, each
+  // step's 250 is written off at once. After 2 steps (the cap) 50 units are left at a P&L of −500: the run stops acting
+  // on the account, so that deficit is settled as one with nothing left to close (the fund's, else written off),
+  // under a pooled method and under isolated margin alike. The 50 units stay open.
+  const b = { instruments: XY, accounts: [{ id: 'L', positions: [{ instrument: 'X-PERP', quantity: 100, entryPrice: 110 }] }] };
+  const capped = { slippage: { default: { model: 'none' } }, maxStepsPerAccount: 2 };
+  for (const method of ['isolated', 'cross']) {
+    it(`${method}, fund 1,000,000: it pays 250 + 250 at the steps and 500 at the stop; equity 0, conserved`, () => {
+      const r = liquidate(b, xMarket(100), { method, liquidation: capped });
+      const [a] = r.accounts;
+      expect(a.steps.map((s) => [s.quantity, s.fillPrice, s.bankruptcyPrice])).toEqual([[25, 100, 110], [25, 100, 110]]);
+      expect([a.state, a.note, a.after.equity, a.waterfall.insuranceFund, a.waterfall.writtenOff]).toEqual(['being_liquidated', 'stopped after 2 steps (params.liquidation.maxStepsPerAccount)', 0, 1_000, 0]);
+      expect([r.totals.fundPaid, r.totals.uncovered, r.totals.conservationResidual]).toEqual([1_000, 0, 0]);
+    });
+  }
+  it('isolated, no fund: 250 + 250 written off at the steps and 500 at the stop; bankrupt at equity 0, conserved', () => {
+    const r = liquidate(b, xMarket(100), { method: 'isolated', liquidation: { ...capped, insuranceFund: { balanceUsd: 0 } } });
+    const [a] = r.accounts;
+    expect(a.steps.map((s) => s.quantity)).toEqual([25, 25]);
+    expect([a.state, a.after.equity, a.waterfall.writtenOff, r.totals.uncovered, r.totals.conservationResidual]).toEqual(['bankrupt', 0, 1_000, 1_000, 0]);
+  });
+});
+
 describe('an isolated small shortfall closes what the rules size, never the whole holding for its own sake', () => {
   it('long 10 at 100, 120 allocated, X at 90, linear depth 0.5: 2.5, then the whole 7.5, as under cross, no bad debt', () => {
     // equity 120 − 100 = 20, MM 45, slack 20 − 45.9 = −25.9 < 50: the cap is lifted. Closing q fills at 90 − 0.25q
