@@ -169,7 +169,8 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   // the figures whose margin decides: the account's own, or under the cross policy its pool's
   const judged = (size: number): Judged => (pool ? pool.after(fill(size)) : run.trial.withChanges(a, fill(size)));
   const isolated = run.positionsOwnEquity;
-  const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im && !shortOfOwnIm(r, isolated);
+  // at IM, and at MM: a balance counting for IM but less for MM (at a slow location) can cover IM and not MM
+  const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im && r.equityMm >= r.mm && !shortOfOwnIm(r, isolated);
   const size = Math.abs(order.quantity);
   const after = run.trial.withChanges(a, fill(size));
   const poolAfter = pool ? pool.after(fill(size)) : undefined;
@@ -183,7 +184,9 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
     const whose = pool ? `the pool of ${pool.master}: ` : '';
     reason = decides.status === 'error'
       ? `margin: ${whose}the requirement after the order is not finite`
-      : decides.equityIm >= decides.im
+      : decides.equityIm >= decides.im && !(decides.equityMm >= decides.mm)
+        ? mmReason(decides, pool ? 'USD' : layout.marginCurrencyOf(a), whose)
+        : decides.equityIm >= decides.im
         ? `margin: under isolated margin each position holds its own IM: after the order the account is ${decides.status.replace('_', ' ')} (a position's allocation + P&L below its IM, or the rest of the account owing)`
         : marginReason(decides, pool ? 'USD' : layout.marginCurrencyOf(a), whose);
   }
@@ -234,7 +237,7 @@ export function assumedPrice(run: PreparedRun, order: Order, direction: 1 | -1):
 }
 
 /** The figures a margin decision reads: an account's what-if, or a pool's. */
-type Judged = Pick<AccountRequirement, 'status' | 'equityIm' | 'im'>;
+type Judged = Pick<AccountRequirement, 'status' | 'equityIm' | 'im' | 'equityMm' | 'mm'>;
 
 /**
  * True when, under isolated margin (`isolated`: the run's positions own their equity), figures after a change leave a
@@ -252,6 +255,12 @@ export function shortOfOwnIm(r: Pick<AccountRequirement, 'status'>, isolated: bo
 function marginReason(after: Judged, currency: string, whose = ''): string {
   const [equity, im] = distinctAmounts(after.equityIm, after.im, currency === 'USD' ? 2 : 8);
   return `margin: ${whose}equity for IM after the order ${equity} is below IM ${im} (${currency})`;
+}
+
+/** Why the margin rejects an order that keeps IM covered but not MM (a balance that counts for IM, not for MM). */
+function mmReason(after: Judged, currency: string, whose = ''): string {
+  const [equity, mm] = distinctAmounts(after.equityMm, after.mm, currency === 'USD' ? 2 : 8);
+  return `margin: ${whose}equity for MM after the order ${equity} is below MM ${mm} (${currency}): a balance that counts for IM but less for MM (at a location slower than the liquidation horizon) does not cover it`;
 }
 
 /** The most decimals a message shows (Intl's largest maximumFractionDigits): past any double's last digit. */
@@ -273,8 +282,9 @@ function usd(x: number): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
+/** The margin surplus the size search walks: over IM, or over MM where that is smaller (a balance that counts for IM only). */
 function surplus(r: Judged): number {
-  return r.status === 'error' ? -Infinity : r.equityIm - r.im;
+  return r.status === 'error' ? -Infinity : Math.min(r.equityIm - r.im, r.equityMm - r.mm);
 }
 
 /**
@@ -339,7 +349,9 @@ function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1
 /**
  * The largest accepted size in steps, from the breakpoints: the margin surplus is linear between them, and beyond the
  * last one, so the last piece whose left end is accepted holds the maximum, at its right end or at its root. `cap` is
- * finite (a limit or the domain's largest position).
+ * finite (a limit or the domain's largest position). Where the surplus over MM is the smaller (a balance that counts
+ * for IM only), the smaller of two lines is concave on a piece: its accepted sizes still run from the left end to one
+ * root, at or beyond the chord's, which {@link settle} steps to.
  */
 function walkBreakpoints(breakpoints: readonly number[], cap: number, grid: SizeGrid, acceptedAt: (s: number) => boolean, surplusAt: (s: number) => number): number | null {
   const points = [0, ...breakpoints.filter((b) => b < cap), cap];

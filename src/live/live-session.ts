@@ -290,7 +290,8 @@ export class LiveSession {
   /**
    * Moves collateral or cash between two accounts of one master group (src/live/subaccount-transfer.ts:
    * `{ from, to, asset, amount }` or `{ from, to, cashUsd }`, amount > 0), checked like a withdrawal: refused, with
-   * nothing changed, when it would leave the source's equity for IM below its IM (under isolated margin, any of its
+   * nothing changed, when it would leave the source's equity for IM below its IM, or its equity for MM below its MM
+   * (a balance that counts for IM but less for MM: collateral at a slow location), (under isolated margin, any of its
    * positions short of its own IM: the source's status after it not healthy). InputError for a malformed transfer or
    * accounts outside one group.
    */
@@ -301,6 +302,11 @@ export class LiveSession {
     const id = this.run.context.layout.accountIds[plan.from];
     if (source.status === 'error' || !(source.equityIm >= source.im)) {
       return { accepted: false, reason: `${id} would fall below IM: equity for IM ${figure(source.equityIm)} < IM ${figure(source.im)} after the transfer`, source };
+    }
+    // a balance that counts for IM but less for MM (collateral at a location slower than the liquidation horizon) can
+    // leave the IM surplus above what the MM surplus allows: a transfer never makes its source liquidatable
+    if (!(source.equityMm >= source.mm)) {
+      return { accepted: false, reason: `${id} would fall below MM: equity for MM ${figure(source.equityMm)} < MM ${figure(source.mm)} after the transfer`, source };
     }
     // isolated margin: the transfer comes out of what the pro-rata positions share; each keeps its own IM
     if (shortOfOwnIm(source, this.run.positionsOwnEquity)) {

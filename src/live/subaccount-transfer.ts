@@ -3,7 +3,7 @@
  * `amount` (> 0) units of `asset`, `{ from, to, cashUsd }` moves USD cash. The two accounts must be a master and one of
  * its subaccounts, or two subaccounts of one master. A transfer is checked like a withdrawal from the source: it is
  * refused when the source's equity for IM after it would be below its IM (the requirement may not be left unfunded),
- * and then nothing changes.
+ * or its equity for MM below its MM (a balance at a slow location counts for IM, not for MM), and then nothing changes.
  *
  * A coin-margined account (docs/coin-margined.md) sends and receives only its margin asset, which is its cash: a
  * transfer of it moves the two accounts' cash (each in that asset), and `cashUsd` (USD) does not reach it.

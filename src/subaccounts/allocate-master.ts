@@ -43,5 +43,6 @@ export function masterAllocationProblem(
     accounts: subs.filter((s) => s.status !== 'error').map((s) => ({ id: s.id, ...inUsd(s) })),
     sources,
     freeUsd: master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im) * masterUsd,
+    freeMmUsd: master.status === 'error' ? 0 : Math.max(0, master.equityMm - master.mm) * masterUsd,
   };
 }

@@ -11,6 +11,8 @@
  *     maximise t   subject to   E_i + Σ_ℓ w_ℓ·x_iℓ − t·MM_i ≥ 0   (every subaccount i)
  *                               Σ_i x_iℓ ≤ A_ℓ                     (what source ℓ holds)
  *                               Σ_iℓ x_iℓ ≤ F                      (the master's free collateral: it stays ≥ IM)
+ *                               Σ_iℓ w_ℓ·x_iℓ ≤ G                  (its surplus over MM: it stays ≥ MM, which binds where
+ *                                                                   a balance counts for IM but less for MM)
  *                               x ≥ 0
  *
  * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
@@ -49,6 +51,11 @@ export interface AllocationProblem {
   sources: readonly AllocationSource[];
   /** The master's free collateral in USD (equity for IM − IM); Infinity: only the sources bound the transfers. */
   freeUsd: number;
+  /**
+   * The master's surplus over MM in USD (equity for MM − MM): a transfer of x from source ℓ lowers it by its weight × x.
+   * Absent or Infinity: not bound (a master whose every balance counts for MM as for IM never binds it before F).
+   */
+  freeMmUsd?: number | undefined;
 }
 
 export interface AllocationResult {
@@ -74,7 +81,8 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   const healthOf = (a: AllocationAccount, received: number) => (a.mm > 0 ? (a.equityMm + received) / a.mm : Infinity);
   const before = problem.accounts.map((a) => healthOf(a, 0));
   const minBefore = Math.min(Infinity, ...before);
-  if (accounts.length === 0 || sources.length === 0 || !(problem.freeUsd > 0)) {
+  const freeMm = mmBound(problem, sources);
+  if (accounts.length === 0 || sources.length === 0 || !(problem.freeUsd > 0) || !(freeMm > 0)) {
     return { minHealthBefore: minBefore, minHealthAfter: minBefore, transfers: [], health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: before[i] })), usedUsd: 0 };
   }
   const x = (i: number, l: number) => `x_${i}_${l}`;
@@ -83,10 +91,11 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   const num = (v: number) => v.toPrecision(17);
   // amounts in units of `unit` USD (a power of two: exact): HiGHS answers a wrong optimum (nothing moved) once they reach
   // ~1e11; health is a ratio of them, the same in any unit
-  const unit = usdUnit(problem, accounts, sources), u = (usd: number) => num(usd / unit);
+  const unit = usdUnit(problem, accounts, sources, freeMm), u = (usd: number) => num(usd / unit);
   const health = accounts.map((a, i) => ` h${i}: ${sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`).join(' ')} - ${u(a.mm)} t >= ${u(-a.equityMm)}`);
   const held = sources.map((s, l) => ` s${l}: ${accounts.map((_, i) => `+ ${x(i, l)}`).join(' ')} <= ${u(s.usd)}`);
   const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${u(problem.freeUsd)}`] : [];
+  if (Number.isFinite(freeMm)) free.push(` freeMm: ${accounts.flatMap((_, i) => sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`)).join(' ')} <= ${u(freeMm)}`);
   // a source an account cannot hold (another asset than a coin-margined account's coin) sends it nothing
   const bound = (i: number, l: number) => (accounts[i].receives === undefined || accounts[i].receives === sources[l].asset ? ` ${x(i, l)} >= 0` : ` 0 <= ${x(i, l)} <= 0`);
   const bounds = ['Bounds', ' -inf <= t <= +inf', ...accounts.flatMap((_, i) => sources.map((_s, l) => bound(i, l)))];
@@ -106,14 +115,16 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   // nor more than the master's free collateral, less a rounding (940.0000000000002 of 940 left the master's last
   // transfer refused an ulp below IM): Σ x ≤ F holds in the figures a transfer is checked with
   let freeLeft = Number.isFinite(problem.freeUsd) ? problem.freeUsd * (1 - 1e-12) : Infinity;
+  let freeMmLeft = freeMm * (1 - 1e-12); // and its surplus over MM likewise
   let used = 0;
   accounts.forEach((a, i) => {
     let got = 0;
     sources.forEach((s, l) => {
-      const usd = Math.min(Math.max(0, (second[x(i, l)] ?? 0) * unit), usdLeft[l], freeLeft);
+      const usd = Math.min(Math.max(0, (second[x(i, l)] ?? 0) * unit), usdLeft[l], freeLeft, freeMmLeft / s.weight);
       if (usd <= 1e-9 * Math.max(1, s.usd)) return;
       usdLeft[l] -= usd;
       freeLeft -= usd;
+      freeMmLeft -= s.weight * usd;
       // the whole source moves as its whole amount (the ratio is exactly 1), a part as its share
       const amount = s.amount === undefined ? undefined : Math.min((usd / s.usd) * s.amount, amountLeft[l]!);
       if (amount !== undefined) amountLeft[l]! -= amount;
@@ -134,11 +145,26 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
 }
 
 /**
+ * The master's surplus over MM where it can bind the transfers, else Infinity (no constraint: the LP's answers keep
+ * their bits): Σ w_ℓ·x_iℓ is at most max w_ℓ × F and at most Σ_ℓ w_ℓ·A_ℓ.
+ */
+function mmBound(problem: AllocationProblem, sources: readonly AllocationSource[]): number {
+  const g = problem.freeMmUsd ?? Infinity;
+  let largestWeight = 0, reachable = 0;
+  for (const s of sources) {
+    largestWeight = Math.max(largestWeight, s.weight);
+    reachable += s.weight * s.usd;
+  }
+  return g < Math.min(largestWeight * problem.freeUsd, reachable) ? g : Infinity;
+}
+
+/**
  * The USD unit the LP counts in: 1 while every amount is below 2^26 (the answers' bits as they always were), else the
  * power of two that brings the largest to at most 2^20.
  */
-function usdUnit(problem: AllocationProblem, accounts: readonly AllocationAccount[], sources: readonly AllocationSource[]): number {
+function usdUnit(problem: AllocationProblem, accounts: readonly AllocationAccount[], sources: readonly AllocationSource[], freeMm: number): number {
   let largest = Number.isFinite(problem.freeUsd) ? problem.freeUsd : 0;
+  if (Number.isFinite(freeMm)) largest = Math.max(largest, freeMm);
   for (const a of accounts) largest = Math.max(largest, Math.abs(a.equityMm), a.mm);
   for (const s of sources) largest = Math.max(largest, s.usd);
   return largest <= 2 ** 26 ? 1 : 2 ** (Math.ceil(Math.log2(largest)) - 20);
@@ -164,4 +190,5 @@ function checkProblem(p: AllocationProblem): void {
     if (!(Number.isFinite(s.weight) && s.weight >= 0)) throw bad(`source ${s.id}: weight`, s.weight);
   }
   if (!(p.freeUsd >= 0)) throw bad('freeUsd', p.freeUsd);
+  if (p.freeMmUsd !== undefined && !(p.freeMmUsd >= 0)) throw bad('freeMmUsd', p.freeMmUsd);
 }

@@ -2,8 +2,10 @@
  * The backstop rule: a master's free collateral covers its subaccounts' shortfalls below maintenance margin before
  * any of them is liquidated.
  *
- * - Free collateral F = max(0, equity for IM − IM) of the master alone (USD): what it could withdraw (a withdrawal
- *   may not take an account below IM), so paying covers never puts the master itself below IM.
+ * - Free collateral F = max(0, min(equity for IM − IM, equity for MM − MM)) of the master alone (USD): what it could
+ *   withdraw (a withdrawal may not take an account below IM, nor below MM where a balance counts for IM but less for
+ *   MM: collateral at a location slower than the liquidation horizon), so paying covers never puts the master itself
+ *   below IM or into liquidation. Without such balances equity for MM − MM is the larger, and F is the IM surplus.
  * - A subaccount's shortfall s = MM − equity for MM when positive (USD), rounded up to the cent (a cent more when the
  *   sum of the equity and that still falls short of MM by a rounding): money moves in cents, and the cover leaves the
  *   covered account at or above MM.
@@ -54,13 +56,19 @@ export function payShortfalls(freeUsd: number, usd: Float64Array, n: number, ord
   sums[1] = needed;
 }
 
+/** The free collateral F of a master's figures (module comment): 0 unless both surpluses are positive. */
+export function masterFreeUsd(equityIm: number, im: number, equityMm: number, mm: number): number {
+  return Math.max(0, Math.min(equityIm - im, equityMm - mm));
+}
+
 /**
  * Trims the covers paid (the last paid first, a cent at a time) until the master's equity for IM less them is at least
- * its IM in the figures' own arithmetic (`equityIm + −covered`, as the roll-up moves the cash): F = equity for IM − IM
- * carries that subtraction's rounding, and a cover of all of F could leave the master an ulp below IM (66 < 66.00000000000001).
+ * its IM, and its equity for MM at least its MM, in the figures' own arithmetic (`equityIm + −covered`, as the roll-up
+ * moves the cash): F carries the subtractions' rounding, and a cover of all of F could leave the master an ulp below
+ * (66 < 66.00000000000001).
  */
-export function keepMasterAtIm(equityIm: number, im: number, n: number, order: Int32Array, paid: Float64Array, sums: Float64Array): void {
-  for (let j = n - 1; j >= 0 && sums[0] > 0 && equityIm + -sums[0] < im; ) {
+export function keepMasterAtIm(equityIm: number, im: number, equityMm: number, mm: number, n: number, order: Int32Array, paid: Float64Array, sums: Float64Array): void {
+  for (let j = n - 1; j >= 0 && sums[0] > 0 && (equityIm + -sums[0] < im || equityMm + -sums[0] < mm); ) {
     const k = order[j];
     if (paid[k] <= 0) {
       j--;

@@ -24,7 +24,7 @@ import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { MarginOptions } from '../margin/options.js';
-import { keepMasterAtIm, payShortfalls, shortfallUsd } from './backstop.js';
+import { keepMasterAtIm, masterFreeUsd, payShortfalls, shortfallUsd } from './backstop.js';
 import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
@@ -278,7 +278,7 @@ function hasOwnMethods(book: ValidatedBook): boolean {
 /** Pays the master's covers to its subaccounts (backstop) through `move`, returning what was paid in the roll-up's form. */
 function payCovers(g: MasterGroup, ids: readonly string[], c: FigureColumns, move: MoveCash, scratch: CoverScratch): MasterBackstop {
   const mi = g.master, subs = g.subaccounts;
-  const free = c.status[mi] === STATUS_ERROR ? 0 : Math.max(0, c.equityIm[mi] - c.im[mi]);
+  const free = c.status[mi] === STATUS_ERROR ? 0 : masterFreeUsd(c.equityIm[mi], c.im[mi], c.equityMm[mi], c.mm[mi]);
   // most groups: no subaccount below MM, nothing to pay
   if (!hasShortfall(c, subs)) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
   const t = scratch.for(subs.length);
@@ -292,7 +292,7 @@ function payCovers(g: MasterGroup, ids: readonly string[], c: FigureColumns, mov
     }
   }
   payShortfalls(free, t.usd, n, t.order, t.paid, t.sums);
-  if (free > 0) keepMasterAtIm(c.equityIm[mi], c.im[mi], n, t.order, t.paid, t.sums);
+  if (free > 0) keepMasterAtIm(c.equityIm[mi], c.im[mi], c.equityMm[mi], c.mm[mi], n, t.order, t.paid, t.sums);
   const covers: { account: string; usd: number }[] = [];
   for (let j = 0; j < n; j++) {
     const k = t.order[j], usd = t.paid[k];
