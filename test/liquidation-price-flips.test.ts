@@ -53,3 +53,17 @@ describe('liquidation prices against a from-scratch margin (the bundled sample)'
     });
   }
 });
+
+describe('an account exactly at MM', () => {
+  it('long 1 BTC-PERP at 100,000 on 450 USDC (MM 450, margin_call): any fall liquidates it, no rise does', async () => {
+    // equity for MM 450 + (S − 100,000) against MM 0.004·50,000 + 0.005·(S − 50,000): equal at S = 100,000 exactly,
+    // below it on the liquidatable side. The sides are the status's: at MM it is not liquidatable.
+    const engine = await createEngine({ backend: 'js' });
+    const x = { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }], accounts: [{ id: 'x', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 450 }] }] };
+    const m = JSON.parse(readFileSync(new URL('../data/examples/market.json', import.meta.url), 'utf8'));
+    const [row] = engine.margin(x, m, { method: 'cross', breakdown: true }).accounts;
+    expect([row.status, row.equityMm, row.mm]).toEqual(['margin_call', 450, 450]);
+    expect(row.liquidationPrice!.above).toBeNull();
+    expect(row.liquidationPrice!.below).toBeCloseTo(100_000, 6);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Collateral by location: what a balance held on a chain or venue other than the margin account is worth at margin
- * time (README, "Collateral by location"). For a positive balance of asset A at location L, after A's own tiered
+ * time (docs/locations.md). For a positive balance of asset A at location L, after A's own tiered
  * haircut has valued it at w_IM and w_MM (USD, the rule-based kernel's figures):
  *
  *     IM counts  w_IM · k_IM,   k_IM = 1 − h_L                                   (0 when L is frozen)

@@ -42,7 +42,7 @@ export interface MarginOptions {
   repairCorrelation?: boolean | undefined;
   /**
    * Locations of `params.locations.at` frozen (a bridge halt, a venue stopping withdrawals): collateral held there
-   * counts for neither IM nor MM (README, "Collateral by location"). A stress shock's `freezeLocations` sets it.
+   * counts for neither IM nor MM (docs/locations.md). A stress shock's `freezeLocations` sets it.
    */
   frozenLocations?: readonly string[] | undefined;
 }

@@ -82,11 +82,14 @@ export interface AccountMargin extends AccountFigureValues {
    * netting position rows. Present only when non-zero.
    */
   cashUsd?: number | undefined;
-  /** Underlying price at which equityMm = mm, moving that underlying alone (single-underlying accounts, with breakdown). */
+  /**
+   * Underlying (index) price at which equityMm = mm, moving that underlying alone, its linear marks in proportion
+   * (single-underlying accounts, with breakdown; docs/rule-based-margin.md).
+   */
   liquidationPrice?: { underlying: string; below: number | null; above: number | null } | undefined;
   positions?: PositionMargin[] | undefined;
   collateral?: CollateralMargin[] | undefined;
-  /** The account's master (it is a subaccount; README, "Subaccounts"). */
+  /** The account's master (it is a subaccount; docs/subaccounts.md). */
   master?: string | undefined;
   /** The method that margined this account, when the book gives the account its own. */
   method?: string | undefined;

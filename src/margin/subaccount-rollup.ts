@@ -2,7 +2,7 @@
  * The subaccount roll-up of a margin report (`report.subaccounts`): per master, the group's figures under the
  * policy beside every member margined alone, and what pooling freed. Money in USD.
  *
- * Fails closed as an account row does (README, "fails closed"): figures that would have to cover an account in status
+ * Fails closed as an account row does (docs/domain.md): figures that would have to cover an account in status
  * error are NaN (null in JSON, `n/a` in tables), never a sum that silently leaves it out, and the totals leave such
  * groups out and say so (`complete`, `covered`), as the report's totals do.
  */

@@ -96,7 +96,7 @@ export interface CollateralBalance {
   /** Units of the asset (not USD); negative = borrowed. */
   amount: number;
   /**
-   * Where the balance sits: a chain or venue named in `params.locations.at` (README, "Collateral by location"),
+   * Where the balance sits: a chain or venue named in `params.locations.at` (docs/locations.md),
    * with its extra haircut and settlement delay. Absent: at the margin account itself (no extra haircut, no delay).
    */
   location?: string | undefined;
@@ -120,7 +120,7 @@ export interface Account {
   cashUsd?: number | undefined;
   /**
    * The id of this account's master: the account is a subaccount, margined under the master's policy
-   * (`params.subaccounts.policy`; README, "Subaccounts"). A master is an account of the book that has no master.
+   * (`params.subaccounts.policy`; docs/subaccounts.md). A master is an account of the book that has no master.
    */
   master?: string | undefined;
   /** The margin method of this account (a method of the engine); default: the run's method. */

@@ -1,5 +1,5 @@
 /**
- * Restore health at least cost under isolated margin (README, "Margin optimisation"). Every position stands against
+ * Restore health at least cost under isolated margin (docs/optimisation.md). Every position stands against
  * its own allocation: position k meets the target when alloc_k + mtm_k ≥ (1 + buffer)·R_k, R_k its IM (or MM), and
  * the allocations come out of the account's pool P (collateral weighted for IM, plus cash). Two things restore it:
  *

@@ -1,5 +1,5 @@
 /**
- * The master rows of the capital efficiency report (src/optimize/efficiency.ts): per master (README, "Subaccounts"),
+ * The master rows of the capital efficiency report (src/optimize/efficiency.ts): per master (docs/subaccounts.md),
  * its group's IM under each method and under each master-level policy, the capital that frees, and the optimised
  * hedge's effect at the group's level. Money in USD: a coin-margined member's figures (its account row's, in its coin)
  * at its coin's index price.

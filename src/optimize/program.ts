@@ -1,5 +1,5 @@
 /**
- * The linear programme of "restore health at least cost" for one account (README, "Margin optimisation"):
+ * The linear programme of "restore health at least cost" for one account (docs/optimisation.md):
  *
  *   minimise   Σ_h (cb_h·b_h + cs_h·s_h)      cost in the account's margin currency (src/optimize/hedge-prices.ts)
  *   subject to x_h = b_h − s_h,  0 ≤ b_h ≤ maxBuy_h,  0 ≤ s_h ≤ maxSell_h          split variables for |x_h|

@@ -35,7 +35,7 @@ export interface SampleOptions {
   positionsPerAccount?: number | undefined;
   /**
    * Accounts per master group (≥ 1): accounts 0, k, 2k, … are masters and the k − 1 accounts after each name it as
-   * their `master` (README, "Subaccounts"). The accounts are otherwise the same. Default: no masters.
+   * their `master` (docs/subaccounts.md). The accounts are otherwise the same. Default: no masters.
    */
   accountsPerMaster?: number | undefined;
   /**

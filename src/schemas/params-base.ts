@@ -78,10 +78,10 @@ export const PARAMS_ENGINE: Readonly<Record<string, JsonSchema>> = {
       haircut: number('[0, 1)', 'Extra haircut (decimal) on positive balances held there, IM and MM.'),
       delayHours: number('[0, ∞)', 'Hours for collateral there to reach the margin account.'),
     })),
-  }, 'Collateral by location (README, "Collateral by location"): the chains and venues a balance may sit at, each with an extra haircut and a settlement delay; collateral arriving after the liquidation horizon counts for IM but not MM (exclude-mm) or with a haircut σ·√delay (haircut).'),
+  }, 'Collateral by location (docs/locations.md): the chains and venues a balance may sit at, each with an extra haircut and a settlement delay; collateral arriving after the liquidation horizon counts for IM but not MM (exclude-mm) or with a haircut σ·√delay (haircut).'),
   subaccounts: section({
     policy: choice(['independent', 'cross', 'backstop'], 'independent (default): each account alone; cross: one pool per master under the master\'s method; backstop: the master\'s free collateral covers subaccount shortfalls below MM.'),
-  }, 'How a master and its subaccounts (book accounts[].master) are margined together (README, "Subaccounts").'),
+  }, 'How a master and its subaccounts (book accounts[].master) are margined together (docs/subaccounts.md).'),
   dynamic: section({
     methods: list(choice([])),
     volAnnual: map(number('[0, 10]')),

@@ -84,7 +84,7 @@ export const REPORT_SHARED_DEFS: Readonly<Record<string, JsonSchema>> = {
       imFreedShare: number(),
       backstopUsd: number(),
     }, [], 'IM sums over the `covered` accounts (of the report\'s totals.accounts); `complete` is false when they leave some out.'),
-  }, [], 'The master/subaccount roll-up (README, "Subaccounts"): per master, the group alone and under the policy, and the IM pooling freed (null when either is in error).'),
+  }, [], 'The master/subaccount roll-up (docs/subaccounts.md): per master, the group alone and under the policy, and the IM pooling freed (null when either is in error).'),
 };
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A group's figures in the roll-up (src/margin/subaccount-rollup.ts GroupFigures), in USD: summed over its accounts'
  * figure columns, or a pool's own (a row of the pooled book, or holdings margined by the run). A group in status error
- * has no figures (NaN, null in JSON), as an account row in error has none (README, "fails closed"): a sum that skipped
+ * has no figures (NaN, null in JSON), as an account row in error has none (docs/domain.md): a sum that skipped
  * the member in error, or zeros for a group of them, would pass for the group's figures.
  */
 import type { AccountMargin } from '../margin/report.js';

@@ -1,5 +1,5 @@
 /**
- * Margin of a book with masters and subaccounts (README, "Subaccounts"): every account by its own method, then the
+ * Margin of a book with masters and subaccounts (docs/subaccounts.md): every account by its own method, then the
  * master-level policy (`params.subaccounts.policy`), then the roll-up.
  *
  * - Accounts are margined alone first, each by its method (one run per distinct method over the book, each account's
@@ -124,7 +124,7 @@ export function crossPools(host: PolicyHost, run: UnionRun, market: () => Valida
 }
 
 /**
- * The backstop policy pays a master's covers to its subaccounts as USD cash (README, "Subaccounts"), which an account
+ * The backstop policy pays a master's covers to its subaccounts as USD cash (docs/subaccounts.md), which an account
  * margined in a coin does not hold (its balance of the coin is its cash): a group with one is refused, at its path.
  */
 function refuseCoinCovers(book: ValidatedBook, groups: readonly MasterGroup[]): void {
@@ -207,7 +207,7 @@ interface KeptUnions {
 }
 
 /**
- * The pools of the cross policy margined from the standalone runs (README, "Subaccounts", cost): each group's union of
+ * The pools of the cross policy margined from the standalone runs (docs/subaccounts.md, cost): each group's union of
  * holdings margined by the open run of its master's method through MethodRun.pools.unionMargin, the bits of a run on the
  * pooled book. `figures()` answers undefined when some pool could not be margined that way (a method without the
  * hook, collateral by location, an overflow): the caller then margins the pooled book.

@@ -1,5 +1,5 @@
 /**
- * An error row keeps the account's identity (README, "fails closed": an account that could not be computed has status
+ * An error row keeps the account's identity (docs/domain.md: an account that could not be computed has status
  * `error` and why, and no figures): its `master` and, for a coin-margined account, its `marginCurrency`, so a reader
  * can tell why a USD-only method (var, span, derive) set it aside (docs/coin-margined.md). As any coin-margined row, it
  * carries its USD view (`usd`: the coin's index price, its figures none). Before the fix the set-aside row lost

@@ -1,5 +1,5 @@
 /**
- * The roll-up fails closed (README, "fails closed"; docs/subaccounts.md, the roll-up's figures): a group with a member
+ * The roll-up fails closed (docs/domain.md; docs/subaccounts.md, the roll-up's figures): a group with a member
  * in status error has no figures that pretend to cover it (NaN, null in JSON, as an account row in error), under every
  * policy, and the roll-up's totals leave such groups out whole and say so (`complete`, `covered`), as the report's
  * totals do. Before the fix a group read its other members' sums (the member in error silently left out), a group of

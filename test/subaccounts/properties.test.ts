@@ -4,7 +4,7 @@
  * - cross: pooling never increases a group's requirement when the requirement is subadditive in the positions: flat
  *   linear rates (|q₁ + q₂| ≤ |q₁| + |q₂| per instrument; short-option terms are per unit too) and the scenario
  *   grid (the worst loss of a sum is at most the sum of the worst losses). With the default size tiers it can
- *   increase: a bigger net position climbs to a higher bracket (README, "Subaccounts").
+ *   increase: a bigger net position climbs to a higher bracket (docs/subaccounts.md).
  * - cross: pooling moves no money: the pool's equity is the members' equity summed.
  */
 import { readFileSync } from 'node:fs';

@@ -45,7 +45,7 @@ export function registerGenerateCommand(program: Command): Command {
     .addHelpText('after', '\nExample:\n  margin-core generate --accounts 1000000 --out big\n  margin-core generate --accounts 100000 --positions 20 --accounts-per-master 5 --coin-accounts 1000 --format arrow --out mixed')
     .requiredOption('--accounts <n>', `number of accounts (1 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')})`, accountCount)
     .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', countUpTo(MAX_POSITIONS_PER_ACCOUNT))
-    .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)
+    .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (docs/subaccounts.md)', positiveInteger)
     .option('--coin-accounts <n>', 'BTC-margined accounts appended after the others: an inverse perpetual, coin-settled options, a BTC balance (docs/coin-margined.md)', countUpTo(MAX_GENERATED_ACCOUNTS))
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
     .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', isoTimestamp, DEFAULT_VALUATION_TIME)

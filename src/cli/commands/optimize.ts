@@ -19,7 +19,7 @@ export { defaultHedges }; // moved to src/optimize/ (the risk page offers the sa
 
 /**
  * `margin-core optimize ACCOUNT`: the least-cost trades among candidate hedges that restore the account to its target
- * (README, "Margin optimisation"). Without --hedges the candidates are the book's futures and perpetuals on the
+ * (docs/optimisation.md). Without --hedges the candidates are the book's futures and perpetuals on the
  * underlyings the account holds positions on, both sides, at a 5 bp half-spread and no fee, up to twice the account's
  * absolute position in each underlying (in the candidate's contracts, at least 1).
  */

@@ -79,9 +79,9 @@ export const deriveSchema: MethodSchema = {
         volConfidence: confidence,
       })),
     })),
-  }, 'Derive portfolio margin (PMRM_2), method `derive` (README, "Derive portfolio margin"): scenarios, vol and skew shocks, margin factors and static discounts, basis contingency, contingencies, and the feeds margin-core\'s market lacks (stable price, collateral terms, per-expiry forward, rate and confidences).'),
+  }, 'Derive portfolio margin (PMRM_2), method `derive` (docs/profiles.md): scenarios, vol and skew shocks, margin factors and static discounts, basis contingency, contingencies, and the feeds margin-core\'s market lacks (stable price, collateral terms, per-expiry forward, rate and confidences).'),
   explain: {
-    description: 'Method derive with breakdown: per underlying the scenario P&Ls, the worst and the basis contingency; the factors and contingencies (README, "Derive portfolio margin").',
+    description: 'Method derive with breakdown: per underlying the scenario P&Ls, the worst and the basis contingency; the factors and contingencies (docs/profiles.md).',
     type: 'object',
   },
 };

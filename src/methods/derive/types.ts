@@ -25,7 +25,7 @@ export interface DeriveExplain {
 
 declare module '../../margin/report.js' {
   interface MarginMethods {
-    /** Derive portfolio margin (PMRM_2): README, "Derive portfolio margin". */
+    /** Derive portfolio margin (PMRM_2): docs/profiles.md. */
     derive: DeriveParams;
   }
   interface AccountMargin {

@@ -106,12 +106,13 @@ export class LiquidationPriceSearch {
         }
         const at = k++;
         const f1 = surplus(s1, block, at);
-        if (f0 > 0 !== f1 > 0) {
+        // the sides are the status's: at MM exactly (surplus 0) an account is not liquidatable
+        if (f0 >= 0 !== f1 >= 0) {
           let lo = s0, hi = s1, flo = f0;
           for (let k = 0; k < 60; k++) {
             const mid = 0.5 * (lo + hi);
             const fm = surplus(mid);
-            if (fm > 0 === flo > 0) [lo, flo] = [mid, fm];
+            if (fm >= 0 === flo >= 0) [lo, flo] = [mid, fm];
             else hi = mid;
           }
           return 0.5 * (lo + hi);
