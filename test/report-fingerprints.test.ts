@@ -78,6 +78,11 @@
  *   its symbol ("allocated 0.07565270 BTC + P&L 0.00049550 BTC = …"; it read "0.08 + P&L 4.96e-4 = 0.08", as USD).
  *   Moved: the sample's isolated digest; checked on js against the previous tree: only the two BTC-margined rows'
  *   statusReason changed, every figure and the totals the same.
+ * - a cross liquidation price's sides are the status's (surplus ≥ 0 is not liquidatable; it read > 0): an account at
+ *   MM exactly is on the safe side. Moved: the sample's cross digest; checked on js against the previous tree: 62 of
+ *   302 rows' `liquidationPrice` moved, by at most 4.2e-15 relative (the bisection's last midpoints, where a surplus
+ *   of exactly 0 now counts as safe); their status and figures the same. Isolated (read from the status) and
+ *   generated10k unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

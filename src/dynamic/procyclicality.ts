@@ -15,8 +15,8 @@ export interface LargestIncrease {
   ratio: number | null;
   /** margin[day] − margin[day − n], in the series' unit (0 when it never rose; null: no n-day window). */
   amount: number | null;
-  /** The day the increase ends on (index), or −1 when there is none. */
-  day: number;
+  /** The day the increase ends on (index); null when the margin never rose, or there is no n-day window. */
+  day: number | null;
 }
 
 export interface Procyclicality {
@@ -38,15 +38,15 @@ export function peakToTrough(margin: ArrayLike<number>): number {
 }
 
 export function largestIncrease(margin: ArrayLike<number>, n: number): LargestIncrease {
-  let best = { ratio: 0, amount: 0, day: -1 }, windows = 0;
+  let best: LargestIncrease = { ratio: 0, amount: 0, day: null }, windows = 0;
   for (let t = n; t < margin.length; t++) {
     const from = margin[t - n];
     if (!(from > 0)) continue;
     windows++;
     const ratio = margin[t] / from - 1;
-    if (ratio > best.ratio) best = { ratio, amount: margin[t] - from, day: t };
+    if (ratio > (best.ratio as number)) best = { ratio, amount: margin[t] - from, day: t };
   }
-  return windows > 0 ? best : { ratio: null, amount: null, day: -1 };
+  return windows > 0 ? best : { ratio: null, amount: null, day: null };
 }
 
 /** The three measures of one margin series (n = 30 by default for the n-day increase). */

@@ -11,6 +11,19 @@ import type { MethodologyProfile } from './profile.js';
 const STABLE = { brackets: [{ upTo: null, imHaircut: 0, mmHaircut: 0 }], liabilityWeightIm: 1, liabilityWeightMm: 1 };
 
 /** The rule-based sections of both Deribit profiles: every method's equity (collateral haircuts, liability weights) reads them. */
+/**
+ * How the deribit profiles liquidate (docs/liquidation.md `order`): futures and perpetuals before options, as Deribit's
+ * liquidation page says its engine does, aiming at a delta-neutral account.
+ */
+export const DERIBIT_LIQUIDATION = { order: 'linear-first' } as const;
+
+/** The source of {@link DERIBIT_LIQUIDATION}, in each deribit profile's sources. */
+export const DERIBIT_LIQUIDATION_SOURCE = {
+  title: 'Deribit support, "Liquidations" (how the engine reduces an account below maintenance)',
+  url: 'https://support.deribit.com/hc/en-us/articles/25944769313309-Liquidations',
+  used: 'the liquidation order: futures first, then options (params.liquidation.order linear-first); the fee, step size and rates of the liquidation stay margin-core\'s defaults',
+} as const;
+
 export const DERIBIT_RULE_BASED = {
   linear: {
     BTC: [
@@ -75,6 +88,7 @@ export const DERIBIT_LEGACY_PROFILE: MethodologyProfile = {
   method: 'portfolio',
   description: 'Deribit segregated portfolio margin before its 2024 model: ±16% in 9 buckets × vol up/none/down with the vega-power term structure, the extended table on vol up, the option and futures contingencies, MM = 0.8 × IM',
   sources: [
+    DERIBIT_LIQUIDATION_SOURCE,
     {
       title: 'Deribit support, "Portfolio Margin" (S:PM components)',
       url: 'https://support.deribit.com/hc/en-us/articles/25944756247837-Portfolio-Margin',
@@ -98,6 +112,7 @@ export const DERIBIT_LEGACY_PROFILE: MethodologyProfile = {
     'Correlation across underlyings is off (aggregation "sum"), as segregated portfolio margin treats each currency alone.',
   ],
   params: {
+    liquidation: { ...DERIBIT_LIQUIDATION },
     portfolio: {
       aggregation: 'sum',
       mmFactor: 0.8,

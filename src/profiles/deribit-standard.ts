@@ -3,7 +3,7 @@
  * the position's size in coin, and its short-option formulas, each account in its settlement currency
  * (docs/coin-margined.md). The rules and their sources: docs/profiles.md ("Deribit standard margin").
  */
-import { DERIBIT_RULE_BASED } from './deribit-legacy.js';
+import { DERIBIT_LIQUIDATION, DERIBIT_LIQUIDATION_SOURCE, DERIBIT_RULE_BASED } from './deribit-legacy.js';
 import type { MethodologyProfile } from './profile.js';
 
 export const DERIBIT_STANDARD_PROFILE: MethodologyProfile = {
@@ -12,6 +12,7 @@ export const DERIBIT_STANDARD_PROFILE: MethodologyProfile = {
   method: 'cross',
   description: "Deribit's standard margin: BTC futures IM 2% + 0.005% per BTC of size, MM 1% + 0.005% per BTC (ETH 0.0004% per ETH); short options IM max(0.15 − OTM/S, 0.1) + mark, MM 0.075 + mark (a put max(0.075, 0.075 × mark) + mark), tested against the margin balance; in each account's settlement currency",
   sources: [
+    DERIBIT_LIQUIDATION_SOURCE,
     {
       title: 'Deribit support, "11 January 2022" (standard margin of BTC and ETH futures and perpetuals)',
       url: 'https://support.deribit.com/hc/en-us/articles/25944826427293',
@@ -35,6 +36,7 @@ export const DERIBIT_STANDARD_PROFILE: MethodologyProfile = {
     'Collateral: each coin account holds its coin at full weight; USD accounts take the rule-based haircuts of the deribit profiles.',
   ],
   params: {
+    liquidation: { ...DERIBIT_LIQUIDATION },
     ...structuredClone(DERIBIT_RULE_BASED),
     linear: {
       BTC: [{ upTo: null, imRate: 0.02, mmRate: 0.01 }],

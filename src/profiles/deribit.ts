@@ -5,7 +5,7 @@
  * The model before 2024 is the `deribit-legacy` profile. Conformance: test/conformance/deribit/, docs/profiles.md.
  */
 import { DERIBIT_BTC_PAIR } from '../methods/deribit/params.js';
-import { DERIBIT_RULE_BASED } from './deribit-legacy.js';
+import { DERIBIT_LIQUIDATION, DERIBIT_LIQUIDATION_SOURCE, DERIBIT_RULE_BASED } from './deribit-legacy.js';
 import type { MethodologyProfile } from './profile.js';
 
 export { DERIBIT_RULE_BASED };
@@ -16,6 +16,7 @@ export const DERIBIT_PROFILE: MethodologyProfile = {
   method: 'deribit',
   description: "Deribit's 2024 portfolio margin model: ±16% (ETH ±18%) in 9 buckets × vol up/same/down by term, the extended table at priceRange/|move| with the dampener, roll and delta shocks, MM = 0.8 × the risk matrix margin, in each account's settlement currency",
   sources: [
+    DERIBIT_LIQUIDATION_SOURCE,
     {
       title: 'Deribit support, "Portfolio Margin" (segregated and cross portfolio margin components)',
       url: 'https://support.deribit.com/hc/en-us/articles/25944756247837-Portfolio-Margin',
@@ -45,6 +46,7 @@ export const DERIBIT_PROFILE: MethodologyProfile = {
     'Equity: the margin currency\'s balance at full weight in a coin-margined account; a USD account\'s collateral with the rule-based haircuts below (this version\'s defaults, pinned).',
   ],
   params: {
+    liquidation: { ...DERIBIT_LIQUIDATION },
     deribit: {
       mmFactor: 0.8,
       bucketsCount: 4,

@@ -60,10 +60,10 @@ describe('procyclicality (Murphy, Vasios & Vause 2014)', () => {
     expect(procyclicality(m, 3).n).toBe(3);
     expect(peakToTrough([0, 5])).toBe(Infinity);
     expect(peakToTrough([])).toBe(1);
-    expect(largestIncrease([5, 4, 3], 1)).toEqual({ ratio: 0, amount: 0, day: -1 });
+    expect(largestIncrease([5, 4, 3], 1)).toEqual({ ratio: 0, amount: 0, day: null });
     // no n-day window at all (n days or fewer, or every window from a zero margin): no increase to state, not 0
-    expect(largestIncrease([5, 4, 3], 3)).toEqual({ ratio: null, amount: null, day: -1 });
-    expect(largestIncrease([3, 0, 0], 1)).toEqual({ ratio: 0, amount: 0, day: -1 }); // a window that fell: 0
-    expect(largestIncrease([0, 3], 1)).toEqual({ ratio: null, amount: null, day: -1 });
+    expect(largestIncrease([5, 4, 3], 3)).toEqual({ ratio: null, amount: null, day: null });
+    expect(largestIncrease([3, 0, 0], 1)).toEqual({ ratio: 0, amount: 0, day: null }); // a window that fell: 0
+    expect(largestIncrease([0, 3], 1)).toEqual({ ratio: null, amount: null, day: null });
   });
 });

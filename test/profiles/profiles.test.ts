@@ -146,7 +146,9 @@ describe('methodology profiles', () => {
     expect(Object.keys(p.assets)).toEqual(['default']);
     expect(DERIBIT.method).toBe('portfolio');
     // the rule-based sections (equity's haircuts) hold only the profile's own entries: no default leaks in
-    const rules = validateRuleBasedParams(DERIBIT.params);
+    const { liquidation, ...marginParams } = DERIBIT.params;
+    expect(liquidation).toEqual({ order: 'linear-first' }); // Deribit closes futures before options
+    const rules = validateRuleBasedParams(marginParams);
     const own = DERIBIT.params as Record<'linear' | 'options' | 'collateral', Record<string, unknown>>;
     for (const section of ['linear', 'options', 'collateral'] as const) expect(Object.keys(rules[section]).sort()).toEqual(Object.keys(own[section]).sort());
     expect(() => JSON.parse(JSON.stringify(DERIBIT))).not.toThrow(); // data only: `margin-core profiles --format json` prints it whole
@@ -156,7 +158,9 @@ describe('methodology profiles', () => {
     // support.deribit.com "11 January 2022": BTC IM 2% + 0.005% per BTC, MM 1% + 0.005% per BTC; ETH 0.0004% per ETH
     const STANDARD = BUILT_IN_PROFILES.find((p) => p.name === 'deribit-standard')!;
     expect(STANDARD.method).toBe('cross');
-    const rules = validateRuleBasedParams(STANDARD.params);
+    const { liquidation, ...marginParams } = STANDARD.params;
+    expect(liquidation).toEqual({ order: 'linear-first' });
+    const rules = validateRuleBasedParams(marginParams);
     expect(rules.linear.BTC).toEqual([{ upTo: Infinity, imRate: 0.02, mmRate: 0.01 }]);
     expect(rules.linear.ETH).toEqual([{ upTo: Infinity, imRate: 0.02, mmRate: 0.01 }]);
     expect(rules.linearSize).toEqual({ BTC: { imPerUnit: 0.00005, mmPerUnit: 0.00005 }, ETH: { imPerUnit: 0.000004, mmPerUnit: 0.000004 } });

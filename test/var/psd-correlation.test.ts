@@ -80,6 +80,15 @@ describe('a correlation that is not PSD', () => {
       expect(report.warnings!.map((w) => w.path)).toEqual(['market.correlation.matrix']);
     }
   });
+
+  test('an EWMA covariance from returns that never move is refused, not a VaR of 0 (one pegged column is fine)', () => {
+    const still = { assets: ['BTC', 'ETH', 'SOL'], matrix: [[0, 0, 0], [0, 0, 0], [0, 0, 0]] };
+    expect(problemLines(() => engine.margin(book(), market(), { method: 'var', params: { var: { covariance: 'ewma', floorRate: 0, returns: still } } })))
+      .toEqual(['params.var.returns: the returns do not vary (every return of "BTC", "ETH", "SOL" is 0): no covariance to estimate']);
+    const pegged = { assets: ['BTC', 'ETH', 'SOL'], matrix: [[0.01, 0, 0.03], [-0.015, 0, 0.02], [0.02, 0, -0.01]] };
+    const report = engine.margin(book(), market(), { method: 'var', params: { var: { covariance: 'ewma', returns: pegged } } });
+    expect(report.accounts.every((a) => a.status !== 'error')).toBe(true);
+  });
 });
 
 describe('repairCorrelation', () => {

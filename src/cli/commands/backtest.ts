@@ -78,10 +78,10 @@ export function registerBacktestCommand(program: Command): Command {
           await reportWritten(opts.saveHistory, 'the price history used, csv');
         }
         const engine = await createEngine({ backend: opts.backend });
-        const report = engine.backtest(inputs.book, inputs.market, history, {
+        const report = withFlagPaths(() => engine.backtest(inputs.book, inputs.market, history, {
           method: opts.method, params, confidence: opts.confidence, warmupDays: opts.warmupDays, circuitBreaker: opts.circuitBreaker,
           onProgress: (done, total) => bar.setFraction((1000 * done) / total, `day ${done}/${total}`),
-        });
+        }));
         bar.finish();
         const output = await openOutput(opts.out);
         if (opts.format === 'json') {
@@ -115,4 +115,17 @@ function fraction(value: string): number {
   const n = Number(value);
   if (!(n >= 0.5 && n < 1)) throw new InvalidArgumentError('expected a number in [0.5, 1).');
   return n;
+}
+
+/** The library options this command sets from its flags: a problem with one is said at the flag the user gave. */
+const FLAG_OF_OPTION: Record<string, string> = { 'options.warmupDays': '--warmup-days', 'options.confidence': '--confidence', 'options.method': '--method' };
+
+/** `run()`, with an InputError's problems at a library option this command sets from a flag named by that flag. */
+function withFlagPaths<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof InputError) || !error.problems.some((p) => FLAG_OF_OPTION[p.path] !== undefined)) throw error;
+    throw new InputError(error.problems.map((p) => ({ ...p, path: FLAG_OF_OPTION[p.path] ?? p.path })), error.truncated);
+  }
 }

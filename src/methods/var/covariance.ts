@@ -107,6 +107,10 @@ export function horizonCovariance(params: VarParams, market: MarketLayout, facto
   const returns = params.returns!;
   const m = factors.symbols.length;
   const sigma = ewmaCovariance(factorReturns(returns, factors), returns.matrix.length, m, params.ewmaLambda);
+  // returns that never move give Σ = 0 and a VaR of 0 for any book: no estimate (a pegged asset's column alone may be 0)
+  let moves = false;
+  for (let j = 0; j < m && !moves; j++) moves = sigma[j * m + j] !== 0;
+  if (m > 0 && !moves) throw new InputError([{ path: 'params.var.returns', message: `the returns do not vary (every return of ${factors.symbols.map((x) => JSON.stringify(x)).join(', ')} is 0): no covariance to estimate` }]);
   const scale = params.horizonDays / returns.periodDays;
   for (let i = 0; i < sigma.length; i++) sigma[i] *= scale;
   return sigma;
