@@ -121,4 +121,21 @@ describe('derive method through the engine', () => {
     bad({ feeds: { X: { expiries: { '2026-01-10T04:47:32Z': { rate: Infinity } } } } }, 'params.derive.feeds.X.expiries["2026-01-10T04:47:32Z"].rate');
     bad({ volShok: {} }, 'params.derive.volShok');
   });
+
+  it('refuses a feed keyed at an expiry the book does not trade (a mistyped key would drop its terms in silence)', () => {
+    const { book, market, params } = mapped(12);
+    const [held] = Object.keys(params.derive.feeds.X.expiries);
+    const dayLater = new Date(Date.parse(held) + 86_400_000).toISOString().replace('.000Z', 'Z');
+    const feeds = { X: { ...params.derive.feeds.X, expiries: { [dayLater]: { forwardConfidence: 0.5 } } } };
+    try {
+      engines[0].margin(book, market, { profile: 'derive', params: { derive: { ...params.derive, feeds } } });
+      expect.unreachable('accepted a feed a day off');
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).problems).toEqual([{ path: `params.derive.feeds.X.expiries[${JSON.stringify(dayLater)}]`, message: `no option or future on X in the book expires then (its expiries: ${held}): the entry's terms would not be used` }]);
+    }
+    // keyed at the held expiry, written another way (milliseconds), it is that expiry's
+    const same = held.replace('Z', '.000Z');
+    expect(() => engines[0].margin(book, market, { profile: 'derive', params: { derive: { ...params.derive, feeds: { X: { expiries: { [same]: { forwardConfidence: 0.5 } } } } } } })).not.toThrow();
+  });
 });

@@ -16,7 +16,9 @@
  */
 import { RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
-import { KIND_OPTION, KIND_SPOT } from '../../layout/codes.js';
+import { KIND_FUTURE, KIND_OPTION, KIND_SPOT } from '../../layout/codes.js';
+import { ProblemList } from '../../errors.js';
+import { keyPath } from '../../model/checks.js';
 import { Column } from '../../memory/columns.js';
 import { exp } from '../../kernels/js/elementary.js';
 import type { MethodContext } from '../method.js';
@@ -53,6 +55,7 @@ export class DeriveRun {
 
   constructor(private readonly ctx: MethodContext, readonly params: DeriveParams) {
     this.optionOf = new Int32Array(ctx.layout.instruments.count).fill(-1);
+    checkFeedExpiries(ctx.layout, params);
   }
 
   /** Expiries, options and their value table on the current market. */
@@ -161,6 +164,24 @@ export class DeriveRun {
   get market(): DeriveMarketState {
     return this.state as DeriveMarketState;
   }
+}
+
+/**
+ * Refuses a feed entry keyed at an expiry none of the book's options or futures on its underlying has: its terms would
+ * never be read, so a mistyped key (a day off, another hour) would drop its forward and confidence charge in silence.
+ */
+function checkFeedExpiries(layout: MethodContext['layout'], p: DeriveParams): void {
+  const ins = layout.instruments, problems = new ProblemList();
+  for (const [asset, feed] of Object.entries(p.feeds)) {
+    const u = layout.assetIndex(asset), held = new Set<number>();
+    for (let i = 0; i < ins.count; i++) if (ins.underlying.array[i] === u && (ins.kind.array[i] === KIND_OPTION || ins.kind.array[i] === KIND_FUTURE)) held.add(ins.expiryMs.array[i]);
+    for (const key of Object.keys(feed.expiries)) {
+      if (held.has(Date.parse(key))) continue;
+      const listed = [...held].sort((x, y) => x - y).slice(0, 4).map((ms) => new Date(ms).toISOString().replace('.000Z', 'Z'));
+      problems.add(keyPath(`${keyPath("params.derive.feeds", asset)}.expiries`, key), `no option or future on ${asset} in the book expires then${listed.length > 0 ? ` (its expiries: ${listed.join(', ')}${held.size > 4 ? ', …' : ''})` : ''}: the entry's terms would not be used`);
+    }
+  }
+  problems.throwIfAny();
 }
 
 function feedOf(p: DeriveParams, asset: string, expiryMs: number) {
