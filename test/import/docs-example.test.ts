@@ -40,8 +40,11 @@ describe('docs/data-import.md', () => {
     const imported = importDeribit(deribitFixture('usdc-account'));
     expect(imported.skipped).toEqual([]);
     expect(imported.venueEquity[0].equity).toBe(25154.875);
-    const report = (await createEngine()).margin(imported.book, imported.market, { method: 'cross' });
+    const report = (await createEngine()).margin(imported.book, imported.market, { profile: 'deribit-standard' });
     expect(report.accounts[0].equity).toBe(25154.875);
-    expect(report.accounts[0].im).toBe(366.06);
+    // the venue's own: the account summary's initial_margin 916.29 and maintenance_margin 458.72, to the cent
+    const summary = JSON.parse(readFileSync(join(ROOT, 'data', 'examples', 'deribit-usdc', 'get_account_summary.json'), 'utf8')).result;
+    expect([report.accounts[0].im, report.accounts[0].mm]).toEqual([916.2939375, 458.7189375]);
+    expect([Math.round(report.accounts[0].im * 100) / 100, Math.round(report.accounts[0].mm * 100) / 100]).toEqual([summary.initial_margin, summary.maintenance_margin]);
   });
 });
