@@ -40,7 +40,7 @@ export function scenariosOf(rule: PortfolioRule): Scenario[] {
     for (const m of moves) out.push({ spotMove: m, volShock: v, volShockValue: shock[v], weight: 1, tail: false, label: `spot ${percent(m)} / vol ${v}` });
   }
   for (const t of rule.tails) {
-    out.push({ spotMove: t.move, volShock: 'up', volShockValue: rule.volUp, weight: t.weight, tail: true, label: `tail spot ${percent(t.move)} / vol up ×${t.weight}` });
+    out.push({ spotMove: t.move, volShock: 'up', volShockValue: rule.volUp, weight: t.weight, tail: true, label: `tail spot ${percent(t.move)} / vol up ×${Number(t.weight.toPrecision(3))}` }); // the weight itself is `weight`
   }
   return out;
 }
