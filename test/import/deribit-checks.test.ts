@@ -182,3 +182,28 @@ describe("a quote's timestamp that no valuation time can be", () => {
     expect(refusal(field('index_price', true))).toEqual([{ path: 'ticker.json[0].result.index_price', message: 'expected a finite number or null, got true' }]);
   });
 });
+
+describe('index responses name their coin', () => {
+  const index = (id: string, price: number) => ({ jsonrpc: '2.0', id, result: { estimated_delivery_price: price, index_price: price } });
+
+  it('an eth_usd index never prices BTC, even as the one response left (it priced BTC at 3,000 in silence)', () => {
+    expect(refusal({ ...usdc(), indexPrice: [index('eth_usd', 3_000)] })).toEqual([
+      { path: 'get_index_price.json', message: 'no index price for BTC (request public/get_index_price with index_name btc_usd)' },
+    ]);
+  });
+
+  it('a second btc_usd index is refused, naming both (the last one was taken)', () => {
+    expect(refusal({ ...usdc(), indexPrice: [index('btc_usd', 91_500), index('btc_usd', 50_000)] })).toEqual([
+      { path: 'get_index_price.json[1].result', message: 'a second BTC index (btc_usd: 50000; the first, get_index_price.json[0].result: 91500): one index per coin' },
+    ]);
+  });
+
+  it('a stablecoin index: near 1 noted (the coin is written as USD at par), off par refused', () => {
+    const near = importDeribit({ ...usdc(), indexPrice: [index('btc_usd', 91_500), index('usdc_usd', 0.9995)] });
+    expect(near.notes).toContainEqual({ path: 'get_index_price.json[1].result', message: 'the usdc_usd index (0.9995): USDC is written as USD at par' });
+    expect(near.notes).toContainEqual({ path: 'get_account_summary.json.result', message: 'USDC-settled contracts and USDC balances are written as USD: Deribit values USDC at par' });
+    expect(refusal({ ...usdc(), indexPrice: [index('btc_usd', 91_500), index('usdc_usd', 0.95)] })).toEqual([
+      { path: 'get_index_price.json[1].result.index_price', message: 'USDC at 0.95 USD is not at par: the import writes USDC balances and USDC-settled contracts as USD at 1 (within 1%); convert them first, or leave the index out' },
+    ]);
+  });
+});

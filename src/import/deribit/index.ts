@@ -212,16 +212,16 @@ function buildBook(read: Read, kept: DeribitPosition[], accountOf: (currency: st
     accounts: new Map<ImportedAccount, DeribitSummary[]>(), collateral: new Map<object, DeribitSummary>(),
     positions: new Map<object, DeribitPosition>(), instruments: new Map<string, DeribitPosition>(),
   } satisfies Partial<BookSources>;
-  let parNoted = false;
-  const notePar = (path: string) => {
-    if (!parNoted) notes.push({ path, message: 'USDC-settled contracts and USDC balances are written as USD: Deribit values USDC at par' });
-    parNoted = true;
+  const parNoted = new Set<string>();
+  const notePar = (path: string, coin: string) => {
+    if (!parNoted.has(coin)) notes.push({ path, message: `${coin}-settled contracts and ${coin} balances are written as USD: Deribit values ${coin} at par` });
+    parNoted.add(coin);
   };
   for (const s of read.summaries) {
     const id = accountOf(s.currency);
     const account = accounts.get(id) ?? { id, positions: [], collateral: [] };
     if (marginedIn(s.currency)) account.marginCurrency = s.currency;
-    if (USD_STABLECOINS.has(s.currency)) notePar(s.path);
+    if (USD_STABLECOINS.has(s.currency)) notePar(s.path, s.currency);
     const amount = s.balance + s.futuresSessionRpl;
     if (amount !== 0) {
       const balance = { asset: s.currency, amount };
@@ -239,7 +239,7 @@ function buildBook(read: Read, kept: DeribitPosition[], accountOf: (currency: st
       if (d.kind === 'option') Object.assign(instrument, { right: d.right, strike: d.strike });
       if (d.expiryMs !== undefined) instrument.expiry = formatIsoTimestamp(d.expiryMs);
       if (d.inverse) instrument.settlement = d.base;
-      else notePar(p.path);
+      else notePar(p.path, d.settlement);
       instruments.set(d.name, instrument);
       sources.instruments.set(d.name, p);
       marks.set(d.name, quote.mark);

@@ -4,6 +4,7 @@
  */
 import type { InputProblem, ProblemList } from '../../errors.js';
 import { isRecord, itemsOf, jsonRpcResults, numberAt, numbersOrNull, optionalNumber, stringAt, timestampAt } from '../fields.js';
+import { USD_STABLECOINS } from '../types.js';
 
 /** One currency's `private/get_account_summary` result. */
 export interface DeribitSummary {
@@ -105,6 +106,9 @@ export function readQuotes(ticker: unknown, bookSummary: unknown, problems: Prob
   return quotes;
 }
 
+/** A stablecoin's index within this of 1 USD is at par (the import writes the coin as USD). */
+export const STABLE_PAR_TOLERANCE = 0.01;
+
 /** One `public/get_index_price` result: the index value and what names it (a string request id such as "btc_usd"). */
 export interface DeribitIndex {
   price: number;
@@ -156,12 +160,25 @@ export function assignIndexPrices(indices: readonly DeribitIndex[], needed: read
   };
   const usd = new Set<string>();
   const open: DeribitIndex[] = [];
+  const firstOf = new Map<string, DeribitIndex>(); // the USD index that priced each coin
   for (const index of indices) {
     const named = index.id === undefined ? undefined : indexCurrency(index.id);
+    // an id of the form <coin>_usd names its coin: never another's, even when it is the one response left
+    const pair = named !== undefined && index.id!.includes('_');
     if (!named || !needed.includes(named.currency)) {
-      open.push(index);
+      if (pair && USD_STABLECOINS.has(named!.currency)) {
+        // a stablecoin is written as USD at par: an index of it far from 1 says that would misvalue it
+        if (Math.abs(index.price - 1) > STABLE_PAR_TOLERANCE) problems.add(`${index.path}.index_price`, `${named!.currency} at ${index.price} USD is not at par: the import writes ${named!.currency} balances and ${named!.currency}-settled contracts as USD at 1 (within ${STABLE_PAR_TOLERANCE * 100}%); convert them first, or leave the index out`);
+        else notes.push({ path: index.path, message: `the ${index.id} index (${index.price}): ${named!.currency} is written as USD at par` });
+      } else if (pair) notes.push({ path: index.path, message: `the ${index.id} index: no imported instrument or balance is in ${named!.currency}: not used` });
+      else open.push(index);
       continue;
     }
+    if (named.usd && firstOf.has(named.currency)) {
+      problems.add(index.path, `a second ${named.currency} index (${index.id}: ${index.price}; the first, ${firstOf.get(named.currency)!.path}: ${firstOf.get(named.currency)!.price}): one index per coin`);
+      continue;
+    }
+    if (named.usd) firstOf.set(named.currency, index);
     if (named.usd || !usd.has(named.currency)) {
       if (!named.usd) notes.push({ path: index.path, message: `${named.currency} priced from the ${index.id} index: USDC taken at 1 USD` });
       assign(named.currency, index);
