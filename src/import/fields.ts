@@ -43,11 +43,17 @@ export function numbersOrNull(record: JsonRecord, path: string, keys: readonly s
 
 /**
  * A venue's timestamp at `record[key]` (epoch milliseconds) when it is a time a market's `valuationTime` can state
- * (time.ts timestampOfMs); absent or not a number: undefined, as optionalNumber reads it; any other number: NaN after
+ * (time.ts timestampOfMs); absent or null: undefined; a value of another type, or any other number: NaN after
  * adding a problem, so that a latest timestamp taken over it is NaN, not a "no timestamp" (1e20 ms has no date, 1.5 ms
  * is not whole; -5 ms is 1969-12-31T23:59:59.995Z, kept).
  */
 export function timestampAt(record: JsonRecord, key: string, path: string, problems: ProblemList): number | undefined {
+  const value = record[key];
+  // a value of another type is no "absent" timestamp: refused at its path, as a number that is no time is
+  if (value !== undefined && value !== null && typeof value !== 'number') {
+    problems.add(`${path}.${key}`, `expected whole epoch milliseconds or null, got ${describeValue(value)}`);
+    return NaN;
+  }
   const ms = optionalNumber(record, key);
   if (ms === undefined || timestampOfMs(ms) !== undefined) return ms;
   problems.add(`${path}.${key}`, `${describeValue(ms)} is not a time a market can state: expected whole epoch milliseconds of a date in the years 0000 to 9999 (a valuationTime's)`);

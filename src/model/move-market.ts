@@ -5,7 +5,7 @@
  * asset (a USDC perpetual: its index S/P) by its underlying's factor over that asset's; the asset's vol and the implied
  * vols of its options shift by the same amount. An option's quoted mark moves as its model value does
  * (src/margin/coin-valuation.ts optionMarkMoved): a put's falls as its underlying rises. The result is still a valid market: a price never
- * reaches 0 (a move is taken no lower than {@link MIN_RETURN}), a vol stays within [0, GREEKS_LIMITS.volMax] and an
+ * reaches 0 (a move is taken no lower than {@link MIN_RETURN}) nor passes the largest price ({@link appliedReturn}), a vol stays within [0, GREEKS_LIMITS.volMax] and an
  * option's mark within what it can be worth.
  */
 import { DOMAIN } from './domain.js';
@@ -15,6 +15,15 @@ import type { ValidatedAssetMarket, ValidatedMarket } from './types.js';
 
 /** The largest fall a move applies (−99.9999%): a stress may wipe out an asset's value but not make its price 0. */
 export const MIN_RETURN = -0.999999;
+
+/**
+ * The move a market applies to a price of `price`: a fall no lower than {@link MIN_RETURN}, a rise no higher than the
+ * one that takes it to the largest price (DOMAIN.price.max, 1e12): a stress or its market impact keeps every price in
+ * the domain, as a fresh run on the moved market requires. Any move below the ceiling is `r` itself, bit for bit.
+ */
+export function appliedReturn(r: number, price: number): number {
+  return Math.min(Math.max(MIN_RETURN, r), DOMAIN.price.max / price - 1);
+}
 
 export interface MarketMove {
   /** Relative spot change per asset symbol: −0.2 = a 20% fall. Assets not listed do not move. */
@@ -78,13 +87,15 @@ export function moveMarket(market: ValidatedMarket, movers: MarkMovers, move: Ma
   const { underlyingOf, quotedIn, options, remarkOption } = movers;
   const factor = (asset: string | undefined): number => {
     const r = asset === undefined ? undefined : move.returns.get(asset);
-    return r === undefined ? 1 : 1 + Math.max(MIN_RETURN, r);
+    if (r === undefined) return 1;
+    const at = market.assets.get(asset as string);
+    return 1 + (at === undefined ? Math.max(MIN_RETURN, r) : appliedReturn(r, at.price));
   };
   const shift = (asset: string | undefined): number => (asset === undefined ? 0 : move.volShift.get(asset) ?? 0);
   const assets = new Map<string, ValidatedAssetMarket>();
   for (const [symbol, a] of market.assets) {
     const f = factor(symbol), dv = shift(symbol);
-    assets.set(symbol, f === 1 && dv === 0 ? a : { ...a, price: a.price * f, vol: clampVol(a.vol + dv) });
+    assets.set(symbol, f === 1 && dv === 0 ? a : { ...a, price: Math.min(DOMAIN.price.max, a.price * f), vol: clampVol(a.vol + dv) });
   }
   const impliedVols = new Map<string, number>();
   for (const [id, vol] of market.impliedVols) impliedVols.set(id, clampVol(vol + shift(underlyingOf.get(id))));

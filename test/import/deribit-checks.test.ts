@@ -207,3 +207,12 @@ describe('index responses name their coin', () => {
     ]);
   });
 });
+
+describe('a timestamp of another type', () => {
+  it('a ticker timestamp given as a string is refused at its path (it was read as absent)', () => {
+    const saved = usdc();
+    const tickers = saved.ticker as Response[];
+    const text = [{ ...tickers[0], result: { ...tickers[0].result, timestamp: String(tickers[0].result.timestamp) } }];
+    expect(refusal({ ...saved, ticker: text })).toContainEqual({ path: 'ticker.json[0].result.timestamp', message: `expected whole epoch milliseconds or null, got "${tickers[0].result.timestamp}"` });
+  });
+});

@@ -204,3 +204,27 @@ describe('the notional of a coin-settled option', () => {
     expect(report.cascades[0].rounds[0].liquidatedNotional).toBe(plain.totals.closedNotional);
   });
 });
+
+describe('a stress keeps every price within the domain (at most 1e12)', () => {
+  const one = (q: number, entry: number, usdc: number) => ({ instruments: X_PERP, accounts: [{ id: 'a', positions: [{ instrument: 'X-PERP', quantity: q, entryPrice: entry }], collateral: [{ asset: 'USDC', amount: usdc }] }] });
+  const at = (x: number) => ({ ...market, assets: { ...market.assets, X: { price: x, vol: 0.5 } } });
+  const withImpact = (impact: unknown) => ({ ...params, liquidation: { ...params.liquidation, insuranceFund: { balanceUsd: 1e6 } }, stress: { impact: { X: impact } } });
+
+  it('a shock of +1e6 from 1e7 is applied at the largest price, 1e12 (it reached 1e13, a market a fresh run refuses)', () => {
+    const [c] = stress(one(-1, 1e7, 1e6), at(1e7), { spot: { X: 1e6 } }, { method: 'cross', params: withImpact({ model: 'none' }) }).cascades;
+    expect(c.rounds[0].prices.X).toBe(1e12);
+    expect(c.finalPrices.X).toBe(1e12);
+    // the short's loss at 1e12: 1e12 − 1e7 against 1e6 of collateral, all of it bad debt beyond the fund
+    expect(c.metrics.badDebt).toBeCloseTo(1e12 - 1e7 - 1e6, 0);
+  });
+
+  it('market impact never lifts a price past 1e12: a squeeze at 1e12 USD a unit stops there', () => {
+    // short 10 at 100 on 100 USDC, X +8%: the buy-back of 10 at 1e12 USD per unit would move X by 1e13 (it reported
+    // X = 1.0000000000108e13 and an amplification of 1.25e12)
+    const [c] = stress(one(-10, 100, 100), market, { spot: { X: 0.08 } }, { method: 'cross', params: withImpact({ model: 'linear', pricePerUnit: 1e12, permanent: 1 }) }).cascades;
+    for (const r of c.rounds) expect(r.prices.X).toBeLessThanOrEqual(1e12);
+    expect(c.finalPrices.X).toBe(1e12);
+    expect(c.rounds[0].impactMove.X).toBeCloseTo(1e12 / 108 - 1, 0); // the move applied: from 108 to 1e12
+    expect(c.metrics.amplification!.totalMove).toBeCloseTo(1e12 / 100 - 1, 0);
+  });
+});
