@@ -43,7 +43,7 @@ export interface CascadeMetrics {
   /** Rounds that liquidated anything (the golden case's 3). */
   rounds: number;
   /**
-   * Total move ÷ the shock's own move, for the asset the shock moved most (null when it moved none): 2 means the
+   * Total move ÷ the shock's own move, for the asset the shock moved most (null when its net move of each is 0: none moved, or a path back to its start): 2 means the
    * cascade doubled the shock. Moves are relative to the market before the shock.
    */
   amplification: { asset: string; shockMove: number; totalMove: number; ratio: number } | null;

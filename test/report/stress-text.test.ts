@@ -56,7 +56,7 @@ describe('stress text report', () => {
     expect(stopPart(cascade([round(1, 1, 1, 0), round(2, 2, 1, 0), round(3, 3, 1, 0)], ['fixed-point', 'fixed-point', 'fixed-point']))).toBe('stopped at a fixed point');
     expect(cascadeSummary(cascade([round(1, 1, 1, 0)], ['fixed-point']))).toBe(
       'cross margin on js: 55 rounds of liquidations (stopped at a fixed point); 225,577 accounts liquidated, 20,166 left in deficit; ' +
-      'liquidated notional 0; bad debt 0.00; insurance fund 1,000,000 → 1,000,000 (drawdown 0)',
+      'liquidated notional 0; bad debt 0.00; insurance fund 1,000,000.00 → 1,000,000.00 (drawdown 0.00)',
     );
   });
 });
