@@ -304,3 +304,17 @@ describe("importCcxt: a ticker's timestamp that no valuation time can be", () =>
     expect(importCcxt(structures(253_402_300_799_999)).market.valuationTime).toBe('9999-12-31T23:59:59.999Z');
   });
 });
+
+describe('importCcxt: a contract expiring at the valuation time', () => {
+  it('is imported with 0 years to expiry, as the library admits it (it was skipped as expired)', () => {
+    const at = Date.UTC(2026, 10, 20, 8); // Deribit's expiry hour on 20 Nov 2026
+    const result = importCcxt({
+      positions: [{ symbol: 'BTC/USD:BTC-261120', side: 'long', contracts: 100, contractSize: 10, entryPrice: 95_000, markPrice: 100_000 }],
+      balance: { BTC: { free: 1, used: 0, total: 1 } },
+      tickers: { 'BTC/USD:BTC-261120': { symbol: 'BTC/USD:BTC-261120', timestamp: at, markPrice: 100_000, indexPrice: 100_000 } },
+    }, { venue: 'deribit' });
+    expect(result.skipped).toEqual([]);
+    expect(result.book.instruments.map((i) => i.expiry)).toEqual(['2026-11-20T08:00:00Z']);
+    expect(result.market.valuationTime).toBe('2026-11-20T08:00:00Z');
+  });
+});

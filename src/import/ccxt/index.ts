@@ -168,7 +168,7 @@ class CcxtBook {
   /** Adds a position; returns why it cannot be imported instead. */
   addPosition(h: Held): string | undefined {
     const c = h.contract, symbol = c.symbol, { read } = this;
-    if (c.expiryMs !== undefined && c.expiryMs <= read.valuationMs) return `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
+    if (c.expiryMs !== undefined && c.expiryMs < read.valuationMs) return `expired before the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
     if (this.priceOf(c.base) === undefined) return `no price for ${c.base} (give a ticker with an indexPrice, or a ${c.base}/USD spot ticker)`;
     const mark = optionalNumber(read.tickers.get(symbol)?.value ?? {}, 'markPrice') ?? h.mark ?? optionalNumber(read.greeks.get(symbol)?.value ?? {}, 'markPrice');
     const iv = read.ivs.get(symbol)?.vol ?? (c.kind === 'option' ? this.impliedByMark(h, mark) : undefined);

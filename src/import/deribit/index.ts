@@ -137,7 +137,7 @@ function importable(read: Read, skipped: InputProblem[], notes: InputProblem[]):
     const quote = read.quotes.get(name);
     let why: string | undefined;
     if (!read.byCurrency.has(settlement)) why = `no account summary for ${settlement} (save get_account_summary for ${settlement})`;
-    else if (expiryMs !== undefined && Number.isFinite(read.valuationMs) && expiryMs <= read.valuationMs) why = `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
+    else if (expiryMs !== undefined && Number.isFinite(read.valuationMs) && expiryMs < read.valuationMs) why = `expired before the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
     if (why) {
       skip(read, p, why, skipped);
       continue;
