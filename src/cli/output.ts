@@ -207,7 +207,7 @@ function namingFailures(file: AtomicFile, path: string, flag: string): AtomicFil
 }
 
 /** `ENOSPC: no space left on device`: without the system call and path Node appends (`, write`), whatever wrote it. */
-function writeErrorText(error: NodeJS.ErrnoException): string {
+export function writeErrorText(error: NodeJS.ErrnoException): string {
   // write-pieces.ts says a write that took nothing as `no space to write <temporary file>`: the errno's own words here
   if (error.code === 'ENOSPC') return 'ENOSPC: no space left on device';
   return (error.message ?? String(error)).replace(/, \w+( '.*')?$/, '');

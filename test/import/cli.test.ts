@@ -21,6 +21,12 @@ describe('margin-core import', () => {
     expect(JSON.parse(margin.stdout).accounts[0].equity).toBe(25154.875);
   });
 
+  it('an --out folder that cannot be made is named with the option, exit 1', async () => {
+    const run = await marginCore('import', 'deribit', '--in', fixtureDir('deribit/usdc-account'), '--out', '/proc/margin-core-nope');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('margin-core: could not write /proc/margin-core-nope (--out): ENOENT: no such file or directory');
+  });
+
   it('lists what it did not import on stderr; --strict turns that into exit 1', async () => {
     const dir = scratchDir('import-cli-skip');
     cpSync(join(FIXTURES, 'ccxt', 'multi-asset'), dir, { recursive: true });

@@ -11,7 +11,8 @@ import { InputError, type InputProblem } from '../../errors.js';
 import { importCcxt } from '../../import/ccxt/index.js';
 import { importDeribit } from '../../import/deribit/index.js';
 import type { ImportResult } from '../../import/types.js';
-import { readJson } from '../io.js';
+import { CommandFailed, readJson } from '../io.js';
+import { writeErrorText } from '../output.js';
 import { Progress } from '../progress.js';
 import { flagsGiven, integerText, isoTimestamp } from '../options.js';
 import { makeDirs } from '../../io/make-dirs.js';
@@ -67,10 +68,14 @@ export function registerImportCommand(program: Command): Command {
       report('note', result.notes);
       if (opts.strict && result.skipped.length > 0) throw new InputError(result.skipped);
       if (result.book.accounts.length === 0) throw new InputError([{ path: '--in', message: 'nothing to import: no position or balance was readable' }]);
-      await makeDirs(opts.out);
       const book = join(opts.out, 'book.json'), market = join(opts.out, 'market.json');
-      await writeFile(book, `${JSON.stringify(result.book, null, 1)}\n`);
-      await writeFile(market, `${JSON.stringify(result.market, null, 1)}\n`);
+      // a folder that cannot be made or written is said at --out (Node's ENOENT names neither the option nor the file)
+      const named = (path: string) => (error: unknown): never => {
+        throw new CommandFailed(`could not write ${path} (--out): ${writeErrorText(error as NodeJS.ErrnoException)}`);
+      };
+      await makeDirs(opts.out).catch(named(opts.out));
+      await writeFile(book, `${JSON.stringify(result.book, null, 1)}\n`).catch(named(book));
+      await writeFile(market, `${JSON.stringify(result.market, null, 1)}\n`).catch(named(market));
       const positions = result.book.accounts.reduce((n, a) => n + a.positions.length, 0);
       process.stdout.write(`wrote ${book} and ${market}: ${result.book.accounts.length} account${result.book.accounts.length === 1 ? '' : 's'}, ${positions} position${positions === 1 ? '' : 's'}, ${result.book.instruments.length} instrument${result.book.instruments.length === 1 ? '' : 's'}${result.skipped.length > 0 ? `; ${result.skipped.length} not imported (listed above)` : ''}\n`);
       // the USD figure is a product (equity × index): 12 significant digits, not 113095.83369999999
