@@ -216,3 +216,15 @@ describe('a timestamp of another type', () => {
     expect(refusal({ ...saved, ticker: text })).toContainEqual({ path: 'ticker.json[0].result.timestamp', message: `expected whole epoch milliseconds or null, got "${tickers[0].result.timestamp}"` });
   });
 });
+
+describe('a mark_iv far from the vol its mark implies', () => {
+  it('is noted (mark_iv 0.529 instead of 52.9: the vol read, not the mark, drives portfolio and deribit margin); consistent quotes are not', () => {
+    const coin = deribitFixture('coin-account');
+    expect(importDeribit(coin).notes.filter((n) => n.message.includes('is far from'))).toEqual([]);
+    const summaries = coin.bookSummary as { result: Record<string, unknown>[] };
+    const result = summaries.result.map((q) => (q.instrument_name === 'BTC-25DEC26-100000-C' ? { ...q, mark_iv: 0.529 } : q));
+    const notes = importDeribit({ ...coin, bookSummary: { ...summaries, result } }).notes.filter((n) => n.message.includes('is far from'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0].message).toMatch(/^BTC-25DEC26-100000-C: mark_iv 0\.529 is far from the 5\d\.\d\d% its mark_price 0\.0322 implies at the index 91500: the methods that revalue options read the vol$/);
+  });
+});

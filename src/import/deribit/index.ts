@@ -151,6 +151,20 @@ function importable(read: Read, skipped: InputProblem[], notes: InputProblem[]):
   return kept;
 }
 
+/**
+ * A quoted mark_iv far from the vol its mark_price implies at the index (a quote in other units, a stale surface): noted,
+ * since the methods that revalue options (portfolio, deribit, var) read the vol, not the mark. Far: more than a quarter
+ * of the implied vol and 5 vol points apart (the index is not Deribit's forward, so a small gap is usual).
+ */
+function noteVolAgainstMark(read: Read, p: DeribitPosition, usdOf: (currency: string) => number, notes: InputProblem[]): void {
+  const d = p.instrument, quote = read.quotes.get(d.name)!;
+  const spot = usdOf(d.base), years = yearsBetween(read.valuationMs, d.expiryMs!);
+  const implied = impliedVol(d.right === 'call', spot, d.strike!, years, d.inverse ? quote.mark * spot : quote.mark, 0, 0);
+  const quoted = percentToDecimal(quote.markIvPercent!);
+  if (implied === undefined || !(Math.abs(quoted - implied) > Math.max(0.05, 0.25 * implied))) return;
+  notes.push({ path: `${quote.path}.mark_iv`, message: `${d.name}: mark_iv ${quote.markIvPercent} is far from the ${(implied * 100).toPrecision(4)}% its mark_price ${quote.mark} implies at the index ${spot}: the methods that revalue options read the vol` });
+}
+
 const UNQUOTED = 'no ticker or book summary quotes it';
 
 function skip(read: Read, p: DeribitPosition, why: string, skipped: InputProblem[]): void {
@@ -184,7 +198,7 @@ function withImpliedVols(read: Read, quoted: DeribitPosition[], usdOf: (currency
       notes.push(unquoted
         ? { path: `${p.path}.mark_price`, message: `${d.name}: ${UNQUOTED}: marked at the position's own mark_price ${quote.mark}, ${at}` }
         : { path: `${quote.path}.mark_iv`, message: `${d.name}: its quote has no mark_iv: marked at its mark_price ${quote.mark}, ${at}` });
-    }
+    } else if (d.kind === 'option' && quote.vol === undefined) noteVolAgainstMark(read, p, usdOf, notes);
     kept.push(p);
   }
   return kept;
