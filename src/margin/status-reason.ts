@@ -65,9 +65,28 @@ function pooledTemplate(status: Status, f: PooledFigures): ReasonTemplate {
 export function pooledStatusReason(status: Status, f: PooledFigures, marginCurrency?: string): string {
   const t = pooledTemplate(status, f);
   const write = figureIn(marginCurrency);
+  const texts = Array.from(t.places, (place) => write(figureAt(f, place)));
+  // the figures compared come in pairs (equity against its requirement): two that differ never read the same
+  for (let k = 0; k + 1 < t.places.length; k += 2) {
+    const x = figureAt(f, t.places[k]), y = figureAt(f, t.places[k + 1]);
+    if (texts[k] === texts[k + 1] && x !== y) [texts[k], texts[k + 1]] = distinctFigures(x, y, marginCurrency);
+  }
   let text = t.words[0];
-  for (let k = 0; k < t.places.length; k++) text += write(figureAt(f, t.places[k])) + t.words[k + 1];
+  for (let k = 0; k < texts.length; k++) text += texts[k] + t.words[k + 1];
   return text;
+}
+
+/** Decimals past the usual that a reason shows to tell two figures apart (a double has at most 17 significant digits). */
+const MAX_REASON_DECIMALS = 20;
+
+/** `x` and `y` (x ≠ y) with as many decimals as it takes for them to read differently, in the reason's form. */
+function distinctFigures(x: number, y: number, marginCurrency?: string): [string, string] {
+  const unit = marginCurrency === undefined ? '' : ` ${marginCurrency}`;
+  for (let d = marginCurrency === undefined ? 3 : 9; d <= MAX_REASON_DECIMALS; d++) {
+    const a = money(x, d), b = money(y, d);
+    if (a !== b) return [a + unit, b + unit];
+  }
+  return [String(x) + unit, String(y) + unit];
 }
 
 /** Bytes {@link writePooledStatusReason} may write. */
@@ -94,8 +113,13 @@ export function writePooledReasonOf(code: number, equity: number, equityIm: numb
   const t = code === STATUS_LIQUIDATABLE && !(mm > 0) ? POOLED.liquidatableWithoutMm : BY_CODE[code], places = t.places;
   at = putBytes(t.bytes[0], out, at);
   for (let k = 0; k < places.length; k++) {
-    const p = places[k];
-    at = writeAmount(p === 0 ? equity : p === 1 ? equityIm : p === 2 ? equityMm : p === 3 ? im : mm, out, at);
+    const p = places[k], x = p === 0 ? equity : p === 1 ? equityIm : p === 2 ? equityMm : p === 3 ? im : mm;
+    // a pair of figures that differ but round to the same cents: the string form says them apart
+    if (k % 2 === 0 && k + 1 < places.length) {
+      const q = places[k + 1], y = q === 0 ? equity : q === 1 ? equityIm : q === 2 ? equityMm : q === 3 ? im : mm;
+      if (x !== y && Math.round(x * 100) === Math.round(y * 100)) return -1;
+    }
+    at = writeAmount(x, out, at);
     if (at < 0) return -1;
     at = putBytes(t.bytes[k + 1], out, at);
   }

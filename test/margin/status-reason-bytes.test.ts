@@ -62,3 +62,16 @@ describe('status reasons as bytes', () => {
     expect(writePooledStatusReason('bankrupt', { equity: -1e12, equityIm: 0, equityMm: 0, im: 0, mm: 0 }, out, 0)).toBe(-1);
   });
 });
+
+describe('figures compared in a reason never read the same when they differ', () => {
+  it('at a liquidation price: "equity for MM 960.2 < MM 960.2" shows the digits that tell them apart', () => {
+    const f = { equity: 960.2, equityIm: 960.2, equityMm: 960.1999999999999, im: 1_900, mm: 960.2 };
+    expect(pooledStatusReason('liquidatable', f)).toBe('equity for MM 960.1999999999999 < MM 960.2000000000000');
+    // the bytes leave such a pair to the text
+    expect(writePooledStatusReason('liquidatable', f, new Uint8Array(POOLED_REASON_MAX_BYTES), 0)).toBe(-1);
+    // a coin account's, past its 8 decimals
+    expect(pooledStatusReason('liquidatable', { ...f, equityMm: 0.123456781, mm: 0.123456784 }, 'BTC')).toBe('equity for MM 0.123456781 BTC < MM 0.123456784 BTC');
+    // figures that read apart keep their usual form
+    expect(pooledStatusReason('liquidatable', { ...f, equityMm: 955 })).toBe('equity for MM 955.00 < MM 960.20');
+  });
+});
