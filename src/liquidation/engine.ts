@@ -399,7 +399,7 @@ class LiquidationRun {
       if (n >= this.p.maxStepsPerAccount) {
         note = `stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`;
         // the run stops acting on it: each position's own deficit is settled as at its close (the rest's below)
-        if (buckets !== null) for (const b of buckets) if (b >= 0) this.steps.settleDeficit(a, -this.run.positionEquity(a, b), b);
+        for (const b of buckets ?? []) if (b >= 0) this.steps.settleDeficit(a, -this.run.positionEquity(a, b), b);
         break;
       }
       const next = this.chooser.next(a, holdings, worst.bucket, worst.slack);
@@ -440,8 +440,7 @@ class LiquidationRun {
   private breachingBuckets(a: number): number[] | null {
     if (!this.ownBacking) return null;
     const atMm = { kind: 'mm-buffer' as const, buffer: 0 }, tolerance = this.trial.tolerance(a);
-    const out: number[] = [];
-    const pos = this.layout.positions;
+    const out: number[] = [], pos = this.layout.positions;
     for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) if (this.run.liquidationSlack(a, atMm, slot) < -tolerance) out.push(slot);
     if (this.run.liquidationSlack(a, atMm, -1) < -tolerance) out.push(-1);
     return out;
@@ -497,5 +496,4 @@ class LiquidationRun {
     if (bucket === undefined) return this.run.accountColumns().equity[a];
     return bucket >= 0 ? this.run.positionEquity(a, bucket) : restEquityOf(this.layout, this.run, a);
   }
-
 }

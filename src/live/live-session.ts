@@ -26,7 +26,7 @@ import type { AccountRequirement, Binding } from '../margin/what-if.js';
 import type { Book, Market, ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
-import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck, shortOfOwnIm } from './check.js';
+import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
 import { bookNow, type RollupSource } from './live-rollup.js';
 import { LayoutRollup } from './layout-rollup.js';
@@ -37,8 +37,7 @@ import { instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, type Fill, type OrderRequest, readFills, readOrder, readTrades, readTransfers, type Trade, type Transfer } from './requests.js';
 import type { Tick } from './tick.js';
 import { LiveDomain, type TickTarget, writeTick } from './live-domain.js';
-import { readSubaccountTransfer, type SubaccountTransfer, TransferRules } from './subaccount-transfer.js';
-import { figure } from '../margin/status-reason.js';
+import { readSubaccountTransfer, type SubaccountTransfer, transferRefusal, TransferRules } from './subaccount-transfer.js';
 
 export type { StatusChange } from './status-change.js';
 
@@ -300,18 +299,8 @@ export class LiveSession {
     const plan = readSubaccountTransfer(json, this.run.context.layout, this.transferRules);
     const source = this.run.trial.withChanges(plan.from, [plan.out]);
     const id = this.run.context.layout.accountIds[plan.from];
-    if (source.status === 'error' || !(source.equityIm >= source.im)) {
-      return { accepted: false, reason: `${id} would fall below IM: equity for IM ${figure(source.equityIm)} < IM ${figure(source.im)} after the transfer`, source };
-    }
-    // a balance that counts for IM but less for MM (collateral at a location slower than the liquidation horizon) can
-    // leave the IM surplus above what the MM surplus allows: a transfer never makes its source liquidatable
-    if (!(source.equityMm >= source.mm)) {
-      return { accepted: false, reason: `${id} would fall below MM: equity for MM ${figure(source.equityMm)} < MM ${figure(source.mm)} after the transfer`, source };
-    }
-    // isolated margin: the transfer comes out of what the pro-rata positions share; each keeps its own IM
-    if (shortOfOwnIm(source, this.run.positionsOwnEquity)) {
-      return { accepted: false, reason: `${id} would leave a position short of its own IM under isolated margin: the account ${source.status.replace('_', ' ')} after the transfer`, source };
-    }
+    const refused = transferRefusal(id as string, source, this.run.positionsOwnEquity);
+    if (refused !== undefined) return { accepted: false, reason: refused, source };
     const update = this.applyItems([
       { account: plan.from, change: plan.out, path: 'transfer' },
       { account: plan.to, change: plan.in, path: 'transfer' },

@@ -19,6 +19,9 @@ import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notF
 import { accountIdsOf, accountMastersOf, forEachLocatedBalance } from '../model/book-columns.js';
 import type { ValidatedBook } from '../model/types.js';
 import { readAccount } from './requests.js';
+import { figure } from '../margin/status-reason.js';
+import type { AccountRequirement } from '../margin/what-if.js';
+import { shortOfOwnIm } from './check.js';
 
 /** A transfer between accounts of one master group, as JSON. */
 export type SubaccountTransfer = { from: string; to: string; asset: string; amount: number } | { from: string; to: string; cashUsd: number };
@@ -127,4 +130,17 @@ export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules:
   }
   problems.throwIfAny();
   return { from, to, out: out!, in: into! };
+}
+
+/**
+ * Why a transfer out of account `id`, whose figures after it are `source`, is refused, or undefined: it may not leave the
+ * source below IM, nor below MM (a balance that counts for IM but less for MM, at a location slower than the
+ * liquidation horizon, can leave the IM surplus above what the MM surplus allows), nor under isolated margin (`isolated`)
+ * any position short of its own IM (the transfer comes out of what the pro-rata positions share).
+ */
+export function transferRefusal(id: string, source: AccountRequirement, isolated: boolean): string | undefined {
+  if (source.status === 'error' || !(source.equityIm >= source.im)) return `${id} would fall below IM: equity for IM ${figure(source.equityIm)} < IM ${figure(source.im)} after the transfer`;
+  if (!(source.equityMm >= source.mm)) return `${id} would fall below MM: equity for MM ${figure(source.equityMm)} < MM ${figure(source.mm)} after the transfer`;
+  if (shortOfOwnIm(source, isolated)) return `${id} would leave a position short of its own IM under isolated margin: the account ${source.status.replace('_', ' ')} after the transfer`;
+  return undefined;
 }
