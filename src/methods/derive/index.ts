@@ -1,6 +1,7 @@
 /**
  * Derive portfolio margin (PMRM_2) as a method: spot × vol scenarios with static discounting, the forward (basis)
- * contingency, skew rotations, and the perp, option, confidence, de-peg and collateral terms (docs/profiles.md; conformance: test/conformance/derive/).
+ * contingency, skew rotations, and the perp, option, confidence, de-peg and collateral terms (docs/profiles.md;
+ * conformance: test/conformance/derive/).
  */
 import type { MarginMethodPlugin } from '../method.js';
 import { deriveSchema } from './schema.js';

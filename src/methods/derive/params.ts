@@ -1,7 +1,8 @@
 /**
- * Parameters of Derive portfolio margin (method `derive`, Derive's PMRM_2 rules; docs/profiles.md): the `derive` section of the params JSON. Fractions are decimals (0.05 = 5%); shocks are
- * multipliers of the spot (1.18 = spot up 18%). The defaults are the parameter set of Derive's published portfolio
- * cases (derivexyz/v2-core, PMRM_2 portfolio_cases), which the `derive` profile pins.
+ * Parameters of Derive portfolio margin (method `derive`, Derive's PMRM_2 rules; docs/profiles.md): the `derive`
+ * section of the params JSON. Fractions are decimals (0.05 = 5%); shocks are multipliers of the spot (1.18 = spot up
+ * 18%). The defaults are the parameter set of Derive's published portfolio cases (derivexyz/v2-core, PMRM_2
+ * portfolio_cases), which the `derive` profile pins.
  *
  * Besides the rules, the section carries the market terms Derive's feeds give and margin-core's market model lacks
  * (`stablePrice`, `feeds`, `collateral`): per-expiry forwards and the confidence of each feed.

@@ -178,7 +178,7 @@ function checkFeedExpiries(layout: MethodContext['layout'], p: DeriveParams): vo
     for (const key of Object.keys(feed.expiries)) {
       if (held.has(Date.parse(key))) continue;
       const listed = [...held].sort((x, y) => x - y).slice(0, 4).map((ms) => new Date(ms).toISOString().replace('.000Z', 'Z'));
-      problems.add(keyPath(`${keyPath("params.derive.feeds", asset)}.expiries`, key), `no option or future on ${asset} in the book expires then${listed.length > 0 ? ` (its expiries: ${listed.join(', ')}${held.size > 4 ? ', …' : ''})` : ''}: the entry's terms would not be used`);
+      problems.add(keyPath(`${keyPath('params.derive.feeds', asset)}.expiries`, key), `no option or future on ${asset} in the book expires then${listed.length > 0 ? ` (its expiries: ${listed.join(', ')}${held.size > 4 ? ', …' : ''})` : ''}: the entry's terms would not be used`);
     }
   }
   problems.throwIfAny();
