@@ -150,19 +150,25 @@ function figureIn(marginCurrency: string | undefined): (x: number) => string {
 export function isolatedStatusReason(status: Status, instrument: string, f: { allocated: number; markToMarket: number; im: number; mm: number }, marginCurrency?: string): string {
   const figure = figureIn(marginCurrency);
   const equity = f.allocated + f.markToMarket;
+  // the equity against the requirement its status compares it with: two that differ never read the same
+  const against = (requirement: number): [string, string] => {
+    const pair: [string, string] = [figure(equity), figure(requirement)];
+    return pair[0] === pair[1] && equity !== requirement ? distinctFigures(equity, requirement, marginCurrency) : pair;
+  };
   // + 0: a short's P&L of −0 (no move) reads 0.00, not −0.00
-  const own = `isolated position ${instrument}: allocated ${figure(f.allocated)} + P&L ${figure(f.markToMarket + 0)} = ${figure(equity)}`;
+  const own = (shown: string) => `isolated position ${instrument}: allocated ${figure(f.allocated)} + P&L ${figure(f.markToMarket + 0)} = ${shown}`;
+  const im = against(f.im), mm = against(f.mm);
   switch (status) {
     case 'healthy':
-      return `${own} ≥ IM ${figure(f.im)}`;
+      return `${own(im[0])} ≥ IM ${im[1]}`;
     case 'margin_call':
-      return `${own} < IM ${figure(f.im)}`;
+      return `${own(im[0])} < IM ${im[1]}`;
     case 'liquidatable':
-      return `${own} < MM ${figure(f.mm)}`;
+      return `${own(mm[0])} < MM ${mm[1]}`;
     case 'bankrupt':
-      return `${own} < 0`;
+      return `${own(figure(equity))} < 0`;
     case 'error':
-      return `${own}: not computable`;
+      return `${own(figure(equity))}: not computable`;
   }
 }
 

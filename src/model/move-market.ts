@@ -39,7 +39,9 @@ export interface MarketMove {
  * convention (src/methods/engines/rule-based/liquidation-price.ts).
  */
 export function markHeldToIndex(mark: number, indexFactor: number): number {
-  return mark * indexFactor;
+  const held = mark * indexFactor;
+  // a mark at its index, moved to the largest price, lands an ulp or so above it by the product's rounding: it is that price
+  return held > DOMAIN.price.max && held <= DOMAIN.price.max * (1 + 4 * Number.EPSILON) ? DOMAIN.price.max : held;
 }
 
 /** An option whose mark the market may quote: what re-marks it when its underlying or vol moves. */

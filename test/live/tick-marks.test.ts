@@ -182,3 +182,24 @@ function expectFresh(engine: Engine, live: ReturnType<Engine['live']>): void {
   const { book, market } = validateInputs(layoutToBook(live.layout), live.marketJson);
   expect(firstDifference(live.report(), engine.margin(book, market)), engine.backend).toBeNull();
 }
+
+describe('a tick to the largest price', () => {
+  let engines: Engine[];
+  beforeAll(async () => {
+    engines = await allEngines();
+  });
+
+  it('moves a mark at its index to exactly 1e12 (the product rounded it to 1000000000000.0001, refused)', () => {
+    expect(100_001 * (1e12 / 100_001)).toBeGreaterThan(1e12); // the rounding the rule absorbs
+    expect(markHeldToIndex(100_001, 1e12 / 100_001)).toBe(1e12);
+    expect(markHeldToIndex(100_050, 1e12 / 100_000)).toBeGreaterThan(1e12); // a mark above its index stays above: refused
+    const book = { instruments: [INSTRUMENTS[0]], accounts: [{ id: 'long', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], cashUsd: 20_000 }] };
+    for (const engine of engines) {
+      const live = engine.live(book, { ...MARKET, marks: { 'BTC-PERP': 100_000 } }, { method: 'cross' });
+      live.applyTick({ assets: { BTC: { price: 100_001 } } });
+      live.applyTick({ assets: { BTC: { price: 1e12 } } });
+      expect(live.marketJson.marks!['BTC-PERP']).toBe(1e12);
+      live.release();
+    }
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AMOUNT_MAX_BYTES, amount, writeAmount } from '../../src/margin/money-text.js';
-import { POOLED_REASON_MAX_BYTES, pooledStatusReason, writePooledStatusReason } from '../../src/margin/status-reason.js';
+import { isolatedStatusReason, POOLED_REASON_MAX_BYTES, pooledStatusReason, writePooledStatusReason } from '../../src/margin/status-reason.js';
 import { STATUS } from '../../src/margin/status.js';
 import { mulberry32 } from '../support/random.js';
 
@@ -73,5 +73,14 @@ describe('figures compared in a reason never read the same when they differ', ()
     expect(pooledStatusReason('liquidatable', { ...f, equityMm: 0.123456781, mm: 0.123456784 }, 'BTC')).toBe('equity for MM 0.123456781 BTC < MM 0.123456784 BTC');
     // figures that read apart keep their usual form
     expect(pooledStatusReason('liquidatable', { ...f, equityMm: 955 })).toBe('equity for MM 955.00 < MM 960.20');
+  });
+});
+
+describe('an isolated position\'s reason tells its equity and requirement apart too', () => {
+  it('allocated 499.9999999 against MM 500: the equity and MM show the digits that differ', () => {
+    expect(isolatedStatusReason('liquidatable', 'BTC-PERP', { allocated: 499.9999999, markToMarket: 0, im: 1_000, mm: 500 }))
+      .toBe('isolated position BTC-PERP: allocated 500.00 + P&L 0.00 = 499.9999999 < MM 500.0000000');
+    expect(isolatedStatusReason('liquidatable', 'BTC-PERP', { allocated: 450, markToMarket: 0, im: 1_000, mm: 500 }))
+      .toBe('isolated position BTC-PERP: allocated 450.00 + P&L 0.00 = 450.00 < MM 500.00');
   });
 });
