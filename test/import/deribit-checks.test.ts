@@ -228,3 +228,23 @@ describe('a mark_iv far from the vol its mark implies', () => {
     expect(notes[0].message).toMatch(/^BTC-25DEC26-100000-C: mark_iv 0\.529 is far from the 5\d\.\d\d% its mark_price 0\.0322 implies at the index 91500: the methods that revalue options read the vol$/);
   });
 });
+
+describe('an inverse future\'s size', () => {
+  it('that is no whole number of its 10 USD contracts is refused at its path (12,005 was imported as 1,200.5 contracts)', () => {
+    const coin = deribitFixture('coin-account');
+    const saved = coin.positions as Positions;
+    const result = saved.result.map((p, k) => (k === 0 ? { ...p, size: 12_005 } : p));
+    expect(refusal({ ...coin, positions: { ...saved, result } })).toContainEqual({ path: 'get_positions.json.result[0].size', message: "12005 USD is not a whole number of BTC-PERPETUAL's 10 USD contracts" });
+  });
+});
+
+describe('an equity refusal names what was skipped beside it', () => {
+  it('a BTC future saved as ETH-26MAR27 among the BTC positions: skipped for no ETH summary, and the BTC equity refusal says so', () => {
+    const coin = deribitFixture('coin-account');
+    const saved = coin.positions as Positions;
+    const result = saved.result.map((p, k) => (k === 1 ? { ...p, instrument_name: 'ETH-26MAR27' } : p));
+    const problems = refusal({ ...coin, positions: { ...saved, result } });
+    const equity = problems.find((p) => p.path.endsWith('.equity'))!;
+    expect(equity.message).toMatch(/; not imported from the same response: get_positions\.json\.result\[1\]\S* \(.*no account summary for ETH.*\): a position of another currency saved there keeps its P&L in this equity$/);
+  });
+});

@@ -155,7 +155,7 @@ function equityTolerance(equity: number, positions: readonly DeribitPosition[]):
  */
 export function checkVenueEquity(
   book: ValidatedBook, market: ValidatedMarket, summaries: readonly DeribitSummary[], kept: readonly DeribitPosition[],
-  skippedCurrencies: ReadonlySet<string | undefined>, problems: ProblemList, notes: InputProblem[],
+  skippedCurrencies: ReadonlySet<string | undefined>, problems: ProblemList, notes: InputProblem[], skipped: readonly InputProblem[] = [],
 ): void {
   const byId = new Map(kept.map((p) => [p.instrument.name, p]));
   const instruments = new Map(book.instruments.map((i) => [i.id, i]));
@@ -182,7 +182,20 @@ export function checkVenueEquity(
     const ours = equity.get(s.currency) ?? 0;
     const tolerance = equityTolerance(s.equity, kept.filter((p) => p.instrument.settlement === s.currency));
     if (!(Math.abs(ours - s.equity) <= tolerance)) {
-      problems.add(`${s.path}.equity`, `the venue's ${s.currency} equity ${s.equity} is not the imported book's ${Number(ours.toPrecision(12))} (off by ${Number((ours - s.equity).toPrecision(3))}, beyond the rounding tolerance ${Number(tolerance.toPrecision(2))}): balance + futures_session_rpl + each future's session P&L + each option's size × mark must make it; save get_account_summary and get_positions at the same time, each position once`);
+      problems.add(`${s.path}.equity`, `the venue's ${s.currency} equity ${s.equity} is not the imported book's ${Number(ours.toPrecision(12))} (off by ${Number((ours - s.equity).toPrecision(3))}, beyond the rounding tolerance ${Number(tolerance.toPrecision(2))}): balance + futures_session_rpl + each future's session P&L + each option's size × mark must make it; save get_account_summary and get_positions at the same time, each position once${skippedBeside(s.currency, kept, skipped)}`);
     }
   }
+}
+
+/**
+ * The positions skipped from the get_positions response that holds `currency`'s positions, as the end of an equity
+ * refusal: a position saved in another currency's response (an ETH-PERPETUAL among BTC's) is skipped, while its P&L
+ * stays in the venue's equity of the response's currency.
+ */
+function skippedBeside(currency: string, kept: readonly DeribitPosition[], skipped: readonly InputProblem[]): string {
+  const responseOf = (path: string) => path.slice(0, path.indexOf('.result'));
+  const responses = new Set(kept.filter((p) => p.instrument.settlement === currency).map((p) => responseOf(p.path)));
+  const beside = skipped.filter((k) => k.path.startsWith('get_positions.json') && responses.has(responseOf(k.path)));
+  if (beside.length === 0) return '';
+  return `; not imported from the same response: ${beside.slice(0, 3).map((k) => `${k.path} (${k.message})`).join('; ')}${beside.length > 3 ? ', …' : ''}: a position of another currency saved there keeps its P&L in this equity`;
 }

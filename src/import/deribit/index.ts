@@ -90,7 +90,7 @@ export function importDeribit(input: DeribitResponses, options: DeribitImportOpt
   const book = { instruments: [...built.instruments.values()], accounts: accounts.filter((a) => a.positions.length > 0 || a.collateral.length > 0) };
   // what `margin` would refuse is refused here, at the venue's paths; then each currency's equity against the venue's
   const valid = validateImported(book, market, { ...built.sources, quotes: read.quotes, indexPrices, volSources, valuationTime: valuationTimePath(read, options) });
-  checkVenueEquity(valid.book, valid.market, read.summaries, kept, read.skippedCurrencies, problems, notes);
+  checkVenueEquity(valid.book, valid.market, read.summaries, kept, read.skippedCurrencies, problems, notes, skipped);
   problems.throwIfAny();
   return { book, market, skipped, notes, venueEquity };
 }

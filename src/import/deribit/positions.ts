@@ -129,6 +129,12 @@ function readPosition(item: unknown, at: string, problems: ProblemList, skipped:
       return undefined;
     }
     multiplier = face;
+    // an inverse future's size is whole contracts of its face in USD: a size between them is no position Deribit holds
+    const contracts = size / face;
+    if (Math.abs(contracts - Math.round(contracts)) > 1e-9 * Math.max(1, Math.abs(contracts))) {
+      problems.add(`${at}.size`, `${size} USD is not a whole number of ${name}'s ${face} USD contracts`);
+      return undefined;
+    }
   }
   const common = { instrument: parsed, size, quantity: size / multiplier, multiplier, mark, indexPrice: optionalNumber(item, 'index_price'), path: at };
   if (parsed.kind === 'option') return { ...common, entryPrice: average, entryField: 'average_price', valueTolerance: 1e-8 };
