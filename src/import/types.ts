@@ -53,7 +53,7 @@ export interface VenueEquity {
   currency: string;
   equity: number;
   equityUsd: number;
-  /** Where the figure was read (e.g. `get_account_summary.json[0].result.equity`). */
+  /** Where the figure was read (e.g. `get_account_summary.json[0].result.equity`; a sum of summaries joins them with ` + `). */
   path: string;
 }
 

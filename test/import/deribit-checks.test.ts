@@ -248,3 +248,12 @@ describe('an equity refusal names what was skipped beside it', () => {
     expect(equity.message).toMatch(/; not imported from the same response: get_positions\.json\.result\[1\]\S* \(.*no account summary for ETH.*\): a position of another currency saved there keeps its P&L in this equity$/);
   });
 });
+
+describe("a cross-collateral account's venue equity", () => {
+  it('summed over its summaries (no total_equity_usd) names every summary it sums, not the first', () => {
+    const cross = deribitFixture('cross-collateral');
+    const summaries = (cross.accountSummary as Response[]).map((s) => ({ ...s, result: { ...s.result, total_equity_usd: undefined } }));
+    const imported = importDeribit({ ...cross, accountSummary: summaries });
+    expect(imported.venueEquity.map((e) => e.path)).toEqual(['get_account_summary.json[0].result.equity + get_account_summary.json[1].result.equity + get_account_summary.json[2].result.equity']);
+  });
+});

@@ -291,7 +291,9 @@ function venueEquityOf(accounts: Map<string, ImportedAccount>, read: Read, accou
       // Deribit's total_equity_usd when the account holds every currency, else its currencies' equity at their index
       const total = own.length === read.summaries.length ? own[0].totalEquityUsd : undefined;
       const usd = total ?? own.reduce((sum, x) => sum + x.equity * usdOf(x.currency), 0);
-      out.push({ account: id, currency: 'USD', equity: usd, equityUsd: usd, path: total !== undefined ? `${own[0].path}.total_equity_usd` : `${own[0].path}.equity` });
+      // summed: every summary's equity is a term of it
+      const path = total !== undefined ? `${own[0].path}.total_equity_usd` : own.map((x) => `${x.path}.equity`).join(' + ');
+      out.push({ account: id, currency: 'USD', equity: usd, equityUsd: usd, path });
     }
   }
   return out;
