@@ -426,7 +426,7 @@ export class BookLayout {
 
   private requireAccount(id: string): number {
     const index = this.accountIndexById.get(id);
-    if (index === undefined) rejectOne('accountId', `unknown account ${JSON.stringify(id)}`);
+    if (index === undefined) rejectOne('accountId', `no account ${JSON.stringify(id)} in the book`);
     return index as number;
   }
 

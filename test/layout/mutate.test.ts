@@ -97,6 +97,6 @@ describe.each(ALLOCATORS)('adding and removing without re-laying out (%s)', (_na
     expect(problemsOf(() => layout.addAccount({ id: 'alice', collateral: [{ asset: 'USDC', amount: 1 }] }))).toEqual([
       { path: 'account.id', message: 'duplicate account id "alice"' },
     ]);
-    expect(problemsOf(() => layout.removePosition('zed', 0))).toEqual([{ path: 'accountId', message: 'unknown account "zed"' }]);
+    expect(problemsOf(() => layout.removePosition('zed', 0))).toEqual([{ path: 'accountId', message: 'no account "zed" in the book' }]);
   });
 });

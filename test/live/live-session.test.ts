@@ -111,7 +111,7 @@ describe('fills and transfers', () => {
       { account: 'long', instrument: 'XYZ', quantity: 0, price: -5, side: 'buy' },
       { account: 'long', instrument: 'ETH-PERP', quantity: Number.POSITIVE_INFINITY, price: 3_000 },
     ])))).toEqual([
-      'fills[1].account: unknown account "nobody"',
+      'fills[1].account: no account "nobody" in the book',
       'fills[2].side: unknown field (expected account, instrument, quantity, price)',
       'fills[2].instrument: unknown instrument "XYZ"',
       'fills[2].quantity: zero (a trade has a size; the sign is its side)',

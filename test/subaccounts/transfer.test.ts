@@ -88,7 +88,7 @@ describe('transfer validation', () => {
   it('rejects accounts outside one group, the same account, and unknown accounts', () => {
     expectOneProblem(() => live.transfer({ from: 's1', to: 'other', cashUsd: 1 }), 'transfer.to', /"other" is not in "s1"'s master group/);
     expectOneProblem(() => live.transfer({ from: 's1', to: 's1', cashUsd: 1 }), 'transfer.to', /same account/);
-    expectOneProblem(() => live.transfer({ from: 'nobody', to: 's1', cashUsd: 1 }), 'transfer.from', /unknown account "nobody"/);
+    expectOneProblem(() => live.transfer({ from: 'nobody', to: 's1', cashUsd: 1 }), 'transfer.from', /no account "nobody" in the book/);
   });
 
   it('rejects amounts that are not positive, unknown fields and assets, and collateral held at a location', () => {
