@@ -29,13 +29,7 @@ const FIGURE_ORDER: readonly (keyof PooledFigures)[] = ['equity', 'equityIm', 'e
 
 /** The figure at `place` of FIGURE_ORDER, read by its fixed name: perf: per-row-text (docs/performance.md). */
 function figureAt(f: PooledFigures, place: number): number {
-  switch (place) {
-    case 0: return f.equity;
-    case 1: return f.equityIm;
-    case 2: return f.equityMm;
-    case 3: return f.im;
-    default: return f.mm;
-  }
+  return figureOf(place, f.equity, f.equityIm, f.equityMm, f.im, f.mm);
 }
 
 /** `words[0] figures[0] words[1] figures[1] … words[n]`. */
@@ -113,10 +107,10 @@ export function writePooledReasonOf(code: number, equity: number, equityIm: numb
   const t = code === STATUS_LIQUIDATABLE && !(mm > 0) ? POOLED.liquidatableWithoutMm : BY_CODE[code], places = t.places;
   at = putBytes(t.bytes[0], out, at);
   for (let k = 0; k < places.length; k++) {
-    const p = places[k], x = p === 0 ? equity : p === 1 ? equityIm : p === 2 ? equityMm : p === 3 ? im : mm;
+    const x = figureOf(places[k], equity, equityIm, equityMm, im, mm);
     // a pair of figures that differ but round to the same cents: the string form says them apart
     if (k % 2 === 0 && k + 1 < places.length) {
-      const q = places[k + 1], y = q === 0 ? equity : q === 1 ? equityIm : q === 2 ? equityMm : q === 3 ? im : mm;
+      const y = figureOf(places[k + 1], equity, equityIm, equityMm, im, mm);
       if (x !== y && Math.round(x * 100) === Math.round(y * 100)) return -1;
     }
     at = writeAmount(x, out, at);
@@ -124,6 +118,11 @@ export function writePooledReasonOf(code: number, equity: number, equityIm: numb
     at = putBytes(t.bytes[k + 1], out, at);
   }
   return at;
+}
+
+/** {@link figureAt} of figures given one by one (the byte writer's: no record of them). */
+function figureOf(place: number, equity: number, equityIm: number, equityMm: number, im: number, mm: number): number {
+  return place === 0 ? equity : place === 1 ? equityIm : place === 2 ? equityMm : place === 3 ? im : mm;
 }
 
 /** The pooled templates by status code (liquidatable's with MM; without: {@link writePooledReasonOf}). */

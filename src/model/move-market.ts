@@ -25,6 +25,12 @@ export function appliedReturn(r: number, price: number): number {
   return Math.min(Math.max(MIN_RETURN, r), DOMAIN.price.max / price - 1);
 }
 
+/** {@link appliedReturn} of `asset` in `market`; an asset the market does not price has only the fall's floor. */
+export function appliedMove(market: ValidatedMarket, asset: string, r: number): number {
+  const at = market.assets.get(asset);
+  return at === undefined ? Math.max(MIN_RETURN, r) : appliedReturn(r, at.price);
+}
+
 export interface MarketMove {
   /** Relative spot change per asset symbol: −0.2 = a 20% fall. Assets not listed do not move. */
   readonly returns: ReadonlyMap<string, number>;
@@ -89,9 +95,7 @@ export function moveMarket(market: ValidatedMarket, movers: MarkMovers, move: Ma
   const { underlyingOf, quotedIn, options, remarkOption } = movers;
   const factor = (asset: string | undefined): number => {
     const r = asset === undefined ? undefined : move.returns.get(asset);
-    if (r === undefined) return 1;
-    const at = market.assets.get(asset as string);
-    return 1 + (at === undefined ? Math.max(MIN_RETURN, r) : appliedReturn(r, at.price));
+    return r === undefined ? 1 : 1 + appliedMove(market, asset as string, r);
   };
   const shift = (asset: string | undefined): number => (asset === undefined ? 0 : move.volShift.get(asset) ?? 0);
   const assets = new Map<string, ValidatedAssetMarket>();

@@ -17,7 +17,7 @@ import type { StepFlow } from '../liquidation/plan-columns.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { markAssets } from '../layout/mark-assets.js';
 import { optionMarkMoved } from '../margin/coin-valuation.js';
-import { appliedReturn, compoundReturn, type MarkMovers, MIN_RETURN, moveMarket } from '../model/move-market.js';
+import { appliedMove, compoundReturn, type MarkMovers, moveMarket } from '../model/move-market.js';
 import { DOMAIN } from '../model/domain.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { yearsBetween } from '../model/time.js';
@@ -163,10 +163,7 @@ class Cascade {
     let crossed = false;
     for (let k = 0; k < steps.length && !crossed; k++) {
       const step = steps[k];
-      for (const [asset, r] of step.move.returns) {
-        const before = market.assets.get(asset);
-        shockMove.set(asset, compoundReturn(shockMove.get(asset), before ? appliedReturn(r, before.price) : Math.max(MIN_RETURN, r))); // as applied
-      }
+      for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), appliedMove(market, asset, r))); // as applied
       market = moveMarket(market, this.markAssets, step.move);
       let stoppedBy: CascadeStop = 'round-cap';
       let n = 0;
@@ -352,7 +349,7 @@ class Cascade {
     // the move applied (moveMarket floors a fall at MIN_RETURN, caps a rise at the largest price): the round reports
     // it, and the vols follow it
     for (const [asset, r] of returns) {
-      const at = market.assets.get(asset), applied = at ? appliedReturn(r, at.price) : Math.max(MIN_RETURN, r);
+      const applied = appliedMove(market, asset, r);
       if (applied !== r) returns.set(asset, applied);
     }
     const volShift = new Map<string, number>();

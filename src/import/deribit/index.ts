@@ -158,11 +158,16 @@ function importable(read: Read, skipped: InputProblem[], notes: InputProblem[]):
  */
 function noteVolAgainstMark(read: Read, p: DeribitPosition, usdOf: (currency: string) => number, notes: InputProblem[]): void {
   const d = p.instrument, quote = read.quotes.get(d.name)!;
-  const spot = usdOf(d.base), years = yearsBetween(read.valuationMs, d.expiryMs!);
-  const implied = impliedVol(d.right === 'call', spot, d.strike!, years, d.inverse ? quote.mark * spot : quote.mark, 0, 0);
+  const spot = usdOf(d.base), implied = markImpliedVol(read, d, quote.mark, spot);
   const quoted = percentToDecimal(quote.markIvPercent!);
   if (implied === undefined || !(Math.abs(quoted - implied) > Math.max(0.05, 0.25 * implied))) return;
   notes.push({ path: `${quote.path}.mark_iv`, message: `${d.name}: mark_iv ${quote.markIvPercent} is far from the ${(implied * 100).toPrecision(4)}% its mark_price ${quote.mark} implies at the index ${spot}: the methods that revalue options read the vol` });
+}
+
+/** The vol option `d`'s `mark` implies at the index `spot` (rate and carry 0, as the market's); undefined when none does. */
+function markImpliedVol(read: Read, d: DeribitPosition['instrument'], mark: number, spot: number): number | undefined {
+  // a coin-settled option's mark is coin per unit: its USD price is mark × index
+  return impliedVol(d.right === 'call', spot, d.strike!, yearsBetween(read.valuationMs, d.expiryMs!), d.inverse ? mark * spot : mark, 0, 0);
 }
 
 const UNQUOTED = 'no ticker or book summary quotes it';
@@ -183,9 +188,7 @@ function withImpliedVols(read: Read, quoted: DeribitPosition[], usdOf: (currency
     const d = p.instrument, quote = read.quotes.get(d.name)!;
     const unquoted = quote.fromPosition === true;
     if (d.kind === 'option' && quote.vol === undefined && (unquoted || quote.markIvPercent === undefined)) {
-      const spot = usdOf(d.base), years = yearsBetween(read.valuationMs, d.expiryMs!);
-      // a coin-settled option's mark is coin per unit: its USD price is mark × index
-      const vol = impliedVol(d.right === 'call', spot, d.strike!, years, d.inverse ? quote.mark * spot : quote.mark, 0, 0);
+      const spot = usdOf(d.base), vol = markImpliedVol(read, d, quote.mark, spot);
       const why = unquoted ? `${UNQUOTED}, and its own mark_price ${quote.mark}` : `its quote has no mark_iv, and its mark_price ${quote.mark}`;
       if (vol === undefined) {
         skip(read, p, `${why} implies no vol at the index ${spot}`, skipped);
