@@ -50,6 +50,26 @@ describe('liquidation properties', () => {
     }
   });
 
+  // a run that stops acting on an account at maxStepsPerAccount settles what it still owes (the fund, else written off):
+  // an isolated one kept its open positions' deficit, below zero and out of the identity
+  it('stopped at maxStepsPerAccount: money conserved and nobody below zero, isolated and cross', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: -0.3, max: 0.2, noNaN: true }), fc.constantFrom(1, 2, 3), fc.constantFrom(0, 20_000), (seed, shock, steps, fund) => {
+        const { book, market } = shockedSample(40, seed, shock, 4);
+        for (const method of ['isolated', 'cross'] as const) {
+          const r = engines[0].liquidate(book, market, { method, liquidation: { maxStepsPerAccount: steps, insuranceFund: { balanceUsd: fund } } });
+          const t = r.totals, usd = usdPerUnit(market);
+          const scale = t.closedNotional + t.adlNotional + t.fundStart + r.accounts.reduce((n, a) => n + Math.abs(a.before.equity), 0) + 1;
+          expect(Math.abs(t.conservationResidual), `${method} residual`).toBeLessThan(1e-9 * scale);
+          expect(Math.abs(identity(r, market)), `${method} identity`).toBeLessThan(1e-9 * scale);
+          expect(Math.abs(r.accounts.reduce((n, a) => n + a.waterfall.writtenOff * usd(a), 0) - t.uncovered)).toBeLessThan(1e-9 * scale);
+          for (const a of r.accounts) expect(a.after.equity, `${method} ${a.id} (${a.state})`).toBeGreaterThanOrEqual(-1e-9 * scale);
+        }
+      }),
+      propertyRuns(6),
+    );
+  });
+
   it('conserve money, leave nobody below zero, report every account touched, close only isolated positions below target, agree on every backend', () => {
     let adlRuns = 0, uncoveredRuns = 0, coinRuns = 0;
     fc.assert(
