@@ -11,6 +11,7 @@ import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
 import type { Shelf, ShelfKind } from '../memory/shelf.js';
+import { HedgeSlice } from './slice.js';
 
 /**
  * A chooser's scratch: its probes, its root search, and its per-holding arrays (grown to the most holdings an account
@@ -71,6 +72,10 @@ export class StepChooser {
   private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN, share: Number.NaN };
   /** Its probes, root search and per-holding arrays (see {@link StepScratch}), given back by {@link release}. */
   private readonly scratch: StepScratch;
+  /** A slice of the account under way (slice.ts), and its next leg's quantity. */
+  private readonly slice: HedgeSlice;
+  private readonly legQuantity = { quantity: 0 };
+  private readonly usableHolding = (h: Holding): boolean => this.usable(h);
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -83,6 +88,7 @@ export class StepChooser {
     private readonly shelf: Shelf<StepScratch>,
   ) {
     this.scratch = shelf.take();
+    this.slice = new HedgeSlice(effects, trial, emptyEffect());
   }
 
   /** The run ended: the scratch (as grown) is kept for the next run's chooser; none of it is read after this. */
@@ -99,6 +105,7 @@ export class StepChooser {
   startAccount(a: number, holdings: readonly Holding[]): void {
     const n = holdings.length, sc = this.scratch;
     sc.probes.reset(n);
+    this.slice.reset();
     if (sc.capBound.length < n) sc.capBound = new Float64Array(Math.max(n, 2 * sc.capBound.length));
     if (sc.fillFloor.length < n) sc.fillFloor = new Float64Array(Math.max(n, 2 * sc.fillFloor.length));
     if (sc.levelStart.length < n + 1) sc.levelStart = new Int32Array(Math.max(n + 1, 2 * sc.levelStart.length));
@@ -133,6 +140,9 @@ export class StepChooser {
     on.a = a;
     on.bucket = bucket;
     on.holdings = holdings;
+    // a slice under way (slice.ts): its legs are executed in turn, whatever the account's slack between them
+    const leg = this.slice.nextLeg(a, holdings, this.legQuantity);
+    if (leg >= 0) return this.stepOf(a, holdings[leg], this.legQuantity.quantity, Number.NaN, Number.NaN);
     const baseMm = this.run.accountColumns().mm[a];
     const tolerance = this.trial.tolerance(a);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order, this.choice);
@@ -172,20 +182,31 @@ export class StepChooser {
         }
       }
     }
+    if (k < 0 && bucket === undefined && this.slice.plan(a, holdings, this.usableHolding, slack0, baseMm)) {
+      k = this.slice.nextLeg(a, holdings, this.legQuantity); // no close of one holding helps: a slice of them all
+      q = this.legQuantity.quantity;
+    }
     if (k < 0) {
       this.trial.restore(a);
       return null;
     }
-    const h = holdings[k];
-    // the fee of the step itself (its cap depends on the MM the close leaves): from the trial of that close
+    if (choice !== null && k === choice.holding && q === choice.cap && holdings[k].kind === 'position') {
+      fee = choice.capFee;
+      share = choice.capShare;
+    }
+    return this.stepOf(a, holdings[k], q, fee, share);
+  }
+
+  /**
+   * The step closing `q` of holding h, with the fee and share of the trial of that close when not given (NaN): its
+   * fee's cap depends on the MM the close leaves. Every trial is put back.
+   */
+  private stepOf(a: number, h: Holding, q: number, fee: number, share: number): NextStep {
     if (h.kind !== 'position') {
       fee = 0;
       share = 1;
-    } else if (choice !== null && k === choice.holding && q === choice.cap) {
-      fee = choice.capFee;
-      share = choice.capShare;
     } else if (Number.isNaN(fee) || Number.isNaN(share)) {
-      on.h = h;
+      this.sizing.h = h;
       const tried = this.tryHolding(q);
       fee = tried.fee;
       share = tried.share;

@@ -15,8 +15,9 @@ import type { AccountHoldings, LiquidationTargetSpec } from '../methods/method.j
 import { trialOf } from '../session/prepared-run.js';
 import type { AccountTrial } from '../session/trial.js';
 import type { EngineRun } from '../session/types.js';
-import { type CloseBase, closeOutcome, emptyOutcome, type TrialOutcome } from './close-outcome.js';
+import { type CloseBase, closeChange, closeOutcome, emptyOutcome, slackOf, type TrialOutcome } from './close-outcome.js';
 import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
+import { liquidationFee, releasedShare } from './pricing.js';
 
 export { slackOf, type TrialOutcome } from './close-outcome.js';
 
@@ -39,6 +40,8 @@ export class CloseTrial {
   /** True when each position has equity of its own (isolated margin): slacks are per bucket. */
   private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
+  /** Scratch: one leg's effect in a slice's trial. */
+  private readonly legEffect = emptyEffect();
   /** Where an account's holdings are saved: kept between runs (the engine's shelf of {@link SAVED_BUFFERS}), given back by {@link release}. */
   private readonly buffers: SavedBuffers;
   /** The run's what-if. */
@@ -99,6 +102,28 @@ export class CloseTrial {
     const terms = s.terms as AccountTerms, out = closeOutcome(terms, s, h, effect, nominal, this.target, bucket, this.scratch, this.outcome);
     // a position's close on terms whose requirement grows with its size: its cost lets the search bound its pieces
     if (h.kind === 'position' && terms.requirementGrowsWithSize === true) out.executionCost = effect.cost;
+    return out;
+  }
+
+  /**
+   * The account's slack and MM (a pooled method's: `mm` and `slack` of the outcome, the rest unset) after `count`
+   * closes made in turn at the market, as steps execute them: `quantities[j]` of `holdings[legs[j]]`, each paying its
+   * fee capped as any step's (the equity before it times the share of MM it releases, less its slippage). A slice of
+   * the account (slice.ts); the terms stay as they were (a fork takes the closes).
+   */
+  trySlice(a: number, holdings: readonly Holding[], legs: Int32Array, quantities: Float64Array, count: number): TrialOutcome {
+    const s = this.save(a), terms = (s.terms as AccountTerms).fork(), change = this.scratch.change, out = this.outcome;
+    let cash = s.cash, mm = s.mm, equity = s.restEquity, fee = 0;
+    for (let j = 0; j < count; j++) {
+      const h = holdings[legs[j]], e = this.effects.effect(h, quantities[j], this.legEffect), nominal = this.effects.nominalFee(h, e);
+      cash += e.cashAtFill - fee; // the last leg's fee, known once its MM was
+      closeChange(s, h, e, change).cashUsd = cash;
+      const after = terms.apply(change).figures(this.scratch.figures);
+      fee = liquidationFee(nominal, equity, releasedShare(mm, after.mm), e.cost);
+      out.mm = mm = after.mm;
+      out.slack = slackOf(after, this.target) - fee; // fees are cash, counted in full by every equity
+      equity = after.equity - fee;
+    }
     return out;
   }
 
