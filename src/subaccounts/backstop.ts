@@ -62,23 +62,35 @@ export function masterFreeUsd(equityIm: number, im: number, equityMm: number, mm
 }
 
 /**
- * Trims the covers paid (the last paid first, a cent at a time) until the master's equity for IM less them is at least
- * its IM, and its equity for MM at least its MM, in the figures' own arithmetic (`equityIm + −covered`, as the roll-up
- * moves the cash): F carries the subtractions' rounding, and a cover of all of F could leave the master an ulp below
- * (66 < 66.00000000000001).
+ * Trims the covers paid (the last paid first, by what they are over, at least a cent) until the master's equity for IM less them is at least
+ * its IM, and its equity for MM at least its MM, by more than their rounding ({@link masterRounding}): F carries the
+ * subtractions' rounding, and the master margined again with the cash moved sums its terms in its own order, so a
+ * cover of all of F could leave it an ulp below either (66 < 66.00000000000001, 29.294999999999845 < 29.295): in
+ * liquidation, or in a margin call, for the rounding of a sum.
  */
 export function keepMasterAtIm(equityIm: number, im: number, equityMm: number, mm: number, n: number, order: Int32Array, paid: Float64Array, sums: Float64Array): void {
-  for (let j = n - 1; j >= 0 && sums[0] > 0 && (equityIm + -sums[0] < im || equityMm + -sums[0] < mm); ) {
+  const clear = masterRounding(equityIm, im, equityMm, mm);
+  for (let j = n - 1; j >= 0 && sums[0] > 0 && (equityIm + -sums[0] < im + clear || equityMm + -sums[0] < mm + clear); ) {
     const k = order[j];
     if (paid[k] <= 0) {
       j--;
       continue;
     }
-    paid[k] = Math.max(0, (Math.round(ceilCents(paid[k]) * 100) - 1) / 100); // a cent less (whole cents)
+    // what the covers are over by, at least a cent (whole cents): one pass however large the figures' rounding
+    const over = Math.max(1, Math.ceil((sums[0] - Math.min(equityIm - im, equityMm - mm) + clear) * 100));
+    paid[k] = Math.max(0, (Math.round(ceilCents(paid[k]) * 100) - over) / 100);
     let covered = 0;
     for (let i = 0; i < n; i++) if (paid[order[i]] > 0) covered = covered + paid[order[i]]; // in the order paid, as payShortfalls sums
     sums[0] = covered;
   }
+}
+
+/**
+ * What a master's figures may be off by when its account is margined again (USD): 1e-9 of their size, far above a
+ * sum's rounding (1e-16 of its terms) and far below the cent a cover is trimmed by.
+ */
+export function masterRounding(equityIm: number, im: number, equityMm: number, mm: number): number {
+  return 1e-9 * (Math.abs(equityIm) + Math.abs(equityMm) + Math.abs(im) + Math.abs(mm) + 1);
 }
 
 /** `order[0..n)` = 0…n−1 sorted by (usd, index): insertion for a group's few, the library sort beyond. */

@@ -58,15 +58,15 @@ describe('optimize under a subaccount policy', () => {
 
   test('backstop: the master’s cover is paid first (1,000 USD to s2, the smaller shortfall), then s2 is restored', async () => {
     // Hand: shortfalls below MM: s1 13,200 − 4,000 = 9,200, s2 6,600 − 1,000 = 5,600; the master's free collateral
-    // 1,000 − 0 covers the smaller first: s2 gets 1,000. Buying y futures: 2,000 − 11y ≥ 16,500·(0.5 − y) →
-    // y = 6,250 / 16,489 (alone, on 1,000: y = 7,250 / 16,489).
+    // 1,000 − 0 covers the smaller first: s2 gets 999.99 (a cover of all of F is trimmed a cent: backstop.ts). Buying y
+    // futures: 1,999.99 − 11y ≥ 16,500·(0.5 − y) → y = 6,250.01 / 16,489 (alone, on 1,000: y = 7,250 / 16,489).
     for (const engine of engines) {
       const alone = await engine.optimize(book, market(), { ...under('independent'), account: 's2' });
       expect(alone.trades[0].quantity).toBeCloseTo(7_250 / 16_489, 6);
       const r = await engine.optimize(book, market(), { ...under('backstop'), account: 's2' });
       expect(r.outcome).toBe('restored');
-      expect(r.before.equityIm).toBe(2_000);
-      expect(r.trades[0].quantity).toBeCloseTo(6_250 / 16_489, 6);
+      expect(r.before.equityIm).toBe(1_000 + 999.99);
+      expect(r.trades[0].quantity).toBeCloseTo(6_250.01 / 16_489, 6);
       expect(r.pool).toBeUndefined();
       // s1 got no cover: restored alone, as without the policy (4,000 − 11x ≥ 16,500·(1 − x))
       const s1 = await engine.optimize(book, market(), { ...under('backstop'), account: 's1' });

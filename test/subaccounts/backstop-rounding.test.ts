@@ -3,6 +3,7 @@
  * its IM in the figures' own arithmetic, and a shortfall is rounded up to the cent past the noise of the subtraction
  * that made it. Hand figures: ETH at 3,000 on flat 2% / 1% rates.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
@@ -47,4 +48,44 @@ describe('backstop covers and rounding', () => {
       expect(s.equityMm).toBeGreaterThanOrEqual(s.mm); // the cover restores MM
     }
   });
+});
+
+describe('backstop covers: the master margined again with the cash moved', () => {
+  const example = JSON.parse(readFileSync(new URL('../../data/examples/market.json', import.meta.url), 'utf8'));
+  // The report moves the cash as `equity + −covered`; a book with the covers paid in (and liquidate, which re-margins
+  // the master) sums the master's terms in its own order: a cover of all of F had left it 1.7e-13 below MM (in
+  // liquidation while every report said healthy) or an ulp below IM (margin_call). F is now trimmed a cent clear.
+  const cases = [
+    { name: 'F bound by the MM surplus (BTC on a slow chain counts for IM only)', params: { locations: { horizonHours: 1, at: { ethereum: { haircut: 0, delayHours: 2 } } }, subaccounts: { policy: 'backstop' } }, instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }, { id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }], accounts: [
+      { id: 'm', positions: [{ instrument: 'ETH-PERP', quantity: 1.953, entryPrice: 3041.49 }], collateral: [{ asset: 'USDC', amount: 236.38 }, { asset: 'BTC', amount: 0.01751, location: 'ethereum' }], cashUsd: 10.92 },
+      { id: 's', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.9679, entryPrice: 100196.3677406311 }], collateral: [{ asset: 'USDC', amount: 294.18 }] },
+    ] },
+    { name: 'F bound by the IM surplus', params: { subaccounts: { policy: 'backstop' } }, instruments: [{ id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }], accounts: [
+      { id: 'm', positions: [{ instrument: 'ETH-PERP', quantity: -4.066, entryPrice: 3031.47 }], collateral: [{ asset: 'USDC', amount: 40.21 }] },
+      { id: 's', master: 'm', positions: [{ instrument: 'ETH-PERP', quantity: -16.48, entryPrice: 2916.43 }], collateral: [{ asset: 'USDC', amount: 237.73 }] },
+    ] },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the master stays healthy in the report, in the book with the covers paid, and is not liquidated`, () => {
+      const book = { instruments: c.instruments, accounts: c.accounts };
+      for (const engine of engines) {
+        const r = engine.margin(book, example, { method: 'cross', params: c.params });
+        const m = r.accounts[0];
+        expect(m.status, engine.backend).toBe('healthy');
+        const backstop = r.subaccounts!.masters[0].backstop!;
+        expect(backstop.coveredUsd).toBeGreaterThan(0);
+        const paid = structuredClone(book) as { accounts: { cashUsd?: number }[] };
+        paid.accounts[0].cashUsd = m.cashUsd;
+        paid.accounts[1].cashUsd = r.accounts[1].cashUsd;
+        const { locations } = c.params as { locations?: unknown };
+        const again = engine.margin(paid, example, { method: 'cross', params: locations ? { locations } : {} }).accounts[0];
+        expect(again.status).toBe('healthy');
+        const plan = engine.liquidate(book, example, { method: 'cross', params: c.params });
+        expect(plan.accounts.map((a) => a.id)).not.toContain('m');
+        // all of F to the cent below it: the master is left clear of its bound by less than a cent, far more than rounding
+        expect(backstop.freeUsd - backstop.coveredUsd).toBeGreaterThan(1e-6);
+        expect(backstop.freeUsd - backstop.coveredUsd).toBeLessThan(0.011);
+      }
+    });
+  }
 });
