@@ -26,6 +26,7 @@
  * the library, `createEngine({ methods: [...BUILT_IN_METHODS, yours] })`. docs/adding-a-method.md walks through one.
  */
 import type { MarginKernels } from '../kernels/backend.js';
+import type { MarginColumns } from '../kernels/js/margin.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 import type { AccountFigureValues } from '../margin/figures.js';
@@ -448,4 +449,10 @@ export interface MethodContext {
   restatus(first?: number, last?: number): void;
   /** Status of the accounts in `list` (any order), as {@link restatus}. */
   restatusList(list: Int32Array): void;
+  /**
+   * The location adjustment {@link ruleBased} applies after the kernel (src/locations/adjust.ts), of account a on
+   * columns `c` a caller margined it into with prices of its own (the liquidation-price search): its equities for IM
+   * and MM less what its located balances lose there. Undefined when no balance of the book has a location.
+   */
+  adjustLocations?: ((a: number, c: MarginColumns) => void) | undefined;
 }

@@ -257,6 +257,7 @@ export class MarginSession {
         },
         restatus: (first, last) => restatus(layout, out, first, last),
         restatusList: (list) => restatusList(layout, out, list),
+        adjustLocations: locations ? (a, c) => void locations.adjust(a, c, c, marketLayout.vol.array) : undefined,
       };
       methodRun = preparedRun(method, context, methodParams);
     } catch (error) {

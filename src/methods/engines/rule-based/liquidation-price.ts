@@ -1,7 +1,8 @@
 /**
  * The liquidation price an explain shows for rule-based margin: for an account whose positions all sit on one
- * underlying, where moving that underlying alone makes the account liquidatable (cross: equity for MM down to MM;
- * isolated: its first position, or the rest of the account, down to its own MM).
+ * underlying, where moving that underlying alone makes the account liquidatable (cross: equity for MM down to MM, its
+ * located balances counted as the run counts them; isolated: its first position, or the rest of the account, down to
+ * its own MM).
  */
 import type { GreeksInput, GreeksOutput } from '../../../model/greeks-types.js';
 import { optionPrice } from '../../../greeks/one-option.js';
@@ -51,6 +52,8 @@ export class LiquidationPriceSearch {
     private readonly greeks: (input: GreeksInput) => GreeksOutput,
     /** The run margins each position against its own allocation (isolated margin): the search does too. */
     private readonly isolated = false,
+    /** The run's location adjustment after the kernel (MethodContext.adjustLocations), applied at each trial price. */
+    private readonly adjustLocations?: ((a: number, c: MarginColumns) => void) | undefined,
   ) {
     this.price = Float64Array.from(c.price);
     this.value = Float64Array.from(c.value);
@@ -87,6 +90,8 @@ export class LiquidationPriceSearch {
         prepareInstruments(trial, i, i + 1);
       }
       marginAccounts(trial, a, a + 1, this.isolated, false);
+      // collateral at a location counts as the run counts it (a slow chain's balance nothing for MM), at price s
+      this.adjustLocations?.(a, trial);
       return this.isolated ? isolatedSide(trial, a) : trial.equityMm[a] - trial.mm[a];
     };
     const here = surplus(spot);

@@ -117,7 +117,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   };
   const explainer = () => {
     const c = columns();
-    search ??= new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input), mode === 'isolated');
+    search ??= new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input), mode === 'isolated', ctx.adjustLocations);
     return { c, search };
   };
   const whatIf = ruleBasedWhatIf(ctx, mode === 'isolated');
