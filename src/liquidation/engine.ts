@@ -389,7 +389,7 @@ class LiquidationRun {
     this.chooser.startAccount(a, holdings);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';
-    let note = '', stuck = false;
+    let note = '', stuck = false, capped = false; // capped: stopped by maxStepsPerAccount
     for (let n = 0; ; n++) {
       const worst = this.worstBucket(a, buckets);
       if (worst.slack >= -this.trial.tolerance(a)) {
@@ -397,7 +397,7 @@ class LiquidationRun {
         break;
       }
       if (n >= this.p.maxStepsPerAccount) {
-        note = `stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`;
+        [note, capped] = [`stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`, true];
         // the run stops acting on it: each position's own deficit is settled as at its close (the rest's below)
         for (const b of buckets ?? []) if (b >= 0) this.steps.settleDeficit(a, -this.run.positionEquity(a, b), b);
         break;
@@ -427,7 +427,7 @@ class LiquidationRun {
     const w = this.ledger.waterfall;
     if (this.ledger.deficitsWrittenOff > 0) {
       state = 'bankrupt';
-      note = this.writeOffNote(a, w.writtenOff);
+      note = this.writeOffNote(a, w.writtenOff) + (capped ? `; ${note}` : ''); // the guard's note says why positions are left open
     } else if (state === 'being_liquidated' && !stuck && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     this.plan.endAccount(state, note, this.snapshot(a, true), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
   }

@@ -206,6 +206,14 @@ describe('index responses name their coin', () => {
       { path: 'get_index_price.json[1].result.index_price', message: 'USDC at 0.95 USD is not at par: the import writes USDC balances and USDC-settled contracts as USD at 1 (within 1%); convert them first, or leave the index out' },
     ]);
   });
+
+  it('within 1% is inclusive: 1.01 and 0.99 are noted (1.01 − 1 is 0.010000000000000009 in doubles), 1.0101 refused', () => {
+    for (const price of [1.01, 0.99]) {
+      const at = importDeribit({ ...usdc(), indexPrice: [index('btc_usd', 91_500), index('usdc_usd', price)] });
+      expect(at.notes).toContainEqual({ path: 'get_index_price.json[1].result', message: `the usdc_usd index (${price}): USDC is written as USD at par` });
+    }
+    expect(refusal({ ...usdc(), indexPrice: [index('btc_usd', 91_500), index('usdc_usd', 1.0101)] })[0].path).toBe('get_index_price.json[1].result.index_price');
+  });
 });
 
 describe('a timestamp of another type', () => {

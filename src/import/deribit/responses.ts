@@ -168,7 +168,8 @@ export function assignIndexPrices(indices: readonly DeribitIndex[], needed: read
     if (!named || !needed.includes(named.currency)) {
       if (pair && USD_STABLECOINS.has(named!.currency)) {
         // a stablecoin is written as USD at par: an index of it far from 1 says that would misvalue it
-        if (Math.abs(index.price - 1) > STABLE_PAR_TOLERANCE) problems.add(`${index.path}.index_price`, `${named!.currency} at ${index.price} USD is not at par: the import writes ${named!.currency} balances and ${named!.currency}-settled contracts as USD at 1 (within ${STABLE_PAR_TOLERANCE * 100}%); convert them first, or leave the index out`);
+        // within 1% inclusive: 1.01 − 1 is 0.010000000000000009 in doubles
+        if (Math.abs(index.price - 1) > STABLE_PAR_TOLERANCE + 1e-12) problems.add(`${index.path}.index_price`, `${named!.currency} at ${index.price} USD is not at par: the import writes ${named!.currency} balances and ${named!.currency}-settled contracts as USD at 1 (within ${STABLE_PAR_TOLERANCE * 100}%); convert them first, or leave the index out`);
         else notes.push({ path: index.path, message: `the ${index.id} index (${index.price}): ${named!.currency} is written as USD at par` });
       } else if (pair) notes.push({ path: index.path, message: `the ${index.id} index: no imported instrument or balance is in ${named!.currency}: not used` });
       else open.push(index);
