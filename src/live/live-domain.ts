@@ -4,7 +4,7 @@
  * gross value at most 1e15 USD. A fill or transfer that would take an account beyond them is refused, and a tick that
  * would is taken back, so a live session never holds a state that `engine.margin` on the same book and market refuses.
  */
-import { InputError, ProblemList } from '../errors.js';
+import { InputError, MAX_PROBLEMS, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
@@ -46,10 +46,10 @@ export function writeTick(json: Tick, t: TickTarget): { applied: AppliedTick; ac
   for (const i of applied.instruments) moved.add(underlying[i]);
   const accounts = t.exposure.accountsOf([...moved].sort((x, y) => x - y));
   const beyond = t.domain.marketMoved(accounts);
-  if (beyond !== undefined) {
+  if (beyond.length > 0) {
     applied.undo();
     t.domain.takeBack();
-    throw new BeyondDomainError([beyond]);
+    throw new BeyondDomainError(beyond);
   }
   return { applied, accounts };
 }
@@ -163,20 +163,21 @@ export function draftBeyondDomain(layout: BookLayout, draft: AccountDraft, price
 }
 
 /**
- * The first of `accounts` (layout indices, ascending) that breaks a bound at `prices`, with the message a fresh run
- * gives and the account's path; undefined when none does. One sum per account (perf: sum-then-check): only an account
- * whose gross value is above the bounds is read again for its message.
+ * Every one of `accounts` (layout indices, ascending) that breaks a bound at `prices`, each with the message a fresh
+ * run gives and the account's path (one past {@link MAX_PROBLEMS}: the InputError keeps that many and says so); empty when none
+ * does. One sum per account (perf: sum-then-check): only an account whose gross value is above the bounds is read
+ * again for its message.
  */
-export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, prices: DomainPrices): { path: string; message: string } | undefined {
-  const c = holdingColumns(layout);
-  for (let k = 0; k < accounts.length; k++) {
+export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, prices: DomainPrices): { path: string; message: string }[] {
+  const c = holdingColumns(layout), out: { path: string; message: string }[] = [];
+  for (let k = 0; k < accounts.length && out.length <= MAX_PROBLEMS; k++) { // one past: the error says more were found
     const a = accounts[k];
     if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
     const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
     const message = firstProblem(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices);
-    if (message !== undefined) return { path: `accounts[${a}]`, message: `account ${layout.accountIds[a]}: ${message}` };
+    if (message !== undefined) out.push({ path: `accounts[${a}]`, message: `account ${layout.accountIds[a]}: ${message}` });
   }
-  return undefined;
+  return out;
 }
 
 function firstProblem(layout: BookLayout, h: Holdings, rows: Int32Array, prices: DomainPrices): string | undefined {
@@ -208,17 +209,17 @@ export class LiveDomain {
     return (this.prices ??= domainPrices(this.layoutOf(), this.market, this.json()));
   }
 
-  /** A tick was written into the market: the first of `accounts` (those exposed to it) it takes beyond the bounds, or undefined. */
-  marketMoved(accounts: Int32Array): { path: string; message: string } | undefined {
+  /** A tick was written into the market: those of `accounts` (the ones exposed to it) it takes beyond the bounds (none: empty). */
+  marketMoved(accounts: Int32Array): { path: string; message: string }[] {
     const before = this.pricesNow(), layout = this.layoutOf();
     this.kept = { prices: before, grossBound: this.grossBound };
     const after = this.prices = domainPrices(layout, this.market, this.json());
     const rise = largestRise(before, after);
-    if (rise === 1) return undefined; // no price rose: no gross value did
+    if (rise === 1) return []; // no price rose: no gross value did
     if (Number.isNaN(this.grossBound)) this.grossBound = largestGrossValue(layout, before);
     if (this.grossBound * rise <= GROSS_SAFE) {
       this.grossBound *= rise;
-      return undefined;
+      return [];
     }
     this.grossBound = Number.NaN; // read again in full when next needed
     return accountsBeyondDomain(layout, accounts, after);

@@ -250,6 +250,20 @@ describe('fills and transfers', () => {
     session.release();
   });
 
+  it('a tick that takes several accounts beyond the bounds names every one, as a fresh run lists every problem', async () => {
+    const session = await live();
+    session.applyFills([
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 },
+      { account: 'long', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 },
+    ]);
+    // it had named the first account alone
+    expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 200_000 } } }))).toEqual([
+      expect.stringMatching(/^accounts\[\d\]: account long: the position in BTC-PERP has a notional of 12\d{14} USD/),
+      expect.stringMatching(/^accounts\[3\]: account cash: the position in BTC-PERP has a notional of 12\d{14} USD/),
+    ]);
+    session.release();
+  });
+
   it('nets fills at average cost and re-margins the account', async () => {
     const session = await live();
     const r = session.applyFills([
