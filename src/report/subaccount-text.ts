@@ -7,14 +7,26 @@ import { money, percent, ratio, tableLines } from './format.js';
 
 const HEADER = ['master', 'accounts', 'method', 'IM alone', 'IM under policy', 'IM freed', 'freed', 'MM', 'health', 'status', 'backstop paid'];
 
-/** The roll-up table, a line at a time, then its summary line. */
-export function* rollupLines(r: SubaccountRollup): Generator<string> {
+/**
+ * The roll-up table, a line at a time, then its summary line. `top`: at most that many masters, the least healthy
+ * groups first (groups without figures, then health ascending, ties by id), and a line saying how many are shown.
+ */
+export function* rollupLines(r: SubaccountRollup, top?: number): Generator<string> {
   const row = (m: MasterRollup) => [
     m.id, String(1 + m.subaccounts.length), m.method, money(m.standalone.im), money(m.combined.im), money(m.imFreed), percent(m.imFreedShare),
     money(m.combined.mm), ratio(m.combined.health), m.combined.status, m.backstop ? money(m.backstop.coveredUsd) : '',
   ];
-  yield* tableLines(HEADER, r.masters.length, (k) => row(r.masters[k]), ['left', 'right', 'left']);
+  const masters = top === undefined || top >= r.masters.length ? r.masters : leastHealthy(r.masters, top);
+  yield* tableLines(HEADER, masters.length, (k) => row(masters[k]), ['left', 'right', 'left']);
+  if (masters.length < r.masters.length) yield `showing ${masters.length} of ${r.masters.length} masters (--top ${top}: the least healthy groups)`;
   yield rollupSummary(r);
+}
+
+/** The `n` least healthy groups: those without figures (health NaN) first, then health ascending, ties by id. */
+function leastHealthy(masters: readonly MasterRollup[], n: number): MasterRollup[] {
+  const key = (m: MasterRollup) => (Number.isNaN(m.combined.health) ? -Infinity : m.combined.health);
+  const order = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...masters].sort((x, y) => order(key(x), key(y)) || order(x.id, y.id)).slice(0, n);
 }
 
 export function rollupSummary(r: SubaccountRollup): string {

@@ -34,6 +34,28 @@ describe('margin-core margin and explain with subaccounts', () => {
     expect(r.stdout).toContain('1 master with 2 subaccounts, policy cross: IM 400.00 against 1,300.00 with every account alone (freed 900.00, 69.2%)');
   });
 
+  it('margin --top N keeps the roll-up table to N masters, the least healthy groups first', async () => {
+    // three groups: m (health 9.43 pooled), n with a subaccount below MM, o healthy
+    const three = file('three.json', {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }] },
+        { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] },
+        { id: 'n', collateral: [{ asset: 'USDC', amount: 10 }] },
+        { id: 't1', master: 'n', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+        { id: 'o', collateral: [{ asset: 'USDC', amount: 50_000 }] },
+        { id: 'u1', master: 'o', collateral: [{ asset: 'USDC', amount: 1 }] },
+      ],
+    });
+    const r = await marginCore('margin', '--book', three, '--market', mkt, '--params', cross, '--backend', 'js', '--top', '1');
+    expect(r.code).toBe(0);
+    const table = r.stdout.slice(r.stdout.indexOf('master '));
+    expect(table).toMatch(/^n\s+2\s+cross/m);
+    expect(table).not.toMatch(/^[mo]\s+2\s+cross/m);
+    expect(table).toContain('showing 1 of 3 masters (--top 1: the least healthy groups)');
+    expect(table).toContain('3 masters with 3 subaccounts');
+  });
+
   it('margin --format json carries report.subaccounts and conforms to the report schema', async () => {
     const r = await marginCore('margin', '--book', book, '--market', mkt, '--params', backstop, '--format', 'json', '--backend', 'js');
     const report = JSON.parse(r.stdout);

@@ -314,6 +314,6 @@ function* marginTableLines(report: MarginReport, accounts: number, count: number
   yield `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
   if (report.subaccounts) {
     yield '';
-    yield* rollupLines(report.subaccounts);
+    yield* rollupLines(report.subaccounts, selection.top);
   }
 }
