@@ -28,7 +28,7 @@ import type { LiquidationReport } from './report.js';
 export function liquidateSession<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, callersSession = false): LiquidationReport {
   const profiled = session.withProfile(options);
   const { valid, warnings } = knownAssets(market, profiled);
-  const acted = actOn(session, valid, options, profiled);
+  const acted = actOn(session, valid, options, profiled, warnings);
   if (acted === null) return warned(liquidate(session, valid, profiled), warnings);
   const pooled = session.openBook(acted);
   try {
@@ -47,7 +47,7 @@ export function liquidateSession<M extends string>(session: MarginSession, marke
 export function* liquidateSessionChunks<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
   const profiled = session.withProfile(options);
   const { valid, warnings } = knownAssets(market, profiled);
-  const acted = actOn(session, valid, options, profiled);
+  const acted = actOn(session, valid, options, profiled, warnings);
   if (acted === null) return warned(yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills), warnings);
   const pooled = session.openBook(acted);
   try {
@@ -68,13 +68,25 @@ const POOLED_NOT_WRITTEN = {
  * policy, `independent`, or `backstop`, whose covers are paid into the layout here), which the session is told the
  * liquidation changes.
  */
-function actOn(session: MarginSession, market: ValidatedMarket, options: LiquidateOptions, profiled: LiquidateOptions): ValidatedBook | null {
+function actOn(session: MarginSession, market: ValidatedMarket, options: LiquidateOptions, profiled: LiquidateOptions, warnings: InputProblem[]): ValidatedBook | null {
   const policy = session.subaccountPolicy(options);
   const action = policy === null ? null : policyAction(session, market, options, profiled.method ?? session.registry.defaultName, policy);
   if (action?.kind === 'pooled') return action.book;
-  if (action?.kind === 'covers') payCovers(session.layout, session.book, action.covers); // worked out on the book before they are paid
+  if (action?.kind === 'covers') {
+    payCovers(session.layout, session.book, action.covers); // worked out on the book before they are paid
+    warnings.push(coversPaid(action.covers)); // the cash they moved is in no step: the report says so
+  }
   session.changedInPlace();
   return null;
+}
+
+/** The note of the backstop's covers paid before the liquidation: how many, their sum, the first few by account. */
+function coversPaid(covers: ReadonlyMap<string, number>): InputProblem {
+  let total = 0;
+  for (const usd of covers.values()) total += usd;
+  const first = [...covers].slice(0, 5).map(([id, usd]) => `${id} ${usd.toFixed(2)}`).join(', ');
+  const more = covers.size > 5 ? `, and ${covers.size - 5} more` : '';
+  return { path: 'params.subaccounts.policy', message: `backstop: masters paid ${covers.size} cover${covers.size === 1 ? '' : 's'} of ${total.toFixed(2)} USD into their subaccounts before the liquidation (${first}${more}): cash moved master → subaccount, in no step of the plan` };
 }
 
 /**

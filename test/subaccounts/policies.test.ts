@@ -195,6 +195,10 @@ describe.each(engines.map((e) => [e.backend, e] as const))('liquidation under ea
     expect(liquidated(group(), 'backstop')).toEqual([]);
     const s3 = { id: 's3', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100 }] };
     expect(liquidated(group(120, [s3]), 'backstop')).toEqual(['s3']); // s2 covered in full, s3 short 30 after its 70
+    // the covers moved cash in no step of the plan: the report names them (the session's layout holds them)
+    const plan = engine.liquidate(group(120, [s3]), market(), policy('backstop'));
+    expect(plan.warnings).toContainEqual({ path: 'params.subaccounts.policy', message: 'backstop: masters paid 2 covers of 119.99 USD into their subaccounts before the liquidation (s2 50.00, s3 69.99): cash moved master → subaccount, in no step of the plan' });
+    expect(engine.liquidate(group(), market(), policy('independent')).warnings).toBeUndefined();
   });
 
   it('refuses to liquidate a book whose accounts need different methods', () => {
