@@ -70,8 +70,9 @@ describe('margin-core margin and explain with subaccounts', () => {
     expect(r.stdout).toContain('Master m (policy backstop, cross)');
     expect(r.stdout).toContain('└─ s2 ◀');
     expect(r.stdout).toContain('Backstop: free 10,000.00, paid 50.00 (s2 50.00), uncovered 0.00');
-    // its liquidation prices are its own, before the cover (a covered account at MM is one tick from liquidation)
-    expect(r.stdout).toMatch(/^before the master's cover of 50\.00 USD, the account alone: liquidation prices of BTC \(moving it alone\) below /m);
+    // its liquidation prices are its own, before the cover (a covered account at MM is one tick from liquidation):
+    // alone it is below MM (150 < 200), so they are where it is back at MM
+    expect(r.stdout).toMatch(/^before the master's cover of 50\.00 USD, the account alone is below MM; back at MM with BTC \(moving it alone\) below /m);
     const json = JSON.parse((await marginCore('explain', 's1', '--book', book, '--market', mkt, '--params', cross, '--format', 'json', '--backend', 'js')).stdout);
     expect(json.account.id).toBe('s1');
     expect(json.subaccounts).toMatchObject({ policy: 'cross', group: { id: 'm', imFreed: 900 } });
