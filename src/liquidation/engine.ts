@@ -402,14 +402,14 @@ class LiquidationRun {
         for (const b of buckets ?? []) if (b >= 0) this.steps.settleDeficit(a, -this.run.positionEquity(a, b), b);
         break;
       }
-      const next = this.chooser.next(a, holdings, worst.bucket, worst.slack);
+      const next = this.chooser.next(a, holdings, worst.bucket, worst.slack, this.p.maxStepsPerAccount - n);
       if (next !== null) {
         this.plan.addStep(this.steps.execute(a, next.holding, next.quantity, next.fee, next.share));
         continue;
       }
       const why = holdings.every((h) => this.effects.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
       if (buckets === null) {
-        note = why;
+        [note, capped] = this.chooser.sliceCut ? [`stopped after ${n} steps (params.liquidation.maxStepsPerAccount): a slice of the account needs more`, true] : [why, false];
         break;
       }
       // isolated margin: this bucket has nothing left to close. Its deficit is settled now (the fund, else written

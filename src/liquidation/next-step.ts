@@ -11,7 +11,7 @@ import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
 import type { Shelf, ShelfKind } from '../memory/shelf.js';
-import { HedgeSlice } from './slice.js';
+import { HedgeSlice, type SliceLeg } from './slice.js';
 
 /**
  * A chooser's scratch: its probes, its root search, and its per-holding arrays (grown to the most holdings an account
@@ -72,9 +72,9 @@ export class StepChooser {
   private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN, share: Number.NaN };
   /** Its probes, root search and per-holding arrays (see {@link StepScratch}), given back by {@link release}. */
   private readonly scratch: StepScratch;
-  /** A slice of the account under way (slice.ts), and its next leg's quantity. */
+  /** A slice of the account under way (slice.ts), and its next leg. */
   private readonly slice: HedgeSlice;
-  private readonly legQuantity = { quantity: 0 };
+  private readonly leg: SliceLeg = { quantity: 0, fee: 0, share: 1 };
   private readonly usableHolding = (h: Holding): boolean => this.usable(h);
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
@@ -89,6 +89,11 @@ export class StepChooser {
   ) {
     this.scratch = shelf.take();
     this.slice = new HedgeSlice(effects, trial, emptyEffect());
+  }
+
+  /** True when the last {@link next} found no step but a slice the steps left could not hold. */
+  get sliceCut(): boolean {
+    return this.slice.cut;
   }
 
   /** The run ended: the scratch (as grown) is kept for the next run's chooser; none of it is read after this. */
@@ -133,16 +138,17 @@ export class StepChooser {
    * above the margin a part releases); else the whole of a holding if that restores the target (a balance whose
    * partial sales cost more than they release); else, for a bucket with no surplus over bankruptcy (equity ≤ 0 within
    * rounding), a full step of what it holds (a bankrupt account is closed out, and one the fund brought to exactly 0
-   * whose holdings hedge each other). The step is a scratch record: read it before the next call.
+   * whose holdings hedge each other); else, under a pooled method, a slice of every position (slice.ts: its legs are
+   * the next steps, in at most `stepsLeft`). The step is a scratch record: read it before the next call.
    */
-  next(a: number, holdings: readonly Holding[], bucket: number | undefined, slack0: number): NextStep | null {
+  next(a: number, holdings: readonly Holding[], bucket: number | undefined, slack0: number, stepsLeft = Infinity): NextStep | null {
     const on = this.sizing;
     on.a = a;
     on.bucket = bucket;
     on.holdings = holdings;
     // a slice under way (slice.ts): its legs are executed in turn, whatever the account's slack between them
-    const leg = this.slice.nextLeg(a, holdings, this.legQuantity);
-    if (leg >= 0) return this.stepOf(a, holdings[leg], this.legQuantity.quantity, Number.NaN, Number.NaN);
+    const leg = this.slice.nextLeg(a, holdings, this.leg);
+    if (leg >= 0) return this.stepOf(a, holdings[leg], this.leg.quantity, this.leg.fee, this.leg.share);
     const baseMm = this.run.accountColumns().mm[a];
     const tolerance = this.trial.tolerance(a);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order, this.choice);
@@ -182,9 +188,9 @@ export class StepChooser {
         }
       }
     }
-    if (k < 0 && bucket === undefined && this.slice.plan(a, holdings, this.usableHolding, slack0, baseMm)) {
-      k = this.slice.nextLeg(a, holdings, this.legQuantity); // no close of one holding helps: a slice of them all
-      q = this.legQuantity.quantity;
+    if (k < 0 && bucket === undefined && this.slice.plan(a, holdings, this.usableHolding, slack0, baseMm, stepsLeft)) {
+      k = this.slice.nextLeg(a, holdings, this.leg); // no close of one holding helps: a slice of them all
+      [q, fee, share] = [this.leg.quantity, this.leg.fee, this.leg.share];
     }
     if (k < 0) {
       this.trial.restore(a);
@@ -337,7 +343,9 @@ export class StepChooser {
     r.feeCap = outcome.feeCap;
     r.share = outcome.share;
     r.executionCost = outcome.executionCost;
-    this.scratch.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
+    // a bound of the slack over the step only where the requirement grows with what is held: a hedge leg's smaller
+    // close can release more than its whole step (a basis trade's future under a scenario grid)
+    this.scratch.capBound[k] = this.trial.growsWithSize(a) ? costFreeBound(outcome.slack, effect.cost + outcome.fee) : Infinity;
     r.notional = effect.notional;
     r.cost = effect.cost + this.effects.nominalFee(h, effect);
     r.linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;

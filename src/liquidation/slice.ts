@@ -5,20 +5,32 @@
  * and short pairs together; Deribit liquidates "in such a way that the risk of the position will be reduced". A
  * slice keeps the account's hedge ratios, so its risk falls with its size.
  *
- * Its fraction f: the smallest (by bisection on (0, f_max], to 1e-12 of f_max) whose slice, tried leg by leg as the
- * steps execute it (each at its market fill, its fee capped as any step's), brings the account to its target
- * (slack ≥ 0) with a lower MM; f_max when none does. f_max is the
- * largest fraction within every leg's per-step cap (close-effect.ts capOf: maxFractionPerStep of its starting size,
- * maxNotionalPerStep). Taken only when the slice at f_max lowers MM and raises the slack. Its legs are then executed
- * as steps of their own, in order of the MM each leg's own close leaves (lowest first: the leg that lowers the
- * risk goes first), each fee capped as any step's. Pooled methods only: under isolated margin each position is a
- * bucket of its own.
+ * - The slice is one close of part of the account: its fee is the legs' nominal fees summed, capped by the surplus of
+ *   the part closed (equity × the share of MM the slice releases − the legs' slippage), as any step's is (pricing.ts
+ *   liquidationFee), and shared among the legs by their nominal fees; the share also prices a leg that would take
+ *   the equity below 0 at its bankruptcy price (step.ts).
+ * - Its fraction f: the smallest (bisection on (0, f_max], to 1e-12 of f_max) whose slice brings the account to its
+ *   target (slack ≥ 0, fee included) with a lower MM; f_max when none does. f_max is the largest fraction within
+ *   every leg's per-step cap (close-effect.ts capOf: maxFractionPerStep of its starting size, maxNotionalPerStep).
+ *   Taken only when the slice at f_max lowers MM and raises the slack, and when its legs fit in the steps
+ *   `maxStepsPerAccount` leaves (a guard never cuts a slice in two).
+ * - Its legs are executed as steps of their own, in order of the MM each leg's own close leaves (lowest first). A leg
+ *   can raise MM on its own (closing the perpetual of a covered call leaves the calls naked): the slice as a whole
+ *   lowers it.
+ * Pooled methods only: under isolated margin each position is a bucket of its own.
  */
 import type { CloseEffect, CloseEffects, Holding } from './close-effect.js';
 import type { CloseTrial } from './trial.js';
 
 /** Bisection steps at most for a slice's fraction (each halves the interval: 1e-12 of f_max well within). */
 const SLICE_BISECTIONS = 48;
+
+/** A leg to execute: its quantity (signed like the holding), its share of the slice's fee (USD) and the slice's share of MM released. */
+export interface SliceLeg {
+  quantity: number;
+  fee: number;
+  share: number;
+}
 
 export class HedgeSlice {
   /** The account whose slice is under way (−1: none), its legs (holding indexes, in execution order), their quantities, the next leg. */
@@ -28,10 +40,14 @@ export class HedgeSlice {
   /** Each leg's size and step cap when the slice was planned (a trial of the default terms writes into the layout). */
   private sizes = new Float64Array(8);
   private caps = new Float64Array(8);
+  /** Per leg: the MM its own close leaves (its order), then its share of the slice's fee (USD). */
+  private legMm = new Float64Array(8);
+  private legFee = new Float64Array(8);
+  private share = 1;
   private count = 0;
   private at = 0;
-  /** Scratch: per leg, the MM its own close leaves (orderLegs). */
-  private legMm = new Float64Array(8);
+  /** True when the last plan found a slice that the steps left could not hold (the guard stopped the account). */
+  cut = false;
 
   constructor(
     private readonly effects: CloseEffects,
@@ -46,15 +62,17 @@ export class HedgeSlice {
   }
 
   /**
-   * The next leg of the slice under way on account a: its holding index and (in `into`) its quantity, signed like the
-   * holding and at most what it holds now; −1 when none is left.
+   * The next leg of the slice under way on account a: its holding index, and in `into` its quantity (at most what the
+   * holding holds now), fee and share; −1 when none is left.
    */
-  nextLeg(a: number, holdings: readonly Holding[], into: { quantity: number }): number {
+  nextLeg(a: number, holdings: readonly Holding[], into: SliceLeg): number {
     if (this.account !== a) return -1;
     while (this.at < this.count) {
       const j = this.at++, k = this.legs[j], size = this.effects.sizeOf(holdings[k]);
       if (size === 0) continue;
       into.quantity = Math.sign(size) * Math.min(Math.abs(this.quantities[j]), Math.abs(size));
+      into.fee = this.legFee[j];
+      into.share = this.share;
       return k;
     }
     this.reset();
@@ -62,11 +80,12 @@ export class HedgeSlice {
   }
 
   /**
-   * Plans a slice of account a (slack `slack0` < 0, MM `baseMm`) over its positions that `usable` accepts; true when
-   * one is taken (its legs then come from {@link nextLeg}, every trial put back).
+   * Plans a slice of account a (slack `slack0` < 0, MM `baseMm`) over its positions that `usable` accepts, in at most
+   * `stepsLeft` steps; true when one is taken (its legs then come from {@link nextLeg}, every trial put back).
    */
-  plan(a: number, holdings: readonly Holding[], usable: (h: Holding) => boolean, slack0: number, baseMm: number): boolean {
+  plan(a: number, holdings: readonly Holding[], usable: (h: Holding) => boolean, slack0: number, baseMm: number, stepsLeft: number): boolean {
     this.reset();
+    this.cut = false;
     let n = 0, fMax = 1;
     for (let k = 0; k < holdings.length; k++) {
       const h = holdings[k], size = this.effects.sizeOf(h);
@@ -79,10 +98,10 @@ export class HedgeSlice {
     }
     if (n < 2 || !(fMax > 0)) return false; // one position: its own close was tried
     this.count = n;
-    this.fill(fMax);
-    this.orderLegs(a, holdings); // the order the legs execute in, which their trials follow
     const atMax = this.tryFraction(a, holdings, fMax);
     if (!(atMax.mm < baseMm && atMax.slack > slack0)) return false;
+    // more legs than steps left: the guard would cut the slice in two, leaving the account unhedged
+    if (n > stepsLeft) return !(this.cut = true);
     let f = fMax;
     if (atMax.slack >= 0) {
       let lo = 0, hi = fMax;
@@ -93,7 +112,10 @@ export class HedgeSlice {
       }
       f = hi;
     }
-    this.fill(f);
+    const chosen = this.tryFraction(a, holdings, f);
+    this.shareFee(holdings, chosen.fee, chosen.nominalFee);
+    this.share = chosen.share;
+    this.orderLegs(a, holdings);
     this.trial.restore(a); // the legs read what the account holds
     this.account = a;
     this.at = 0;
@@ -101,52 +123,44 @@ export class HedgeSlice {
   }
 
   /** The slice at fraction f tried on the account (CloseTrial.trySlice). */
-  private tryFraction(a: number, holdings: readonly Holding[], f: number): { slack: number; mm: number } {
-    this.fill(f);
+  private tryFraction(a: number, holdings: readonly Holding[], f: number): { slack: number; mm: number; fee: number; nominalFee: number; share: number } {
+    for (let j = 0; j < this.count; j++) this.quantities[j] = Math.sign(this.sizes[j]) * Math.min(f * Math.abs(this.sizes[j]), this.caps[j]);
     return this.trial.trySlice(a, holdings, this.legs, this.quantities, this.count);
   }
 
-  /** Each leg's quantity at fraction f: f of what it holds, within its step cap. */
-  private fill(f: number): void {
-    for (let j = 0; j < this.count; j++) this.quantities[j] = Math.sign(this.sizes[j]) * Math.min(f * Math.abs(this.sizes[j]), this.caps[j]);
+  /** The slice's fee shared among its legs by their nominal fees (`nominal`: their sum). */
+  private shareFee(holdings: readonly Holding[], fee: number, nominal: number): void {
+    for (let j = 0; j < this.count; j++) {
+      const h = holdings[this.legs[j]], own = this.effects.nominalFee(h, this.effects.effect(h, this.quantities[j], this.scratch));
+      this.legFee[j] = nominal > 0 ? (fee * own) / nominal : 0;
+    }
   }
 
-  /** Legs in order of the MM their own close (at f_max) leaves, lowest first, then by their order in the holdings. */
+  /** Legs in order of the MM their own close leaves, lowest first, then by their order in the holdings (stable). */
   private orderLegs(a: number, holdings: readonly Holding[]): void {
-    const n = this.count, mm = this.legMm, sizes = this.sizes, caps = this.caps;
+    const n = this.count, mm = this.legMm, arrays = [this.legs, this.quantities, this.sizes, this.caps, this.legFee, mm];
     for (let j = 0; j < n; j++) {
       const h = holdings[this.legs[j]];
       mm[j] = this.trial.tryClose(a, h, this.effects.effect(h, this.quantities[j], this.scratch)).mm;
     }
-    // insertion sort of a handful of legs, stable
     for (let j = 1; j < n; j++) {
-      const leg = this.legs[j], q = this.quantities[j], m = mm[j], size = sizes[j], cap = caps[j];
+      const m = mm[j], row = arrays.map((x) => x[j]);
       let i = j;
-      for (; i > 0 && mm[i - 1] > m; i--) {
-        this.legs[i] = this.legs[i - 1];
-        this.quantities[i] = this.quantities[i - 1];
-        mm[i] = mm[i - 1];
-        sizes[i] = sizes[i - 1];
-        caps[i] = caps[i - 1];
-      }
-      this.legs[i] = leg;
-      this.quantities[i] = q;
-      mm[i] = m;
-      sizes[i] = size;
-      caps[i] = cap;
+      for (; i > 0 && mm[i - 1] > m; i--) for (const x of arrays) x[i] = x[i - 1];
+      arrays.forEach((x, c) => (x[i] = row[c]));
     }
   }
 
   private grow(n: number): void {
     if (this.legs.length >= n) return;
-    const legs = new Int32Array(2 * n), quantities = new Float64Array(2 * n);
+    const legs = new Int32Array(2 * n);
     legs.set(this.legs);
-    quantities.set(this.quantities);
     this.legs = legs;
-    this.quantities = quantities;
+    this.quantities = grownCopy(this.quantities, 2 * n);
     this.sizes = grownCopy(this.sizes, 2 * n);
     this.caps = grownCopy(this.caps, 2 * n);
     this.legMm = new Float64Array(2 * n);
+    this.legFee = new Float64Array(2 * n);
   }
 }
 

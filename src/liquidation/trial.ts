@@ -106,25 +106,39 @@ export class CloseTrial {
   }
 
   /**
-   * The account's slack and MM (a pooled method's: `mm` and `slack` of the outcome, the rest unset) after `count`
-   * closes made in turn at the market, as steps execute them: `quantities[j]` of `holdings[legs[j]]`, each paying its
-   * fee capped as any step's (the equity before it times the share of MM it releases, less its slippage). A slice of
-   * the account (slice.ts); the terms stay as they were (a fork takes the closes).
+   * What `count` closes made together at the market leave (a slice of the account: slice.ts): `quantities[j]` of
+   * `holdings[legs[j]]`. The slice is one close of part of the account: its fee is the legs' nominal fees summed,
+   * capped by the surplus of the part closed (the equity times the share of MM the slice releases, less the legs'
+   * slippage: pricing.ts liquidationFee), and comes off the slack. A pooled method's: `slack`, `mm`, `fee`,
+   * `nominalFee` and `share` of the outcome are set. The terms stay as they were (a fork takes the closes).
    */
   trySlice(a: number, holdings: readonly Holding[], legs: Int32Array, quantities: Float64Array, count: number): TrialOutcome {
     const s = this.save(a), terms = (s.terms as AccountTerms).fork(), change = this.scratch.change, out = this.outcome;
-    let cash = s.cash, mm = s.mm, equity = s.restEquity, fee = 0;
+    let cash = s.cash, nominal = 0, cost = 0;
     for (let j = 0; j < count; j++) {
-      const h = holdings[legs[j]], e = this.effects.effect(h, quantities[j], this.legEffect), nominal = this.effects.nominalFee(h, e);
-      cash += e.cashAtFill - fee; // the last leg's fee, known once its MM was
+      const h = holdings[legs[j]], e = this.effects.effect(h, quantities[j], this.legEffect);
+      nominal += this.effects.nominalFee(h, e);
+      cost += e.cost;
+      cash += e.cashAtFill;
       closeChange(s, h, e, change).cashUsd = cash;
-      const after = terms.apply(change).figures(this.scratch.figures);
-      fee = liquidationFee(nominal, equity, releasedShare(mm, after.mm), e.cost);
-      out.mm = mm = after.mm;
-      out.slack = slackOf(after, this.target) - fee; // fees are cash, counted in full by every equity
-      equity = after.equity - fee;
+      terms.apply(change);
     }
+    const after = terms.figures(this.scratch.figures);
+    out.mm = after.mm;
+    out.share = releasedShare(s.mm, after.mm);
+    out.nominalFee = nominal;
+    out.fee = liquidationFee(nominal, s.restEquity, out.share, cost);
+    out.slack = slackOf(after, this.target) - out.fee; // fees are cash, counted in full by every equity
     return out;
+  }
+
+  /**
+   * True when account a's requirement grows with what it holds (its terms' `requirementGrowsWithSize`: rule-based pooled
+   * terms), so the slack of a holding's whole step plus its costs bounds the slack of every smaller close of it
+   * (smallest-root.ts costFreeBound). Under a method that nets positions a hedge leg's smaller close can release more.
+   */
+  growsWithSize(a: number): boolean {
+    return (this.save(a).terms as AccountTerms).requirementGrowsWithSize === true;
   }
 
   /**
