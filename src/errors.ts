@@ -79,6 +79,11 @@ export class ProblemList {
     return this.items.some((p) => p.path === path);
   }
 
+  /** The problems added so far, in order. */
+  all(): readonly InputProblem[] {
+    return this.items;
+  }
+
   /** The first problem added (undefined: none yet). */
   first(): InputProblem | undefined {
     return this.items[0];

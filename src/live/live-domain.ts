@@ -174,8 +174,14 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
     const a = accounts[k];
     if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
     const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
-    const message = firstProblem(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices);
-    if (message !== undefined) out.push({ path: `accounts[${a}]`, message: `account ${layout.accountIds[a]}: ${message}` });
+    const problems = new ProblemList();
+    checkHoldings((row) => layout.instruments.ids[row], h, prices.units, c.instrument.slice(c.start[a], c.end[a]), prices.assetPrice, problems);
+    // at the book's paths (live.book()): the account, a balance by its slot; a coin account's coin is its cash (the
+    // holdings' balance 0), named at the account
+    for (const p of problems.all()) {
+      const path = c.marginAsset[a] >= 0 ? `accounts[${a}]` : p.path.replace(/^accounts\[0\]/, `accounts[${a}]`);
+      out.push({ path, message: `account ${layout.accountIds[a]}: ${p.message}` });
+    }
   }
   return out;
 }

@@ -252,15 +252,28 @@ describe('fills and transfers', () => {
 
   it('a tick that takes several accounts beyond the bounds names every one, as a fresh run lists every problem', async () => {
     const session = await live();
-    session.applyFills([
-      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 },
-      { account: 'long', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 },
-    ]);
-    // it had named the first account alone
-    expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 200_000 } } }))).toEqual([
+    session.applyFills([{ account: 'long', instrument: 'BTC-PERP', quantity: 4e9, price: 100_000 }]); // 4e14 USD
+    session.applyTransfers([{ account: 'cash', asset: 'BTC', amount: 4e9 }]); // 4e14 USD
+    const slot = session.book().accounts[3].collateral.findIndex((b) => b.asset === 'BTC');
+    // BTC at 300,000: 1.2e15 each. It had named the first account alone; a balance is named at its path in live.book()
+    expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 300_000 } } }))).toEqual([
       expect.stringMatching(/^accounts\[\d\]: account long: the position in BTC-PERP has a notional of 12\d{14} USD/),
-      expect.stringMatching(/^accounts\[3\]: account cash: the position in BTC-PERP has a notional of 12\d{14} USD/),
+      `accounts[3].collateral[${slot}].amount: account cash: 4000000000 BTC is worth 1200000000000000 USD, above the largest balance value 1e15 USD`,
     ]);
+    // the oracle: a fresh run of the session's book on that market names the same paths
+    const moved = structuredClone(session.marketJson);
+    moved.assets.BTC.price = 300_000;
+    delete moved.marks?.['BTC-PERP'];
+    const engine = await createEngine({ backend: 'js' });
+    const fresh = (() => {
+      try {
+        engine.margin(session.book(), moved, { method: 'cross' });
+      } catch (error) {
+        return (error as InputError).problems.map((p) => p.path);
+      }
+      return [];
+    })();
+    expect(fresh).toEqual([expect.stringMatching(/^accounts\[\d\]$/), `accounts[3].collateral[${slot}].amount`]);
     session.release();
   });
 
