@@ -86,11 +86,11 @@ export function keepMasterAtIm(equityIm: number, im: number, equityMm: number, m
 }
 
 /**
- * What a master's figures may be off by when its account is margined again (USD): 1e-9 of their size, far above a
- * sum's rounding (1e-16 of its terms) and far below the cent a cover is trimmed by.
+ * What a master's figures may be off by when its account is margined again (USD): 1e-10 of their size, a million
+ * times a sum's rounding (a few ulps of its terms) and below a cent up to masters of some 10⁷ USD.
  */
 export function masterRounding(equityIm: number, im: number, equityMm: number, mm: number): number {
-  return 1e-9 * (Math.abs(equityIm) + Math.abs(equityMm) + Math.abs(im) + Math.abs(mm) + 1);
+  return 1e-10 * (Math.abs(equityIm) + Math.abs(equityMm) + Math.abs(im) + Math.abs(mm) + 1);
 }
 
 /** `order[0..n)` = 0…n−1 sorted by (usd, index): insertion for a group's few, the library sort beyond. */
