@@ -73,7 +73,7 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
       if (count === 0 && request.raw.httpVersionMinor >= 1) return badHost('no Host header; an HTTP/1.1 request must have one (RFC 9112 §3.2)');
       const target = request.raw.url ?? '/';
       // an HTTP/1.0 request may leave Host out (or empty), but then it names no host the service could check it against
-      if ((count === 0 || request.headers.host === '') && target.startsWith('/')) return badHost('no Host header; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)');
+      if ((count === 0 || request.headers.host === '') && target.startsWith('/')) return badHost(`${count === 0 ? 'no Host header' : 'an empty Host header'}; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)`);
       if (!target.startsWith('/')) {
         // absolute form (RFC 9112 §3.2.2): its authority is the host asked for
         let authority: string;

@@ -25,7 +25,10 @@ export function masterAllocationProblem(
   const master = report.accounts.find((a) => a.id === masterId);
   if (!master) throw new InputError([{ path: 'master', message: `no account ${JSON.stringify(masterId)} in the book` }]);
   const subs = report.accounts.filter((a) => a.master === masterId);
-  if (subs.length === 0) throw new InputError([{ path: 'master', message: `account ${JSON.stringify(masterId)} has no subaccounts` }]);
+  if (subs.length === 0) {
+    const of = master.master === undefined ? '' : ` (it is a subaccount of ${JSON.stringify(master.master)}: allocate from that master)`;
+    throw new InputError([{ path: 'master', message: `account ${JSON.stringify(masterId)} has no subaccounts${of}` }]);
+  }
   const account = book.accounts.find((a) => a.id === masterId)!;
   const sources: AllocationSource[] = [];
   const masterUsd = master.usd?.price ?? 1; // a coin master's rows are in its coin

@@ -254,7 +254,7 @@ describe('fills and transfers', () => {
     const session = await live();
     session.applyFills([{ account: 'long', instrument: 'BTC-PERP', quantity: 4e9, price: 100_000 }]); // 4e14 USD
     session.applyTransfers([{ account: 'cash', asset: 'BTC', amount: 4e9 }]); // 4e14 USD
-    const slot = session.book().accounts[3].collateral.findIndex((b) => b.asset === 'BTC');
+    const slot = session.book().accounts[3].collateral!.findIndex((b) => b.asset === 'BTC');
     // BTC at 300,000: 1.2e15 each. It had named the first account alone; a balance is named at its path in live.book()
     expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 300_000 } } }))).toEqual([
       expect.stringMatching(/^accounts\[\d\]: account long: the position in BTC-PERP has a notional of 12\d{14} USD/),

@@ -53,7 +53,7 @@ describe('the Host header and the routes under /accounts/', () => {
     const old = await rawRequest(s.url, `GET /accounts/long HTTP/1.0\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
     expect([statusOf(old), bodyOf(old)]).toEqual([400, { error: 'no Host header; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)' }]);
     const empty = await rawRequest(s.url, `GET /accounts/long HTTP/1.0\r\nHost: \r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
-    expect([statusOf(empty), bodyOf(empty)]).toEqual([400, { error: 'no Host header; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)' }]);
+    expect([statusOf(empty), bodyOf(empty)]).toEqual([400, { error: 'an empty Host header; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)' }]);
   });
 
   it('answers 404 for a path of two segments under /accounts/, with any method', async () => {

@@ -130,7 +130,7 @@ describe('engine.allocateCollateral on a master group', async () => {
   });
 
   it('rejects a master without subaccounts and an unknown account', async () => {
-    await expect(engine.allocateCollateral(book, market(), 's1', { params })).rejects.toThrow(/"s1" has no subaccounts/);
+    await expect(engine.allocateCollateral(book, market(), 's1', { params })).rejects.toThrow(/"s1" has no subaccounts \(it is a subaccount of "m": allocate from that master\)/);
     await expect(engine.allocateCollateral(book, market(), 'nobody', { params })).rejects.toThrow(/no account "nobody"/);
   });
 });
