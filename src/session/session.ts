@@ -255,8 +255,7 @@ export class MarginSession {
           else this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
           if (locations) adjustLocations(locations, columns, marketLayout.vol.array, accounts, (list) => restatusList(layout, out, list));
         },
-        restatus: (first, last) => restatus(layout, out, first, last),
-        restatusList: (list) => restatusList(layout, out, list),
+        restatus: (first, last) => restatus(layout, out, first, last), restatusList: (list) => restatusList(layout, out, list),
         adjustLocations: locations ? (a, c) => void locations.adjust(a, c, c, marketLayout.vol.array) : undefined,
       };
       methodRun = preparedRun(method, context, methodParams);
