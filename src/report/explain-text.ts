@@ -46,10 +46,12 @@ function headline(a: AccountMargin, method: MarginMethod, m: (x: number) => stri
   if (l) {
     const at = (x: number | null) => (x === null ? 'none within 1000×' : price(x)); // a price's digits: DOGE's 0.155660, not 0.16
     // the prices where equity for MM crosses MM: for an account already below MM, where it is back above it
-    // a backstop's cover is cash paid after the method margined the account: the prices are the account's own, before it
+    // a backstop's cover is cash paid after the method margined the account: the prices are the account's own, before
+    // it (a covered subaccount's, received; a master's, paid: negative)
     const cover = a.backstopUsd ?? 0;
     if (cover > 0 && a.equityMm - cover < a.mm) lines.push(`before the master's cover of ${money(cover)} USD, the account alone is below MM; back at MM with ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
     else if (cover > 0) lines.push(`before the master's cover of ${money(cover)} USD, the account alone: liquidation prices of ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
+    else if (cover < 0) lines.push(`before paying its subaccounts' covers of ${money(-cover)} USD, the account alone: liquidation prices of ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
     else if (a.equityMm < a.mm) lines.push(`below MM at this price; back at MM with ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
     else lines.push(`liquidation price of ${l.underlying} (moving it alone): below ${at(l.below)}, above ${at(l.above)}`);
   }

@@ -34,6 +34,19 @@ describe('margin-core margin and explain with subaccounts', () => {
     expect(r.stdout).toContain('1 master with 2 subaccounts, policy cross: IM 400.00 against 1,300.00 with every account alone (freed 900.00, 69.2%)');
   });
 
+  it('explain of a master that paid covers says its liquidation prices are its own, before paying them', async () => {
+    const paying = file('paying.json', {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+      ],
+    });
+    const r = await marginCore('explain', 'm', '--book', paying, '--market', mkt, '--params', backstop, '--backend', 'js');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^before paying its subaccounts' covers of 50\.00 USD, the account alone: liquidation prices of BTC \(moving it alone\) below /m);
+  });
+
   it('margin --top N keeps the roll-up table to N masters, the least healthy groups first', async () => {
     // three groups: m (health 9.43 pooled), n with a subaccount below MM, o healthy
     const three = file('three.json', {
