@@ -106,8 +106,11 @@ function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems:
     // tick one partition would refuse is refused here, not logged for the others to apply and that one to skip
     const answers = await validateOnEveryShard(ctx, request.body);
     if (answers.length === 0) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
+    // every shard's problems (each names its partitions' accounts), the tick's own fields once
+    const problems: InputProblem[] = [];
+    for (const a of answers) if (a.status === 400) for (const p of (JSON.parse(a.body) as { problems: InputProblem[] }).problems) if (!problems.some((q) => q.path === p.path)) problems.push(p);
+    if (problems.length > 0) throw new InputError(problems);
     const refused = answers.find((a) => a.status !== 204);
-    if (refused?.status === 400) throw new InputError((JSON.parse(refused.body) as { problems: InputProblem[] }).problems);
     if (refused) throw new HttpError(refused.status, errorOf(refused));
     return { tickId: await ctx.ticks.append(request.body) };
   });

@@ -81,7 +81,7 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView): voi
       if (!any) throw new HttpError(503, `no partition ready on this shard to check a ${route} body against`, undefined, RETRY);
       checked(route, request.body, any.state!.live!);
       // a tick against every partition ready here: the domain's bounds depend on each one's holdings
-      if (route === 'tick') for (const o of shard.owned.values()) if (o.servable() && o.state!.live !== null) o.state!.live.validateTick(request.body as Tick);
+      if (route === 'tick') validateTickEverywhere(shard, request.body as Tick);
       return reply.code(204).send();
     });
   }
@@ -90,6 +90,25 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView): voi
     if (typeof q.tick !== 'string' || typeof q.p !== 'string') throw new HttpError(400, 'expected ?tick=<stream id>&p=<partitions, comma-separated>');
     return { partitions: q.p.split(',').map((raw) => partitionSums(shard, Number(raw), q.tick!)) };
   });
+}
+
+/**
+ * A tick checked against every partition ready on the shard: every problem of every partition (an account's path,
+ * `accounts[3]`, indexes its partition's accounts: `partitions[12].accounts[3]`; its message names the account).
+ */
+function validateTickEverywhere(shard: ShardView, tick: Tick): void {
+  const problems: { path: string; message: string }[] = [];
+  for (const o of shard.owned.values()) {
+    if (!o.servable() || o.state!.live === null) continue;
+    try {
+      o.state!.live.validateTick(tick);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      // the tick's own fields are the same in every partition: named once, as they are
+      for (const p of error.problems) if (p.path.startsWith('accounts[') || !problems.some((q) => q.path === p.path)) problems.push(p.path.startsWith('accounts[') ? { ...p, path: `partitions[${o.partition}].${p.path}` } : p);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 /** POST /p/:p/fills and /transfers: checked, appended (group commit), applied, answered. */
