@@ -14,7 +14,7 @@ import { InputError } from '../../errors.js';
 import type { Logger } from 'pino';
 import { createEngine, type Engine } from '../../engine.js';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
-import { CommandFailed, readJson, readValidInputs } from '../io.js';
+import { CommandFailed, namingOptionFiles, readJson, readValidInputs } from '../io.js';
 import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
 import { checkHostResolves, listenFailure } from '../listen.js';
 import { Progress } from '../progress.js';
@@ -149,7 +149,7 @@ export function registerLiveShardCommand(program: Command): Command {
       const [{ Shard }] = await Promise.all([import('../../durable/shard.js')]);
       const engine = await createEngine({ backend: opts.backend });
       const market = await readJson(files.market, '--market'), liveOptions = { method: opts.method, profile: opts.profile, params, limits };
-      checkLiveOptions(engine, market, liveOptions); // before any partition: a bad --params is the command's error, not every partition's
+      checkLiveOptions(engine, market, liveOptions, { params: opts.params }); // before any partition: a bad --params is the command's error, not every partition's
       const shard = new Shard({
         redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book ?? (async () => (await readValidInputs(files.book, files.market, {})).book), market, checkpointDir: opts.checkpointDir, engine,
         liveOptions: liveOptions as never,
@@ -241,9 +241,16 @@ export async function readShardInputs(opts: ShardFlags, files: { book: string; m
  * a rate out of its domain, the backstop policy, limits): an InputError at their paths, before the shard takes a
  * partition. A problem with the book itself stays its partitions' (named in their recovery's log line).
  */
-export function checkLiveOptions(engine: Engine, market: unknown, options: Record<string, unknown>): void {
+export function checkLiveOptions(engine: Engine, market: unknown, options: Record<string, unknown>, files: { params?: string | undefined } = {}): void {
   const probe = { instruments: [], accounts: [{ id: 'master', cashUsd: 0 }, { id: 'subaccount', master: 'master', cashUsd: 0 }] };
-  engine.live(probe, market, options as never).release();
+  try {
+    engine.live(probe, market, options as never).release();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // a problem of the options' params is the --params file's: named with it, at the file's own paths
+    const problems = error.problems.map((p) => (p.path.startsWith('options.params') ? { ...p, path: p.path.slice('options.'.length) } : p));
+    throw namingOptionFiles(new InputError(problems, error.truncated), files);
+  }
 }
 
 /** A book file read later (lazyBook): only whether it can be read is checked now (exit 1 if not). */
