@@ -73,6 +73,8 @@ describe('ratio, percent and wrap', () => {
     for (const [x, text] of cases) expect(ratio(x), String(x)).toBe(text);
     expect(ratio(0.99312, 4)).toBe('0.9931'); // amplification: four digits
     expect(percent(-0.05)).toBe('-5.0%');
+    expect(percent(99_999, 2)).toBe('9,999,900.00%'); // grouped above 1,000%, as money
+    expect(percent(9.99)).toBe('999.0%');
   });
 
   it('wraps prose at the width, keeping a leading indent and indenting the continuation', () => {

@@ -7,7 +7,7 @@
  *   `compactMoney` (`-12.3k`), or for a coin `compactMoneyIn` (`-0.0936`);
  * - ratios (health, notional / IM, amplification, coverage): three significant digits, `ratio` (`13.8`, `0.272`,
  *   `1.00`), grouped above 1,000; `∞` and `-∞` where the ratio is unbounded, `n/a` where there is none;
- * - shares: one decimal, `percent` (`10.8%`);
+ * - shares: one decimal, `percent` (`10.8%`), grouped above 1,000% (`9,999,900.0%`);
  * - prices: the decimals their size needs, `price`; quantities and Greeks: significant digits, `sig`;
  * - one minus sign everywhere, the ASCII hyphen-minus (`-0.341`, `-∞`): text copied into a spreadsheet stays a number.
  */
@@ -108,7 +108,9 @@ export function efficiency(x: number, unit = ''): string {
 
 /** A fraction as a signed percentage: 0.4213 → "42.1%", −0.05 → "-5.0%"; null or NaN (no such figure) → "n/a". */
 export function percent(x: number | null, decimals = 1): string {
-  return x === null || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(decimals)}%`;
+  if (x === null || Number.isNaN(x)) return 'n/a';
+  // grouped above 1,000% as money is (a stress move of 9,999,900.00%)
+  return Math.abs(x * 100) >= 1_000 && Number.isFinite(x) ? `${money(x * 100, decimals)}%` : `${(x * 100).toFixed(decimals)}%`;
 }
 
 /** Short money for dense grids, 3 significant digits: 1234567 → "1.23M", −45678 → "-45.7k", 812.4 → "812". */
