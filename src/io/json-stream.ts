@@ -9,6 +9,7 @@ import { type BytesRead, fileChunks } from './file-chunks.js';
 import { InputError } from '../errors.js';
 import { JsonSyntaxError } from './json-syntax-error.js';
 import { givenTwiceMessage, jsonPath, mayHaveStrictProblems, strictJsonProblems } from '../model/json-strict.js';
+import { jsonSyntaxProblem } from '../model/json-text.js';
 
 export { JsonSyntaxError } from './json-syntax-error.js';
 
@@ -272,8 +273,8 @@ export class ObjectSplitter {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (error) {
-      this.fail(at, (error as Error).message);
+    } catch {
+      this.fail(at, syntaxMessage(text));
     }
     if (this.state === 'key') {
       this.key = value as string;
@@ -320,10 +321,11 @@ export class ObjectSplitter {
     } catch {
       const first = this.element - elements.length;
       elements.forEach((e, k) => {
+        const element = e.toString('utf8');
         try {
-          JSON.parse(e.toString('utf8'));
-        } catch (error) {
-          this.fail(`${this.key}[${first + k}]`, (error as Error).message);
+          JSON.parse(element);
+        } catch {
+          this.fail(`${this.key}[${first + k}]`, syntaxMessage(element));
         }
       });
       this.fail(`${this.key}[${first}]`, 'not a JSON value');
@@ -362,4 +364,14 @@ export class ObjectSplitter {
   private fail(at: string, message: string): never {
     throw new JsonSyntaxError(at, message);
   }
+}
+
+/**
+ * Why `text` (one member's or element's JSON, which JSON.parse rejected) is not JSON, and where: the same words on
+ * every engine (V8's own message can quote the text, newlines and all, and give no position); JsonSyntaxError names
+ * the element the position counts in (`at position 223 of accounts[101551]`).
+ */
+function syntaxMessage(text: string): string {
+  const p = jsonSyntaxProblem(text);
+  return p.offset >= text.length && p.reason !== 'not valid JSON' ? 'Unexpected end of JSON input' : `${p.reason} at position ${p.offset}`;
 }

@@ -81,6 +81,13 @@ describe('parseJsonObjectFile / ObjectSplitter', () => {
     expect(() => parseInChunks('{"accounts": [{"id": 1}, {"id": 2 "y": 3}]}', 3)).toThrow(/at position \d+ of accounts\[1\]$/);
   });
 
+  it('a NaN deep in an element: one line, the reason and its position in the element (V8 quoted the text, newlines and all)', () => {
+    const text = '{"accounts": [{"id": "a"}, {"id": "b",\n  "positions": [{"quantity": NaN,\n "x": 1}]}]}';
+    expect(() => parseInChunks(text, 7)).toThrow('expected a value, found "N" at position 41 of accounts[1]');
+    // the position counts from the element's first byte: `{"id": "b",` … `NaN` at 41
+    expect('{"id": "b",\n  "positions": [{"quantity": NaN,'.indexOf('NaN')).toBe(41);
+  });
+
   it('a member given twice is no syntax error but an InputError at the member (test/io/strict-json-readers.test.ts)', () => {
     expect(() => parseInChunks('{"a": 1, "a": 2}', 3)).toThrow(InputError);
     expect(() => parseInChunks('{"a": 1, "a": 2}', 3)).toThrow('a: "a" is given twice in the top-level object');
