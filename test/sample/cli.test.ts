@@ -19,6 +19,19 @@ describe('generate command', () => {
     expect(readFileSync(join(dir, 'market.json'), 'utf8')).toBe(sampleJson(expected.market));
   });
 
+  it('refuses a folder holding a book of the other format (it would read as the new market\'s pair)', async () => {
+    const program = new Command().exitOverride();
+    registerGenerateCommand(program);
+    // `dir` holds the JSON book of the first test: an Arrow book would sit beside it
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(program.parseAsync(['generate', '--accounts', '5', '--format', 'arrow', '--out', dir], { from: 'user' })).rejects.toThrow(/book\.json is there from an earlier run/);
+    } finally {
+      err.mockRestore();
+    }
+    expect(readFileSync(join(dir, 'book.json'), 'utf8')).toBe(sampleJson(generateSample({ accounts: 25, seed: 9 }).book)); // untouched
+  });
+
   it('rejects a non-integer account count', async () => {
     const program = new Command().exitOverride().configureOutput({ writeErr: () => {} });
     registerGenerateCommand(program);

@@ -1,5 +1,7 @@
 /** `margin-core generate`: writes a generated sample book and market to a directory. */
 
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InvalidArgumentError, type Command, Option } from 'commander';
 import { DEFAULT_VALUATION_TIME, MAX_GENERATED_ACCOUNTS } from '../../sample/generate.js';
 import { writeSample } from '../../sample/write.js';
@@ -53,6 +55,9 @@ export function registerGenerateCommand(program: Command): Command {
     .requiredOption('--out <dir>', 'output directory')
     .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number | undefined; accountsPerMaster?: number | undefined; coinAccounts?: number | undefined; format: 'json' | 'arrow' }) => {
       const started = performance.now();
+      // a book of the other format left in the folder by an earlier run would sit beside this run's market: refused
+      const other = join(opts.out, opts.format === 'arrow' ? 'book.json' : 'book.arrow');
+      if (await exists(other)) throw new InputError([{ path: '--out', message: `${other} is there from an earlier run: beside this run's ${opts.format === 'arrow' ? 'book.arrow' : 'book.json'} and market.json it would read as their pair; remove it or write to another folder` }]);
       // a million accounts take a minute: the bar counts the accounts written
       const total = opts.accounts + (opts.coinAccounts ?? 0);
       const bar = new Progress('generate', total);
@@ -76,4 +81,14 @@ export function registerGenerateCommand(program: Command): Command {
       // on stderr, as every command's summary of what it wrote: stdout is a command's output, and generate's is its files
       process.stderr.write(`margin-core: wrote ${paths.book} and ${paths.market} (${total} accounts${coin}, seed ${opts.seed}, ${ms} ms)\n`);
     });
+}
+
+/** Whether `path` exists (a file or anything else). */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
