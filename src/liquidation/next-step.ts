@@ -188,6 +188,12 @@ export class StepChooser {
         }
       }
     }
+    if (k < 0 && !this.trial.growsWithSize(a)) {
+      // the step bounds hold only where the requirement grows with what is held: under a method that nets positions a
+      // hedge leg's small close can release more than its whole step (a basis trade's future under a scenario grid)
+      const pick = this.belowCaps(slack0, tolerance, baseMm, false);
+      if (pick !== null) [k, q, fee, share] = [pick.holding, pick.quantity, pick.fee, pick.share];
+    }
     if (k < 0 && bucket === undefined && this.slice.plan(a, holdings, this.usableHolding, slack0, baseMm, stepsLeft)) {
       k = this.slice.nextLeg(a, holdings, this.leg); // no close of one holding helps: a slice of them all
       [q, fee, share] = [this.leg.quantity, this.leg.fee, this.leg.share];
@@ -277,14 +283,15 @@ export class StepChooser {
   /**
    * When no holding's whole step raises the slack: the holding whose smallest close below its cap that reaches the
    * target costs least (S can rise to 0 and fall again before the cap), with that close and its fee when its search
-   * remembers it (NaN: not); null when none does.
+   * remembers it (NaN: not); null when none does. `bounded`: holdings whose whole step misses the target even free are
+   * not searched (smallest-root.ts costFreeBound: sound where the requirement grows with what is held).
    */
-  private belowCaps(slack0: number, tolerance: number, baseMm: number): ClosePick | null {
+  private belowCaps(slack0: number, tolerance: number, baseMm: number, bounded = true): ClosePick | null {
     const on = this.sizing, holdings = on.holdings, pick = this.pick;
     let best = -1, bestCost = Infinity;
     for (let k = 0; k < holdings.length; k++) {
       const h = holdings[k], size = this.effects.sizeOf(h);
-      if (!this.usable(h) || size === 0 || this.scratch.capBound[k] < 0) continue; // probed this step: even free, its step misses the target
+      if (!this.usable(h) || size === 0 || (bounded && this.scratch.capBound[k] < 0)) continue; // probed this step: even free, its step misses the target
       on.h = h;
       const count = this.breakpoints(on.a, k, on.bucket);
       const root = this.scratch.search.find(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.scratch.breaks, count);
@@ -343,9 +350,7 @@ export class StepChooser {
     r.feeCap = outcome.feeCap;
     r.share = outcome.share;
     r.executionCost = outcome.executionCost;
-    // a bound of the slack over the step only where the requirement grows with what is held: a hedge leg's smaller
-    // close can release more than its whole step (a basis trade's future under a scenario grid)
-    this.scratch.capBound[k] = this.trial.growsWithSize(a) ? costFreeBound(outcome.slack, effect.cost + outcome.fee) : Infinity;
+    this.scratch.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
     r.notional = effect.notional;
     r.cost = effect.cost + this.effects.nominalFee(h, effect);
     r.linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;

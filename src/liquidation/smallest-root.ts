@@ -380,8 +380,9 @@ function lineAt(x0: number, f0: number, x1: number, f1: number, x: number): numb
  * An upper bound of S over (0, q] from its value at q: S(q) plus the close's costs (slippage and fee, or discount).
  * Closing less costs no less than nothing and leaves at least the requirement closing q leaves, when the requirement
  * grows with what is held (rule-based pooled terms: AccountTerms.requirementGrowsWithSize): so if even the cost-free
- * close of q misses the target, no smaller close reaches it. The chooser takes it only there: under a method that nets
- * positions a hedge leg's close between 0 and q can release more than q does (a basis trade's future: next-step.ts).
+ * close of q misses the target, no smaller close reaches it. Under a method that nets positions a hedge leg's close
+ * between 0 and q can release more than q does (a basis trade's future): when the bounded search finds no close there,
+ * the chooser searches every holding again without it (next-step.ts).
  */
 export function costFreeBound(slackAt: number, costs: number): number {
   return slackAt + costs;
