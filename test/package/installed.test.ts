@@ -71,8 +71,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * Raised to 3.4 MB packed and 10.45 MB unpacked when stress came to move quoted option marks with the model, the
  * cluster to check ticks against every partition and mark a lost log beside the checkpoints, and the service to answer
  * its edges in its own shape, with their docs and the changelog (3,343,569 and 10,328,359 as npm packs them).
+ * Raised to 3.45 MB packed and 10.55 MB unpacked when liquidation came to slice hedged accounts and search a netted
+ * method's holdings without the step bound, the liquidation price to count located collateral, live ticks to name
+ * every bound broken and the cluster every shard's, with their docs and the changelog (3,382,357 packed, 10,450,051
+ * unpacked as installed).
  */
-const BUDGET = { packed: 3_400_000, unpacked: 10_450_000 };
+const BUDGET = { packed: 3_450_000, unpacked: 10_550_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
