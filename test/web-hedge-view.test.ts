@@ -24,7 +24,7 @@ describe('suggested hedge view', () => {
     const html = hedgeHtml(r);
     const x = 6_500 / 16_489;
     expect(html).toContain('Suggested hedge <small>portfolio, target IM</small>');
-    expect(html).toMatch(/1 trade costing 4\.34 restore it: IM 16,500\.00 → 9,995\.6\d, slack -6,500\.00 → 0\.00 \(confirmed by the engine\)/);
+    expect(html).toMatch(/1 trade costing 4\.34 restores it: IM 16,500\.00 → 9,995\.6\d, slack -6,500\.00 → 0\.00 \(confirmed by the engine\)/);
     expect(html).toContain('<td>BTC-25DEC26</td><td class="num">-0.3942</td><td class="num">99,990.00</td><td class="num">4.34</td>');
     const [imBefore, equityBefore, imAfter, equityAfter] = barValues(html);
     expect([imBefore, equityBefore]).toEqual([16_500, 10_000]);

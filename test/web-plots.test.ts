@@ -104,9 +104,11 @@ describe('page inputs', () => {
     try {
       parseJsonFile('book.json', '{ nope');
     } catch (error) {
-      expect(errorLines(error)[0].path).toBe('book.json');
+      // the message starts with the file's name: not given it twice (`book.json book.json:1:3: …`)
+      expect(errorLines(error)[0]).toEqual({ path: '', message: expect.stringMatching(/^book\.json:1:3: not valid JSON/) });
     }
-    expect(errorLines(new Error('boom'))).toEqual([{ path: 'error', message: 'Error: boom' }]);
+    expect(errorLines(new Error('boom'))).toEqual([{ path: '', message: 'Error: boom' }]); // not `error: Error: boom`
+    expect(errorLines(new InputError([{ path: 'market.assets.BTC.vol', message: '-0.5 is negative' }]))[0].path).toBe('market.assets.BTC.vol');
     expect(errorLines(new InputError([{ path: 'a', message: 'b' }], true)).at(-1)!.path).toBe('…');
   });
 });
@@ -163,6 +165,14 @@ describe('explain view', () => {
     expect(html).not.toMatch(/heatmap/);
     expect(html).toMatch(/<td>BTC<\/td><td class="num">0\.1<\/td><td class="num">9,000\.00<\/td><td class="num">2\.2%<\/td>/); // 1 − 8,800/9,000
   });
+  it('says a liquidation price as the CLI does: for an account below MM, where it is back at MM', () => {
+    const liquidationPrice = { underlying: 'BTC', below: 87_560.339, above: null };
+    expect(explainHtml({ ...base, liquidationPrice }, 'isolated', byMethod)).toContain('<p class="headline">liquidation price of BTC (moving it alone): below 87,560.34 USD, above none</p>');
+    // below MM (a short): the price it reads is where it stops being liquidatable, not a fall that liquidates it
+    const below = explainHtml({ ...base, status: 'liquidatable', equityMm: 6_000, liquidationPrice }, 'isolated', byMethod);
+    expect(below).toContain('<p class="headline">below MM at this price; back at MM with BTC (moving it alone) below 87,560.34 USD, above none</p>');
+  });
+
   it('adds a heatmap per underlying, the worst scenario, add-ons and contributions for the portfolio method', () => {
     const html = explainHtml({ ...base, portfolio }, 'portfolio', byMethod);
     expect(html.match(/<svg class="plot heatmap"/g)).toHaveLength(2);

@@ -6,7 +6,7 @@
 import type { AccountMargin, MarginMethod } from '../src/margin/report.js';
 import type { PortfolioExplain } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
-import { gridWorstCell, haircutShare, worstLossSentence } from '../src/report/explain-text.js';
+import { gridWorstCell, haircutShare, liquidationPriceSentence, worstLossSentence } from '../src/report/explain-text.js';
 import { compactMoney, compactMoneyIn, money as usd, moveLabel, percent, ratio, sig } from '../src/report/format.js';
 import { worstScenario } from '../src/report/summary.js';
 import { barsSvg, esc, heatmapSvg } from './plots.js';
@@ -36,11 +36,9 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
   }
   const scenario = worstScenario(a);
   if (scenario) parts.push(`<p class="headline">worst scenario: ${esc(scenario)}</p>`);
-  if (a.liquidationPrice) {
-    const l = a.liquidationPrice;
-    const at = (x: number | null) => (x === null ? 'none' : usd(x));
-    parts.push(`<p class="headline">liquidation price of ${esc(l.underlying)} (USD): below ${at(l.below)}, above ${at(l.above)}</p>`);
-  }
+  // the CLI's sentence (a liquidatable account's prices are where it is back at MM), prices in USD
+  const sentence = liquidationPriceSentence(a, (x) => (x === null ? 'none' : `${usd(x)} USD`));
+  if (sentence !== null) parts.push(`<p class="headline">${esc(sentence)}</p>`);
   parts.push('<div class="plots">');
   if (byMethod.length > 0) {
     parts.push(barsSvg(

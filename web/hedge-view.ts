@@ -23,7 +23,7 @@ export function hedgeHtml(r: RestoreResult): string {
   const before = targetFigures(r, 'before'), after = targetFigures(r, 'after');
   const headline =
     r.outcome === 'met' ? `meets its target (${eq} ${money(before.equity)} ≥ ${req} ${money(before.requirement)}): no hedge needed`
-      : r.outcome === 'restored' ? `${r.trades.length} trade${r.trades.length === 1 ? '' : 's'} costing ${money(r.cost)} restore it: ${req} ${money(before.requirement)} → ${money(after.requirement)}, ` +
+      : r.outcome === 'restored' ? `${r.trades.length} trade${r.trades.length === 1 ? '' : 's'} costing ${money(r.cost)} restore${r.trades.length === 1 ? 's' : ''} it: ${req} ${money(before.requirement)} → ${money(after.requirement)}, ` +
         `slack ${money(r.slackBefore)} → ${money(r.slackAfter)}${r.confirmed ? ' (confirmed by the engine)' : ' (<b>not confirmed</b> by the engine)'}`
       : `no trades within the candidates' limits restore it: the closest (cost ${money(r.cost)}) leave it ${money(-r.slackAfter)} short (was ${money(-r.slackBefore)})`;
   const parts = [`<h3>Suggested hedge <small>${esc(r.method)}, target ${esc(req)}</small></h3>`, `<p class="headline">${headline}</p>`];

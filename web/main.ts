@@ -231,7 +231,7 @@ function showErrors(lines: { path: string; message: string }[]): void {
   const box = $('errors');
   box.hidden = lines.length === 0;
   box.innerHTML = lines.length === 0 ? '' :
-    `<strong>Input rejected (${lines.length} problem${lines.length === 1 ? '' : 's'}):</strong><ul>${lines.map((l) => `<li><code>${esc(l.path)}</code> ${esc(l.message)}</li>`).join('')}</ul>`;
+    `<strong>Input rejected (${lines.length} problem${lines.length === 1 ? '' : 's'}):</strong><ul>${lines.map((l) => `<li>${l.path ? `<code>${esc(l.path)}</code> ` : ''}${esc(l.message)}</li>`).join('')}</ul>`;
 }
 
 /**

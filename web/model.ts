@@ -64,14 +64,18 @@ export function sortAccounts(accounts: readonly AccountMargin[], key: SortKey, d
   });
 }
 
-/** An error as `{ path, message }` lines for the page: InputError problems keep their paths. */
+/**
+ * An error as `{ path, message }` lines for the page: InputError problems keep their paths, but for a message that
+ * starts with its path (a file's `broken.json:1:31: not valid JSON`) and an Error's own line (`Error: …`), which
+ * have none to show ('').
+ */
 export function errorLines(error: unknown): { path: string; message: string }[] {
   if (error instanceof InputError) {
-    const lines = error.problems.map((p) => ({ path: p.path, message: p.message }));
+    const lines = error.problems.map((p) => ({ path: p.message.startsWith(`${p.path}:`) ? '' : p.path, message: p.message }));
     if (error.truncated) lines.push({ path: '…', message: 'more problems were found; fix these first' });
     return lines;
   }
-  return [{ path: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }];
+  return [{ path: '', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }];
 }
 
 /** The accounts whose id contains `search` (case-insensitive) and whose status is `status` ('' for any), in order. */

@@ -42,19 +42,8 @@ function headline(a: AccountMargin, method: MarginMethod, m: (x: number) => stri
   if (a.marginCurrency && usd) {
     lines.push(`money in ${a.marginCurrency}; in USD at ${price(usd.price)} per ${a.marginCurrency}: equity ${money(usd.equity)}, IM ${money(usd.im)}, MM ${money(usd.mm)}, excess over MM ${money(usd.excessOverMm)}`);
   }
-  const l = a.liquidationPrice;
-  if (l) {
-    const at = (x: number | null) => (x === null ? 'none within 1000×' : price(x)); // a price's digits: DOGE's 0.155660, not 0.16
-    // the prices where equity for MM crosses MM: for an account already below MM, where it is back above it
-    // a backstop's cover is cash paid after the method margined the account: the prices are the account's own, before
-    // it (a covered subaccount's, received; a master's, paid: negative)
-    const cover = a.backstopUsd ?? 0;
-    if (cover > 0 && a.equityMm - cover < a.mm) lines.push(`before the master's cover of ${money(cover)} USD, the account alone is below MM; back at MM with ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
-    else if (cover > 0) lines.push(`before the master's cover of ${money(cover)} USD, the account alone: liquidation prices of ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
-    else if (cover < 0) lines.push(`before paying its subaccounts' covers of ${money(-cover)} USD, the account alone: liquidation prices of ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
-    else if (a.equityMm < a.mm) lines.push(`below MM at this price; back at MM with ${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`);
-    else lines.push(`liquidation price of ${l.underlying} (moving it alone): below ${at(l.below)}, above ${at(l.above)}`);
-  }
+  const sentence = liquidationPriceSentence(a, (x) => (x === null ? 'none within 1000×' : price(x))); // a price's digits: DOGE's 0.155660, not 0.16
+  if (sentence !== null) lines.push(sentence);
   return lines.join('\n');
 }
 
@@ -187,4 +176,22 @@ export function deribitText(d: DeribitExplain): string {
     `\nroll shock per expiry:\n${table(['underlying', 'expiry', 'net delta', 'rate', 'shock'], roll, ['left', 'left'])}` +
     `\ndelta shock:\n${table(['underlying', 'delta total', 'rate', 'shock'], delta)}` +
     `\nrisk matrix margin ${coin(d.riskMatrixMargin)} (worst case ${coin(d.worstCase)})`;
+}
+
+/**
+ * The sentence of an account's liquidation prices (null: none), `at` writing a price (null: none found): the prices
+ * where equity for MM crosses MM, so for an account already below MM where it is back above it; a backstop's cover is
+ * cash paid after the method margined the account, so the prices are the account's own, before it (a covered
+ * subaccount's, received; a master's, paid: negative). The CLI's explain and the page's say the same.
+ */
+export function liquidationPriceSentence(a: Pick<AccountMargin, 'liquidationPrice' | 'backstopUsd' | 'equityMm' | 'mm'>, at: (x: number | null) => string): string | null {
+  const l = a.liquidationPrice;
+  if (!l) return null;
+  const prices = `${l.underlying} (moving it alone) below ${at(l.below)}, above ${at(l.above)}`;
+  const cover = a.backstopUsd ?? 0;
+  if (cover > 0 && a.equityMm - cover < a.mm) return `before the master's cover of ${money(cover)} USD, the account alone is below MM; back at MM with ${prices}`;
+  if (cover > 0) return `before the master's cover of ${money(cover)} USD, the account alone: liquidation prices of ${prices}`;
+  if (cover < 0) return `before paying its subaccounts' covers of ${money(-cover)} USD, the account alone: liquidation prices of ${prices}`;
+  if (a.equityMm < a.mm) return `below MM at this price; back at MM with ${prices}`;
+  return `liquidation price of ${l.underlying} (moving it alone): below ${at(l.below)}, above ${at(l.above)}`;
 }

@@ -101,7 +101,7 @@ export function monteCarloTable(results: readonly MonteCarloStressResult[]): str
  * liquidations bought the asset back: a cascade that damps the shock needs saying).
  */
 export function* methodComparisonNotes(report: StressReport): Generator<string> {
-  yield wrap(`notional/IM and IM before: at the defaults, before the shock; rounds: rounds of liquidation until one liquidates nothing; ${EXPLAIN.leftInDeficit}`, 120, '  ');
+  yield wrap(`notional/IM and IM before: at the defaults, before the shock; rounds: the rounds that liquidated an account (a step's cascade stops at a round that liquidates nothing, at the price tolerance or at the round cap); ${EXPLAIN.leftInDeficit}`, 120, '  ');
   yield wrap(`notional: what the cascade closed; ${EXPLAIN.badDebt}; amplification = the price's final move / the shock's own move of the asset it moved most`, 120, '  ');
   for (const c of report.cascades) {
     const note = c.metrics.amplification && c.metrics.amplification.ratio < 1 ? amplificationNote(c) : null;
