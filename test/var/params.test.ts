@@ -67,3 +67,32 @@ describe('var params', () => {
     expect(engine.margin(varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { method: 'cross', params: { var: { confidence: 0.95 } } }).method).toBe('cross');
   });
 });
+
+describe('floorUsd charges an account with exposure only', () => {
+  test('a position closed to 0, rows netted to nothing, or a fill that closes the last one: IM 0, as a cash-only account', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const instruments = [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }];
+    const market = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } }, correlation: { assets: ['BTC'], matrix: [[1]] } };
+    const book = {
+      instruments,
+      accounts: [
+        { id: 'cash', collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 'zero', positions: [{ instrument: 'BTC-PERP', quantity: 0, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 'netted', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }, { instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 'held', positions: [{ instrument: 'BTC-PERP', quantity: 1e-6, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+      ],
+    };
+    const params = { var: { floorUsd: 2_000 } };
+    const r = engine.margin(book, market, { method: 'var', params });
+    // by hand: the floor applies to `held` alone (its VaR on 0.1 USD of notional is far below it): IM 2,000, MM 0.8 ×
+    // 2,000 = 1,600 above its 1,000 of equity. The others had IM 2,000 too: `zero` and `netted` liquidatable with
+    // nothing to close
+    expect(r.accounts.map((a) => [a.id, a.im, a.status])).toEqual([['cash', 0, 'healthy'], ['zero', 0, 'healthy'], ['netted', 0, 'healthy'], ['held', 2_000, 'liquidatable']]);
+    // a live fill that closes the last position leaves no floor, in the what-if and once applied
+    const live = engine.live(book, market, { method: 'var', params });
+    expect(live.whatIf('held', [{ instrument: 'BTC-PERP', quantity: -1e-6, price: 100_000 }]).after.im).toBe(0);
+    live.applyFills([{ account: 'held', instrument: 'BTC-PERP', quantity: -1e-6, price: 100_000 }]);
+    expect(live.account('held').im).toBe(0);
+    live.release();
+  });
+});

@@ -89,7 +89,8 @@ export class VarRun {
 
   /** max(floorRate × gross notional, floorUsd when the account holds positions). */
   private floorOf(a: number, gross: Float64Array): number {
-    return this.floor(gross[a], this.layout.positions.end.array[a] > this.layout.positions.start.array[a]);
+    const pos = this.layout.positions;
+    return this.floor(gross[a], holdsAny(pos.column<'f64'>('quantity').array, pos.start.array[a], pos.end.array[a]));
   }
 
   /** The floor of an account with gross notional `gross` (USD) that holds positions or not. */
@@ -219,7 +220,7 @@ export class VarRun {
     const req = new Float64Array(count);
     for (let r = 0; r < count; r++) {
       const x = measure[r];
-      req[r] = Number.isNaN(x) ? NaN : Math.max(x, this.floor(gross[r], unions[r].instrument.length > 0), 0);
+      req[r] = Number.isNaN(x) ? NaN : Math.max(x, this.floor(gross[r], holdsAny(unions[r].quantity, 0, unions[r].quantity.length)), 0);
     }
     return req;
   }
@@ -261,4 +262,13 @@ export class VarRun {
     this.shared?.riskArray?.release();
     this.shared = null;
   }
+}
+
+/**
+ * Whether `quantity[from, to)` holds a position: a slot of 0 (a position a fill closed, rows netted to nothing) is none,
+ * so floorUsd charges an account with exposure only.
+ */
+export function holdsAny(quantity: ArrayLike<number>, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (quantity[k] !== 0) return true;
+  return false;
 }

@@ -24,7 +24,7 @@ import { type AccountRequirement, type Binding, requirementOf } from '../../marg
 import type { MethodContext } from '../method.js';
 import { DraftEvaluator } from '../engines/rule-based/what-if.js';
 import { deltaGamma, normalMultiples } from './parametric.js';
-import type { SharedInputs, VarRun } from './run.js';
+import { holdsAny, type SharedInputs, type VarRun } from './run.js';
 
 /** An account's simulation slots and scenario P&L. */
 interface SimulatedAccount {
@@ -87,7 +87,7 @@ export class VarWhatIf {
   private finish(draft: AccountDraft, margin: ReturnType<DraftEvaluator['evaluate']>['margin'], measured: { x: number; binding: Binding | null }): AccountRequirement {
     const run = this.run;
     const x = measured.x;
-    const im = Number.isNaN(x) ? NaN : Math.max(x, run.floor(margin.gross, draft.positions > 0), 0);
+    const im = Number.isNaN(x) ? NaN : Math.max(x, run.floor(margin.gross, holdsAny(draft.quantity, 0, draft.positions)), 0);
     const mm = run.params.mmFactor * im;
     const status = statusOf(margin.equity, margin.equityIm, margin.equityMm, im, mm);
     return requirementOf(margin, draft.cashUsd, im, mm, status, measured.binding);
