@@ -3,7 +3,8 @@
  * what it is, with where its book is, not as a dozen unknown fields (`run: unknown field …; limits: …`).
  */
 import { describe, expect, it } from 'vitest';
-import { createEngine, InputError } from '../../src/index.js';
+import { createEngine } from '../../src/index.js';
+import { problemsOf } from '../support/problems.js';
 import { book, market } from '../support/margin-books.js';
 
 const BOOK = book({ id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 10_000 }] });
@@ -13,15 +14,7 @@ describe('a class instance given as a book', () => {
     const engine = await createEngine({ backend: 'js' });
     const live = engine.live(BOOK, market(), { method: 'cross' });
     const session = engine.openBook(BOOK);
-    const problems = (call: () => unknown) => {
-      try {
-        call();
-      } catch (error) {
-        expect(error).toBeInstanceOf(InputError);
-        return (error as InputError).problems;
-      }
-      throw new Error('not refused');
-    };
+    const problems = problemsOf;
     const liveSaid = [{ path: 'book', message: 'expected an object with instruments and accounts, got a live session (engine.live): its book now is live.book()' }];
     expect(problems(() => engine.liquidate(live, market()))).toEqual(liveSaid);
     expect(problems(() => engine.margin(live, market()))).toEqual(liveSaid);
