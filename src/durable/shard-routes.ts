@@ -104,8 +104,10 @@ function validateTickEverywhere(shard: ShardView, tick: Tick): void {
       o.state!.live.validateTick(tick);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      // the tick's own fields are the same in every partition: named once, as they are
-      for (const p of error.problems) if (p.path.startsWith('accounts[') || !problems.some((q) => q.path === p.path)) problems.push(p.path.startsWith('accounts[') ? { ...p, path: `partitions[${o.partition}].${p.path}` } : p);
+      for (const p of error.problems) {
+        if (p.path.startsWith('accounts[')) problems.push({ ...p, path: `partitions[${o.partition}].${p.path}` });
+        else if (!problems.some((q) => q.path === p.path)) problems.push(p); // the tick's own fields: the same everywhere, named once
+      }
     }
   }
   if (problems.length > 0) throw new InputError(problems);

@@ -17,6 +17,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import { ArrayLease } from '../memory/array-lease.js';
+import { grownCopy } from '../memory/grown-copy.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { EngineRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
@@ -354,13 +355,6 @@ function totalQuantity(c: AdlCandidates): number {
   let n = 0;
   for (let k = 0; k < c.count; k++) n += Math.abs(c.quantity[k]);
   return n;
-}
-
-/** A copy of `from` twice as long. */
-function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const to = new Float64Array(2 * from.length);
-  to.set(from);
-  return to;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
 import type { Shelf, ShelfKind } from '../memory/shelf.js';
+import { grownCopy } from '../memory/grown-copy.js';
 import { HedgeSlice, type SliceLeg } from './slice.js';
 
 /**
@@ -370,13 +371,6 @@ interface ClosePick {
   quantity: number;
   fee: number;
   share: number;
-}
-
-/** A copy of `from` twice as long. */
-function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const to = new Float64Array(2 * from.length);
-  to.set(from);
-  return to;
 }
 
 /** The holding `ok` accepts that comes first by its row (positions by instrument row, then balances by asset): −1 when none. */

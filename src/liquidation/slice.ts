@@ -21,6 +21,7 @@
  */
 import type { CloseEffect, CloseEffects, Holding } from './close-effect.js';
 import type { CloseTrial } from './trial.js';
+import { grownCopy } from '../memory/grown-copy.js';
 
 /** Bisection steps at most for a slice's fraction (each halves the interval: 1e-12 of f_max well within). */
 const SLICE_BISECTIONS = 48;
@@ -100,8 +101,10 @@ export class HedgeSlice {
     this.count = n;
     const atMax = this.tryFraction(a, holdings, fMax);
     if (!(atMax.mm < baseMm && atMax.slack > slack0)) return false;
-    // more legs than steps left: the guard would cut the slice in two, leaving the account unhedged
-    if (n > stepsLeft) return !(this.cut = true);
+    if (n > stepsLeft) {
+      this.cut = true; // the guard would cut the slice in two, leaving the account unhedged
+      return false;
+    }
     let f = fMax;
     if (atMax.slack >= 0) {
       let lo = 0, hi = fMax;
@@ -136,9 +139,12 @@ export class HedgeSlice {
     }
   }
 
-  /** Legs in order of the MM their own close leaves, lowest first, then by their order in the holdings (stable). */
+  /**
+   * Legs in order of the MM their own close leaves, lowest first, then by their order in the holdings (stable): what
+   * {@link nextLeg} reads is reordered (legs, quantities, fees).
+   */
   private orderLegs(a: number, holdings: readonly Holding[]): void {
-    const n = this.count, mm = this.legMm, arrays = [this.legs, this.quantities, this.sizes, this.caps, this.legFee, mm];
+    const n = this.count, mm = this.legMm, arrays = [this.legs, this.quantities, this.legFee, mm];
     for (let j = 0; j < n; j++) {
       const h = holdings[this.legs[j]];
       mm[j] = this.trial.tryClose(a, h, this.effects.effect(h, this.quantities[j], this.scratch)).mm;
@@ -152,21 +158,12 @@ export class HedgeSlice {
   }
 
   private grow(n: number): void {
-    if (this.legs.length >= n) return;
-    const legs = new Int32Array(2 * n);
-    legs.set(this.legs);
-    this.legs = legs;
-    this.quantities = grownCopy(this.quantities, 2 * n);
-    this.sizes = grownCopy(this.sizes, 2 * n);
-    this.caps = grownCopy(this.caps, 2 * n);
-    this.legMm = new Float64Array(2 * n);
-    this.legFee = new Float64Array(2 * n);
+    if (this.legs.length >= n) return; // n is one more than held: twice the room holds it
+    this.legs = grownCopy(this.legs);
+    this.quantities = grownCopy(this.quantities);
+    this.sizes = grownCopy(this.sizes);
+    this.caps = grownCopy(this.caps);
+    this.legMm = grownCopy(this.legMm);
+    this.legFee = grownCopy(this.legFee);
   }
-}
-
-/** `from` copied into a new array of `length`. */
-function grownCopy(from: Float64Array, length: number): Float64Array<ArrayBuffer> {
-  const to = new Float64Array(length);
-  to.set(from);
-  return to;
 }

@@ -4,7 +4,7 @@
  * gross value at most 1e15 USD. A fill or transfer that would take an account beyond them is refused, and a tick that
  * would is taken back, so a live session never holds a state that `engine.margin` on the same book and market refuses.
  */
-import { InputError, MAX_PROBLEMS, ProblemList } from '../errors.js';
+import { InputError, type InputProblem, MAX_PROBLEMS, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
@@ -159,7 +159,7 @@ export const GROSS_SAFE = ALL_WITHIN * (1 - 1e-9);
 /** The first bound the draft's account breaks at `prices` (the message a fresh run gives), or undefined. */
 export function draftBeyondDomain(layout: BookLayout, draft: AccountDraft, prices: DomainPrices): string | undefined {
   const h = accountHoldings(layout, draft.cashUsd, layout.marginAsset.array[draft.account], draft.quantity.subarray(0, draft.positions), draft.asset.subarray(0, draft.balances), draft.amount.subarray(0, draft.balances));
-  return firstProblem(layout, h, draft.instrument, prices);
+  return holdingProblems(layout, h, draft.instrument, prices)[0]?.message;
 }
 
 /**
@@ -174,11 +174,9 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
     const a = accounts[k];
     if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
     const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
-    const problems = new ProblemList();
-    checkHoldings((row) => layout.instruments.ids[row], h, prices.units, c.instrument.slice(c.start[a], c.end[a]), prices.assetPrice, problems);
     // at the book's paths (live.book()): the account, a balance by its slot; a coin account's coin is its cash (the
     // holdings' balance 0), named at the account
-    for (const p of problems.all()) {
+    for (const p of holdingProblems(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices)) {
       const path = c.marginAsset[a] >= 0 ? `accounts[${a}]` : p.path.replace(/^accounts\[0\]/, `accounts[${a}]`);
       out.push({ path, message: `account ${layout.accountIds[a]}: ${p.message}` });
     }
@@ -186,10 +184,11 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
   return out;
 }
 
-function firstProblem(layout: BookLayout, h: Holdings, rows: Int32Array, prices: DomainPrices): string | undefined {
+/** The bounds one account's holdings `h` (a single account, `accounts[0]` in the paths) break at `prices`. */
+function holdingProblems(layout: BookLayout, h: Holdings, rows: Int32Array, prices: DomainPrices): readonly InputProblem[] {
   const problems = new ProblemList();
   checkHoldings((row) => layout.instruments.ids[row], h, prices.units, rows, prices.assetPrice, problems);
-  return problems.first()?.message;
+  return problems.all();
 }
 
 /**

@@ -62,11 +62,11 @@ export function masterFreeUsd(equityIm: number, im: number, equityMm: number, mm
 }
 
 /**
- * Trims the covers paid (the last paid first, by what they are over, at least a cent) until the master's equity for IM less them is at least
- * its IM, and its equity for MM at least its MM, by more than their rounding ({@link masterRounding}): F carries the
- * subtractions' rounding, and the master margined again with the cash moved sums its terms in its own order, so a
- * cover of all of F could leave it an ulp below either (66 < 66.00000000000001, 29.294999999999845 < 29.295): in
- * liquidation, or in a margin call, for the rounding of a sum.
+ * Trims the covers paid (the last paid first, by what they are over, at least a cent) until the master's equity for
+ * IM less them is at least its IM, and its equity for MM at least its MM, by more than their rounding
+ * ({@link masterRounding}): F carries the subtractions' rounding, and the master margined again with the cash moved
+ * sums its terms in its own order, so a cover of all of F could leave it an ulp below either (66 < 66.00000000000001,
+ * 29.294999999999845 < 29.295): in liquidation, or in a margin call, for the rounding of a sum.
  */
 export function keepMasterAtIm(equityIm: number, im: number, equityMm: number, mm: number, n: number, order: Int32Array, paid: Float64Array, sums: Float64Array): void {
   const clear = masterRounding(equityIm, im, equityMm, mm);
