@@ -41,6 +41,24 @@ describe('market.correlation is asked for by what uses it', () => {
   });
 });
 
+describe('var on one risky asset', () => {
+  it('needs no correlation: one factor correlates with itself only (delta-normal by hand)', () => {
+    const book = {
+      instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
+      accounts: [{ id: 'a', collateral: [{ asset: 'USD', amount: 10_000 }], positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 50_000 }] }],
+    };
+    // ETH is priced but not held: not a risk factor of this book
+    const market = { valuationTime: '2026-01-01T00:00:00Z', assets: { BTC: { price: 50_000, vol: 0.6 }, ETH: { price: 3_000, vol: 0.7 }, USD: { price: 1, vol: 0 } } };
+    const a = engine.margin(book, market, { method: 'var' }).accounts[0];
+    // 99 % one day: z·|Δ$|·σ·√(1/365) = 2.3263478740408408 × 50,000 × 0.6 × 0.05234239225902… = 3,652.998…
+    expect(a.im).toBeCloseTo(2.3263478740408408 * 50_000 * 0.6 * Math.sqrt(1 / 365), 6);
+    // two risky assets held: the correlation is asked for
+    const two = { ...book, instruments: [...book.instruments, { id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }] };
+    two.accounts = [{ ...book.accounts[0], positions: [...book.accounts[0].positions, { instrument: 'ETH-PERP', quantity: 1, entryPrice: 3_000 }] }];
+    expect(problemLines(() => engine.margin(two, market, { method: 'var' }))).toEqual([missing('the var method')]);
+  });
+});
+
 describe('a params file is validated whole, whatever the method', () => {
   it('another method\'s section with a mistake is refused under cross, with its path', () => {
     expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { portfolio: { mmFactor: [0.8] } } })))

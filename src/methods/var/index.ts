@@ -6,6 +6,7 @@
 import type { MarginMethodPlugin } from '../method.js';
 import type { VarParams } from './params.js';
 import { VarRun } from './run.js';
+import { riskFactors } from './covariance.js';
 import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkVarParams, usesMarketCorrelation } from './validate.js';
 import { VarWhatIf } from './what-if.js';
@@ -30,7 +31,8 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
   dynamic: varDynamic,
   validateParams: (section, problems) => checkVarParams(section, problems),
   prepare(ctx, params) {
-    if (usesMarketCorrelation(params)) requireCorrelationMatrix(ctx.snapshot, 'the var method');
+    // one risk factor correlates with itself only: a book on one risky asset needs no market correlation
+    if (usesMarketCorrelation(params) && riskFactors(ctx.layout, ctx.market).asset.length > 1) requireCorrelationMatrix(ctx.snapshot, 'the var method');
     const run = new VarRun(ctx.layout, ctx.market, params, ctx.allocator, ctx.breakdown);
     const whatIf = new VarWhatIf(ctx, run);
     const equity = new RuleBasedHoldingsMargin(ctx.layout.memo);
