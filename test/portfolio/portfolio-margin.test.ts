@@ -6,6 +6,7 @@ import type { AccountMargin, MarginReport } from '../../src/margin/report.js';
 import { generateSample } from '../../src/sample/index.js';
 import { allEngines } from '../support/engines.js';
 import { EXPIRY, INSTRUMENTS, market, VALUATION } from '../support/margin-books.js';
+import { problemLines } from '../support/problems.js';
 
 let engines: Engine[];
 let js: Engine;
@@ -221,6 +222,14 @@ describe('portfolio margin: backends, params, properties', () => {
     ]));
     // a tail that would let a linear position lose more than at the grid edge
     expect(() => pm(js, book, marketOf(), { assets: { default: { tails: [{ move: -0.9, weight: 0.5 }] } } })).toThrow(/tails\[0\]\.weight/);
+    // a narrower spotRange under inherited tails: one problem at the spotRange written (the widest default tail is
+    // −66 % × 0.24 = 0.1584), not twelve at tails never written
+    for (const [asset, rule] of [['BTC', { spotRange: 0.1 }], ['default', { spotRange: 0.1 }]] as const) {
+      expect(problemLines(() => pm(js, book, marketOf(), { assets: { [asset]: rule } }))).toEqual([
+        `params.portfolio.assets.${asset}.spotRange: 0.1 is below the widest tail it inherits (weight × |move| = 0.1584): a linear position would lose more in that tail than at the grid edge; give a spotRange of at least 0.1584, or tails of its own (params.portfolio.assets.${asset}.tails)`,
+      ]);
+    }
+    expect(pm(js, book, marketOf(), { assets: { BTC: { spotRange: 0.1584 } } }).accounts[0].status).not.toBe('error');
     // rule-based sections are still checked alongside
     expect(() => js.margin(book, marketOf(), { method: 'portfolio', params: { portfolio: {}, bogus: {} } })).toThrow(/params\.bogus/);
   });

@@ -109,12 +109,18 @@ function validateRule(v: unknown, base: PortfolioRule, path: string, problems: P
     linearRate: num('linearRate', (x) => x >= 0 && x <= 1, 'a fraction in [0, 1]'),
   };
   if (v.tails !== undefined) rule.tails = validateTails(v.tails, `${path}.tails`, problems);
-  if (problems.size === before) {
+  if (problems.size === before && v.tails !== undefined) {
     rule.tails.forEach((t, i) => {
       if (t.weight * Math.abs(t.move) > rule.spotRange) {
         problems.add(`${path}.tails[${i}].weight`, `weight × |move| = ${t.weight * Math.abs(t.move)} exceeds spotRange ${rule.spotRange}: a linear position would lose more in this tail than at the grid edge`);
       }
     });
+  } else if (problems.size === before) {
+    // tails inherited (not written here): one problem at the spotRange written, not one per tail at paths never written
+    const widest = rule.tails.reduce((m, t) => Math.max(m, t.weight * Math.abs(t.move)), 0);
+    if (widest > rule.spotRange) {
+      problems.add(`${path}.spotRange`, `${rule.spotRange} is below the widest tail it inherits (weight × |move| = ${widest}): a linear position would lose more in that tail than at the grid edge; give a spotRange of at least ${widest}, or tails of its own (${path}.tails)`);
+    }
   }
   return problems.size === before ? rule : undefined;
 }
