@@ -16,7 +16,10 @@
  *                               x ≥ 0
  *
  * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
- * with MM = 0 are left out (their health is unbounded already).
+ * with MM = 0 have health +∞ at equity ≥ 0 (left out of the programme) and −∞ below (bankrupt, as the margin report
+ * says). Such deficits are lifted to exactly 0 first, from the sources that bring the most equity per USD: no health
+ * is finite until they are, and nothing above 0 raises theirs. When the free collateral cannot lift them all, none is
+ * lifted (the minimum stays −∞ whatever moves) and the others are allocated as if they were alone.
  */
 import type { LpSolver } from './highs.js';
 
@@ -76,9 +79,77 @@ export interface AllocationResult {
 /** Solves the allocation LP (module comment). Throws RangeError for inputs that are not finite or are negative. */
 export function allocateCollateral(highs: LpSolver, problem: AllocationProblem): AllocationResult {
   checkProblem(problem);
+  const lift = liftDeficits(problem);
+  if (lift === null) return maximin(highs, problem);
+  const rest = maximin(highs, lift.rest);
+  const before = problem.accounts.map((a) => allocationHealth(a, 0));
+  // the lifts and the programme's transfers, in account then source order
+  const accountOrder = new Map(problem.accounts.map((a, i) => [a.id, i])), sourceOrder = new Map(problem.sources.map((src, l) => [src.id, l]));
+  const transfers = [...lift.transfers, ...rest.transfers].sort((p, q) => accountOrder.get(p.account)! - accountOrder.get(q.account)! || sourceOrder.get(p.source)! - sourceOrder.get(q.source)!);
+  const after = problem.accounts.map((a, i) => (lift.received.has(a.id) ? allocationHealth(a, lift.received.get(a.id)!) : rest.health[i].after));
+  return {
+    minHealthBefore: Math.min(Infinity, ...before),
+    minHealthAfter: Math.min(Infinity, ...after),
+    transfers,
+    health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: after[i] })),
+    usedUsd: lift.usedUsd + rest.usedUsd,
+  };
+}
+
+/** An account's health after receiving `received` USD of equity for MM: (E + received) / MM; without MM, ±∞ by the sign of E + received. */
+function allocationHealth(a: AllocationAccount, received: number): number {
+  const equity = a.equityMm + received;
+  return a.mm > 0 ? equity / a.mm : equity >= 0 ? Infinity : -Infinity;
+}
+
+/**
+ * Lifts every account without MM and with equity below 0 to exactly 0 (module comment): the transfers, what each
+ * received (equity for MM), and the problem left for the programme (those accounts at 0, the sources, F and G less
+ * what moved). Null when there is no such account, or not enough to lift them all.
+ */
+function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult['transfers']; received: Map<string, number>; usedUsd: number; rest: AllocationProblem } | null {
+  const deficits = problem.accounts.filter((a) => a.mm === 0 && a.equityMm < 0);
+  if (deficits.length === 0) return null;
+  // the most equity per USD first (input order among equals): the least of F spent
+  const order = problem.sources.map((_, l) => l).filter((l) => problem.sources[l].usd > 0 && problem.sources[l].weight > 0)
+    .sort((p, q) => problem.sources[q].weight - problem.sources[p].weight || p - q);
+  const usdLeft = problem.sources.map((src) => src.usd);
+  let freeLeft = problem.freeUsd, freeMmLeft = problem.freeMmUsd ?? Infinity, usedUsd = 0;
+  const transfers: AllocationResult['transfers'] = [], received = new Map<string, number>();
+  for (const a of deficits) {
+    let got = 0;
+    for (const l of order) {
+      const src = problem.sources[l];
+      if (a.equityMm + got >= 0) break;
+      if (a.receives !== undefined && a.receives !== src.asset) continue;
+      let usd = Math.min(-(a.equityMm + got) / src.weight, usdLeft[l], freeLeft, freeMmLeft / src.weight);
+      // a division's rounding never leaves it an ulp below 0
+      for (let k = 0; k < 4 && a.equityMm + (got + src.weight * usd) < 0 && usd < Math.min(usdLeft[l], freeLeft); k++) usd = Math.min(usd + Math.abs(usd) * Number.EPSILON, usdLeft[l], freeLeft);
+      if (!(usd > 0)) continue;
+      usdLeft[l] -= usd;
+      freeLeft -= usd;
+      freeMmLeft -= src.weight * usd;
+      usedUsd += usd;
+      got = got + src.weight * usd;
+      transfers.push({ account: a.id, source: src.id, usd, ...(src.amount !== undefined ? { amount: (usd / src.usd) * src.amount } : {}) });
+    }
+    if (a.equityMm + got < 0) return null;
+    received.set(a.id, got);
+  }
+  const rest: AllocationProblem = {
+    accounts: problem.accounts.map((a) => (received.has(a.id) ? { ...a, equityMm: 0 } : a)),
+    sources: problem.sources.map((src, l) => ({ ...src, usd: usdLeft[l], ...(src.amount !== undefined ? { amount: src.usd > 0 ? (usdLeft[l] / src.usd) * src.amount : src.amount } : {}) })),
+    freeUsd: Math.max(0, freeLeft),
+    ...(problem.freeMmUsd !== undefined ? { freeMmUsd: Math.max(0, freeMmLeft) } : {}),
+  };
+  return { transfers, received, usedUsd, rest };
+}
+
+/** The maximin programme over the accounts with MM (module comment). */
+function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult {
   const accounts = problem.accounts.filter((a) => a.mm > 0);
   const sources = problem.sources.filter((s) => s.usd > 0 && s.weight > 0);
-  const healthOf = (a: AllocationAccount, received: number) => (a.mm > 0 ? (a.equityMm + received) / a.mm : Infinity);
+  const healthOf = allocationHealth;
   const before = problem.accounts.map((a) => healthOf(a, 0));
   const minBefore = Math.min(Infinity, ...before);
   const freeMm = mmBound(problem, sources);

@@ -61,6 +61,27 @@ describe('collateral allocation (maximin health)', () => {
     expect(allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 10, weight: 1 }], freeUsd: 0 }).transfers).toEqual([]);
   });
 
+  it('lifts a deficit without MM (health −∞) to exactly 0 first, then water-fills the rest', () => {
+    // D: −40 on MM 0 (bankrupt: health −∞); C: 50 on MM 100. Free 150 at weight 1: D takes 40 (→ 0, health +∞), and
+    // C the other 110 (→ 160 / 100 = 1.6). At weight 0.5 (home 20 first, then arbitrum): D takes home's 20 and 40 of
+    // arbitrum (20 + 0.5·40 = 40), C the other 90 of F at 0.5: (50 + 45) / 100 = 0.95.
+    const accounts = [{ id: 'C', equityMm: 50, mm: 100 }, { id: 'D', equityMm: -40, mm: 0 }];
+    const r = allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 1_000, weight: 1 }], freeUsd: 150 });
+    expect(r.minHealthBefore).toBe(-Infinity);
+    expect(r.transfers.find((t) => t.account === 'D')).toEqual({ account: 'D', source: 'home', usd: 40 });
+    expect(r.health[1]).toEqual({ account: 'D', before: -Infinity, after: Infinity });
+    expect(r.minHealthAfter).toBeCloseTo(1.6, 7);
+    expect(r.usedUsd).toBeCloseTo(150, 6);
+    const split = allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 20, weight: 1 }, { id: 'arbitrum', usd: 1_000, weight: 0.5 }], freeUsd: 150 });
+    expect(split.transfers.filter((t) => t.account === 'D')).toEqual([{ account: 'D', source: 'home', usd: 20 }, { account: 'D', source: 'arbitrum', usd: 40 }]);
+    expect(split.minHealthAfter).toBeCloseTo(0.95, 7);
+    // not enough to lift it: its health is −∞ whatever moves, and C is allocated as if alone (all 30 of F: 0.8)
+    const short = allocateCollateral(highs, { accounts: [...accounts, { id: 'E', equityMm: -1_000, mm: 0 }], sources: [{ id: 'home', usd: 1_000, weight: 1 }], freeUsd: 30 });
+    expect(short.transfers.map((t) => t.account)).toEqual(['C']);
+    expect(short.health.map((h) => h.after)).toEqual([expect.closeTo(0.8, 7), -Infinity, -Infinity]);
+    expect(short.minHealthAfter).toBe(-Infinity);
+  });
+
   it('matches brute force on random small cases (one source: the water level solves Σ max(0, t·MM − E) = F)', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
@@ -127,6 +148,24 @@ describe('engine.allocateCollateral on a master group', async () => {
     expect(got.s1).toBeCloseTo(450 * 29 / 13 - 300, 5);
     expect(got.s2).toBeCloseTo(200 * 29 / 13 - 150, 5);
     expect(r.transfers.every((t) => t.source === 'USDC')).toBe(true);
+  });
+
+  it('lifts a subaccount with no position and a deficit (bankrupt, health −∞) to 0: re-margined with the transfers, it is healthy', async () => {
+    // s3: −50 USDC, no position (MM 0). Of the 1,000 USDC (the late BTC brings no MM), 50 lift s3 to 0; s1 and s2 share
+    // 950: (450t − 300) + (200t − 150) = 950, t = 1,400 / 650 = 28/13.
+    const withDeficit = { ...book, accounts: [...book.accounts, { id: 's3', master: 'm', collateral: [{ asset: 'USDC', amount: -50 }] }] };
+    const r = await engine.allocateCollateral(withDeficit, market(), 'm', { params });
+    expect(r.health.find((h) => h.account === 's3')).toEqual({ account: 's3', before: -Infinity, after: Infinity });
+    expect(r.transfers.find((t) => t.account === 's3')).toEqual({ account: 's3', source: 'USDC', usd: 50, amount: 50 });
+    expect(r.minHealthAfter).toBeCloseTo(28 / 13, 7);
+    // the transfers made: every subaccount as the allocation says
+    const moved = structuredClone(withDeficit);
+    for (const t of r.transfers) {
+      for (const [id, sign] of [[t.account, 1], ['m', -1]] as const) moved.accounts.find((a) => a.id === id)!.collateral!.find((c) => c.asset === 'USDC')!.amount += sign * t.amount!;
+    }
+    const after = engine.margin(moved, market(), { params });
+    for (const h of r.health) expect(after.accounts.find((a) => a.id === h.account)!.health, h.account).toBeCloseTo(h.after, 9);
+    expect(after.accounts.find((a) => a.id === 's3')!.status).not.toBe('bankrupt');
   });
 
   it('rejects a master without subaccounts and an unknown account', async () => {
