@@ -16,7 +16,7 @@
  * entry (no account of it can be named).
  */
 import type { Engine } from '../engine.js';
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { BeyondDomainError } from '../live/live-domain.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
@@ -293,7 +293,7 @@ export class PartitionState {
       case 'fills': return live.applyFills(entry.fills as Fill[]);
       case 'transfers': return live.applyTransfers(entry.transfers as Transfer[]);
       case 'decision': return this.applyDecision(live, entry);
-      default: throw new InputError([{ path: 'entry.kind', message: `unknown log entry kind ${JSON.stringify((entry as { kind: unknown }).kind)}` }]);
+      default: throw new InputError([{ path: 'entry.kind', message: `unknown log entry kind ${describeValue((entry as { kind: unknown }).kind)}` }]);
     }
   }
 

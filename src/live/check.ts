@@ -29,7 +29,7 @@
  * between the bracketing sizes). Limits cap both searches exactly, and so does the input domain: no position
  * beyond the largest quantity (src/model/domain.ts) is tried; `maxQuantity` is null when nothing binds within it.
  */
-import { InputError, ProblemList } from '../errors.js';
+import { describeValue, InputError, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { heldQuantity } from '../layout/held.js';
@@ -101,7 +101,7 @@ export function checkLimitsAgainstBook(limits: Limits, layout: BookLayout, base 
     if (id !== 'default' && !layout.instruments.indexById.has(id)) problems.add(keyPath(`${base}.maxPosition`, id), unknownInstrumentMessage(id, layout.instruments.indexById, problems));
   }
   for (const id of limits.maxNotional.keys()) {
-    if (id !== 'default' && layout.assetIndex(id) < 0) problems.add(keyPath(`${base}.maxNotional`, id), `unknown asset ${JSON.stringify(id)}`);
+    if (id !== 'default' && layout.assetIndex(id) < 0) problems.add(keyPath(`${base}.maxNotional`, id), `unknown asset ${describeValue(id)}`);
   }
   problems.throwIfAny();
 }

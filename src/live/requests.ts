@@ -10,7 +10,7 @@
  * a coin-settled option: coin per unit); a transfer of the margin asset moves the account's cash (its balance), one of
  * another asset, or `cashUsd`, is refused.
  */
-import { ProblemList } from '../errors.js';
+import { describeValue, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { KIND_OPTION } from '../layout/codes.js';
@@ -218,7 +218,7 @@ function readTransfer(item: Record<string, unknown>, path: string, layout: BookL
   if (!isNonEmptyString(item.asset)) problems.add(`${path}.asset`, notStringMessage(item.asset, 'an asset symbol'));
   else {
     asset = layout.assetIndex(item.asset);
-    if (asset < 0) problems.add(`${path}.asset`, `unknown asset ${JSON.stringify(item.asset)}: the live book holds and trades ${layout.assets.join(', ')}`);
+    if (asset < 0) problems.add(`${path}.asset`, `unknown asset ${describeValue(item.asset)}: the live book holds and trades ${layout.assets.join(', ')}`);
   }
   if (!isFiniteNumber(item.amount)) problems.add(`${path}.amount`, notFiniteMessage(item.amount));
   else if (item.amount === 0) problems.add(`${path}.amount`, 'zero (deposits are positive, withdrawals negative)');

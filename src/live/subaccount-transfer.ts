@@ -11,7 +11,7 @@
  * Collateral held at a location (src/locations/) does not move with a transfer here: moving it is a bridge or a venue
  * withdrawal with its own delay, which the live session does not model, so such a transfer is refused.
  */
-import { ProblemList } from '../errors.js';
+import { describeValue, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { addDomainProblem, DOMAIN } from '../model/domain.js';
@@ -112,7 +112,7 @@ export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules:
     if (!isNonEmptyString(item.asset)) problems.add(`${path}.asset`, notStringMessage(item.asset, 'an asset symbol'));
     else {
       asset = layout.assetIndex(item.asset);
-      if (asset < 0) problems.add(`${path}.asset`, `unknown asset ${JSON.stringify(item.asset)}: the live book holds and trades ${layout.assets.join(', ')}`);
+      if (asset < 0) problems.add(`${path}.asset`, `unknown asset ${describeValue(item.asset)}: the live book holds and trades ${layout.assets.join(', ')}`);
       else if (isNonEmptyString(item.from) && rules.isLocated(item.from, item.asset)) {
         problems.add(`${path}.asset`, `${JSON.stringify(item.from)} holds ${item.asset} at a location: moving it is a bridge or venue withdrawal, not a transfer between subaccounts`);
       }

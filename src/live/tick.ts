@@ -10,7 +10,7 @@
  * { "assets": { "BTC": { "price": 92000, "vol": 0.55 } }, "marks": { "BTC-PERP": 92010 }, "impliedVols": { "BTC-27NOV26-100000-C": 0.57 } }
  * ```
  */
-import { ProblemList } from '../errors.js';
+import { describeValue, ProblemList } from '../errors.js';
 import { DOMAIN, domainProblem } from '../model/domain.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
@@ -132,7 +132,7 @@ function readAssets(json: unknown, path: string, market: Market, tick: ValidTick
   for (const [symbol, raw] of ownEntries(json)) {
     const at = keyPath(path, symbol);
     if (!Object.hasOwn(market.assets, symbol)) {
-      problems.add(at, `unknown asset ${JSON.stringify(symbol)}: not in the live market`);
+      problems.add(at, `unknown asset ${describeValue(symbol)}: not in the live market`);
       continue;
     }
     if (!isRecord(raw)) {

@@ -52,7 +52,7 @@ export function frozenLocationProblems(params: LocationParams, names: unknown, p
   if (!Array.isArray(names)) return [{ path, message: `expected an array of location names, got ${describeValue(names)}` }];
   return names.flatMap((name: unknown, k) => {
     if (typeof name !== 'string' || name === '') return [{ path: `${path}[${k}]`, message: `expected a location name of params.locations.at, got ${describeValue(name)}` }];
-    return ownValue(params.at, name) === undefined ? [{ path: `${path}[${k}]`, message: `unknown location ${JSON.stringify(name)}${knownList(params)}` }] : [];
+    return ownValue(params.at, name) === undefined ? [{ path: `${path}[${k}]`, message: `unknown location ${describeValue(name)}${knownList(params)}` }] : [];
   });
 }
 
@@ -83,7 +83,7 @@ export class LocationAdjuster {
         for (const { location: name, share } of shares) {
           const location = ownValue(params.at, name);
           if (location === undefined) {
-            problems.push({ path: `accounts[${i}].collateral[${j}].location`, message: `unknown location ${JSON.stringify(name)}${knownList(params)}` });
+            problems.push({ path: `accounts[${i}].collateral[${j}].location`, message: `unknown location ${describeValue(name)}${knownList(params)}` });
             continue;
           }
           if (adjuster.firstPath === '') adjuster.firstPath = `accounts[${i}].collateral[${j}].location`;

@@ -212,7 +212,7 @@ export function didYouMean(id: string, known: ReadonlyMap<string, unknown>): str
  * unknown ids searches a hundred times, not a million.
  */
 export function unknownInstrumentMessage(id: string, known: ReadonlyMap<string, unknown>, problems?: { readonly full: boolean }): string {
-  return `unknown instrument ${JSON.stringify(id)}${problems?.full === true ? '' : didYouMean(id, known)}`;
+  return `unknown instrument ${describeValue(id)}${problems?.full === true ? '' : didYouMean(id, known)}`;
 }
 
 /**

@@ -96,7 +96,7 @@ export function checkCoinAccount(
   const known = heldAssets.includes(currency) || (terms !== null && terms.assets.includes(currency));
   if (!known) {
     const near = nearestName(currency, [USD, ...(terms?.assets ?? []), ...heldAssets]);
-    problems.add(`${path}.marginCurrency`, `unknown currency ${JSON.stringify(currency)}: no instrument of the book settles in it and the account holds none${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}`);
+    problems.add(`${path}.marginCurrency`, `unknown currency ${describeValue(currency)}: no instrument of the book settles in it and the account holds none${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}`);
   }
 }
 

@@ -231,7 +231,7 @@ function readCorrelationAssets(
     else if (seen.has(symbol)) problems.add(`${path}[${i}]`, `duplicate asset ${JSON.stringify(symbol)} (first at ${path}[${seen.get(symbol)}])`);
     else {
       seen.set(symbol, i);
-      if (!named.has(symbol)) problems.addShared(unknownAsset(symbol), `${path}[${i}]`, `unknown asset ${JSON.stringify(symbol)} (not in market.assets)`);
+      if (!named.has(symbol)) problems.addShared(unknownAsset(symbol), `${path}[${i}]`, `unknown asset ${describeValue(symbol)} (not in market.assets)`);
     }
   });
   for (const [symbol, asset] of assets) {
@@ -295,10 +295,10 @@ function checkBookAgainstMarket(
   book.instruments.forEach((instrument, i) => {
     const path = `instruments[${i}]`;
     if (assetsKnown && !assets.has(instrument.underlying)) {
-      problems.addShared(unknownAsset(instrument.underlying), `${path}.underlying`, `unknown asset ${JSON.stringify(instrument.underlying)} (not in market.assets)`);
+      problems.addShared(unknownAsset(instrument.underlying), `${path}.underlying`, `unknown asset ${describeValue(instrument.underlying)} (not in market.assets)`);
     }
     if (assetsKnown && instrument.settlement !== undefined && instrument.settlement !== instrument.underlying && !assets.has(instrument.settlement)) {
-      problems.addShared(unknownAsset(instrument.settlement), `${path}.settlement`, `unknown asset ${JSON.stringify(instrument.settlement)} (not in market.assets): settle in "USD" or an asset the market prices`);
+      problems.addShared(unknownAsset(instrument.settlement), `${path}.settlement`, `unknown asset ${describeValue(instrument.settlement)} (not in market.assets): settle in "USD" or an asset the market prices`);
     }
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
     if (expiry !== undefined) {
@@ -321,7 +321,7 @@ function checkBookAgainstMarket(
   // balance can be unknown
   if (bookHoldings(book).balanceAssets.every((asset) => assets.has(asset))) return;
   forEachBalance(book, (asset, a, j) => {
-    if (!assets.has(asset)) problems.addShared(unknownAsset(asset), `accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(asset)} (not in market.assets)`);
+    if (!assets.has(asset)) problems.addShared(unknownAsset(asset), `accounts[${a}].collateral[${j}].asset`, `unknown asset ${describeValue(asset)} (not in market.assets)`);
   });
 }
 

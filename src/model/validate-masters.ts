@@ -4,7 +4,7 @@
  * that causes it: a master not in the book, an account that is its own master, a chain (the named master is
  * itself a subaccount), and a cycle (the chain comes back), which is reported once per account on it.
  */
-import type { ProblemList } from '../errors.js';
+import { describeValue, type ProblemList } from '../errors.js';
 import { isNonEmptyString, isRecord } from './checks.js';
 
 /** Checks the `master` fields of the raw accounts; `indexById`: the first index of each account id. */
@@ -16,7 +16,7 @@ export function checkMasters(accounts: readonly unknown[], indexById: Pick<Reado
     const path = `accounts[${i}].master`;
     const m = indexById.get(master);
     const id = isRecord(accounts[i]) ? (accounts[i] as Record<string, unknown>).id : undefined;
-    if (m === undefined) problems.add(path, `unknown master ${JSON.stringify(master)}: no account of the book has that id`);
+    if (m === undefined) problems.add(path, `unknown master ${describeValue(master)}: no account of the book has that id`);
     else if (m === i || master === id) problems.add(path, `account ${JSON.stringify(master)} is its own master`);
     else {
       const grand = masterOf(m);

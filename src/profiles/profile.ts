@@ -5,7 +5,7 @@
  * the caller's `params` are merged over it field by field (objects merged key by key, arrays and numbers replaced)
  * and the result is validated like any params file, with the same paths (`params.portfolio.assets.default.spotRange`).
  */
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import { nearestName } from '../model/checks.js';
 
 export interface ProfileSource {
@@ -63,7 +63,7 @@ export function findProfile(name: unknown, profiles: readonly MethodologyProfile
   const near = typeof name === 'string' ? nearestName(name, names) : undefined;
   throw new InputError([{
     path: 'options.profile',
-    message: `unknown profile ${JSON.stringify(name)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; the profiles are ${names.join(', ')}`,
+    message: `unknown profile ${describeValue(name)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; the profiles are ${names.join(', ')}`,
   }]);
 }
 

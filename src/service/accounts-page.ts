@@ -12,7 +12,7 @@
  *
  * Answers `{ accounts: [rows as GET /accounts/:id], next: cursor | null }`.
  */
-import { InputError, type InputProblem } from '../errors.js';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
 import type { AccountMargin } from '../margin/report.js';
 import { STATUS, STATUS_ERROR, type Status } from '../margin/status.js';
@@ -64,7 +64,7 @@ export function readPageQuery(query: unknown, maxLimit: number, defaultLimit: nu
     statuses = new Set();
     for (const name of text.status.split(',')) {
       const code = STATUS.indexOf(name as Status);
-      if (code < 0) problems.push({ path: 'query.status', message: `unknown status ${JSON.stringify(name)} (expected ${STATUS.join(', ')})` });
+      if (code < 0) problems.push({ path: 'query.status', message: `unknown status ${describeValue(name)} (expected ${STATUS.join(', ')})` });
       else statuses.add(code);
     }
   }

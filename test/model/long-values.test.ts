@@ -58,3 +58,27 @@ test('margin-core/math and shardOf refuse what they cannot compute (NaN came bac
   expect(() => shardOf(5 as never, 4)).toThrow(/id: expected an account id/);
   expect(shardOf('x', 4)).toBe(shardOf('x', 4));
 });
+
+test('an unknown id read from a damaged file is quoted cut, as any long string (an Arrow book with corrupt offsets)', async () => {
+  const engine = await createEngine({ backend: 'js' });
+  const book = JSON.parse(read('data/sample/book.json'));
+  const long = 'ETH-27NOV26-2700-P'.repeat(300);
+  book.accounts[0].positions[0].instrument = long;
+  book.accounts[1].master = long;
+  const problemsOf = (b: unknown) => {
+    try {
+      engine.margin(b, JSON.parse(read('data/sample/market.json')), { method: 'cross' });
+    } catch (error) {
+      return (error as InputError).problems;
+    }
+    return [];
+  };
+  // a balance's asset is checked against the market, once the book itself is valid
+  const withAsset = JSON.parse(read('data/sample/book.json'));
+  withAsset.accounts[0].collateral = [{ asset: long, amount: 1 }];
+  const problems = [...problemsOf(book), ...problemsOf(withAsset)];
+  const quoted = `${describeValue(long)}`;
+  expect(quoted.endsWith('… (a string of 5,400 characters)')).toBe(true);
+  expect(problems.map((p) => p.message)).toEqual(expect.arrayContaining([`unknown instrument ${quoted}`, `unknown asset ${quoted} (not in market.assets)`, `unknown master ${quoted}: no account of the book has that id`]));
+  for (const p of problems) expect(p.message.length, p.path).toBeLessThan(400);
+});
