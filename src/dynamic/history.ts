@@ -243,16 +243,25 @@ export function usualStepMs(times: Float64Array): number {
 }
 
 const HOUR_MS = 3_600_000, DAY_MS = 24 * HOUR_MS, YEAR_MS = 365.25 * DAY_MS;
+/** Daily closes a year: calendar days and trading days. */
+const CALENDAR_DAYS = 365, TRADING_DAYS = 252;
 
 /**
  * Adds the problem (at `path`) of annualising `history`'s returns with `periodsPerYear` when its closes are not a day
  * apart and the periods do not match them: hourly closes read as daily would give a vol √24 too low, weekly ones one
  * √7 too high. Daily closes (a step of a day, within an hour: a local close across a clock change) are calendar days
- * (365) or trading days (252) alike; any other usual step must be within 1.5× of `periodsPerYear`'s period.
+ * (365) or trading days (252) alike: `periodsPerYear` within 1.5× of either (168 to 547.5); any other usual step must
+ * be within 1.5× of `periodsPerYear`'s period.
  */
 export function checkPeriods(history: PriceHistory, periodsPerYear: number, path: string, problems: ProblemList): void {
   const step = usualStepMs(history.times);
-  if (!(step > 0) || Math.abs(step - DAY_MS) <= HOUR_MS) return;
+  if (!(step > 0)) return;
+  if (Math.abs(step - DAY_MS) <= HOUR_MS) {
+    // daily: calendar (365) or trading (252) days, each within 1.5×
+    if (periodsPerYear >= TRADING_DAYS / 1.5 && periodsPerYear <= CALENDAR_DAYS * 1.5) return;
+    problems.add(path, `the closes are a day apart but periodsPerYear is ${periodsPerYear}: their returns would be annualised as ${(YEAR_MS / periodsPerYear / DAY_MS).toPrecision(3)}-day ones. Give periodsPerYear ${CALENDAR_DAYS} (calendar days) or ${TRADING_DAYS} (trading days)`);
+    return;
+  }
   const perYear = YEAR_MS / step;
   if (periodsPerYear >= perYear / 1.5 && periodsPerYear <= perYear * 1.5) return;
   const hours = Number((step / HOUR_MS).toPrecision(4));

@@ -95,4 +95,11 @@ describe('closes that are not a day apart', () => {
     const read = readHistory(weekdays.join('\n'), { allowGaps: true });
     expect(engine.forecastVol(read, { periodsPerYear: 252 }).periodsPerYear).toBe(252);
   });
+
+  it('daily closes under weekly or hourly periods are refused (a vol √7 too low, √24 too high); 168 to 547.5 are taken', () => {
+    expectOneProblem(() => engine.forecastVol(series(24), { periodsPerYear: 52 }), 'history', /^the closes are a day apart but periodsPerYear is 52: their returns would be annualised as 7\.02-day ones\. Give periodsPerYear 365 \(calendar days\) or 252 \(trading days\)$/);
+    expectOneProblem(() => engine.forecastVol(series(24), { periodsPerYear: 8760 }), 'history', /periodsPerYear is 8760: their returns would be annualised as 0\.0417-day ones/);
+    for (const periodsPerYear of [168, 547.5]) expect(engine.forecastVol(series(24), { periodsPerYear }).periodsPerYear).toBe(periodsPerYear);
+    expectOneProblem(() => engine.forecastVol(series(24), { periodsPerYear: 167.9 }), 'history', /periodsPerYear is 167\.9/);
+  });
 });
