@@ -200,7 +200,8 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
 
 /** The refusal of a book with no account to test: none holds a position, or the method margins none that does. */
 function nothingToTest(method: string, notTested: readonly NotTested[]): InputError {
-  const message = notTested.length === 0 ? 'no account holds a position: there is no loss to backtest'
+  // gross notional nets within an account, and within a pool of subaccounts under the `cross` policy (one account here)
+  const message = notTested.length === 0 ? 'no account holds a net position (a pool of subaccounts under params.subaccounts.policy "cross" counts as one account): there is no loss to backtest'
     : `no account ${method} margins holds a position: ${notTested.length} holding positions ${notTested.length === 1 ? 'is' : 'are'} not margined by ${method} (${notTested[0].id}: ${notTested[0].reason})`;
   return new InputError([{ path: 'book.accounts', message }]);
 }

@@ -102,7 +102,7 @@ function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
       if (!isRecord(row)) return problems.add(at, `expected { t, close }, got ${describeValue(row)}`);
       for (const [key] of ownEntries(row)) if (key !== 't' && key !== 'close') problems.add(keyPath(at, key), 'unknown field (expected t, close)');
       t[k] = typeof row.t === 'string' ? parseIsoTimestamp(row.t) : NaN;
-      if (Number.isNaN(t[k])) problems.add(`${at}.t`, `not an ISO 8601 timestamp with a zone (${describeValue(row.t)})`);
+      if (Number.isNaN(t[k])) timestampProblem(row.t, `${at}.t`, problems);
       const bad = closeProblem(row.close, 'expected a finite number');
       if (bad) problems.add(`${at}.close`, bad.replace(/^close /, ''));
       c[k] = row.close as number;
@@ -163,7 +163,7 @@ function wideCsv(header: string[], lines: readonly { text: string; line: number 
       continue;
     }
     times[k] = parseIsoTimestamp(cells[0].trim());
-    if (Number.isNaN(times[k])) problems.add(at, `not an ISO 8601 timestamp with a zone (${JSON.stringify(cells[0])})`);
+    if (Number.isNaN(times[k])) timestampProblem(cells[0], at, problems);
     assets.forEach((asset, j) => {
       const v = csvNumber(cells[j + 1]);
       const bad = closeProblem(v);
@@ -172,6 +172,17 @@ function wideCsv(header: string[], lines: readonly { text: string; line: number 
     });
   }
   return { assets, times, closes };
+}
+
+/**
+ * A timestamp that is not ISO 8601 with a zone. One without its zone (`2026-01-01`, `2026-01-01T08:00:00`) is one cause
+ * however many rows share it: one problem naming the first rows and the count, with the form meant.
+ */
+function timestampProblem(value: unknown, at: string, problems: ProblemList): void {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const meant = [`${text}Z`, `${text}T00:00:00Z`].find((t) => text !== '' && !Number.isNaN(parseIsoTimestamp(t)));
+  if (meant === undefined) problems.add(at, `not an ISO 8601 timestamp with a zone (${describeValue(value)})`);
+  else problems.addShared('history-timestamp-zone', at, `${describeValue(value)} has no zone: give timestamps with their zone (${JSON.stringify(meant)} for UTC)`);
 }
 
 function longCsv(lines: readonly { text: string; line: number }[], name: string, problems: ProblemList): PriceHistory {
@@ -185,7 +196,7 @@ function longCsv(lines: readonly { text: string; line: number }[], name: string,
       continue;
     }
     const t = parseIsoTimestamp(cells[0].trim()), asset = cells[1].trim(), cell = csvNumber(cells[2]), v = typeof cell === 'number' ? cell : NaN;
-    if (Number.isNaN(t)) problems.add(at, `not an ISO 8601 timestamp with a zone (${JSON.stringify(cells[0])})`);
+    if (Number.isNaN(t)) timestampProblem(cells[0], at, problems);
     if (asset === '') problems.add(at, 'no asset');
     const bad = closeProblem(cell);
     if (bad) problems.add(at, `${asset} ${bad}`);

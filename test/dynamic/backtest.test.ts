@@ -13,7 +13,7 @@ import { book, market } from '../support/margin-books.js';
 import { coinBook, coinMarket } from '../support/coin-books.js';
 import { syntheticHistoryFor } from '../../src/dynamic/synthetic-history.js';
 import { validateMarket } from '../../src/model/validate.js';
-import { expectOneProblem } from '../support/problems.js';
+import { expectOneProblem, problemLines } from '../support/problems.js';
 import { backtestTextLines } from '../../src/report/backtest-text.js';
 
 let engine: Engine;
@@ -181,6 +181,14 @@ describe('a book with masters under the cross subaccount policy', () => {
     const d = WARMUP + 30;
     expect(pooled.detail!.loss[30]).toBeCloseTo(50_000 * (1 - closes[d + 1] / closes[d]), 8);
   });
+
+  it('a pool whose members net to flat has no loss to backtest, and the refusal says the pool nets (its members hold positions)', () => {
+    const flat = { ...group, accounts: [group.accounts[0], group.accounts[1], { ...group.accounts[2], positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000 }] }] };
+    expect(engine.backtest(flat, market(), history, { method: 'cross', warmupDays: WARMUP }).accounts).toBe(2);
+    expect(problemLines(() => engine.backtest(flat, market(), history, { method: 'cross', warmupDays: WARMUP, params: { subaccounts: { policy: 'cross' } } }))).toEqual([
+      'book.accounts: no account holds a net position (a pool of subaccounts under params.subaccounts.policy "cross" counts as one account): there is no loss to backtest',
+    ]);
+  });
 });
 
 describe('coverage tests on non-overlapping windows (issue 36 item 10)', () => {
@@ -287,7 +295,7 @@ describe('backtest input', () => {
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { method: 'spam', warmupDays: WARMUP }), 'options.method', /isolated, cross, portfolio, var/);
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: 100 }), 'history', /at least 30/);
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: 10 }), 'options.warmupDays', /too short/);
-    expectOneProblem(() => engine.backtest(book({ collateral: [{ asset: 'USDC', amount: 1 }] }), market(), history, { warmupDays: WARMUP }), 'book.accounts', /no account holds a position/);
+    expectOneProblem(() => engine.backtest(book({ collateral: [{ asset: 'USDC', amount: 1 }] }), market(), history, { warmupDays: WARMUP }), 'book.accounts', /no account holds a net position/);
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: WARMUP, params: { dynamic: { horizonDays: 1.5 } } }), 'params.dynamic.horizonDays', /whole days/);
     // a warm-up refused is not read as the default 250 by the history's check (its message quoted 250 days)
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: 0 }), 'options.warmupDays', /^0 is below 1$/);

@@ -86,6 +86,16 @@ describe('reading a history', () => {
     expect(problems(() => readHistory('')).length).toBe(1);
   });
 
+  it('timestamps without their zone are one problem, with the form meant, however many rows (not 80 lines)', () => {
+    const rows = Array.from({ length: 80 }, (_, k) => `${new Date(Date.UTC(2026, 0, 1 + k)).toISOString().slice(0, 10)},${100 + (k % 3)}`);
+    expect(problems(() => readHistory(['timestamp,BTC', ...rows].join('\n')))).toEqual([
+      'history.csv:2: "2026-01-01" has no zone: give timestamps with their zone ("2026-01-01T00:00:00Z" for UTC); 80 places need it: history.csv:2, history.csv:3, history.csv:4, … and 77 more',
+    ]);
+    expect(problems(() => readHistory('timestamp,asset,close\n2026-01-01T08:00:00,BTC,1\n'))[0]).toBe(
+      'history.csv:2: "2026-01-01T08:00:00" has no zone: give timestamps with their zone ("2026-01-01T08:00:00Z" for UTC)',
+    );
+  });
+
   it('JSON: paths to the field, unknown fields, and assets on different timestamps', () => {
     const found = problems(() => readHistory({
       assets: { BTC: [{ t: '2026-01-01T00:00:00Z', close: 1 }, { t: '2026-01-02T00:00:00Z', close: Infinity, clse: 2 }], ETH: [{ t: '2026-01-01T00:00:00Z', close: 1 }] },

@@ -39,7 +39,7 @@ export function registerBacktestCommand(program: Command): Command {
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
     .addOption(methodOption(BUILT_IN_REGISTRY.dynamicNames, 'portfolio', 'margin method (one a volatility forecast can drive)'))
     .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)
-    .option('--warmup-days <n>', `days of history before the first margin day (1 to ${MAX_WARMUP_DAYS.toLocaleString('en-US')})`, wholeNumberUpTo(1, MAX_WARMUP_DAYS), 250)
+    .option('--warmup-days <n>', `days of history before the first margin day (1 to ${MAX_WARMUP_DAYS.toLocaleString('en-US')}; at least 30 under the EWMA forecast, 100 under GARCH)`, wholeNumberUpTo(1, MAX_WARMUP_DAYS), 250)
     .option('--no-circuit-breaker', 'leave the velocity circuit breaker out of the dynamic series')
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
@@ -78,7 +78,7 @@ export function registerBacktestCommand(program: Command): Command {
           await reportWritten(opts.saveHistory, 'the price history used, csv');
         }
         const engine = await createEngine({ backend: opts.backend });
-        const report = withFlagPaths(() => engine.backtest(inputs.book, inputs.market, history, {
+        const report = withFlagPaths(command, () => engine.backtest(inputs.book, inputs.market, history, {
           method: opts.method, params, confidence: opts.confidence, warmupDays: opts.warmupDays, circuitBreaker: opts.circuitBreaker,
           onProgress: (done, total) => bar.setFraction((1000 * done) / total, `day ${done}/${total}`),
         }));
@@ -120,12 +120,18 @@ function fraction(value: string): number {
 /** The library options this command sets from its flags: a problem with one is said at the flag the user gave. */
 const FLAG_OF_OPTION: Record<string, string> = { 'options.warmupDays': '--warmup-days', 'options.confidence': '--confidence', 'options.method': '--method' };
 
-/** `run()`, with an InputError's problems at a library option this command sets from a flag named by that flag. */
-function withFlagPaths<T>(run: () => T): T {
+/**
+ * `run()`, with an InputError's problems at a library option this command sets from a flag named by that flag; when
+ * every problem is a flag's (a --warmup-days too short for the params' forecast), a usage error (exit 2).
+ */
+function withFlagPaths<T>(command: Command, run: () => T): T {
   try {
     return run();
   } catch (error) {
     if (!(error instanceof InputError) || !error.problems.some((p) => FLAG_OF_OPTION[p.path] !== undefined)) throw error;
+    if (!error.truncated && error.problems.every((p) => FLAG_OF_OPTION[p.path] !== undefined)) {
+      command.error(`error: ${error.problems.map((p) => `${FLAG_OF_OPTION[p.path]}: ${p.message}`).join('; ')}`, { exitCode: 2 });
+    }
     throw new InputError(error.problems.map((p) => ({ ...p, path: FLAG_OF_OPTION[p.path] ?? p.path })), error.truncated);
   }
 }
