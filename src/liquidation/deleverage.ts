@@ -21,7 +21,8 @@ import { grownCopy } from '../memory/grown-copy.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { EngineRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
-import { allocationAfter, fixAllocations } from './close-effect.js';
+import { fixAllocations } from './close-effect.js';
+import { allocationAfterClose } from '../margin/account-changes.js';
 import type { LiquidationParams } from './params.js';
 import type { AdlFill, LiquidationTotals } from './report.js';
 import { finiteOrNull, QuotedMark, quotedPrice, usdPerUnit } from './currency.js';
@@ -264,10 +265,11 @@ export class Deleveraging {
     // realize's cash, with the entry the candidate was taken with (entries do not move in a run)
     const units = q * mult;
     const cash = layout.instruments.kind.array[i] === KIND_OPTION ? units * price : units * (price - candidates.entryPrice[c]);
-    this.posQuantity.array[slot] -= q;
+    const left = (this.posQuantity.array[slot] -= q);
     candidates.left[c] -= q;
     const isolated = this.posIsolated.array;
-    isolated[slot] = allocationAfter(isolated[slot], cash); // the position's own loss, never the rest of the account's
+    // the position's own loss, never the rest of the account's; taken whole, what is left of it goes back to the account
+    isolated[slot] = allocationAfterClose(isolated[slot], cash, left);
     layout.cashUsd.array[account] += cash;
     const haircut = q * mult * (mark - price);
     // the equity it had before this fill: the run's before its first one, else what earlier fills left it

@@ -169,7 +169,23 @@ export function allocationAfter(allocation: number, cash: number): number {
 function allocationAfterFill(allocation: number, realized: number, premium: number, held: number, quantity: number): number {
   const after = allocationAfter(allocationAfter(allocation, realized), premium);
   const closed = quantity === 0 || (held > 0 ? quantity < 0 : held < 0 && quantity > 0);
-  return closed && after >= 0 ? Number.NaN : after;
+  return closed ? allocationOfClosed(after) : after;
+}
+
+/**
+ * The allocation a position closed in full by a fill or an ADL fill keeps: none (NaN, pro rata: a flat row's share is
+ * 0) when what is left is ≥ 0, which goes back to the account (Binance returns a closed isolated position's margin to
+ * the wallet); a negative rest stays the position's deficit. (A liquidation's own close keeps what it ends with: 0 at
+ * its bankruptcy price, the fee cap's floor.)
+ */
+export function allocationOfClosed(after: number): number {
+  return after >= 0 ? Number.NaN : after;
+}
+
+/** {@link allocationAfter} for an ADL fill that leaves `sizeAfter` contracts: taken whole, {@link allocationOfClosed}. */
+export function allocationAfterClose(allocation: number, cash: number, sizeAfter: number): number {
+  const after = allocationAfter(allocation, cash);
+  return sizeAfter === 0 ? allocationOfClosed(after) : after;
 }
 
 /** Why `what` would leave the domain at `value` (`the position would be …: 2e12 is above …`), or undefined. */

@@ -194,6 +194,13 @@
  *   debt 712,625.94 → 717,596.94, crash-path isolated 708,030.64 → 709,335.32, rounds and accounts liquidated per
  *   round unchanged; every other method's cascade unchanged (checked by comparing each cascade's metrics and rounds
  *   before and after). No liquidation digest moved.
+ * - an isolated position ADL takes whole gives what is left of its allocation back to the account, as a fill closing
+ *   it does (src/margin/account-changes.ts allocationOfClosed): it had stayed on the flat row, backing nothing. Three
+ *   sample and five shocked isolated digests moved, through the deleveraged accounts' rows only (checked by diffing
+ *   the reports' JSON before and after): their equity after by a last bit, and the dust a flat row's rounding below 0
+ *   had drawn from the fund or written off (9.1e-13, 5.8e-11 USD) is gone, with totals.fundPaid / uncovered / badDebt
+ *   by their last bits; every state, step and ADL fill kept its bits. No pooled method's digest and no stress digest
+ *   moved.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -242,10 +249,10 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': '609d00b7515f24bb705caf34',
     'derive pro-rata': 'e520b663371476cebc7f6ea1',
     'derive queue': 'cf59d093a48bfb3b77882544',
-    'isolated dry pro-rata': '9b0ba6c8ce591f10232ecab1',
-    'isolated dry queue': '5eb760c0e2a89010019c9ff8',
+    'isolated dry pro-rata': '0b6c508e256dcaad19486967',
+    'isolated dry queue': 'e4f75b10cd93081709ea84a5',
     'isolated im linear-first capped': 'b4ec7fb4ca65c84b79e1cf5e',
-    'isolated largest-notional linear fee': '005a149ada7c341fb0e6516e',
+    'isolated largest-notional linear fee': '89aa4eef92c481ead30487e2',
     'isolated pro-rata': '421042cec306ac27021fa18f',
     'isolated queue': 'faefaeac32f098a6eb1c32e1',
     'portfolio dry pro-rata': '87d9b426dd9ce424771745b1',
@@ -287,11 +294,11 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive pro-rata': '5ee2ff6e98ec48ad041cc433',
     'derive queue': '249d97f4b6e24c8fae88f46d',
     'isolated dry pro-rata': '2b6cfd435a4957664c579fdc',
-    'isolated dry queue': '24d394d303bd531bad54db25',
-    'isolated im linear-first capped': 'dfee742cd23681a9e4c3a53d',
-    'isolated largest-notional linear fee': '7961a417c004e23e517ce916',
-    'isolated pro-rata': '93a5f6cec5ab00cd90019a1b',
-    'isolated queue': '6ef37d9eda6fea5f695a245c',
+    'isolated dry queue': '9f4afe3a56d4b0e104ca91bc',
+    'isolated im linear-first capped': '707c75965008c4c0e6741318',
+    'isolated largest-notional linear fee': '74a833930e0863845b10f721',
+    'isolated pro-rata': '94cd5cb3f6fc5900d577bdfb',
+    'isolated queue': '348de52143d3c342babd45aa',
     'portfolio dry pro-rata': '17bf7f9958d56244e0b2a10d',
     'portfolio dry queue': 'da54f55382ac4bf19034e2bd',
     'portfolio im linear-first capped': 'a79fae27abb61a5194d81c77',

@@ -215,6 +215,40 @@ describe('an isolated ADL loss stays on the position', () => {
   });
 });
 
+describe('an isolated position ADL takes whole gives what it has left back to the account', () => {
+  // X at 80, no fund. A: long 4 entered at 100 on 20 allocated (its 20 USDC): equity 20 − 80 = −60, bankruptcy price
+  // 80 + 60/4 = 95. W: short 4 entered at 100, 10 allocated of its 100 USDC: profit 4·20 = 80, position equity 90,
+  // account 180. W buys the 4 back at 95, 15 a contract over the mark: 60 ≤ its cap min(80, 90, 180), so ADL takes the
+  // whole short. It realizes 4·(100 − 95) = 20: the position ends flat with 10 + 20 = 30 left, which goes back to the
+  // account, as a fill closing it would (live-margin.md): W's rest is all its equity, 100 + 20 = 120 (= 180 − 60).
+  const b = {
+    instruments: XY, accounts: [
+      { id: 'A', collateral: [{ asset: 'USDC', amount: 20 }], positions: [{ instrument: 'X-PERP', quantity: 4, entryPrice: 100, isolatedMargin: 20 }] },
+      { id: 'W', collateral: [{ asset: 'USDC', amount: 100 }], positions: [{ instrument: 'X-PERP', quantity: -4, entryPrice: 100, isolatedMargin: 10 }] },
+    ],
+  };
+  const options = { method: 'isolated', params: FIVE_PERCENT, liquidation: { ...plain, insuranceFund: { balanceUsd: 0 } } };
+
+  it('W gives its 4 at 95 (haircut 60); its flat row keeps no allocation, and its rest backs a new position with all 120', () => {
+    const r = liquidate(b, xMarket(80), options);
+    expect(r.adl.map((f) => [f.account, f.quantity, f.price, f.haircut])).toEqual([['W', -4, 95, 60]]);
+    for (const engine of engines) {
+      const session = engine.openBook(b);
+      liquidateSession(session, xMarket(80), options);
+      const w = session.book.accounts.find((x) => x.id === 'W')!;
+      expect(w.positions[0], engine.backend).toMatchObject({ instrument: 'X-PERP', quantity: 0 });
+      expect(w.positions[0].isolatedMargin, engine.backend).toBeUndefined();
+      // a new Y position of IM 100 (50 at 20, 10%) shares the rest pro rata: 120 ≥ 100 (the 30 left on the flat row
+      // had kept it at 90, margin call)
+      const opened = { ...session.book, accounts: session.book.accounts.map((x) => (x.id === 'W' ? { ...x, positions: [...x.positions, { instrument: 'Y-PERP', quantity: 50, entryPrice: 20 }] } : x)) };
+      const row = engine.margin(opened, xMarket(80), { method: 'isolated', params: FIVE_PERCENT, breakdown: true }).accounts.find((x) => x.id === 'W')!;
+      expect([row.equity, row.status], engine.backend).toEqual([120, 'healthy']);
+      expect(row.positions!.find((p) => p.instrument === 'Y-PERP')!.allocated, engine.backend).toBe(120);
+      session.release();
+    }
+  });
+});
+
 describe('an ADL counterparty whose cap is used up still takes fills at or better than the mark', () => {
   it('W gives its whole profit to B1 at 120, then 9.5 to A at 79.5 below the mark 80: uncovered 0.75, not 15', () => {
     // X at 80, no fund, linear depth 0.4. B1: long 0.5 entered at 120, nothing else: equity −20, bankruptcy price
