@@ -16,11 +16,13 @@
  */
 
 /**
- * USD rounded up to the cent, past the noise of the subtraction that made it (below 1e-8 USD: 22.8 − 22.5 =
- * 0.3000000000000007 is 0.30, not 0.31).
+ * USD rounded up to the cent, past the noise of the subtraction that made it (within 5e-9 USD, or a few ulps of the
+ * cents of a large amount: 22.8 − 22.5 = 0.3000000000000007 is 0.30, not 0.31; 39,934,320.02 is itself, though its
+ * cents are 3,993,432,001.9999995). A whole number of cents is a fixed point.
  */
 export function ceilCents(usd: number): number {
-  return Math.ceil(Math.round(usd * 1e8) / 1e6) / 100;
+  const cents = usd * 100, whole = Math.round(cents);
+  return (Math.abs(cents - whole) < 5e-7 + Math.abs(cents) * 2 ** -50 ? whole : Math.ceil(cents)) / 100;
 }
 
 /**
@@ -78,7 +80,8 @@ export function keepMasterAtIm(equityIm: number, im: number, equityMm: number, m
     }
     // what the covers are over by, at least a cent (whole cents): one pass however large the figures' rounding
     const over = Math.max(1, Math.ceil((sums[0] - Math.min(equityIm - im, equityMm - mm) + clear) * 100));
-    paid[k] = Math.max(0, (Math.round(ceilCents(paid[k]) * 100) - over) / 100);
+    const trimmed = Math.max(0, (Math.round(ceilCents(paid[k]) * 100) - over) / 100);
+    paid[k] = trimmed < paid[k] ? trimmed : Math.max(0, paid[k] - 0.01); // every pass takes at least a cent: the loop ends
     let covered = 0;
     for (let i = 0; i < n; i++) if (paid[order[i]] > 0) covered = covered + paid[order[i]]; // in the order paid, as payShortfalls sums
     sums[0] = covered;

@@ -89,3 +89,31 @@ describe('backstop covers: the master margined again with the cash moved', () =>
     });
   }
 });
+
+describe('backstop covers of tens of millions', () => {
+  it('a cover of all of F = 39,934,320.02… is trimmed to 39,934,320.01 and returns (whole cents are a fixed point of the rounding)', () => {
+    // m: 41,407,755.02 USDC, 1.002622 ETH, long 227.949262 BTC-PERP; s: long 135,780.81727 ETH-PERP on 1 USDC, short of
+    // MM by 60,154,191.77 > F. F = equity for IM − IM = 39,934,320.021035835 (the MM surplus is larger); the figures'
+    // rounding 1e-10 × their size is 0.0085, so the cover is the whole cents at least that below F: 39,934,320.01. Its
+    // cents, 3,993,432,001.9999995 in doubles, had been rounded up a cent and trimmed back a cent forever.
+    const example = JSON.parse(readFileSync(new URL('../../data/examples/market.json', import.meta.url), 'utf8'));
+    const book = { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }, { id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }], accounts: [
+      { id: 'm', cashUsd: 8.7419367, positions: [{ instrument: 'BTC-PERP', quantity: 227.949262, entryPrice: 99924.75709915161 }], collateral: [{ asset: 'USDC', amount: 41407755.02 }, { asset: 'ETH', amount: 1.002622 }] },
+      { id: 's', master: 'm', positions: [{ instrument: 'ETH-PERP', quantity: 135780.81727, entryPrice: 3150 }], collateral: [{ asset: 'USDC', amount: 1 }] },
+    ] };
+    for (const engine of engines) {
+      const r = engine.margin(book, example, { method: 'cross', params: { subaccounts: { policy: 'backstop' } } });
+      expect(r.subaccounts!.masters[0].backstop!.covers, engine.backend).toEqual([{ account: 's', usd: 39_934_320.01 }]);
+      expect(r.accounts[0].equityIm).toBeGreaterThanOrEqual(r.accounts[0].im);
+    }
+  });
+});
+
+it('ceilCents: a whole number of cents is itself at every size to 1e13 USD; a part of a cent above rounds up', async () => {
+  const { ceilCents } = await import('../../src/subaccounts/backstop.js');
+  for (let k = 0; k < 20_000; k++) {
+    const cents = Math.floor((k / 20_000) ** 4 * 1e15) + k; // every scale, small to large
+    expect(ceilCents(cents / 100), String(cents)).toBe(cents / 100);
+  }
+  expect([ceilCents(22.8 - 22.5), ceilCents(0.301), ceilCents(39_934_320.021035835), ceilCents(0)]).toEqual([0.3, 0.31, 39_934_320.03, 0]);
+});
