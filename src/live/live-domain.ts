@@ -174,10 +174,12 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
     const a = accounts[k];
     if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
     const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
-    // at the book's paths (live.book()): the account, a balance by its slot; a coin account's coin is its cash (the
-    // holdings' balance 0), named at the account
+    // at the book's paths (live.book(), layout-to-book): the account, a balance by its slot; a coin account's coin is
+    // its cash (the holdings' balance 0), which the book writes after its other balances
+    const slots = c.cEnd[a] - c.cStart[a];
     for (const p of holdingProblems(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices)) {
-      const path = c.marginAsset[a] >= 0 ? `accounts[${a}]` : p.path.replace(/^accounts\[0\]/, `accounts[${a}]`);
+      let path = p.path.replace(/^accounts\[0\]/, `accounts[${a}]`);
+      if (c.marginAsset[a] >= 0) path = path.replace(/\.collateral\[(\d+)\]/, (_, k: string) => `.collateral[${Number(k) === 0 ? slots : Number(k) - 1}]`);
       out.push({ path, message: `account ${layout.accountIds[a]}: ${p.message}` });
     }
   }
