@@ -109,7 +109,7 @@ function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems:
     // every shard's problems (each names its partitions' accounts), the tick's own fields once
     const problems: InputProblem[] = [];
     for (const a of answers) if (a.status === 400) for (const p of (JSON.parse(a.body) as { problems: InputProblem[] }).problems) if (!problems.some((q) => q.path === p.path)) problems.push(p);
-    if (problems.length > 0) throw new InputError(problems);
+    if (problems.length > 0) throw new InputError(problems.sort(byPartition));
     const refused = answers.find((a) => a.status !== 204);
     if (refused) throw new HttpError(refused.status, errorOf(refused));
     return { tickId: await ctx.ticks.append(request.body) };
@@ -249,4 +249,11 @@ function errorOf(res: Forwarded): string {
   } catch {
     return `status ${res.status}`;
   }
+}
+
+/** The tick's own fields first, then the accounts by partition and account (`partitions[3].accounts[12]`), whichever shard answered first. */
+export function byPartition(x: InputProblem, y: InputProblem): number {
+  const key = (p: InputProblem) => /^partitions\[(\d+)\]\.accounts\[(\d+)\]/.exec(p.path)?.slice(1).map(Number) ?? [-1, -1];
+  const [px, ax] = key(x), [py, ay] = key(y);
+  return px - py || ax - ay;
 }

@@ -397,7 +397,7 @@ class LiquidationRun {
         break;
       }
       if (n >= this.p.maxStepsPerAccount) {
-        [note, capped] = [`stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`, true];
+        [note, capped] = [`stopped after ${n} step${n === 1 ? '' : 's'} (params.liquidation.maxStepsPerAccount)`, true];
         // the run stops acting on it: each position's own deficit is settled as at its close (the rest's below)
         for (const b of buckets ?? []) if (b >= 0) this.steps.settleDeficit(a, -this.run.positionEquity(a, b), b);
         break;
@@ -409,7 +409,7 @@ class LiquidationRun {
       }
       const why = holdings.every((h) => this.effects.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
       if (buckets === null) {
-        [note, capped] = this.chooser.sliceCut ? [`stopped after ${n} steps (params.liquidation.maxStepsPerAccount): a slice of the account needs more`, true] : [why, false];
+        [note, capped] = this.chooser.sliceCut ? [`stopped after ${n} step${n === 1 ? '' : 's'} (params.liquidation.maxStepsPerAccount): a slice of the account needs more`, true] : [why, false];
         break;
       }
       // isolated margin: this bucket has nothing left to close. Its deficit is settled now (the fund, else written

@@ -14,6 +14,7 @@ import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath
 import { compoundReturn, type MarketMove } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { parseIsoTimestamp } from '../model/time.js';
+import { money } from '../margin/money-text.js';
 import { correlationMissingMessage } from '../model/validate-market.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
 import { type ImpactModel, MAX_HORIZON_DAYS, type StressParams } from './params.js';
@@ -242,7 +243,9 @@ function knownAsset(asset: unknown, path: string, market: ValidatedMarket, probl
 }
 
 function percent(r: number): string {
-  return `${r >= 0 ? '+' : ''}${(r * 100).toFixed(Math.abs(r) < 0.1 ? 2 : 1)}%`;
+  const digits = Math.abs(r) < 0.1 ? 2 : 1;
+  // grouped above 1,000% as the report's percentages are (+100,000,000.0%)
+  return `${r >= 0 ? '+' : ''}${Math.abs(r) >= 10 ? money(r * 100, digits) : (r * 100).toFixed(digits)}%`;
 }
 
 /** A calendar day written YYYY-MM-DD (2020-03-12; not 2020-02-30), or an ISO-8601 timestamp with a zone. */

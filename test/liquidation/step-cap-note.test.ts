@@ -24,7 +24,7 @@ describe('maxStepsPerAccount: the guard is named', () => {
         const params = { liquidation: { maxStepsPerAccount: 1, insuranceFund: { balanceUsd, maxPerStepUsd: null } } };
         const a = e.liquidate(book, market, { method: 'isolated', params }).accounts[0];
         expect(a.steps).toHaveLength(1);
-        expect(a.note).toContain('stopped after 1 steps (params.liquidation.maxStepsPerAccount)');
+        expect(a.note).toContain('stopped after 1 step (params.liquidation.maxStepsPerAccount)');
         if (a.state === 'bankrupt') expect(a.note).toMatch(/written off/);
       }
     });

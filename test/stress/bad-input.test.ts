@@ -144,6 +144,11 @@ describe('stress input', () => {
     for (const date of ['2020-03-12', '2020-03-12T00:00:00Z']) expect(engine.stress(book, market, { historical: { date, returns: { BTC: -0.4 } } }).cascades[0].stops[0].label).toBe(`the returns of ${date}`);
   });
 
+  it('labels a step\'s move as the report writes percentages: grouped above 1,000%', () => {
+    const label = (r: number) => engine.stress(book, market, { spot: { BTC: r } }, { params: { stress: { contagion: false, maxRounds: 1 } } }).cascades[0].stops[0].label;
+    expect([label(-0.05), label(-0.3), label(9), label(10), label(1e6)]).toEqual(['BTC -5.00%', 'BTC -30.0%', 'BTC +900.0%', 'BTC +1,000.0%', 'BTC +100,000,000.0%']);
+  });
+
   it('refuses Monte Carlo on a correlation matrix that is not positive semidefinite', () => {
     const bad = {
       ...market,
