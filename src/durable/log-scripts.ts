@@ -114,8 +114,15 @@ return {'set'}
 `;
 
 /** KEYS fills → the stream's last generated seq, 0 if none (read-only). */
-const LAST_SEQ = `${TOP}
-return tostring(top(KEYS[1]))
+// the highest seq ever appended, as Redis remembers it: neither trimming nor a deleted last entry lowers it (recovery
+// and the append outcome read it; the renewal's cheaper top is enough to see a Redis restored from an older copy)
+const LAST_SEQ = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return '0' end
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then return string.match(info[i + 1], '^(%d+)') end
+end
+return '0'
 `;
 
 /** A script's reply: a status word and its details, as strings (or an integer for trim's count). */

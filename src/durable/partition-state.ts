@@ -103,6 +103,18 @@ export class LogLostError extends Error {
 }
 
 /**
+ * The ticks stream lacks its newest tick (`newest`, which Redis remembers as the last id it generated): its entry was
+ * deleted. Every tick is absolute prices, so the partition would be served at the older market `at` while the gateway
+ * reports at the newest: refused, never served at a market that is not the cluster's.
+ */
+export class TickLostError extends Error {
+  override readonly name = 'TickLostError';
+  constructor(readonly partition: number, readonly at: string, readonly newest: string) {
+    super(`partition ${partition}: the ticks stream's newest tick ${newest} is missing (its last entry is ${at}): the partition is not served until that tick is sent again (docs/live-cluster.md#the-log)`);
+  }
+}
+
+/**
  * A tick the log holds that this partition cannot follow: it would take one of its accounts beyond the domain's
  * bounds (the gateway checks every tick against every partition before logging it; one that met a fill still in
  * flight, or a partition recovering then, can get through). The other partitions applied it: this one's market would

@@ -10,8 +10,8 @@ import type { Engine } from '../engine.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { LiveOptions } from '../live/open-live.js';
 import type { CheckpointStore, RefusedCheckpoint } from './checkpoint.js';
-import type { PartitionLog, TickLog } from './log.js';
-import { LogGapError, LogLostError, partitionBook, PartitionState } from './partition-state.js';
+import { compareStreamIds, type PartitionLog, type TickLog } from './log.js';
+import { LogGapError, LogLostError, partitionBook, PartitionState, TickLostError } from './partition-state.js';
 
 /** Entries (or ticks) read per call while replaying. */
 const REPLAY_BATCH = 1_000;
@@ -66,6 +66,8 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
       if (marked !== null) await src.store.clearLost(p);
       if (state.lastFillSeq < top) throw LogGapError.trimmedAway(p, state.lastFillSeq, top);
     }
+    // the newest tick ever logged, read first: every tick up to it is in the stream by the time the replay reads it
+    const newestTick = await src.ticks.lastId();
     let ticksReplayed = 0;
     for (;;) {
       const ticks = await src.ticks.read(state.lastTickId, REPLAY_BATCH);
@@ -73,6 +75,8 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
       for (const t of ticks) if (state.applyTick(t.id, t.tick)) ticksReplayed++;
     }
     if (state.unfollowed) throw state.unfollowed; // held refused, as when it was met live
+    // a tick deleted from the stream (its last entry gone): the partition would be served at an older market than the gateway's
+    if (stillWanted() && compareStreamIds(state.lastTickId, newestTick) < 0) throw new TickLostError(p, state.lastTickId, newestTick);
     return { state, from: found ? 'checkpoint' : 'book', at, refused, entriesReplayed: replayed.applied, rejected: rejectedOf(replayed), ticksReplayed };
   } catch (error) {
     state.release();

@@ -25,12 +25,12 @@ import { ownedShards } from '../scale/redis/ownership.js';
 import { buildFingerprint, CheckpointStore } from './checkpoint.js';
 import { ClusterCredential, CredentialError } from './credential.js';
 import { startApp, type RunningApp } from './http.js';
-import { checkDurability, DurabilityWatch, FencedError, PartitionLog, TickLog } from './log.js';
+import { checkDurability, DurabilityWatch, FencedError, LogConflictError, PartitionLog, TickLog } from './log.js';
 import { OwnedPartition } from './owned-partition.js';
 import { writeMasters } from './owners.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, rejectedOf, replayEntries, type RecoverySource } from './recovery.js';
-import { LogGapError, LogLostError, TickUnfollowedError } from './partition-state.js';
+import { LogGapError, LogLostError, TickLostError, TickUnfollowedError } from './partition-state.js';
 import { CheckpointEncoder } from './checkpoint-worker.js';
 import { checkpointPartition, FailedCheckpoints } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
@@ -266,7 +266,7 @@ export class Shard {
   }
 
   /** Holds o refused for a log that lost entries, or a tick it cannot follow (its lease kept: no other shard serves it either), its state let go. */
-  private refuseLost(o: OwnedPartition, error: LogLostError | LogGapError | TickUnfollowedError): void {
+  private refuseLost(o: OwnedPartition, error: LogLostError | LogGapError | TickUnfollowedError | TickLostError | LogConflictError): void {
     this.noteApplied(o);
     o.drop('refused', error.message);
     const state = o.state;
@@ -322,8 +322,10 @@ export class Shard {
       o.ready(r.state);
       this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ...(r.rejected ?? {}), ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
     } catch (error) {
-      // held, never served: another shard could only serve it without the lost fills (or the tick it cannot follow) too
-      if ((error instanceof LogLostError || error instanceof LogGapError || error instanceof TickUnfollowedError) && wanted()) return this.refuseLost(o, error);
+      // held, never served: another shard could only serve it without the lost fills (or the tick it cannot follow, the
+      // newest tick deleted, an entry it cannot read) too; the reason is the refusal's, named in /ready
+      const held = error instanceof LogLostError || error instanceof LogGapError || error instanceof TickUnfollowedError || error instanceof TickLostError || error instanceof LogConflictError;
+      if (held && wanted()) return this.refuseLost(o, error);
       this.emit({ event: 'recovery-failed', partition: o.partition, error: (error as Error).message });
       this.dropPartition(o, `recovery failed: ${(error as Error).message}`);
       await this.log.release(o.partition, this.id, o.epoch).catch(() => {});

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { buildFingerprint, CheckpointStore } from '../../src/durable/checkpoint.js';
 import { PartitionLog, TickLog } from '../../src/durable/log.js';
-import { LogGapError, LogLostError, PartitionState, partitionBook } from '../../src/durable/partition-state.js';
+import { LogGapError, LogLostError, PartitionState, partitionBook, TickLostError } from '../../src/durable/partition-state.js';
 import { type LogEntry, LogKeys, partitionOf } from '../../src/durable/partitions.js';
 import { recoverPartition, type RecoverySource } from '../../src/durable/recovery.js';
 import { validateBook } from '../../src/model/validate.js';
@@ -147,6 +147,32 @@ describe('recovery over a log that lost acknowledged entries (Redis flushed, or 
     const again = await recoverPartition({ ...src, appliedBefore: () => 0 }, P, () => true);
     expect(again.state.lastFillSeq).toBe(0);
     again.state.release();
+  });
+});
+
+describe('recovery over a log whose newest entry was deleted (XDEL: the stream remembers its top)', () => {
+  it('refuses a partition whose last acknowledged fill is gone while the entries before it stay (its newest left is 2)', async () => {
+    const { src } = await trimmedAfterCheckpoint();
+    const keys = new LogKeys(`r${++clusters}`), log = new PartitionLog(redis, keys);
+    const epoch = (await log.acquire(P, 's', 'http://127.0.0.1:1', 60_000))!;
+    await log.append(P, 's', epoch, 1, ENTRIES);
+    await redis.xdel(keys.fills(P), '3-0');
+    const fromBook = { ...src, store: new CheckpointStore(join(dir, keys.cluster)), log, ticks: new TickLog(redis, keys) };
+    await expect(recoverPartition(fromBook, P, () => true)).rejects.toThrow(LogGapError);
+    await expect(recoverPartition(fromBook, P, () => true)).rejects.toThrow(/the log's entries 3…3 are missing/);
+  });
+
+  it('refuses a partition the newest tick would move: it would be served at an older market than the gateway reports', async () => {
+    const { src } = await trimmedAfterCheckpoint();
+    const ticks = new LogKeys(`r${clusters}`).ticks;
+    await redis.xadd(ticks, '*', 't', JSON.stringify({ assets: { BTC: { price: 101_000 } } }));
+    const newest = await redis.xadd(ticks, '*', 't', JSON.stringify({ assets: { BTC: { price: 102_000 } } }));
+    const served = await recoverPartition(src, P, () => true);
+    expect(served.state.lastTickId).toBe(newest);
+    served.state.release();
+    await redis.xdel(ticks, newest!);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(TickLostError);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(new RegExp(`the ticks stream's newest tick ${newest} is missing`));
   });
 });
 

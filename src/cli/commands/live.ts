@@ -157,7 +157,8 @@ export function registerLiveShardCommand(program: Command): Command {
         leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim, checkpointWorkerFile: cliBundleFile(),
         // one line per retry for both its connections
         connect: { maxAttempts: opts.attempts, ...oneReportPerAttempt((n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`)) },
-        log: (event) => (/failed|error|dropped|resync/.test(String(event.event)) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
+        // a partition held refused, or a checkpoint refused on the way to ready, is for the operator: warn
+        log: (event) => (/failed|error|dropped|resync|refused/.test(String(event.event)) || (Array.isArray(event.refused) && event.refused.length > 0) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
       });
       try {
         await shard.start();
