@@ -6,6 +6,7 @@
  * partition is not served (never a state with fills missing). A log whose highest seq is below one known to have been
  * appended (the checkpoint's, or one this shard applied) lost acknowledged entries: LogLostError, not served either.
  */
+import { basename } from 'node:path';
 import type { Engine } from '../engine.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { LiveOptions } from '../live/open-live.js';
@@ -80,6 +81,10 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
     return { state, from: found ? 'checkpoint' : 'book', at, refused, entriesReplayed: replayed.applied, rejected: rejectedOf(replayed), ticksReplayed };
   } catch (error) {
     state.release();
+    // a refusal for a gap that a refused checkpoint would have bridged says which files were refused and why
+    if (refused.length > 0 && (error instanceof LogGapError || error instanceof LogLostError)) {
+      error.message += `; checkpoints refused: ${refused.map((r) => `${basename(r.file)} (${r.kind}: ${r.message})`).join(', ')}`;
+    }
     throw error;
   }
 }

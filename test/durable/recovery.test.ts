@@ -122,6 +122,15 @@ describe('recovery over a trimmed log', () => {
     expect(refused).toEqual(['crc']);
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogGapError);
   });
+
+  it('names the checkpoints it refused on the way, and why, in the refusal for the gap', async () => {
+    const { src, store } = await trimmedAfterCheckpoint();
+    const [file] = readdirSync(store.dir);
+    const bytes = readFileSync(join(store.dir, file));
+    bytes[100] ^= 0xff;
+    writeFileSync(join(store.dir, file), bytes);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(new RegExp(`entries 1…2 are missing .*; checkpoints refused: ${file.replace(/[.]/g, '\\.')} \\(crc: `));
+  });
 });
 
 describe('recovery over a log that lost acknowledged entries (Redis flushed, or back without its append-only file)', () => {
