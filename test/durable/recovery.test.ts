@@ -67,6 +67,15 @@ async function trimmedAfterCheckpoint(): Promise<{ src: RecoverySource; store: C
   return { src, store };
 }
 
+/** Flips a byte of the store's one checkpoint file (its CRC then refuses it); returns the file's name. */
+function flipCheckpointByte(store: CheckpointStore): string {
+  const [file] = readdirSync(store.dir);
+  const bytes = readFileSync(join(store.dir, file));
+  bytes[100] ^= 0xff;
+  writeFileSync(join(store.dir, file), bytes);
+  return file;
+}
+
 /** The position of `usd` in a recovered partition: quantity and average entry price. */
 function position(state: PartitionState): { quantity: number; entryPrice: number } {
   const positions = state.live!.layout.positions;
@@ -112,10 +121,7 @@ describe('recovery over a trimmed log', () => {
 
   it('refuses the damaged checkpoint by its CRC, then refuses the book for the gap', async () => {
     const { src, store } = await trimmedAfterCheckpoint();
-    const [file] = readdirSync(store.dir);
-    const bytes = readFileSync(join(store.dir, file));
-    bytes[100] ^= 0xff;
-    writeFileSync(join(store.dir, file), bytes);
+    flipCheckpointByte(store);
     const refused: string[] = [];
     const found = await store.latestValid(P, src.fingerprint, (r) => refused.push(r.kind));
     expect(found).toBeNull();
@@ -125,10 +131,7 @@ describe('recovery over a trimmed log', () => {
 
   it('names the checkpoints it refused on the way, and why, in the refusal for the gap', async () => {
     const { src, store } = await trimmedAfterCheckpoint();
-    const [file] = readdirSync(store.dir);
-    const bytes = readFileSync(join(store.dir, file));
-    bytes[100] ^= 0xff;
-    writeFileSync(join(store.dir, file), bytes);
+    const file = flipCheckpointByte(store);
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(new RegExp(`entries 1…2 are missing .*; checkpoints refused: ${file.replace(/[.]/g, '\\.')} \\(crc: `));
   });
 });
