@@ -10,6 +10,7 @@ import type { CheckedMethod } from '../session/types.js';
 import { policyAction } from '../subaccounts/policy-book.js';
 import { payCovers } from '../subaccounts/pool-book.js';
 import { withWarnings } from '../model/warnings.js';
+import { money } from '../margin/money-text.js';
 import { type InputProblem, ProblemList } from '../errors.js';
 import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
 import { LIQUIDATION_ASSET_KEYS, liquidationSections } from './validate.js';
@@ -84,9 +85,9 @@ function actOn(session: MarginSession, market: ValidatedMarket, options: Liquida
 function coversPaid(covers: ReadonlyMap<string, number>): InputProblem {
   let total = 0;
   for (const usd of covers.values()) total += usd;
-  const first = [...covers].slice(0, 5).map(([id, usd]) => `${id} ${usd.toFixed(2)}`).join(', ');
+  const first = [...covers].slice(0, 5).map(([id, usd]) => `${id} ${money(usd)}`).join(', ');
   const more = covers.size > 5 ? `, and ${covers.size - 5} more` : '';
-  return { path: 'params.subaccounts.policy', message: `backstop: masters paid ${covers.size} cover${covers.size === 1 ? '' : 's'} of ${total.toFixed(2)} USD into their subaccounts before the liquidation (${first}${more}): cash moved master → subaccount, in no step of the plan` };
+  return { path: 'params.subaccounts.policy', message: `backstop: masters paid ${covers.size} cover${covers.size === 1 ? '' : 's'} of ${money(total)} USD into their subaccounts before the liquidation (${first}${more}): cash moved master → subaccount, in no step of the plan` };
 }
 
 /**

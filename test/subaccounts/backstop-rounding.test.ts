@@ -106,6 +106,9 @@ describe('backstop covers of tens of millions', () => {
       expect(r.subaccounts!.masters[0].backstop!.covers, engine.backend).toEqual([{ account: 's', usd: 39_934_320.01 }]);
       expect(r.accounts[0].equityIm).toBeGreaterThanOrEqual(r.accounts[0].im);
     }
+    // liquidate returns too, and says the cover it paid in grouped digits
+    const plan = engines[0].liquidate(book, example, { method: 'cross', params: { subaccounts: { policy: 'backstop' } } });
+    expect(plan.warnings?.find((w) => w.path === 'params.subaccounts.policy')?.message).toMatch(/^backstop: masters paid 1 cover of 39,934,320\.01 USD into their subaccounts before the liquidation \(s 39,934,320\.01\)/);
   });
 });
 
