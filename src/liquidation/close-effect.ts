@@ -10,7 +10,7 @@ import type { EngineRun } from '../session/types.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { coinOptionFill, inverseFill, usdPerUnit } from './currency.js';
 import { dailyVol, linearFill, nominalFee, optionFill } from './pricing.js';
-import { allocationAfter } from '../margin/account-changes.js';
+import { allocationAfter, allocationAfterClose } from '../margin/account-changes.js';
 
 /** What is left of a holding below this share of its starting size is dust: a capped step takes it too (capOf). */
 const DUST_OF_START = 1e-12;
@@ -74,7 +74,7 @@ export function discountCapped(e: CloseEffect, surplus: number, into?: CloseEffe
 }
 
 // the allocation rule, one for closes, ADL fills and a live session's fills (src/margin/account-changes.ts)
-export { allocationAfter };
+export { allocationAfter, allocationAfterClose };
 
 /**
  * Isolated margin: account a's allocations fixed as the margin run computes them (a pro-rata share, an explicit one as

@@ -120,15 +120,16 @@ function cashPrice(coin: number, prices: DomainPrices): number {
 }
 
 /**
- * One account's holdings as the bounds read them (validate-magnitudes.ts): a coin-margined account's cash is its
- * balance of its coin, a balance like any (`1000000000 BTC is worth … USD`), as the book it came from gives it.
+ * One account's holdings as the bounds read them (validate-magnitudes.ts), in the order of the book it came from
+ * (live.book(), layout-to-book): a coin-margined account's cash is its balance of its coin, a balance like any
+ * (`1000000000 BTC is worth … USD`), after its other balances.
  */
 function accountHoldings(layout: BookLayout, cash: number, coin: number, quantity: Float64Array, asset: Int32Array, amount: Float64Array): Holdings {
   const positions = Int32Array.of(0, quantity.length), assets = layout.assets;
   if (coin < 0) return { accounts: 1, cashUsd: Float64Array.of(cash), positionStart: positions, quantity, balanceStart: Int32Array.of(0, amount.length), balanceAsset: asset, balanceAssets: assets, amount };
   return {
     accounts: 1, cashUsd: Float64Array.of(0), positionStart: positions, quantity, balanceStart: Int32Array.of(0, amount.length + 1),
-    balanceAsset: Int32Array.of(coin, ...asset), balanceAssets: assets, amount: Float64Array.of(cash, ...amount),
+    balanceAsset: Int32Array.of(...asset, coin), balanceAssets: assets, amount: Float64Array.of(...amount, cash),
   };
 }
 
@@ -174,13 +175,9 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
     const a = accounts[k];
     if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
     const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
-    // at the book's paths (live.book(), layout-to-book): the account, a balance by its slot; a coin account's coin is
-    // its cash (the holdings' balance 0), which the book writes after its other balances
-    const slots = c.cEnd[a] - c.cStart[a];
+    // at the book's paths (live.book()): the account, a balance by its slot (the holdings are in the book's order)
     for (const p of holdingProblems(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices)) {
-      let path = p.path.replace(/^accounts\[0\]/, `accounts[${a}]`);
-      if (c.marginAsset[a] >= 0) path = path.replace(/\.collateral\[(\d+)\]/, (_, k: string) => `.collateral[${Number(k) === 0 ? slots : Number(k) - 1}]`);
-      out.push({ path, message: `account ${layout.accountIds[a]}: ${p.message}` });
+      out.push({ path: p.path.replace(/^accounts\[0\]/, `accounts[${a}]`), message: `account ${layout.accountIds[a]}: ${p.message}` });
     }
   }
   return out;

@@ -149,8 +149,7 @@ function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult
 function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult {
   const accounts = problem.accounts.filter((a) => a.mm > 0);
   const sources = problem.sources.filter((s) => s.usd > 0 && s.weight > 0);
-  const healthOf = allocationHealth;
-  const before = problem.accounts.map((a) => healthOf(a, 0));
+  const before = problem.accounts.map((a) => allocationHealth(a, 0));
   const minBefore = Math.min(Infinity, ...before);
   const freeMm = mmBound(problem, sources);
   if (accounts.length === 0 || sources.length === 0 || !(problem.freeUsd > 0) || !(freeMm > 0)) {
@@ -205,7 +204,7 @@ function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult 
     });
     received.set(a.id, got);
   });
-  const after = problem.accounts.map((a) => healthOf(a, received.get(a.id) ?? 0));
+  const after = problem.accounts.map((a) => allocationHealth(a, received.get(a.id) ?? 0));
   return {
     minHealthBefore: minBefore,
     minHealthAfter: Math.min(...after),
