@@ -46,7 +46,7 @@ import { tradePriceOf } from './requests.js';
 export interface LimitsJson {
   /** Largest |position| (contracts) per instrument id, or `default`. */
   maxPosition?: Record<string, number> | undefined;
-  /** Largest position notional (USD) per underlying asset, or `default`: the size tier an account may reach. */
+  /** Largest position notional (USD) per underlying asset, or `default`: the size tier one position may reach (each position on the asset on its own, not their sum). */
   maxNotional?: Record<string, number> | undefined;
   /** Order size granularity (contracts); the maximum size is a multiple of it. Default 0.001. */
   quantityStep?: number | undefined;
@@ -268,10 +268,11 @@ const MAX_MESSAGE_DECIMALS = 100;
 
 /**
  * `x` and `y` with thousands separators and at least 2 decimals, up to `decimals`, or as many more as it takes for
- * them to read differently (rounding keeps their order, so x < y still reads as less).
+ * them to read differently (rounding keeps their order, so x < y still reads as less), both then to that many
+ * decimals (0.4999999999999999 against 0.5000000000000000, not 0.50).
  */
 function distinctAmounts(x: number, y: number, decimals: number): [string, string] {
-  const at = (v: number, d: number) => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: d });
+  const at = (v: number, d: number) => v.toLocaleString('en-US', { minimumFractionDigits: d > decimals ? d : 2, maximumFractionDigits: d });
   let d = decimals;
   while (d < MAX_MESSAGE_DECIMALS && x !== y && at(x, d) === at(y, d)) d++;
   return [at(x, d), at(y, d)];

@@ -108,13 +108,14 @@ describe('pre-trade check of a BTC-margined account', () => {
   it('writes the two BTC amounts of a margin rejection with the digits that tell them apart', async () => {
     const engine = await createEngine({ backend: 'js' });
     // short 1,000 held + 4,000 more at the mark 100,000: notional 5,000 × 10 = 50,000 USD, IM 0.8% = 400 USD
-    // = 0.004 BTC; 0.003999997 BTC of collateral falls short by 3e-9 BTC, which reads 0.004 to the satoshi (8 decimals)
+    // = 0.004 BTC; 0.003999997 BTC of collateral falls short by 3e-9 BTC, which reads 0.004 to the satoshi (8 decimals):
+    // both amounts then to 9 decimals, so the two read alike
     const short = { ...ACCOUNT, collateral: [{ asset: 'BTC', amount: 0.003_999_997 }] };
     const session = engine.live(coinBook(short), coinMarket(), { method: 'cross' });
     try {
       const r = session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -4_000, price: 100_000 });
       expect([r.accepted, r.rejectedBy]).toEqual([false, 'margin']);
-      expect(r.reason).toBe('margin: equity for IM after the order 0.003999997 is below IM 0.004 (BTC)');
+      expect(r.reason).toBe('margin: equity for IM after the order 0.003999997 is below IM 0.004000000 (BTC)');
     } finally {
       session.release();
     }
