@@ -93,26 +93,26 @@ export class ProblemList {
    * A problem with one cause that many places share (a market without BTC: every instrument on BTC names it): the
    * first place is kept as a problem with `message`; each later place with the same `cause` only adds to the count
    * that message then ends with (`; 101 places need it: instruments[0].underlying, instruments[1].underlying, … and 98
-   * more`). One cause, one problem.
+   * more`; `places` says what they are: `positions hold it`). One cause, one problem.
    */
-  addShared(cause: string, path: string, message: string): void {
+  addShared(cause: string, path: string, message: string, places = 'places need it'): void {
     const seen = this.shared.get(cause);
     if (seen === undefined) {
       if (this.items.length >= MAX_PROBLEMS) {
         this.overflow = true;
         return;
       }
-      this.shared.set(cause, { index: this.items.length, message, paths: [path], count: 1 });
+      this.shared.set(cause, { index: this.items.length, message, places, paths: [path], count: 1 });
       this.items.push({ path, message });
       return;
     }
     seen.count++;
     if (seen.paths.length < SHARED_PATHS_LISTED) seen.paths.push(path);
     const more = seen.count - seen.paths.length;
-    this.items[seen.index] = { path: seen.paths[0], message: `${seen.message}; ${seen.count} places need it: ${seen.paths.join(', ')}${more > 0 ? `, … and ${more} more` : ''}` };
+    this.items[seen.index] = { path: seen.paths[0], message: `${seen.message}; ${seen.count} ${seen.places}: ${seen.paths.join(', ')}${more > 0 ? `, … and ${more} more` : ''}` };
   }
 
-  private readonly shared = new Map<string, { index: number; message: string; paths: string[]; count: number }>();
+  private readonly shared = new Map<string, { index: number; message: string; places: string; paths: string[]; count: number }>();
 
   /** An unknown field: a problem, or a warning under the lenient option (at most {@link MAX_PROBLEMS} kept). */
   addUnknown(path: string, message: string): void {

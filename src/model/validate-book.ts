@@ -236,9 +236,10 @@ function settledIn(position: ValidatedPosition, j: number, accountPath: string, 
   const row = lastInstrumentRow;
   if (row < 0 || Number.isNaN(terms.multiplier(row))) return true; // an instrument that failed its own checks: said there
   let ok = true;
-  const problem = currency === null ? null : heldInstrumentProblem(position.instrument, row, currency, settled);
+  const problem = currency === null ? null : heldInstrumentProblem(position.instrument, row, currency, settled, `instruments[${row}].settlement`);
   if (problem !== null) {
-    problems.add(`${accountPath}.positions[${j}].instrument`, problem);
+    // one problem for every holder of the instrument in an account of that currency (a misspelt settlement is one slip)
+    problems.addShared(`held:${row}:${currency ?? ''}`, `${accountPath}.positions[${j}].instrument`, problem, 'positions hold it');
     ok = false;
   }
   // a flat position's entry is 0 (netting.ts), which a live session's book states once a fill closed the position

@@ -88,6 +88,12 @@ describe('settlement and margin currency: the input domain', () => {
       'accounts[0].positions[0].instrument: instrument "BTC-PERPETUAL" is settled in "BTC": an account margined in "BTc" cannot hold it (each settlement currency is margined in an account of its own: give the account marginCurrency "BTC")',
       'accounts[0].marginCurrency: unknown currency "BTc": no instrument of the book settles in it and the account holds none (did you mean "BTC"?)',
     ]);
+    // the instrument's settlement misspelt ("btc" for "BTC", which the book knows): one problem for its holders, naming
+    // the instrument's field as the other way out
+    const misspelt = { ...coinBook(BTC_ACCOUNT, BTC_ACCOUNT), instruments: COIN_INSTRUMENTS.map((ins, i) => (i === 0 ? { ...ins, settlement: 'btc' } : ins)) };
+    expect(problemLines(() => validateBook(misspelt))).toEqual([
+      'accounts[0].positions[0].instrument: instrument "BTC-PERPETUAL" is settled in "btc": an account margined in "BTC" cannot hold it (each settlement currency is margined in an account of its own: give the account marginCurrency "btc", or if "btc" is a slip for "BTC", correct instruments[0].settlement); 2 positions hold it: accounts[0].positions[0].instrument, accounts[1].positions[0].instrument',
+    ]);
     expectOneProblem(() => validateBook(coinBook({ marginCurrency: 3, collateral: [{ asset: 'USDC', amount: 1 }] } as never)), 'accounts[0].marginCurrency', /expected "USD" or an asset symbol/);
     expectOneProblem(() => validateBook(coinBook({ positions: [{ instrument: 'BTC-25DEC26-120000-C', quantity: -1, entryPrice: 0.01 }], collateral: [{ asset: 'USDC', amount: 1 }] })),
       'accounts[0].positions[0].instrument', /settled in "BTC": an account margined in "USD" cannot hold it/);

@@ -96,6 +96,9 @@ describe('liquidation properties', () => {
           // method (under isolated margin a written-off position leaves the rest of its account as it is)
           const usd = usdPerUnit(market), writtenOff = r.accounts.reduce((n, a) => n + a.waterfall.writtenOff * usd(a), 0);
           expect(Math.abs(writtenOff - t.uncovered), `${method} Σ writtenOff`).toBeLessThan(1e-9 * scale);
+          // the waterfalls' slippage is every contract closed at |fill − mark|, those routed to ADL too (docs/liquidation.md)
+          const slippage = r.accounts.reduce((n, a) => n + a.waterfall.slippage * usd(a), 0);
+          expect(Math.abs(slippage - (t.marketSlippage + t.adlAbsorbed - t.adlHaircuts)), `${method} Σ slippage`).toBeLessThan(1e-9 * scale);
           if (method !== 'isolated') for (const a of r.accounts) if (a.waterfall.writtenOff > 1e-9 * scale) expect(a.state, `${method} ${a.id}`).toBe('bankrupt');
           expect(t.bankrupt).toBe(r.accounts.filter((a) => a.state === 'bankrupt').length);
           const inReport = new Set(r.accounts.map((a) => a.id));
