@@ -77,6 +77,47 @@ describe('a corrupt Arrow book', () => {
     ]);
   });
 
+  it('an id whose string offsets fall back: refused at that id (it read as the next ids run together, and the next as empty)', async () => {
+    // the first batch's account ids: their offsets [0, |id0|, |id0| + |id1|, …] as little-endian Int32s in the file
+    const ids = sample.book.accounts.slice(0, 16).map((a) => a.id);
+    const offsets = new Int32Array(ids.length + 1);
+    for (let k = 0; k < ids.length; k++) offsets[k + 1] = offsets[k] + ids[k].length;
+    const pattern = new Uint8Array(offsets.buffer);
+    const at = valid.findIndex((_, i) => pattern.every((b, j) => valid[i + j] === b));
+    expect(at).toBeGreaterThan(0);
+    const bytes = valid.slice();
+    new DataView(bytes.buffer).setInt32(at + 4 * 6, offsets[7] + 1000, true); // id 5 ends 1,000 bytes on, id 6 starts there
+    expect(await readArrowBook(bytes).then(() => [], (error: InputError) => error.problems)).toEqual([
+      { path: 'accounts[5].id', message: `string offsets ${offsets[5]} … ${offsets[7] + 1000} are not a range of the column's ${offsets[16]} bytes (a malformed Arrow file)` },
+    ]);
+  });
+
+  it('a bad dictionary index in a later part of a batch the chunk reader cuts: named at its own account and balance', async () => {
+    // batches of 32 and 8 accounts, the first read in parts of 8, 16, …: account 30's first balance points past the
+    // assets' dictionary (the part's check of its items reads the whole batch's)
+    const one = await writeArrowBook(sample.book, { accountsPerBatch: 32 });
+    const { tableFromIPC } = await import('apache-arrow');
+    const collateral = tableFromIPC(one).getChild('collateral')!.data[0], items = collateral.children[0];
+    const names = (items.type as { children: { name: string }[] }).children.map((f) => f.name);
+    const indices = items.children[names.indexOf('asset')].values as Int32Array;
+    expect(indices.buffer).toBe(one.buffer); // a view of the file's bytes: where to write
+    const row = (collateral.valueOffsets as Int32Array)[30];
+    const bytes = one.slice();
+    new DataView(bytes.buffer).setInt32(indices.byteOffset - one.byteOffset + 4 * row, 999, true);
+    const path = join(dir, 'later-part.arrow');
+    writeFileSync(path, bytes);
+    const file = await open(path, 'r');
+    try {
+      const problems = await (async () => {
+        for await (const _ of readArrowBookChunks(file, {}, 32, undefined, 8)) void _;
+        return [];
+      })().catch((error: InputError) => error.problems);
+      expect(problems).toEqual([{ path: 'accounts[30].collateral[0].asset', message: expect.stringMatching(/^dictionary index 999 is outside its dictionary of \d+ strings/) }]);
+    } finally {
+      await file.close();
+    }
+  });
+
   it('a stream without its end-of-stream marker: read, with a warning at `book` that it may be cut short; a marker cut in half: refused', async () => {
     // writeArrowBook ends the stream with the 8-byte marker 0xFFFFFFFF 0x00000000 (Arrow's "Encapsulated message format")
     expect([...validStream.subarray(-8)]).toEqual([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);

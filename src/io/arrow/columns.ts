@@ -51,7 +51,8 @@ export function stringColumn(data: Data): StringColumn {
       try {
         column = stringColumn(chunk);
       } catch (error) {
-        throw error instanceof InvalidStringError ? new InvalidStringError(-1) : error;
+        if (!(error instanceof InvalidStringError)) throw error;
+        throw new InvalidStringError(-1, error.message.startsWith('string offsets') ? `a string of its dictionary: ${error.message}` : undefined);
       }
       for (let i = 0; i < chunk.length; i++) values.push(column.get(i));
     }
@@ -70,6 +71,12 @@ export function stringColumn(data: Data): StringColumn {
   const offsets = data.valueOffsets as Int32Array | BigInt64Array;
   const bytes = data.values as Uint8Array;
   const at = (i: number) => Number(offsets[data.offset + i]);
+  // each row a range of the bytes: offsets that fall back (a damaged file) would read one string as the next ones and
+  // another as empty
+  const held = bytes?.length ?? 0, end = at(data.length), size = end >= 0 && end <= held ? end : held; // the rows' bytes (the buffer is padded)
+  for (let i = 0; i < data.length; i++) {
+    if (at(i) < 0 || at(i + 1) < at(i) || at(i + 1) > size) throw new InvalidStringError(i, `string offsets ${at(i)} … ${at(i + 1)} are not a range of the column's ${size} bytes (a malformed Arrow file)`);
+  }
   // the Utf8 type's strings are UTF-8: one that is not is refused, not read with U+FFFD in place of its bytes (an id
   // that is not the file's); ASCII bytes (ids usually are) need no more than one look
   if (!asciiBytes(bytes, at(0), at(data.length))) {
@@ -96,10 +103,10 @@ export function stringColumn(data: Data): StringColumn {
   };
 }
 
-/** Row `row` of a string column (−1: a string of its dictionary) is not UTF-8. */
+/** Row `row` of a string column (−1: a string of its dictionary) is not UTF-8, or not a range of the column's bytes. */
 export class InvalidStringError extends Error {
-  constructor(readonly row: number) {
-    super(row < 0 ? 'a string of its dictionary is not valid UTF-8 (a malformed Arrow file)' : 'not valid UTF-8 (a malformed Arrow file: Utf8 strings are UTF-8)');
+  constructor(readonly row: number, message?: string) {
+    super(message ?? (row < 0 ? 'a string of its dictionary is not valid UTF-8 (a malformed Arrow file)' : 'not valid UTF-8 (a malformed Arrow file: Utf8 strings are UTF-8)'));
   }
 }
 
@@ -230,15 +237,20 @@ export function stringAt(data: Data, pathOf: (row: number) => string, columnPath
   }
 }
 
-/** The path of item row r of a list column: `accounts[a].<list>[k].<field>` (the last account whose items start at or before r). */
+/**
+ * The path of item row r of a list column: `accounts[a].<list>[k].<field>` (the last account whose items start at or
+ * before r). A batch cut from a bigger one (row-range.ts) shares its items, and a check of them may find a row of a
+ * later part: the search runs over the whole batch's offsets, its account counted from the part's `first`.
+ */
 export function itemPath(list: ListColumn, first: number, name: string, field: string): (row: number) => string {
   return (r) => {
-    let lo = 0, hi = list.offsets.length - 2;
+    const offsets = list.list.valueOffsets as Int32Array, base = first - list.list.offset;
+    let lo = 0, hi = offsets.length - 2;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (list.offsets[mid] <= r) lo = mid;
+      if (offsets[mid] <= r) lo = mid;
       else hi = mid - 1;
     }
-    return `accounts[${first + lo}].${name}[${r - list.offsets[lo]}].${field}`;
+    return `accounts[${base + lo}].${name}[${r - offsets[lo]}].${field}`;
   };
 }
