@@ -65,6 +65,25 @@ describe('writeArrowReport', () => {
     expect(price.get(report.accounts.findIndex((a) => a.marginCurrency === 'BTC'))).toBe(sample.market.assets.BTC.price);
   });
 
+  it('an account in status error has null figures (as JSON writes them), never NaN; the others their numbers', async () => {
+    // var margins accounts in USD only: the coin-margined ones are in status error, with no figures
+    const sample = generateSample({ accounts: 40, seed: 6, coinAccounts: 3 });
+    const report: MarginReport = engine.margin(sample.book, sample.market, { method: 'var' });
+    const table = A.tableFromIPC(await writeArrowReport(columnarReport(report)));
+    let errors = 0;
+    for (const name of ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health'] as const) {
+      const column = table.getChild(name)!;
+      expect(table.schema.fields.find((f) => f.name === name)!.nullable).toBe(true);
+      report.accounts.forEach((a, k) => {
+        if (a.status === 'error') {
+          errors++;
+          expect(column.get(k), `${name} of ${a.id}`).toBeNull();
+        } else expect(column.get(k), `${name} of ${a.id}`).toBe(a[name]);
+      });
+    }
+    expect(errors).toBe(3 * 6);
+  });
+
   it('keeps health as +Infinity where there is no maintenance margin', async () => {
     const sample = generateSample({ accounts: 50, seed: 1 });
     const c = columnarReport(engine.margin(sample.book, sample.market));

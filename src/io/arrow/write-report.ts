@@ -1,6 +1,7 @@
 /**
  * A margin report as Arrow IPC (docs/arrow.md, "Reports"): one row per account with the report's columns (id, status,
- * status reason, the summary figures as Float64 — health and efficiency keep ±Infinity, where JSON writes null — and
+ * status reason, the summary figures as Float64 — health and efficiency keep ±Infinity, where JSON writes null; an
+ * account in status error has them null — and
  * the optional keys some row has), and everything else of the report (method, valuation time, backend, profile,
  * totals, warnings, the subaccount roll-up) as JSON in the schema metadata. Read from the columnar report
  * (src/margin/columnar-report.ts), a record batch of rows at a time.
@@ -47,7 +48,8 @@ export function reportSchema(arrow: Arrow, head: Record<string, unknown>, option
     ...(optional.includes('master') ? [new A.Field('master', new A.Utf8(), true)] : []),
     new A.Field('status', statusType(A), false),
     new A.Field('statusReason', new A.Utf8(), false),
-    ...figures.map((name) => new A.Field(name, new A.Float64(), false)),
+    // nullable: an account in status error has no figures (null, as JSON writes them), never NaN
+    ...figures.map((name) => new A.Field(name, new A.Float64(), true)),
     ...optional.filter((k) => k !== 'master').map((k) => new A.Field(k, STRING_KEYS.includes(k) ? new A.Utf8() : new A.Float64(), true)),
   ], new Map([[REPORT_KEY, JSON.stringify(head)]]));
 }
@@ -71,7 +73,7 @@ export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginRepor
   const A = arrow, n = to - from, columns = c.columns;
   const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
   const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
-  const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
+  const f64 = (values: Float64Array) => withoutNaN(A, values);
   const children: Data[] = [];
   const figures = new Set<string>(figureModel().names);
   for (const field of schema.fields) {
@@ -85,6 +87,24 @@ export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginRepor
     else children.push(A.vectorFromArray(pick(name as OptionalKey).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
   }
   return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, children }));
+}
+
+/**
+ * A Float64 column of `values`, a NaN (the figures of an account in status error) null: a validity bitmap only when
+ * some value is.
+ */
+function withoutNaN(A: Arrow, values: Float64Array): Data {
+  const n = values.length;
+  let first = 0;
+  while (first < n && values[first] === values[first]) first++;
+  if (first === n) return A.makeData({ type: new A.Float64(), length: n, data: values });
+  const nullBitmap = new Uint8Array((n + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(values[i])) nullCount++;
+    else nullBitmap[i >> 3] |= 1 << (i & 7);
+  }
+  return A.makeData({ type: new A.Float64(), length: n, nullCount, nullBitmap, data: values });
 }
 
 /** A column of `n` nulls (Utf8 or Float64): a zero validity bitmap, no values read. */
