@@ -62,6 +62,14 @@ describe('table', () => {
     expect(lines.slice(0, 3)).toEqual(['account              IM', '───────────  ──────────', 'acct-0             0.00']);
     expect(table(['a', 'b'], [['x', '1'], ['yy', '22']])).toBe('a    b\n──  ──\nx    1\nyy  22');
   });
+  it('pads a column to at most 96 characters: a longer cell is written whole on its row, the others not padded to it', () => {
+    const huge = 'x'.repeat(1_000_000);
+    const lines = [...tableLines(['account', 'IM'], 3, (i) => [[`a`, huge, 'b'][i], '1.00'])];
+    expect(lines[1]).toBe(`${'─'.repeat(96)}  ────`);
+    expect(lines[2]).toBe(`a${' '.repeat(95)}  1.00`);
+    expect(lines[3]).toBe(`${huge}  1.00`);
+    expect(lines.reduce((n, l) => n + l.length, 0)).toBeLessThan(huge.length + 1_000);
+  });
 });
 
 describe('ratio, percent and wrap', () => {

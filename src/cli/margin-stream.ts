@@ -26,6 +26,7 @@ import { addAccount, newTotalSums, totalsOfSums } from '../margin/exact-totals.j
 import type { MarginOptions } from '../session/types.js';
 import { CommandFailed } from './io.js';
 import { CSV_COLUMNS, type RowSelector, TABLE_ALIGN, TABLE_HEADER, tableRow } from './margin-rows.js';
+import { MAX_COLUMN_WIDTH } from './table.js';
 import { csvLines, type Output } from './output.js';
 
 /**
@@ -158,7 +159,7 @@ class ChunkState {
     } else {
       const cells = shown.map(tableRow);
       if (this.widths === undefined && (cells.length > 0 || this.chunks === 0)) {
-        this.widths = TABLE_HEADER.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
+        this.widths = TABLE_HEADER.map((h, c) => Math.min(MAX_COLUMN_WIDTH, cells.reduce((w, row) => Math.max(w, row[c].length), h.length)));
         await output.lines([line(TABLE_HEADER, this.widths), this.widths.map((w) => '─'.repeat(w)).join('  ')]);
       }
       await output.lines(cells.map((row) => line(row, this.widths!)));

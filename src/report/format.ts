@@ -39,14 +39,21 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 /**
+ * A column is padded to at most this many characters: a longer cell (an id of 20 million characters, which a book may
+ * hold) is written whole on its own row, unpadded, and the other rows are not padded to it (that padding had made a
+ * 1,000-row table of 20 GB).
+ */
+export const MAX_COLUMN_WIDTH = 96;
+
+/**
  * The lines of {@link table}, one at a time, for tables of any size: `row(i)` is asked twice per row (once for the
  * column widths, once to write it), so no string holds the whole table and no call spreads the rows.
  */
 export function* tableLines(header: readonly string[], count: number, row: (i: number) => readonly string[], align?: readonly Align[]): Generator<string> {
-  const widths = header.map((h) => h.length);
+  const widths = header.map((h) => Math.min(h.length, MAX_COLUMN_WIDTH));
   for (let i = 0; i < count; i++) {
     const cells = row(i);
-    for (let c = 0; c < widths.length; c++) if (cells[c].length > widths[c]) widths[c] = cells[c].length;
+    for (let c = 0; c < widths.length; c++) if (cells[c].length > widths[c]) widths[c] = Math.min(cells[c].length, MAX_COLUMN_WIDTH);
   }
   const side = (c: number): Align => align?.[c] ?? (c === 0 ? 'left' : 'right');
   const line = (cells: readonly string[]) =>
