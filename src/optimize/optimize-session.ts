@@ -17,6 +17,7 @@ import type { MarginOptions } from '../session/types.js';
 import { type MasterGroup, masterGroups } from '../subaccounts/groups.js';
 import type { SubaccountPolicy } from '../subaccounts/params.js';
 import { policyBook } from '../subaccounts/policy-book.js';
+import { withWarnings } from '../model/warnings.js';
 import { restoreHealth } from './restore.js';
 import type { RestoreOptions, RestoreResult } from './result.js';
 import type { LpSolver } from './solver.js';
@@ -44,7 +45,9 @@ export function optimizeSession(session: MarginSession, market: ValidatedMarket,
   if (acted === null) return restoreOn(session, market, request, solver);
   const other = session.openBook(acted);
   try {
-    const result = restoreOn(other, market, request, solver);
+    // the book the policy leaves is built from the validated one: its warnings are the given book's
+    const own = restoreOn(other, market, request, solver);
+    const result = withWarnings(own, [...book.warnings, ...(own.warnings ?? [])]);
     if (policy !== 'cross' || group === undefined) return result;
     return { ...result, pool: { subaccounts: group.subaccounts.map((s) => book.accounts[s].id) } };
   } finally {
@@ -73,7 +76,8 @@ function restoreOn(session: MarginSession, market: ValidatedMarket, request: Opt
   const run = engineRun(session.prepare<string>(market, request));
   try {
     run.run();
-    return restoreHealth(run, solver, request.account, request.hedges, request);
+    // what validation let through or changed (lenient fields, a repaired correlation) is kept, as margin reports keep it
+    return withWarnings(restoreHealth(run, solver, request.account, request.hedges, request), run.inputWarnings);
   } finally {
     run.release();
   }

@@ -5,6 +5,7 @@
  */
 import type { AccountRequirement } from '../margin/what-if.js';
 import type { OptionKinds } from '../model/options-check.js';
+import type { InputProblem } from '../errors.js';
 
 /** The allocation a position should hold (isolated margin). */
 export interface PositionAllocation {
@@ -72,5 +73,7 @@ export interface RestoreResult {
    * and these subaccounts' positions and collateral as one account, the one liquidation acts on).
    */
   pool?: { subaccounts: string[] } | undefined;
+  /** What validation let through or changed (unknown fields under `lenient`, a repaired correlation matrix), as a margin report's. */
+  warnings?: InputProblem[] | undefined;
 }
 

@@ -74,3 +74,15 @@ describe('optimize under a subaccount policy', () => {
     }
   });
 });
+
+describe('optimize keeps what validation let through', () => {
+  test('a lenient unknown field is a warning of the result, alone and under the cross policy (its pool on a book of its own)', async () => {
+    const misspelt = { ...book, accounts: book.accounts.map((a) => (a.id === 's1' ? { ...a, colour: 'red' } : a)) };
+    const warning = { path: 'accounts[1].colour', message: expect.stringMatching(/^unknown field/) };
+    for (const policy of ['independent', 'cross']) {
+      const r = await engines[0].optimize(misspelt, market(), { ...under(policy), account: 'm', lenient: true });
+      expect(r.warnings, policy).toEqual([warning]);
+    }
+    expect((await engines[0].optimize(book, market(), { ...under('cross'), account: 'm' })).warnings).toBeUndefined();
+  });
+});

@@ -7,7 +7,7 @@ import { CommandFailed, readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, nonNegativeDecimal, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { openOutput } from '../output.js';
-import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
 import { groupOf, restoredAccounts } from '../../optimize/optimize-session.js';
 import { subaccountPolicyOf, subaccountSectionReads } from '../../subaccounts/params.js';
@@ -73,6 +73,7 @@ export function registerOptimizeCommand(program: Command): Command {
       else await output.lines(optimizeTableLines(result));
       await output.end();
       await reportWritten(opts.out, `the ${result.outcome} hedge of ${account} under ${result.method} margin, ${opts.format}`);
+      printWarnings(result.warnings);
       // the answer is printed either way; the exit code says whether the account can be restored
       const currency = currencyOf(result);
       if (result.outcome === 'infeasible') throw new CommandFailed(`${account} cannot be restored with these hedges (the closest leave it ${money(-result.slackAfter, currency)} ${currency} short)`);
