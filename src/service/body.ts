@@ -140,11 +140,13 @@ export function pointerPath(base: string, pointer: string, body: unknown): strin
 }
 
 /**
- * Parses a JSON body: problems at `body` for empty or malformed text (the service answers 400 with them). A member
+ * Parses a JSON body (a leading byte-order mark skipped, as the command line skips one in a file): problems at `body`
+ * for empty or malformed text (the service answers 400 with them). A member
  * name given twice or a number that underflows (src/model/json-strict.ts) is a problem at its path as the library names
  * it for the route at `url` (`fills[0].quantity`), with its line and column.
  */
-export function parseJson(text: string, url = ''): unknown {
+export function parseJson(given: string, url = ''): unknown {
+  const text = given.charCodeAt(0) === 0xfeff ? given.slice(1) : given; // a UTF-8 byte-order mark, as the CLI's files may have
   if (text.trim() === '') throw new InputError([{ path: 'body', message: 'empty (expected JSON)' }]);
   let body: unknown;
   try {

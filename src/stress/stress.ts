@@ -8,7 +8,7 @@
 import { describeValue, InputError, type InputProblem, ProblemList } from '../errors.js';
 import { frozenLocationProblems } from '../locations/adjust.js';
 import { type LocationParams, validateLocationParams } from '../locations/params.js';
-import { requireCorrelation } from '../model/validate-market.js';
+import { requireCorrelation, requireCorrelationMatrix } from '../model/validate-market.js';
 import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
 import { checkLiquidationSections, LIQUIDATION_ASSET_KEYS, liquidationSections } from '../liquidation/validate.js';
 import type { LiquidationParams } from '../liquidation/params.js';
@@ -336,7 +336,7 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });
   if (shock.freezeLocations.length > 0) frozenAtShock(params.locations, shock.freezeLocations);
   if (shock.params.contagion) requireCorrelation(market, 'stress contagion (params.stress.contagion, on by default)');
-  if ((paths ?? 0) > 0) requireCorrelation(market, 'Monte Carlo stress (options.paths)');
+  if ((paths ?? 0) > 0) requireCorrelationMatrix(market, 'Monte Carlo stress (options.paths)');
   return {
     methods: chosen, shock, stress: shock.params, liquidation, paths: paths ?? 0, seed: seed ?? 1, horizonDays: horizonDays ?? 1, reverse,
     warnings: [...paramWarnings, ...shock.warnings],

@@ -65,6 +65,14 @@ describe('a body that is not UTF-8', () => {
     expect(await (await fetch(`${service.url}/report`, { headers: AUTH })).text()).toBe(before);
   });
 
+  it('a body that starts with a UTF-8 byte-order mark is read, as the command line reads such a file', async () => {
+    const text = '{"account":"long","trades":[{"instrument":"BTC-PERP","quantity":1}]}';
+    const plain = await post('/what-if', text);
+    const marked = await fetch(`${service.url}/what-if`, { method: 'POST', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), headers: { 'content-type': 'application/json', ...AUTH } });
+    expect(plain.status).toBe(200);
+    expect({ status: marked.status, json: await marked.json() }).toEqual(plain);
+  });
+
   it('UTF-8 beyond ASCII is taken as it is', async () => {
     const answer = await post('/what-if', '{"account":"long","trades":[{"instrument":"BTC-PERP","quantity":1}],"x":"é€𝄞"}');
     expect(answer.status).toBe(400);

@@ -155,6 +155,7 @@ describe('stress input', () => {
       assets: { ...market.assets, SOL: { price: 100, vol: 0.8 } },
       correlation: { assets: ['BTC', 'ETH', 'SOL'], matrix: [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]] },
     };
-    expect(problems(() => engine.stress(book, bad, { spot: { BTC: -0.1 } }, { paths: 10 }))[0]).toMatch(/^market\.correlation\.matrix: not positive semidefinite/);
+    // the wording every method's refusal has, with the CLI's flag beside the option
+    expect(problems(() => engine.stress(book, bad, { spot: { BTC: -0.1 } }, { paths: 10 }))[0]).toMatch(/^market\.correlation\.matrix: not positive semidefinite \(min eigenvalue -[\d.]+\), so Monte Carlo stress \(options\.paths\) cannot use it; repairCorrelation: true \(CLI --repair-correlation\)/);
   });
 });
