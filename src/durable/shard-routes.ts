@@ -21,7 +21,7 @@
  * was (`replayed: true`, nothing written or re-margined), or 422 when the body differs (op-window.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import { HttpError } from '../service/routes.js';
 import { isRecord } from '../model/checks.js';
 import { FencedError } from './log.js';
@@ -55,7 +55,7 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView): voi
     try {
       return liveOf(o, id).account(id);
     } catch (error) {
-      if (error instanceof InputError) throw new HttpError(404, `no account ${JSON.stringify(id)}`, error.problems);
+      if (error instanceof InputError) throw new HttpError(404, `no account ${describeValue(id)}`, error.problems);
       throw error;
     }
   });

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
 import { bodyValidators, type PostRoute, schemaProblems, validateAsLibrary } from '../service/body.js';
 import { SERVICE_DEFAULTS } from '../service/options.js';
@@ -56,7 +56,7 @@ export function servedAt(shard: ShardView, raw: string): OwnedPartition {
 /** The partition's live session; 404 when it holds no account. */
 export function liveOf(o: OwnedPartition, account?: string): LiveSession {
   const live = o.state!.live;
-  if (live === null) throw new HttpError(404, `no account ${JSON.stringify(account ?? '')} in partition ${o.partition}`);
+  if (live === null) throw new HttpError(404, `no account ${describeValue(account ?? '')} in partition ${o.partition}`);
   return live;
 }
 

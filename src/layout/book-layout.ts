@@ -17,7 +17,7 @@
  * docs for their cost. Any method that reallocates a column bumps `generation`: re-read `ptr`s then.
  */
 
-import { ProblemList } from '../errors.js';
+import { describeValue, ProblemList } from '../errors.js';
 import { Column } from '../memory/columns.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
@@ -426,7 +426,7 @@ export class BookLayout {
 
   private requireAccount(id: string): number {
     const index = this.accountIndexById.get(id);
-    if (index === undefined) rejectOne('accountId', `no account ${JSON.stringify(id)} in the book`);
+    if (index === undefined) rejectOne('accountId', `no account ${describeValue(id)} in the book`);
     return index as number;
   }
 

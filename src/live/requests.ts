@@ -124,7 +124,7 @@ export function readAccount(value: unknown, path: string, layout: BookLayout, pr
     return -1;
   }
   const a = layout.accountIndex(value);
-  if (a < 0) problems.add(path, `no account ${JSON.stringify(value)} in the book`);
+  if (a < 0) problems.add(path, `no account ${describeValue(value)} in the book`);
   return a;
 }
 

@@ -9,7 +9,7 @@ import type { MarginMethod } from '../margin/report.js';
 import type { MarginMethodPlugin } from './method.js';
 import { type MethodManifest, MethodRegistrationError } from './manifest.js';
 import { ENGINE_CAPABILITIES } from './engines/capabilities.js';
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import { nearestName } from '../model/checks.js';
 import { ENGINE_SECTIONS, RULE_SECTIONS } from '../model/param-sections.js';
 import { isolatedManifest } from './isolated/manifest.js';
@@ -159,7 +159,7 @@ function checkNeeds(m: MarginMethodPlugin, registered: ReadonlyMap<string, Margi
 export function unknownMethodMessage(value: unknown, names: readonly string[]): string {
   const near = typeof value === 'string' ? nearestName(value, names) : null;
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
-  const given = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'undefined' : `${JSON.stringify(value) ?? String(value)} (not a string)`;
+  const given = typeof value === 'string' ? describeValue(value) : value === undefined ? 'undefined' : `${JSON.stringify(value) ?? String(value)} (not a string)`;
   return `unknown method ${given}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; expected ${list}`;
 }
 

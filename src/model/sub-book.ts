@@ -18,7 +18,7 @@ export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedB
   if (notIds.length > 0) throw new InputError(notIds.map((id) => ({ path: 'account', message: `expected an account id (a string), got ${describeValue(id)}` })));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) {
-    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'}${suggested(id, byId)})` })));
+    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account ${describeValue(id)} in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'}${suggested(id, byId)})` })));
   }
   const masters = new Set<string>();
   for (const id of ids) {

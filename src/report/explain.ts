@@ -5,7 +5,7 @@
  * breakdown (per-position rows, liquidation-price search) of every other account.
  */
 import type { Engine } from '../engine.js';
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import { MARGIN_METHODS } from '../methods/registry.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
@@ -17,7 +17,7 @@ import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 /** Account `id`'s row of a report (InputError at `account` when absent). */
 export function rowOf(report: MarginReport, id: string): AccountMargin {
   const row = report.accounts.find((a) => a.id === id);
-  if (!row) throw new InputError([{ path: 'account', message: `no account "${id}" in the report` }]);
+  if (!row) throw new InputError([{ path: 'account', message: `no account ${describeValue(id)} in the report` }]);
   return row;
 }
 

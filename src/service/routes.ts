@@ -22,7 +22,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import serviceSchema from '../../schemas/service.schema.json' with { type: 'json' };
-import { InputError, type InputProblem } from '../errors.js';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
 import type { Fill, OrderRequest, Trade, Transfer } from '../live/requests.js';
 import type { Tick } from '../live/tick.js';
@@ -92,7 +92,7 @@ function registerGetRoutes(app: FastifyInstance, ctx: RouteContext): void {
     try {
       return live.account(id);
     } catch (error) {
-      if (error instanceof InputError) throw new HttpError(404, `no account ${JSON.stringify(id)}`, error.problems);
+      if (error instanceof InputError) throw new HttpError(404, `no account ${describeValue(id)}`, error.problems);
       throw error;
     }
   });

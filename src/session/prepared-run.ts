@@ -261,7 +261,7 @@ export class PreparedRun implements EngineRun {
     // an id from JSON may be anything (an array nested thousands deep): named by its type, never serialised
     if (typeof accountId !== 'string') throw new InputError([{ path: 'account', message: `expected an account id (a string), got ${describeValue(accountId)}` }]);
     const a = this.context.layout.accountIndex(accountId);
-    if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
+    if (a < 0) throw new InputError([{ path: 'account', message: `no account ${describeValue(accountId)} in the book` }]);
     return a;
   }
 

@@ -11,7 +11,7 @@
  * Money in USD: a coin-margined account's figures (its report row's, in its coin) at its coin's index. A coin-margined
  * subaccount holds only its coin, so it receives only the master's balance of that coin.
  */
-import { InputError } from '../errors.js';
+import { describeValue, InputError } from '../errors.js';
 import { locationKeep } from '../locations/adjust.js';
 import type { LocationParams } from '../locations/params.js';
 import type { MarginReport } from '../margin/report.js';
@@ -23,7 +23,7 @@ export function masterAllocationProblem(
   report: MarginReport, book: ValidatedBook, market: ValidatedMarket, masterId: string, locations: LocationParams, frozen: readonly string[] = [],
 ): AllocationProblem {
   const master = report.accounts.find((a) => a.id === masterId);
-  if (!master) throw new InputError([{ path: 'master', message: `no account ${JSON.stringify(masterId)} in the book` }]);
+  if (!master) throw new InputError([{ path: 'master', message: `no account ${describeValue(masterId)} in the book` }]);
   const subs = report.accounts.filter((a) => a.master === masterId);
   if (subs.length === 0) {
     const of = master.master === undefined ? '' : ` (it is a subaccount of ${JSON.stringify(master.master)}: allocate from that master)`;

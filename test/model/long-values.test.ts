@@ -82,3 +82,37 @@ test('an unknown id read from a damaged file is quoted cut, as any long string (
   expect(problems.map((p) => p.message)).toEqual(expect.arrayContaining([`unknown instrument ${quoted}`, `unknown asset ${quoted} (not in market.assets)`, `unknown master ${quoted}: no account of the book has that id`]));
   for (const p of problems) expect(p.message.length, p.path).toBeLessThan(400);
 });
+
+test('an unknown method or account id too long to be one is quoted cut, wherever it is named', async () => {
+  const engine = await createEngine({ backend: 'js' });
+  const book = JSON.parse(read('data/examples/subaccounts-book.json')), market = JSON.parse(read('data/examples/market.json'));
+  const long = 'q'.repeat(6_000), cut = `${JSON.stringify('q'.repeat(200))}… (a string of 6,000 characters)`;
+  const problemOf = (f: () => unknown) => {
+    try {
+      f();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      return (error as InputError).problems[0];
+    }
+    throw new Error('expected an InputError');
+  };
+  const live = engine.live(book, market, { method: 'cross' });
+  try {
+    const cases: [string, () => unknown][] = [
+      ['options.method', () => engine.margin(book, market, { method: long })],
+      ['accounts[0].method', () => engine.margin({ ...book, accounts: [{ ...book.accounts[0], method: long }, ...book.accounts.slice(1)] }, market)],
+      ['account', () => live.whatIf(long, [])],
+      ['account', () => live.check(long, { instrument: 'BTC-PERP', quantity: 1 })],
+      ['account', () => live.account(long)],
+      ['transfer.from', () => live.transfer({ from: long, to: 's1', asset: 'USDC', amount: 1 })],
+    ];
+    for (const [path, f] of cases) {
+      const p = problemOf(f);
+      expect(p.path).toBe(path);
+      expect(p.message, path).toContain(cut);
+      expect(p.message.length, path).toBeLessThan(400);
+    }
+  } finally {
+    live.release();
+  }
+});
