@@ -142,7 +142,9 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
   const { tested, staticIm, equityNow, usdPerUnit, notTested } = testedAccounts(base, layout.marginAsset.array, layout.accountIds);
   const A = tested.length;
-  if (A === 0) throw nothingToTest(plan.method, notTested);
+  // (a book under the `cross` policy comes here with its pools as accounts: the params say whether it had any)
+  const subaccounts = isRecord(options.params) && isRecord(options.params.subaccounts) ? options.params.subaccounts : {};
+  if (A === 0) throw nothingToTest(plan.method, notTested, subaccounts.policy === 'cross');
   if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
 
   const forecast = risky.map((a) => horizonVariances(returns[column.get(a)!], plan, a, n - 1));
@@ -198,10 +200,11 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   };
 }
 
-/** The refusal of a book with no account to test: none holds a position, or the method margins none that does. */
-function nothingToTest(method: string, notTested: readonly NotTested[]): InputError {
+/** The refusal of a book with no account to test: none holds a position, or the method margins none that does (`pooled`: the book's subaccounts pool under the `cross` policy). */
+function nothingToTest(method: string, notTested: readonly NotTested[], pooled: boolean): InputError {
   // gross notional nets within an account, and within a pool of subaccounts under the `cross` policy (one account here)
-  const message = notTested.length === 0 ? 'no account holds a net position (a pool of subaccounts under params.subaccounts.policy "cross" counts as one account): there is no loss to backtest'
+  const pools = pooled ? ' (a pool of subaccounts under params.subaccounts.policy "cross" counts as one account)' : '';
+  const message = notTested.length === 0 ? `no account holds a net position${pools}: there is no loss to backtest`
     : `no account ${method} margins holds a position: ${notTested.length} holding positions ${notTested.length === 1 ? 'is' : 'are'} not margined by ${method} (${notTested[0].id}: ${notTested[0].reason})`;
   return new InputError([{ path: 'book.accounts', message }]);
 }

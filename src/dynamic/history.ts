@@ -110,7 +110,8 @@ function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
     if (times === null) {
       times = t;
       timesOf = asset;
-    } else if (t.length !== times.length || t.some((x, k) => x !== (times as Float64Array)[k])) {
+    } else if (t.length !== times.length || t.some((x, k) => !Object.is(x, (times as Float64Array)[k]))) {
+      // (Object.is: a timestamp that did not read, NaN, is the same unread one in both; its problem is said above)
       problems.add(path, `its timestamps differ from ${JSON.stringify(timesOf)}'s: every asset needs the same ones`);
     }
     assets.push(asset);

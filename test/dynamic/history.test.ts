@@ -91,6 +91,11 @@ describe('reading a history', () => {
     expect(problems(() => readHistory(['timestamp,BTC', ...rows].join('\n')))).toEqual([
       'history.csv:2: "2026-01-01" has no zone: give timestamps with their zone ("2026-01-01T00:00:00Z" for UTC); 80 places need it: history.csv:2, history.csv:3, history.csv:4, … and 77 more',
     ]);
+    // JSON with two assets on the same zone-less timestamps: that one problem, not also "their timestamps differ"
+    const zoneless = Array.from({ length: 3 }, (_, k) => ({ t: `2026-01-0${k + 1}`, close: 1 }));
+    expect(problems(() => readHistory({ assets: { BTC: zoneless, ETH: zoneless } }))).toEqual([
+      'history.assets.BTC[0].t: "2026-01-01" has no zone: give timestamps with their zone ("2026-01-01T00:00:00Z" for UTC); 6 places need it: history.assets.BTC[0].t, history.assets.BTC[1].t, history.assets.BTC[2].t, … and 3 more',
+    ]);
     expect(problems(() => readHistory('timestamp,asset,close\n2026-01-01T08:00:00,BTC,1\n'))[0]).toBe(
       'history.csv:2: "2026-01-01T08:00:00" has no zone: give timestamps with their zone ("2026-01-01T08:00:00Z" for UTC)',
     );

@@ -230,6 +230,10 @@ describe('portfolio margin: backends, params, properties', () => {
       ]);
     }
     expect(pm(js, book, marketOf(), { assets: { BTC: { spotRange: 0.1584 } } }).accounts[0].status).not.toBe('error');
+    // a grid of one step (the spot unchanged alone) does not use spotRange: a narrow one is no problem, and the same IM
+    // as none given (every asset one step: the same number of scenarios)
+    const oneStep = (rule: object) => pm(js, book, marketOf(), { assets: { default: { spotSteps: 1, ...rule } } }).accounts[0];
+    expect(oneStep({ spotRange: 0.05 }).im).toBe(oneStep({}).im);
     // rule-based sections are still checked alongside
     expect(() => js.margin(book, marketOf(), { method: 'portfolio', params: { portfolio: {}, bogus: {} } })).toThrow(/params\.bogus/);
   });

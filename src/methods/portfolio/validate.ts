@@ -109,6 +109,8 @@ function validateRule(v: unknown, base: PortfolioRule, path: string, problems: P
     linearRate: num('linearRate', (x) => x >= 0 && x <= 1, 'a fraction in [0, 1]'),
   };
   if (v.tails !== undefined) rule.tails = validateTails(v.tails, `${path}.tails`, problems);
+  // a grid of one step is the spot unchanged alone: no edge for the tails to stay within (spotRange is not used)
+  if (rule.spotSteps === 1) return problems.size === before ? rule : undefined;
   if (problems.size === before && v.tails !== undefined) {
     rule.tails.forEach((t, i) => {
       if (t.weight * Math.abs(t.move) > rule.spotRange) {
