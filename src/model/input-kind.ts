@@ -41,3 +41,18 @@ export function swappedInputsProblem(bookJson: unknown, marketJson: unknown, nam
     message: `looks like a market snapshot (it has ${MARKET_KEYS.join(', ')}) and ${names.market} looks like a book (it has ${BOOK_KEYS.join(', ')}): are the two swapped?`,
   };
 }
+
+/**
+ * An object of a class given where a book or a market goes (a live session, a session, a sharded book: their fields
+ * are none of these), or null: said as what it is, with where the document it holds is, not as a dozen unknown fields.
+ */
+export function instanceProblem(json: Record<string, unknown>, expected: 'book' | 'market'): string | null {
+  const proto = Object.getPrototypeOf(json) as { constructor?: { name?: string } } | null;
+  if (proto === null || proto === Object.prototype || (expected === 'book' ? 'accounts' : 'assets') in json) return null;
+  const what = expected === 'book' ? 'an object with instruments and accounts' : 'an object with valuationTime and assets';
+  // known by what they do (a bundle renames classes): a live session ticks, a session prepares runs on its layout
+  const has = (method: string) => typeof json[method] === 'function';
+  if (has('applyTick') && has('book')) return `expected ${what}, got a live session (engine.live): its ${expected} now is ${expected === 'book' ? 'live.book()' : 'live.marketJson'}`;
+  if (has('prepare') && 'layout' in json) return `expected ${what}, got a session (engine.openBook): this call takes the ${expected} itself${expected === 'book' ? ' (liquidate and live take a session)' : ''}`;
+  return `expected ${what}, got an instance of ${(proto.constructor?.name ?? '').replace(/^_+/, '') || 'a class'}`;
+}

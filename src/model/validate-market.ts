@@ -28,7 +28,7 @@ import { DOMAIN, domainProblem } from './domain.js';
 import { bookHoldings, checkMagnitudes } from './validate-magnitudes.js';
 import { readTimestamp } from './validate-book.js';
 import { forEachBalance } from './book-columns.js';
-import { wrongKindProblem } from './input-kind.js';
+import { instanceProblem, wrongKindProblem } from './input-kind.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
 /** The cause an unknown asset's references share: one problem per missing asset, however many places need it. */
@@ -82,6 +82,11 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
   const misplaced = wrongKindProblem(json, 'market', 'market');
   if (misplaced) {
     problems.add(misplaced.path, misplaced.message);
+    return null;
+  }
+  const instance = instanceProblem(json, 'market');
+  if (instance !== null) {
+    problems.add('market', instance);
     return null;
   }
   const before = problems.size;

@@ -5,7 +5,7 @@
  */
 
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
-import { swappedInputsProblem, wrongKindProblem } from './input-kind.js';
+import { instanceProblem, swappedInputsProblem, wrongKindProblem } from './input-kind.js';
 import { certifyBook, certifyMarket, instrumentRowsOf } from './brand.js';
 import {
   ANNOTATION_KEYS,
@@ -132,7 +132,7 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
     problems.add('book', `expected an object with instruments and accounts, got ${json === null ? 'null' : Array.isArray(json) ? 'an Array' : typeof json}`);
     return null;
   }
-  const instance = instanceProblem(json);
+  const instance = instanceProblem(json, 'book');
   if (instance !== null) {
     problems.add('book', instance);
     return null;
@@ -148,20 +148,6 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
   const readable = Array.isArray(json.instruments);
   const terms = readable ? nettingTerms(instruments.list, instruments.indexById, (json.instruments as unknown[]).length) : null;
   return readAccountsOn(instruments.list, readable ? instruments.indexById : null, terms, json.accounts, problems, before);
-}
-
-/**
- * An object of a class given as a book (a live session, a session, a sharded book: their fields are no book's), or
- * null: said as what it is, with the book it holds, not as a dozen unknown fields.
- */
-function instanceProblem(json: Record<string, unknown>): string | null {
-  const proto = Object.getPrototypeOf(json) as { constructor?: { name?: string } } | null;
-  if (proto === null || proto === Object.prototype || 'accounts' in json) return null;
-  // known by what they do (a bundle renames classes): a live session ticks, a session prepares runs on its layout
-  const has = (method: string) => typeof (json as Record<string, unknown>)[method] === 'function';
-  if (has('applyTick') && has('book')) return 'expected an object with instruments and accounts, got a live session (engine.live): its book now is live.book()';
-  if (has('prepare') && 'layout' in json) return 'expected an object with instruments and accounts, got a session (engine.openBook): this call takes the book itself (liquidate and live take a session)';
-  return `expected an object with instruments and accounts, got an instance of ${(proto.constructor?.name ?? '').replace(/^_+/, '') || 'a class'}`;
 }
 
 /** A book's accounts read on its instruments (read before, `before` problems ago): the validated book, or null. */

@@ -3,7 +3,7 @@
  * freed, the backstop paid) and a summary line; and one group's tree for `explain`.
  */
 import type { MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
-import { money, percent, ratio, tableLines } from './format.js';
+import { count, money, percent, ratio, tableLines } from './format.js';
 
 const HEADER = ['master', 'accounts', 'method', 'IM alone', 'IM under policy', 'IM freed', 'freed', 'MM', 'health', 'status', 'backstop paid'];
 
@@ -18,7 +18,7 @@ export function* rollupLines(r: SubaccountRollup, top?: number): Generator<strin
   ];
   const masters = top === undefined || top >= r.masters.length ? r.masters : leastHealthy(r.masters, top);
   yield* tableLines(HEADER, masters.length, (k) => row(masters[k]), ['left', 'right', 'left']);
-  if (masters.length < r.masters.length) yield `showing ${masters.length} of ${r.masters.length} masters (--top ${top}: the least healthy groups)`;
+  if (masters.length < r.masters.length) yield `showing ${count(masters.length)} of ${count(r.masters.length)} masters (--top ${top}: the least healthy groups)`;
   yield rollupSummary(r);
 }
 
@@ -32,8 +32,7 @@ function leastHealthy(masters: readonly MasterRollup[], n: number): MasterRollup
 export function rollupSummary(r: SubaccountRollup): string {
   const t = r.totals;
   const backstop = r.policy === 'backstop' ? `; masters paid ${money(t.backstopUsd)} to cover subaccounts below MM` : '';
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(t.masters, 'master')} with ${plural(t.subaccounts, 'subaccount')}, policy ${r.policy}: IM ${money(t.im)} against ${money(t.standaloneIm)} with every account alone ` +
+  return `${count(t.masters, 'master')} with ${count(t.subaccounts, 'subaccount')}, policy ${r.policy}: IM ${money(t.im)} against ${money(t.standaloneIm)} with every account alone ` +
     `(freed ${money(t.imFreed)}, ${percent(t.imFreedShare)})${backstop}${leftOut(r)}`;
 }
 

@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Command, Option } from 'commander';
 import { DEFAULT_VALUATION_TIME, MAX_GENERATED_ACCOUNTS } from '../../sample/generate.js';
 import { writeSample } from '../../sample/write.js';
 import { Progress } from '../progress.js';
-import { InputError } from '../../errors.js';
+import { CommandFailed } from '../io.js';
 import { integerText, isoTimestamp } from '../options.js';
 
 function positiveInteger(value: string): number {
@@ -57,7 +57,8 @@ export function registerGenerateCommand(program: Command): Command {
       const started = performance.now();
       // a book of the other format left in the folder by an earlier run would sit beside this run's market: refused
       const other = join(opts.out, opts.format === 'arrow' ? 'book.json' : 'book.arrow');
-      if (await exists(other)) throw new InputError([{ path: '--out', message: `${other} is there from an earlier run: beside this run's ${opts.format === 'arrow' ? 'book.arrow' : 'book.json'} and market.json it would read as their pair; remove it or write to another folder` }]);
+      // an output folder that holds the other format is no input problem: the command fails, saying why in one line
+      if (await exists(other)) throw new CommandFailed(`--out: ${other} is there from an earlier run: beside this run's ${opts.format === 'arrow' ? 'book.arrow' : 'book.json'} and market.json it would read as their pair; remove it or write to another folder`);
       // a million accounts take a minute: the bar counts the accounts written
       const total = opts.accounts + (opts.coinAccounts ?? 0);
       const bar = new Progress('generate', total);
@@ -72,7 +73,7 @@ export function registerGenerateCommand(program: Command): Command {
           : await writeSample(opts.out, opts.accounts, opts.seed, options);
         onProgress(total);
       } catch (error) {
-        throw (error as NodeJS.ErrnoException).code ? new InputError([{ path: '--out', message: `cannot write in ${opts.out}: ${(error as Error).message}` }]) : error;
+        throw (error as NodeJS.ErrnoException).code ? new CommandFailed(`--out: cannot write in ${opts.out}: ${(error as Error).message}`) : error;
       } finally {
         bar.finish();
       }
