@@ -54,6 +54,13 @@ describe('the Host header and the routes under /accounts/', () => {
     expect([statusOf(old), bodyOf(old)]).toEqual([400, { error: 'no Host header; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)' }]);
     const empty = await rawRequest(s.url, `GET /accounts/long HTTP/1.0\r\nHost: \r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
     expect([statusOf(empty), bodyOf(empty)]).toEqual([400, { error: 'an empty Host header; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)' }]);
+    // one that names its host in an absolute-form target alone: that authority is checked (it was 421 naming host "")
+    for (const header of ['', 'Host: \r\n']) {
+      const served = await rawRequest(s.url, `GET http://127.0.0.1:${port}/accounts/long HTTP/1.0\r\n${header}Authorization: Bearer ${TOKEN}\r\n\r\n`);
+      expect([statusOf(served), bodyOf(served)], header).toEqual([200, expect.anything()]);
+      const elsewhere = await rawRequest(s.url, `GET http://evil.example/accounts/long HTTP/1.0\r\n${header}Authorization: Bearer ${TOKEN}\r\n\r\n`);
+      expect([statusOf(elsewhere), bodyOf(elsewhere).error], header).toEqual([421, expect.stringMatching(/^host "evil.example" is not served here/)]);
+    }
   });
 
   it('answers 404 for a path of two segments under /accounts/, with any method', async () => {
