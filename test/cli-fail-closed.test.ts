@@ -46,6 +46,14 @@ describe('serve --host and --port', () => {
     expect(expectUsageError(await marginCore('serve', '--sample', '--port', '0', '--host', 'nosuch.invalid'), 'serve', '--host', 'nosuch.invalid')).toMatch(/no address has this name/);
   });
 
+  it('a --params file a live session refuses (the backstop policy) is named, at its own path, as live-shard names it', async () => {
+    const params = join(dir, 'backstop-params.json');
+    writeFileSync(params, JSON.stringify({ subaccounts: { policy: 'backstop' } }));
+    const { code, stdout, stderr } = await marginCore('serve', '--book', 'data/examples/subaccounts-book.json', '--market', 'data/examples/market.json', '--no-auth', '--port', '0', '--params', params);
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toMatch(/^margin-core: invalid input in .*backstop-params\.json \(1 problem\):\n {2}params\.subaccounts\.policy: a live session margins every account alone/);
+  });
+
   describe('a --port already in use', () => {
     let busy: Server;
     let port: number;

@@ -36,7 +36,7 @@ export function openLive<M extends string>(session: MarginSession, market: Valid
   const policy = session.subaccountPolicy(options);
   if (policy === 'backstop') {
     // the covers are cash a roll-up moves after every account is margined: a live session does not pay them
-    throw new InputError([{ path: 'options.params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
+    throw new InputError([{ path: 'params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
   }
   if (policy === 'cross') refuseLocatedPools(session.book);
   const run = engineRun(session.prepare<string>(market, options));

@@ -168,7 +168,7 @@ describe('a live session equals engine.margin over every kind of account, after 
 
   it('refuses the backstop policy, whose covers a live session does not pay', () => {
     for (const engine of engines) {
-      expect(() => engine.live(venueBook(mulberry32(1)), venueMarket(), { method: 'cross', params: { subaccounts: { policy: 'backstop' } } })).toThrow(/options\.params\.subaccounts\.policy: a live session margins every account alone/);
+      expect(() => engine.live(venueBook(mulberry32(1)), venueMarket(), { method: 'cross', params: { subaccounts: { policy: 'backstop' } } })).toThrow(/: params\.subaccounts\.policy: a live session margins every account alone/);
     }
   });
 });
