@@ -142,9 +142,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
   const { tested, staticIm, equityNow, usdPerUnit, notTested } = testedAccounts(base, layout.marginAsset.array, layout.accountIds);
   const A = tested.length;
-  // (a book under the `cross` policy comes here with its pools as accounts: the params say whether it had any)
-  const subaccounts = isRecord(options.params) && isRecord(options.params.subaccounts) ? options.params.subaccounts : {};
-  if (A === 0) throw nothingToTest(plan.method, notTested, subaccounts.policy === 'cross');
+  if (A === 0) throw nothingToTest(plan.method, notTested, pooledByParams(options.params));
   if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
 
   const forecast = risky.map((a) => horizonVariances(returns[column.get(a)!], plan, a, n - 1));
@@ -198,6 +196,11 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
     ...(notTested.length > 0 ? { notTested } : {}),
     ...(options.detail ? { detail: { accountIds: Array.from(tested, (a) => layout.accountIds[a] ?? ''), static: staticDaily, dynamic: dynamicIm, apc: apcIm, loss, binding } } : {}),
   };
+}
+
+/** True when `params` pool subaccounts (the `cross` policy): such a book comes here with its pools as accounts. */
+function pooledByParams(params: unknown): boolean {
+  return isRecord(params) && isRecord(params.subaccounts) && params.subaccounts.policy === 'cross';
 }
 
 /** The refusal of a book with no account to test: none holds a position, or the method margins none that does (`pooled`: the book's subaccounts pool under the `cross` policy). */

@@ -238,8 +238,7 @@ function settledIn(position: ValidatedPosition, j: number, accountPath: string, 
   let ok = true;
   const problem = currency === null ? null : heldInstrumentProblem(position.instrument, row, currency, settled, `instruments[${row}].settlement`);
   if (problem !== null) {
-    // one problem for every holder of the instrument in an account of that currency (a misspelt settlement is one slip)
-    problems.addShared(`held:${row}:${currency ?? ''}`, `${accountPath}.positions[${j}].instrument`, problem, 'positions hold it');
+    problems.addShared(`held:${row}:${currency ?? ''}`, `${accountPath}.positions[${j}].instrument`, problem, 'positions hold it'); // one for its holders
     ok = false;
   }
   // a flat position's entry is 0 (netting.ts), which a live session's book states once a fill closed the position

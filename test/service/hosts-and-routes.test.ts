@@ -59,7 +59,7 @@ describe('the Host header and the routes under /accounts/', () => {
       const served = await rawRequest(s.url, `GET http://127.0.0.1:${port}/accounts/long HTTP/1.0\r\n${header}Authorization: Bearer ${TOKEN}\r\n\r\n`);
       expect([statusOf(served), bodyOf(served)], header).toEqual([200, expect.anything()]);
       const elsewhere = await rawRequest(s.url, `GET http://evil.example/accounts/long HTTP/1.0\r\n${header}Authorization: Bearer ${TOKEN}\r\n\r\n`);
-      expect([statusOf(elsewhere), bodyOf(elsewhere).error], header).toEqual([421, expect.stringMatching(/^host "evil.example" is not served here/)]);
+      expect([statusOf(elsewhere), (bodyOf(elsewhere) as { error: string }).error], header).toEqual([421, expect.stringMatching(/^host "evil.example" is not served here/)]);
     }
   });
 
