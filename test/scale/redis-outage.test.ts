@@ -204,6 +204,26 @@ describe('a Redis that does not answer', () => {
     }
   }, 30_000);
 
+  test('frozen (SIGSTOP) under a worker: it sees no answer to its PING, retries, and exits 1 naming Redis (it had waited for ever)', async () => {
+    const redis = await redisServer();
+    const worker = cli('worker', '--redis', redis.url, '--group', `frozen-worker-${process.pid}`, '--attempts', '2', '--health-every', '0', '--consumer', 'wf');
+    await until('the worker to join', () => worker.stderr().includes('joined group'));
+    redis.signal('SIGSTOP');
+    try {
+      const sent = Date.now();
+      const { code, at } = await worker.exited;
+      expect(code).toBe(1);
+      // the PING's 10 s, then an attempt of 5 s (ready timeout) and its backoff, and the last attempt's 5 s
+      expect(at - sent).toBeLessThan(25_000);
+      const stderr = worker.stderr();
+      expect(retryLines(stderr).get(1)![0]).toMatch(/attempt 1: connected, but no answer to PING within 10000 ms/);
+      expect(stderr.trimEnd().split('\n').at(-1)).toBe(`margin-core: Redis unreachable at ${redis.url} after 2 attempts (connected, but no answer within 5000 ms (is it Redis, and is it running?))`);
+      expectNoCrash(stderr);
+    } finally {
+      redis.signal('SIGCONT');
+    }
+  }, 40_000);
+
   test('frozen with a tick in flight (SIGSTOP): the coordinator fails within --timeout-ms, naming the tick', async () => {
     const redis = await redisServer();
     const group = `frozen-${process.pid}`;

@@ -8,7 +8,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
 import { accountCountOf } from '../../model/book-columns.js';
 import type { MarginMethod, MarginReport } from '../../margin/report.js';
-import { connectRedis, oneReportPerAttempt, redisFailure, safeUrl } from '../../scale/redis/connect.js';
+import { connectRedis, oneReportPerAttempt, redisFailure, safeUrl, watchAnswers } from '../../scale/redis/connect.js';
 import { ClusterKeys } from '../../scale/redis/keys.js';
 import { RedisTransport } from '../../scale/redis/transport.js';
 import { RedisWorker } from '../../scale/redis/worker.js';
@@ -67,6 +67,8 @@ export function registerWorkerCommand(program: Command): Command {
       const connect = { maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying) }; // one line per retry for both connections
       const engine = await createEngine({ backend: opts.backend });
       const [reader, commands] = await connectOrFail(opts.redis, connect, 2);
+      // a Redis frozen with its socket open answers nothing: without a watch the worker would wait on it for ever
+      const unwatch = [watchAnswers(reader), watchAnswers(commands)];
       // test hook (the Redis tests kill a worker in this window): wait after reading a task, before running it
       const stallMs = Number(process.env.MARGIN_CORE_TEST_STALL_MS ?? 0);
       const worker = new RedisWorker(reader, commands, engine, { group: opts.group, consumer: opts.consumer, claimIdleMs: opts.claimIdleMs, stallMs });
@@ -75,7 +77,14 @@ export function registerWorkerCommand(program: Command): Command {
       say(`worker ${worker.stats.consumer} joined group ${opts.group} at ${safeUrl(opts.redis)} (${engine.backend}; margin-core ${version}, build ${build}, params ${params})`);
       const health = () => process.stderr.write(`${JSON.stringify({ health: 'worker', ...worker.stats })}\n`);
       const timer = opts.healthEvery > 0 ? setInterval(health, opts.healthEvery * 1000) : undefined;
+      let stopping = false;
+      // a connection given up can leave a command unsettled: its end fails the run (else Node would exit 0, saying nothing)
+      const lost = new Promise<never>((_, reject) => {
+        for (const client of [reader, commands]) client.once('end', () => { if (!stopping) reject(new Error('Connection is closed')); });
+      });
+      lost.catch(() => {});
       const stop = (signal: string) => {
+        stopping = true;
         // a failure of the loop is reported through worker.done
         worker.stop().then(() => {
           if (worker.abandoned) say(`${signal}: worker ${worker.stats.consumer} stopped while Redis was unreachable (its shards pass to the other workers when its heartbeat lapses)`);
@@ -84,11 +93,13 @@ export function registerWorkerCommand(program: Command): Command {
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
       try {
-        await worker.done;
+        await Promise.race([worker.done, lost]);
       } catch (error) {
         throw new CommandFailed(redisFailure(commands, redisFailure(reader, error)));
       } finally {
+        stopping = true;
         if (timer) clearInterval(timer);
+        for (const stop of unwatch) stop();
         health();
         reader.disconnect();
         commands.disconnect();

@@ -172,3 +172,36 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   });
   return client;
 }
+
+/**
+ * Watches a connection that is up for a Redis that stopped answering with its socket open (a frozen process: a blocked
+ * read or any command would wait for ever): a PING goes out every quarter of `timeoutMs` when none is in flight, and
+ * one unanswered for `timeoutMs` drops the connection, which then reconnects as when Redis went away (each attempt
+ * failing after the ready timeout, given up after the attempts, every waiting command rejected). Returns the stop.
+ * A reply that arrived while the event loop was busy (a long computation) is read before the PING is judged late.
+ */
+export function watchAnswers(client: RedisClient, timeoutMs = 10_000): () => void {
+  let sentAt = 0; // 0: no PING in flight
+  const timer = setInterval(() => {
+    if (client.status !== 'ready') {
+      sentAt = 0;
+      return;
+    }
+    if (sentAt === 0) {
+      const at = (sentAt = Date.now());
+      client.ping().then(() => { if (sentAt === at) sentAt = 0; }, () => { if (sentAt === at) sentAt = 0; });
+      return;
+    }
+    if (Date.now() - sentAt < timeoutMs) return;
+    const late = sentAt;
+    setImmediate(() => {
+      // after the poll phase: a reply waiting in the socket has been read by now
+      if (sentAt !== late || client.status !== 'ready') return;
+      sentAt = 0;
+      client.emit('error', new Error(`connected, but no answer to PING within ${timeoutMs} ms (is Redis stopped?)`));
+      client.disconnect(true);
+    });
+  }, Math.max(10, Math.floor(timeoutMs / 4)));
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
