@@ -52,7 +52,7 @@ export function instanceProblem(json: Record<string, unknown>, expected: 'book' 
   const what = expected === 'book' ? 'an object with instruments and accounts' : 'an object with valuationTime and assets';
   // known by what they do (a bundle renames classes): a live session ticks, a session prepares runs on its layout
   const has = (method: string) => typeof json[method] === 'function';
-  if (has('applyTick') && has('book')) return `expected ${what}, got a live session (engine.live): its ${expected} now is ${expected === 'book' ? 'live.book()' : 'live.marketJson'}`;
+  if (has('applyTick') && has('book')) return `expected ${what}, got a live session (engine.live): its ${expected} now is ${expected === 'book' ? 'live.book()' : 'live.marketJson'}, read before it is released`;
   if (has('prepare') && 'layout' in json) return `expected ${what}, got a session (engine.openBook): this call takes the ${expected} itself${expected === 'book' ? ' (liquidate and live take a session)' : ''}`;
   return `expected ${what}, got an instance of ${(proto.constructor?.name ?? '').replace(/^_+/, '') || 'a class'}`;
 }

@@ -121,6 +121,7 @@ function netInverseRows(rows: readonly PositionRow[], multiplier: number): NetPo
       else if (e !== shortEntry) shortOneEntry = false;
     }
   }
+  if (quantity !== 0 && Math.abs(quantity) < DOMAIN.quantity.min) quantity = 0; // as linear rows: the rows close it
   const eL = longQty > 0 ? (longOneEntry ? longEntry : longQty / longCoin) : 0;
   const eS = shortQty > 0 ? (shortOneEntry ? shortEntry : shortQty / shortCoin) : 0;
   const closed = longQty < shortQty ? longQty : shortQty;

@@ -141,3 +141,27 @@ describe('fills on an inverse contract (coin-margined account)', () => {
     }
   });
 });
+
+describe('closing a fractional inverse position by parts', () => {
+  it('rows or fills that net below the smallest quantity close it, as on a linear contract (0.3 − 0.1 − 0.1 − 0.1)', () => {
+    // in doubles 0.3 − 0.1 − 0.1 is 0.09999999999999998, and − 0.1 more is −2.8e-17: the rows close the position
+    const rows = [0.3, -0.1, -0.1, -0.1].map((quantity) => ({ instrument: 'BTC-PERPETUAL', quantity, entryPrice: 100_000 }));
+    const account = { id: 'b', marginCurrency: 'BTC', positions: rows, collateral: [{ asset: 'BTC', amount: 1 }] };
+    expect(validateBook(coinBook(account)).accounts[0].positions).toEqual([{ instrument: 'BTC-PERPETUAL', quantity: 0, entryPrice: 0 }]);
+    for (const engine of engines) {
+      const live = engine.live(coinBook({ ...account, positions: [rows[0]] }), coinMarket(), { method: 'cross' });
+      try {
+        for (let k = 0; k < 3; k++) {
+          const fill = { account: 'b', instrument: 'BTC-PERPETUAL', quantity: -0.1, price: 100_000 };
+          if (k === 2) expect(live.check('b', { instrument: fill.instrument, quantity: fill.quantity, price: fill.price }).accepted, engine.backend).toBe(true); // it threw
+          live.applyFills([fill]);
+        }
+        const left = live.book().accounts.find((a) => a.id === 'b')!.positions ?? [];
+        expect(left.filter((p) => p.quantity !== 0), engine.backend).toEqual([]); // closed (a flat row, or none)
+        expectFresh(engine, live, 'closed by three fills');
+      } finally {
+        live.release();
+      }
+    }
+  });
+});
