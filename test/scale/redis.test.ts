@@ -115,6 +115,8 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     const answered = () => client.xlen(keys.done(sharded.bookId));
     for (let i = 0; i < 200 && (await answered()) < 6; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await answered()).toBe(6); // tick 0's four shards, then the same task twice
+    // the stream of answers expires as the results do: one written after its tick failed (and its book unloaded) goes
+    expect(await client.ttl(keys.done(sharded.bookId))).toBeGreaterThan(3500);
     const written = await client.hgetBuffer(keys.result(sharded.bookId, 99), '1');
     const fresh = new ShardStore(engine);
     fresh.load('x', partitionBook(book, 4).shards[1]);

@@ -182,6 +182,8 @@ export class RedisWorker {
       .hset(this.keys.result(task.bookId, task.tick), String(task.shard), encode(outcome))
       .expire(this.keys.result(task.bookId, task.tick), 3600)
       .xadd(this.keys.done(task.bookId), 'MAXLEN', '~', 100_000, '*', 'shard', String(task.shard), 'tick', String(task.tick))
+      // as the result: an answer after its tick failed (the book unloaded) must not leave a stream that never expires
+      .expire(this.keys.done(task.bookId), 3600)
       .xack(tasks, group, entry.id)
       .xdel(tasks, entry.id) // answered: the stream keeps only work not yet done
       .exec();
