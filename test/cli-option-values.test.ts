@@ -68,7 +68,7 @@ const CASES: Record<string, Case> = {
   },
   coordinator: {
     base: ['--redis', 'redis://127.0.0.1:1', '--group', 'g', ...INPUT],
-    bad: { '--redis': 'http://127.0.0.1:1', '--group': 'a b', '--attempts': 'x', '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--ticks': '0', '--shards': '0', '--timeout-ms': 'x', '--format': 'csv' },
+    bad: { '--redis': 'http://127.0.0.1:1', '--group': 'a b', '--attempts': 'x', '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--ticks': '0', '--shards': '0', '--timeout-ms': '0', '--format': 'csv' },
     files: { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--out': NO_DIR },
   },
   worker: {

@@ -118,7 +118,7 @@ export function registerCoordinatorCommand(program: Command): Command {
     .addOption(profileOption())
     .option('--ticks <n>', 'margin the book this many times on the market (a tick each), in flight together', positiveWholeNumber, 1)
     .option('--shards <n>', 'shards the book is cut into (1 to 4096)', shardCount, 8)
-    .option('--timeout-ms <ms>', 'a tick whose shards have not all answered by then fails', wholeNumber, 60_000)
+    .option('--timeout-ms <ms>', 'a tick whose shards have not all answered by then fails (at least 1)', positiveWholeNumber, 60_000)
     .option('--health', 'print the cluster\'s health (workers, pending tasks) and exit')
     .addOption(formatOption(['table', 'json']))
     .option('--out <file>', 'write the last tick\'s report to a file instead of stdout')
