@@ -143,6 +143,21 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     const { version, build, params } = buildIdentity();
     for (const w of health.cluster.workers) expect({ version: w.version, build: w.build, params: w.params }).toEqual({ version, build, params });
   });
+
+  test('the CLI coordinator says an input error as margin does: its problems one a line under a count', async () => {
+    const params = join(ROOT, 'dist', `pooled-${process.pid}.json`);
+    await writeFile(params, JSON.stringify({ subaccounts: { policy: 'cross' } }));
+    try {
+      const args = ['--book', 'data/examples/subaccounts-book.json', '--market', 'data/examples/market.json', '--method', 'isolated', '--params', params];
+      const cluster = await marginCore('coordinator', '--redis', redis.url, '--group', group, '--shards', '4', ...args);
+      const single = await marginCore('margin', ...args);
+      expect(single.code).toBe(1);
+      expect(single.stderr).toMatch(/^margin-core: invalid input \(1 problem\):\n {2}accounts\[0\]: master "m" pools its subaccounts/);
+      expect([cluster.code, cluster.stderr]).toEqual([1, single.stderr]); // it had been one long line joined by "; "
+    } finally {
+      await rm(params, { force: true });
+    }
+  });
 });
 
 /**

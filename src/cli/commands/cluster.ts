@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
+import { InputError } from '../../errors.js';
 import { accountCountOf } from '../../model/book-columns.js';
 import type { MarginMethod, MarginReport } from '../../margin/report.js';
 import { connectRedis, oneReportPerAttempt, redisFailure, safeUrl, watchAnswers } from '../../scale/redis/connect.js';
@@ -110,7 +111,7 @@ export function registerWorkerCommand(program: Command): Command {
 export function registerCoordinatorCommand(program: Command): Command {
   return clusterOptions(program.command('coordinator').description('margin a book on a Redis cluster of workers: shards and ticks out, reports back'))
     .addHelpText('after', '\nExample:\n  margin-core coordinator --redis redis://127.0.0.1:6379 --group risk --book book.json --market market.json --shards 8\ndocs/scale-out.md has the rest.')
-    .option('--book <file>', 'book JSON')
+    .option('--book <file>', 'book: JSON, or Arrow IPC (.arrow)')
     .option('--market <file>', 'market JSON')
     .addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
@@ -155,6 +156,7 @@ export function registerCoordinatorCommand(program: Command): Command {
         } catch (error) {
           await Promise.allSettled(ticks);
           await book.release().catch(() => {}); // the tick's failure is the one to tell (Redis gone: so is the release)
+          if (error instanceof InputError) throw error; // said as margin says it: its problems one a line, its files named
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
         }
         await book.release();
