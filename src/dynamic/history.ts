@@ -14,6 +14,7 @@ import { describeValue, ProblemList } from '../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
 import { isRecord, keyPath, ownEntries } from '../model/checks.js';
 import { DOMAIN } from '../model/domain.js';
+import { withoutByteOrderMark } from '../model/json-text.js';
 import { ln } from './math.js';
 
 export interface PriceHistory {
@@ -125,7 +126,7 @@ function fromCsv(text: string, name: string, problems: ProblemList): { history: 
   // blank lines hold nothing and are skipped; every other line keeps its number in the paths
   const lines: { text: string; line: number }[] = [];
   // CRLF (Windows), LF, or CR alone (classic Mac OS, some spreadsheet exports) end a line
-  text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).forEach((line, k) => {
+  withoutByteOrderMark(text).split(/\r\n|\r|\n/).forEach((line, k) => {
     if (line.trim() !== '') lines.push({ text: line, line: k + 1 });
   });
   if (lines.length === 0) {

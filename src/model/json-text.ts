@@ -14,6 +14,11 @@ export interface JsonSyntaxProblem {
   reason: string;
 }
 
+/** `text` without a leading UTF-8 byte-order mark (editors on Windows write one; a file or a body may start with it). */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
  * `JSON.parse(text)` (a leading byte-order mark skipped); malformed text is an InputError at `path` saying
  * `book.json:3:17: not valid JSON (line 3, column 17): expected "," or "}" after a member's value`. A member name given
@@ -21,7 +26,7 @@ export interface JsonSyntaxProblem {
  * `book.json:3:17` before it.
  */
 export function parseJsonText(text: string, name: string, path = name, base = ''): unknown {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = withoutByteOrderMark(text);
   let value: unknown;
   try {
     value = JSON.parse(body);

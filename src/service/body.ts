@@ -17,7 +17,7 @@ import { type Fill, notListMessage, readOrder, readTrades, type Transfer } from 
 import { validateTick } from '../live/tick.js';
 import { isRecord, notObjectMessage } from '../model/checks.js';
 import { type JsonStep, jsonPath, strictJsonProblems } from '../model/json-strict.js';
-import { jsonSyntaxProblem, lineColumn } from '../model/json-text.js';
+import { jsonSyntaxProblem, lineColumn, withoutByteOrderMark } from '../model/json-text.js';
 
 export type PostRoute = 'what-if' | 'check' | 'fills' | 'transfers' | 'tick';
 
@@ -146,7 +146,7 @@ export function pointerPath(base: string, pointer: string, body: unknown): strin
  * it for the route at `url` (`fills[0].quantity`), with its line and column.
  */
 export function parseJson(given: string, url = ''): unknown {
-  const text = given.charCodeAt(0) === 0xfeff ? given.slice(1) : given; // a UTF-8 byte-order mark, as the CLI's files may have
+  const text = withoutByteOrderMark(given);
   if (text.trim() === '') throw new InputError([{ path: 'body', message: 'empty (expected JSON)' }]);
   let body: unknown;
   try {

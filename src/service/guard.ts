@@ -71,11 +71,11 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
       const count = headerCount(request.raw.rawHeaders, 'host');
       if (count > 1) return badHost(`${count} Host headers; a request has exactly one (RFC 9112 §3.2)`);
       if (count === 0 && request.raw.httpVersionMinor >= 1) return badHost('no Host header; an HTTP/1.1 request must have one (RFC 9112 §3.2)');
-      const target = request.raw.url ?? '/';
-      // an HTTP/1.0 request may leave Host out (or empty), but then it names no host the service could check it against
-      if ((count === 0 || request.headers.host === '') && target.startsWith('/')) return badHost(`${count === 0 ? 'no Host header' : 'an empty Host header'}; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)`);
-      let named = false; // an absolute-form target named a host served
-      if (!target.startsWith('/')) {
+      const target = request.raw.url ?? '/', absolute = !target.startsWith('/');
+      const host = request.headers.host, hostless = count === 0 || host === '';
+      // an HTTP/1.0 request may leave Host out (or empty), but then only an absolute-form target names a host to check
+      if (hostless && !absolute) return badHost(`${count === 0 ? 'no Host header' : 'an empty Host header'}; the service answers only a request that names a host it serves (send Host, as HTTP/1.1 requires)`);
+      if (absolute) {
         // absolute form (RFC 9112 §3.2.2): its authority is the host asked for
         let authority: string;
         try {
@@ -84,12 +84,9 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
           return { status: 400, error: 'malformed request target' };
         }
         if (!hosts.has(authority.toLowerCase())) return misdirected(authority, options.misdirectedHint);
-        named = true;
       }
-      const host = request.headers.host;
-      // an HTTP/1.0 request may name its host in the target alone (no Host, or an empty one): that authority is checked
-      const hostless = count === 0 || host === '';
-      if (!(named && hostless) && (host === undefined || !hosts.has(host.toLowerCase()))) return misdirected(host, options.misdirectedHint);
+      // a hostless request here names its host in the target alone: its authority, checked above
+      if (!hostless && (host === undefined || !hosts.has(host.toLowerCase()))) return misdirected(host, options.misdirectedHint);
       const origin = request.headers.origin;
       const site = request.headers['sec-fetch-site'];
       if (origin !== undefined && !origins.has(origin)) {

@@ -74,8 +74,10 @@ export function stringColumn(data: Data): StringColumn {
   // each row a range of the bytes: offsets that fall back (a damaged file) would read one string as the next ones and
   // another as empty
   const held = bytes?.length ?? 0, end = at(data.length), size = end >= 0 && end <= held ? end : held; // the rows' bytes (the buffer is padded)
-  for (let i = 0; i < data.length; i++) {
-    if (at(i) < 0 || at(i + 1) < at(i) || at(i + 1) > size) throw new InvalidStringError(i, `string offsets ${at(i)} … ${at(i + 1)} are not a range of the column's ${size} bytes (a malformed Arrow file)`);
+  for (let i = 0, from = at(0); i < data.length; i++) {
+    const to = at(i + 1);
+    if (from < 0 || to < from || to > size) throw new InvalidStringError(i, `string offsets ${from} … ${to} are not a range of the column's ${size} bytes (a malformed Arrow file)`);
+    from = to;
   }
   // the Utf8 type's strings are UTF-8: one that is not is refused, not read with U+FFFD in place of its bytes (an id
   // that is not the file's); ASCII bytes (ids usually are) need no more than one look
