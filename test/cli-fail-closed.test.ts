@@ -122,6 +122,15 @@ describe('options that do not go together', () => {
     expect(run.stderr).toBe(`${line}\n(margin-core backtest --help shows its options)\n`);
   });
 
+  it('stress --workers 2 without --paths or --reverse is a usage error (its threads would have nothing to run); --workers 1 is the default', async () => {
+    const run = await marginCore('stress', '--sample', '--workers', '2');
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(run.stderr).toBe("error: --workers 2 runs the Monte Carlo paths and the reverse search's probes on threads (the shock's cascade runs on this one): give --paths N or --reverse too, or leave --workers out\n(margin-core stress --help shows its options)\n");
+    const one = await marginCore('stress', '--sample', '--workers', '1', '--format', 'json');
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).cascades.length).toBeGreaterThan(0);
+  });
+
   it('stress --threshold without --reverse is a usage error (it would start a reverse test not asked for)', async () => {
     const run = await marginCore('stress', '--sample', '--threshold', '1000000');
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });

@@ -50,6 +50,10 @@ export function registerStressCommand(program: Command): Command {
       const files = inputPaths(opts, command);
       const loose = looseOption(command, opts.paths !== undefined, opts.reverse === true);
       if (loose) command.error(`error: ${loose}`, { exitCode: 2 });
+      // the shock's own cascade is one sequence of rounds on this thread: threads with no paths or probes would idle
+      if (opts.workers > 1 && opts.paths === undefined && opts.reverse !== true) {
+        command.error(`error: --workers ${opts.workers} runs the Monte Carlo paths and the reverse search's probes on threads (the shock's cascade runs on this one): give --paths N or --reverse too, or leave --workers out`, { exitCode: 2 });
+      }
       // csv has a row per round, and no place for a path or a search: refused before paying for them
       const unwritten = [...(opts.paths !== undefined ? ['--paths'] : []), ...(opts.reverse === true ? ['--reverse'] : [])];
       if (opts.format === 'csv' && unwritten.length > 0) command.error(`error: --format csv writes the cascades' rounds only: give --format json or table with ${unwritten.join(' and ')}`, { exitCode: 2 });
