@@ -4,9 +4,12 @@
  * per positive balance of the master (its value counted for IM, after its location: `usd`; the USD of equity for MM
  * it brings per USD counted for IM: `weight`) and one for its positive cash (weight 1).
  *
- * Approximations, stated (docs/subaccounts.md): a balance moved to a subaccount is valued there at the master's haircut
- * weights (the haircut tiers of the receiving account could differ for large amounts); and a coin moved changes no
- * requirement, exact under the rule-based methods, an estimate where the method charges collateral's scenario losses.
+ * What a USD sent brings a subaccount (its weights, allocate.ts): a coin-margined subaccount counts its own coin whole;
+ * a subaccount that owes the asset first cancels its debt, which it counts at its liability weight; the rest is valued
+ * at the master's haircut weight. Approximations, stated (docs/subaccounts.md): that last one (the haircut tiers of the
+ * receiving account could differ for large amounts, and a USD account haircuts a coin a coin-margined master counts
+ * whole); and a coin moved changes no requirement, exact under the rule-based methods, an estimate where the method
+ * charges collateral's scenario losses.
  *
  * Money in USD: a coin-margined account's figures (its report row's, in its coin) at its coin's index. A coin-margined
  * subaccount holds only its coin, so it receives only the master's balance of that coin.
@@ -17,7 +20,7 @@ import type { LocationParams } from '../locations/params.js';
 import type { MarginReport } from '../margin/report.js';
 import { ownValue } from '../model/checks.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import type { AllocationProblem, AllocationSource } from './allocate.js';
+import type { AllocationAccount, AllocationProblem, AllocationSource, WeightSegment } from './allocate.js';
 
 export function masterAllocationProblem(
   report: MarginReport, book: ValidatedBook, market: ValidatedMarket, masterId: string, locations: LocationParams, frozen: readonly string[] = [],
@@ -31,6 +34,7 @@ export function masterAllocationProblem(
   }
   const account = book.accounts.find((a) => a.id === masterId)!;
   const sources: AllocationSource[] = [];
+  const keepMm: number[] = []; // per source: the share of its value that counts for MM once it arrives (its location's)
   const masterUsd = master.usd?.price ?? 1; // a coin master's rows are in its coin
   for (const row of master.collateral ?? []) {
     if (!(row.value > 0) || !(row.imValue > 0)) continue;
@@ -38,14 +42,47 @@ export function masterAllocationProblem(
     const at = location === undefined ? undefined : ownValue(locations.at, location);
     const keep = at === undefined ? { im: 1, mm: 1 } : locationKeep(at, locations, frozen.includes(location as string), market.assets.get(row.asset)?.vol ?? 0);
     const usd = row.imValue * keep.im * masterUsd;
-    if (usd > 0) sources.push({ id: location === undefined ? row.asset : `${row.asset}@${location}`, usd, weight: (row.mmValue * keep.mm * masterUsd) / usd, asset: row.asset, ...(balance ? { amount: balance.amount } : {}) });
+    if (!(usd > 0)) continue;
+    sources.push({ id: location === undefined ? row.asset : `${row.asset}@${location}`, usd, weight: (row.mmValue * keep.mm * masterUsd) / usd, asset: row.asset, ...(balance ? { amount: balance.amount } : {}) });
+    keepMm.push(keep.mm);
   }
-  if ((master.cashUsd ?? 0) > 0) sources.push({ id: 'cashUsd', usd: master.cashUsd!, weight: 1, asset: 'USD', amount: master.cashUsd! });
-  const inUsd = (s: (typeof subs)[number]) => (s.usd === undefined ? { equityMm: s.equityMm, mm: s.mm } : { equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency });
+  if ((master.cashUsd ?? 0) > 0) {
+    sources.push({ id: 'cashUsd', usd: master.cashUsd!, weight: 1, asset: 'USD', amount: master.cashUsd! });
+    keepMm.push(1);
+  }
+  const inUsd = (s: (typeof subs)[number]): AllocationAccount => {
+    if (s.usd === undefined) return { id: s.id, equityMm: s.equityMm, mm: s.mm, ...weightsOf(s, sources, keepMm) };
+    return { id: s.id, equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency, ...weightsOf(s, sources, keepMm) };
+  };
   return {
-    accounts: subs.filter((s) => s.status !== 'error').map((s) => ({ id: s.id, ...inUsd(s) })),
+    accounts: subs.filter((s) => s.status !== 'error').map(inUsd),
     sources,
     freeUsd: master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im) * masterUsd,
     freeMmUsd: master.status === 'error' ? 0 : Math.max(0, master.equityMm - master.mm) * masterUsd,
   };
+}
+
+/**
+ * A subaccount's own weights (allocate.ts AllocationAccount.weights) where they differ from the master's: per USD
+ * sent (valued for IM at the master: `amount / usd` of the asset), what it brings the subaccount's equity for MM, in
+ * USD. A coin-margined subaccount counts its coin whole (its report row's USD price per coin); a debt in the asset is
+ * cancelled at its liability weight first (its row's mmValue per unit), up to the debt, then the master's weight.
+ * Each times the share of the source's value that counts for MM once it arrives (its location's).
+ */
+function weightsOf(sub: MarginReport['accounts'][number], sources: readonly AllocationSource[], keepMm: readonly number[]): { weights?: Record<string, WeightSegment[]> } {
+  const weights: Record<string, WeightSegment[]> = Object.create(null);
+  sources.forEach((src, l) => {
+    if (src.amount === undefined || !(src.amount > 0)) return;
+    const unitsPerUsd = src.amount / src.usd;
+    if (sub.usd !== undefined) {
+      if (src.asset === sub.marginCurrency) weights[src.id] = [{ usd: Infinity, weight: sub.usd.price * keepMm[l] * unitsPerUsd }];
+      return;
+    }
+    const debt = sub.collateral?.find((row) => row.asset === src.asset && row.amount < 0);
+    if (debt === undefined) return;
+    const debtWeight = (debt.mmValue / debt.amount) * keepMm[l] * unitsPerUsd;
+    // filled in order: only a debt counted above the master's weight comes first (a liability weight ≥ 1 ≥ a haircut's)
+    if (debtWeight > src.weight) weights[src.id] = [{ usd: -debt.amount / unitsPerUsd, weight: debtWeight }, { usd: Infinity, weight: src.weight }];
+  });
+  return Object.keys(weights).length > 0 ? { weights } : {};
 }

@@ -2,18 +2,20 @@
  * Collateral allocation (issue 20 item 3): how to split a master's free collateral across its subaccounts, and across
  * the locations it sits at, to maximise the minimum health of the subaccounts.
  *
- * Health is affine in what an account receives: h_i = (E_i + Σ_ℓ w_ℓ·x_iℓ) / MM_i, where E_i is subaccount i's
- * equity for MM, MM_i > 0 its maintenance margin, x_iℓ ≥ 0 the USD (valued for IM at the master) sent to it from
- * source ℓ, and w_ℓ the USD of equity for MM each such USD brings (1 for cash; a location's MM weight over its IM
- * weight otherwise: 0 for collateral that cannot arrive within the liquidation horizon under exclude-mm). So the
- * maximin is a linear programme:
+ * Health is piecewise affine in what an account receives: h_i = (E_i + Σ_ℓ Σ_k w_iℓk·x_iℓk) / MM_i, where E_i is
+ * subaccount i's equity for MM, MM_i > 0 its maintenance margin, x_iℓ = Σ_k x_iℓk ≥ 0 the USD (valued for IM at the
+ * master) sent to it from source ℓ, and w_iℓk the USD of equity for MM each such USD brings in segment k of it (by
+ * default one segment at the source's weight w_ℓ: 1 for cash; a location's MM weight over its IM weight otherwise, 0
+ * for collateral that cannot arrive within the liquidation horizon under exclude-mm). An account owing the asset sent
+ * has a first segment, the debt, at its liability weight (above any haircut weight: the segments are filled in
+ * order, and health is concave in x). So the maximin is a linear programme:
  *
- *     maximise t   subject to   E_i + Σ_ℓ w_ℓ·x_iℓ − t·MM_i ≥ 0   (every subaccount i)
+ *     maximise t   subject to   E_i + Σ_ℓk w_iℓk·x_iℓk − t·MM_i ≥ 0   (every subaccount i)
  *                               Σ_i x_iℓ ≤ A_ℓ                     (what source ℓ holds)
  *                               Σ_iℓ x_iℓ ≤ F                      (the master's free collateral: it stays ≥ IM)
  *                               Σ_iℓ w_ℓ·x_iℓ ≤ G                  (its surplus over MM: it stays ≥ MM, which binds where
  *                                                                   a balance counts for IM but less for MM)
- *                               x ≥ 0
+ *                               0 ≤ x_iℓk ≤ its segment's size
  *
  * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
  * with MM = 0 have health +∞ at equity ≥ 0 (left out of the programme) and −∞ below (bankrupt, as the margin report
@@ -30,6 +32,35 @@ export interface AllocationAccount {
   mm: number;
   /** The one asset it can receive (a coin-margined account holds only its coin); absent: any source. */
   receives?: string | undefined;
+  /**
+   * What each USD sent from a source (by its id) brings this account's equity for MM, in segments filled in order with
+   * weights that do not rise (a debt in the asset first, at its liability weight); absent for a source: the source's
+   * `weight` on all of it.
+   */
+  weights?: Readonly<Record<string, readonly WeightSegment[]>> | undefined;
+}
+
+/** Up to `usd` (valued for IM at the source; Infinity: no end) sent from a source, each USD bringing `weight` USD of equity for MM. */
+export interface WeightSegment {
+  usd: number;
+  weight: number;
+}
+
+/** What USD from `source` brings `account`, in segments ({@link AllocationAccount.weights}). */
+function segmentsOf(account: AllocationAccount, source: AllocationSource): readonly WeightSegment[] {
+  return (account.weights !== undefined && Object.hasOwn(account.weights, source.id) ? account.weights[source.id] : undefined) ?? [{ usd: Infinity, weight: source.weight }];
+}
+
+/** The equity for MM (USD) that `usd` sent along `segments` brings, filling them in order. */
+function brought(segments: readonly WeightSegment[], usd: number): number {
+  let left = usd, got = 0;
+  for (const seg of segments) {
+    const part = Math.min(left, seg.usd);
+    if (!(part > 0)) break;
+    got += seg.weight * part;
+    left -= part;
+  }
+  return got;
 }
 
 /**
@@ -110,27 +141,35 @@ function allocationHealth(a: AllocationAccount, received: number): number {
 function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult['transfers']; received: Map<string, number>; usedUsd: number; rest: AllocationProblem } | null {
   const deficits = problem.accounts.filter((a) => a.mm === 0 && a.equityMm < 0);
   if (deficits.length === 0) return null;
-  // the most equity per USD first (input order among equals): the least of F spent
-  const order = problem.sources.map((_, l) => l).filter((l) => problem.sources[l].usd > 0 && problem.sources[l].weight > 0)
-    .sort((p, q) => problem.sources[q].weight - problem.sources[p].weight || p - q);
   const usdLeft = problem.sources.map((src) => src.usd);
   let freeLeft = problem.freeUsd, freeMmLeft = problem.freeMmUsd ?? Infinity, usedUsd = 0;
   const transfers: AllocationResult['transfers'] = [], received = new Map<string, number>();
   for (const a of deficits) {
+    // the most equity per USD first (sources in input order, then their segments, among equals): the least of F spent
+    const pieces: { l: number; size: number; weight: number }[] = [];
+    problem.sources.forEach((src, l) => {
+      if (!(src.usd > 0) || (a.receives !== undefined && a.receives !== src.asset)) return;
+      for (const seg of segmentsOf(a, src)) if (seg.weight > 0 && seg.usd > 0) pieces.push({ l, size: seg.usd, weight: seg.weight });
+    });
+    pieces.sort((p, q) => q.weight - p.weight || p.l - q.l);
+    const sent = new Map<number, number>(); // USD per source, in the order first sent
     let got = 0;
-    for (const l of order) {
-      const src = problem.sources[l];
+    for (const piece of pieces) {
+      const l = piece.l, src = problem.sources[l], w = piece.weight;
       if (a.equityMm + got >= 0) break;
-      if (a.receives !== undefined && a.receives !== src.asset) continue;
-      let usd = Math.min(-(a.equityMm + got) / src.weight, usdLeft[l], freeLeft, freeMmLeft / src.weight);
+      let usd = Math.min(-(a.equityMm + got) / w, piece.size, usdLeft[l], freeLeft, freeMmLeft / src.weight);
       // a division's rounding never leaves it an ulp below 0
-      for (let k = 0; k < 4 && a.equityMm + (got + src.weight * usd) < 0 && usd < Math.min(usdLeft[l], freeLeft); k++) usd = Math.min(usd + Math.abs(usd) * Number.EPSILON, usdLeft[l], freeLeft);
+      for (let k = 0; k < 4 && a.equityMm + (got + w * usd) < 0 && usd < Math.min(usdLeft[l], freeLeft); k++) usd = Math.min(usd + Math.abs(usd) * Number.EPSILON, usdLeft[l], freeLeft);
       if (!(usd > 0)) continue;
       usdLeft[l] -= usd;
       freeLeft -= usd;
       freeMmLeft -= src.weight * usd;
       usedUsd += usd;
-      got = got + src.weight * usd;
+      got = got + w * usd;
+      sent.set(l, (sent.get(l) ?? 0) + usd);
+    }
+    for (const [l, usd] of sent) {
+      const src = problem.sources[l];
       transfers.push({ account: a.id, source: src.id, usd, ...(src.amount !== undefined ? { amount: (usd / src.usd) * src.amount } : {}) });
     }
     if (a.equityMm + got < 0) return null;
@@ -148,27 +187,36 @@ function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult
 /** The maximin programme over the accounts with MM (module comment). */
 function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult {
   const accounts = problem.accounts.filter((a) => a.mm > 0);
-  const sources = problem.sources.filter((s) => s.usd > 0 && s.weight > 0);
+  // a source that brings no account anything is left out (an account's own weights can exceed the master's)
+  const sources = problem.sources.filter((s) => s.usd > 0 && accounts.some((a) => segmentsOf(a, s).some((seg) => seg.weight > 0)));
   const before = problem.accounts.map((a) => allocationHealth(a, 0));
   const minBefore = Math.min(Infinity, ...before);
   const freeMm = mmBound(problem, sources);
   if (accounts.length === 0 || sources.length === 0 || !(problem.freeUsd > 0) || !(freeMm > 0)) {
     return { minHealthBefore: minBefore, minHealthAfter: minBefore, transfers: [], health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: before[i] })), usedUsd: 0 };
   }
-  const x = (i: number, l: number) => `x_${i}_${l}`;
+  // the variables: segment k of what source l sends account i (x_i_l for the first)
+  const segments = accounts.map((a) => sources.map((s) => segmentsOf(a, s)));
+  const x = (i: number, l: number, k = 0) => (k === 0 ? `x_${i}_${l}` : `x_${i}_${l}_${k}`);
+  const parts = (i: number, l: number) => segments[i][l].map((seg, k) => ({ name: x(i, l, k), seg }));
   const vars: string[] = [];
-  for (let i = 0; i < accounts.length; i++) for (let l = 0; l < sources.length; l++) vars.push(x(i, l));
+  for (let i = 0; i < accounts.length; i++) for (let l = 0; l < sources.length; l++) for (const p of parts(i, l)) vars.push(p.name);
   const num = (v: number) => v.toPrecision(17);
   // amounts in units of `unit` USD (a power of two: exact): HiGHS answers a wrong optimum (nothing moved) once they reach
   // ~1e11; health is a ratio of them, the same in any unit
   const unit = usdUnit(problem, accounts, sources, freeMm), u = (usd: number) => num(usd / unit);
-  const health = accounts.map((a, i) => ` h${i}: ${sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`).join(' ')} - ${u(a.mm)} t >= ${u(-a.equityMm)}`);
-  const held = sources.map((s, l) => ` s${l}: ${accounts.map((_, i) => `+ ${x(i, l)}`).join(' ')} <= ${u(s.usd)}`);
+  const health = accounts.map((a, i) => ` h${i}: ${sources.flatMap((_s, l) => parts(i, l).map((p) => `+ ${num(p.seg.weight)} ${p.name}`)).join(' ')} - ${u(a.mm)} t >= ${u(-a.equityMm)}`);
+  const held = sources.map((s, l) => ` s${l}: ${accounts.flatMap((_, i) => parts(i, l).map((p) => `+ ${p.name}`)).join(' ')} <= ${u(s.usd)}`);
   const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${u(problem.freeUsd)}`] : [];
-  if (Number.isFinite(freeMm)) free.push(` freeMm: ${accounts.flatMap((_, i) => sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`)).join(' ')} <= ${u(freeMm)}`);
-  // a source an account cannot hold (another asset than a coin-margined account's coin) sends it nothing
-  const bound = (i: number, l: number) => (accounts[i].receives === undefined || accounts[i].receives === sources[l].asset ? ` ${x(i, l)} >= 0` : ` 0 <= ${x(i, l)} <= 0`);
-  const bounds = ['Bounds', ' -inf <= t <= +inf', ...accounts.flatMap((_, i) => sources.map((_s, l) => bound(i, l)))];
+  // the master loses its own weight of what leaves it, whoever receives it
+  if (Number.isFinite(freeMm)) free.push(` freeMm: ${accounts.flatMap((_, i) => sources.flatMap((s, l) => parts(i, l).map((p) => `+ ${num(s.weight)} ${p.name}`))).join(' ')} <= ${u(freeMm)}`);
+  // a source an account cannot hold (another asset than a coin-margined account's coin) sends it nothing; a segment
+  // ends at its size
+  const bound = (i: number, l: number, name: string, seg: WeightSegment) => {
+    if (accounts[i].receives !== undefined && accounts[i].receives !== sources[l].asset) return ` 0 <= ${name} <= 0`;
+    return Number.isFinite(seg.usd) ? ` 0 <= ${name} <= ${u(seg.usd)}` : ` ${name} >= 0`;
+  };
+  const bounds = ['Bounds', ' -inf <= t <= +inf', ...accounts.flatMap((_, i) => sources.flatMap((_s, l) => parts(i, l).map((p) => bound(i, l, p.name, p.seg))))];
   const first = solve(highs, ['Maximize', ' obj: t', 'Subject To', ...health, ...held, ...free, ...bounds, 'End'].join('\n'));
   // second stage: the least collateral moved among the allocations that reach t*; should the solver's tolerances
   // find t ≥ t* infeasible, the first stage's allocation stands
@@ -190,7 +238,9 @@ function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult 
   accounts.forEach((a, i) => {
     let got = 0;
     sources.forEach((s, l) => {
-      const usd = Math.min(Math.max(0, (second[x(i, l)] ?? 0) * unit), usdLeft[l], freeLeft, freeMmLeft / s.weight);
+      let solved = 0;
+      for (const p of parts(i, l)) solved += Math.max(0, (second[p.name] ?? 0) * unit);
+      const usd = Math.min(solved, usdLeft[l], freeLeft, freeMmLeft / s.weight);
       if (usd <= 1e-9 * Math.max(1, s.usd)) return;
       usdLeft[l] -= usd;
       freeLeft -= usd;
@@ -199,7 +249,7 @@ function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult 
       const amount = s.amount === undefined ? undefined : Math.min((usd / s.usd) * s.amount, amountLeft[l]!);
       if (amount !== undefined) amountLeft[l]! -= amount;
       transfers.push({ account: a.id, source: s.id, usd, ...(amount !== undefined ? { amount } : {}) });
-      got = got + s.weight * usd;
+      got = got + brought(segments[i][l], usd); // its segments in order: never less than the programme's split of it
       used = used + usd;
     });
     received.set(a.id, got);

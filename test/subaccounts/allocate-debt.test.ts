@@ -1,0 +1,88 @@
+/**
+ * Collateral allocation to a subaccount that owes the asset sent (src/subaccounts/allocate-master.ts weightsOf): the
+ * coin it receives first cancels its debt, which counts at the liability weight (1.05 for BTC's MM), then is a balance
+ * at the haircut weight. By hand, BTC at 80,000, default rules (BTC: 5 % IM and 2.5 % MM haircut, liability weights
+ * 1.1 / 1.05; USDC counts whole):
+ * - m (master): 0.01 BTC, 800 USD at the index, 760 for IM, 780 for MM: F = 760, each USD sent (0.01/760 BTC) brings
+ *   w = 780/760 as a balance, 84,000 × 0.01/760 = 840/760 while it cancels a debt (0.001 BTC: the first 76 USD);
+ * - owes: 500 USDC, owes 0.001 BTC (−84 for MM), long 1 BTC-USD-PERP: equity for MM 416, MM 350;
+ * - plain: 200 USDC, long 1 BTC-USD-PERP: equity for MM 200, MM 350.
+ * Maximin: both end at the same health, sending all 760: 200 + w·xB = 416 + 84 + w·(xA − 76) and xA + xB = 760 give
+ * w·(xB − xA) = 222, so w·xB = (780 + 222)/2 = 501 and the health is 701/350 (one weight w for both had claimed 698/350,
+ * and the debtor re-margined at another figure).
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/index.js';
+
+const instruments = [{ id: 'BTC-USD-PERP', kind: 'perpetual', underlying: 'BTC', multiplier: 1 }];
+const market = {
+  valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 80_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } },
+  marks: { 'BTC-USD-PERP': 80_000 }, correlation: { assets: ['BTC', 'USDC'], matrix: [[1, 0], [0, 1]] },
+};
+const perp = [{ instrument: 'BTC-USD-PERP', quantity: 1, entryPrice: 80_000 }];
+
+/** The book with the transfers made as their amounts say. */
+function withTransfers(book: { accounts: { id: string; collateral: { asset: string; amount: number }[] }[] }, transfers: readonly { account: string; source: string; amount?: number }[]) {
+  const moved = structuredClone(book);
+  for (const t of transfers) {
+    for (const [id, sign] of [[t.account, 1], ['m', -1]] as const) {
+      const account = moved.accounts.find((a) => a.id === id)!;
+      const balance = account.collateral.find((c) => c.asset === t.source);
+      if (balance) balance.amount += sign * t.amount!;
+      else account.collateral.push({ asset: t.source, amount: sign * t.amount! });
+    }
+  }
+  return moved;
+}
+
+describe('collateral allocation to a subaccount that owes the asset sent', () => {
+  it('counts the debt cancelled at its liability weight: the health claimed is the one re-margined', async () => {
+    const book = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'BTC', amount: 0.01 }] },
+      { id: 'owes', master: 'm', collateral: [{ asset: 'USDC', amount: 500 }, { asset: 'BTC', amount: -0.001 }], positions: perp },
+      { id: 'plain', master: 'm', collateral: [{ asset: 'USDC', amount: 200 }], positions: perp },
+    ] };
+    const engine = await createEngine({ backend: 'js' });
+    try {
+      const a = await engine.allocateCollateral(book, market, 'm', { method: 'cross' });
+      const owes = a.problem.accounts.find((x) => x.id === 'owes')!;
+      expect([owes.equityMm, owes.mm]).toEqual([expect.closeTo(416, 9), expect.closeTo(350, 9)]);
+      expect(owes.weights?.BTC?.map((s) => [s.usd, s.weight])).toEqual([[expect.closeTo(76, 9), expect.closeTo(840 / 760, 12)], [Infinity, expect.closeTo(780 / 760, 12)]]);
+      expect(a.minHealthAfter).toBeCloseTo(701 / 350, 7);
+      const xA = a.transfers.find((t) => t.account === 'owes')!.usd, xB = a.transfers.find((t) => t.account === 'plain')!.usd;
+      expect(xA + xB).toBeCloseTo(760, 6);
+      expect((780 / 760) * xB).toBeCloseTo(501, 6);
+      const fresh = engine.margin(withTransfers(book, a.transfers), market, { method: 'cross' }).accounts;
+      for (const h of a.health) expect(fresh.find((x) => x.id === h.account)!.health, h.account).toBeCloseTo(h.after, 9);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('lifts a bankrupt debtor to 0 with the coin that cancels its debt, not a little more', async () => {
+    // lifted: 80 USDC against 0.001 BTC owed (−84 for MM), no position: equity for MM −4, MM 0. It is sent the BTC
+    // whose cancelled debt brings 4 (84,000 USD per BTC): 4/84,000 = 1/21,000 BTC, 3.619 USD for IM (at the master's
+    // weight 780/760 it had been sent 4·760/780 USD, 0.0000513 BTC, and lifted to +0.31)
+    const book = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'BTC', amount: 0.01 }] },
+      { id: 'lifted', master: 'm', collateral: [{ asset: 'USDC', amount: 80 }, { asset: 'BTC', amount: -0.001 }] },
+      { id: 'plain', master: 'm', collateral: [{ asset: 'USDC', amount: 200 }], positions: perp },
+    ] };
+    const engine = await createEngine({ backend: 'js' });
+    try {
+      const a = await engine.allocateCollateral(book, market, 'm', { method: 'cross' });
+      const lift = a.transfers.find((t) => t.account === 'lifted')!;
+      expect(lift.amount).toBeCloseTo(1 / 21_000, 14);
+      expect(lift.usd).toBeCloseTo((4 * 760) / 840, 9);
+      expect(a.health.find((h) => h.account === 'lifted')!.after).toBe(Infinity);
+      const fresh = engine.margin(withTransfers(book, a.transfers), market, { method: 'cross' }).accounts;
+      const after = fresh.find((x) => x.id === 'lifted')!;
+      expect(after.equityMm).toBeCloseTo(0, 9);
+      expect(after.status).not.toBe('bankrupt');
+      // plain takes the rest of the 760: (200 + w·(760 − 3.619))/350
+      expect(a.health.find((h) => h.account === 'plain')!.after).toBeCloseTo((200 + (780 / 760) * (760 - (4 * 760) / 840)) / 350, 7);
+    } finally {
+      await engine.close();
+    }
+  });
+});
