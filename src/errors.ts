@@ -22,7 +22,7 @@ export class InputError extends Error {
   constructor(given: readonly InputProblem[], cut = false) {
     // at most MAX_PROBLEMS whoever built the list (a check of its own may find thousands): the rest said to be there
     const truncated = cut || given.length > MAX_PROBLEMS;
-    const problems = given.length > MAX_PROBLEMS ? given.slice(0, MAX_PROBLEMS) : given;
+    const problems = (given.length > MAX_PROBLEMS ? given.slice(0, MAX_PROBLEMS) : given).map(withShortPath);
     const head = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
     // truncated: the list holds the first problems found, and more were not kept
     const more = truncated ? ` (and over ${problems.length - 5} more: validation stops after the first ${problems.length})` : problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
@@ -70,13 +70,14 @@ export class ProblemList {
   }
 
   add(path: string, message: string): void {
-    if (this.items.length < MAX_PROBLEMS) this.items.push({ path, message });
+    if (this.items.length < MAX_PROBLEMS) this.items.push({ path: shortPath(path), message });
     else this.overflow = true;
   }
 
   /** Whether a problem at `path` was added (its own validator said it: a bound walked later need not say it again). */
   hasPath(path: string): boolean {
-    return this.items.some((p) => p.path === path);
+    const short = shortPath(path);
+    return this.items.some((p) => p.path === short);
   }
 
   /** The problems added so far, in order. */
@@ -96,6 +97,7 @@ export class ProblemList {
    * more`; `places` says what they are: `positions hold it`). One cause, one problem.
    */
   addShared(cause: string, path: string, message: string, places = 'places need it'): void {
+    path = shortPath(path);
     const seen = this.shared.get(cause);
     if (seen === undefined) {
       if (this.items.length >= MAX_PROBLEMS) {
@@ -117,12 +119,12 @@ export class ProblemList {
   /** An unknown field: a problem, or a warning under the lenient option (at most {@link MAX_PROBLEMS} kept). */
   addUnknown(path: string, message: string): void {
     if (!this.lenient) this.add(path, message);
-    else if (this.unknownWarnings++ < MAX_PROBLEMS) this.warningItems.push({ path, message });
+    else if (this.unknownWarnings++ < MAX_PROBLEMS) this.warningItems.push({ path: shortPath(path), message });
   }
 
   /** Something accepted but worth saying, e.g. a repaired correlation matrix (always kept). */
   warn(path: string, message: string): void {
-    this.warningItems.push({ path, message });
+    this.warningItems.push({ path: shortPath(path), message });
   }
 
   /**
@@ -175,6 +177,27 @@ export class ProblemList {
 export const QUOTED_STRING_CHARS = 200;
 
 /** Describes a value for an error message: `NaN`, `Infinity`, `-3`, `"abc"`, `an Array`; a long string cut, with its length. */
+/**
+ * `path` with each name in it longer than {@link QUOTED_STRING_CHARS} cut there, its length said (`tick.assets.qqq…(a
+ * name of 5,000 characters)`), as {@link describeValue} cuts a value: a path names a place, and a key of megabytes
+ * made every message that names it as long.
+ */
+export function shortPath(path: string): string {
+  if (path.length <= QUOTED_STRING_CHARS) return path;
+  return path.replace(LONG_NAME, (name) => `${name.slice(0, QUOTED_STRING_CHARS)}…(a name of ${name.length.toLocaleString('en-US')} characters)`);
+}
+
+/**
+ * A run of a path's characters between its separators (`.`, `[`, `]`) longer than {@link QUOTED_STRING_CHARS}; a cut
+ * name's `…` ends a run too, so a path cut once is not cut again.
+ */
+const LONG_NAME = new RegExp(`[^.[\\]…]{${QUOTED_STRING_CHARS + 1},}`, 'g');
+
+function withShortPath(p: InputProblem): InputProblem {
+  const path = shortPath(p.path);
+  return path === p.path ? p : { ...p, path };
+}
+
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') {

@@ -59,7 +59,7 @@ export async function checkOutput(path: string | undefined, flag = '--out'): Pro
 
 /**
  * Checks, before any work, that files can be written in the folder `dir` (created by the command when missing): it is
- * a writable folder, or the nearest folder above it that exists is.
+ * a writable folder, or the nearest folder above it that exists is. Else a CommandFailed naming `flag`.
  */
 export async function checkOutputDir(dir: string, flag = '--out'): Promise<void> {
   let at = resolve(dir);
@@ -80,7 +80,8 @@ export async function checkOutputDir(dir: string, flag = '--out'): Promise<void>
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const why = e.code === 'ENOTDIR' ? `${at} is not a folder` : e.code === 'EACCES' || e.code === 'EPERM' ? `permission denied in ${at}` : e.message;
-    throw new InputError([{ path: flag, message: `cannot write in ${dir}: ${why}` }]);
+    // the folder is no input problem: the command fails, saying why in one line
+    throw new CommandFailed(`${flag}: cannot write in ${dir}: ${why}`);
   }
 }
 

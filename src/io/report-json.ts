@@ -5,9 +5,9 @@
  * bytes (byte-text.ts). So a report of any size is written without holding its rows, or one string of it (V8 caps
  * strings at ~512 MB).
  */
-import type { ColumnarMarginReport } from '../margin/columnar-report.js';
+import { asColumnar, type ColumnarMarginReport } from '../margin/columnar-report.js';
 import { figureModel } from '../margin/figure-model.js';
-import type { AccountMargin } from '../margin/report.js';
+import type { AccountMargin, MarginReport } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { type RowBlock, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
 import { ByteText } from './byte-text.js';
@@ -18,8 +18,8 @@ const MARKER = '\u0000margin-core:rows\u0000';
 const decoder = new TextDecoder();
 
 /** The report's JSON as UTF-8 bytes, in pieces of about `pieceBytes` (see the module comment): what the CLI writes. */
-export function* marginReportJsonBytes(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES): Generator<Uint8Array> {
-  yield* marginReportJsonCounted(c, pieceBytes);
+export function* marginReportJsonBytes(c: ColumnarMarginReport | MarginReport, pieceBytes = PIECE_BYTES): Generator<Uint8Array> {
+  yield* marginReportJsonCounted(asColumnar(c, 'marginReportJsonBytes'), pieceBytes);
 }
 
 /** {@link marginReportJsonBytes}, telling `rowsIn` how many rows are in the text so far before each piece (a progress bar). */
@@ -166,8 +166,8 @@ function number(out: ByteText, value: number): void {
 }
 
 /** The report's JSON text in pieces, as strings (each piece ends between rows, so each decodes on its own). */
-export function* marginReportJson(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES): Generator<string> {
-  for (const piece of marginReportJsonBytes(c, pieceBytes)) yield decoder.decode(piece);
+export function* marginReportJson(c: ColumnarMarginReport | MarginReport, pieceBytes = PIECE_BYTES): Generator<string> {
+  for (const piece of marginReportJsonCounted(asColumnar(c, 'marginReportJson'), pieceBytes)) yield decoder.decode(piece);
 }
 
 /** A row as `JSON.stringify(row, null, 2)` writes it inside the report's array (indented 4 more spaces). */

@@ -267,12 +267,12 @@ function mmReason(after: Judged, currency: string, whose = ''): string {
 const MAX_MESSAGE_DECIMALS = 100;
 
 /**
- * `x` and `y` with thousands separators and at least 2 decimals, up to `decimals`, or as many more as it takes for
- * them to read differently (rounding keeps their order, so x < y still reads as less), both then to that many
- * decimals (0.4999999999999999 against 0.5000000000000000, not 0.50).
+ * `x` and `y` with thousands separators and `decimals` decimals (cents, or a coin's satoshi), or as many more as it
+ * takes for them to read differently (rounding keeps their order, so x < y still reads as less), both to the same
+ * decimals (0.4999999999999999 against 0.5000000000000000, not 0.50; 0.49857550 against 22,632.02730933 BTC).
  */
 function distinctAmounts(x: number, y: number, decimals: number): [string, string] {
-  const at = (v: number, d: number) => v.toLocaleString('en-US', { minimumFractionDigits: d > decimals ? d : 2, maximumFractionDigits: d });
+  const at = (v: number, d: number) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   let d = decimals;
   while (d < MAX_MESSAGE_DECIMALS && x !== y && at(x, d) === at(y, d)) d++;
   return [at(x, d), at(y, d)];

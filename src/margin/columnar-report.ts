@@ -161,3 +161,16 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
     },
   };
 }
+
+/**
+ * What the report writers take (src/io/): a margin report, read as columns here, or its columnar view as it is. Anything
+ * else is a TypeError naming the writer (a JS caller gets no stack from inside it).
+ */
+export function asColumnar(report: ColumnarMarginReport | MarginReport, writer: string): ColumnarMarginReport {
+  const r = report as Partial<ColumnarMarginReport & MarginReport> | null;
+  if (r !== null && typeof r === 'object') {
+    if (typeof r.row === 'function' && r.columns !== undefined && r.report !== undefined) return report as ColumnarMarginReport;
+    if (Array.isArray(r.accounts) && r.totals !== undefined && typeof r.method === 'string') return columnarReport(report as MarginReport);
+  }
+  throw new TypeError(`${writer} takes a margin report (engine.margin's) or columnarReport(report), got ${r === null ? 'null' : Array.isArray(r) ? 'an array' : typeof r}`);
+}

@@ -191,6 +191,9 @@ class Scanner {
   private shown(): string {
     if (this.i >= this.s.length) return 'the end of the text';
     const cp = this.s.codePointAt(this.i)!;
+    // a character that prints as nothing (JSON.stringify escapes the controls below U+007F) is named by its code point
+    if (cp === 0xfeff) return 'U+FEFF (a byte-order mark)';
+    if (cp >= 0x7f && INVISIBLE.test(String.fromCodePoint(cp))) return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} (a character that prints as nothing or as space)`;
     return JSON.stringify(String.fromCodePoint(cp));
   }
 
@@ -198,3 +201,6 @@ class Scanner {
     throw new SyntaxAt(offset, reason);
   }
 }
+
+/** Control, format, unassigned, private-use and separator characters (no-break and other spaces among them). */
+const INVISIBLE = /^[\p{C}\p{Z}]$/u;

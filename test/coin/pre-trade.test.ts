@@ -99,7 +99,7 @@ describe('pre-trade check of a BTC-margined account', () => {
       expect(session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -1_000, price: 100_000 }).accepted).toBe(true);
       const r = session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -20_000, price: 100_000 });
       expect([r.accepted, r.rejectedBy]).toEqual([false, 'margin']);
-      expect(r.reason).toBe('margin: equity for IM after the order 0.01 is below IM 0.02 (BTC)');
+      expect(r.reason).toBe('margin: equity for IM after the order 0.01000000 is below IM 0.02000000 (BTC)');
     } finally {
       session.release();
     }

@@ -217,3 +217,17 @@ describe('the id column of a report of an Arrow book: written from the ids\' byt
     }
   });
 });
+
+describe('the report writers take the report itself or its columnar view', () => {
+  it('writeArrowReport, marginReportJson and marginReportJsonBytes: the same bytes either way; anything else a TypeError naming the writer', async () => {
+    const { marginReportJson, marginReportJsonBytes } = await import('../../src/io/report-json.js');
+    const sample = generateSample({ accounts: 40, seed: 3, coinAccounts: 5 });
+    const report = engine.margin(sample.book, sample.market, { method: 'cross' });
+    expect(await writeArrowReport(report)).toEqual(await writeArrowReport(columnarReport(report)));
+    expect([...marginReportJson(report)].join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    expect(Buffer.concat([...marginReportJsonBytes(report)]).toString('utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    await expect(writeArrowReport({} as never)).rejects.toThrow(new TypeError("writeArrowReport takes a margin report (engine.margin's) or columnarReport(report), got object"));
+    expect(() => [...marginReportJson(null as never)]).toThrow(new TypeError("marginReportJson takes a margin report (engine.margin's) or columnarReport(report), got null"));
+    expect(() => [...marginReportJsonBytes([] as never)]).toThrow(new TypeError("marginReportJsonBytes takes a margin report (engine.margin's) or columnarReport(report), got an array"));
+  });
+});

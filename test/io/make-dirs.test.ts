@@ -1,6 +1,6 @@
 /**
  * makeDirs: a folder and the missing ones above it, one level at a time; a path Node's recursive mkdir never returns
- * on (under /proc) fails at once, and the commands that create folders say so as an input error.
+ * on (under /proc) fails at once, and the commands that create folders say so in one failure line.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,5 +27,15 @@ describe('makeDirs', () => {
     const generate = await marginCore('generate', '--accounts', '10', '--out', '/proc/no-such-folder');
     expect(generate.code).toBe(1);
     expect(generate.stderr).toMatch(/^margin-core: --out: cannot write in \/proc\/no-such-folder/); // a failure, not "invalid input"
+  });
+
+  it('refuses a file given as the output folder in one failure line, before any work (generate, import, sample)', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    for (const args of [['generate', '--accounts', '10', '--out', file], ['sample', file]]) {
+      const run = await marginCore(...args);
+      expect({ code: run.code, stdout: run.stdout }, args[0]).toEqual({ code: 1, stdout: '' });
+      expect(run.stderr, args[0]).toBe(`margin-core: ${args[0] === 'sample' ? 'DIR' : '--out'}: cannot write in ${file}: ${file} is not a folder\n`);
+    }
   });
 });

@@ -157,3 +157,16 @@ describe('streamed books (the general reader and every accounts scanner)', () =>
     expect(await streamedProblems(bookText('0e-400'))).toEqual([]);
   });
 });
+
+describe('a character that prints as nothing is named by its code point', () => {
+  it.each([
+    ['\ufeff\ufeff{}', 'U+FEFF (a byte-order mark)'], // one is skipped, a second is the text's first character
+    [' \ufeff{}', 'U+FEFF (a byte-order mark)'],
+    ['{"a": \u00a01}', 'U+00A0 (a character that prints as nothing or as space)'],
+    ['{"a": \u200b1}', 'U+200B (a character that prints as nothing or as space)'],
+    ['{"a": é}', '"é"'],
+    ['{"a": \u0001}', '"\\u0001"'],
+  ])('%j: "expected a value, found %s"', async (text, shown) => {
+    expect(await problems(() => parseJsonText(text, 'x.json'))).toEqual([expect.stringContaining(`expected a value, found ${shown}`)]);
+  });
+});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { createEngine } from '../../src/engine.js';
-import { describeValue, InputError } from '../../src/errors.js';
+import { describeValue, InputError, shortPath } from '../../src/errors.js';
 
 const read = (path: string) => readFileSync(path, 'utf8');
 
@@ -112,6 +112,33 @@ test('an unknown method or account id too long to be one is quoted cut, wherever
       expect(p.message, path).toContain(cut);
       expect(p.message.length, path).toBeLessThan(400);
     }
+  } finally {
+    live.release();
+  }
+});
+
+test('a long name in a path is cut as a long value is: in an error, a live tick and an unknown field (5,000 characters)', async () => {
+  const name = 'q'.repeat(5_000), cut = `${'q'.repeat(200)}…(a name of 5,000 characters)`;
+  expect(shortPath(`tick.assets.${name}.price`)).toBe(`tick.assets.${cut}.price`);
+  expect(shortPath('accounts[17].positions[3].quantity')).toBe('accounts[17].positions[3].quantity');
+  expect(new InputError([{ path: `x.${name}`, message: 'm' }]).problems[0].path).toBe(`x.${cut}`);
+  const engine = await createEngine({ backend: 'js' });
+  const book = JSON.parse(read('data/sample/book.json')), market = JSON.parse(read('data/sample/market.json'));
+  book.accounts[0][name] = 1;
+  let problems: readonly { path: string }[] = [];
+  try {
+    engine.margin(book, market, { method: 'cross' });
+  } catch (error) {
+    problems = (error as InputError).problems;
+  }
+  expect(problems.map((p) => p.path)).toEqual([`accounts[0].${cut}`]);
+  delete book.accounts[0][name];
+  const live = engine.live(book, market, { method: 'cross' });
+  try {
+    const tick = live.applyTick({ assets: { [name]: { price: 1 } } }) as { problems?: readonly { path: string }[] };
+    expect(tick.problems?.map((p) => p.path)).toEqual([`tick.assets.${cut}`]);
+  } catch (error) {
+    expect((error as InputError).problems.map((p) => p.path)).toEqual([`tick.assets.${cut}`]);
   } finally {
     live.release();
   }

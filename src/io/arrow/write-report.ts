@@ -7,7 +7,8 @@
  * (src/margin/columnar-report.ts), a record batch of rows at a time.
  */
 import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
-import type { ColumnarMarginReport, OptionalKey } from '../../margin/columnar-report.js';
+import { asColumnar, type ColumnarMarginReport, type OptionalKey } from '../../margin/columnar-report.js';
+import type { MarginReport } from '../../margin/report.js';
 import { figureModel } from '../../margin/figure-model.js';
 import type { FigureName } from '../../margin/figures.js';
 import { STATUS } from '../../margin/status.js';
@@ -121,8 +122,9 @@ function statusReasons(A: Arrow, c: ColumnarMarginReport, from: number, n: numbe
   return A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: out.take() });
 }
 
-/** The report as Arrow IPC bytes (`file` format). */
-export async function writeArrowReport(c: ColumnarMarginReport, format: 'file' | 'stream' = 'file'): Promise<Uint8Array> {
+/** The report (a margin report, or its columnar view) as Arrow IPC bytes (`file` format). */
+export async function writeArrowReport(report: ColumnarMarginReport | MarginReport, format: 'file' | 'stream' = 'file'): Promise<Uint8Array> {
+  const c = asColumnar(report, 'writeArrowReport');
   const A = await loadArrow();
   const { schema, batches } = arrowReport(A, c);
   return A.tableToIPC(new A.Table(schema, [...batches()]), format);
