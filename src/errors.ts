@@ -116,6 +116,11 @@ export class ProblemList {
 
   private readonly shared = new Map<string, { index: number; message: string; places: string; paths: string[]; count: number }>();
 
+  /** Whether a problem with this shared `cause` was added ({@link addShared}): a later check it explains need not add its own. */
+  hasCause(cause: string): boolean {
+    return this.shared.has(cause);
+  }
+
   /** An unknown field: a problem, or a warning under the lenient option (at most {@link MAX_PROBLEMS} kept). */
   addUnknown(path: string, message: string): void {
     if (!this.lenient) this.add(path, message);

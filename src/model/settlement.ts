@@ -18,6 +18,33 @@ import type { InstrumentKind, ValidatedInstrument } from './types.js';
 /** The default settlement and margin currency. */
 export const USD = 'USD';
 
+/** The cause the references to an asset the market does not price share: one problem per asset (ProblemList.addShared). */
+export const unknownAssetCause = (symbol: string): string => `unknown asset ${symbol}`;
+
+/** Why an instrument settled in `settlement` cannot be priced: no such asset in the market (`priced`), with the nearest name. */
+export function unpricedSettlementMessage(settlement: string, priced: readonly string[]): string {
+  const near = nearestName(settlement, priced);
+  return `unknown asset ${describeValue(settlement)} (not in market.assets${near === null ? '' : `; did you mean ${JSON.stringify(near)}?`}): settle in "USD" or an asset the market prices`;
+}
+
+/**
+ * Before the book is read with its market: each instrument of the book's JSON settled in an asset that the market's
+ * JSON does not price (`instruments[i].settlement`, one problem per asset). Said first, it is the cause: the positions
+ * coin accounts hold on it are then not said to need an account margined in that unpriced name (validate-book.ts
+ * asks {@link ProblemList.hasCause}), which no market could margin.
+ */
+export function checkSettlementsPriced(bookJson: unknown, marketJson: unknown, problems: ProblemList): void {
+  const instruments = (bookJson as { instruments?: unknown } | null)?.instruments, assets = (marketJson as { assets?: unknown } | null)?.assets;
+  if (!Array.isArray(instruments) || typeof assets !== 'object' || assets === null || Array.isArray(assets)) return;
+  const priced = Object.keys(assets);
+  if (priced.length === 0) return; // an empty asset list is the market's own problem
+  instruments.forEach((instrument: unknown, i) => {
+    const { settlement, underlying } = (instrument ?? {}) as { settlement?: unknown; underlying?: unknown };
+    if (!isNonEmptyString(settlement) || settlement === USD || settlement === underlying || Object.hasOwn(assets, settlement)) return;
+    problems.addShared(unknownAssetCause(settlement), `instruments[${i}].settlement`, unpricedSettlementMessage(settlement, priced));
+  });
+}
+
 /**
  * An instrument's `settlement` (`value`, read from its JSON): the asset symbol, or undefined for USD; reports what is
  * wrong at `${path}.settlement`.

@@ -28,7 +28,7 @@ import type { SettlementTerms } from './settlement.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from './domain.js';
 import { checkMasters } from './validate-masters.js';
-import { checkCoinAccount, heldInstrumentProblem, readMarginCurrency, readSettlement } from './settlement.js';
+import { checkCoinAccount, heldInstrumentProblem, readMarginCurrency, readSettlement, unknownAssetCause, USD } from './settlement.js';
 import type {
   InstrumentKind,
   ValidatedAccount,
@@ -237,7 +237,8 @@ function settledIn(position: ValidatedPosition, j: number, accountPath: string, 
   if (row < 0 || Number.isNaN(terms.multiplier(row))) return true; // an instrument that failed its own checks: said there
   let ok = true;
   const problem = currency === null ? null : heldInstrumentProblem(position.instrument, row, currency, settled, `instruments[${row}].settlement`);
-  if (problem !== null) {
+  // an instrument settled in a name the market does not price is said there (settlement.ts checkSettlementsPriced)
+  if (problem !== null && !problems.hasCause(unknownAssetCause(settled.settlement(row) ?? USD))) {
     problems.addShared(`held:${row}:${currency ?? ''}`, `${accountPath}.positions[${j}].instrument`, problem, 'positions hold it'); // one for its holders
     ok = false;
   }

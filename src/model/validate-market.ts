@@ -30,9 +30,10 @@ import { readTimestamp } from './validate-book.js';
 import { forEachBalance } from './book-columns.js';
 import { instanceProblem, wrongKindProblem } from './input-kind.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
+import { unknownAssetCause, unpricedSettlementMessage } from './settlement.js';
 
 /** The cause an unknown asset's references share: one problem per missing asset, however many places need it. */
-const unknownAsset = (symbol: string) => `unknown asset ${symbol}`;
+const unknownAsset = unknownAssetCause;
 
 /** Symmetry and unit-diagonal tolerance (absolute). */
 export const CORRELATION_ENTRY_TOLERANCE = 1e-12;
@@ -303,7 +304,7 @@ function checkBookAgainstMarket(
       problems.addShared(unknownAsset(instrument.underlying), `${path}.underlying`, `unknown asset ${describeValue(instrument.underlying)} (not in market.assets)`);
     }
     if (assetsKnown && instrument.settlement !== undefined && instrument.settlement !== instrument.underlying && !assets.has(instrument.settlement)) {
-      problems.addShared(unknownAsset(instrument.settlement), `${path}.settlement`, `unknown asset ${describeValue(instrument.settlement)} (not in market.assets): settle in "USD" or an asset the market prices`);
+      problems.addShared(unknownAsset(instrument.settlement), `${path}.settlement`, unpricedSettlementMessage(instrument.settlement, [...assets]));
     }
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
     if (expiry !== undefined) {

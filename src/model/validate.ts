@@ -22,7 +22,7 @@ import {
 import { BALANCE_FIELDS, InstrumentRows, readAccount, readAccounts, readInstrument, readInstruments, readPosition } from './validate-book.js';
 import { type MarketParts, readMarket, type ValidationOptions } from './validate-market.js';
 import { type InstrumentTerms, instrumentTermsOf } from './netting.js';
-import { isInverseInstrument, settlementTermsOf } from './settlement.js';
+import { checkSettlementsPriced, isInverseInstrument, settlementTermsOf } from './settlement.js';
 import { DOMAIN, domainProblem } from './domain.js';
 import type {
   ValidatedAccount,
@@ -79,6 +79,7 @@ export function validateInputs(
   const swapped = swappedInputsProblem(bookJson, marketJson);
   if (swapped) throw new InputError([swapped]);
   const problems = new ProblemList(options);
+  checkSettlementsPriced(bookJson, marketJson, problems); // the cause, before the book's positions echo it
   const book = readBook(bookJson, problems);
   // Cross-checks against a half-valid book would report echoes of its own problems: skip them.
   const parts = readMarket(marketJson, problems.size === 0 ? (book ?? undefined) : undefined, options, problems);

@@ -78,7 +78,7 @@ describe('settlement and margin currency: the input domain', () => {
     expectOneProblem(() => validateBook(instrument({ kind: 'spot', settlement: 'BTC' })), 'instruments[0].settlement', /a spot instrument .* settles nothing/);
     expectOneProblem(() => validateBook(instrument({ kind: 'option', right: 'call', strike: 1, expiry: '2026-12-25T08:00:00Z', underlying: 'ETH', settlement: 'BTC' })), 'instruments[0].settlement', /quanto option, which margin-core does not model/);
     expect(problemLines(() => validateInputs(instrument({ settlement: 'USDX' }), coinMarket()))).toEqual([
-      'instruments[0].settlement: unknown asset "USDX" (not in market.assets): settle in "USD" or an asset the market prices',
+      'instruments[0].settlement: unknown asset "USDX" (not in market.assets; did you mean "USDC"?): settle in "USD" or an asset the market prices',
     ]);
     expect(validateBook(instrument({ settlement: 'USD' })).instruments[0]).not.toHaveProperty('settlement');
   });
@@ -93,6 +93,15 @@ describe('settlement and margin currency: the input domain', () => {
     const misspelt = { ...coinBook(BTC_ACCOUNT, BTC_ACCOUNT), instruments: COIN_INSTRUMENTS.map((ins, i) => (i === 0 ? { ...ins, settlement: 'btc' } : ins)) };
     expect(problemLines(() => validateBook(misspelt))).toEqual([
       'accounts[0].positions[0].instrument: instrument "BTC-PERPETUAL" is settled in "btc": an account margined in "BTC" cannot hold it (each settlement currency is margined in an account of its own: give the account marginCurrency "btc", or if "btc" is a slip for "BTC", correct instruments[0].settlement); 2 positions hold it: accounts[0].positions[0].instrument, accounts[1].positions[0].instrument',
+    ]);
+    // with the market, which prices no "btc": that is the cause, said alone (an account margined in "btc" could not be
+    // margined either); unchanged for a name the market prices (USDC: the other way out stands)
+    expect(problemLines(() => validateInputs(misspelt, coinMarket()))).toEqual([
+      'instruments[0].settlement: unknown asset "btc" (not in market.assets; did you mean "BTC"?): settle in "USD" or an asset the market prices',
+    ]);
+    const inUsdc = { ...coinBook(BTC_ACCOUNT), instruments: COIN_INSTRUMENTS.map((ins, i) => (i === 0 ? { ...ins, settlement: 'USDC' } : ins)) };
+    expect(problemLines(() => validateInputs(inUsdc, coinMarket()))).toEqual([
+      expect.stringMatching(/^accounts\[0\]\.positions\[0\]\.instrument: instrument "BTC-PERPETUAL" is settled in "USDC": an account margined in "BTC" cannot hold it/),
     ]);
     expectOneProblem(() => validateBook(coinBook({ marginCurrency: 3, collateral: [{ asset: 'USDC', amount: 1 }] } as never)), 'accounts[0].marginCurrency', /expected "USD" or an asset symbol/);
     expectOneProblem(() => validateBook(coinBook({ positions: [{ instrument: 'BTC-25DEC26-120000-C', quantity: -1, entryPrice: 0.01 }], collateral: [{ asset: 'USDC', amount: 1 }] })),
