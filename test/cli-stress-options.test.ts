@@ -23,8 +23,11 @@ describe('stress, backtest and generate: options refused before any work', () =>
   it('a --threshold that is no decimal number (empty, hex) is a usage error, not a threshold of 0 or 16; 5e6 is taken', async () => {
     for (const bad of ['', '0x10', 'ten', '-1']) {
       const r = await marginCore('stress', '--sample', '--reverse', '--threshold', bad, '--format', 'json');
-      expect([r.code, r.stderr.split('\n')[0]], bad).toEqual([2, expect.stringMatching(/--threshold.*expected a number ≥ 0, e\.g\. 5000000/)]);
+      expect([r.code, r.stderr.split('\n')[0]], bad).toEqual([2, expect.stringMatching(/--threshold.*expected a finite number ≥ 0, e\.g\. 5000000/)]);
     }
+    // a number beyond the largest double is said as that, not as a number below 0
+    const huge = await marginCore('stress', '--sample', '--reverse', '--threshold', '1e400');
+    expect([huge.code, huge.stderr.split('\n')[0]]).toEqual([2, "error: option '--threshold <usd>' argument '1e400' is invalid. expected a finite number ≥ 0, e.g. 5000000 (1e400 is beyond the largest number, 1.8e308)."]);
     const ok = await marginCore('stress', '--sample', '--reverse', '--threshold', '5e6', '--format', 'json');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).reverse[0].thresholdUsd).toBe(5_000_000);

@@ -6,14 +6,14 @@ import { badDebtSvg, liquidationsPerRoundHtml, pathAsset, pricePath, pricePathSv
 function cascade(method: string, prices: number[], liquidated: number[], badDebt: number): CascadeResult {
   const round = (k: number) => ({
     round: k + 1, step: 1, prices: { X: prices[k] }, vols: { X: 0.5 }, accountsLiquidated: liquidated[k], accountsBankrupt: 0, liquidatedNotional: 0,
-    fees: 0, badDebt: 0, insuranceFund: 0, adlNotional: 0, flowUnits: {}, impactMove: {}, conservationResidual: 0,
+    fees: 0, feesToFund: 0, badDebt: 0, fundPaid: 0, adlAbsorbed: 0, uncovered: 0, insuranceFund: 0, adlNotional: 0, flowUnits: {}, impactMove: {}, conservationResidual: 0,
   });
   return {
     method, backend: 'js', efficiency: 10, im: 300, rounds: prices.map((_, k) => round(k)), stops: [],
     metrics: {
       rounds: liquidated.filter((n) => n > 0).length, amplification: { asset: 'X', shockMove: -0.08, totalMove: prices[prices.length - 1] / 100 - 1, ratio: 1 },
       badDebt, fundStart: 1000, fundEnd: 1000 - badDebt, fundPaid: badDebt, fundDrawdown: badDebt, fundDepleted: false, fundDepletedInRound: null,
-      accountsLiquidated: 3, accountsBankrupt: 0, liquidatedNotional: 2535, fees: 0, adlNotional: 0,
+      accountsLiquidated: 3, accountsBankrupt: 0, liquidatedNotional: 2535, fees: 0, feesToFund: 0, adlAbsorbed: 0, uncovered: 0, adlNotional: 0,
     },
     pricesBefore: { X: 100 }, finalPrices: { X: prices[prices.length - 1] },
   };

@@ -87,7 +87,7 @@ export function decimalText(value: string): number {
 export function nonNegativeDecimal(example: string): (value: string) => number {
   return (value) => {
     const n = decimalText(value);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, e.g. ${example}.`);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a finite number ≥ 0, e.g. ${example}${Number.isNaN(n) ? '' : ` (${value.trim()} is ${n < 0 ? 'below 0' : 'beyond the largest number, 1.8e308'})`}.`);
     return n;
   };
 }

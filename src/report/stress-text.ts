@@ -34,7 +34,7 @@ export function cascadeSummary(c: CascadeResult): string {
   const m = c.metrics, a = m.amplification;
   return `${c.method} margin on ${c.backend}: ${count(m.rounds)} round${m.rounds === 1 ? '' : 's'} of liquidations (${stopsText(c.stops)}); ` +
     `${count(m.accountsLiquidated, 'account')} liquidated, ${count(m.accountsBankrupt)} left in deficit; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
-    `bad debt ${money(m.badDebt)}; insurance fund ${money(m.fundStart)} → ${money(m.fundEnd)} (drawdown ${money(m.fundDrawdown)}${m.fundDepleted ? `, depleted in round ${m.fundDepletedInRound}` : ''})` +
+    `bad debt ${money(m.badDebt)}; insurance fund ${money(m.fundStart)} → ${money(m.fundEnd)} (drawdown ${money(m.fundDrawdown)}${m.fundDepleted ? ` at round ends; ran dry in round ${m.fundDepletedInRound}` : ''})` +
     (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${ratio(a.ratio, 4)}` : '');
 }
 

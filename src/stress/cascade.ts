@@ -266,7 +266,8 @@ class Cascade {
       round: this.rounds.length + 1, step,
       prices: this.pricesOf(market, 'price'), vols: this.pricesOf(market, 'vol'),
       accountsLiquidated: liquidatedNow, accountsBankrupt: bankruptNow, liquidatedNotional: notional,
-      fees: t.feesToLiquidators + t.feesToFund, badDebt: t.badDebt, insuranceFund: this.fund,
+      fees: t.feesToLiquidators + t.feesToFund, feesToFund: t.feesToFund,
+      badDebt: t.badDebt, fundPaid: t.fundPaid, adlAbsorbed: t.adlAbsorbed, uncovered: t.uncovered, insuranceFund: this.fund,
       adlNotional: t.adlNotional, flowUnits: Object.fromEntries(flow), impactMove: Object.fromEntries(impact.returns),
       conservationResidual: t.conservationResidual,
     };
@@ -382,7 +383,8 @@ class Cascade {
       fundStart, fundEnd: this.fund, fundPaid: this.fundPaid, fundDrawdown: Math.max(0, fundStart - this.lowestFund),
       fundDepleted: this.depletedIn !== null, fundDepletedInRound: this.depletedIn,
       accountsLiquidated: this.liquidatedCount, accountsBankrupt: this.bankruptCount,
-      liquidatedNotional: sum((r) => r.liquidatedNotional), fees: sum((r) => r.fees), adlNotional: sum((r) => r.adlNotional),
+      liquidatedNotional: sum((r) => r.liquidatedNotional), fees: sum((r) => r.fees), feesToFund: sum((r) => r.feesToFund),
+      adlAbsorbed: sum((r) => r.adlAbsorbed), uncovered: sum((r) => r.uncovered), adlNotional: sum((r) => r.adlNotional),
     };
   }
 

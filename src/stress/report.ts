@@ -20,10 +20,18 @@ export interface CascadeRound {
   accountsBankrupt: number;
   /** Σ |units| × fill price of the round's closes and conversions (options: their underlying notional). */
   liquidatedNotional: number;
-  /** Liquidation fees (liquidators' and fund's shares) and collateral discounts. */
+  /** Liquidation fees (liquidators' and fund's shares) and collateral discounts; of them, what went to the insurance fund. */
   fees: number;
-  /** Bad debt of the round: deficits the insurance fund paid, ADL absorbed, or nobody covered (written off). */
+  feesToFund: number;
+  /**
+   * Bad debt of the round: deficits the insurance fund paid, ADL absorbed, or nobody covered (written off), and each of
+   * the three (USD; `badDebt` = fundPaid + adlAbsorbed + uncovered, and the fund ends the round at its start +
+   * feesToFund − fundPaid).
+   */
   badDebt: number;
+  fundPaid: number;
+  adlAbsorbed: number;
+  uncovered: number;
   /** The insurance fund at the end of the round. */
   insuranceFund: number;
   /** Σ |units| × price of the round's ADL fills. */
@@ -64,6 +72,10 @@ export interface CascadeMetrics {
   accountsBankrupt: number;
   liquidatedNotional: number;
   fees: number;
+  /** The rounds' fees to the fund, ADL absorbed and deficits nobody covered (their sums, as `badDebt` is theirs). */
+  feesToFund: number;
+  adlAbsorbed: number;
+  uncovered: number;
   adlNotional: number;
 }
 

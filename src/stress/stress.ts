@@ -136,6 +136,8 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
     try {
       const before = totalsBefore(session, market, { ...margin, method });
       if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
+      const untouched = method === plan.methods[0] ? movesNothingHeld(session, plan.shock) : null;
+      if (untouched !== null) warnings = mergeWarnings(warnings, [untouched]);
       if (before.unmargined.any) warnings = mergeWarnings(warnings, [before.unmargined.warning(` under ${method}`, (one) => ` and ${one ? 'is' : 'are'} in no cascade or path`)]);
       const shocked: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...margin, frozenLocations: plan.shock.freezeLocations } : margin;
       const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: {} };
@@ -293,6 +295,20 @@ export class PathRunner {
     const setup: CascadeSetup = { session: this.session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: this.exposure };
     return { plan, setup };
   }
+}
+
+/**
+ * A warning when the shock moves prices or vols only of assets no account of the book holds or trades (a symbol the
+ * market prices but the book does not: a slip for another, most likely): its cascades start from the book's own marks,
+ * as under no shock. Null when it moves something the book holds, or freezes a location.
+ */
+function movesNothingHeld(session: MarginSession, shock: ValidShock): InputProblem | null {
+  if (shock.freezeLocations.length > 0) return null;
+  const moved = new Set<string>();
+  for (const step of shock.steps) for (const asset of [...step.move.returns.keys(), ...step.move.volShift.keys()]) moved.add(asset);
+  if (moved.size === 0 || [...moved].some((asset) => session.layout.assetIndex(asset) >= 0)) return null;
+  const names = [...moved].sort().join(', ');
+  return { path: 'shock', message: `moves only ${names}, which no account of the book holds or trades: its cascades start from the book's own marks, as with no shock` };
 }
 
 /** Every option and section checked up front, all problems at once with their paths. */

@@ -10,7 +10,7 @@ import type { CascadeResult, CascadeRound, CascadeStop, ReverseStressResult } fr
 function round(n: number, step: number, liquidated: number, bankrupt: number): CascadeRound {
   return {
     round: n, step, prices: { BTC: 60_000 }, vols: { BTC: 0.5 }, accountsLiquidated: liquidated, accountsBankrupt: bankrupt,
-    liquidatedNotional: 0, fees: 0, badDebt: 0, insuranceFund: 0, adlNotional: 0, flowUnits: {}, impactMove: {}, conservationResidual: 0,
+    liquidatedNotional: 0, fees: 0, feesToFund: 0, badDebt: 0, fundPaid: 0, adlAbsorbed: 0, uncovered: 0, insuranceFund: 0, adlNotional: 0, flowUnits: {}, impactMove: {}, conservationResidual: 0,
   };
 }
 
@@ -21,7 +21,7 @@ function cascade(rounds: CascadeRound[], stops: CascadeStop[]): CascadeResult {
     stops: stops.map((stoppedBy, k) => ({ step: k + 1, label: `step ${k + 1}`, rounds: 1, stoppedBy })),
     metrics: {
       rounds: 55, amplification: null, badDebt: 0, fundStart: 1_000_000, fundEnd: 1_000_000, fundPaid: 0, fundDrawdown: 0,
-      fundDepleted: false, fundDepletedInRound: null, accountsLiquidated: 225_577, accountsBankrupt: 20_166, liquidatedNotional: 0, fees: 0, adlNotional: 0,
+      fundDepleted: false, fundDepletedInRound: null, accountsLiquidated: 225_577, accountsBankrupt: 20_166, liquidatedNotional: 0, fees: 0, feesToFund: 0, adlAbsorbed: 0, uncovered: 0, adlNotional: 0,
     },
     pricesBefore: { BTC: 60_000 }, finalPrices: { BTC: 60_000 },
   };

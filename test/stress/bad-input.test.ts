@@ -31,6 +31,24 @@ describe('an account naming a method the engine does not have', () => {
   });
 });
 
+describe('a shock that moves only assets the book does not touch', () => {
+  it('runs, with a warning naming them (a slip for a held symbol stresses nothing); none once it moves a held asset', async () => {
+    // the market prices ETH, which nobody holds or trades: the cascade starts at the book's own marks
+    const only = engine.stress(book, market, { spot: { ETH: -0.5 }, volPoints: { ETH: 5 } }, { method: 'cross' });
+    expect(only.warnings).toEqual([{ path: 'shock', message: "moves only ETH, which no account of the book holds or trades: its cascades start from the book's own marks, as with no shock" }]);
+    expect(engine.stress(book, market, { spot: { ETH: -0.5, BTC: -0.1 } }, { method: 'cross' }).warnings).toBeUndefined();
+    // a balance is a holding: a move of USDC alone is a stress of the book
+    expect(engine.stress(book, market, { depeg: { USDC: 0.9 } }, { method: 'cross' }).warnings).toBeUndefined();
+    // the same warning on worker threads (the shock's cascade runs on the calling thread)
+    const sharded = await engine.openShardedBook(book, undefined, { layOut: 'first-margin' });
+    try {
+      expect((await sharded.stress(market, { spot: { ETH: -0.5 }, volPoints: { ETH: 5 } }, { method: 'cross' })).warnings).toEqual(only.warnings);
+    } finally {
+      sharded.release();
+    }
+  });
+});
+
 describe('stress input', () => {
   it('names unknown assets and fields with a suggestion, impossible moves, and a path mixed with an instant move', () => {
     expect(problems(() => engine.stress(book, market, { spot: { BTX: -0.1 }, volPoint: { BTC: 5 } }))).toEqual([

@@ -88,8 +88,16 @@ describe('cascade properties', () => {
         expect(r.cascades.map((c) => c.method)).toEqual([...MARGIN_METHODS]);
         for (const c of r.cascades) {
           for (const s of c.stops) expect(s.stoppedBy, c.method).not.toBe('round-cap');
-          for (const x of c.rounds) expect(Math.abs(x.conservationResidual), `${c.method} round ${x.round}`).toBeLessThan(1e-9 * (x.liquidatedNotional + c.metrics.fundStart + 1));
+          let fund = c.metrics.fundStart;
+          for (const x of c.rounds) {
+            expect(Math.abs(x.conservationResidual), `${c.method} round ${x.round}`).toBeLessThan(1e-9 * (x.liquidatedNotional + c.metrics.fundStart + 1));
+            // the round's bad debt is its three parts; the fund moves by its fees in and what it paid out
+            expect(x.badDebt, `${c.method} round ${x.round}`).toBe(x.fundPaid + x.adlAbsorbed + x.uncovered);
+            expect(x.insuranceFund, `${c.method} round ${x.round}`).toBeCloseTo(fund + x.feesToFund - x.fundPaid, 6);
+            fund = x.insuranceFund;
+          }
           expect(c.metrics.badDebt).toBeCloseTo(c.rounds.reduce((n, x) => n + x.badDebt, 0), 6);
+          expect(c.metrics.fundPaid).toBeCloseTo(c.rounds.reduce((n, x) => n + x.fundPaid, 0), 6);
         }
       }),
       { ...propertyRuns(4), examples: [[448523, 0]] },

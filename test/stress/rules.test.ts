@@ -73,6 +73,9 @@ describe('a cascade round', () => {
     const [round] = c.rounds;
     expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
     expect(round.badDebt).toBeCloseTo(125, 9);
+    // and its parts: no fund to pay, 12.5 ADL absorbed, 112.5 nobody covered; no fee (A had no surplus)
+    expect([round.fundPaid, round.adlAbsorbed, round.uncovered, round.feesToFund]).toEqual([0, expect.closeTo(12.5, 9), expect.closeTo(112.5, 9), 0]);
+    expect([c.metrics.adlAbsorbed, c.metrics.uncovered, c.metrics.feesToFund]).toEqual([round.adlAbsorbed, round.uncovered, 0]);
     expect(round.adlNotional).toBeCloseTo(90, 9);
     expect(round.flowUnits.X).toBeCloseTo(-9, 12);
     expect([c.metrics.badDebt, c.metrics.accountsBankrupt, c.metrics.accountsLiquidated]).toEqual([expect.closeTo(125, 9), 1, 1]);
