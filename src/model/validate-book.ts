@@ -237,8 +237,7 @@ function settledIn(position: ValidatedPosition, j: number, accountPath: string, 
   if (row < 0 || Number.isNaN(terms.multiplier(row))) return true; // an instrument that failed its own checks: said there
   let ok = true;
   const problem = currency === null ? null : heldInstrumentProblem(position.instrument, row, currency, settled, `instruments[${row}].settlement`);
-  // an instrument settled in a name the market does not price is said there (settlement.ts checkSettlementsPriced)
-  if (problem !== null && !problems.hasCause(unknownAssetCause(settled.settlement(row) ?? USD))) {
+  if (problem !== null && !problems.hasCause(unknownAssetCause(settled.settlement(row) ?? USD))) { // an unpriced settlement: said at it (checkSettlementsPriced)
     problems.addShared(`held:${row}:${currency ?? ''}`, `${accountPath}.positions[${j}].instrument`, problem, 'positions hold it'); // one for its holders
     ok = false;
   }

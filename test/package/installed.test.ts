@@ -74,9 +74,11 @@ const installed = join(project, 'node_modules', 'margin-core');
  * Raised to 3.45 MB packed and 10.55 MB unpacked when liquidation came to slice hedged accounts and search a netted
  * method's holdings without the step bound, the liquidation price to count located collateral, live ticks to name
  * every bound broken and the cluster every shard's, with their docs and the changelog (3,382,357 packed, 10,450,051
- * unpacked as installed).
+ * unpacked as installed). Raised to 10.6 MB unpacked when collateral allocation came to weigh each subaccount's own
+ * use of a coin, stress rounds to split their bad debt, paths to cut long names and the report writers to take a
+ * report itself, with their docs and the changelog (10,550,764 unpacked as installed before the last of them).
  */
-const BUDGET = { packed: 3_450_000, unpacked: 10_550_000 };
+const BUDGET = { packed: 3_450_000, unpacked: 10_600_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {

@@ -65,13 +65,16 @@ function expectNoCrash(stderr: string): void {
 }
 
 describe('retry reports shared by the connections to one Redis', () => {
-  test('attempt n is reported once however many connections make it; a reconnection starts the count again', () => {
-    const told: number[] = [];
-    const { onRetry, onReconnected } = oneReportPerAttempt((attempt) => told.push(attempt));
+  test('attempt n is reported once however many connections make it; a reconnection says so once and starts the count again', () => {
+    const told: number[] = [], back: number[] = [];
+    const { onRetry, onReconnected } = oneReportPerAttempt((attempt) => told.push(attempt), (attempts) => back.push(attempts));
+    onReconnected(); // a first connection: no outage to end
     for (const attempt of [1, 1, 2, 2, 3]) onRetry(attempt, 0, 'x'); // two connections in step, the first one ahead
     onReconnected();
+    onReconnected(); // the other connection back too: the outage was told to end once
     onRetry(1, 0, 'x');
     expect(told).toEqual([1, 2, 3, 1]);
+    expect(back).toEqual([3]);
   });
 });
 

@@ -22,6 +22,7 @@ import { marginSummary } from './margin.js';
 
 const say = (line: string) => process.stderr.write(`margin-core: ${line}\n`);
 const retrying = (attempt: number, delay: number, reason: string) => say(`Redis unreachable (attempt ${attempt}: ${reason}); retrying in ${delay} ms`);
+const reachable = (attempts: number) => say(`Redis reachable again after ${attempts} attempt${attempts === 1 ? '' : 's'}`);
 
 interface ClusterFlags {
   redis: string;
@@ -65,7 +66,7 @@ export function registerWorkerCommand(program: Command): Command {
     .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names', plainName)
     .addOption(backendOption())
     .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; consumer?: string | undefined; backend: BackendChoice }) => {
-      const connect = { maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying) }; // one line per retry for both connections
+      const connect = { maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying, reachable) }; // one line per retry for both connections
       const engine = await createEngine({ backend: opts.backend });
       const [reader, commands] = await connectOrFail(opts.redis, connect, 2);
       // a Redis frozen with its socket open answers nothing: without a watch the worker would wait on it for ever
@@ -129,7 +130,7 @@ export function registerCoordinatorCommand(program: Command): Command {
       const files = opts.health ? undefined : inputPaths(opts, command);
       const inputs = files ? await readValidInputs(files.book, files.market, validationOptions(opts)) : undefined;
       const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-      const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: opts.shards, timeoutMs: opts.timeoutMs, maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying) })
+      const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: opts.shards, timeoutMs: opts.timeoutMs, maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying, reachable) })
         .catch((error: unknown) => {
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
         });

@@ -156,7 +156,7 @@ export function registerLiveShardCommand(program: Command): Command {
         http: { port: opts.port, host: opts.host, token: token.value, misdirectedHint: MISDIRECTED_HINT.shard, logger }, shardId: opts.shardId, durability: opts.durability,
         leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim, checkpointWorkerFile: cliBundleFile(),
         // one line per retry for both its connections
-        connect: { maxAttempts: opts.attempts, ...oneReportPerAttempt((n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`)) },
+        connect: { maxAttempts: opts.attempts, ...oneReportPerAttempt((n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`), (n) => say('live-shard', `Redis reachable again after ${n} attempt${n === 1 ? '' : 's'}`)) },
         // a partition held refused, or a checkpoint refused on the way to ready, is for the operator: warn
         log: (event) => (/failed|error|dropped|resync|refused/.test(String(event.event)) || (Array.isArray(event.refused) && event.refused.length > 0) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
       });

@@ -48,12 +48,8 @@ export function registerStressCommand(program: Command): Command {
       reverse?: boolean | undefined; threshold?: number | undefined; format: string; out?: string | undefined; backend: BackendChoice; workers: number;
     } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
-      const loose = looseOption(command, opts.paths !== undefined, opts.reverse === true);
+      const loose = looseOption(command, opts.paths !== undefined, opts.reverse === true, opts.workers);
       if (loose) command.error(`error: ${loose}`, { exitCode: 2 });
-      // the shock's own cascade is one sequence of rounds on this thread: threads with no paths or probes would idle
-      if (opts.workers > 1 && opts.paths === undefined && opts.reverse !== true) {
-        command.error(`error: --workers ${opts.workers} runs the Monte Carlo paths and the reverse search's probes on threads (the shock's cascade runs on this one): give --paths N or --reverse too, or leave --workers out`, { exitCode: 2 });
-      }
       // csv has a row per round, and no place for a path or a search: refused before paying for them
       const unwritten = [...(opts.paths !== undefined ? ['--paths'] : []), ...(opts.reverse === true ? ['--reverse'] : [])];
       if (opts.format === 'csv' && unwritten.length > 0) command.error(`error: --format csv writes the cascades' rounds only: give --format json or table with ${unwritten.join(' and ')}`, { exitCode: 2 });
@@ -106,11 +102,13 @@ export function registerStressCommand(program: Command): Command {
 }
 
 /**
- * Why options of the Monte Carlo stress given without --paths, or of the reverse test without --reverse, are a usage
- * error, or undefined: alone they would change nothing (or start a test not asked for), and a run that quietly ignored
+ * Why options of the Monte Carlo stress given without --paths, or of the reverse test without --reverse (or threads
+ * for either without both), are a usage error, or undefined: alone they would change nothing (or start a test not asked for), and a run that quietly ignored
  * them would pass for the one asked for.
  */
-function looseOption(command: Command, paths: boolean, reverse: boolean): string | undefined {
+function looseOption(command: Command, paths: boolean, reverse: boolean, workers: number): string | undefined {
+  // the shock's own cascade is one sequence of rounds on this thread: threads with no paths or probes would idle
+  if (workers > 1 && !paths && !reverse) return `--workers ${workers} runs the Monte Carlo paths and the reverse search's probes on threads (the shock's cascade runs on this one): give --paths N or --reverse too, or leave --workers out`;
   // `what` follows "sets" (one flag) or "set" (several)
   const loose = (given: string[], what: string, give: string) => {
     if (given.length === 0) return undefined;

@@ -42,9 +42,12 @@ export interface ConnectOptions {
  * Retry reports for several connections to one Redis (a worker and a coordinator hold two each: one blocks on a
  * stream): when Redis goes away they all retry on the same schedule, and the user should read one line per retry, not
  * one per connection. `report` is told of attempt n the first time any connection makes it; a reconnection ends the
- * outage, so the next one is told from attempt 1 again.
+ * outage (`back` told of it once, with the attempts it took), so the next one is told from attempt 1 again.
  */
-export function oneReportPerAttempt(report: (attempt: number, delayMs: number, reason: string) => void): Required<Pick<ConnectOptions, 'onRetry' | 'onReconnected'>> {
+export function oneReportPerAttempt(
+  report: (attempt: number, delayMs: number, reason: string) => void,
+  back?: (attempts: number) => void,
+): Required<Pick<ConnectOptions, 'onRetry' | 'onReconnected'>> {
   let told = 0;
   return {
     onRetry: (attempt, delayMs, reason) => {
@@ -53,6 +56,8 @@ export function oneReportPerAttempt(report: (attempt: number, delayMs: number, r
       report(attempt, delayMs, reason);
     },
     onReconnected: () => {
+      // an outage the user was told of ends with a line too (`back`): else its last line would be a retry
+      if (told > 0) back?.(told);
       told = 0;
     },
   };
