@@ -92,6 +92,19 @@ describe('a corrupt Arrow book', () => {
     ]);
   });
 
+  it('an id column whose last offset runs past its bytes: refused at the column, counting the rows its bytes hold (all but the last)', async () => {
+    const ids = sample.book.accounts.slice(0, 16).map((a) => a.id);
+    const offsets = new Int32Array(ids.length + 1);
+    for (let k = 0; k < ids.length; k++) offsets[k + 1] = offsets[k] + ids[k].length;
+    const pattern = new Uint8Array(offsets.buffer);
+    const at = valid.findIndex((_, i) => pattern.every((b, j) => valid[i + j] === b));
+    const bytes = valid.slice();
+    new DataView(bytes.buffer).setInt32(at + 4 * 16, offsets[16] + 1000, true); // the last id ends 1,000 bytes past the data
+    const problems = await readArrowBook(bytes).then(() => [], (error: InputError) => error.problems);
+    // it had said "its buffers hold 0 of its 16 rows": 15 are whole
+    expect(problems).toEqual([{ path: expect.stringMatching(/id$/), message: 'its buffers hold 15 of its 16 rows (a malformed Arrow file)' }]);
+  });
+
   it('a bad dictionary index in a later part of a batch the chunk reader cuts: named at its own account and balance', async () => {
     // batches of 32 and 8 accounts, the first read in parts of 8, 16, …: account 30's first balance points past the
     // assets' dictionary (the part's check of its items reads the whole batch's)

@@ -173,8 +173,12 @@ function rowsHeld(data: Data): number {
     if (!offsets || offsets.length === 0) return 0;
     const rows = offsets.length - 1 - data.offset;
     const bytes = data.values as Uint8Array | null | undefined;
-    if (type !== TYPE.List && rows >= data.length && Number(offsets[data.offset + data.length]) > (bytes?.length ?? 0)) return 0;
-    return rows;
+    const size = bytes?.length ?? 0;
+    if (type === TYPE.List || rows < data.length || Number(offsets[data.offset + data.length]) <= size) return rows;
+    // the strings run past the bytes: the rows held are those before the first that ends past them (a malformed file)
+    let held = 0;
+    while (held < data.length && Number(offsets[data.offset + held + 1]) <= size) held++;
+    return held;
   }
   const values = data.values as ArrayLike<unknown> | null | undefined;
   return (values?.length ?? 0) - data.offset;
