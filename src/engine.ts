@@ -300,7 +300,7 @@ export class Engine {
    */
   live<M extends string>(book: unknown, market: unknown, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
     checkOptions(options, LIVE_OPTION_KINDS);
-    if (book instanceof MarginSession) return openLive<string>(book, isValidatedMarket(market) ? market : validateMarket(market, book.book, options), options);
+    if (book instanceof MarginSession) return openLive<string>(book, isValidatedMarket(market) ? market : validateMarket(market, book.book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true }), options);
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {

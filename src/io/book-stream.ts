@@ -198,7 +198,7 @@ export class StreamedBook {
   }
 
   finish(json: Record<string, unknown>): ValidatedBook {
-    if (json.accounts !== TAKEN) return validateBook(json, this.options); // not streamed: the whole-book path
+    if (json.accounts !== TAKEN) return validateBook(json, { lenient: this.options.lenient === true }); // not streamed: the whole-book path
     const { problems } = this;
     const members = { ...json, accounts: [] };
     checkFields(members, BOOK_FIELDS, countDefined(members, BOOK_FIELDS.names), '', problems);

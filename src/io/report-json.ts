@@ -24,6 +24,7 @@ export function* marginReportJsonBytes(c: ColumnarMarginReport | MarginReport, p
 
 /** {@link marginReportJsonBytes}, telling `rowsIn` how many rows are in the text so far before each piece (a progress bar). */
 export function* marginReportJsonCounted(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES, rowsIn?: (rows: number) => void): Generator<Uint8Array> {
+  if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1) throw new RangeError(`marginReportJson: pieceBytes is a whole number of bytes ≥ 1, got ${typeof pieceBytes === 'string' ? JSON.stringify(pieceBytes) : String(pieceBytes)}`);
   const out = new ByteText(pieceBytes);
   const report = c.report;
   if (c.count === 0) {

@@ -35,6 +35,7 @@ import { withWarnings } from '../model/warnings.js';
 import type { RunRetention } from '../model/run-retention.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { engineRun } from '../session/prepared-run.js';
+import { marginOptionsOf } from './margin-options.js';
 import { CloseEffects, fixAllocations, HoldingList, restEquityOf } from './close-effect.js';
 import { coinOf, usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
@@ -80,7 +81,7 @@ export interface LiquidationOutcome {
  */
 export function liquidatePlan(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, checked = checkedLiquidation(options)): LiquidationOutcome {
   const params = checked;
-  const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
+  const run = engineRun(session.prepare(market, marginOptionsOf(options)));
   try {
     run.run();
     return liquidateOn(session, run, params, options.method);
@@ -90,7 +91,7 @@ export function liquidatePlan(session: MarginRunner, market: ValidatedMarket | u
 }
 
 /**
- * {@link liquidate} on a run the caller prepared (the margin options with {@link withoutLiquidation} params, as
+ * {@link liquidate} on a run the caller prepared (its margin options as marginOptionsOf gives them, as
  * `liquidate` prepares it) and keeps up to date in place, every account with the bits of a fresh run: a stress
  * cascade's rounds (src/stress/kept-run.ts). The run stays the caller's.
  */
@@ -112,7 +113,7 @@ export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMargin
  */
 export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true, checked = checkedLiquidation(options)): Generator<LiquidationChunk, LiquidationReport> {
   const params = checked;
-  const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
+  const run = engineRun(session.prepare(market, marginOptionsOf(options)));
   try {
     run.run();
     const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross', session.retention, session.heap));
@@ -166,13 +167,6 @@ export function checkedLiquidation(options: LiquidateOptions): CheckedLiquidatio
 
 /** The defaults, validated once and frozen (a run only reads its parameters). */
 const DEFAULT_LIQUIDATION = deepFreeze({ params: checkLiquidationParams(undefined, new ProblemList()), warnings: [] });
-
-/** The margin params without their `liquidation` section (the methods do not read it). */
-export function withoutLiquidation(params: unknown): unknown {
-  if (typeof params !== 'object' || params === null || Array.isArray(params) || !Object.hasOwn(params, 'liquidation')) return params;
-  const { liquidation: _l, ...rest } = params as Record<string, unknown>;
-  return rest;
-}
 
 /** One liquidation of a prepared, margined book: every account below MM, in order, then ADL's settlement. */
 class LiquidationRun {

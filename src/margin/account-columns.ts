@@ -39,7 +39,7 @@ export type AccountColumns = { readonly [F in SummaryFigure]: Float64Array } & {
 export function accountColumns(report: MarginReport): AccountColumns {
   const rows = typeof report === 'object' && report !== null ? summaryRowsOfReport(report) : undefined;
   if (rows) return fromSummaryRows(rows); // before reading report.accounts, which would build every row
-  if (typeof report !== 'object' || report === null || !Array.isArray(report.accounts)) {
+  if (!isMarginReport(report)) {
     throw new TypeError('accountColumns: expected a margin report (what engine.margin or session.margin returns), with an accounts array');
   }
   return fromRowObjects(report);
@@ -154,4 +154,18 @@ function fromRowObjects(report: MarginReport): AccountColumns {
   const columns: Record<string, unknown> = { count: n, ids: accounts.map((row) => row.id), status, cashUsd, errors };
   names.forEach((name, f) => (columns[name] = figures[f]));
   return columns as AccountColumns;
+}
+
+/**
+ * Whether `value` has a margin report's shape: its accounts, method, and totals with IM and the count by status. A
+ * liquidation report, a book or a comparison (accounts without those totals) is none: read as one, every figure was NaN.
+ */
+export function isMarginReport(value: unknown): value is MarginReport {
+  const r = value as Partial<MarginReport> | null;
+  if (typeof r !== 'object' || r === null || typeof r.method !== 'string') return false;
+  // accounts built on first read (a lazy field) are not read here: a million rows would be built to answer
+  const accounts = Object.getOwnPropertyDescriptor(r, 'accounts');
+  if (accounts === undefined || (accounts.get === undefined && !Array.isArray(accounts.value))) return false;
+  const totals = r.totals as Partial<MarginReport['totals']> | undefined;
+  return typeof totals === 'object' && totals !== null && typeof totals.im === 'number' && typeof totals.byStatus === 'object' && totals.byStatus !== null;
 }

@@ -4,7 +4,8 @@
  * the Arrow and JSON writers (src/io/) read a report through: a million accounts are written without a million rows
  * held at once. The row report stays one property away (`report`); its `accounts` are built on their first read.
  */
-import { type AccountColumns, accountColumns } from './account-columns.js';
+import { describeValue } from '../errors.js';
+import { type AccountColumns, accountColumns, isMarginReport } from './account-columns.js';
 import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
 import { summaryRow, summaryRowsOfReport } from './summary-rows.js';
 import { type PooledFigures, POOLED_REASON_MAX_BYTES, pooledStatusReason, writePooledReasonOf } from './status-reason.js';
@@ -96,6 +97,7 @@ function eachReason(write: (k: number, out: Utf8Out) => void, from: number, n: n
 
 /** The report `report` read as columns (see {@link ColumnarMarginReport}); reading it builds no row. */
 export function columnarReport(report: MarginReport): ColumnarMarginReport {
+  if (!isMarginReport(report)) throw new TypeError(`columnarReport takes a margin report (engine.margin's), got ${describeValue(report)}`);
   const rows = summaryRowsOfReport(report);
   const columns = accountColumns(report);
   let keys: OptionalKey[];
@@ -170,7 +172,7 @@ export function asColumnar(report: ColumnarMarginReport | MarginReport, writer: 
   const r = report as Partial<ColumnarMarginReport & MarginReport> | null;
   if (r !== null && typeof r === 'object') {
     if (typeof r.row === 'function' && r.columns !== undefined && r.report !== undefined) return report as ColumnarMarginReport;
-    if (Array.isArray(r.accounts) && r.totals !== undefined && typeof r.method === 'string') return columnarReport(report as MarginReport);
+    if (isMarginReport(r)) return columnarReport(r);
   }
   throw new TypeError(`${writer} takes a margin report (engine.margin's) or columnarReport(report), got ${r === null ? 'null' : Array.isArray(r) ? 'an array' : typeof r}`);
 }

@@ -49,3 +49,13 @@ export interface MarginOptions {
 
 /** {@link MarginOptions}' keys, for the engine's check of a call's options (src/model/options-check.ts). */
 export const MARGIN_OPTION_KINDS: OptionKinds<MarginOptions> = { method: 'any', profile: 'any', params: 'any', breakdown: 'boolean', lenient: 'boolean', repairCorrelation: 'boolean', frozenLocations: 'any' };
+
+/**
+ * The margin options of a verb's options (an optimisation's, a shard task's: they carry keys of their own), for the
+ * margin run it prepares, which takes no other key.
+ */
+export function marginOptionsIn(options: MarginOptions): MarginOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(MARGIN_OPTION_KINDS)) if (Object.hasOwn(options, key)) out[key] = (options as Record<string, unknown>)[key];
+  return out as MarginOptions;
+}

@@ -4,7 +4,8 @@
  *   bankrupt (E < 0, before haircuts) · error (inputs prevented a result; never reported as zero).
  * The codes (src/kernels/status-codes.ts) are the kernels' u8 output and order by severity.
  */
-export const STATUS = ['healthy', 'margin_call', 'liquidatable', 'bankrupt', 'error'] as const;
+// frozen: a caller's sort or write of the exported list would relabel every later report's statuses
+export const STATUS = Object.freeze(['healthy', 'margin_call', 'liquidatable', 'bankrupt', 'error'] as const);
 export type Status = (typeof STATUS)[number];
 
 /** Status name → its code (the index in STATUS). */

@@ -1,7 +1,7 @@
 import type { AssetKeys } from '../model/asset-keys.js';
 import { RULE_SECTIONS } from '../model/param-sections.js';
 import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
-import { ANNOTATION_KEYS, checkFields, countDefined, dataRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
+import { ANNOTATION_KEYS, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
 import {
   type CollateralRule,
   DEFAULT_RULE_BASED_PARAMS,
@@ -75,9 +75,6 @@ const OPTION_RULE_FIELDS = knownFields('imBase', 'imFloor', 'mmRate');
 const COLLATERAL_RULE_FIELDS = knownFields('brackets', 'liabilityWeightIm', 'liabilityWeightMm');
 const SIZE_RATE_FIELDS = knownFields('imPerUnit', 'mmPerUnit');
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function section(v: unknown, path: string, problems: ProblemList, each: (value: unknown, asset: string, path: string) => void): void {
   if (v === undefined) return;

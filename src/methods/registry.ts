@@ -33,7 +33,8 @@ import './deribit/index.js';
 
 export const BUILT_IN_MANIFESTS: readonly MethodManifest[] = [isolatedManifest, crossManifest, portfolioManifest, varManifest, spanManifest, deriveManifest, deribitManifest];
 
-export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = BUILT_IN_MANIFESTS.map((m) => m.plugin);
+// frozen, each plugin too: a caller's write into an exported method would change every later engine's
+export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = Object.freeze(BUILT_IN_MANIFESTS.map((m) => Object.freeze(m.plugin)));
 
 /** True for a method this library ships (its run is not wrapped in the engine's plug-in guard: plugin-guard.ts). */
 export function isBuiltInMethod(method: MarginMethodPlugin): boolean {
@@ -67,7 +68,7 @@ function checkNaming(m: MarginMethodPlugin, sections: Map<string, MarginMethodPl
 }
 
 /** The names of the built-in methods, in order. */
-export const MARGIN_METHODS = BUILT_IN_METHODS.map((m) => m.name) as readonly MarginMethod[];
+export const MARGIN_METHODS = Object.freeze(BUILT_IN_METHODS.map((m) => m.name)) as readonly MarginMethod[];
 
 /** Methods by name; rejects duplicate names (two plug-ins claiming one name would be ambiguous). */
 export class MethodRegistry {

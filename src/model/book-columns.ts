@@ -5,6 +5,7 @@
  * straight in. `book.accounts`, the object view, is built from the columns the first time something reads it (the
  * liquidation, stress, sharding and live paths do; margin does not), then kept.
  */
+import { checkColumnShape } from './book-columns-check.js';
 import type { InputProblem } from '../errors.js';
 import { certifyBook, releaseInstrumentRows } from './brand.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedCollateral, ValidatedInstrument, ValidatedPosition } from './types.js';
@@ -82,8 +83,12 @@ const COLUMNS = new WeakMap<object, BookColumns>();
 /** Columnar books whose object view has been built (what a 1M × 20 book must not pay for on the columnar paths). */
 const VIEWED = new WeakSet<object>();
 
-/** A validated book over `columns` (the caller checked them: see {@link BookColumns}); `warnings` as validation gives them. */
+/**
+ * A validated book over `columns` (the caller checked their values: see {@link BookColumns}; their shape is checked
+ * here, an InputError at `columns.<field>`); `warnings` as validation gives them.
+ */
 export function columnarBook(columns: BookColumns, warnings: readonly InputProblem[] = []): ValidatedBook {
+  checkColumnShape(columns);
   let accounts: ValidatedAccount[] | undefined;
   const book = { instruments: columns.instruments } as { instruments: readonly ValidatedInstrument[]; accounts: readonly ValidatedAccount[] };
   Object.defineProperty(book, 'accounts', {

@@ -10,7 +10,12 @@ export type JsonRecord = Record<string, unknown>;
 
 /** A plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  // a plain object (JSON's, a literal's, Object.create(null)'s): at once; else one whose tag says Object (another
+  // realm's plain object, a class instance), never a Map, Set, Date or Promise, whose entries are no fields (a Map of
+  // options read as none had left every default in place)
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null || Object.prototype.toString.call(value) === '[object Object]';
 }
 
 export function isFiniteNumber(value: unknown): value is number {

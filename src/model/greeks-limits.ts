@@ -5,7 +5,7 @@
  * e^(−rT), e^(−qT) never overflow or underflow to a misleading value); anything outside is rejected, never silently
  * clamped. The ranges cover any real market with room to spare.
  */
-export const GREEKS_LIMITS = {
+export const GREEKS_LIMITS = Object.freeze({
   /** spot and strike: [1e-100, 1e100]. */
   priceMin: 1e-100,
   priceMax: 1e100,
@@ -15,4 +15,4 @@ export const GREEKS_LIMITS = {
   volMax: 3_000,
   /** |rate|, |carry| ≤ 2 (200% a year), so |(r−q)·T| ≤ 200 and F/K stays below 1e287. */
   rateAbsMax: 2,
-} as const;
+} as const);

@@ -4,9 +4,10 @@
  * (`accounts[17].positions[3].quantity`), market paths at `market` (`market.assets.BTC.price`).
  */
 
-import { InputError, type InputProblem, ProblemList } from '../errors.js';
+import { describeValue, InputError, type InputProblem, ProblemList } from '../errors.js';
+import { checkOptions, type OptionKinds } from './options-check.js';
 import { instanceProblem, swappedInputsProblem, wrongKindProblem } from './input-kind.js';
-import { certifyBook, certifyMarket, instrumentRowsOf } from './brand.js';
+import { certifyBook, certifyMarket, instrumentRowsOf, isValidatedBook } from './brand.js';
 import {
   ANNOTATION_KEYS,
   checkFields,
@@ -43,6 +44,7 @@ const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
  * `options.lenient` turns unknown fields into `warnings` on the result.
  */
 export function validateBook(json: unknown, options: ValidationOptions = {}): ValidatedBook {
+  checkOptions(options, VALIDATION_OPTION_KINDS);
   return validateBookWith(json, new ProblemList(options));
 }
 
@@ -61,6 +63,9 @@ export function validateBookWith(json: unknown, problems: ProblemList): Validate
  * accepting unknown fields (both reported in `warnings` on the result).
  */
 export function validateMarket(json: unknown, book?: ValidatedBook, options: ValidationOptions = {}): ValidatedMarket {
+  checkOptions(options, VALIDATION_OPTION_KINDS);
+  // the book the market is checked against is one validateBook returned: raw JSON would be read as validated
+  if (book !== undefined && !isValidatedBook(book)) throw new InputError([{ path: 'book', message: `expected a book validateBook() returned, or none, got ${describeValue(book)} (validate it first, or call validateInputs with both)` }]);
   const problems = new ProblemList(options);
   const parts = readMarket(json, book, options, problems);
   problems.throwIfAny();
@@ -76,6 +81,7 @@ export function validateInputs(
   marketJson: unknown,
   options: ValidationOptions = {},
 ): { book: ValidatedBook; market: ValidatedMarket } {
+  checkOptions(options, VALIDATION_OPTION_KINDS);
   const swapped = swappedInputsProblem(bookJson, marketJson);
   if (swapped) throw new InputError([swapped]);
   const problems = new ProblemList(options);
@@ -129,13 +135,14 @@ export function validateAccount(json: unknown, knownInstrument: ReadonlyMap<stri
 }
 
 function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
-  if (!isRecord(json)) {
-    problems.add('book', `expected an object with instruments and accounts, got ${json === null ? 'null' : Array.isArray(json) ? 'an Array' : typeof json}`);
-    return null;
-  }
-  const instance = instanceProblem(json, 'book');
+  // an instance (a Map, a session) is said as what it is, before the plain-object check refuses it
+  const instance = typeof json === 'object' && json !== null && !Array.isArray(json) ? instanceProblem(json as Record<string, unknown>, 'book') : null;
   if (instance !== null) {
     problems.add('book', instance);
+    return null;
+  }
+  if (!isRecord(json)) {
+    problems.add('book', `expected an object with instruments and accounts, got ${json === null ? 'null' : Array.isArray(json) ? 'an Array' : typeof json}`);
     return null;
   }
   const misplaced = wrongKindProblem(json, 'book', 'book');
@@ -253,3 +260,6 @@ export function validateBalance(json: unknown): ValidatedCollateral {
   const { asset, amount } = json as { asset: string; amount: number };
   return { asset, amount };
 }
+
+/** {@link ValidationOptions}' keys (src/model/options-check.ts): a misspelt `lenent` had been taken as no option. */
+const VALIDATION_OPTION_KINDS: OptionKinds<ValidationOptions> = { lenient: 'boolean', repairCorrelation: 'boolean', nearestCorrelation: 'any' };

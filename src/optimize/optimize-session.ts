@@ -12,6 +12,7 @@
 import { InputError } from '../errors.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { engineRun } from '../session/prepared-run.js';
+import { marginOptionsIn } from '../margin/options.js';
 import type { MarginSession } from '../session/session.js';
 import type { MarginOptions } from '../session/types.js';
 import { type MasterGroup, masterGroups } from '../subaccounts/groups.js';
@@ -73,7 +74,7 @@ export function restoredAccounts(book: ValidatedBook, accountId: string, policy:
 
 /** The account restored on `session`'s own book. */
 function restoreOn(session: MarginSession, market: ValidatedMarket, request: OptimizeRequest, solver: LpSolver): RestoreResult {
-  const run = engineRun(session.prepare<string>(market, request));
+  const run = engineRun(session.prepare<string>(market, marginOptionsIn(request)));
   try {
     run.run();
     // what validation let through or changed (lenient fields, a repaired correlation) is kept, as margin reports keep it

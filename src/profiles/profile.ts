@@ -6,7 +6,7 @@
  * and the result is validated like any params file, with the same paths (`params.portfolio.assets.default.spotRange`).
  */
 import { describeValue, InputError } from '../errors.js';
-import { nearestName } from '../model/checks.js';
+import { isRecord, nearestName } from '../model/checks.js';
 
 export interface ProfileSource {
   title: string;
@@ -74,13 +74,10 @@ export function findProfile(name: unknown, profiles: readonly MethodologyProfile
  */
 export function mergeParams(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
-  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  if (!isRecord(base) || !isRecord(over)) return over; // a Map or another instance is no section to merge into: as given
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(base)) out[key] = base[key];
   for (const key of Object.keys(over)) out[key] = Object.hasOwn(out, key) ? mergeParams(out[key], over[key]) : over[key];
   return out;
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

@@ -8,5 +8,7 @@ import { DERIBIT_STANDARD_PROFILE } from './deribit-standard.js';
 import { DERIVE_PROFILE } from './derive.js';
 import type { MethodologyProfile } from './profile.js';
 import { SPAN_PROFILE } from './span.js';
+import { deepFreeze } from '../model/deep-freeze.js';
 
-export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, DERIBIT_LEGACY_PROFILE, DERIBIT_STANDARD_PROFILE, SPAN_PROFILE, DERIVE_PROFILE];
+// frozen with everything in them: a caller's edit of an exported profile would change every later run under it
+export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = deepFreeze([DERIBIT_PROFILE, DERIBIT_LEGACY_PROFILE, DERIBIT_STANDARD_PROFILE, SPAN_PROFILE, DERIVE_PROFILE]);

@@ -3,6 +3,7 @@
  * or a machine (v8 serialisation, wire.ts) with every bit intact (−0, NaN, ±Infinity, Maps, typed arrays).
  * `runShardTask` is the one place a worker of any kind (thread, Redis consumer, in-process) does the work.
  */
+import { marginOptionsIn } from '../margin/options.js';
 import { InputError, type InputProblem } from '../errors.js';
 import type { MarginMethod } from '../margin/report.js';
 import { certifyMarket } from '../model/brand.js';
@@ -186,7 +187,7 @@ export class ShardStore {
   private tableRows(task: ShardTask, session: MarginSession, key: string, market: ValidatedMarket, part: RowPart): ShardOutcome {
     const { shard, tick } = task;
     const started = performance.now();
-    const run = engineRun(session.prepare(market, task.runs[0]));
+    const run = engineRun(session.prepare(market, marginOptionsIn(task.runs[0])));
     try {
       const table = run.methodRun.scale?.instrumentTable;
       if (!table) {
@@ -355,7 +356,7 @@ interface KeptRun {
  */
 function keptRun(session: MarginSession, market: ValidatedMarket, options: ShardMarginOptions, table?: TablePart[], prepared?: PreparedRun): KeptRun {
   if (options.breakdown !== true && (options.alone === true || session.subaccountPolicy(options) === null)) {
-    const run = prepared ?? engineRun(session.prepare(market, options));
+    const run = prepared ?? engineRun(session.prepare(market, marginOptionsIn(options)));
     try {
       if (table) run.methodRun.scale?.instrumentTable?.supply(table);
       run.run();
@@ -374,7 +375,8 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
     run.release();
   }
   prepared?.release();
-  const report = options.alone === true ? session.marginAlone(market, options) : session.margin(market, options);
+  const margin = marginOptionsIn(options); // without the task's own flag
+  const report = options.alone === true ? session.marginAlone(market, margin) : session.margin(market, margin);
   const head = { method: report.method, valuationTime: report.valuationTime, backend: report.backend, warnings: report.warnings ?? [] };
   const rollup = report.subaccounts && shardRollup(session.book, report.subaccounts);
   // rows still columns (one method's run under a policy) are packed from them, with no row object built

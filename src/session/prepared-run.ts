@@ -71,7 +71,11 @@ export class PreparedRun implements EngineRun {
   run(): void {
     this.trial.settle();
     this.current.run();
+    this.ran = true;
   }
+
+  /** Whether the kernels ran: before, the outputs hold no figures (a report read then had every account healthy at 0). */
+  private ran = false;
 
   /**
    * The method's figures for accounts in no layout (MethodRun.pools), or undefined when the method cannot give
@@ -126,6 +130,7 @@ export class PreparedRun implements EngineRun {
     this.current.release();
     this.current = next;
     next.run();
+    this.ran = true;
   }
 
   /** The report; `into`: an earlier report's summary rows of the same accounts to write it into (session.marginInto). */
@@ -272,6 +277,7 @@ export class PreparedRun implements EngineRun {
   setAside: ReadonlyMap<number, string> | undefined;
 
   private reportInputs(): ReportInputs {
+    if (!this.ran) throw new Error('margin-core: this prepared run has not run: call run() before reading its figures');
     const c = this.context;
     return {
       layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),

@@ -5,6 +5,8 @@
  * (src/methods/method.ts).
  */
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
+import { MARGIN_OPTION_KINDS } from '../margin/options.js';
+import { checkOptions, type OptionKind } from '../model/options-check.js';
 import type { MarginKernels } from '../kernels/backend.js';
 import { RULE_ISOLATED, RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout, type LayoutOptions } from '../layout/book-layout.js';
@@ -132,6 +134,7 @@ export class MarginSession {
    * master-level policy of `params.subaccounts`, with the roll-up in `report.subaccounts` (src/subaccounts/).
    */
   margin<M extends string>(market: ValidatedMarket | unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
+    checkOptions(options, MARGIN_OPTION_KINDS); // as engine.margin checks them: a misspelt method had run cross
     return this.marginWith(market, options);
   }
 
@@ -143,6 +146,7 @@ export class MarginSession {
    * already given back; (path `options.breakdown`) with breakdown, whose rows are objects.
    */
   marginInto<M extends string>(report: MarginReport, market: ValidatedMarket | unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
+    checkOptions(options, MARGIN_OPTION_KINDS);
     if (options.breakdown === true) throw new InputError([{ path: 'options.breakdown', message: 'marginInto writes summary rows (columns); a breakdown report\'s rows are objects: use margin' }]);
     const lent = lendableRows(report);
     if (typeof lent === 'string') throw new InputError([{ path: 'report', message: lent }]);
@@ -199,6 +203,7 @@ export class MarginSession {
    */
   prepare<M extends string>(marketJson: ValidatedMarket | unknown, profiled: MarginOptions & CheckedMethod<M> = {}): PreparedMarginRun {
     this.assertOpen();
+    checkOptions(profiled, PREPARE_OPTION_KINDS); // as engine.margin checks them: a misspelt method had run cross
     // a run writes the session's market columns: one beside a live session's would re-margin its next fill on them
     if (this.heldBy !== null) throw new Error(`margin-core: this session keeps ${this.heldBy} live: release it before another run on the session, or open another session (engine.openBook)`);
     const options = this.withProfile(profiled);
@@ -451,3 +456,6 @@ interface ValidatedParams {
   locations: LocationParams;
   warnings: InputProblem[];
 }
+
+/** What a prepared run takes: the margin options, and a live session's `limits`, which ride with them (open-live.ts). */
+const PREPARE_OPTION_KINDS: Readonly<Record<string, OptionKind>> = { ...MARGIN_OPTION_KINDS, limits: 'any' };

@@ -9,7 +9,8 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { type CheckedLiquidation, checkedLiquidation, liquidateChunks, liquidatePreparedChunks, PLAN_CHUNK_STEPS, type LiquidateOptions, type LiquidationChunk, withoutLiquidation } from '../liquidation/engine.js';
+import { type CheckedLiquidation, checkedLiquidation, liquidateChunks, liquidatePreparedChunks, PLAN_CHUNK_STEPS, type LiquidateOptions, type LiquidationChunk } from '../liquidation/engine.js';
+import { marginOptionsOf } from '../liquidation/margin-options.js';
 import type { LiquidationReport } from '../liquidation/report.js';
 import { withFundBalance } from '../liquidation/validate.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
@@ -290,7 +291,7 @@ class Cascade {
     const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
     const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
     if (this.kept === null) {
-      const prepare = (at: ValidatedMarket) => engineRun(session.prepare(at, { ...options, params: withoutLiquidation(options.params) }));
+      const prepare = (at: ValidatedMarket) => engineRun(session.prepare(at, marginOptionsOf(options)));
       this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
     } else this.kept.moveTo(market);
     if (timings) {

@@ -125,6 +125,7 @@ function statusReasons(A: Arrow, c: ColumnarMarginReport, from: number, n: numbe
 /** The report (a margin report, or its columnar view) as Arrow IPC bytes (`file` format). */
 export async function writeArrowReport(report: ColumnarMarginReport | MarginReport, format: 'file' | 'stream' = 'file'): Promise<Uint8Array> {
   const c = asColumnar(report, 'writeArrowReport');
+  if (format !== 'file' && format !== 'stream') throw new TypeError(`writeArrowReport: format is 'file' or 'stream', got ${JSON.stringify(format) ?? String(format)}`);
   const A = await loadArrow();
   const { schema, batches } = arrowReport(A, c);
   return A.tableToIPC(new A.Table(schema, [...batches()]), format);

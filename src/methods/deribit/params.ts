@@ -6,7 +6,7 @@
  * `default` applies to what is not listed; a listed entry merges over it field by field. Sources: docs/profiles.md.
  */
 import { describeValue, type ProblemList } from '../../errors.js';
-import { checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
+import { checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
 
 /** One currency pair's parameters (`model_params.currency_pair.<pair>`). */
 export interface DeribitPairRule {
@@ -157,9 +157,6 @@ export function checkDeribitParams(json: unknown, problems: ProblemList): Deribi
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function readMoves(v: unknown, path: string, problems: ProblemList): number[] {
   if (!Array.isArray(v)) {

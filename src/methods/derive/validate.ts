@@ -4,7 +4,7 @@
  * plus what keeps the arithmetic finite. Every problem has its path, e.g. `params.derive.scenarios[3].spotShock`.
  */
 import { describeValue, ProblemList, type ProblemListOptions } from '../../errors.js';
-import { checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
+import { checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
 import {
   DEFAULT_DERIVE_PARAMS, type DeriveCollateral, type DeriveExpiryFeed, type DeriveParams, type DeriveScenario,
   type DeriveUnderlyingFeed, type DeriveVolShock,
@@ -87,9 +87,6 @@ export function checkDeriveParams(json: unknown, problems: ProblemList): DeriveP
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function number(v: unknown, path: string, [min, max, open]: Range, problems: ProblemList): number | undefined {
   const minOpen = open === 'min' || open === 'both', maxOpen = open === 'max' || open === 'both';

@@ -1,5 +1,5 @@
 import { describeValue, ProblemList, type ProblemListOptions } from '../../errors.js';
-import { checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
+import { checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
 import { DEFAULT_PORTFOLIO_PARAMS, type PortfolioParams, type PortfolioRule, scenarioCount, type TailMove } from '../engines/scenario-grid/params.js';
 
 const RULE_KEYS: readonly (keyof PortfolioRule)[] = [
@@ -76,9 +76,6 @@ export function checkPortfolioParams(json: unknown, problems: ProblemList): Port
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function validateRule(v: unknown, base: PortfolioRule, path: string, problems: ProblemList): PortfolioRule | undefined {
   if (!isRecord(v)) {

@@ -4,7 +4,7 @@
  * spreads, weights) replace. Every problem has its path, e.g. `params.span.commodities.BTC.intraSpreads[0].legs[1].tier`.
  */
 import { describeValue, ProblemList, type ProblemListOptions } from '../../errors.js';
-import { boundedNumber, checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
+import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
 import {
   DEFAULT_SPAN_COMMODITY, DEFAULT_SPAN_PARAMS, DELTA_POINTS, type InterLeg, type InterSpread, type IntraLeg, type IntraSpread,
   type ScanSpread, type SpanCommodity, type SpanMonthScanRange, type SpanParams, type SpanTier, type SpreadSide,
@@ -219,6 +219,3 @@ function list<T>(v: unknown, path: string, problems: ProblemList, item: (x: unkn
   return problems.size === before && out.every((x) => x !== undefined) ? (out as T[]) : undefined;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

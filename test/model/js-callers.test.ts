@@ -1,0 +1,135 @@
+/**
+ * The public API from plain JavaScript, where no compiler stops a wrong argument: the mistakes a caller makes are
+ * refused with a typed error naming what was wrong, never taken as "no options", read as NaN, or left to change every
+ * later call (exported tables frozen).
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_IN_PROFILES, createEngine, type Engine, InputError, MARGIN_METHODS, STATUS, validateBook, validateInputs, validateMarket } from '../../src/index.js';
+import { GREEKS_LIMITS } from '../../src/greeks/index.js';
+import { BUILT_IN_METHODS } from '../../src/plugin.js';
+import { accountColumns } from '../../src/margin/account-columns.js';
+import { columnarReport } from '../../src/margin/columnar-report.js';
+import { writeArrowReport } from '../../src/io/arrow/write-report.js';
+import { marginReportJson } from '../../src/io/report-json.js';
+
+const book = JSON.parse(readFileSync('data/sample/book.json', 'utf8'));
+const market = JSON.parse(readFileSync('data/sample/market.json', 'utf8'));
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createEngine({ backend: 'js' });
+});
+
+/** The `path: message` lines of the InputError `fn` throws (anything else rethrown). */
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('exported tables are frozen', () => {
+  it('STATUS, MARGIN_METHODS, BUILT_IN_METHODS, BUILT_IN_PROFILES (deeply) and GREEKS_LIMITS: a sort or a write throws, and reports keep their labels', () => {
+    const before = engine.margin(book, market, { method: 'cross' }).totals.byStatus;
+    expect(() => (STATUS as unknown as string[]).sort()).toThrow(TypeError);
+    expect(() => ((STATUS as unknown as string[])[0] = 'ok')).toThrow(TypeError);
+    expect(() => (MARGIN_METHODS as unknown as string[]).push('x')).toThrow(TypeError);
+    expect(() => ((BUILT_IN_METHODS[0] as { name: string }).name = 'x')).toThrow(TypeError);
+    const derive = BUILT_IN_PROFILES.find((p) => p.name === 'derive')!;
+    expect(() => ((derive as { params: unknown }).params = {})).toThrow(TypeError);
+    expect(Object.isFrozen(derive.params)).toBe(true);
+    expect(() => ((GREEKS_LIMITS as { volMax: number }).volMax = 1)).toThrow(TypeError);
+    expect(engine.margin(book, market, { method: 'cross' }).totals.byStatus).toEqual(before);
+  });
+});
+
+describe('options that are not a plain object', () => {
+  it('a Map, a Promise or a Date as options, or as params, is refused (it had been read as none: cross, no params)', () => {
+    for (const options of [new Map([['method', 'portfolio']]), Promise.resolve({ method: 'portfolio' }), new Date(0)]) {
+      expect(problems(() => engine.margin(book, market, options as never)), String(options)).toEqual([expect.stringMatching(/^options: expected an object of options, or none, got an? (Map|Promise|Date)$/)]);
+    }
+    expect(problems(() => engine.margin(book, market, { method: 'cross', params: new Map() as never }))).toEqual([expect.stringMatching(/^params: expected an object/)]);
+  });
+});
+
+describe('a session\'s own calls check their options, as engine.margin does', () => {
+  it('margin, marginInto and prepare refuse a misspelt option and a flag that is no boolean (a misspelt method had run cross)', () => {
+    const session = engine.openBook(book);
+    try {
+      expect(problems(() => session.margin(market, { methd: 'portfolio' } as never))).toEqual(['options.methd: unknown option (did you mean "method"?)']);
+      expect(problems(() => session.margin(market, { method: 'portfolio', breakdown: 'yes' } as never))).toEqual(['options.breakdown: expected true or false, got "yes"']);
+      expect(problems(() => session.margin(market, null as never))).toEqual(['options: expected an object of options, or none, got null']);
+      const first = session.margin(market, { method: 'cross' });
+      expect(problems(() => session.marginInto(first, market, { methd: 'portfolio' } as never))).toEqual(['options.methd: unknown option (did you mean "method"?)']);
+      expect(problems(() => session.prepare(market, 'cross' as never))).toEqual(['options: expected an object of options, or none, got "cross"']);
+      expect(session.margin(market, { method: 'portfolio' }).totals.im).toBe(engine.margin(book, market, { method: 'portfolio' }).totals.im);
+    } finally {
+      session.release();
+    }
+  });
+
+  it('a prepared run read before run() throws, not a report of every account healthy at 0', () => {
+    const session = engine.openBook(book);
+    try {
+      const run = session.prepare(market, { method: 'cross' });
+      expect(() => run.totals()).toThrow('margin-core: this prepared run has not run: call run() before reading its figures');
+      expect(() => run.report()).toThrow(/has not run/);
+      run.run();
+      expect(run.totals().im).toBe(engine.margin(book, market, { method: 'cross' }).totals.im);
+      run.release();
+    } finally {
+      session.release();
+    }
+  });
+});
+
+describe('the report readers take a margin report only', () => {
+  it('a liquidation report or a book: a TypeError naming the reader, not NaN columns or a crash inside', async () => {
+    const liquidation = engine.liquidate(book, market, { method: 'cross' });
+    expect(() => accountColumns(liquidation as never)).toThrow(/^accountColumns: expected a margin report/);
+    expect(() => columnarReport(book as never)).toThrow(new TypeError('columnarReport takes a margin report (engine.margin\'s), got an Object'));
+    await expect(writeArrowReport(liquidation as never)).rejects.toThrow(/^writeArrowReport takes a margin report/);
+    expect(() => [...marginReportJson(liquidation as never)]).toThrow(/^marginReportJson takes a margin report/);
+  });
+});
+
+describe('the validators check what they are given', () => {
+  it('validateMarket with a book not validated, and the validators\' options, are refused at their paths', () => {
+    expect(problems(() => validateMarket(market, book))).toEqual([expect.stringMatching(/^book: expected a book validateBook\(\) returned, or none, got an Object/)]);
+    expect(problems(() => validateBook(book, { lenent: true } as never))).toEqual(['options.lenent: unknown option (did you mean "lenient"?)']);
+    expect(problems(() => validateBook(book, { lenient: 'yes' } as never))).toEqual(['options.lenient: expected true or false, got "yes"']);
+    expect(problems(() => validateInputs(book, market, 'lenient' as never))).toEqual(['options: expected an object of options, or none, got "lenient"']);
+    expect(validateMarket(market, validateBook(book)).valuationTime).toBe(market.valuationTime);
+  });
+});
+
+describe('columnarBook checks the shape of the columns it is given', () => {
+  it('an empty object, null, lengths that disagree, a row out of range and a NaN: an InputError at columns.<field>, not a book that crashes later', async () => {
+    const { columnarBook } = await import('../../src/model/book-columns.js');
+    const lines = (columns: unknown) => problems(() => columnarBook(columns as never));
+    expect(lines(null)).toEqual(['columns: expected a book\'s columns (BookColumns), got null']);
+    expect(lines({})).toContain('columns.instruments: expected an array, got undefined');
+    const good = {
+      instruments: validateBook(book).instruments, accountIds: ['a'], cashUsd: new Float64Array([100]),
+      positionStart: new Int32Array([0, 1]), positionInstrument: new Int32Array([0]), quantity: new Float64Array([1]), entryPrice: new Float64Array([90_000]),
+      balanceStart: new Int32Array([0, 0]), balanceAsset: new Int32Array(0), balanceAssets: [], amount: new Float64Array(0),
+    };
+    expect(columnarBook(good as never).instruments.length).toBe(good.instruments.length);
+    expect(lines({ ...good, quantity: new Float64Array(2) })).toEqual(['columns.quantity: expected one per position (1), got 2']);
+    expect(lines({ ...good, positionInstrument: new Int32Array([99_999]) })).toEqual([expect.stringMatching(/^columns\.positionInstrument: expected rows of instruments/)]);
+    expect(lines({ ...good, entryPrice: new Float64Array([Number.NaN]) })).toEqual(['columns.entryPrice: expected finite numbers']);
+    expect(lines({ ...good, positionStart: new Int32Array([0, 2]) })).toEqual(['columns.positionStart: expected offsets from 0 to 1, got 0 to 2']);
+  });
+});
+
+describe('the writers\' own arguments', () => {
+  it('a format that is neither file nor stream, and a piece size that is no whole number ≥ 1: refused by name', async () => {
+    const { marginReportJson } = await import('../../src/io/report-json.js');
+    const report = engine.margin(book, market, { method: 'cross' });
+    await expect(writeArrowReport(report, 'json' as never)).rejects.toThrow(new TypeError("writeArrowReport: format is 'file' or 'stream', got \"json\""));
+    for (const bad of [-5, Number.NaN, '100', 1.5]) expect(() => [...marginReportJson(report, bad as never)], String(bad)).toThrow(/^marginReportJson: pieceBytes is a whole number of bytes ≥ 1, got /);
+  });
+});
