@@ -45,7 +45,8 @@ import { FORECAST_OPTION_KINDS, type ForecastOptions, forecastVol, type VolForec
 import { historyOf } from './dynamic/history.js';
 import { backtest, BACKTEST_OPTION_KINDS, type BacktestOptions, type BacktestReport } from './backtest/backtest.js';
 import { pooledUnderCross, stressBook } from './subaccounts/stress-book.js';
-import { allocateCollateral, type AllocationProblem, type AllocationResult } from './subaccounts/allocate.js';
+import type { AllocationProblem, AllocationResult } from './subaccounts/allocate.js';
+import { allocateKeepingMaster, masterWithout } from './subaccounts/allocate-keeping-master.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
 import { validateLocationParams } from './locations/params.js';
 import { subBook } from './model/sub-book.js';
@@ -366,11 +367,15 @@ export class Engine {
     checkOptions(options, MARGIN_OPTION_KINDS);
     const valid = validInputs(book, market, options);
     const params = isPlainRecord(options.params) ? options.params : {};
-    const group = subBook(valid.book, [master]);
-    const report = this.margin(group, valid.market, { ...(options as MarginOptions), breakdown: true, params: { ...params, subaccounts: { policy: 'independent' } } });
+    const group = subBook(valid.book, [master], 'master');
+    const independent = { ...(options as MarginOptions), params: { ...params, subaccounts: { policy: 'independent' } } };
+    const report = this.margin(group, valid.market, { ...independent, breakdown: true });
     const locations = validateLocationParams(params.locations);
     const problem = masterAllocationProblem(report, group, valid.market, master, locations, options.frozenLocations);
-    return { master, ...allocateCollateral(await loadHighs(), problem), problem };
+    // the master re-margined with the transfers made: a method that nets its collateral charges it more once it leaves
+    const marginAfter = (transfers: AllocationResult['transfers']) => this.margin(validateBook(masterWithout(group, master, transfers), { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }).accounts[0];
+    const kept = allocateKeepingMaster(await loadHighs(), problem, marginAfter);
+    return { master, ...kept.result, problem: kept.problem };
   }
 
   /**

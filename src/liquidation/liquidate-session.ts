@@ -2,6 +2,7 @@
  * Liquidation of a laid-out book (a {@link MarginSession}): the service the engine's `liquidate` composes, above the
  * session it takes, with the master-level policy of `params.subaccounts` applied first.
  */
+import { marginOptionsIn } from '../margin/options.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateMarket } from '../model/validate.js';
@@ -71,7 +72,7 @@ const POOLED_NOT_WRITTEN = {
  */
 function actOn(session: MarginSession, market: ValidatedMarket, options: LiquidateOptions, profiled: LiquidateOptions, warnings: InputProblem[]): ValidatedBook | null {
   const policy = session.subaccountPolicy(options);
-  const action = policy === null ? null : policyAction(session, market, options, profiled.method ?? session.registry.defaultName, policy);
+  const action = policy === null ? null : policyAction(session, market, marginOptionsIn(options), profiled.method ?? session.registry.defaultName, policy);
   if (action?.kind === 'pooled') return action.book;
   if (action?.kind === 'covers') {
     payCovers(session.layout, session.book, action.covers); // worked out on the book before they are paid

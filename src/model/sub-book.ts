@@ -10,15 +10,15 @@ import { selectAccounts } from './validate.js';
 /**
  * The accounts `ids` of `book` as a book of their own (same instruments), each with its whole master group (the
  * master and every subaccount: the policy margins them together), in book order. Unknown ids are an InputError at
- * `account`. Read an account's row by id: the book may hold more accounts than `ids`.
+ * `path` (`account`, or the caller's argument). Read an account's row by id: the book may hold more accounts than `ids`.
  */
-export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedBook {
+export function subBook(book: ValidatedBook, ids: readonly string[], path = 'account'): ValidatedBook {
   const byId = new Map(book.accounts.map((a) => [a.id, a]));
   const notIds = ids.filter((id) => typeof id !== 'string');
-  if (notIds.length > 0) throw new InputError(notIds.map((id) => ({ path: 'account', message: `expected an account id (a string), got ${describeValue(id)}` })));
+  if (notIds.length > 0) throw new InputError(notIds.map((id) => ({ path, message: `expected an account id (a string), got ${describeValue(id)}` })));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) {
-    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account ${describeValue(id)} in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'}${suggested(id, byId)})` })));
+    throw new InputError(missing.map((id) => ({ path, message: `no account ${describeValue(id)} in the book (${book.accounts.length} account${book.accounts.length === 1 ? '' : 's'}${suggested(id, byId)})` })));
   }
   const masters = new Set<string>();
   for (const id of ids) {

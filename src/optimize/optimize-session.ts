@@ -42,7 +42,7 @@ export function optimizeSession(session: MarginSession, market: ValidatedMarket,
     }]);
   }
   const runMethod = session.withProfile(request).method ?? session.registry.defaultName;
-  const acted = policyBook(session, market, request, runMethod, policy, 'optimisation');
+  const acted = policyBook(session, market, marginOptionsIn(request), runMethod, policy, 'optimisation');
   if (acted === null) return restoreOn(session, market, request, solver);
   const other = session.openBook(acted);
   try {

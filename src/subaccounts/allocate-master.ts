@@ -32,6 +32,12 @@ export function masterAllocationProblem(
     const of = master.master === undefined ? '' : ` (it is a subaccount of ${JSON.stringify(master.master)}: allocate from that master)`;
     throw new InputError([{ path: 'master', message: `account ${JSON.stringify(masterId)} has no subaccounts${of}` }]);
   }
+  // an account the method could not margin has no health to raise nor collateral to count: the allocation would leave
+  // it out, or count a master with nothing to give, with no sign
+  const unmargined = [master, ...subs].filter((a) => a.status === 'error');
+  if (unmargined.length > 0) {
+    throw new InputError(unmargined.map((a) => ({ path: 'master', message: `${a.id === masterId ? 'the master' : 'subaccount'} ${JSON.stringify(a.id)} could not be margined under ${report.method} (status error: ${a.statusReason}): allocate under a method that margins every account of the group` })));
+  }
   const account = book.accounts.find((a) => a.id === masterId)!;
   const sources: AllocationSource[] = [];
   const keepMm: number[] = []; // per source: the share of its value that counts for MM once it arrives (its location's)
@@ -51,14 +57,18 @@ export function masterAllocationProblem(
     keepMm.push(1);
   }
   const inUsd = (s: (typeof subs)[number]): AllocationAccount => {
-    if (s.usd === undefined) return { id: s.id, equityMm: s.equityMm, mm: s.mm, ...weightsOf(s, sources, keepMm) };
-    return { id: s.id, equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency, ...weightsOf(s, sources, keepMm) };
+    // the size its equity is summed from: a lift aims a rounding of it above 0
+    let gross = s.grossNotional + Math.abs(s.cashUsd ?? 0);
+    for (const row of s.collateral ?? []) gross += Math.abs(row.value);
+    const scaleUsd = gross * (s.usd?.price ?? 1);
+    if (s.usd === undefined) return { id: s.id, equityMm: s.equityMm, mm: s.mm, scaleUsd, ...weightsOf(s, sources, keepMm) };
+    return { id: s.id, equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency, scaleUsd, ...weightsOf(s, sources, keepMm) };
   };
   return {
-    accounts: subs.filter((s) => s.status !== 'error').map(inUsd),
+    accounts: subs.map(inUsd),
     sources,
-    freeUsd: master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im) * masterUsd,
-    freeMmUsd: master.status === 'error' ? 0 : Math.max(0, master.equityMm - master.mm) * masterUsd,
+    freeUsd: Math.max(0, master.equityIm - master.im) * masterUsd,
+    freeMmUsd: Math.max(0, master.equityMm - master.mm) * masterUsd,
   };
 }
 

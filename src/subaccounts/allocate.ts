@@ -19,7 +19,7 @@
  *
  * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
  * with MM = 0 have health +∞ at equity ≥ 0 (left out of the programme) and −∞ below (bankrupt, as the margin report
- * says). Such deficits are lifted to exactly 0 first, from the sources that bring the most equity per USD: no health
+ * says). Such deficits are lifted to 0 (a rounding of their size above: LIFT_ROUNDING) first, from the sources that bring the most equity per USD: no health
  * is finite until they are, and nothing above 0 raises theirs. When the free collateral cannot lift them all, none is
  * lifted (the minimum stays −∞ whatever moves) and the others are allocated as if they were alone.
  */
@@ -38,7 +38,15 @@ export interface AllocationAccount {
    * `weight` on all of it.
    */
   weights?: Readonly<Record<string, readonly WeightSegment[]>> | undefined;
+  /**
+   * The size its equity is summed from (USD: its balances' and positions' values, gross); absent: |equityMm|. A lifted
+   * deficit aims a rounding of it above 0 ({@link LIFT_ROUNDING}), so the re-margined account never reads an ulp below.
+   */
+  scaleUsd?: number | undefined;
 }
+
+/** A lift aims this share of the account's size above 0: the roundings of a re-margin's sum and of a unit conversion. */
+export const LIFT_ROUNDING = 1e-12;
 
 /** Up to `usd` (valued for IM at the source; Infinity: no end) sent from a source, each USD bringing `weight` USD of equity for MM. */
 export interface WeightSegment {
@@ -134,7 +142,7 @@ function allocationHealth(a: AllocationAccount, received: number): number {
 }
 
 /**
- * Lifts every account without MM and with equity below 0 to exactly 0 (module comment): the transfers, what each
+ * Lifts every account without MM and with equity below 0 to 0, a rounding above (module comment): the transfers, what each
  * received (equity for MM), and the problem left for the programme (those accounts at 0, the sources, F and G less
  * what moved). Null when there is no such account, or not enough to lift them all.
  */
@@ -154,12 +162,13 @@ function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult
     pieces.sort((p, q) => q.weight - p.weight || p.l - q.l);
     const sent = new Map<number, number>(); // USD per source, in the order first sent
     let got = 0;
+    const target = LIFT_ROUNDING * (Math.max(a.scaleUsd ?? 0, -a.equityMm) + 1); // a rounding above 0
     for (const piece of pieces) {
       const l = piece.l, src = problem.sources[l], w = piece.weight;
-      if (a.equityMm + got >= 0) break;
-      let usd = Math.min(-(a.equityMm + got) / w, piece.size, usdLeft[l], freeLeft, freeMmLeft / src.weight);
-      // a division's rounding never leaves it an ulp below 0
-      for (let k = 0; k < 4 && a.equityMm + (got + w * usd) < 0 && usd < Math.min(usdLeft[l], freeLeft); k++) usd = Math.min(usd + Math.abs(usd) * Number.EPSILON, usdLeft[l], freeLeft);
+      if (a.equityMm + got >= target) break;
+      let usd = Math.min((target - (a.equityMm + got)) / w, piece.size, usdLeft[l], freeLeft, freeMmLeft / src.weight);
+      // a division's rounding never leaves it an ulp below the target
+      for (let k = 0; k < 4 && a.equityMm + (got + w * usd) < target && usd < Math.min(usdLeft[l], freeLeft); k++) usd = Math.min(usd + Math.abs(usd) * Number.EPSILON, usdLeft[l], freeLeft);
       if (!(usd > 0)) continue;
       usdLeft[l] -= usd;
       freeLeft -= usd;

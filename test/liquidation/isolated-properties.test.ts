@@ -84,7 +84,8 @@ type MarginRow = { id: string; equity: number; positions?: { instrument: string;
 function checkRun(engine: Engine, book: unknown, market: unknown, method: string, options: Record<string, unknown>, label: string): LiquidationReport {
   const coin = new Set(((book as { accounts: { id: string; marginCurrency?: string }[] }).accounts).filter((a) => a.marginCurrency !== undefined).map((a) => a.id));
   const session = engine.openBook(book);
-  const margin = (breakdown: boolean) => session.margin(market, { method, ...options, breakdown }).accounts as unknown as MarginRow[];
+  const { liquidation: _liquidation, ...marginOptions } = options; // a margin run takes no liquidation option
+  const margin = (breakdown: boolean) => session.margin(market, { method, ...marginOptions, breakdown }).accounts as unknown as MarginRow[];
   const before = new Map(margin(true).map((a) => [a.id, a]));
   const r = liquidateSession(session, market, { method, ...options });
   const after = new Map(margin(true).map((a) => [a.id, a]));

@@ -11,6 +11,7 @@
  * w·(xB − xA) = 222, so w·xB = (780 + 222)/2 = 501 and the health is 701/350 (one weight w for both had claimed 698/350,
  * and the debtor re-margined at another figure).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/index.js';
 
@@ -22,14 +23,15 @@ const market = {
 const perp = [{ instrument: 'BTC-USD-PERP', quantity: 1, entryPrice: 80_000 }];
 
 /** The book with the transfers made as their amounts say. */
-function withTransfers(book: { accounts: { id: string; collateral: { asset: string; amount: number }[] }[] }, transfers: readonly { account: string; source: string; amount?: number }[]) {
+function withTransfers(book: { accounts: { id: string; collateral?: { asset: string; amount: number }[] }[] }, transfers: readonly { account: string; source: string; amount?: number }[]) {
   const moved = structuredClone(book);
   for (const t of transfers) {
     for (const [id, sign] of [[t.account, 1], ['m', -1]] as const) {
       const account = moved.accounts.find((a) => a.id === id)!;
-      const balance = account.collateral.find((c) => c.asset === t.source);
+      const collateral = (account.collateral ??= []);
+      const balance = collateral.find((c) => c.asset === t.source);
       if (balance) balance.amount += sign * t.amount!;
-      else account.collateral.push({ asset: t.source, amount: sign * t.amount! });
+      else collateral.push({ asset: t.source, amount: sign * t.amount! });
     }
   }
   return moved;
@@ -81,6 +83,93 @@ describe('collateral allocation to a subaccount that owes the asset sent', () =>
       expect(after.status).not.toBe('bankrupt');
       // plain takes the rest of the 760: (200 + w·(760 − 3.619))/350
       expect(a.health.find((h) => h.account === 'plain')!.after).toBeCloseTo((200 + (780 / 760) * (760 - (4 * 760) / 840)) / 350, 7);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('a lifted deficit re-margins at or above 0, never an ulp below', () => {
+  it.each([0.0137, 1 / 21_000, 1.3, 0.001, 0.0009999999999999998])('a subaccount owing %s BTC with no position: lifted, then re-margined from scratch, is not bankrupt', async (owed) => {
+    // a little USDC beside the debt, so the lift is part of the debt; the master holds BTC enough for any of them
+    const book = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'BTC', amount: 3 }, { asset: 'USDC', amount: 1_000 }] },
+      { id: 'owes', master: 'm', collateral: [{ asset: 'USDC', amount: 1 }, { asset: 'BTC', amount: -owed }] },
+      { id: 'plain', master: 'm', collateral: [{ asset: 'USDC', amount: 200 }], positions: perp },
+    ] };
+    const engine = await createEngine({ backend: 'js' });
+    try {
+      const a = await engine.allocateCollateral(book, market, 'm', { method: 'cross' });
+      expect(a.health.find((h) => h.account === 'owes')!.after).toBe(Infinity);
+      const after = engine.margin(withTransfers(book, a.transfers), market, { method: 'cross' }).accounts.find((x) => x.id === 'owes')!;
+      expect(after.equityMm).toBeGreaterThanOrEqual(0);
+      expect(after.status).not.toBe('bankrupt');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a cash debt of 666.67 lifted with the master\'s USDC: the amount sent covers it, the re-margin reads ≥ 0', async () => {
+    const book = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'USDC', amount: 5_000_000 }] },
+      { id: 'owes', master: 'm', cashUsd: -666.6666666666666 },
+      { id: 'plain', master: 'm', collateral: [{ asset: 'USDC', amount: 200 }], positions: perp },
+    ] };
+    const engine = await createEngine({ backend: 'js' });
+    try {
+      const a = await engine.allocateCollateral(book, market, 'm', { method: 'cross' });
+      const after = engine.margin(withTransfers(book as never, a.transfers), market, { method: 'cross' }).accounts.find((x) => x.id === 'owes')!;
+      expect(after.equityMm).toBeGreaterThanOrEqual(0);
+      expect(after.status).not.toBe('bankrupt');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('what allocation refuses', () => {
+  it('an unknown master at `master`; a group with an account the method cannot margin, naming it', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    try {
+      await expect(engine.allocateCollateral({ instruments, accounts: [{ id: 'm', collateral: [{ asset: 'USDC', amount: 1 }] }] }, market, 'nobody', { method: 'cross' }))
+        .rejects.toMatchObject({ problems: [{ path: 'master', message: expect.stringMatching(/^no account "nobody" in the book/) }] });
+      // a BTC-margined subaccount under var, which margins USD accounts only: status error
+      const book = { instruments: [...instruments, { id: 'BTC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' }], accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 'usd', master: 'm', collateral: [{ asset: 'USDC', amount: 200 }], positions: perp },
+        { id: 'coin', master: 'm', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 0.1 }], positions: [{ instrument: 'BTC-PERPETUAL', quantity: 100, entryPrice: 80_000 }] },
+      ] };
+      const coinMarket = { ...market, marks: { ...market.marks, 'BTC-PERPETUAL': 80_000 } };
+      await expect(engine.allocateCollateral(book, coinMarket, 'm', { method: 'var' })).rejects.toMatchObject({ problems: [{ path: 'master', message: expect.stringMatching(/^subaccount "coin" could not be margined under var \(status error: /) }] });
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('the master stays at IM and MM under a method that nets its collateral', () => {
+  it.each(['portfolio', 'var'])('%s: a master whose BTC hedges its short gives only what keeps it ≥ IM and ≥ MM re-margined (it had been left liquidatable)', async (method) => {
+    const sample = { book: JSON.parse(readFileSync('data/sample/book.json', 'utf8')), market: JSON.parse(readFileSync('data/sample/market.json', 'utf8')) };
+    const mark = sample.market.marks['BTC-PERP'], eth = sample.market.marks['ETH-PERP'];
+    const book = { instruments: sample.book.instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'BTC', amount: 1 }, { asset: 'USDC', amount: 2_000 }], positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: mark }] },
+      { id: 's1', master: 'm', collateral: [{ asset: 'USDC', amount: 100 }], positions: [{ instrument: 'ETH-PERP', quantity: 10, entryPrice: eth }] },
+      { id: 's2', master: 'm', collateral: [{ asset: 'USDC', amount: 100 }], positions: [{ instrument: 'ETH-PERP', quantity: -10, entryPrice: eth }] },
+    ] };
+    const engine = await createEngine({ backend: 'js' });
+    try {
+      const a = await engine.allocateCollateral(book, sample.market, 'm', { method });
+      expect(a.transfers.length).toBeGreaterThan(0);
+      const fresh = engine.margin(withTransfers(book, a.transfers), sample.market, { method }).accounts.find((x) => x.id === 'm')!;
+      expect(fresh.equityIm).toBeGreaterThanOrEqual(fresh.im * (1 - 1e-9));
+      expect(fresh.equityMm).toBeGreaterThanOrEqual(fresh.mm * (1 - 1e-9));
+      // every transfer accepted by a live session, in order (the master's IM is checked at each)
+      const live = engine.live(book, sample.market, { method });
+      try {
+        for (const t of a.transfers) expect(live.transfer({ from: 'm', to: t.account, asset: t.source, amount: t.amount! }).accepted, `${t.account} ${t.source}`).toBe(true);
+      } finally {
+        live.release();
+      }
     } finally {
       await engine.close();
     }

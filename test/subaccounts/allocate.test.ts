@@ -61,19 +61,20 @@ describe('collateral allocation (maximin health)', () => {
     expect(allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 10, weight: 1 }], freeUsd: 0 }).transfers).toEqual([]);
   });
 
-  it('lifts a deficit without MM (health −∞) to exactly 0 first, then water-fills the rest', () => {
-    // D: −40 on MM 0 (bankrupt: health −∞); C: 50 on MM 100. Free 150 at weight 1: D takes 40 (→ 0, health +∞), and
+  it('lifts a deficit without MM (health −∞) to 0 (a rounding of its size above) first, then water-fills the rest', () => {
+    // D: −40 on MM 0 (bankrupt: health −∞); C: 50 on MM 100. Free 150 at weight 1: D takes 40 (→ 0, health +∞: the lift
+    // aims 1e-12 of its size above, 40 + 41e-12, so that no re-margin reads it an ulp below), and
     // C the other 110 (→ 160 / 100 = 1.6). At weight 0.5 (home 20 first, then arbitrum): D takes home's 20 and 40 of
     // arbitrum (20 + 0.5·40 = 40), C the other 90 of F at 0.5: (50 + 45) / 100 = 0.95.
     const accounts = [{ id: 'C', equityMm: 50, mm: 100 }, { id: 'D', equityMm: -40, mm: 0 }];
     const r = allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 1_000, weight: 1 }], freeUsd: 150 });
     expect(r.minHealthBefore).toBe(-Infinity);
-    expect(r.transfers.find((t) => t.account === 'D')).toEqual({ account: 'D', source: 'home', usd: 40 });
+    expect(r.transfers.find((t) => t.account === 'D')).toEqual({ account: 'D', source: 'home', usd: expect.closeTo(40 + 41e-12, 13) });
     expect(r.health[1]).toEqual({ account: 'D', before: -Infinity, after: Infinity });
     expect(r.minHealthAfter).toBeCloseTo(1.6, 7);
     expect(r.usedUsd).toBeCloseTo(150, 6);
     const split = allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 20, weight: 1 }, { id: 'arbitrum', usd: 1_000, weight: 0.5 }], freeUsd: 150 });
-    expect(split.transfers.filter((t) => t.account === 'D')).toEqual([{ account: 'D', source: 'home', usd: 20 }, { account: 'D', source: 'arbitrum', usd: 40 }]);
+    expect(split.transfers.filter((t) => t.account === 'D')).toEqual([{ account: 'D', source: 'home', usd: 20 }, { account: 'D', source: 'arbitrum', usd: expect.closeTo(40 + 82e-12, 13) }]);
     expect(split.minHealthAfter).toBeCloseTo(0.95, 7);
     // not enough to lift it: its health is −∞ whatever moves, and C is allocated as if alone (all 30 of F: 0.8)
     const short = allocateCollateral(highs, { accounts: [...accounts, { id: 'E', equityMm: -1_000, mm: 0 }], sources: [{ id: 'home', usd: 1_000, weight: 1 }], freeUsd: 30 });
@@ -156,7 +157,8 @@ describe('engine.allocateCollateral on a master group', async () => {
     const withDeficit = { ...book, accounts: [...book.accounts, { id: 's3', master: 'm', collateral: [{ asset: 'USDC', amount: -50 }] }] };
     const r = await engine.allocateCollateral(withDeficit, market(), 'm', { params });
     expect(r.health.find((h) => h.account === 's3')).toEqual({ account: 's3', before: -Infinity, after: Infinity });
-    expect(r.transfers.find((t) => t.account === 's3')).toEqual({ account: 's3', source: 'USDC', usd: 50, amount: 50 });
+    // 50 and a rounding of its size (its 50 USDC owed) above: 50 + 51e-12
+    expect(r.transfers.find((t) => t.account === 's3')).toEqual({ account: 's3', source: 'USDC', usd: expect.closeTo(50 + 51e-12, 13), amount: expect.closeTo(50 + 51e-12, 13) });
     expect(r.minHealthAfter).toBeCloseTo(28 / 13, 7);
     // the transfers made: every subaccount as the allocation says
     const moved = structuredClone(withDeficit);

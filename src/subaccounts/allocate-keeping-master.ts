@@ -1,0 +1,68 @@
+/**
+ * The master kept at IM and MM by the allocation it gives (docs/subaccounts.md): the programme's Σ x ≤ F and
+ * Σ w·x ≤ G hold the master's requirement fixed, which the rule-based methods do; a method that nets the master's
+ * collateral against its positions (portfolio, var, span: a coin hedging a short) charges it more once the coin
+ * leaves. The master is re-margined with the transfers made; short of IM or MM, the allocation is solved again on a
+ * smaller share of F and G, the largest that keeps it (bisection).
+ */
+import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
+import { allocateCollateral, type AllocationProblem, type AllocationResult } from './allocate.js';
+import type { LpSolver } from './highs.js';
+
+/** The master's figures after a set of transfers: what {@link keptMaster} checks. */
+export interface MasterAfter {
+  equityIm: number;
+  im: number;
+  equityMm: number;
+  mm: number;
+}
+
+/** Bisection steps on the share of F and G (2^-30 of it: below any transfer's rounding). */
+const SHARE_STEPS = 30;
+
+/**
+ * The allocation of `problem`, its transfers shrunk (by solving on a share of F and G) until `marginAfter` of them
+ * leaves the master at IM and MM, a rounding of its size allowed; the share used is in `problem`'s returned F and G.
+ */
+export function allocateKeepingMaster(highs: LpSolver, problem: AllocationProblem, marginAfter: (transfers: AllocationResult['transfers']) => MasterAfter): { result: AllocationResult; problem: AllocationProblem } {
+  const at = (share: number): AllocationProblem => share === 1 ? problem : { ...problem, freeUsd: problem.freeUsd * share, ...(problem.freeMmUsd !== undefined ? { freeMmUsd: problem.freeMmUsd * share } : {}) };
+  const whole = allocateCollateral(highs, problem);
+  if (whole.transfers.length === 0 || keeps(marginAfter(whole.transfers))) return { result: whole, problem };
+  let low = 0, high = 1, best: AllocationResult | null = null;
+  for (let k = 0; k < SHARE_STEPS; k++) {
+    const mid = (low + high) / 2, result = allocateCollateral(highs, at(mid));
+    if (result.transfers.length === 0 || keeps(marginAfter(result.transfers))) {
+      low = mid;
+      best = result;
+    } else high = mid;
+  }
+  return best === null ? { result: allocateCollateral(highs, at(0)), problem: at(0) } : { result: best, problem: at(low) };
+}
+
+/** At IM and MM, a rounding of the figures' size below allowed (a rule-based master left exactly at IM reads an ulp either side). */
+function keeps(f: MasterAfter): boolean {
+  const slack = 1e-9 * (Math.abs(f.im) + Math.abs(f.equityIm) + 1);
+  return f.equityIm - f.im >= -slack && f.equityMm - f.mm >= -1e-9 * (Math.abs(f.mm) + Math.abs(f.equityMm) + 1);
+}
+
+/**
+ * The master of `book` as a book of its own with `transfers` taken out of its balances (a source `asset`, `asset@location`
+ * or `cashUsd`; each transfer's `amount` in the asset's units), for re-margining it.
+ */
+export function masterWithout(book: ValidatedBook, masterId: string, transfers: AllocationResult['transfers']): { instruments: ValidatedBook['instruments']; accounts: ValidatedAccount[] } {
+  const master = book.accounts.find((a) => a.id === masterId)!;
+  const collateral = master.collateral.map((b) => ({ ...b }));
+  let cashUsd = master.cashUsd ?? 0;
+  for (const t of transfers) {
+    const amount = t.amount ?? t.usd;
+    if (t.source === 'cashUsd') {
+      cashUsd -= amount;
+      continue;
+    }
+    const at = t.source.indexOf('@'), asset = at < 0 ? t.source : t.source.slice(0, at), location = at < 0 ? undefined : t.source.slice(at + 1);
+    const balance = collateral.find((b) => b.asset === asset && b.location === location);
+    if (balance) balance.amount -= amount;
+  }
+  const { master: _none, ...own } = master as ValidatedAccount & { master?: string };
+  return { instruments: book.instruments, accounts: [{ ...own, collateral, ...(master.cashUsd !== undefined || cashUsd !== 0 ? { cashUsd } : {}) } as ValidatedAccount] };
+}
