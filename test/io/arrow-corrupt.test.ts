@@ -77,14 +77,19 @@ describe('a corrupt Arrow book', () => {
     ]);
   });
 
-  it('an id whose string offsets fall back: refused at that id (it read as the next ids run together, and the next as empty)', async () => {
-    // the first batch's account ids: their offsets [0, |id0|, |id0| + |id1|, …] as little-endian Int32s in the file
+  /** The first batch's account id offsets [0, |id0|, |id0| + |id1|, …] and the byte where the file holds them (little-endian Int32s). */
+  function idOffsets(): { offsets: Int32Array; at: number } {
     const ids = sample.book.accounts.slice(0, 16).map((a) => a.id);
     const offsets = new Int32Array(ids.length + 1);
     for (let k = 0; k < ids.length; k++) offsets[k + 1] = offsets[k] + ids[k].length;
     const pattern = new Uint8Array(offsets.buffer);
     const at = valid.findIndex((_, i) => pattern.every((b, j) => valid[i + j] === b));
     expect(at).toBeGreaterThan(0);
+    return { offsets, at };
+  }
+
+  it('an id whose string offsets fall back: refused at that id (it read as the next ids run together, and the next as empty)', async () => {
+    const { offsets, at } = idOffsets();
     const bytes = valid.slice();
     new DataView(bytes.buffer).setInt32(at + 4 * 6, offsets[7] + 1000, true); // id 5 ends 1,000 bytes on, id 6 starts there
     expect(await readArrowBook(bytes).then(() => [], (error: InputError) => error.problems)).toEqual([
@@ -93,11 +98,7 @@ describe('a corrupt Arrow book', () => {
   });
 
   it('an id column whose last offset runs past its bytes: refused at the column, counting the rows its bytes hold (all but the last)', async () => {
-    const ids = sample.book.accounts.slice(0, 16).map((a) => a.id);
-    const offsets = new Int32Array(ids.length + 1);
-    for (let k = 0; k < ids.length; k++) offsets[k + 1] = offsets[k] + ids[k].length;
-    const pattern = new Uint8Array(offsets.buffer);
-    const at = valid.findIndex((_, i) => pattern.every((b, j) => valid[i + j] === b));
+    const { offsets, at } = idOffsets();
     const bytes = valid.slice();
     new DataView(bytes.buffer).setInt32(at + 4 * 16, offsets[16] + 1000, true); // the last id ends 1,000 bytes past the data
     const problems = await readArrowBook(bytes).then(() => [], (error: InputError) => error.problems);
