@@ -1,13 +1,12 @@
 /**
- * The shape of a columnar book's columns (book-columns.ts BookColumns), checked before it is certified as validated:
+ * The shape of a columnar book's columns (book-columns.ts BookColumns, not imported: that module calls this), checked before it is certified as validated:
  * a caller who builds the columns (JavaScript, no compiler) gets an InputError at `columns.<field>`, not a crash
  * inside a later run. What the readers build passes by construction; this holds the public `columnarBook` to it.
  */
 import { describeValue, InputError, type InputProblem } from '../errors.js';
-import type { BookColumns } from './book-columns.js';
 
 /** Throws an InputError naming every column of `columns` that is missing, of the wrong type or length, or out of order. */
-export function checkColumnShape(columns: unknown): asserts columns is BookColumns {
+export function checkColumnShape(columns: unknown): void {
   if (typeof columns !== 'object' || columns === null || Array.isArray(columns)) {
     throw new InputError([{ path: 'columns', message: `expected a book's columns (BookColumns), got ${describeValue(columns)}` }]);
   }

@@ -203,7 +203,7 @@ export class MarginSession {
    */
   prepare<M extends string>(marketJson: ValidatedMarket | unknown, profiled: MarginOptions & CheckedMethod<M> = {}): PreparedMarginRun {
     this.assertOpen();
-    checkOptions(profiled, PREPARE_OPTION_KINDS); // as engine.margin checks them: a misspelt method had run cross
+    checkOptions(profiled, PREPARE_OPTION_KINDS); // a misspelt method had run cross
     // a run writes the session's market columns: one beside a live session's would re-margin its next fill on them
     if (this.heldBy !== null) throw new Error(`margin-core: this session keeps ${this.heldBy} live: release it before another run on the session, or open another session (engine.openBook)`);
     const options = this.withProfile(profiled);
@@ -246,8 +246,7 @@ export class MarginSession {
             }
             accountList.array.set(accounts.list);
           }
-          // The column map (Column objects: memory growth does not stale them) is rebuilt only when a column moved (a
-          // relocation in the layout, grown outputs): engines that re-margin one account at a time call this thousands of times.
+          // The column map (Column objects: memory growth does not stale them) is rebuilt only when a column moved (a relocation in the layout, grown outputs): engines that re-margin one account at a time call this thousands of times.
           const generation = layout.generation;
           if (generation !== columnsGeneration || out.version !== columnsVersion) {
             columnsGeneration = generation;

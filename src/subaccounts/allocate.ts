@@ -19,8 +19,9 @@
  *
  * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
  * with MM = 0 have health +∞ at equity ≥ 0 (left out of the programme) and −∞ below (bankrupt, as the margin report
- * says). Such deficits are lifted to 0 (a rounding of their size above: LIFT_ROUNDING) first, from the sources that bring the most equity per USD: no health
- * is finite until they are, and nothing above 0 raises theirs. When the free collateral cannot lift them all, none is
+ * says). Such deficits are lifted to 0 (a rounding of their size above: LIFT_ROUNDING) first, on the sources the
+ * programme solved with a row per lift beside the health rows chooses (a lift never spends what only another account
+ * can hold), made exactly on them: no health is finite until they are, and nothing above 0 raises theirs. When the free collateral cannot lift them all, none is
  * lifted (the minimum stays −∞ whatever moves) and the others are allocated as if they were alone.
  */
 import type { LpSolver } from './highs.js';
@@ -47,6 +48,11 @@ export interface AllocationAccount {
 
 /** A lift aims this share of the account's size above 0: the roundings of a re-margin's sum and of a unit conversion. */
 export const LIFT_ROUNDING = 1e-12;
+
+/** The equity for MM (USD) a lift aims at: a rounding of the account's size above 0. */
+function liftTarget(a: AllocationAccount): number {
+  return LIFT_ROUNDING * (Math.max(a.scaleUsd ?? 0, -a.equityMm) + 1);
+}
 
 /** Up to `usd` (valued for IM at the source; Infinity: no end) sent from a source, each USD bringing `weight` USD of equity for MM. */
 export interface WeightSegment {
@@ -118,7 +124,12 @@ export interface AllocationResult {
 /** Solves the allocation LP (module comment). Throws RangeError for inputs that are not finite or are negative. */
 export function allocateCollateral(highs: LpSolver, problem: AllocationProblem): AllocationResult {
   checkProblem(problem);
-  const lift = liftDeficits(problem);
+  const deficits = problem.accounts.filter((a) => a.mm === 0 && a.equityMm < 0);
+  if (deficits.length === 0) return maximin(highs, problem);
+  // which sources lift which deficit: the programme's choice, every other account raised as far as it can be beside
+  // the lifts (the sources that bring the most per USD first could spend what only another account can hold)
+  const plan = programme(highs, problem, problem.accounts.filter((a) => a.mm > 0), deficits);
+  const lift = plan === null ? null : liftDeficits(problem, plannedLifts(plan, problem, deficits));
   if (lift === null) return maximin(highs, problem);
   const rest = maximin(highs, lift.rest);
   const before = problem.accounts.map((a) => allocationHealth(a, 0));
@@ -146,27 +157,34 @@ function allocationHealth(a: AllocationAccount, received: number): number {
  * received (equity for MM), and the problem left for the programme (those accounts at 0, the sources, F and G less
  * what moved). Null when there is no such account, or not enough to lift them all.
  */
-function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult['transfers']; received: Map<string, number>; usedUsd: number; rest: AllocationProblem } | null {
+function liftDeficits(problem: AllocationProblem, planned: ReadonlyMap<string, ReadonlyMap<number, number>>): { transfers: AllocationResult['transfers']; received: Map<string, number>; usedUsd: number; rest: AllocationProblem } | null {
   const deficits = problem.accounts.filter((a) => a.mm === 0 && a.equityMm < 0);
   if (deficits.length === 0) return null;
   const usdLeft = problem.sources.map((src) => src.usd);
   let freeLeft = problem.freeUsd, freeMmLeft = problem.freeMmUsd ?? Infinity, usedUsd = 0;
   const transfers: AllocationResult['transfers'] = [], received = new Map<string, number>();
   for (const a of deficits) {
-    // the most equity per USD first (sources in input order, then their segments, among equals): the least of F spent
-    const pieces: { l: number; size: number; weight: number }[] = [];
+    // the programme's sources first, up to what it sends from each; then, for a rounding it left, the most equity per
+    // USD first (sources in input order, then their segments, among equals): the least of F spent
+    const pieces: { l: number; size: number; weight: number; cap: number }[] = [], mine = planned.get(a.id);
     problem.sources.forEach((src, l) => {
       if (!(src.usd > 0) || (a.receives !== undefined && a.receives !== src.asset)) return;
-      for (const seg of segmentsOf(a, src)) if (seg.weight > 0 && seg.usd > 0) pieces.push({ l, size: seg.usd, weight: seg.weight });
+      for (const seg of segmentsOf(a, src)) if (seg.weight > 0 && seg.usd > 0) pieces.push({ l, size: seg.usd, weight: seg.weight, cap: Infinity });
     });
-    pieces.sort((p, q) => q.weight - p.weight || p.l - q.l);
+    // (a rounding the programme left comes from its own sources first too: no dust of another)
+    const planShare = (l: number) => (mine?.get(l) ?? 0) > 0 ? 1 : 0;
+    pieces.sort((p, q) => planShare(q.l) - planShare(p.l) || q.weight - p.weight || p.l - q.l);
+    if (mine !== undefined) pieces.unshift(...pieces.filter((p) => planShare(p.l) > 0).map((p) => ({ ...p, cap: mine.get(p.l)! })));
     const sent = new Map<number, number>(); // USD per source, in the order first sent
     let got = 0;
-    const target = LIFT_ROUNDING * (Math.max(a.scaleUsd ?? 0, -a.equityMm) + 1); // a rounding above 0
+    const target = liftTarget(a);
+    const takenFrom = new Map<number, number>(); // USD taken per source for this account (a planned cap is the source's)
     for (const piece of pieces) {
       const l = piece.l, src = problem.sources[l], w = piece.weight;
       if (a.equityMm + got >= target) break;
-      let usd = Math.min((target - (a.equityMm + got)) / w, piece.size, usdLeft[l], freeLeft, freeMmLeft / src.weight);
+      const capLeft = piece.cap - (takenFrom.get(l) ?? 0);
+      if (!(capLeft > 0)) continue;
+      let usd = Math.min((target - (a.equityMm + got)) / w, piece.size, capLeft, usdLeft[l], freeLeft, freeMmLeft / src.weight);
       // a division's rounding never leaves it an ulp below the target
       for (let k = 0; k < 4 && a.equityMm + (got + w * usd) < target && usd < Math.min(usdLeft[l], freeLeft); k++) usd = Math.min(usd + Math.abs(usd) * Number.EPSILON, usdLeft[l], freeLeft);
       if (!(usd > 0)) continue;
@@ -176,6 +194,7 @@ function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult
       usedUsd += usd;
       got = got + w * usd;
       sent.set(l, (sent.get(l) ?? 0) + usd);
+      takenFrom.set(l, (takenFrom.get(l) ?? 0) + usd);
     }
     for (const [l, usd] of sent) {
       const src = problem.sources[l];
@@ -193,17 +212,27 @@ function liftDeficits(problem: AllocationProblem): { transfers: AllocationResult
   return { transfers, received, usedUsd, rest };
 }
 
-/** The maximin programme over the accounts with MM (module comment). */
-function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult {
-  const accounts = problem.accounts.filter((a) => a.mm > 0);
+/** A solved programme: its sources, each (account, source)'s segments and variables, the unit, G, and the variables' values. */
+interface Solved {
+  sources: AllocationSource[];
+  segments: (readonly WeightSegment[])[][];
+  parts: (i: number, l: number) => { name: string; seg: WeightSegment }[];
+  unit: number;
+  freeMm: number;
+  values: Record<string, number>;
+}
+
+/**
+ * The maximin programme (module comment) over `accounts` (MM > 0) and, with `lifts` (accounts without MM below 0), each
+ * of those held at or above 0 by a row of its own, solved in two stages; null when there is nothing to solve, or (with
+ * lifts) no allocation lifts them all. Accounts index the variables: `accounts` first, then `lifts`.
+ */
+function programme(highs: LpSolver, problem: AllocationProblem, healthOf: readonly AllocationAccount[], lifts: readonly AllocationAccount[]): Solved | null {
+  const accounts = [...healthOf, ...lifts];
   // a source that brings no account anything is left out (an account's own weights can exceed the master's)
   const sources = problem.sources.filter((s) => s.usd > 0 && accounts.some((a) => segmentsOf(a, s).some((seg) => seg.weight > 0)));
-  const before = problem.accounts.map((a) => allocationHealth(a, 0));
-  const minBefore = Math.min(Infinity, ...before);
   const freeMm = mmBound(problem, sources);
-  if (accounts.length === 0 || sources.length === 0 || !(problem.freeUsd > 0) || !(freeMm > 0)) {
-    return { minHealthBefore: minBefore, minHealthAfter: minBefore, transfers: [], health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: before[i] })), usedUsd: 0 };
-  }
+  if (accounts.length === 0 || sources.length === 0 || !(problem.freeUsd > 0) || !(freeMm > 0)) return null;
   // the variables: segment k of what source l sends account i (x_i_l for the first)
   const segments = accounts.map((a) => sources.map((s) => segmentsOf(a, s)));
   const x = (i: number, l: number, k = 0) => (k === 0 ? `x_${i}_${l}` : `x_${i}_${l}_${k}`);
@@ -214,7 +243,10 @@ function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult 
   // amounts in units of `unit` USD (a power of two: exact): HiGHS answers a wrong optimum (nothing moved) once they reach
   // ~1e11; health is a ratio of them, the same in any unit
   const unit = usdUnit(problem, accounts, sources, freeMm), u = (usd: number) => num(usd / unit);
-  const health = accounts.map((a, i) => ` h${i}: ${sources.flatMap((_s, l) => parts(i, l).map((p) => `+ ${num(p.seg.weight)} ${p.name}`)).join(' ')} - ${u(a.mm)} t >= ${u(-a.equityMm)}`);
+  const gained = (i: number) => sources.flatMap((_s, l) => parts(i, l).map((p) => `+ ${num(p.seg.weight)} ${p.name}`)).join(' ');
+  const health = healthOf.map((a, i) => ` h${i}: ${gained(i)} - ${u(a.mm)} t >= ${u(-a.equityMm)}`);
+  // a lift's row: its deficit and the rounding a lift aims above 0 (liftDeficits lifts it exactly, on these sources)
+  health.push(...lifts.map((a, j) => ` d${j}: ${gained(healthOf.length + j)} >= ${u(liftTarget(a) - a.equityMm)}`));
   const held = sources.map((s, l) => ` s${l}: ${accounts.flatMap((_, i) => parts(i, l).map((p) => `+ ${p.name}`)).join(' ')} <= ${u(s.usd)}`);
   const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${u(problem.freeUsd)}`] : [];
   // the master loses its own weight of what leaves it, whoever receives it
@@ -225,16 +257,36 @@ function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult 
     if (accounts[i].receives !== undefined && accounts[i].receives !== sources[l].asset) return ` 0 <= ${name} <= 0`;
     return Number.isFinite(seg.usd) ? ` 0 <= ${name} <= ${u(seg.usd)}` : ` ${name} >= 0`;
   };
-  const bounds = ['Bounds', ' -inf <= t <= +inf', ...accounts.flatMap((_, i) => sources.flatMap((_s, l) => parts(i, l).map((p) => bound(i, l, p.name, p.seg))))];
-  const first = solve(highs, ['Maximize', ' obj: t', 'Subject To', ...health, ...held, ...free, ...bounds, 'End'].join('\n'));
+  // with no account to raise (lifts alone), t is no variable of the answer: held at 0
+  const bounds = ['Bounds', healthOf.length > 0 ? ' -inf <= t <= +inf' : ' t = 0', ...accounts.flatMap((_, i) => sources.flatMap((_s, l) => parts(i, l).map((p) => bound(i, l, p.name, p.seg))))];
+  let first: Record<string, number>;
+  try {
+    first = solve(highs, ['Maximize', ' obj: t', 'Subject To', ...health, ...held, ...free, ...bounds, 'End'].join('\n'));
+  } catch (error) {
+    if (lifts.length > 0) return null; // the lifts cannot all be made
+    throw error;
+  }
   // second stage: the least collateral moved among the allocations that reach t*; should the solver's tolerances
   // find t ≥ t* infeasible, the first stage's allocation stands
-  let second = first;
+  let values = first;
   try {
-    second = solve(highs, ['Minimize', ` obj: ${vars.map((v) => `+ ${v}`).join(' ')}`, 'Subject To', ...health, ...held, ...free, ` keep: t >= ${num(first.t)}`, ...bounds, 'End'].join('\n'));
+    values = solve(highs, ['Minimize', ` obj: ${vars.map((v) => `+ ${v}`).join(' ')}`, 'Subject To', ...health, ...held, ...free, ` keep: t >= ${num(first.t ?? 0)}`, ...bounds, 'End'].join('\n'));
   } catch {
-    second = first;
+    values = first;
   }
+  return { sources, segments, parts, unit, freeMm, values };
+}
+
+/** The maximin programme over the accounts with MM (module comment). */
+function maximin(highs: LpSolver, problem: AllocationProblem): AllocationResult {
+  const accounts = problem.accounts.filter((a) => a.mm > 0);
+  const before = problem.accounts.map((a) => allocationHealth(a, 0));
+  const minBefore = Math.min(Infinity, ...before);
+  const solved = programme(highs, problem, accounts, []);
+  if (solved === null) {
+    return { minHealthBefore: minBefore, minHealthAfter: minBefore, transfers: [], health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: before[i] })), usedUsd: 0 };
+  }
+  const { sources, segments, parts, unit, freeMm, values: second } = solved;
   const transfers: AllocationResult['transfers'] = [];
   const received = new Map<string, number>();
   // what each source has left: the solver's round-off (10.000000000003638 of 10) never moves more than a source holds
@@ -320,4 +372,19 @@ function checkProblem(p: AllocationProblem): void {
   }
   if (!(p.freeUsd >= 0)) throw bad('freeUsd', p.freeUsd);
   if (p.freeMmUsd !== undefined && !(p.freeMmUsd >= 0)) throw bad('freeMmUsd', p.freeMmUsd);
+}
+
+/** What the programme `plan` sends each deficit (by account id), per source (its index in `problem.sources`), in USD. */
+function plannedLifts(plan: Solved, problem: AllocationProblem, deficits: readonly AllocationAccount[]): Map<string, Map<number, number>> {
+  const lifted = problem.accounts.filter((a) => a.mm > 0).length, out = new Map<string, Map<number, number>>();
+  deficits.forEach((a, j) => {
+    const bySource = new Map<number, number>();
+    plan.sources.forEach((src, l) => {
+      let usd = 0;
+      for (const p of plan.parts(lifted + j, l)) usd += Math.max(0, (plan.values[p.name] ?? 0) * plan.unit);
+      if (usd > 0) bySource.set(problem.sources.indexOf(src), usd);
+    });
+    out.set(a.id, bySource);
+  });
+  return out;
 }

@@ -61,11 +61,26 @@ describe('collateral allocation (maximin health)', () => {
     expect(allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 10, weight: 1 }], freeUsd: 0 }).transfers).toEqual([]);
   });
 
+  it('lifts a deficit from the sources the programme chooses: not from a coin only another account can hold', () => {
+    // K holds only BTC (a coin-margined account): E 0, MM 100; D owes 100 (no MM). The master's BTC, 100, and cash, 150,
+    // at weight 1, F 200. The most equity per USD is a tie, and BTC comes first: a lift from it left K nothing (health
+    // 0); the programme lifts D with the cash and sends K the BTC: health 1
+    const r = allocateCollateral(highs, {
+      accounts: [{ id: 'K', equityMm: 0, mm: 100, receives: 'BTC' }, { id: 'D', equityMm: -100, mm: 0 }],
+      sources: [{ id: 'coin', usd: 100, weight: 1, asset: 'BTC' }, { id: 'cash', usd: 150, weight: 1, asset: 'USD' }],
+      freeUsd: 200.5,
+    });
+    expect(r.transfers.filter((t) => t.account === 'D').map((t) => t.source)).toEqual(['cash']);
+    expect(r.health).toEqual([{ account: 'K', before: 0, after: expect.closeTo(1, 9) }, { account: 'D', before: -Infinity, after: Infinity }]);
+    expect(r.minHealthAfter).toBeCloseTo(1, 9);
+  });
+
   it('lifts a deficit without MM (health −∞) to 0 (a rounding of its size above) first, then water-fills the rest', () => {
     // D: −40 on MM 0 (bankrupt: health −∞); C: 50 on MM 100. Free 150 at weight 1: D takes 40 (→ 0, health +∞: the lift
     // aims 1e-12 of its size above, 40 + 41e-12, so that no re-margin reads it an ulp below), and
-    // C the other 110 (→ 160 / 100 = 1.6). At weight 0.5 (home 20 first, then arbitrum): D takes home's 20 and 40 of
-    // arbitrum (20 + 0.5·40 = 40), C the other 90 of F at 0.5: (50 + 45) / 100 = 0.95.
+    // C the other 110 (→ 160 / 100 = 1.6). With home's 20 at weight 1 and arbitrum at 0.5: D needs 40 of equity and C
+    // gains what the rest of F brings, 45 either way (home to D and 90 of arbitrum to C, or home to C and 50 of
+    // arbitrum): (50 + 45) / 100 = 0.95.
     const accounts = [{ id: 'C', equityMm: 50, mm: 100 }, { id: 'D', equityMm: -40, mm: 0 }];
     const r = allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 1_000, weight: 1 }], freeUsd: 150 });
     expect(r.minHealthBefore).toBe(-Infinity);
@@ -74,7 +89,13 @@ describe('collateral allocation (maximin health)', () => {
     expect(r.minHealthAfter).toBeCloseTo(1.6, 7);
     expect(r.usedUsd).toBeCloseTo(150, 6);
     const split = allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 20, weight: 1 }, { id: 'arbitrum', usd: 1_000, weight: 0.5 }], freeUsd: 150 });
-    expect(split.transfers.filter((t) => t.account === 'D')).toEqual([{ account: 'D', source: 'home', usd: 20 }, { account: 'D', source: 'arbitrum', usd: expect.closeTo(40 + 82e-12, 13) }]);
+    // (home's 20 to C and 80 of arbitrum to D is as good: C gains 20 + 25 either way; D is lifted to 0 and a rounding)
+    const weight = { home: 1, arbitrum: 0.5 } as Record<string, number>;
+    const liftedBy = split.transfers.filter((t) => t.account === 'D').reduce((sum, t) => sum + weight[t.source] * t.usd, 0);
+    expect(liftedBy).toBeGreaterThanOrEqual(40);
+    expect(liftedBy).toBeCloseTo(40, 9);
+    expect(split.health[1].after).toBe(Infinity);
+    expect(split.usedUsd).toBeLessThanOrEqual(150);
     expect(split.minHealthAfter).toBeCloseTo(0.95, 7);
     // not enough to lift it: its health is −∞ whatever moves, and C is allocated as if alone (all 30 of F: 0.8)
     const short = allocateCollateral(highs, { accounts: [...accounts, { id: 'E', equityMm: -1_000, mm: 0 }], sources: [{ id: 'home', usd: 1_000, weight: 1 }], freeUsd: 30 });
