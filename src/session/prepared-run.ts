@@ -3,6 +3,7 @@
  * changed accounts, answers what-ifs, builds the report. It also keeps what the live layer (src/live/) needs to
  * bring the run up to a market changed in place: the method, its parameters and the context it was prepared on.
  */
+import { checkChanges } from './check-changes.js';
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
@@ -117,6 +118,7 @@ export class PreparedRun implements EngineRun {
   }
 
   whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement {
+    checkChanges(changes, this.context.layout);
     return this.trial.withChanges(this.indexOf(accountId), changes);
   }
 

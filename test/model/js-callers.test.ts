@@ -133,3 +133,27 @@ describe('the writers\' own arguments', () => {
     for (const bad of [-5, Number.NaN, '100', 1.5]) expect(() => [...marginReportJson(report, bad as never)], String(bad)).toThrow(/^marginReportJson: pieceBytes is a whole number of bytes ≥ 1, got /);
   });
 });
+
+describe('a prepared run\'s what-if takes changes by layout row', () => {
+  it('an id for a row, a row out of range, no array, a change of no kind and a number that is no number: refused at their paths', () => {
+    const session = engine.openBook(book);
+    try {
+      const run = session.prepare(market, { method: 'cross' });
+      run.run();
+      const id = book.accounts[0].id, eth = session.layout.instruments.indexById.get('ETH-PERP')!;
+      const whatIf = (changes: unknown) => problems(() => run.whatIf(id, changes as never));
+      expect(whatIf([{ instrument: 'ETH-PERP', quantity: 1, price: 3_000 }])).toEqual([`changes[0].instrument: expected a layout row from 0 to ${session.layout.instruments.count - 1}, got "ETH-PERP" (an id: a prepared run takes the row, layout.instruments.indexById.get("ETH-PERP"); a live session's whatIf takes ids)`]);
+      expect(whatIf([{ instrument: 1.5, quantity: 1, price: 1 }, { asset: 99, amount: 1 }])).toEqual([
+        expect.stringMatching(/^changes\[0\]\.instrument: expected a layout row from 0 to \d+, got 1\.5$/),
+        expect.stringMatching(/^changes\[1\]\.asset: expected a layout row from 0 to \d+, got 99$/),
+      ]);
+      expect(whatIf(null)).toEqual([expect.stringMatching(/^changes: expected an array of changes/)]);
+      expect(whatIf([{}])).toEqual(['changes[0]: expected { instrument, quantity, price }, { asset, amount } or { cashUsd }']);
+      expect(whatIf([{ cashUsd: '100' }])).toEqual(['changes[0].cashUsd: expected a finite number, got "100"']);
+      expect(run.whatIf(id, [{ instrument: eth, quantity: 1, price: market.marks['ETH-PERP'] }]).im).toBeGreaterThan(0);
+      run.release();
+    } finally {
+      session.release();
+    }
+  });
+});
