@@ -209,6 +209,7 @@ export class LiveSession {
 
   /** Calls `listener` with the status changes of every update; returns the unsubscribe. */
   onStatusChange(listener: (events: readonly StatusChange[]) => void): () => void {
+    this.assertLive();
     // refused here: called with the events, a value that is not a function would fail where its failure is swallowed
     if (typeof listener !== 'function') throw new InputError([{ path: 'listener', message: `expected a function of the status changes, got ${describeValue(listener)}` }]);
     this.listeners.add(listener);
@@ -431,7 +432,9 @@ export class LiveSession {
     if (events.length > 0) {
       for (const listener of this.listeners) {
         try {
-          listener(events);
+          const answer: unknown = listener(events);
+          // an async subscriber's rejection is its own too (left unhandled, it ended the process)
+          if (typeof (answer as PromiseLike<unknown> | null)?.then === 'function') void Promise.resolve(answer).catch(() => undefined);
         } catch {
           // a subscriber's failure is its own: the update is applied and every other subscriber still hears of it
         }

@@ -83,4 +83,25 @@ describe('status listeners', () => {
       live.release();
     }
   });
+
+  it('an async listener that rejects is its own failure too: no unhandled rejection (it had ended the process); none is taken after release', async () => {
+    const { createEngine } = await import('../../src/index.js');
+    const engine = await createEngine({ backend: 'js' });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const live = engine.live(book(0), market(0), { method: 'cross' });
+    try {
+      live.onStatusChange(async () => {
+        throw new Error('an async subscriber\'s own bug');
+      });
+      expect(live.applyTick({ assets: { BTC: { price: 50_000 } } }).events.length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      live.release();
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(() => live.onStatusChange(() => undefined)).toThrow(/after release/);
+  });
 });
