@@ -296,6 +296,8 @@ export class MarginSession {
   }
 
   release(): void {
+    // a live session's run reads this layout: released under it, its next call read freed columns
+    if (this.heldBy !== null && !this.released) throw new Error(`margin-core: this session keeps ${this.heldBy} live: release that first (live.release()), then the session`);
     this.released = true;
     this.layout.release();
   }

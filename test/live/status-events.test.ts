@@ -105,3 +105,17 @@ describe('status listeners', () => {
     expect(() => live.onStatusChange(() => undefined)).toThrow(/after release/);
   });
 });
+
+describe('a session a live session holds', () => {
+  it('is not released under it: the release says to release the live session first; after that it is', async () => {
+    const { createEngine } = await import('../../src/index.js');
+    const engine = await createEngine({ backend: 'js' });
+    const session = engine.openBook(book(0));
+    const live = engine.live(session, market(0), { method: 'cross' });
+    expect(() => session.release()).toThrow('margin-core: this session keeps a live session live: release that first (live.release()), then the session');
+    expect(live.report().accounts.length).toBeGreaterThan(0); // still readable: nothing was freed under it
+    live.release();
+    session.release();
+    expect(() => session.margin(market(0))).toThrow(/this session was released/);
+  });
+});
