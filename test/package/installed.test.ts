@@ -77,8 +77,10 @@ const installed = join(project, 'node_modules', 'margin-core');
  * unpacked as installed). Raised to 10.6 MB unpacked when collateral allocation came to weigh each subaccount's own
  * use of a coin, stress rounds to split their bad debt, paths to cut long names and the report writers to take a
  * report itself, with their docs and the changelog (10,550,764 unpacked as installed before the last of them).
+ * Raised to 10.65 MB unpacked when the library came to fail closed for JavaScript callers and allocation to keep its
+ * master and lift on the programme's sources, with their docs and the changelog (10,603,758 unpacked as installed).
  */
-const BUDGET = { packed: 3_450_000, unpacked: 10_600_000 };
+const BUDGET = { packed: 3_450_000, unpacked: 10_650_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
