@@ -10,6 +10,7 @@
  * repeated one names the row), no gap (an interval above 1.5 × the median interval names the two timestamps), closes
  * finite and > 0, every asset at every timestamp, at least `minObservations`.
  */
+import { checkOptions, type OptionKinds } from '../model/options-check.js';
 import { describeValue, ProblemList } from '../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
 import { isRecord, keyPath, ownEntries } from '../model/checks.js';
@@ -34,8 +35,12 @@ export interface HistoryOptions {
   name?: string | undefined;
 }
 
+/** {@link HistoryOptions}' keys: a misspelt `minObs` had been taken as none. */
+const HISTORY_OPTION_KINDS: OptionKinds<HistoryOptions> = { minObservations: 'any', allowGaps: 'boolean', name: 'any' };
+
 /** A history from JSON (an object) or CSV (a string); InputError listing every problem with its row. */
 export function readHistory(input: unknown, options: HistoryOptions = {}): PriceHistory {
+  checkOptions(options, HISTORY_OPTION_KINDS);
   const problems = new ProblemList();
   const name = options.name ?? 'history.csv';
   // a CSV's rows: the line of each timestamp (wide: as read, blank lines skipped; long: none, its rows are regrouped)

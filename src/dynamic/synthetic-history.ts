@@ -10,7 +10,8 @@
  * Default parameters (daily): a BTC-like asset, σ ≈ 3% a day (~57% a year) as ω = 4.5e-5 with α = 0.10, β = 0.85
  * (typical of published daily GARCH fits of BTC: α 0.05–0.15, β 0.80–0.92), and two jumps a month of −1% ± 6%.
  */
-import { InputError } from '../errors.js';
+import { optionProblems, type OptionKinds } from '../model/options-check.js';
+import { describeValue, InputError } from '../errors.js';
 import { semidefiniteFactor } from '../model/correlation.js';
 import { Random } from '../sample/random.js';
 import type { PriceHistory } from './history.js';
@@ -104,6 +105,7 @@ export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
  * a market validateMarket returned, or market JSON (validated here: a bad one is an InputError naming its path).
  */
 export function syntheticHistoryFor(marketJson: ValidatedMarket | Market | unknown, o: { days: number; seed: number; start?: string | undefined }): PriceHistory {
+  checkSyntheticOptions(o);
   const market = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
   const symbols = [...market.assets].filter(([, a]) => a.vol > 0).map(([s]) => s).sort();
   if (symbols.length === 0) {
@@ -135,3 +137,20 @@ function normal(rng: Random): number {
     if (s > 0 && s < 1) return u * Math.sqrt((-2 * ln(s)) / s);
   }
 }
+
+/**
+ * {@link syntheticHistoryFor}'s options, each at `options.<key>`: a misspelt `dys` or a `days` given as text had been
+ * said as "needs days ≥ 2", naming no option.
+ */
+function checkSyntheticOptions(o: unknown): void {
+  if (o === undefined) throw new InputError([{ path: 'options', message: 'missing: expected { days, seed, start? }' }]);
+  const problems = optionProblems(o, SYNTHETIC_OPTION_KINDS);
+  if (problems.length === 0) {
+    const { days, seed } = o as { days: unknown; seed: unknown };
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 2) problems.push({ path: 'options.days', message: `expected a whole number of days ≥ 2, got ${describeValue(days)}` });
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) problems.push({ path: 'options.seed', message: `expected a finite number (equal seeds, equal histories), got ${describeValue(seed)}` });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+const SYNTHETIC_OPTION_KINDS: OptionKinds<{ days: number; seed: number; start?: string | undefined }> = { days: 'any', seed: 'any', start: 'any' };

@@ -157,3 +157,18 @@ describe('a prepared run\'s what-if takes changes by layout row', () => {
     }
   });
 });
+
+describe('histories from JavaScript', () => {
+  it('readHistory and syntheticHistoryFor name a misspelt option, a count given as text and missing options', async () => {
+    const { readHistory } = await import('../../src/dynamic/history.js');
+    const { syntheticHistoryFor } = await import('../../src/dynamic/synthetic-history.js');
+    const csv = 'timestamp,BTC\n2026-01-01T00:00:00Z,100\n2026-01-02T00:00:00Z,101\n';
+    expect(problems(() => readHistory(csv, { minObs: 2 } as never))).toEqual(['options.minObs: unknown option (expected minObservations, allowGaps or name)']);
+    expect(problems(() => readHistory(csv, { allowGaps: 'yes' } as never))).toEqual(['options.allowGaps: expected true or false, got "yes"']);
+    expect(readHistory(csv).assets).toEqual(['BTC']);
+    expect(problems(() => syntheticHistoryFor(market, undefined as never))).toEqual(['options: missing: expected { days, seed, start? }']);
+    expect(problems(() => syntheticHistoryFor(market, { dys: 10, seed: 1 } as never))).toEqual(['options.dys: unknown option (did you mean "days"?)']);
+    expect(problems(() => syntheticHistoryFor(market, { days: '10', seed: 1 } as never))).toEqual(['options.days: expected a whole number of days ≥ 2, got "10"']);
+    expect(syntheticHistoryFor(market, { days: 10, seed: 1 }).times.length).toBe(10);
+  });
+});
