@@ -69,10 +69,6 @@ const SERVICE_SECTIONS: readonly ParamSection[] = [
   { name: 'stress', check: (json, problems) => checkStressParams(json, 'params.stress', problems) },
 ];
 
-function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export type { BackendName, OptimizeOptions };
 
 export type { EngineOptions };
@@ -366,7 +362,7 @@ export class Engine {
     if (typeof master !== 'string' || master === '') throw new InputError([{ path: 'master', message: `expected an account id (a non-empty string), got ${describeValue(master)}` }]);
     checkOptions(options, MARGIN_OPTION_KINDS);
     const valid = validInputs(book, market, options);
-    const params = isPlainRecord(options.params) ? options.params : {};
+    const params = isRecord(options.params) ? options.params : {};
     const group = subBook(valid.book, [master], 'master');
     const independent = { ...(options as MarginOptions), params: { ...params, subaccounts: { policy: 'independent' } } };
     const report = this.margin(group, valid.market, { ...independent, breakdown: true });

@@ -129,7 +129,7 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   // which sources lift which deficit: the programme's choice, every other account raised as far as it can be beside
   // the lifts (the sources that bring the most per USD first could spend what only another account can hold)
   const plan = programme(highs, problem, problem.accounts.filter((a) => a.mm > 0), deficits);
-  const lift = plan === null ? null : liftDeficits(problem, plannedLifts(plan, problem, deficits));
+  const lift = plan === null ? null : liftDeficits(problem, deficits, plannedLifts(plan, problem, deficits));
   if (lift === null) return maximin(highs, problem);
   const rest = maximin(highs, lift.rest);
   const before = problem.accounts.map((a) => allocationHealth(a, 0));
@@ -153,13 +153,11 @@ function allocationHealth(a: AllocationAccount, received: number): number {
 }
 
 /**
- * Lifts every account without MM and with equity below 0 to 0, a rounding above (module comment): the transfers, what each
- * received (equity for MM), and the problem left for the programme (those accounts at 0, the sources, F and G less
- * what moved). Null when there is no such account, or not enough to lift them all.
+ * Lifts `deficits` (the accounts without MM and with equity below 0) to 0, a rounding above (module comment), on the
+ * sources `planned` gives each: the transfers, what each received (equity for MM), and the problem left for the
+ * programme (those accounts at 0, the sources, F and G less what moved). Null when not enough lifts them all.
  */
-function liftDeficits(problem: AllocationProblem, planned: ReadonlyMap<string, ReadonlyMap<number, number>>): { transfers: AllocationResult['transfers']; received: Map<string, number>; usedUsd: number; rest: AllocationProblem } | null {
-  const deficits = problem.accounts.filter((a) => a.mm === 0 && a.equityMm < 0);
-  if (deficits.length === 0) return null;
+function liftDeficits(problem: AllocationProblem, deficits: readonly AllocationAccount[], planned: ReadonlyMap<string, ReadonlyMap<number, number>>): { transfers: AllocationResult['transfers']; received: Map<string, number>; usedUsd: number; rest: AllocationProblem } | null {
   const usdLeft = problem.sources.map((src) => src.usd);
   let freeLeft = problem.freeUsd, freeMmLeft = problem.freeMmUsd ?? Infinity, usedUsd = 0;
   const transfers: AllocationResult['transfers'] = [], received = new Map<string, number>();
@@ -175,14 +173,13 @@ function liftDeficits(problem: AllocationProblem, planned: ReadonlyMap<string, R
     const planShare = (l: number) => (mine?.get(l) ?? 0) > 0 ? 1 : 0;
     pieces.sort((p, q) => planShare(q.l) - planShare(p.l) || q.weight - p.weight || p.l - q.l);
     if (mine !== undefined) pieces.unshift(...pieces.filter((p) => planShare(p.l) > 0).map((p) => ({ ...p, cap: mine.get(p.l)! })));
-    const sent = new Map<number, number>(); // USD per source, in the order first sent
+    const sent = new Map<number, number>(); // USD per source, in the order first sent (a planned cap is the source's)
     let got = 0;
     const target = liftTarget(a);
-    const takenFrom = new Map<number, number>(); // USD taken per source for this account (a planned cap is the source's)
     for (const piece of pieces) {
       const l = piece.l, src = problem.sources[l], w = piece.weight;
       if (a.equityMm + got >= target) break;
-      const capLeft = piece.cap - (takenFrom.get(l) ?? 0);
+      const capLeft = piece.cap - (sent.get(l) ?? 0);
       if (!(capLeft > 0)) continue;
       let usd = Math.min((target - (a.equityMm + got)) / w, piece.size, capLeft, usdLeft[l], freeLeft, freeMmLeft / src.weight);
       // a division's rounding never leaves it an ulp below the target
@@ -194,7 +191,6 @@ function liftDeficits(problem: AllocationProblem, planned: ReadonlyMap<string, R
       usedUsd += usd;
       got = got + w * usd;
       sent.set(l, (sent.get(l) ?? 0) + usd);
-      takenFrom.set(l, (takenFrom.get(l) ?? 0) + usd);
     }
     for (const [l, usd] of sent) {
       const src = problem.sources[l];
