@@ -70,6 +70,7 @@ export class PreparedRun implements EngineRun {
   }
 
   run(): void {
+    this.checkNotReleased();
     this.trial.settle();
     this.current.run();
     this.ran = true;
@@ -98,6 +99,7 @@ export class PreparedRun implements EngineRun {
 
   /** {@link remarginAt} of every account in `accounts` (no repeats): in one call when the method can. */
   remarginList(accounts: Int32Array): void {
+    this.checkNotReleased();
     if (accounts.length === 0) return;
     const layout = this.context.layout, out = this.context.out;
     const list = this.current.liquidation?.remarginList;
@@ -111,6 +113,7 @@ export class PreparedRun implements EngineRun {
 
   /** {@link remargin} by layout index (a live account). */
   remarginIndex(a: number): void {
+    this.checkNotReleased();
     const layout = this.context.layout, out = this.context.out;
     // grow the outputs only when the layout outgrew them (O(1) check: engines re-margin one account at a time)
     if (layout.positions.slotCapacity > out.slotCapacity || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
@@ -118,6 +121,7 @@ export class PreparedRun implements EngineRun {
   }
 
   whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement {
+    this.checkNotReleased();
     checkChanges(changes, this.context.layout);
     return this.trial.withChanges(this.indexOf(accountId), changes);
   }
@@ -127,6 +131,7 @@ export class PreparedRun implements EngineRun {
    * and runs it: the live layer's default when the market moves for a method without `marketMoved`.
    */
   reprepare(): void {
+    this.checkNotReleased();
     this.trial.settle();
     const next = preparedRun(this.method, this.context, this.methodParams);
     this.current.release();
@@ -249,8 +254,8 @@ export class PreparedRun implements EngineRun {
 
   release(): void {
     if (this.released) return;
+    this.trial.settle(); // a trial's account written back and re-margined while the run still holds its columns
     this.released = true;
-    this.trial.settle();
     this.current.release();
     this.releaseContext();
   }
@@ -278,7 +283,16 @@ export class PreparedRun implements EngineRun {
   /** Coin-margined accounts a USD-only method does not margin (session.ts): layout index → why; reported in status error. */
   setAside: ReadonlyMap<number, string> | undefined;
 
+  /**
+   * A released run's columns are given back (another run may hold them now): running or re-margining it would write
+   * into them (a WASM build trapped, and the engine fell back to JS), reading it would read another run's figures.
+   */
+  private checkNotReleased(): void {
+    if (this.released) throw new Error('margin-core: this prepared run was released: prepare another (session.prepare) to run or read it');
+  }
+
   private reportInputs(): ReportInputs {
+    this.checkNotReleased();
     if (!this.ran) throw new Error('margin-core: this prepared run has not run: call run() before reading its figures');
     const c = this.context;
     return {

@@ -84,6 +84,31 @@ describe('a session\'s own calls check their options, as engine.margin does', ()
       session.release();
     }
   });
+
+  it.each(['js', 'wasm'] as const)('a released run refuses to run or be read (%s): it had run its kernels into columns given back (a WASM trap) or read them', async (backend) => {
+    const engine = await createEngine({ backend });
+    const session = engine.openBook(book);
+    try {
+      const released = session.prepare(market, { method: 'cross' });
+      released.run();
+      const id = book.accounts[0].id;
+      expect(released.whatIf(id, [{ cashUsd: 1 }]).im).toBeGreaterThan(0);
+      released.release();
+      const other = session.prepare(market, { method: 'isolated' });
+      other.run();
+      const im = other.totals().im;
+      const message = 'margin-core: this prepared run was released: prepare another (session.prepare) to run or read it';
+      for (const call of [() => released.run(), () => released.remargin(id), () => released.whatIf(id, []), () => released.report(), () => released.totals(), () => released.account(id)]) {
+        expect(call).toThrow(message);
+      }
+      expect(other.totals().im).toBe(im);
+      expect(other.totals().im).toBe(engine.margin(book, market, { method: 'isolated' }).totals.im);
+      expect(other.backend).toBe(engine.backend); // no trap sent the engine to its JS twin
+      other.release();
+    } finally {
+      session.release();
+    }
+  });
 });
 
 describe('the report readers take a margin report only', () => {
