@@ -254,7 +254,8 @@ export class PreparedRun implements EngineRun {
 
   release(): void {
     if (this.released) return;
-    this.trial.settle(); // a trial's account written back and re-margined while the run still holds its columns
+    // a trial's account written back and re-margined while the run still holds its columns (the session's too)
+    if (!this.context.layout.released) this.trial.settle();
     this.released = true;
     this.current.release();
     this.releaseContext();
@@ -284,11 +285,13 @@ export class PreparedRun implements EngineRun {
   setAside: ReadonlyMap<number, string> | undefined;
 
   /**
-   * A released run's columns are given back (another run may hold them now): running or re-margining it would write
-   * into them (a WASM build trapped, and the engine fell back to JS), reading it would read another run's figures.
+   * A released run's columns, or its session's, are given back (another run may hold them now): running or
+   * re-margining it would write into them (a WASM build trapped, and the engine fell back to JS), reading it would read
+   * another run's figures.
    */
   private checkNotReleased(): void {
     if (this.released) throw new Error('margin-core: this prepared run was released: prepare another (session.prepare) to run or read it');
+    if (this.context.layout.released) throw new Error('margin-core: this prepared run\'s session was released (session.release()): open another with engine.openBook');
   }
 
   private reportInputs(): ReportInputs {

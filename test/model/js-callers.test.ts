@@ -109,6 +109,20 @@ describe('a session\'s own calls check their options, as engine.margin does', ()
       session.release();
     }
   });
+
+  it.each(['js', 'wasm'] as const)('a run whose session was released refuses to run or be read (%s), and its own release is quiet', async (backend) => {
+    const engine = await createEngine({ backend });
+    const session = engine.openBook(book);
+    const run = session.prepare(market, { method: 'cross' });
+    run.run();
+    const id = book.accounts[0].id;
+    run.whatIf(id, [{ cashUsd: 1 }]);
+    session.release();
+    const message = 'margin-core: this prepared run\'s session was released (session.release()): open another with engine.openBook';
+    for (const call of [() => run.run(), () => run.remargin(id), () => run.whatIf(id, []), () => run.totals(), () => run.account(id)]) expect(call).toThrow(message);
+    expect(() => run.release()).not.toThrow();
+    expect(run.backend).toBe(engine.backend);
+  });
 });
 
 describe('the report readers take a margin report only', () => {
