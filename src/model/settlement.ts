@@ -89,16 +89,17 @@ export function readMarginCurrency(value: unknown, path: string, problems: Probl
 /**
  * The problem with a position on instrument row `row` in an account margined in `currency` (undefined: USD), or null.
  * `settlementPath`: where the instrument's settlement is written (a book's `instruments[k].settlement`): when the two
- * names are a slip apart (`btc` for `BTC`) and the account's is one the book knows, the message says the settlement may
+ * names differ in case only (`btc` for `BTC`) and the account's is one the book knows, the message says the settlement may
  * be the one misspelt.
  */
 export function heldInstrumentProblem(instrument: string, row: number, currency: string | undefined, terms: SettlementTerms, settlementPath?: string): string | null {
   const settled = terms.settlement(row);
   if (settled === currency) return null;
   const name = (c: string | undefined) => JSON.stringify(c ?? USD);
-  // the account's currency a name the book knows (USD, or an asset of its instruments): the settlement may be the slip
+  // the account's currency a name the book knows (USD, or an asset of its instruments): the settlement may be the slip,
+  // when the two differ in case only (tickers one letter apart are other assets: USDT and USD, ETC and ETH)
   const known = currency === undefined || terms.assets.includes(currency);
-  const slip = settlementPath !== undefined && known && nearestName(settled ?? USD, [currency ?? USD]) !== null;
+  const slip = settlementPath !== undefined && known && (settled ?? USD).toLowerCase() === (currency ?? USD).toLowerCase();
   const fix = `give the account marginCurrency ${name(settled)}${slip ? `, or if ${name(settled)} is a slip for ${name(currency)}, correct ${settlementPath}` : ''}`;
   return `instrument ${JSON.stringify(instrument)} is settled in ${name(settled)}: an account margined in ${name(currency)} cannot hold it (each settlement currency is margined in an account of its own: ${fix})`;
 }

@@ -110,6 +110,14 @@ describe('settlement and margin currency: the input domain', () => {
       'accounts[0].positions[0].instrument', /"BTC-PERP" is settled in "USD": an account margined in "BTC" cannot hold it/);
   });
 
+  it('a settlement one letter from the account\'s currency is another asset, not a slip (USDT held by a USD account)', () => {
+    // USDT, USD and USDC are an edit apart and all real: only a difference of case ("btc" for "BTC") is offered as a slip
+    const inUsdt = { ...coinBook({ positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] }), instruments: COIN_INSTRUMENTS.map((ins) => (ins.id === 'BTC-PERP' ? { ...ins, settlement: 'USDT' } : ins)) };
+    expect(problemLines(() => validateBook(inUsdt))).toEqual([
+      'accounts[0].positions[0].instrument: instrument "BTC-PERP" is settled in "USDT": an account margined in "USD" cannot hold it (each settlement currency is margined in an account of its own: give the account marginCurrency "USDT")',
+    ]);
+  });
+
   it('a coin-margined account holds only its coin (no other asset, no location, no cashUsd); an inverse entry is > 0', () => {
     expect(problemLines(() => validateBook(coinBook({ ...BTC_ACCOUNT, collateral: [{ asset: 'BTC', amount: 1 }, { asset: 'USDC', amount: 5 }], cashUsd: 10 })))).toEqual([
       'accounts[0].cashUsd: an account margined in "BTC" keeps its cash as a "BTC" balance in collateral, not as USD',
