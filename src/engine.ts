@@ -47,6 +47,7 @@ import { backtest, BACKTEST_OPTION_KINDS, type BacktestOptions, type BacktestRep
 import { pooledUnderCross, stressBook } from './subaccounts/stress-book.js';
 import type { AllocationProblem, AllocationResult } from './subaccounts/allocate.js';
 import { allocateKeepingMaster, masterWithout } from './subaccounts/allocate-keeping-master.js';
+import { accountsWithTransfers, type RemarginedAllocation, withRemarginedHealth } from './subaccounts/allocation-remargined.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
 import { validateLocationParams } from './locations/params.js';
 import { subBook } from './model/sub-book.js';
@@ -58,7 +59,7 @@ import { MARGIN_OPTION_KINDS } from './margin/options.js';
 import { OPTIMIZE_OPTION_KINDS, type OptimizeOptions } from './optimize/optimize-options.js';
 
 /** {@link Engine.allocateCollateral}'s answer: the allocation and the problem it solved (sources, free collateral). */
-export interface CollateralAllocation extends AllocationResult {
+export interface CollateralAllocation extends RemarginedAllocation {
   master: string;
   problem: AllocationProblem;
 }
@@ -356,6 +357,7 @@ export class Engine {
    * How to split master `master`'s free collateral (equity for IM above IM) across its subaccounts, and across the
    * locations it sits at, to maximise the subaccounts' minimum health (src/subaccounts/allocate.ts: a linear programme
    * solved by HiGHS). The subaccounts are margined alone (policy independent), each by its method; nothing is moved.
+   * The health after is the group re-margined with the transfers made; the programme's estimate is `planned`.
    * InputError for bad inputs or a master without subaccounts.
    */
   async allocateCollateral<M extends string>(book: unknown, market: unknown, master: string, options: MarginOptions & CheckedMethod<M> = {}): Promise<CollateralAllocation> {
@@ -371,7 +373,9 @@ export class Engine {
     // the master re-margined with the transfers made: a method that nets its collateral charges it more once it leaves
     const marginAfter = (transfers: AllocationResult['transfers']) => this.margin(validateBook(masterWithout(group, master, transfers), { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }).accounts[0];
     const kept = allocateKeepingMaster(await loadHighs(), problem, marginAfter);
-    return { master, ...kept.result, problem: kept.problem };
+    // each account's health after, held to a re-margin of the group with the transfers made (allocation-remargined.ts)
+    const after = kept.result.transfers.length === 0 ? new Map<string, number>() : new Map(this.margin(validateBook({ instruments: group.instruments, accounts: accountsWithTransfers(group, master, kept.result.transfers) }, { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }).accounts.map((a) => [a.id, a.health]));
+    return { master, ...withRemarginedHealth(kept.result, after), problem: kept.problem };
   }
 
   /**

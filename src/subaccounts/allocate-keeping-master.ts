@@ -8,6 +8,7 @@
 import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
 import { allocateCollateral, type AllocationProblem, type AllocationResult } from './allocate.js';
 import type { LpSolver } from './highs.js';
+import { accountsWithTransfers } from './allocation-remargined.js';
 
 /** The master's figures after a set of transfers: what {@link keptMaster} checks. */
 export interface MasterAfter {
@@ -50,19 +51,7 @@ function keeps(f: MasterAfter): boolean {
  * or `cashUsd`; each transfer's `amount` in the asset's units), for re-margining it.
  */
 export function masterWithout(book: ValidatedBook, masterId: string, transfers: AllocationResult['transfers']): { instruments: ValidatedBook['instruments']; accounts: ValidatedAccount[] } {
-  const master = book.accounts.find((a) => a.id === masterId)!;
-  const collateral = master.collateral.map((b) => ({ ...b }));
-  let cashUsd = master.cashUsd ?? 0;
-  for (const t of transfers) {
-    const amount = t.amount ?? t.usd;
-    if (t.source === 'cashUsd') {
-      cashUsd -= amount;
-      continue;
-    }
-    const at = t.source.indexOf('@'), asset = at < 0 ? t.source : t.source.slice(0, at), location = at < 0 ? undefined : t.source.slice(at + 1);
-    const balance = collateral.find((b) => b.asset === asset && b.location === location);
-    if (balance) balance.amount -= amount;
-  }
+  const master = accountsWithTransfers(book, masterId, transfers).find((a) => a.id === masterId)!;
   const { master: _none, ...own } = master as ValidatedAccount & { master?: string };
-  return { instruments: book.instruments, accounts: [{ ...own, collateral, ...(master.cashUsd !== undefined || cashUsd !== 0 ? { cashUsd } : {}) } as ValidatedAccount] };
+  return { instruments: book.instruments, accounts: [own as ValidatedAccount] };
 }

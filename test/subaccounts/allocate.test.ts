@@ -177,7 +177,7 @@ describe('engine.allocateCollateral on a master group', async () => {
     // 950: (450t − 300) + (200t − 150) = 950, t = 1,400 / 650 = 28/13.
     const withDeficit = { ...book, accounts: [...book.accounts, { id: 's3', master: 'm', collateral: [{ asset: 'USDC', amount: -50 }] }] };
     const r = await engine.allocateCollateral(withDeficit, market(), 'm', { params });
-    expect(r.health.find((h) => h.account === 's3')).toEqual({ account: 's3', before: -Infinity, after: Infinity });
+    expect(r.health.find((h) => h.account === 's3')).toEqual({ account: 's3', before: -Infinity, after: Infinity, planned: Infinity });
     // 50 and a rounding of its size (its 50 USDC owed) above: 50 + 51e-12
     expect(r.transfers.find((t) => t.account === 's3')).toEqual({ account: 's3', source: 'USDC', usd: expect.closeTo(50 + 51e-12, 13), amount: expect.closeTo(50 + 51e-12, 13) });
     expect(r.minHealthAfter).toBeCloseTo(28 / 13, 7);
