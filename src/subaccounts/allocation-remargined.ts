@@ -5,7 +5,7 @@
  * `health[].after` and the minimum are that re-margin's, and the programme's own figures stay beside them as `planned`.
  */
 import type { ValidatedAccount, ValidatedBook, ValidatedCollateral } from '../model/types.js';
-import type { AllocationResult } from './allocate.js';
+import type { AllocationProblem, AllocationResult, WeightSegment } from './allocate.js';
 
 type Transfer = AllocationResult['transfers'][number];
 /** A balance being edited (the validated ones are read-only). */
@@ -77,4 +77,54 @@ function credit(collateral: Balance[], asset: string, location: string | undefin
 export function withRemarginedHealth(result: AllocationResult, rows: ReadonlyMap<string, number>): RemarginedAllocation {
   const health = result.health.map((h) => ({ account: h.account, before: h.before, after: result.transfers.length === 0 ? h.after : rows.get(h.account)!, planned: h.after }));
   return { ...result, health, minHealthAfter: Math.min(Infinity, ...health.map((h) => h.after)), minHealthPlanned: result.minHealthAfter };
+}
+
+/** Re-solves on corrected weights at most this many times (the re-margins of a group are cheap; each is one LP or a bisection). */
+export const REFINE_STEPS = 6;
+/** Planned and re-margined health agree within this share: the programme's model held, nothing to refine. */
+const AGREE = 1e-9;
+/** A correction factor is kept within [1/FACTOR_BOUND, FACTOR_BOUND] of the weight it corrects. */
+const FACTOR_BOUND = 1e3;
+
+/**
+ * The allocation whose re-margined minimum health is the highest found: solved on the programme's weights, then,
+ * while its plan and the re-margin disagree, solved again with each receiver's weights scaled by what its transfers
+ * brought re-margined over what the programme counted on (a secant step: a long that a coin costs scenario losses gets
+ * a smaller weight for it, and more of the rest). `solve` solves a problem (keeping the master: allocate-keeping-master.ts),
+ * `remargin` gives each account's health with the transfers made.
+ */
+export function allocateOnRemargin<S extends { result: AllocationResult; problem: AllocationProblem }>(
+  problem: AllocationProblem, solve: (p: AllocationProblem) => S, remargin: (transfers: AllocationResult['transfers']) => ReadonlyMap<string, number>,
+): S & { remargined: RemarginedAllocation } {
+  let current = problem;
+  let best: (S & { remargined: RemarginedAllocation }) | null = null;
+  for (let step = 0; step <= REFINE_STEPS; step++) {
+    const solved = solve(current);
+    const remargined = withRemarginedHealth(solved.result, solved.result.transfers.length === 0 ? new Map() : remargin(solved.result.transfers));
+    if (best === null || remargined.minHealthAfter > best.remargined.minHealthAfter) best = { ...solved, remargined };
+    const next = corrected(current, remargined);
+    if (next === null) break;
+    current = next;
+  }
+  return best!;
+}
+
+/** `problem` with each receiver's weights scaled by its re-margined gain over its planned one; null when every plan held. */
+function corrected(problem: AllocationProblem, r: RemarginedAllocation): AllocationProblem | null {
+  let changed = false;
+  const accounts = problem.accounts.map((a, i) => {
+    const h = r.health[i];
+    if (!(a.mm > 0) || !Number.isFinite(h.after) || !Number.isFinite(h.planned) || Math.abs(h.after - h.planned) <= AGREE * Math.abs(h.planned)) return a;
+    const planned = h.planned - h.before, actual = h.after - h.before;
+    if (!(planned > 0)) return a;
+    const factor = Math.min(FACTOR_BOUND, Math.max(1 / FACTOR_BOUND, actual / planned));
+    changed = true;
+    const weights: Record<string, WeightSegment[]> = Object.create(null);
+    for (const source of problem.sources) {
+      const own = a.weights !== undefined && Object.hasOwn(a.weights, source.id) ? a.weights[source.id] : [{ usd: Infinity, weight: source.weight }];
+      weights[source.id] = own.map((s) => ({ usd: s.usd, weight: s.weight * factor }));
+    }
+    return { ...a, weights };
+  });
+  return changed ? { ...problem, accounts } : null;
 }
