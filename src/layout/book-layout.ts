@@ -322,17 +322,8 @@ export class BookLayout {
     this.releaseHooks.push(release);
   }
 
-  /** Set by {@link release}: the layout's columns are given back. */
-  private releasedFlag = false;
-
-  /** Whether {@link release} ran: a run prepared on the layout then refuses to run or be read. */
-  get released(): boolean {
-    return this.releasedFlag;
-  }
-
   /** Releases every column (book and what was registered with {@link onRelease}). The layout is unusable afterwards. */
   release(): void {
-    this.releasedFlag = true;
     for (const release of this.releaseHooks.splice(0)) release();
     this.memo.clear();
     this.instruments.release();

@@ -42,6 +42,11 @@ export class Column<K extends ColumnType = ColumnType> {
   private cachedView: ColumnArrays[K] | null = null;
   private released = false;
 
+  /** Whether {@link release} ran (its memory is given back, perhaps to another column). */
+  get isReleased(): boolean {
+    return this.released;
+  }
+
   constructor(
     readonly allocator: ColumnAllocator,
     readonly type: K,

@@ -254,8 +254,9 @@ export class PreparedRun implements EngineRun {
 
   release(): void {
     if (this.released) return;
-    // a trial's account written back and re-margined while the run still holds its columns (the session's too)
-    if (!this.context.layout.released) this.trial.settle();
+    // a trial's account written back and re-margined while the run still holds its columns (the session's too: its
+    // layout's are released together, `live` among them)
+    if (!this.context.layout.live.isReleased) this.trial.settle();
     this.released = true;
     this.current.release();
     this.releaseContext();
@@ -291,7 +292,7 @@ export class PreparedRun implements EngineRun {
    */
   private checkNotReleased(): void {
     if (this.released) throw new Error('margin-core: this prepared run was released: prepare another (session.prepare) to run or read it');
-    if (this.context.layout.released) throw new Error('margin-core: this prepared run\'s session was released (session.release()): open another with engine.openBook');
+    if (this.context.layout.live.isReleased) throw new Error('margin-core: this prepared run\'s session was released (session.release()): open another with engine.openBook');
   }
 
   private reportInputs(): ReportInputs {
