@@ -5,13 +5,12 @@
  * valuation of inverse (coin-margined) contracts and coin-denominated Greeks; EWMA variances and filtered historical
  * simulation (src/dynamic/).
  */
-export { normCdf, normPdf } from './kernels/js/normal.js';
-export { normalQuantile } from './methods/var/normal-quantile.js';
-export { nearestCorrelation, semidefiniteFactor } from './model/correlation.js';
-export { ewmaCovariance } from './methods/var/covariance.js';
-export { coinGreeks, forwardPrice, inverseMovePnl, inversePnlCoin, inverseSizeCoin } from './margin/coin-valuation.js';
-// filtered historical simulation (docs/dynamic-margin.md): a history's log returns, their EWMA variances, the n + 1
-// variances FHS rescales by, and the VaR method's returns matrix from them
-export { logReturns } from './dynamic/history.js';
-export { ewmaVariance } from './dynamic/ewma.js';
-export { filteredHistoricalReturns, variancePath } from './dynamic/fhs.js';
+// Each export is its function behind a check of its arguments (src/math-checked.ts): outside its domain (docs/api.md)
+// an InputError names the argument; the library's own callers call the unchecked functions
+export {
+  normCdf, normPdf, normalQuantile, nearestCorrelation, semidefiniteFactor, ewmaCovariance,
+  coinGreeks, forwardPrice, inverseMovePnl, inversePnlCoin, inverseSizeCoin,
+  // filtered historical simulation (docs/dynamic-margin.md): a history's log returns, their EWMA variances, the n + 1
+  // variances FHS rescales by, and the VaR method's returns matrix from them
+  logReturns, ewmaVariance, filteredHistoricalReturns, variancePath,
+} from './math-checked.js';

@@ -19,11 +19,13 @@ export { BUILT_IN_METHODS } from './methods/registry.js';
 export { MethodRegistrationError } from './methods/manifest.js';
 // what a plug-in's throw becomes, naming the method and the call (src/methods/plugin-guard.ts)
 export { MethodRunError } from './methods/plugin-guard.js';
-// The JSON Schemas of a registry of your own (schemas/*.json are the built-in methods')
-export { paramsSchema, reportSchema } from './schemas/generate.js';
+// The JSON Schemas of a registry of your own (schemas/*.json are the built-in methods'). This entry's functions and
+// ArrayLease check what they are given (src/plugin-checked.ts): a mistake throws an InputError naming it by path
+export { paramsSchema, reportSchema } from './plugin-checked.js';
 export { RULE_ISOLATED, RULE_KEEP_POSITIONS, type MarginKernels } from './kernels/backend.js';
 export { KIND_LINEAR as RISK_KIND_LINEAR, KIND_OPTION as RISK_KIND_OPTION } from './kernels/scenario.js';
-export { requirementAt, type RequirementModel } from './margin/requirement-model.js';
+export { requirementAt } from './plugin-checked.js';
+export type { RequirementModel } from './margin/requirement-model.js';
 
 // What a run reads and writes
 export type { BookLayout } from './layout/book-layout.js';
@@ -32,7 +34,7 @@ export type { ParamLayout } from './margin/param-layout.js';
 export type { MarginOutputs } from './margin/outputs.js';
 export type { ColumnAllocator } from './memory/columns.js';
 export type { BufferPool } from './memory/allocators.js';
-export { ArrayLease } from './memory/array-lease.js';
+export { ArrayLease } from './plugin-checked.js';
 export type { MethodReporting } from './margin/build-report.js';
 
 // The built-in methods' defaults (their params types are margin-core's; validators, explain sections and the parts of
