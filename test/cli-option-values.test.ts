@@ -42,6 +42,7 @@ const CASES: Record<string, Case> = {
   compare: { base: INPUT, bad: { '--methods': 'cross,portfolo', '--top': 'many', '--format': 'xml', '--backend': 'gpu' }, files: MARGIN_INPUT },
   liquidate: { base: INPUT, bad: { ...COMMON, '--format': 'xml' }, files: MARGIN_INPUT },
   optimize: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--target': 'equity', '--buffer': 'x', '--format': 'csv' }, files: { ...MARGIN_INPUT, '--hedges': NOPE } },
+  allocate: { base: ['m', ...INPUT], bad: { ...COMMON, '--format': 'csv' }, files: MARGIN_INPUT },
   stress: {
     base: INPUT,
     bad: { ...COMMON, '--paths': '-3', '--seed': 'x', '--horizon-days': '0', '--threshold': 'x', '--format': 'xml', '--workers': '0' },

@@ -22,6 +22,7 @@ import { registerImportCommand } from './commands/import.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
 import { registerOptimizeCommand } from './commands/optimize.js';
+import { registerAllocateCommand } from './commands/allocate.js';
 import { registerPageCommand } from './commands/page.js';
 import { registerProfilesCommand } from './commands/profiles.js';
 import { registerSampleCommand } from './commands/sample.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerCompareCommand(program);
   registerLiquidateCommand(program);
   registerOptimizeCommand(program);
+  registerAllocateCommand(program);
   registerStressCommand(program);
   registerBacktestCommand(program);
   registerExplainCommand(program);
