@@ -47,7 +47,7 @@ import { backtest, BACKTEST_OPTION_KINDS, type BacktestOptions, type BacktestRep
 import { pooledUnderCross, stressBook } from './subaccounts/stress-book.js';
 import type { AllocationProblem, AllocationResult } from './subaccounts/allocate.js';
 import { allocateKeepingMaster, masterWithout } from './subaccounts/allocate-keeping-master.js';
-import { accountsWithTransfers, allocateOnRemargin, type RemarginedAllocation } from './subaccounts/allocation-remargined.js';
+import { accountsWithTransfers, allocateOnRemargin, exactSources, groupAfter, type RemarginedAllocation } from './subaccounts/allocation-remargined.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
 import { validateLocationParams } from './locations/params.js';
 import { subBook } from './model/sub-book.js';
@@ -374,8 +374,8 @@ export class Engine {
     const marginAfter = (transfers: AllocationResult['transfers']) => this.margin(validateBook(masterWithout(group, master, transfers), { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }).accounts[0];
     const highs = await loadHighs();
     // each account's health after, held to a re-margin of the group with the transfers made (allocation-remargined.ts)
-    const remargin = (transfers: AllocationResult['transfers']) => new Map(this.margin(validateBook({ instruments: group.instruments, accounts: accountsWithTransfers(group, master, transfers) }, { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }).accounts.map((a) => [a.id, a.health]));
-    const best = allocateOnRemargin(problem, (p) => allocateKeepingMaster(highs, p, marginAfter), remargin);
+    const remargin = (transfers: AllocationResult['transfers']) => groupAfter(this.margin(validateBook({ instruments: group.instruments, accounts: accountsWithTransfers(group, master, transfers) }, { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }), master);
+    const best = allocateOnRemargin(problem, (p) => allocateKeepingMaster(highs, p, marginAfter), remargin, exactSources(problem, valid.market));
     return { master, ...best.remargined, problem: best.problem };
   }
 

@@ -61,7 +61,7 @@ export interface WeightSegment {
 }
 
 /** What USD from `source` brings `account`, in segments ({@link AllocationAccount.weights}). */
-function segmentsOf(account: AllocationAccount, source: AllocationSource): readonly WeightSegment[] {
+export function segmentsOf(account: AllocationAccount, source: AllocationSource): readonly WeightSegment[] {
   return (account.weights !== undefined && Object.hasOwn(account.weights, source.id) ? account.weights[source.id] : undefined) ?? [{ usd: Infinity, weight: source.weight }];
 }
 

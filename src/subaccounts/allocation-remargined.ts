@@ -4,8 +4,9 @@
  * the method charges scenario losses on). The group is margined again with the transfers made, each account's
  * `health[].after` and the minimum are that re-margin's, and the programme's own figures stay beside them as `planned`.
  */
-import type { ValidatedAccount, ValidatedBook, ValidatedCollateral } from '../model/types.js';
-import type { AllocationProblem, AllocationResult, WeightSegment } from './allocate.js';
+import type { MarginReport } from '../margin/report.js';
+import type { ValidatedAccount, ValidatedBook, ValidatedCollateral, ValidatedMarket } from '../model/types.js';
+import { type AllocationAccount, type AllocationProblem, type AllocationResult, segmentsOf, type WeightSegment } from './allocate.js';
 
 type Transfer = AllocationResult['transfers'][number];
 /** A balance being edited (the validated ones are read-only). */
@@ -73,6 +74,20 @@ function credit(collateral: Balance[], asset: string, location: string | undefin
   else collateral.push({ asset, amount: left, ...(location !== undefined ? { location } : {}) });
 }
 
+/** The sources whose weights the programme's model holds exact: cash and stable collateral (vol 0) count the same wherever they go. */
+export function exactSources(problem: AllocationProblem, market: ValidatedMarket): (sourceId: string) => boolean {
+  return (sourceId) => {
+    const asset = problem.sources.find((s) => s.id === sourceId)?.asset;
+    return asset === 'USD' || (asset !== undefined && market.assets.get(asset)?.vol === 0);
+  };
+}
+
+/** A re-margin of the group ({@link GroupAfter}): each row's health, and the master's equity above IM and MM in USD. */
+export function groupAfter(report: MarginReport, masterId: string): GroupAfter {
+  const master = report.accounts.find((a) => a.id === masterId)!, usd = master.usd?.price ?? 1; // a coin master's rows are in its coin
+  return { health: new Map(report.accounts.map((a) => [a.id, a.health])), masterFree: { im: (master.equityIm - master.im) * usd, mm: (master.equityMm - master.mm) * usd } };
+}
+
 /** `result` with each account's health after read from `rows` (the group re-margined with its transfers), by id. */
 export function withRemarginedHealth(result: AllocationResult, rows: ReadonlyMap<string, number>): RemarginedAllocation {
   const health = result.health.map((h) => ({ account: h.account, before: h.before, after: result.transfers.length === 0 ? h.after : rows.get(h.account)!, planned: h.after }));
@@ -86,45 +101,80 @@ const AGREE = 1e-9;
 /** A correction factor is kept within [1/FACTOR_BOUND, FACTOR_BOUND] of the weight it corrects. */
 const FACTOR_BOUND = 1e3;
 
+/** The group re-margined with a set of transfers: each account's health, and what the master has left above IM and MM (USD). */
+export interface GroupAfter {
+  health: ReadonlyMap<string, number>;
+  masterFree: { im: number; mm: number };
+}
+
 /**
- * The allocation whose re-margined minimum health is the highest found: solved on the programme's weights, then,
- * while its plan and the re-margin disagree, solved again with each receiver's weights scaled by what its transfers
- * brought re-margined over what the programme counted on (a secant step: a long that a coin costs scenario losses gets
- * a smaller weight for it, and more of the rest). `solve` solves a problem (keeping the master: allocate-keeping-master.ts),
- * `remargin` gives each account's health with the transfers made.
+ * The allocation whose re-margined minimum health is the highest found. Solved on the programme's weights, then, while
+ * its plan and the re-margin disagree, solved again (a secant step) with:
+ * - each receiver's weights for the sources the model does not hold exact (`exact`: cash and stable collateral are)
+ *   scaled by what they brought it re-margined over what the programme counted on: a long that a coin costs scenario
+ *   losses gets a smaller weight for the coin, and keeps its weight for cash;
+ * - the master's free collateral grown by what it has left above IM and MM once the transfers are made (a coin the
+ *   method charged it IM for frees that IM as it leaves).
+ * `solve` solves a problem keeping the master (allocate-keeping-master.ts), `remargin` re-margins the group.
  */
 export function allocateOnRemargin<S extends { result: AllocationResult; problem: AllocationProblem }>(
-  problem: AllocationProblem, solve: (p: AllocationProblem) => S, remargin: (transfers: AllocationResult['transfers']) => ReadonlyMap<string, number>,
+  problem: AllocationProblem, solve: (p: AllocationProblem) => S, remargin: (transfers: AllocationResult['transfers']) => GroupAfter, exact: (sourceId: string) => boolean,
 ): S & { remargined: RemarginedAllocation } {
   let current = problem;
   let best: (S & { remargined: RemarginedAllocation }) | null = null;
   for (let step = 0; step <= REFINE_STEPS; step++) {
     const solved = solve(current);
-    const remargined = withRemarginedHealth(solved.result, solved.result.transfers.length === 0 ? new Map() : remargin(solved.result.transfers));
+    const after = solved.result.transfers.length === 0 ? null : remargin(solved.result.transfers);
+    const remargined = withRemarginedHealth(solved.result, after?.health ?? new Map());
     if (best === null || remargined.minHealthAfter > best.remargined.minHealthAfter) best = { ...solved, remargined };
-    const next = corrected(current, remargined);
+    const next = after === null ? null : corrected(solved.problem, solved.result, remargined, after.masterFree, exact);
     if (next === null) break;
     current = next;
   }
   return best!;
 }
 
-/** `problem` with each receiver's weights scaled by its re-margined gain over its planned one; null when every plan held. */
-function corrected(problem: AllocationProblem, r: RemarginedAllocation): AllocationProblem | null {
+/** The equity for MM the transfers to `account` bring by the problem's weights: from the sources `exact` holds, and from the others. */
+function plannedGains(problem: AllocationProblem, account: AllocationAccount, result: AllocationResult, exact: (sourceId: string) => boolean): { exact: number; inexact: number } {
+  const gains = { exact: 0, inexact: 0 };
+  for (const t of result.transfers) {
+    if (t.account !== account.id) continue;
+    const source = problem.sources.find((src) => src.id === t.source)!;
+    let left = t.usd, gain = 0;
+    for (const segment of segmentsOf(account, source)) {
+      const used = Math.min(left, segment.usd);
+      gain += used * segment.weight;
+      left -= used;
+      if (!(left > 0)) break;
+    }
+    if (exact(t.source)) gains.exact += gain;
+    else gains.inexact += gain;
+  }
+  return gains;
+}
+
+/** `problem` corrected by a re-margin (allocateOnRemargin); null when every plan held and the master has nothing left to give. */
+function corrected(problem: AllocationProblem, result: AllocationResult, r: RemarginedAllocation, masterFree: GroupAfter['masterFree'], exact: (sourceId: string) => boolean): AllocationProblem | null {
   let changed = false;
   const accounts = problem.accounts.map((a, i) => {
     const h = r.health[i];
     if (!(a.mm > 0) || !Number.isFinite(h.after) || !Number.isFinite(h.planned) || Math.abs(h.after - h.planned) <= AGREE * Math.abs(h.planned)) return a;
-    const planned = h.planned - h.before, actual = h.after - h.before;
-    if (!(planned > 0)) return a;
-    const factor = Math.min(FACTOR_BOUND, Math.max(1 / FACTOR_BOUND, actual / planned));
+    const planned = plannedGains(problem, a, result, exact);
+    if (!(planned.inexact > 0)) return a; // what disagrees came with no source to correct
+    const factor = Math.min(FACTOR_BOUND, Math.max(1 / FACTOR_BOUND, ((h.after - h.before) * a.mm - planned.exact) / planned.inexact));
     changed = true;
     const weights: Record<string, WeightSegment[]> = Object.create(null);
     for (const source of problem.sources) {
-      const own = a.weights !== undefined && Object.hasOwn(a.weights, source.id) ? a.weights[source.id] : [{ usd: Infinity, weight: source.weight }];
-      weights[source.id] = own.map((s) => ({ usd: s.usd, weight: s.weight * factor }));
+      const own = segmentsOf(a, source);
+      weights[source.id] = exact(source.id) ? [...own] : own.map((s) => ({ usd: s.usd, weight: s.weight * factor }));
     }
     return { ...a, weights };
   });
-  return changed ? { ...problem, accounts } : null;
+  // the master's free collateral grows only while some source has more to give
+  const sourcesLeft = problem.sources.reduce((sum, src) => sum + src.usd, 0) - result.usedUsd;
+  const grow = (free: number, left: number) => (left > AGREE * (free + 1) && sourcesLeft > AGREE * (free + 1) ? free + left : free);
+  const freeUsd = grow(problem.freeUsd, masterFree.im);
+  const freeMmUsd = problem.freeMmUsd === undefined ? undefined : grow(problem.freeMmUsd, masterFree.mm);
+  if (freeUsd !== problem.freeUsd || freeMmUsd !== problem.freeMmUsd) changed = true;
+  return changed ? { ...problem, accounts, freeUsd, ...(freeMmUsd !== undefined ? { freeMmUsd } : {}) } : null;
 }
