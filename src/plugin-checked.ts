@@ -107,7 +107,8 @@ function checkIndex(value: unknown, path: string, count: number, problems: Probl
 
 /**
  * The requirement's parts at x finite, else the first part that is not, by path: finite figures whose products or sums
- * overflow double precision (a norm's quadratic form too, which the requirement reads as 0 when it is not finite).
+ * overflow double precision (a norm's quadratic form too, which the requirement reads as 0 when it is not finite), and
+ * a norm's form below 0 beyond rounding (its matrix not positive semidefinite: the requirement read it as 0 too).
  */
 function checkFinite(model: RequirementModel, x: ArrayLike<number>, result: { terms: Float64Array; bounds: Float64Array }): void {
   const wrong = (v: number) => `its value at x is ${v}: the model's figures overflow double precision`;
@@ -118,13 +119,19 @@ function checkFinite(model: RequirementModel, x: ArrayLike<number>, result: { te
     if (b.norm === undefined) return;
     // vᵀMv summed in normOf's order, so that what overflows there overflows here
     const v = normVector(b.norm, model.hedges, x, result.terms), m = v.length, matrix = b.norm.matrix;
-    let q = 0;
+    let q = 0, size = 0;
     for (let i = 0; i < m; i++) {
-      let row = 0;
-      for (let j = 0; j < m; j++) row += matrix[i * m + j] * v[j];
+      let row = 0, rowSize = 0;
+      for (let j = 0; j < m; j++) {
+        row += matrix[i * m + j] * v[j];
+        rowSize += Math.abs(matrix[i * m + j] * v[j]);
+      }
       q += v[i] * row;
+      size += Math.abs(v[i]) * rowSize;
     }
     if (!Number.isFinite(q)) refuse(`model.bounds[${k}].norm`, `its quadratic form at x is ${q}: the model's figures overflow double precision`);
+    // the requirement reads a negative form as a norm of 0: beyond rounding, the matrix is not semidefinite, as M must be
+    if (q < -1e-12 * size) refuse(`model.bounds[${k}].norm.matrix`, `its quadratic form at x is ${q} < 0: a norm's matrix must be positive semidefinite`);
   });
   result.bounds.forEach((v, b) => {
     if (!Number.isFinite(v)) refuse(`model.bounds[${b}]`, wrong(v));

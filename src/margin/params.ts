@@ -15,6 +15,7 @@
  *   each bracket) (bigger holdings, bigger haircut); a negative one (borrowed) counts
  *   −|value|·liabilityWeight. IM and MM use their own haircuts and weights.
  */
+import { deepFreeze } from '../model/deep-freeze.js';
 
 /** One bracket of a tiered schedule: applies to the part of the amount up to `upTo` (USD) above the previous bracket. */
 export interface RateBracket {
@@ -136,3 +137,5 @@ export const DEFAULT_RULE_BASED_PARAMS: RuleBasedParams = {
     },
   },
 };
+// frozen, deeply: a plug-in author's write into the defaults would change every later run that reads them
+deepFreeze(DEFAULT_RULE_BASED_PARAMS);

@@ -327,10 +327,15 @@ describe('requirementAt (margin-core/plugin): a well-formed model, x one finite 
       // finite figures whose products overflow: a term, and a norm's quadratic form (read as 0 unchecked)
       ['model.terms[0]', () => requirementAt(model(), [1e308, 1e308])],
       ['model.bounds[2].norm', () => requirementAt(edit((m) => { m.bounds[2].norm.vector.base = Float64Array.of(1e200); }), [0, 0])],
+      // a matrix that is not semidefinite: a form of −4·(3 + 0)² read as a norm of 0 (the requirement came back 5)
+      ['model.bounds[2].norm.matrix', () => requirementAt(edit((m) => { m.bounds[2].norm.matrix = Float64Array.of(-4); }), [0, 0])],
     ]);
   });
   it('gives the unchecked requirement at the edges', () => {
     for (const x of [[0, 0], [1e12, -1e12], Float64Array.of(-3, 2.5)]) expectSame(requirementAt(model(), x), requirement.requirementAt(model(), x));
+    // a singular semidefinite matrix whose form is 0 at x is taken: v = (100, 100) (the terms at 0), vᵀ[[1, −1], [−1, 1]]v = 0
+    const flat = edit((m) => { m.bounds[1].norm.matrix = Float64Array.of(1, -1, -1, 1); m.terms[1].constants = Float64Array.of(100); });
+    expectSame(requirementAt(flat, [0, 0]), requirement.requirementAt(flat, [0, 0]));
     const none: RequirementModel = { hedges: 0, terms: [], bounds: [{ label: 'flat', constant: 7, terms: [] }] };
     expectSame(requirementAt(none, []), requirement.requirementAt(none, []));
   });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DERIBIT_PARAMS, DEFAULT_DERIVE_PARAMS, DEFAULT_PORTFOLIO_PARAMS, DEFAULT_RULE_BASED_PARAMS, DEFAULT_SPAN_PARAMS, DEFAULT_VAR_PARAMS } from '../../src/plugin.js';
 import { BUILT_IN_PROFILES, createEngine, type Engine, InputError, MARGIN_METHODS, STATUS, validateBook, validateInputs, validateMarket } from '../../src/index.js';
 import { GREEKS_LIMITS } from '../../src/greeks/index.js';
 import { BUILT_IN_METHODS } from '../../src/plugin.js';
@@ -43,6 +44,14 @@ describe('exported tables are frozen', () => {
     expect(Object.isFrozen(derive.params)).toBe(true);
     expect(() => ((GREEKS_LIMITS as { volMax: number }).volMax = 1)).toThrow(TypeError);
     expect(engine.margin(book, market, { method: 'cross' }).totals.byStatus).toEqual(before);
+  });
+
+  it('the methods\' defaults of margin-core/plugin, deeply: a top-level write had succeeded beside a nested one that threw', () => {
+    const defaults = [DEFAULT_RULE_BASED_PARAMS, DEFAULT_PORTFOLIO_PARAMS, DEFAULT_VAR_PARAMS, DEFAULT_SPAN_PARAMS, DEFAULT_DERIVE_PARAMS, DEFAULT_DERIBIT_PARAMS];
+    for (const d of defaults) expect(() => ((d as Record<string, unknown>).extra = 1)).toThrow(TypeError);
+    expect(() => ((DEFAULT_PORTFOLIO_PARAMS as { mmFactor: number }).mmFactor = 0.1)).toThrow(TypeError);
+    expect(() => ((DEFAULT_RULE_BASED_PARAMS as { linear: unknown }).linear = null)).toThrow(TypeError);
+    expect(() => (DEFAULT_RULE_BASED_PARAMS.linear.default as unknown[]).push({})).toThrow(TypeError);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { describeValue, type ProblemList } from '../../errors.js';
 import { checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
+import { deepFreeze } from '../../model/deep-freeze.js';
 
 /** One currency pair's parameters (`model_params.currency_pair.<pair>`). */
 export interface DeribitPairRule {
@@ -82,6 +83,8 @@ export const DEFAULT_DERIBIT_PARAMS: DeribitParams = {
   },
   stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
 };
+// frozen, deeply: a plug-in author's write into the defaults would change every later run that reads them
+deepFreeze(DEFAULT_DERIBIT_PARAMS);
 
 const FIELDS = knownFields('mmFactor', 'bucketsCount', 'extendedMoves', 'pairs', 'currencies', 'stableAssets');
 const PAIR_KEYS: readonly (keyof DeribitPairRule)[] = [

@@ -7,6 +7,7 @@
  * Besides the rules, the section carries the market terms Derive's feeds give and margin-core's market model lacks
  * (`stablePrice`, `feeds`, `collateral`): per-expiry forwards and the confidence of each feed.
  */
+import { deepFreeze } from '../../model/deep-freeze.js';
 
 /** How a scenario moves vols: up / down by the expiry's vol shock, none, or one of the two skew rotations. */
 export type DeriveVolShock = 'up' | 'down' | 'none' | 'linear' | 'abs';
@@ -178,3 +179,5 @@ export const DEFAULT_DERIVE_PARAMS: DeriveParams = {
   collateral: Object.create(null) as Record<string, DeriveCollateral>,
   feeds: Object.create(null) as Record<string, DeriveUnderlyingFeed>,
 };
+// frozen, deeply: a plug-in author's write into the defaults would change every later run that reads them
+deepFreeze(DEFAULT_DERIVE_PARAMS);

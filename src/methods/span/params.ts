@@ -8,6 +8,7 @@
  * A combined commodity is one underlying asset of the market: every future, perpetual, spot position and option on
  * that asset. Its key in `commodities` is the asset symbol; `default` serves every asset without an entry of its own.
  */
+import { deepFreeze } from '../../model/deep-freeze.js';
 
 /** Side of a spread leg: a spread is long the A legs against short the B legs, or short A against long B. */
 export type SpreadSide = 'A' | 'B';
@@ -162,6 +163,8 @@ export const DEFAULT_SPAN_PARAMS: Readonly<SpanParams> = {
   interSpreads: [],
   scanSpreads: [],
 };
+// frozen, deeply: a plug-in author's write into the defaults would change every later run that reads them
+deepFreeze(DEFAULT_SPAN_PARAMS);
 
 /** The commodity parameters of asset `symbol`: its own entry, else `default`. */
 export function commodityFor(params: SpanParams, symbol: string): SpanCommodity {

@@ -7,6 +7,7 @@
  */
 
 import type { ReturnsMatrix } from '../../model/types.js';
+import { deepFreeze } from '../../model/deep-freeze.js';
 
 /** The history the `historical` model and EWMA covariances read (src/model/types.ts: market data, not a VaR setting). */
 export type { ReturnsMatrix };
@@ -60,6 +61,8 @@ export const DEFAULT_VAR_PARAMS: Readonly<VarParams> = {
   ewmaLambda: 0.94,
   returns: null,
 };
+// frozen, deeply: a plug-in author's write into the defaults would change every later run that reads them
+deepFreeze(DEFAULT_VAR_PARAMS);
 
 /** Largest Monte Carlo scenario count accepted (P&L rows are accounts × scenarios of f64 in chunks). */
 export const MAX_SCENARIOS = 1_000_000;

@@ -7,6 +7,7 @@
  * Per underlying asset a {@link PortfolioRule}; `assets.default` applies to assets not listed, and an
  * asset's entry is merged field by field over `default`. Fractions are decimals (0.16 = 16%).
  */
+import { deepFreeze } from '../../../model/deep-freeze.js';
 
 /** One extended tail move: counted at `weight` so that weight·|move| ≤ spotRange (a linear position loses no more than at the grid edge). */
 export interface TailMove {
@@ -93,6 +94,8 @@ export const DEFAULT_PORTFOLIO_PARAMS: PortfolioParams = {
   stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
   assets: { default: DEFAULT_PORTFOLIO_RULE },
 };
+// frozen, deeply: a plug-in author's write into the defaults would change every later run that reads them
+deepFreeze(DEFAULT_PORTFOLIO_PARAMS);
 
 /** The rule for an asset. */
 export function ruleFor(params: PortfolioParams, asset: string): PortfolioRule {
