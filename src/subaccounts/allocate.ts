@@ -192,8 +192,19 @@ function liftDeficits(problem: AllocationProblem, deficits: readonly AllocationA
       got = got + w * usd;
       sent.set(l, (sent.get(l) ?? 0) + usd);
     }
+    let total = 0;
+    for (const usd of sent.values()) total += usd;
     for (const [l, usd] of sent) {
       const src = problem.sources[l];
+      // an ulp's top-up from another source (1.2e-15 USD beside 95) is no transfer: the lift aims 1e-12 of the
+      // account's size above 0, far more than it leaves
+      if (usd < DUST_SHARE * total) {
+        usdLeft[l] += usd;
+        freeLeft += usd;
+        freeMmLeft += src.weight * usd;
+        usedUsd -= usd;
+        continue;
+      }
       transfers.push({ account: a.id, source: src.id, usd, ...(src.amount !== undefined ? { amount: (usd / src.usd) * src.amount } : {}) });
     }
     if (a.equityMm + got < 0) return null;
@@ -371,6 +382,9 @@ function checkProblem(p: AllocationProblem): void {
 }
 
 /** What the programme `plan` sends each deficit (by account id), per source (its index in `problem.sources`), in USD. */
+/** A planned lift's share below which a source is the solver's rounding, not its choice. */
+const DUST_SHARE = 1e-9;
+
 function plannedLifts(plan: Solved, problem: AllocationProblem, deficits: readonly AllocationAccount[]): Map<string, Map<number, number>> {
   const lifted = problem.accounts.filter((a) => a.mm > 0).length, out = new Map<string, Map<number, number>>();
   deficits.forEach((a, j) => {
@@ -380,6 +394,11 @@ function plannedLifts(plan: Solved, problem: AllocationProblem, deficits: readon
       for (const p of plan.parts(lifted + j, l)) usd += Math.max(0, (plan.values[p.name] ?? 0) * plan.unit);
       if (usd > 0) bySource.set(problem.sources.indexOf(src), usd);
     });
+    // a source the solver left a rounding of the lift on (1e-10 USDC beside 95 USD of BTC) is no choice of its: a
+    // transfer of dust no venue makes; the lift's rounding comes from its own sources (liftDeficits)
+    let total = 0;
+    for (const usd of bySource.values()) total += usd;
+    for (const [l, usd] of bySource) if (usd < DUST_SHARE * total) bySource.delete(l);
     out.set(a.id, bySource);
   });
   return out;

@@ -89,6 +89,29 @@ describe('collateral allocation to a subaccount that owes the asset sent', () =>
   });
 });
 
+describe('a lift is made of transfers a venue can make', () => {
+  it('a debtor owing 0.001 BTC beside a master with cash, USDC and BTC is sent the BTC alone (1e-10 USDC and 1.2e-15 USD had come beside it)', async () => {
+    const book = { instruments, accounts: [
+      { id: 'm', cashUsd: 1_000, collateral: [{ asset: 'USDC', amount: 500 }, { asset: 'BTC', amount: 0.05 }] },
+      { id: 'u', master: 'm', positions: [{ instrument: 'BTC-USD-PERP', quantity: 0.2, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+      { id: 'debtor', master: 'm', collateral: [{ asset: 'BTC', amount: -0.001 }] },
+    ] };
+    const engine = await createEngine({ backend: 'js' });
+    try {
+      const a = await engine.allocateCollateral(book, market, 'm', { method: 'cross' });
+      const lift = a.transfers.filter((t) => t.account === 'debtor');
+      expect(lift.map((t) => t.source)).toEqual(['BTC']);
+      expect(lift[0].amount).toBeCloseTo(0.001, 14);
+      // its own transfer made and re-margined from scratch: the debt cancelled, not an ulp below 0
+      const after = engine.margin(withTransfers(book, lift), market, { method: 'cross' }).accounts.find((x) => x.id === 'debtor')!;
+      expect(after.equityMm).toBeGreaterThanOrEqual(0);
+      expect(after.status).not.toBe('bankrupt');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('a lifted deficit re-margins at or above 0, never an ulp below', () => {
   it.each([0.0137, 1 / 21_000, 1.3, 0.001, 0.0009999999999999998])('a subaccount owing %s BTC with no position: lifted, then re-margined from scratch, is not bankrupt', async (owed) => {
     // a little USDC beside the debt, so the lift is part of the debt; the master holds BTC enough for any of them
