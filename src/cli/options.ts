@@ -13,6 +13,7 @@ import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { join } from 'node:path';
 import { parseIsoTimestamp } from '../model/time.js';
 import { sampleDir } from './io.js';
+import { LENIENT_HELP, REPAIR_HELP } from './warnings.js';
 
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 
@@ -171,4 +172,19 @@ export function inputPaths(opts: InputFlags, command: Command, sampleByDefault =
     command.error(`error: give ${missing}, or --sample for the bundled sample`, { exitCode: 2 });
   }
   return { book: opts.book!, market: opts.market! };
+}
+
+/**
+ * The options a command on one account or group (explain, optimize, allocate) takes after its own: the method and
+ * profile, a table or JSON, `--out`, the backend and the validation flags.
+ */
+export function withOneAccountOptions(command: Command): Command {
+  return command
+    .addOption(methodOption())
+    .addOption(profileOption())
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addOption(backendOption())
+    .option('--lenient', LENIENT_HELP)
+    .option('--repair-correlation', REPAIR_HELP);
 }

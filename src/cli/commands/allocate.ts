@@ -3,9 +3,9 @@ import { createEngine, type CollateralAllocation } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { type BackendChoice, chosenMethod, bookOption, marketOption, sampleOption, inputPaths, type InputFlags, withOneAccountOptions } from '../options.js';
 import { openOutput } from '../output.js';
-import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
 import { money } from '../../margin/money-text.js';
 import { ratio } from '../../report/format.js';
 
@@ -14,19 +14,12 @@ import { ratio } from '../../report/format.js';
  * sits at) to raise their minimum health (docs/subaccounts.md, "Collateral allocation"); nothing is moved.
  */
 export function registerAllocateCommand(program: Command): Command {
-  return program
+  return withOneAccountOptions(program
     .command('allocate')
     .description('split a master\'s free collateral across its subaccounts to raise their minimum health: the transfers, and each health re-margined with them')
     .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .argument('<master>', 'the master account\'s id')
-    .option('--params <file>', 'risk parameters JSON (locations: where the master\'s collateral sits)')
-    .addOption(methodOption())
-    .addOption(profileOption())
-    .addOption(formatOption(['table', 'json']))
-    .option('--out <file>', 'write to a file instead of stdout')
-    .addOption(backendOption())
-    .option('--lenient', LENIENT_HELP)
-    .option('--repair-correlation', REPAIR_HELP)
+    .option('--params <file>', 'risk parameters JSON (locations: where the master\'s collateral sits)'))
     .addHelpText('after', '\nExample:\n  margin-core allocate m --book book.json --market market.json --method portfolio')
     .action(async (master: string, opts: InputFlags & { params?: string | undefined; method: MarginMethod; profile?: string | undefined; format: string; out?: string | undefined; backend: BackendChoice } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);

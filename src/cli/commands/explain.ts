@@ -10,10 +10,10 @@ import { InputError } from '../../errors.js';
 import { readJson, readValidInputs } from '../io.js';
 import { emit } from '../output.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
+import { type BackendChoice, chosenMethod, bookOption, marketOption, sampleOption, inputPaths, withOneAccountOptions } from '../options.js';
 import { withProgress } from '../progress.js';
 import { withWarnings } from '../../model/warnings.js';
-import { LENIENT_HELP, printWarnings, REPAIR_HELP, validationOptions } from '../warnings.js';
+import { printWarnings, validationOptions } from '../warnings.js';
 
 interface ExplainOptions {
   book?: string | undefined;
@@ -31,19 +31,12 @@ interface ExplainOptions {
 
 /** `margin-core explain <account>`: one account's margin, broken down (on the bundled sample by default). */
 export function registerExplainCommand(program: Command): Command {
-  return program
+  return withOneAccountOptions(program
     .command('explain')
     .description("one account's margin broken down: positions, collateral haircuts, the method's scenarios, add-ons or components, and its liquidation plan when it is below maintenance margin")
     .argument('<account>', 'account id')
     .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample when no --book is given')).addOption(sampleOption())
-    .option('--params <file>', 'risk parameters JSON, merged over the defaults')
-    .addOption(methodOption())
-    .addOption(profileOption())
-    .addOption(formatOption(['table', 'json']))
-    .option('--out <file>', 'write to a file instead of stdout')
-    .addOption(backendOption())
-    .option('--lenient', LENIENT_HELP)
-    .option('--repair-correlation', REPAIR_HELP)
+    .option('--params <file>', 'risk parameters JSON, merged over the defaults'))
     .addHelpText('after', '\nExample:\n  margin-core explain distressed-000107 --method cross\n  margin-core explain alice --book book.json --market market.json --format json')
     .action(async (id: string, opts: ExplainOptions, command: Command) => {
       const files = inputPaths(opts, command, true);

@@ -5,9 +5,9 @@ import type { MarginMethod } from '../../margin/report.js';
 import type { RestoreResult } from '../../optimize/restore.js';
 import { CommandFailed, readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, nonNegativeDecimal, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
+import { type BackendChoice, chosenMethod, nonNegativeDecimal, bookOption, marketOption, sampleOption, inputPaths, type InputFlags, withOneAccountOptions } from '../options.js';
 import { openOutput } from '../output.js';
-import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
 import { groupOf, restoredAccounts } from '../../optimize/optimize-session.js';
 import { subaccountPolicyOf, subaccountSectionReads } from '../../subaccounts/params.js';
@@ -24,7 +24,7 @@ export { defaultHedges }; // moved to src/optimize/ (the risk page offers the sa
  * absolute position in each underlying (in the candidate's contracts, at least 1).
  */
 export function registerOptimizeCommand(program: Command): Command {
-  return program
+  return withOneAccountOptions(program
     .command('optimize')
     .description('restore an account to IM (or MM with a buffer) at least cost: the cheapest hedge trades, re-checked by the engine')
     .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
@@ -32,14 +32,7 @@ export function registerOptimizeCommand(program: Command): Command {
     .option('--hedges <file>', 'candidate hedges JSON: [{ instrument, spread, fee, maxQuantity, side }] (default: the book\'s futures and perpetuals on the account\'s underlyings, a coin-margined account\'s those settled in its coin, at a 5 bp half-spread; under isolated margin its own positions, to reduce; docs/optimisation.md)')
     .addOption(new Option('--target <target>', 'im: equity for IM ≥ IM; mm: equity for MM ≥ MM × (1 + buffer)').choices(['im', 'mm']).default('im'))
     .option('--buffer <fraction>', 'with --target mm: the buffer over MM (a fraction ≥ 0)', bufferFraction, 0.02)
-    .option('--params <file>', 'risk parameters JSON')
-    .addOption(methodOption())
-    .addOption(profileOption())
-    .addOption(formatOption(['table', 'json']))
-    .option('--out <file>', 'write to a file instead of stdout')
-    .addOption(backendOption())
-    .option('--lenient', LENIENT_HELP)
-    .option('--repair-correlation', REPAIR_HELP)
+    .option('--params <file>', 'risk parameters JSON'))
     .addHelpText('after', '\nExample:\n  margin-core optimize acct-17 --book book.json --market market.json --method portfolio --hedges hedges.json')
     .action(async (account: string, opts: InputFlags & { hedges?: string | undefined; target: 'im' | 'mm'; buffer: number; params?: string | undefined; method: MarginMethod; profile?: string | undefined; format: string; out?: string | undefined; backend: BackendChoice } & ValidationFlags, command: Command) => {
       if (opts.target === 'im' && command.getOptionValueSource('buffer') === 'cli') command.error('error: --buffer is over MM: give it with --target mm, or leave it out', { exitCode: 2 });
