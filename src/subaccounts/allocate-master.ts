@@ -36,7 +36,7 @@ export function masterAllocationProblem(
   // it out, or count a master with nothing to give, with no sign
   const unmargined = [master, ...subs].filter((a) => a.status === 'error');
   if (unmargined.length > 0) {
-    throw new InputError(unmargined.map((a) => ({ path: 'master', message: `${a.id === masterId ? 'the master' : 'subaccount'} ${JSON.stringify(a.id)} could not be margined under ${report.method} (status error: ${a.statusReason}): allocate under a method that margins every account of the group` })));
+    throw new InputError(unmargined.map((a) => ({ path: 'master', message: `${a.id === masterId ? 'the master' : 'subaccount'} ${JSON.stringify(a.id)} could not be margined under ${report.method} (status error: ${a.error ?? a.statusReason}): allocate under a method that margins every account of the group` })));
   }
   const account = book.accounts.find((a) => a.id === masterId)!;
   const sources: AllocationSource[] = [];

@@ -29,8 +29,8 @@ function sourceOf(t: Transfer): { asset: string; location: string | undefined } 
 
 /**
  * The accounts of `book` with `transfers` made (each `amount` in the asset's units): the master's balances less each,
- * each receiver's plus, as the programme counted it (allocate-master.ts weightsOf): a coin-margined receiver's own coin
- * into its one balance; a debt in the asset cancelled first; the rest a balance at the source's location.
+ * each receiver's plus, into its balance of the asset (a debt in it cancelled first; a coin-margined receiver's own coin
+ * into its one balance), or a new balance at the source's location.
  */
 export function accountsWithTransfers(book: ValidatedBook, masterId: string, transfers: readonly Transfer[]): ValidatedAccount[] {
   const byId = new Map<string, { collateral: Balance[]; cashUsd: number; hadCash: boolean }>();
@@ -59,19 +59,15 @@ export function accountsWithTransfers(book: ValidatedBook, masterId: string, tra
   });
 }
 
-/** Adds `amount` of `asset` to a receiver's balances: its debt in the asset first (at the venue), the rest at `location`. */
+/**
+ * Adds `amount` of `asset` to a receiver's balances. An account holds one balance per asset (docs/locations.md): its
+ * balance of the asset, a debt or not and wherever it sits, takes the amount; else a new balance at the source's
+ * location (a second balance of the asset had been written, and the re-margin refused the book as a duplicate).
+ */
 function credit(collateral: Balance[], asset: string, location: string | undefined, amount: number): void {
-  let left = amount;
-  const debt = collateral.find((b) => b.asset === asset && b.amount < 0);
-  if (debt !== undefined) {
-    const cancelled = location === undefined || debt.location === location ? left : Math.min(left, -debt.amount);
-    debt.amount += cancelled;
-    left -= cancelled;
-  }
-  if (!(left > 0)) return;
-  const balance = collateral.find((b) => b.asset === asset && b.location === location);
-  if (balance !== undefined) balance.amount += left;
-  else collateral.push({ asset, amount: left, ...(location !== undefined ? { location } : {}) });
+  const balance = collateral.find((b) => b.asset === asset);
+  if (balance !== undefined) balance.amount += amount;
+  else collateral.push({ asset, amount, ...(location !== undefined ? { location } : {}) });
 }
 
 /** The sources whose weights the programme's model holds exact: cash and stable collateral (vol 0) count the same wherever they go. */

@@ -163,7 +163,8 @@ describe('what allocation refuses', () => {
         { id: 'coin', master: 'm', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 0.1 }], positions: [{ instrument: 'BTC-PERPETUAL', quantity: 100, entryPrice: 80_000 }] },
       ] };
       const coinMarket = { ...market, marks: { ...market.marks, 'BTC-PERPETUAL': 80_000 } };
-      await expect(engine.allocateCollateral(book, coinMarket, 'm', { method: 'var' })).rejects.toMatchObject({ problems: [{ path: 'master', message: expect.stringMatching(/^subaccount "coin" could not be margined under var \(status error: /) }] });
+      // the refusal says why the method could not margin it (its row's error), not "(see error)" with no error shown
+      await expect(engine.allocateCollateral(book, coinMarket, 'm', { method: 'var' })).rejects.toMatchObject({ problems: [{ path: 'master', message: expect.stringMatching(/^subaccount "coin" could not be margined under var \(status error: margined in BTC: the var method margins accounts in USD only/) }] });
     } finally {
       await engine.close();
     }

@@ -109,4 +109,34 @@ describe('an allocation\'s health after is the re-margined figure', () => {
     for (const h of a.health) expect([h.after, h.planned]).toEqual([h.before, h.before]);
     expect(a.minHealthAfter).toBe(a.minHealthBefore);
   });
+
+  it('a located balance sent to an account that holds or owes the asset at the venue goes into that one balance (a second one had been refused as a duplicate)', async () => {
+    const instruments = [{ id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }, { id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }];
+    const params = { locations: { horizonHours: 1, at: { arbitrum: { haircut: 0.02, delayHours: 0.5 } } } };
+    const holds = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'ETH', amount: 3, location: 'arbitrum' }] },
+      { id: 's1', master: 'm', positions: [{ instrument: 'ETH-PERP', quantity: -20, entryPrice: 2_900 }], collateral: [{ asset: 'ETH', amount: 1 }] },
+      { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 600 }] },
+    ] };
+    const owes = { instruments, accounts: [
+      { id: 'm', collateral: [{ asset: 'BTC', amount: 0.05, location: 'arbitrum' }] },
+      { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] },
+      { id: 's2', master: 'm', collateral: [{ asset: 'BTC', amount: -0.001 }] },
+    ] };
+    for (const [group, method] of [[holds, 'cross'], [holds, 'portfolio'], [owes, 'cross'], [owes, 'portfolio']] as const) {
+      const a = await engine.allocateCollateral(group, sample.market, 'm', { method, params });
+      expect(a.transfers.length, method).toBeGreaterThan(0);
+      // the book with the transfers made into each receiver's one balance of the asset, margined from scratch
+      const moved = structuredClone(group) as { accounts: { id: string; collateral: { asset: string; amount: number; location?: string }[] }[] };
+      for (const t of a.transfers) {
+        const asset = t.source.split('@')[0];
+        moved.accounts.find((x) => x.id === 'm')!.collateral.find((c) => c.asset === asset)!.amount -= t.amount!;
+        const to = moved.accounts.find((x) => x.id === t.account)!.collateral, held = to.find((c) => c.asset === asset);
+        if (held) held.amount += t.amount!;
+        else to.push({ asset, amount: t.amount!, location: 'arbitrum' });
+      }
+      const fresh = engine.margin(moved, sample.market, { method, params });
+      for (const h of a.health) expect(h.after, `${method} ${h.account}`).toBe(fresh.accounts.find((x) => x.id === h.account)!.health);
+    }
+  });
 });

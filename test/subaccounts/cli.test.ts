@@ -31,13 +31,34 @@ describe('margin-core allocate', () => {
     for (const h of r.health) expect(h.after).toBeCloseTo(29 / 13, 9);
   });
 
-  test('table: what the master can give, the transfers to the cent and the healths', async () => {
+  test('table: what the master can give, the transfers to the cent and the healths, columns as wide as their cells', async () => {
     const { code, stdout } = await marginCore('allocate', 'm', '--book', bookFile, '--market', marketFile, '--params', paramsFile);
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     expect(lines[0]).toBe('allocate m: cross margin, free collateral 1,950.00 USD for IM and 1,000.00 USD for MM (the master stays at IM and MM)');
-    expect(lines).toContain(`${'s1'.padEnd(20)}${'USDC'.padEnd(20)}${'703.85'.padStart(20)}${'703.85'.padStart(16)}`);
-    expect(lines).toContain(`${'minimum'.padEnd(20)}${'0.667'.padStart(12)}${'2.23'.padStart(12)}${'2.23'.padStart(12)}`);
+    expect(lines.slice(2, 7)).toEqual([
+      'to     from  amount  USD (for IM)',
+      '─────  ────  ──────  ────────────',
+      's1     USDC  703.85        703.85',
+      's2     USDC  296.15        296.15',
+      'total                    1,000.00',
+    ]);
+    expect(lines).toContain('minimum     0.667   2.23     2.23');
+  });
+
+  test('a long id widens its column (it had run into the next), and an amount below a cent reads as itself, not 0.00', async () => {
+    const longId = `desk-asia-gamma-scalper-${'x'.repeat(20)}`;
+    const book = file('long.json', { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC', multiplier: 1 }], accounts: [
+      { id: 'm', cashUsd: 0.003, collateral: [{ asset: 'BTC', amount: 4e-8 }] },
+      { id: longId, master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.01, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5 }] },
+    ] });
+    const { code, stdout } = await marginCore('allocate', 'm', '--book', book, '--market', marketFile);
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((l) => l.startsWith(longId));
+    expect(rows.length).toBe(3); // two transfers and its health
+    for (const row of rows) expect(row.slice(longId.length, longId.length + 2)).toBe('  ');
+    expect(stdout).toMatch(new RegExp(`${longId}  cashUsd +0\\.003000 +0\\.003000`));
+    expect(stdout).toMatch(new RegExp(`${longId}  BTC +[0-9.]+e-8 `));
   });
 
   test('a subaccount as master, an unknown id and a location the params do not list: one line each, exit 1', async () => {

@@ -7,7 +7,7 @@ import { type BackendChoice, chosenMethod, bookOption, marketOption, sampleOptio
 import { openOutput } from '../output.js';
 import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
 import { money } from '../../margin/money-text.js';
-import { ratio } from '../../report/format.js';
+import { ratio, table } from '../../report/format.js';
 
 /**
  * `margin-core allocate MASTER`: how to split a master's free collateral across its subaccounts (and the locations it
@@ -45,23 +45,27 @@ export function registerAllocateCommand(program: Command): Command {
 /** The allocation as text: what the master can give, each transfer, each subaccount's health before, after and as planned. */
 export function allocationTableLines(r: CollateralAllocation, method: string): string[] {
   const p = r.problem, share = p.freeMmUsd === undefined ? '' : ` and ${money(p.freeMmUsd)} USD for MM`;
-  const lines = [`allocate ${r.master}: ${method} margin, free collateral ${money(p.freeUsd)} USD for IM${share} (the master stays at IM and MM)`];
-  if (r.transfers.length === 0) lines.push('', 'no transfer raises the minimum health');
+  const lines = [`allocate ${r.master}: ${method} margin, free collateral ${money(p.freeUsd)} USD for IM${share} (the master stays at IM and MM)`, ''];
+  if (r.transfers.length === 0) lines.push('no transfer raises the minimum health');
   else {
-    lines.push('', `${'to'.padEnd(20)}${'from'.padEnd(20)}${'amount'.padStart(20)}${'USD (for IM)'.padStart(16)}`);
-    for (const t of r.transfers) lines.push(`${t.account.padEnd(20)}${t.source.padEnd(20)}${(t.amount === undefined ? '' : amountText(t.amount, t.usd)).padStart(20)}${money(t.usd).padStart(16)}`);
-    lines.push(`${'total'.padEnd(60)}${money(r.usedUsd).padStart(16)}`);
+    const rows = r.transfers.map((t) => [t.account, t.source, t.amount === undefined ? '' : amountText(t.amount, t.usd), amountText(t.usd, t.usd)]);
+    rows.push(['total', '', '', amountText(r.usedUsd, r.usedUsd)]);
+    lines.push(...table(['to', 'from', 'amount', 'USD (for IM)'], rows, ['left', 'left', 'right', 'right']).split('\n'));
   }
-  lines.push('', `${'health'.padEnd(20)}${'before'.padStart(12)}${'after'.padStart(12)}${'planned'.padStart(12)}`);
-  for (const h of r.health) lines.push(`${h.account.padEnd(20)}${ratio(h.before).padStart(12)}${ratio(h.after).padStart(12)}${ratio(h.planned).padStart(12)}`);
-  lines.push(`${'minimum'.padEnd(20)}${ratio(r.minHealthBefore).padStart(12)}${ratio(r.minHealthAfter).padStart(12)}${ratio(r.minHealthPlanned).padStart(12)}`);
+  const healthRows = r.health.map((h) => [h.account, ratio(h.before), ratio(h.after), ratio(h.planned)]);
+  healthRows.push(['minimum', ratio(r.minHealthBefore), ratio(r.minHealthAfter), ratio(r.minHealthPlanned)]);
+  lines.push('', ...table(['health of', 'before', 'after', 'planned'], healthRows).split('\n'));
   lines.push('(after: the group re-margined with the transfers made; planned: the linear programme\'s estimate, solved by HiGHS)');
   return lines;
 }
 
-/** An amount in its asset's units, to the decimals whose last is worth at most a cent (2 to 8: a stablecoin's cents, a satoshi). */
+/**
+ * An amount in its asset's units (`usdPerUnit`: its USD a unit, 1 for USD), to the decimals whose last is worth at most a
+ * cent (2 to 8: a stablecoin's cents, a satoshi); one that would show fewer than three digits there (0.0068 USD as
+ * 0.01, 4e-8 BTC as 0.0000000) to four significant digits.
+ */
 function amountText(amount: number, usd: number): string {
   const usdPerUnit = Math.abs(usd / amount);
   const decimals = Number.isFinite(usdPerUnit) && usdPerUnit > 0 ? Math.min(8, Math.max(2, Math.ceil(Math.log10(100 * usdPerUnit)))) : 8;
-  return money(amount, decimals);
+  return amount !== 0 && Math.abs(amount) < 10 ** (2 - decimals) ? amount.toPrecision(4) : money(amount, decimals);
 }
