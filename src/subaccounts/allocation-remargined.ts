@@ -130,23 +130,37 @@ export function allocateOnRemargin<S extends { result: AllocationResult; problem
   return best!;
 }
 
-/** The equity for MM the transfers to `account` bring by the problem's weights: from the sources `exact` holds, and from the others. */
+/**
+ * The equity for MM the transfers to `account` bring by the problem's weights: from what the model holds exact (cash
+ * and stable collateral, and a coin that cancels a debt in it: its first segment), and from the rest (a coin held).
+ */
 function plannedGains(problem: AllocationProblem, account: AllocationAccount, result: AllocationResult, exact: (sourceId: string) => boolean): { exact: number; inexact: number } {
   const gains = { exact: 0, inexact: 0 };
   for (const t of result.transfers) {
     if (t.account !== account.id) continue;
     const source = problem.sources.find((src) => src.id === t.source)!;
-    let left = t.usd, gain = 0;
+    let left = t.usd;
     for (const segment of segmentsOf(account, source)) {
       const used = Math.min(left, segment.usd);
-      gain += used * segment.weight;
+      if (exact(t.source) || segment.usd !== Infinity) gains.exact += used * segment.weight;
+      else gains.inexact += used * segment.weight;
       left -= used;
       if (!(left > 0)) break;
     }
-    if (exact(t.source)) gains.exact += gain;
-    else gains.inexact += gain;
   }
   return gains;
+}
+
+/** `account`'s weights with those of a coin held (a source the model does not hold exact, its last segment) times `factor`. */
+function scaled(problem: AllocationProblem, account: AllocationAccount, exact: (sourceId: string) => boolean, factor: number): AllocationAccount {
+  const weights: Record<string, WeightSegment[]> = Object.create(null);
+  for (const source of problem.sources) {
+    const own = segmentsOf(account, source);
+    // the segments' weights stay non-rising (the programme fills them in order only so): a held coin's corrected
+    // weight at most that of the debt it comes after
+    weights[source.id] = exact(source.id) ? [...own] : own.map((s, k) => (s.usd === Infinity ? { usd: s.usd, weight: Math.min(s.weight * factor, k > 0 ? own[k - 1].weight : Infinity) } : { ...s }));
+  }
+  return { ...account, weights };
 }
 
 /** `problem` corrected by a re-margin (allocateOnRemargin); null when every plan held and the master has nothing left to give. */
@@ -154,17 +168,18 @@ function corrected(problem: AllocationProblem, result: AllocationResult, r: Rema
   let changed = false;
   const accounts = problem.accounts.map((a, i) => {
     const h = r.health[i];
-    if (!(a.mm > 0) || !Number.isFinite(h.after) || !Number.isFinite(h.planned) || Math.abs(h.after - h.planned) <= AGREE * Math.abs(h.planned)) return a;
     const planned = plannedGains(problem, a, result, exact);
-    if (!(planned.inexact > 0)) return a; // what disagrees came with no source to correct
-    const factor = Math.min(FACTOR_BOUND, Math.max(1 / FACTOR_BOUND, ((h.after - h.before) * a.mm - planned.exact) / planned.inexact));
-    changed = true;
-    const weights: Record<string, WeightSegment[]> = Object.create(null);
-    for (const source of problem.sources) {
-      const own = segmentsOf(a, source);
-      weights[source.id] = exact(source.id) ? [...own] : own.map((s) => ({ usd: s.usd, weight: s.weight * factor }));
+    if (!(planned.inexact > 0)) return a; // nothing it received is the model's estimate
+    // a deficit lifted with a coin held: the coin brought it a requirement (its health finite, near 0, not ∞), so
+    // its lift comes from cash or stable collateral next
+    if (!(a.mm > 0)) {
+      if (!Number.isFinite(h.after)) return a;
+      changed = true;
+      return scaled(problem, a, exact, 1 / FACTOR_BOUND);
     }
-    return { ...a, weights };
+    if (!Number.isFinite(h.after) || !Number.isFinite(h.planned) || Math.abs(h.after - h.planned) <= AGREE * Math.abs(h.planned)) return a;
+    changed = true;
+    return scaled(problem, a, exact, Math.min(FACTOR_BOUND, Math.max(1 / FACTOR_BOUND, ((h.after - h.before) * a.mm - planned.exact) / planned.inexact)));
   });
   // the master's free collateral grows only while some source has more to give
   const sourcesLeft = problem.sources.reduce((sum, src) => sum + src.usd, 0) - result.usedUsd;

@@ -139,4 +139,26 @@ describe('an allocation\'s health after is the re-margined figure', () => {
       for (const h of a.health) expect(h.after, `${method} ${h.account}`).toBe(fresh.accounts.find((x) => x.id === h.account)!.health);
     }
   });
+
+  it('portfolio, two debtors beside a long and a short: each lift stays a lift, and what the master\'s coin frees is sent (160 USDC had stayed idle)', async () => {
+    const examples = JSON.parse(readFileSync('data/examples/market.json', 'utf8'));
+    const group = { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }, { id: 'ETH-PERP', kind: 'perpetual', underlying: 'ETH' }], accounts: [
+      { id: 'm', cashUsd: 200, collateral: [{ asset: 'USDC', amount: 1_000 }, { asset: 'BTC', amount: 0.01 }] },
+      { id: 'owes-btc', master: 'm', collateral: [{ asset: 'BTC', amount: -0.001 }] },
+      { id: 'owes-usd', master: 'm', cashUsd: -50 },
+      { id: 'l', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+      { id: 'e', master: 'm', positions: [{ instrument: 'ETH-PERP', quantity: -1, entryPrice: 3_000 }], collateral: [{ asset: 'USDC', amount: 60 }] },
+    ] };
+    const a = await engine.allocateCollateral(group, examples, 'm', { method: 'portfolio' });
+    // a hand allocation on the first answer's book (120 USDC more to e, 39.99 to l, the debtor's spare 15.01 to e)
+    // reached 1.149; the engine had returned 1.034, with 160 USDC left at the master
+    expect(a.minHealthAfter).toBeGreaterThan(1.149);
+    // the cash debtor is lifted with cash or USDC, not BTC (which under portfolio brings it a requirement: health ~1e-11)
+    expect(a.transfers.filter((t) => t.account === 'owes-usd').map((t) => t.source)).not.toContain('BTC');
+    expect(a.health.find((h) => h.account === 'owes-usd')!.after).toBe(Infinity);
+    // the BTC debtor's debt is cancelled
+    expect(a.transfers.find((t) => t.account === 'owes-btc' && t.source === 'BTC')!.amount).toBeGreaterThanOrEqual(0.001);
+    // every source is sent: the master keeps no more than a rounding
+    expect(a.usedUsd).toBeCloseTo(a.problem.sources.reduce((sum, src) => sum + src.usd, 0), 2);
+  });
 });
