@@ -106,9 +106,10 @@ export interface GroupAfter {
 /**
  * The allocation whose re-margined minimum health is the highest found. Solved on the programme's weights, then, while
  * its plan and the re-margin disagree, solved again (a secant step) with:
- * - each receiver's weights for the sources the model does not hold exact (`exact`: cash and stable collateral are)
- *   scaled by what they brought it re-margined over what the programme counted on: a long that a coin costs scenario
- *   losses gets a smaller weight for the coin, and keeps its weight for cash;
+ * - each receiver's weight for a coin it holds (not cash or stable collateral, `exact`, nor a coin's first segment that
+ *   cancels a debt in it) scaled by what it brought re-margined over what the programme counted on: a long that a coin
+ *   costs scenario losses gets a smaller weight for the coin, and keeps its weight for cash;
+ * - a bankrupt account (no MM) that a coin lifted into a requirement lifted from cash or stable collateral instead;
  * - the master's free collateral grown by what it has left above IM and MM once the transfers are made (a coin the
  *   method charged it IM for frees that IM as it leaves).
  * `solve` solves a problem keeping the master (allocate-keeping-master.ts), `remargin` re-margins the group.
