@@ -61,8 +61,8 @@ export function masterAllocationProblem(
     let gross = s.grossNotional + Math.abs(s.cashUsd ?? 0);
     for (const row of s.collateral ?? []) gross += Math.abs(row.value);
     const scaleUsd = gross * (s.usd?.price ?? 1);
-    if (s.usd === undefined) return { id: s.id, equityMm: s.equityMm, mm: s.mm, scaleUsd, ...weightsOf(s, sources, keepMm) };
-    return { id: s.id, equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency, scaleUsd, ...weightsOf(s, sources, keepMm) };
+    if (s.usd === undefined) return { id: s.id, equityMm: s.equityMm, mm: s.mm, scaleUsd, ...weightsOf(s, sources, keepMm, heldAt(book, s.id)) };
+    return { id: s.id, equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency, scaleUsd, ...weightsOf(s, sources, keepMm, heldAt(book, s.id)) };
   };
   return {
     accounts: subs.map(inUsd),
@@ -79,10 +79,17 @@ export function masterAllocationProblem(
  * cancelled at its liability weight first (its row's mmValue per unit), up to the debt, then the master's weight.
  * Each times the share of the source's value that counts for MM once it arrives (its location's).
  */
-function weightsOf(sub: MarginReport['accounts'][number], sources: readonly AllocationSource[], keepMm: readonly number[]): { weights?: Record<string, WeightSegment[]> } {
+function weightsOf(sub: MarginReport['accounts'][number], sources: readonly AllocationSource[], keepMm: readonly number[], located: ReadonlyMap<string, string>): { weights?: Record<string, WeightSegment[]> } {
   const weights: Record<string, WeightSegment[]> = Object.create(null);
   sources.forEach((src, l) => {
     if (src.amount === undefined || !(src.amount > 0)) return;
+    // the account holds the asset at a location the source is not at: what it is sent would join that balance (one
+    // per asset) and count as it does there (nothing for MM at a slow chain), not as the programme counted it
+    const at = src.asset === undefined ? undefined : located.get(src.asset), from = src.id.indexOf('@');
+    if (at !== undefined && at !== (from < 0 ? undefined : src.id.slice(from + 1))) {
+      weights[src.id] = [{ usd: Infinity, weight: 0 }];
+      return;
+    }
     const unitsPerUsd = src.amount / src.usd;
     if (sub.usd !== undefined) {
       if (src.asset === sub.marginCurrency) weights[src.id] = [{ usd: Infinity, weight: sub.usd.price * keepMm[l] * unitsPerUsd }];
@@ -95,4 +102,11 @@ function weightsOf(sub: MarginReport['accounts'][number], sources: readonly Allo
     if (debtWeight > src.weight) weights[src.id] = [{ usd: -debt.amount / unitsPerUsd, weight: debtWeight }, { usd: Infinity, weight: src.weight }];
   });
   return Object.keys(weights).length > 0 ? { weights } : {};
+}
+
+/** The locations account `id` of `book` holds its positive balances at, by asset (balances at the venue left out). */
+function heldAt(book: ValidatedBook, id: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const b of book.accounts.find((a) => a.id === id)?.collateral ?? []) if (b.amount > 0 && b.location !== undefined) out.set(b.asset, b.location);
+  return out;
 }
