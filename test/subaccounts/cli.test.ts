@@ -1,75 +1,131 @@
+/** The roll-ups in the CLI's margin and explain output, run as a user runs them (the built CLI). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
-import { marginCore, ROOT } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { marginCore } from '../support/cli.js';
 import { scratchDir } from '../support/scratch-dir.js';
+import { INSTRUMENTS, market } from '../support/margin-books.js';
+import { expectValidReport } from '../support/schemas.js';
 
-// docs/subaccounts.md's example by hand: m has 1,000 USDC and 0.01 BTC on ethereum (late: it brings no MM); s1 (MM 450,
-// equity 300) and s2 (MM 200, equity 150) are raised to one level t: (450t − 300) + (200t − 150) = 1,000, t = 29/13,
-// s1 ← 450·29/13 − 300 = 703.85 USDC and s2 ← 200·29/13 − 150 = 296.15.
-const dir = scratchDir('allocate-cli-');
-const file = (name: string, json: unknown) => {
+const dir = scratchDir('margin-core-sub-');
+const file = (name: string, value: unknown) => {
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(json));
+  writeFileSync(path, JSON.stringify(value));
   return path;
 };
-const bookFile = file('book.json', { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC', multiplier: 1 }], accounts: [
-  { id: 'm', collateral: [{ asset: 'USDC', amount: 1_000 }, { asset: 'BTC', amount: 0.01, location: 'ethereum' }] },
-  { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] },
-  { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
-] });
-const paramsFile = file('params.json', { locations: { horizonHours: 1, at: { ethereum: { haircut: 0, delayHours: 2 } } } });
-const marketFile = join(ROOT, 'data', 'examples', 'market.json');
+// the book of policies.test.ts: pooling frees 1,300 − 400 = 900 of IM; the backstop pays s2 its 50 shortfall
+const book = file('book.json', {
+  instruments: INSTRUMENTS,
+  accounts: [
+    { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }] },
+    { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] },
+    { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+  ],
+});
+const mkt = file('market.json', market());
+const cross = file('cross.json', { subaccounts: { policy: 'cross' } });
+const backstop = file('backstop.json', { subaccounts: { policy: 'backstop' } });
 
-describe('margin-core allocate', () => {
-  test('json: the transfers and each health after, as the hand water level says', async () => {
-    const { code, stdout } = await marginCore('allocate', 'm', '--book', bookFile, '--market', marketFile, '--params', paramsFile, '--format', 'json');
-    expect(code).toBe(0);
-    const r = JSON.parse(stdout);
-    expect(r.transfers.map((t: { account: string; source: string; usd: number }) => [t.account, t.source, Number(t.usd.toFixed(2))])).toEqual([['s1', 'USDC', 703.85], ['s2', 'USDC', 296.15]]);
-    expect(r.minHealthAfter).toBeCloseTo(29 / 13, 9);
-    for (const h of r.health) expect(h.after).toBeCloseTo(29 / 13, 9);
+describe('margin-core margin and explain with subaccounts', () => {
+  it('margin prints the roll-up table after the accounts', async () => {
+    const r = await marginCore('margin', '--book', book, '--market', mkt, '--params', cross, '--backend', 'js');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^m\s+3\s+cross\s+1,300\.00\s+400\.00\s+900\.00\s+69\.2%/m);
+    expect(r.stdout).toContain('1 master with 2 subaccounts, policy cross: IM 400.00 against 1,300.00 with every account alone (freed 900.00, 69.2%)');
   });
 
-  test('table: what the master can give, the transfers to the cent and the healths, columns as wide as their cells', async () => {
-    const { code, stdout } = await marginCore('allocate', 'm', '--book', bookFile, '--market', marketFile, '--params', paramsFile);
-    expect(code).toBe(0);
-    const lines = stdout.split('\n');
-    expect(lines[0]).toBe('allocate m: cross margin, free collateral 1,950.00 USD for IM and 1,000.00 USD for MM (the master stays at IM and MM)');
-    expect(lines.slice(2, 7)).toEqual([
-      'to     from  amount  USD (for IM)',
-      '─────  ────  ──────  ────────────',
-      's1     USDC  703.85        703.85',
-      's2     USDC  296.15        296.15',
-      'total                    1,000.00',
-    ]);
-    expect(lines).toContain('minimum     0.667   2.23     2.23');
+  it('explain of a master that paid covers says its liquidation prices are its own, before paying them', async () => {
+    const paying = file('paying.json', {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+      ],
+    });
+    const r = await marginCore('explain', 'm', '--book', paying, '--market', mkt, '--params', backstop, '--backend', 'js');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^before paying its subaccounts' covers of 50\.00 USD, the account alone: liquidation prices of BTC \(moving it alone\) below /m);
   });
 
-  test('a long id widens its column (it had run into the next), and an amount below a cent reads as itself, not 0.00', async () => {
-    const longId = `desk-asia-gamma-scalper-${'x'.repeat(20)}`;
-    const book = file('long.json', { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC', multiplier: 1 }], accounts: [
-      { id: 'm', cashUsd: 0.003, collateral: [{ asset: 'BTC', amount: 4e-8 }] },
-      { id: longId, master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.01, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5 }] },
-    ] });
-    const { code, stdout } = await marginCore('allocate', 'm', '--book', book, '--market', marketFile);
-    expect(code).toBe(0);
-    const rows = stdout.split('\n').filter((l) => l.startsWith(longId));
-    expect(rows.length).toBe(3); // two transfers and its health
-    for (const row of rows) expect(row.slice(longId.length, longId.length + 2)).toBe('  ');
-    expect(stdout).toMatch(new RegExp(`${longId}  cashUsd +0\\.003000 +0\\.003000`));
-    expect(stdout).toMatch(new RegExp(`${longId}  BTC +[0-9.]+e-8 `));
+  it('margin --top N keeps the roll-up table to N masters, the least healthy groups first', async () => {
+    // three groups: m (health 9.43 pooled), n with a subaccount below MM, o healthy
+    const three = file('three.json', {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }] },
+        { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] },
+        { id: 'n', collateral: [{ asset: 'USDC', amount: 10 }] },
+        { id: 't1', master: 'n', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+        { id: 'o', collateral: [{ asset: 'USDC', amount: 50_000 }] },
+        { id: 'u1', master: 'o', collateral: [{ asset: 'USDC', amount: 1 }] },
+      ],
+    });
+    const r = await marginCore('margin', '--book', three, '--market', mkt, '--params', cross, '--backend', 'js', '--top', '1');
+    expect(r.code).toBe(0);
+    const table = r.stdout.slice(r.stdout.indexOf('master '));
+    expect(table).toMatch(/^n\s+2\s+cross/m);
+    expect(table).not.toMatch(/^[mo]\s+2\s+cross/m);
+    expect(table).toContain('showing 1 of 3 masters (--top 1: the least healthy groups)');
+    expect(table).toContain('3 masters with 3 subaccounts');
   });
 
-  test('a subaccount as master, an unknown id and a location the params do not list: one line each, exit 1', async () => {
-    const sub = await marginCore('allocate', 's1', '--book', bookFile, '--market', marketFile, '--params', paramsFile);
-    expect([sub.code, sub.stdout]).toEqual([1, '']);
-    expect(sub.stderr).toContain('master: account "s1" has no subaccounts (it is a subaccount of "m": allocate from that master)');
-    const unknown = await marginCore('allocate', 'nobody', '--book', bookFile, '--market', marketFile, '--params', paramsFile);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('master: no account "nobody" in the book');
-    const noParams = await marginCore('allocate', 'm', '--book', bookFile, '--market', marketFile);
-    expect(noParams.code).toBe(1);
-    expect(noParams.stderr).toContain('accounts[0].collateral[1].location: unknown location "ethereum"');
+  it('margin --format json carries report.subaccounts and conforms to the report schema', async () => {
+    const r = await marginCore('margin', '--book', book, '--market', mkt, '--params', backstop, '--format', 'json', '--backend', 'js');
+    const report = JSON.parse(r.stdout);
+    expectValidReport(report);
+    expect(report.subaccounts.masters[0].backstop).toEqual({ freeUsd: 10_000, coveredUsd: 50, uncoveredUsd: 0, covers: [{ account: 's2', usd: 50 }] });
+    expect(report.accounts[2]).toMatchObject({ id: 's2', master: 'm', backstopUsd: 50, status: 'margin_call' });
+  });
+
+  it('explain shows the account inside its group', async () => {
+    const r = await marginCore('explain', 's2', '--book', book, '--market', mkt, '--params', backstop, '--backend', 'js');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Master m (policy backstop, cross)');
+    expect(r.stdout).toContain('└─ s2 ◀');
+    expect(r.stdout).toContain('Backstop: free 10,000.00, paid 50.00 (s2 50.00), uncovered 0.00');
+    // its liquidation prices are its own, before the cover (a covered account at MM is one tick from liquidation):
+    // alone it is below MM (150 < 200), so they are where it is back at MM
+    expect(r.stdout).toMatch(/^before the master's cover of 50\.00 USD, the account alone is below MM; back at MM with BTC \(moving it alone\) below /m);
+    const json = JSON.parse((await marginCore('explain', 's1', '--book', book, '--market', mkt, '--params', cross, '--format', 'json', '--backend', 'js')).stdout);
+    expect(json.account.id).toBe('s1');
+    expect(json.subaccounts).toMatchObject({ policy: 'cross', group: { id: 'm', imFreed: 900 } });
+  });
+});
+
+describe('margin-core explain and csv on subaccount books', () => {
+  it('explain of a liquidatable account on a book of several methods shows no plan rather than failing', async () => {
+    const mixed = file('mixed.json', {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }] },
+        { id: 's1', master: 'm', method: 'portfolio', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] },
+        { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+      ],
+    });
+    const r = await marginCore('explain', 's2', '--book', mixed, '--market', mkt, '--backend', 'js');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Master m (policy independent, cross)');
+  });
+
+  it('margin --format csv adds each row\'s master', async () => {
+    const r = await marginCore('margin', '--book', book, '--market', mkt, '--format', 'csv', '--backend', 'js');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0].endsWith(',master')).toBe(true);
+    expect(lines[1].startsWith('m,')).toBe(true);
+    expect(lines[1].endsWith(',')).toBe(true);
+    expect(lines[3].startsWith('s2,liquidatable,')).toBe(true);
+    expect(lines[3].endsWith(',m')).toBe(true);
+  });
+});
+
+describe('margin-core generate --accounts-per-master', () => {
+  it('writes a book whose every k-th account is the master of the k − 1 after it', async () => {
+    const out = join(dir, 'generated');
+    const r = await marginCore('generate', '--accounts', '7', '--accounts-per-master', '3', '--out', out);
+    expect(r.code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const accounts = JSON.parse(readFileSync(join(out, 'book.json'), 'utf8')).accounts as { id: string; master?: string }[];
+    expect(accounts.map((a) => a.master)).toEqual([undefined, accounts[0].id, accounts[0].id, undefined, accounts[3].id, accounts[3].id, undefined]);
+    expect((await marginCore('generate', '--accounts', '7', '--accounts-per-master', '0', '--out', out)).code).not.toBe(0);
   });
 });
