@@ -49,16 +49,8 @@ export function normalQuantile(p: number): number {
 }
 
 /**
- * The correlation matrix nearest in the Frobenius norm to a symmetric matrix `a` (row-major n×n).
- *
- * Higham, "Computing the nearest correlation matrix — a problem from finance", IMA J. Numer. Anal.
- * 22 (2002) 329–343, Algorithm 3.3 with unit weights: alternate the projection onto the PSD cone
- * (clip negative eigenvalues) and onto unit-diagonal matrices, with Dykstra's correction ΔS applied
- * before the PSD projection (plain alternation would converge to a correlation matrix, not the nearest).
- *
- * Implementation note: the iteration ends on the PSD iterate X rescaled to a unit diagonal,
- * D^{-1/2} X D^{-1/2}. That congruence keeps it PSD exactly, so the result passes the PSD check
- * without depending on how far the unit-diagonal iterate Y still is from the cone.
+ * The correlation matrix nearest in the Frobenius norm to a symmetric matrix `a` (row-major n×n): Higham (2002),
+ * Algorithm 3.3 with unit weights (the method and its implementation notes: src/model/correlation.ts).
  */
 export function nearestCorrelation(a: Float64Array, n: number, options: NearestCorrelationOptions = {}): NearestCorrelationResult {
   const problems = new ProblemList();
@@ -77,14 +69,7 @@ export function nearestCorrelation(a: Float64Array, n: number, options: NearestC
  * Cholesky stops at a zero pivot: perfectly correlated assets, a repaired (nearest) correlation matrix,
  * an EWMA covariance from fewer dates than assets. Null `l` when A has an eigenvalue below
  * −`tolerance` × max(A_ii) (not PSD beyond rounding); an InputError when A is not a symmetric matrix of m × m
- * entries within the domain (docs/api.md).
- *
- * Implementation note: A = V·Λ·Vᵀ by cyclic Jacobi (symmetricEigen, src/model/correlation.ts), F = V·diag(√λ⁺) so that
- * F·Fᵀ = A, where λ⁺ is λ with eigenvalues at or below m·ε·λmax (rounding, or negative within the
- * tolerance) set to 0; then the Householder QR of Fᵀ
- * (Golub & Van Loan, Alg. 5.2.1), Fᵀ = Q·R, gives L = Rᵀ: L·Lᵀ = Rᵀ·QᵀQ·R = F·Fᵀ, lower triangular as the
- * correlated-draws kernel reads it. Plain TypeScript with + − × ÷ and √ only (each correctly rounded), so
- * every backend gets the same bits. O(m³) per Jacobi sweep: fine for tens of assets, seconds at 500.
+ * entries within the domain (docs/api.md). The method (Jacobi, then Householder QR): src/model/correlation.ts.
  */
 export function semidefiniteFactor(a: Float64Array, m: number, tolerance = PSD_TOLERANCE): SemidefiniteFactor {
   const problems = new ProblemList();
@@ -201,12 +186,13 @@ export function logReturns(history: PriceHistory): Float64Array[] {
 }
 
 /** The EWMA variances of `returns` (finite, at least 1) with decay λ in (0, 1). */
-export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, seedDays = 30): EwmaResult {
+export function ewmaVariance(returns: ArrayLike<number>, lambda?: number, seedDays?: number): EwmaResult {
   const problems = new ProblemList();
   const list = checkedList(returns, 'returns', BOUNDS.return, problems);
   if (list !== null && list.length === 0) problems.add('returns', 'empty (EWMA needs at least one return)');
-  boundedNumber(lambda, 'lambda', problems, { min: 0, max: 1, minOpen: true, maxOpen: true, required: true });
-  checkWhole(seedDays, 'seedDays', 1, problems, 'a whole number of days');
+  // absent: the function's own defaults (λ 0.94, 30 seed days), not a copy of them here
+  boundedNumber(lambda, 'lambda', problems, { min: 0, max: 1, minOpen: true, maxOpen: true });
+  checkWhole(seedDays, 'seedDays', 1, problems, 'a whole number of days', true);
   problems.throwIfAny();
   return variances(returns, lambda, seedDays);
 }

@@ -256,18 +256,13 @@ export class ArrayLease extends UncheckedArrayLease {
     return super.u8(length, cleared);
   }
 
-  /**
-   * Lets one lent array go before the run ends (an array outgrown, or scratch done with): none may use it after this.
-   * Below DROP_MIN_BYTES (8 MiB) it goes back to the heap, as at the release (a cascade's next round takes it again);
-   * a larger one goes to the garbage collector, as the heap's spares would keep its pages: the generations a doubling
-   * left behind, held until the release, added about 250 MB to a 1,000,000-account liquidation's peak.
-   */
+  /** Lets one lent array go before the run ends (src/memory/array-lease.ts); what no lease lends is refused. */
   override drop(array: Int32Array | Float64Array | Uint8Array): void {
     if (!(array instanceof Int32Array || array instanceof Float64Array || array instanceof Uint8Array)) refuse('array', `expected an Int32Array, Float64Array or Uint8Array this lease lent, got ${describeValue(array)}`);
     super.drop(array);
   }
 
-  /** Gives every lent array back to the heap: none may be used after this. */
+  /** Gives every lent array back to the heap: none may be used after this (declared here so the entry's types list it). */
   override release(): void {
     super.release();
   }
