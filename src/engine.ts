@@ -46,7 +46,7 @@ import { historyOf } from './dynamic/history.js';
 import { backtest, BACKTEST_OPTION_KINDS, type BacktestOptions, type BacktestReport } from './backtest/backtest.js';
 import { pooledUnderCross, stressBook } from './subaccounts/stress-book.js';
 import type { AllocationProblem, AllocationResult } from './subaccounts/allocate.js';
-import { allocateKeepingMaster, masterWithout } from './subaccounts/allocate-keeping-master.js';
+import { allocateKeepingMaster } from './subaccounts/allocate-keeping-master.js';
 import { accountsWithTransfers, allocateOnRemargin, exactSources, groupAfter, type RemarginedAllocation } from './subaccounts/allocation-remargined.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
 import { validateLocationParams } from './locations/params.js';
@@ -370,12 +370,17 @@ export class Engine {
     const report = this.margin(group, valid.market, { ...independent, breakdown: true });
     const locations = validateLocationParams(params.locations);
     const problem = masterAllocationProblem(report, group, valid.market, master, locations, options.frozenLocations);
-    // the master re-margined with the transfers made: a method that nets its collateral charges it more once it leaves
-    const marginAfter = (transfers: AllocationResult['transfers']) => this.margin(validateBook(masterWithout(group, master, transfers), { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }).accounts[0];
+    // the group re-margined with the transfers made (each account alone): the master's row (a method that nets its
+    // collateral charges it more once it leaves) and each account's health after (allocation-remargined.ts); the last
+    // one kept, as the master's check and the health after ask for the same transfers in turn
+    let last: { transfers: AllocationResult['transfers']; report: MarginReport } | null = null;
+    const remarginGroup = (transfers: AllocationResult['transfers']) => {
+      if (last?.transfers !== transfers) last = { transfers, report: this.margin(validateBook({ instruments: group.instruments, accounts: accountsWithTransfers(group, master, transfers) }, { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }) };
+      return last.report;
+    };
     const highs = await loadHighs();
-    // each account's health after, held to a re-margin of the group with the transfers made (allocation-remargined.ts)
-    const remargin = (transfers: AllocationResult['transfers']) => groupAfter(this.margin(validateBook({ instruments: group.instruments, accounts: accountsWithTransfers(group, master, transfers) }, { lenient: options.lenient === true }), valid.market, { ...independent, breakdown: false }), master);
-    const best = allocateOnRemargin(problem, (p) => allocateKeepingMaster(highs, p, marginAfter), remargin, exactSources(problem, valid.market));
+    const keepMaster = (p: AllocationProblem) => allocateKeepingMaster(highs, p, (transfers) => remarginGroup(transfers).accounts.find((a) => a.id === master)!);
+    const best = allocateOnRemargin(problem, keepMaster, (transfers) => groupAfter(remarginGroup(transfers), master), exactSources(problem, valid.market));
     return { master, ...best.remargined, problem: best.problem };
   }
 

@@ -5,10 +5,8 @@
  * leaves. The master is re-margined with the transfers made; short of IM or MM, the allocation is solved again on a
  * smaller share of F and G, the largest that keeps it (bisection).
  */
-import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
 import { allocateCollateral, type AllocationProblem, type AllocationResult } from './allocate.js';
 import type { LpSolver } from './highs.js';
-import { accountsWithTransfers } from './allocation-remargined.js';
 
 /** The master's figures after a set of transfers: what {@link keptMaster} checks. */
 export interface MasterAfter {
@@ -46,14 +44,4 @@ export function allocateKeepingMaster(highs: LpSolver, problem: AllocationProble
  */
 function keeps(f: MasterAfter): boolean {
   return f.equityIm >= f.im && f.equityMm >= f.mm;
-}
-
-/**
- * The master of `book` as a book of its own with `transfers` taken out of its balances (a source `asset`, `asset@location`
- * or `cashUsd`; each transfer's `amount` in the asset's units), for re-margining it.
- */
-export function masterWithout(book: ValidatedBook, masterId: string, transfers: AllocationResult['transfers']): { instruments: ValidatedBook['instruments']; accounts: ValidatedAccount[] } {
-  const master = accountsWithTransfers(book, masterId, transfers).find((a) => a.id === masterId)!;
-  const { master: _none, ...own } = master as ValidatedAccount & { master?: string };
-  return { instruments: book.instruments, accounts: [own as ValidatedAccount] };
 }
