@@ -58,11 +58,19 @@ export const optionMarkMoved: OptionRemarker = (terms, mark, valuationMs, before
   const years = Number.isNaN(terms.expiryMs) ? 0 : yearsBetween(valuationMs, terms.expiryMs); // as the market layout reads it
   const value = (asset: typeof before, vol: number) => optionPrice(terms.isCall, asset.price, terms.strike, years, vol, asset.rate, asset.carry);
   const perUsd = (asset: typeof before) => (terms.coin ? 1 / forwardPrice(asset.price, asset.rate, asset.carry, years) : 1);
-  const quotedUsd = mark / perUsd(before) + (value(after, volAfter) - value(before, volBefore));
-  const moved = quotedUsd * perUsd(after);
   const most = terms.coin ? coinOptionMost(terms.isCall, terms.strike, after.price) : terms.isCall ? after.price : terms.strike;
-  return Math.max(DOMAIN.price.min, Math.min(most, moved));
+  return quoteMoved(mark / perUsd(before), value(before, volBefore), value(after, volAfter), perUsd(after), most);
 };
+
+/**
+ * {@link optionMarkMoved}'s rule on values already known: a quote worth `quotedUsd` (USD) when the model said
+ * `modelBefore`, after the model moved to `modelAfter`, in the settlement currency (`perUsdAfter`: 1, or 1 / the new
+ * forward for a coin-settled option), held within `most` (what the option can be worth there) and the price floor.
+ */
+export function quoteMoved(quotedUsd: number, modelBefore: number, modelAfter: number, perUsdAfter: number, most: number): number {
+  const moved = (quotedUsd + (modelAfter - modelBefore)) * perUsdAfter;
+  return Math.max(DOMAIN.price.min, Math.min(most, moved));
+}
 
 /** Greeks of one option per unit of underlying (USD, or coin for {@link coinGreeks}' result), as the Greeks kernel gives them. */
 export interface OptionGreeks {

@@ -10,8 +10,10 @@ import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstrument
 import type { BookLayout } from '../../../layout/book-layout.js';
 import type { MarketLayout } from '../../../layout/market-layout.js';
 import type { AccountMargin } from '../../../margin/report.js';
-import { forwardPrice } from '../../../margin/coin-valuation.js';
+import { forwardPrice, quoteMoved } from '../../../margin/coin-valuation.js';
 import { STATUS_LIQUIDATABLE } from '../../../kernels/status-codes.js';
+import { MARK_QUOTED } from '../../../layout/codes.js';
+import { coinOptionMost } from '../../../model/validate-market.js';
 
 /**
  * For an account whose positions all sit on one underlying U, the prices of U (nearest below and
@@ -19,7 +21,8 @@ import { STATUS_LIQUIDATABLE } from '../../../kernels/status-codes.js';
  * buckets reaches its own MM: a position's allocation + P&L = its MM, or the rest of the account's equity for MM = 0,
  * as the kernel's status reads them): linear marks scale with U (an inverse
  * contract's value −1/F inversely), options are revalued at the new spot (a coin-settled option in coin,
- * on the new forward), balances of U are revalued with their haircuts; an account margined in U keeps its
+ * on the new forward; a quoted one keeps its premium over the model, as a stress shock moves it: coin-valuation.ts
+ * optionMarkMoved), balances of U are revalued with their haircuts; an account margined in U keeps its
  * figures in U, converted by the kernel's terms at the new price. Found by scanning a
  * geometric grid (×0.99 steps, to 1/1000 and 1000× the price) for a sign change, then bisecting.
  *
@@ -79,6 +82,8 @@ export class LiquidationPriceSearch {
     const options = instruments.filter((i) => c.kind[i] === KIND_OPTION_CODE);
     // per instrument (in `instruments` order): its first row in a grid block, −1 for a linear one
     const slot = instruments.map((i) => (c.kind[i] === KIND_OPTION_CODE ? options.indexOf(i) * GRID_BLOCK : -1));
+    // per instrument: a quoted option's model value (USD) at the run's spot, what its quote's premium is over (else NaN)
+    const modelAtSpot = instruments.map((i) => (this.quoted(i) ? this.optionValue(i, spot) : NaN));
     /** equityMm − mm at spot s; `block`: the options' values on a grid block, s its spot `at` (null: priced here). */
     const surplus = (s: number, block: Float64Array | null = null, at = 0): number => {
       price[u] = s;
@@ -86,7 +91,7 @@ export class LiquidationPriceSearch {
         const i = instruments[h];
         const inverse = c.settlement[i] === u && c.kind[i] !== KIND_OPTION_CODE;
         if (c.kind[i] !== KIND_OPTION_CODE) value[i] = inverse ? (c.value[i] * spot) / s : (c.value[i] * s) / spot;
-        else value[i] = this.inSettlement(i, s, block !== null ? block[slot[h] + at] : this.optionValue(i, s));
+        else value[i] = this.optionAt(i, s, block !== null ? block[slot[h] + at] : this.optionValue(i, s), spot, modelAtSpot[h]);
         prepareInstruments(trial, i, i + 1);
       }
       marginAccounts(trial, a, a + 1, this.isolated, false);
@@ -169,12 +174,37 @@ export class LiquidationPriceSearch {
     return this.greeks(input).price;
   }
 
+  /** True when option i's value is its quote (market.marks), not the model's. */
+  private quoted(i: number): boolean {
+    return this.c.kind[i] === KIND_OPTION_CODE && this.market.markSource.array[i] === MARK_QUOTED;
+  }
+
+  /**
+   * Option i's value at spot `s` in its settlement currency, the model valuing it at `usd` there: the model's, or a
+   * quote moved by the model's change since the run's spot (`modelAtSpot`, USD), as a shock moves it.
+   */
+  private optionAt(i: number, s: number, usd: number, spot: number, modelAtSpot: number): number {
+    if (!this.quoted(i)) return this.inSettlement(i, s, usd);
+    if (s === spot) return this.c.value[i]; // the quote itself
+    const c = this.c, coin = c.settlement[i] >= 0, isCall = c.isCall[i] !== 0;
+    const most = coin ? coinOptionMost(isCall, c.strike[i], s) : isCall ? s : c.strike[i];
+    return quoteMoved(c.value[i] / this.perUsd(i, spot), modelAtSpot, usd, this.perUsd(i, s), most);
+  }
+
   /** Option i's model value `usd` at spot `spot` in its settlement currency: coin-settled, / the forward (src/margin/coin-valuation.ts). */
   private inSettlement(i: number, spot: number, usd: number): number {
     const { c, market } = this;
     if (c.settlement[i] < 0) return usd;
     const u = c.underlying[i];
     return usd / forwardPrice(spot, market.rate.array[u], market.carry.array[u], market.expiryYears.array[i]);
+  }
+
+  /** Option i's settlement currency per USD at spot `spot`: 1, or 1 / the forward for a coin-settled option. */
+  private perUsd(i: number, spot: number): number {
+    const { c, market } = this;
+    if (c.settlement[i] < 0) return 1;
+    const u = c.underlying[i];
+    return 1 / forwardPrice(spot, market.rate.array[u], market.carry.array[u], market.expiryYears.array[i]);
   }
 
   /** Model value of option i at spot `spot`: the Greeks twin, the same bits as the kernel's price. */
