@@ -128,12 +128,12 @@ describe('liquidation prices with the quoted option marks kept (the bundled samp
     const at = (mark: number) => ({ valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.6 }, USDC: { price: 1, vol: 0 } }, marks: { P: mark }, impliedVols: { P: 0.6 } });
     const cheap = engine.margin(putBook, at(800), { method: 'cross', breakdown: true }).accounts[0];
     expect([cheap.status, cheap.equity]).toEqual(['margin_call', 8200]);
-    expect(cheap.liquidationPrice.below).toBeGreaterThan(90_000);
-    expect(cheap.liquidationPrice.below).toBeLessThan(100_000);
+    expect(cheap.liquidationPrice!.below).toBeGreaterThan(90_000);
+    expect(cheap.liquidationPrice!.below).toBeLessThan(100_000);
     const dear = engine.margin(putBook, at(2000), { method: 'cross', breakdown: true }).accounts[0];
     expect([dear.status, dear.equity]).toEqual(['liquidatable', 7000]);
-    expect(dear.liquidationPrice.below).toBeNull();
-    expect(dear.liquidationPrice.above).toBeGreaterThan(100_000);
+    expect(dear.liquidationPrice!.below).toBeNull();
+    expect(dear.liquidationPrice!.above).toBeGreaterThan(100_000);
   });
 });
 

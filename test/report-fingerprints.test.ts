@@ -83,6 +83,13 @@
  *   302 rows' `liquidationPrice` moved, by at most 4.2e-15 relative (the bisection's last midpoints, where a surplus
  *   of exactly 0 now counts as safe); their status and figures the same. Isolated (read from the status) and
  *   generated10k unchanged.
+ * - a liquidation price keeps a quoted option's premium over the model as the underlying moves (the stress rule,
+ *   coin-valuation.ts quoteMoved), and a coin-settled option's OTM is measured against its forward (Deribit's
+ *   underlying price of an option). Moved: the sample's cross and isolated digests; checked on js against the previous
+ *   tree: only the `liquidationPrice` of the two BTC-margined rows (the sample's only accounts on one underlying with a
+ *   quoted option) moved (cross 35,747.13 → 35,748.82, isolated 74,054.15 → 74,052.02, by < 4e-5 relative), every
+ *   other byte and the totals the same: the sample's short coin calls are far enough out of the money that the floor
+ *   0.1 binds at the index and at the forward alike. Every other method and generated10k (no coin options) unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ const HAIR_UP_TO = 28, HAIR_LOWER = 29, HAIR_CUM_IM = 30, HAIR_IM = 31, HAIR_CUM
 const SHAPE = 36, INSTRUMENT_TERMS = 37;
 const POS_IM = 38, POS_MM = 39, POS_MTM = 40, POS_NOTIONAL = 41, POS_ALLOC = 42, POS_STATUS = 43;
 const EQUITY = 44, EQUITY_IM = 45, EQUITY_MM = 46, IM = 47, MM = 48, GROSS = 49, COLLATERAL_VALUE = 50, STATUS = 51;
-const SETTLEMENT = 52, LIN_SIZE_IM = 53, LIN_SIZE_MM = 54;
+const SETTLEMENT = 52, LIN_SIZE_IM = 53, LIN_SIZE_MM = 54, FORWARD_GROWTH = 55;
 
 // Per-instrument terms: one record per instrument (see prepareInstruments), so a position gathers
 // one contiguous record instead of a dozen scattered columns.
@@ -65,7 +65,8 @@ const STATUS_HEALTHY: u8 = 0, STATUS_MARGIN_CALL: u8 = 1, STATUS_LIQUIDATABLE: u
  * all-zero schedule row, shortIm = max(a − OTM/S, b)·S and premium = their mark. Every term that does
  * not apply is an exact zero, and scale is exactly 1 for USD-settled instruments, so the result has the
  * bits of the rule's own formula. Instruments settled in an asset have their terms in it (the JS twin's
- * comment gives the rule: coin options per coin, inverse contracts through their USD notional at the index).
+ * comment gives the rule: coin options per coin with OTM against the forward, inverse contracts through
+ * their USD notional at the index).
  */
 function prepareInstruments(args: usize): void {
   const kind = col(args, KIND), underlying = col(args, UNDERLYING), multiplier = col(args, MULTIPLIER);
@@ -74,7 +75,7 @@ function prepareInstruments(args: usize): void {
   const shape = col(args, SHAPE), terms = col(args, INSTRUMENT_TERMS), settlement = col(args, SETTLEMENT);
   const n = i32At(shape, 0), linStride = i32At(shape, 1), zeroRow = i32At(shape, 3);
   const linUpTo = col(args, LIN_UP_TO), linIm = col(args, LIN_IM), linMm = col(args, LIN_MM);
-  const linSizeIm = col(args, LIN_SIZE_IM), linSizeMm = col(args, LIN_SIZE_MM);
+  const linSizeIm = col(args, LIN_SIZE_IM), linSizeMm = col(args, LIN_SIZE_MM), forwardGrowth = col(args, FORWARD_GROWTH);
   for (let i = 0; i < n; i++) {
     const u = i32At(underlying, i);
     const mark = f64At(value, i);
@@ -93,8 +94,9 @@ function prepareInstruments(args: usize): void {
     if (u8At(kind, i) == KIND_OPTION) {
       const s = f64At(price, u);
       const k = f64At(strike, i);
-      const otm = u8At(isCall, i) != 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
-      const reduced = f64At(optBase, u) - otm / s;
+      const at = settled < 0 ? s : s * f64At(forwardGrowth, i); // OTM against: the index, or a coin option's forward
+      const otm = u8At(isCall, i) != 0 ? (k > at ? k - at : 0.0) : at > k ? at - k : 0.0;
+      const reduced = f64At(optBase, u) - otm / at;
       const floor = f64At(optFloor, u);
       const rate = reduced > floor ? reduced : floor;
       const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin

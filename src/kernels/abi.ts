@@ -19,7 +19,7 @@ export const MARGIN_COLUMNS = [
   'shape', 'instrumentTerms',
   'posIm', 'posMm', 'posMtm', 'posNotional', 'posAlloc', 'posStatus',
   'equity', 'equityIm', 'equityMm', 'im', 'mm', 'gross', 'collateralValue', 'status',
-  'settlement', 'linSizeIm', 'linSizeMm',
+  'settlement', 'linSizeIm', 'linSizeMm', 'forwardGrowth',
 ] as const satisfies readonly (keyof MarginColumns)[];
 
 export type MarginColumnName = (typeof MARGIN_COLUMNS)[number];

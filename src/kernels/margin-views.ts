@@ -20,6 +20,6 @@ export function marginViews(c: Record<MarginColumnName, Column>): MarginColumns 
     liabMm: v(c.liabMm), shape: v(c.shape), instrumentTerms: v(c.instrumentTerms), posIm: v(c.posIm), posMm: v(c.posMm),
     posMtm: v(c.posMtm), posNotional: v(c.posNotional), posAlloc: v(c.posAlloc), posStatus: v(c.posStatus), equity: v(c.equity),
     equityIm: v(c.equityIm), equityMm: v(c.equityMm), im: v(c.im), mm: v(c.mm), gross: v(c.gross),
-    collateralValue: v(c.collateralValue), status: v(c.status), settlement: v(c.settlement),
+    collateralValue: v(c.collateralValue), status: v(c.status), settlement: v(c.settlement), forwardGrowth: v(c.forwardGrowth),
   };
 }

@@ -3,7 +3,7 @@
  * is a rewrite of these columns only (same `ptr`s while the book's asset and instrument counts fit).
  *
  * Per asset (layout asset order): price, vol, rate, carry; the correlation matrix row-major.
- * Per instrument (book row order): expiryYears, impliedVol, mark and markSource.
+ * Per instrument (book row order): expiryYears, impliedVol, mark, markSource and forwardGrowth.
  */
 
 import { ProblemList } from '../errors.js';
@@ -40,6 +40,11 @@ export class MarketLayout {
   readonly mark: Column<'f64'>;
   /** u8 per instrument: MARK_NONE (options without a quote: price them), MARK_QUOTED or MARK_DERIVED. */
   readonly markSource: Column<'u8'>;
+  /**
+   * f64 per instrument: an option's forward over its underlying's index, e^{(r−q)·T} (a coin-settled option's OTM is
+   * measured against that forward, as its premium is C/F: src/kernels/js/margin.ts); 1 for the other instruments.
+   */
+  readonly forwardGrowth: Column<'f64'>;
   valuationTime = '';
   valuationMs = NaN;
 
@@ -57,6 +62,7 @@ export class MarketLayout {
     this.impliedVol = Column.allocate(allocator, 'f64', instrumentCount);
     this.mark = Column.allocate(allocator, 'f64', instrumentCount);
     this.markSource = Column.allocate(allocator, 'u8', instrumentCount);
+    this.forwardGrowth = Column.allocate(allocator, 'f64', instrumentCount);
   }
 
   get byteLength(): number {
@@ -68,7 +74,7 @@ export class MarketLayout {
   }
 
   private columns(): Column[] {
-    return [this.price, this.vol, this.rate, this.carry, this.correlation, this.expiryYears, this.impliedVol, this.mark, this.markSource];
+    return [this.price, this.vol, this.rate, this.carry, this.correlation, this.expiryYears, this.impliedVol, this.mark, this.markSource, this.forwardGrowth];
   }
 }
 
@@ -164,7 +170,15 @@ function writeInstruments(layout: BookLayout, market: ValidatedMarket, target: M
     expiryYears[row] = years;
     impliedVol[row] = kind[row] === KIND_OPTION ? (market.impliedVols.get(id) as number) : 0;
     writeMark(layout, target, row, market.marks.get(id));
+    writeForwardGrowth(layout, target, row);
   }
+}
+
+/** Instrument `row`'s {@link MarketLayout.forwardGrowth} from the asset columns and its expiryYears in `target`. */
+export function writeForwardGrowth(layout: BookLayout, target: MarketLayout, row: number): void {
+  const table = layout.instruments, u = table.underlying.array[row];
+  // the forward's own arithmetic (coin-valuation.ts forwardPrice: S·e^{(r−q)·T}): S × this is that forward's bits
+  target.forwardGrowth.array[row] = table.kind.array[row] === KIND_OPTION ? Math.exp((target.rate.array[u] - target.carry.array[u]) * target.expiryYears.array[row]) : 1;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import { prepareInstruments } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION, MARK_NONE } from '../layout/codes.js';
-import { type MarketLayout, writeMark } from '../layout/market-layout.js';
+import { type MarketLayout, writeForwardGrowth, writeMark } from '../layout/market-layout.js';
 import { valueRowInSettlement } from '../margin/coin-valuation.js';
 import { marginColumnMap, marginViews, type MarginOutputs } from '../margin/outputs.js';
 import type { ParamLayout } from '../margin/param-layout.js';
@@ -94,7 +94,7 @@ export function applyTick(tick: ValidTick, market: Market, c: LiveColumns, byAss
   const rows: number[] = [];
   for (let i = 0; i < ins.count; i++) if (touched[i]) rows.push(i);
   const value = c.out.value;
-  const rowBefore = rows.map((i) => ({ i, impliedVol: m.impliedVol.array[i], mark: m.mark.array[i], markSource: m.markSource.array[i], value: value.array[i] }));
+  const rowBefore = rows.map((i) => ({ i, impliedVol: m.impliedVol.array[i], mark: m.mark.array[i], markSource: m.markSource.array[i], value: value.array[i], forwardGrowth: m.forwardGrowth.array[i] }));
   writeRows(rows, tick, market, c);
   return {
     assets: Int32Array.from(assets),
@@ -114,6 +114,7 @@ export function applyTick(tick: ValidTick, market: Market, c: LiveColumns, byAss
         m.impliedVol.array[b.i] = b.impliedVol;
         m.mark.array[b.i] = b.mark;
         m.markSource.array[b.i] = b.markSource;
+        m.forwardGrowth.array[b.i] = b.forwardGrowth;
         c.out.value.array[b.i] = b.value;
       }
       refreshTerms(rows, c);
@@ -139,6 +140,7 @@ function writeRows(rows: readonly number[], tick: ValidTick, market: Market, c: 
     const vol = tick.impliedVols.get(id);
     if (vol !== undefined) m.impliedVol.array[i] = vol;
     writeMark(layout, m, i, Object.hasOwn(marks, id) ? marks[id] : undefined);
+    writeForwardGrowth(layout, m, i); // a tick may move the underlying's rate or carry
     if (kind[i] === KIND_OPTION && m.markSource.array[i] === MARK_NONE) options.push(i);
     else c.out.value.array[i] = m.mark.array[i];
   }

@@ -147,7 +147,7 @@ export function marginColumnMap(layout: BookLayout, market: MarketLayout, params
     liabIm: params.liabIm, liabMm: params.liabMm, shape: out.shape, instrumentTerms: out.instrumentTerms,
     posIm: out.posIm, posMm: out.posMm, posMtm: out.posMtm, posNotional: out.posNotional, posAlloc: out.posAlloc, posStatus: out.posStatus,
     equity: out.equity, equityIm: out.equityIm, equityMm: out.equityMm, im: out.im, mm: out.mm, gross: out.gross,
-    collateralValue: out.collateralValue, status: out.status, settlement: ins.settlement,
+    collateralValue: out.collateralValue, status: out.status, settlement: ins.settlement, forwardGrowth: market.forwardGrowth,
   };
 }
 

@@ -10,7 +10,7 @@ export const DERIBIT_STANDARD_PROFILE: MethodologyProfile = {
   name: 'deribit-standard',
   version: '2022-01-11',
   method: 'cross',
-  description: "Deribit's standard margin: BTC futures IM 2% + 0.005% per BTC of size, MM 1% + 0.005% per BTC (ETH 0.0004% per ETH); short options IM max(0.15 − OTM/S, 0.1) + mark, MM 0.075 + mark (a put max(0.075, 0.075 × mark) + mark), tested against the margin balance; in each account's settlement currency",
+  description: "Deribit's standard margin: BTC futures IM 2% + 0.005% per BTC of size, MM 1% + 0.005% per BTC (ETH 0.0004% per ETH); short options IM max(0.15 − OTM/U, 0.1) + mark (U the option's forward), MM 0.075 + mark (a put max(0.075, 0.075 × mark) + mark), tested against the margin balance; in each account's settlement currency",
   sources: [
     DERIBIT_LIQUIDATION_SOURCE,
     {

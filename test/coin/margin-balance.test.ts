@@ -58,7 +58,8 @@ describe("Deribit's margin balance: a short option's mark counted once", () => {
   it('the covered call is liquidatable only where the call is worth 1 − 0.075 BTC: above 110,000/0.075 ≈ 1.47 million at a day to expiry', () => {
     // At a day to expiry and 50% vol the call is at intrinsic long before: P(S) = 1 − 110,000/S, and
     // 1 − P(S) = 0.075 at S = 110,000/0.075 = 1,466,666.67 (the double count put it at the root of 1 − P = 0.075 + P).
-    const r = row({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-C110-1D', quantity: -1, entryPrice: 0.001 }], collateral: [{ asset: 'BTC', amount: 1 }] }, 100_000, { 'BTC-C110-1D': 0.0001 });
+    // Unquoted, at its model value (a quote would keep its premium over the model there: liquidation-price-flips.test.ts).
+    const r = row({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-C110-1D', quantity: -1, entryPrice: 0.001 }], collateral: [{ asset: 'BTC', amount: 1 }] }, 100_000, {});
     expect(r.liquidationPrice!.below).toBeNull();
     expect(Math.abs(r.liquidationPrice!.above! / (110_000 / 0.075) - 1)).toBeLessThan(1e-9);
   });

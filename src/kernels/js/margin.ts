@@ -49,6 +49,8 @@ export interface MarginColumns {
   /** Per asset: linear IM and MM rates added per unit of the underlying held (params.linearSize; 0 without). */
   linSizeIm: Float64Array;
   linSizeMm: Float64Array;
+  /** Per instrument: an option's forward over the index, e^{(r−q)·T} (MarketLayout.forwardGrowth; 1 for the rest). */
+  forwardGrowth: Float64Array;
   hairUpTo: Float64Array;
   hairLower: Float64Array;
   hairCumIm: Float64Array;
@@ -109,8 +111,9 @@ export function bracketOf(x: number, row: number, stride: number, upTo: Float64A
  * all-zero schedule row, shortIm = max(a − OTM/S, b)·S and premium = their mark. Every term that does
  * not apply is an exact zero, and scale is exactly 1 for USD-settled instruments, so the result has the
  * bits of the rule's own formula. Instruments settled in an asset have their terms in it (docs/coin-margined.md):
- * a coin-settled option the rule per coin, shortIm = max(a − OTM/S, b), premium its mark in coin (Deribit's
- * short-option margin in BTC); an inverse contract (layout value x = −1/F) its USD notional at the index,
+ * a coin-settled option the rule per coin, shortIm = max(a − OTM/F, b) with OTM against its forward F = S·growth
+ * (Deribit's underlying price of an option: its expiry's forward, as its mark is C/F), premium its mark in coin
+ * (Deribit's short-option margin in BTC); an inverse contract (layout value x = −1/F) its USD notional at the index,
  * units·S/F, through the schedule, IM, MM and notional scaled to coin by 1/S, and its P&L units·(x − x_entry)
  * in coin; a linear contract settled in Y its notional in USD (mark_Y·P_Y), scaled back by 1/P_Y.
  */
@@ -136,8 +139,9 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
     if (c.kind[i] === KIND_OPTION_CODE) {
       const s = c.price[u];
       const k = c.strike[i];
-      const otm = c.isCall[i] !== 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
-      const reduced = c.optBase[u] - otm / s;
+      const at = settled < 0 ? s : s * c.forwardGrowth[i]; // OTM against: the index, or a coin option's forward
+      const otm = c.isCall[i] !== 0 ? (k > at ? k - at : 0.0) : at > k ? at - k : 0.0;
+      const reduced = c.optBase[u] - otm / at;
       const floor = c.optFloor[u];
       const rate = reduced > floor ? reduced : floor;
       const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin

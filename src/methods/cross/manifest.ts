@@ -6,5 +6,5 @@ export const crossManifest: MethodManifest<null> = {
   plugin: crossMethod,
   defaults: null,
   docs: 'docs/rule-based-margin.md',
-  fingerprints: [{ name: 'cross', params: () => ({}), digests: { sample: 'a1c0b998072711499bde7164744b7d34', generated10k: 'd053110221c8e122d693a300099480e4' } }],
+  fingerprints: [{ name: 'cross', params: () => ({}), digests: { sample: '17db11d5175b737634c713211e2912bd', generated10k: 'd053110221c8e122d693a300099480e4' } }],
 };

@@ -6,5 +6,5 @@ export const isolatedManifest: MethodManifest<null> = {
   plugin: isolatedMethod,
   defaults: null,
   docs: 'docs/rule-based-margin.md',
-  fingerprints: [{ name: 'isolated', params: () => ({}), digests: { sample: 'f2ee5d7893645ab08eef4ee4abbeafa6', generated10k: '237dde2128d3df155631c0d5ec220862' } }],
+  fingerprints: [{ name: 'isolated', params: () => ({}), digests: { sample: '94aba8acc09cbb396c5557b41488477e', generated10k: '237dde2128d3df155631c0d5ec220862' } }],
 };
