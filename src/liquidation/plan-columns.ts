@@ -219,6 +219,8 @@ export class PlanColumns {
         rows[at + WATERFALL + 3] -= amount;
         rows[at + WATERFALL + 4] += amount;
         writtenOff[k] += amount;
+        // a close that left no MM reads +∞ while ADL was to take it all: part written off, it left a deficit (−∞)
+        if (amount > 0 && v[o + 16] === 0) v[o + 14] = -Infinity;
         uncoveredUsd += amount * usdPerUnit[k];
         slippageUsd += moved * m * (mark - fill) * usdPerUnit[k];
       }

@@ -74,6 +74,7 @@ describe('ADL takes at most a counterparty\'s profit and never more than its equ
     expect(r.adl.map((f) => f.haircut)).toEqual([expect.closeTo(300, 9), expect.closeTo(1_000, 9)]);
     const s = r.accounts[0];
     expect(s.steps[0].routes).toEqual({ market: 0, insuranceFund: -0, adl: expect.closeTo(-0.065, 15), uncovered: expect.closeTo(-0.935, 15) });
+    expect([s.steps[0].mmAfter, s.steps[0].healthAfter]).toEqual([0, -Infinity]);
     expect([s.id, s.state, s.before.equity, s.after.equity, s.waterfall.writtenOff]).toEqual(['S', 'bankrupt', -20_000, 0, expect.closeTo(18_700, 9)]);
     // every account ADL touched is in the report, with its equity before and after: never below zero
     const deleveraged = r.accounts.slice(1);
@@ -103,6 +104,8 @@ describe('ADL takes at most a counterparty\'s profit and never more than its equ
     const s = r.accounts[0];
     expect([s.id, s.state, s.after.equity, s.waterfall.adl, s.waterfall.writtenOff]).toEqual(['S', 'bankrupt', 0, expect.closeTo(1_300, 9), expect.closeTo(18_700, 9)]);
     expect(s.steps[0].routes).toEqual({ market: 0, insuranceFund: -0, adl: expect.closeTo(-0.065, 12), uncovered: expect.closeTo(-0.935, 12) });
+    // the close left S's equity below zero, a deficit written off: −∞, as the queue's step reads (docs/liquidation.md)
+    expect([s.steps[0].mmAfter, s.steps[0].healthAfter]).toEqual([0, -Infinity]);
     expect([r.totals.bankrupt, r.totals.resolved]).toEqual([1, 0]);
   });
 
