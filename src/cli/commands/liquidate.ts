@@ -61,7 +61,7 @@ export function registerLiquidateCommand(program: Command): Command {
         const report = written.report;
         bar.advance(1);
         bar.finish();
-        await reportWritten(opts.out, `the liquidation of ${count(report.totals.accountsBreaching)} accounts below MM under ${report.method} margin, ${opts.format}`);
+        await reportWritten(opts.out, `the liquidation of ${count(report.totals.accountsBreaching, 'account')} below MM under ${report.method} margin, ${opts.format}`);
         printWarnings(report.warnings);
         noteSetAsideBy(aside, 'left out of the liquidation');
         checkAccountErrors(written.errors);
