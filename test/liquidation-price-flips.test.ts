@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngine, createPricer } from '../src/index.js';
+import { type AccountMargin, createEngine, createPricer, type Engine } from '../src/index.js';
 import { DOMAIN } from '../src/model/domain.js';
 import { SAMPLE } from './support/cli.js';
 
@@ -31,26 +31,35 @@ function moved(asset: string, price: number): Json {
 
 const liquidated = (status: string) => status === 'liquidatable' || status === 'bankrupt';
 
+/**
+ * For each row's liquidation price, each side shown: the account margined alone at the market `moved` to 1e-7 inside
+ * the price is as liquidatable as it is now, and 1e-7 outside it is not. Returns the prices checked.
+ */
+function expectStatusTurns(engine: Engine, method: string, rows: readonly AccountMargin[], moved: (asset: string, price: number) => Json): number {
+  let checked = 0;
+  for (const row of rows) {
+    const price = row.liquidationPrice;
+    if (!price) continue;
+    const alone = { ...book, accounts: [book.accounts.find((a: Json) => a.id === row.id)] };
+    const status = (at: number) => engine.margin(alone, moved(price.underlying, at), { method }).accounts[0].status;
+    for (const side of ['below', 'above'] as const) {
+      const at = price[side];
+      if (at === null) continue;
+      const inside = side === 'below' ? at * (1 + 1e-7) : at * (1 - 1e-7), outside = side === 'below' ? at * (1 - 1e-7) : at * (1 + 1e-7);
+      const now = liquidated(row.status);
+      expect([liquidated(status(inside)), liquidated(status(outside))], `${row.id} ${side} ${at}`).toEqual([now, !now]);
+      checked++;
+    }
+  }
+  return checked;
+}
+
 describe('liquidation prices against a from-scratch margin (the bundled sample)', () => {
   for (const method of ['cross', 'isolated']) {
     it(`${method}: the status turns at every price shown, on its side`, async () => {
       const engine = await createEngine({ backend: 'js' });
       const report = engine.margin(book, market, { method, breakdown: true });
-      let checked = 0;
-      for (const row of report.accounts) {
-        const price = row.liquidationPrice;
-        if (!price) continue;
-        const alone = { ...book, accounts: [book.accounts.find((a: Json) => a.id === row.id)] };
-        const status = (at: number) => engine.margin(alone, moved(price.underlying, at), { method }).accounts[0].status;
-        for (const side of ['below', 'above'] as const) {
-          const at = price[side];
-          if (at === null) continue;
-          const inside = side === 'below' ? at * (1 + 1e-7) : at * (1 - 1e-7), outside = side === 'below' ? at * (1 - 1e-7) : at * (1 + 1e-7);
-          const now = liquidated(row.status);
-          expect([liquidated(status(inside)), liquidated(status(outside))], `${row.id} ${side} ${at}`).toEqual([now, !now]);
-          checked++;
-        }
-      }
+      const checked = expectStatusTurns(engine, method, report.accounts, moved);
       expect(checked).toBeGreaterThan(250);
     });
   }
@@ -98,21 +107,7 @@ describe('liquidation prices with the quoted option marks kept (the bundled samp
     };
     const report = engine.margin(book, quotedMarket, { method, breakdown: true });
     const holders = new Set(book.accounts.filter((a: Json) => (a.positions ?? []).some((p: Json) => quotes.some(([id]) => id === p.instrument))).map((a: Json) => a.id));
-    let checked = 0;
-    for (const row of report.accounts) {
-      const price = row.liquidationPrice;
-      if (!price || !holders.has(row.id)) continue;
-      const alone = { ...book, accounts: [book.accounts.find((a: Json) => a.id === row.id)] };
-      const status = (at: number) => engine.margin(alone, movedQuoted(price.underlying, at), { method }).accounts[0].status;
-      for (const side of ['below', 'above'] as const) {
-        const at = price[side];
-        if (at === null) continue;
-        const inside = side === 'below' ? at * (1 + 1e-7) : at * (1 - 1e-7), outside = side === 'below' ? at * (1 - 1e-7) : at * (1 + 1e-7);
-        const now = liquidated(row.status);
-        expect([liquidated(status(inside)), liquidated(status(outside))], `${row.id} ${side} ${at}`).toEqual([now, !now]);
-        checked++;
-      }
-    }
+    const checked = expectStatusTurns(engine, method, report.accounts.filter((row) => holders.has(row.id)), movedQuoted);
     expect(checked).toBeGreaterThanOrEqual(2); // the sample's accounts on one underlying that hold a quoted option
   });
 
