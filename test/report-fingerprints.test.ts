@@ -90,6 +90,9 @@
  *   quoted option) moved (cross 35,747.13 → 35,748.82, isolated 74,054.15 → 74,052.02, by < 4e-5 relative), every
  *   other byte and the totals the same: the sample's short coin calls are far enough out of the money that the floor
  *   0.1 binds at the index and at the forward alike. Every other method and generated10k (no coin options) unchanged.
+ * - a derive breakdown's `worstScenario` label writes its multipliers to 12 significant digits ("spot ×0.82 / vol up
+ *   ×1"; it read "spot ×0.8200000000000001"). Moved: the sample's derive digest; checked on js against the previous
+ *   tree: with `worstScenario` left out the report is the same bytes, and that label is the only one that changed.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -108,6 +108,7 @@ describe('derive method through the engine', () => {
     bad({ scenarios: [{ spotShock: 1, vol: 'sideways', dampening: 1 }] }, 'params.derive.scenarios[0].vol');
     bad({ scenarios: [{ spotShock: -0.5, vol: 'up', dampening: 1 }] }, 'params.derive.scenarios[0].spotShock');
     bad({ margin: { imFactor: 0.2 } }, 'params.derive.margin.imFactor');
+    bad({ margin: { mmFactor: 0.3 } }, 'params.derive.margin.mmFactor'); // PMRM_2's setMarginParams: mmFactor ≥ 0.5
     bad({ basis: { spotUp: 0.9 } }, 'params.derive.basis.spotUp');
     bad({ contingency: { confThreshold: 1.5 } }, 'params.derive.contingency.confThreshold');
     bad({ collateral: { USDC: { imHaircut: 0.7, mmHaircut: 0.5 } } }, 'params.derive.collateral.USDC.imHaircut');

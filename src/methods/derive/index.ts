@@ -68,7 +68,7 @@ export const deriveMethod: MarginMethodPlugin<DeriveParams> = {
             return {
               underlying: assets[u.underlying],
               worst: u.worst,
-              worstScenario: s ? `spot ×${s.spotShock} / vol ${s.vol} ×${s.dampening}` : 'basis contingency',
+              worstScenario: s ? `spot ×${label(s.spotShock)} / vol ${s.vol} ×${label(s.dampening)}` : 'basis contingency',
               basisContingency: u.basisContingency,
               scenarioPnl: Array.from(u.scenarioPnl),
               optionMtm: u.optionMtm,
@@ -85,3 +85,8 @@ export const deriveMethod: MarginMethodPlugin<DeriveParams> = {
     };
   },
 };
+
+/** A scenario's multiplier in a label, to 12 significant digits: 1 − 4 × 0.045 reads 0.82, not 0.8200000000000001. */
+function label(x: number): number {
+  return Number(x.toPrecision(12));
+}

@@ -8,5 +8,5 @@ export const deriveManifest: MethodManifest<DeriveParams> = {
   plugin: deriveMethod,
   defaults: DEFAULT_DERIVE_PARAMS,
   docs: 'docs/profiles.md',
-  fingerprints: [{ name: 'derive', params: () => ({}), digests: { sample: 'bb84a9c85942eacd680e69d55b776b2a', generated10k: 'bacca938904588e1c691f43b07b5b4bd' } }],
+  fingerprints: [{ name: 'derive', params: () => ({}), digests: { sample: '265a277597d10f321fb2426b02fc4d19', generated10k: 'bacca938904588e1c691f43b07b5b4bd' } }],
 };

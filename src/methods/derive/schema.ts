@@ -35,7 +35,7 @@ export const deriveSchema: MethodSchema = {
     }),
     margin: section({
       imFactor: number('[0.5, 10]'),
-      mmFactor: number('[0.1, 10]'),
+      mmFactor: number('[0.5, 10]'),
       longRateMultScale: number('[0, 10]'),
       longRateAddScale: number('[0, 10]'),
       longStaticDiscount: number('[0, 4]'),

@@ -30,7 +30,7 @@ const BOUNDS = {
     minKStar: [0, 10], widthScale: [0, 10], volParamStatic: [0, 10], volParamScale: [-20, 20],
   },
   margin: {
-    imFactor: [0.5, 10], mmFactor: [0.1, 10], longRateMultScale: [0, 10], longRateAddScale: [0, 10], longStaticDiscount: [0, 4],
+    imFactor: [0.5, 10], mmFactor: [0.5, 10], longRateMultScale: [0, 10], longRateAddScale: [0, 10], longStaticDiscount: [0, 4],
     shortRateMultScale: [0, 10], shortRateAddScale: [0, 10], shortStaticDiscount: [0, 4],
   },
   basis: { spotUp: [1, 3, 'both'], spotDown: [0, 1, 'both'], addFactor: [0, 20], multFactor: [0, 20] },
