@@ -137,6 +137,9 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const n = history.times.length;
   const first = plan.warmup, days = n - plan.h - first;
   const staticParams = mergeParams(options.params, { dynamic: { methods: [] } });
+  // the realised loss's run is cross at the defaults, with the book's locations (a located balance is valued as the
+  // method's run values it, and the book names locations only params.locations defines)
+  const lossOptions = { method: 'cross', params: locationsOf(options.params) };
 
   // the static requirement, the tested accounts and their equity now
   const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
@@ -176,7 +179,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
       marginAt((k) => Math.sqrt((v[k][d] / plan.h) * plan.dynamic.periodsPerYear), multiplier, extra, i * A);
     }
     const moved = moveMarket(market, movers, { returns: new Map(moving.map((a, k) => [a, movingCloses[k][d + plan.h] / movingCloses[k][d] - 1])), volShift: new Map() });
-    realisedLosses(engineRun(session.prepare(moved, { method: 'cross' })), tested, equityNow, loss, i * A);
+    realisedLosses(engineRun(session.prepare(moved, lossOptions)), tested, equityNow, loss, i * A);
     options.onProgress?.(i + 1, days);
   }
 
@@ -254,6 +257,11 @@ function testedAccounts(base: PreparedRun, marginAsset: Int32Array, ids: readonl
   } finally {
     base.release();
   }
+}
+
+/** Only the `locations` section of `params` (undefined without one). */
+function locationsOf(params: unknown): { locations: unknown } | undefined {
+  return isRecord(params) && params.locations !== undefined ? { locations: params.locations } : undefined;
 }
 
 /** Each tested account's loss (equity now − equity on the moved market) into `loss` from `at`, from a prepared run. */
