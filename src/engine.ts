@@ -50,6 +50,7 @@ import { allocateKeepingMaster } from './subaccounts/allocate-keeping-master.js'
 import { accountsWithTransfers, allocateOnRemargin, exactSources, groupAfter, type RemarginedAllocation } from './subaccounts/allocation-remargined.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
 import { validateLocationParams } from './locations/params.js';
+import { validateSubaccountParams } from './subaccounts/params.js';
 import { subBook } from './model/sub-book.js';
 import { RunRetention } from './model/run-retention.js';
 import { loadHighs } from './subaccounts/highs.js';
@@ -366,6 +367,8 @@ export class Engine {
     const valid = validInputs(book, market, options);
     const params = isRecord(options.params) ? options.params : {};
     const group = subBook(valid.book, [master], 'master');
+    // the subaccounts are margined alone whatever the policy says, but a section given is checked as every call checks it
+    validateSubaccountParams(params.subaccounts, { lenient: options.lenient === true });
     const independent = { ...(options as MarginOptions), params: { ...params, subaccounts: { policy: 'independent' } } };
     const report = this.margin(group, valid.market, { ...independent, breakdown: true });
     const locations = validateLocationParams(params.locations);

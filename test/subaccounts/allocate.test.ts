@@ -195,6 +195,13 @@ describe('engine.allocateCollateral on a master group', async () => {
     await expect(engine.allocateCollateral(book, market(), 's1', { params })).rejects.toThrow(/"s1" has no subaccounts \(it is a subaccount of "m": allocate from that master\)/);
     await expect(engine.allocateCollateral(book, market(), 'nobody', { params })).rejects.toThrow(/no account "nobody"/);
   });
+
+  it('checks a subaccounts section as every call does, though the subaccounts are margined alone whatever it says', async () => {
+    const bad = (section: unknown) => engine.allocateCollateral(book, market(), 'm', { params: { ...(params as object), subaccounts: section } });
+    await expect(bad({ policy: 'x' })).rejects.toThrow(/params\.subaccounts\.policy: expected "independent", "cross" or "backstop", got "x"/);
+    await expect(bad({ polcy: 'cross' })).rejects.toThrow(/params\.subaccounts\.polcy: unknown field \(did you mean "policy"\?\)/);
+    await expect(bad({ policy: 'cross' })).resolves.toMatchObject({ master: 'm' });
+  });
 });
 
 describe('the master\'s free collateral, as a transfer checks it', () => {
