@@ -45,6 +45,7 @@ describe('an asset the market does not price, named by params', () => {
     ['span', { span: { interSpreads: [{ creditRate: 0.5, legs: [{ commodity: 'BTX', side: 'A', deltaPerSpread: 1 }, { commodity: 'ETH', side: 'B', deltaPerSpread: 30 }] }] } }, 'params.span.interSpreads[0].legs[0].commodity', ' (did you mean "BTC"?)'],
     ['derive', { derive: { feeds: { ETX: { spotConfidence: 0.1 } } } }, 'params.derive.feeds.ETX', ' (did you mean "ETH"?)'],
     ['deribit', { deribit: { pairs: { BTX: { priceRange: 0.3 } } } }, 'params.deribit.pairs.BTX', ' (did you mean "BTC"?)'],
+    ['var', { var: { model: 'historical', returns: { assets: ['BTC', 'BTX'], matrix: [[0.01, 0.02], [-0.01, 0.01]] } } }, 'params.var.returns.assets[1]', ' (did you mean "BTC"?)'],
   ])('%s, %j: refused at its path with the nearest symbol', (method, params, path, near) => {
     expect(refusal({ method, params })).toEqual([{ path, message: `unknown asset${near}: ${PRICED}` }]);
   });

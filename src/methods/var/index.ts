@@ -22,6 +22,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
   name: 'var',
   description: 'VaR / ES over the correlation matrix: delta-normal, delta-gamma, Monte Carlo or historical',
   section: 'var',
+  assetKeys: { named: ['returns.assets'] },
   calibration: {
     target: '99% 1-day value at risk, delta-normal on the market\'s vols and correlation, at least 1% of gross notional',
     source: 'RiskMetrics (J.P. Morgan, 1996): 99%, 1 day; EMIR RTS 153/2013 art. 24 sets 99% for exchange-traded derivatives',
