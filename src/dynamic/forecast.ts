@@ -80,6 +80,8 @@ export function checkForecastOptions(json: unknown): Required<ForecastOptions> {
     else problems.add('options.filteredReturns', `expected true or false, got ${describeValue(json.filteredReturns)}`);
   }
   if (out.model === 'garch' && !Number.isInteger(out.horizonDays)) problems.add('options.horizonDays', `GARCH forecasts whole days, got ${out.horizonDays}`);
+  // EWMA's decay: a GARCH fit estimates its own weights, so a lambda given with it would change nothing
+  if (out.model === 'garch' && json.lambda !== undefined) problems.add('options.lambda', 'is the EWMA decay: a GARCH(1,1) forecast fits its own parameters (give lambda with model "ewma", or leave it out)');
   problems.throwIfAny();
   return out;
 }

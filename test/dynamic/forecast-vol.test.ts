@@ -67,6 +67,7 @@ describe('forecastVol', () => {
   it('fails closed: bad options, a fractional GARCH horizon, a history too short to fit, a bad row', () => {
     expectOneProblem(() => engine.forecastVol(csv, { model: 'arch' as 'ewma' }), 'options.model', /"ewma" or "garch"/);
     expectOneProblem(() => engine.forecastVol(csv, { model: 'garch', horizonDays: 1.5 }), 'options.horizonDays', /whole days/);
+    expectOneProblem(() => engine.forecastVol(csv, { model: 'garch', lambda: 0.97 }), 'options.lambda', /EWMA decay: a GARCH\(1,1\) forecast fits its own/);
     expectOneProblem(() => engine.forecastVol(csv, { model: 'garch' }), 'history.assets.BTC', /GARCH\(1,1\) fit failed/);
     expectOneProblem(() => engine.forecastVol(csv.replace(',99', ',-99')), 'history.csv:4', /not positive/);
   });
