@@ -351,7 +351,9 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   problems.throwIfAny();
   const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });
   if (shock.freezeLocations.length > 0) frozenAtShock(params.locations, shock.freezeLocations);
-  if (shock.params.contagion) requireCorrelation(market, 'stress contagion (params.stress.contagion, on by default)');
+  // contagion spreads one risky asset's move to the others: a market with one asset of vol > 0 has none to spread to
+  const risky = [...market.assets.values()].filter((a) => a.vol > 0).length;
+  if (shock.params.contagion && risky > 1) requireCorrelation(market, 'stress contagion (params.stress.contagion, on by default)');
   if ((paths ?? 0) > 0) requireCorrelationMatrix(market, 'Monte Carlo stress (options.paths)');
   return {
     methods: chosen, shock, stress: shock.params, liquidation, paths: paths ?? 0, seed: seed ?? 1, horizonDays: horizonDays ?? 1, reverse,

@@ -84,3 +84,19 @@ describe('a params file is validated whole, whatever the method', () => {
     expect(lines({ liquidation: { maxStepsPerAccount: 1e300 } })).toHaveLength(1);
   });
 });
+
+describe('stress contagion on one risky asset', () => {
+  it('needs no correlation: X falling has no other risky asset to move (the same cascade as with contagion off)', () => {
+    const book = {
+      instruments: [{ id: 'X-PERP', kind: 'perpetual', underlying: 'X' }],
+      accounts: [{ id: 'a', collateral: [{ asset: 'USDC', amount: 1_000 }], positions: [{ instrument: 'X-PERP', quantity: 100, entryPrice: 100 }] }],
+    };
+    const market = { valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: 100, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+    const on = engine.stress(book, market, { spot: { X: -0.2 } });
+    const off = engine.stress(book, market, { spot: { X: -0.2 } }, { params: { stress: { contagion: false } } });
+    expect(JSON.stringify(on.cascades)).toBe(JSON.stringify(off.cascades));
+    // a second risky asset in the market: contagion could move it, and asks for the correlation
+    const two = { ...market, assets: { ...market.assets, Y: { price: 10, vol: 0.8 } } };
+    expect(problemLines(() => engine.stress(book, two, { spot: { X: -0.2 } }))).toEqual([missing('stress contagion (params.stress.contagion, on by default)')]);
+  });
+});
