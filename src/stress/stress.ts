@@ -5,6 +5,7 @@
  * shock that exhausts the insurance fund, on a grid) and a Monte Carlo stress (N correlated shocks). Each method runs on its own
  * laid-out copy of the book; reverse and Monte Carlo runs put the book back between cascades.
  */
+import { DOMAIN } from '../model/domain.js';
 import { describeValue, InputError, type InputProblem, ProblemList } from '../errors.js';
 import { frozenLocationProblems } from '../locations/adjust.js';
 import { type LocationParams, validateLocationParams } from '../locations/params.js';
@@ -337,7 +338,7 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   else if (isRecord(options.reverse)) {
     // a misspelt threshold would leave the default (the insurance fund) with no sign of it
     for (const p of optionProblems(options.reverse, REVERSE_OPTION_KINDS, 'options.reverse')) problems.add(p.path, p.message);
-    const t = options.reverse.thresholdUsd === undefined ? liquidation.insuranceFund.balanceUsd : boundedNumber(options.reverse.thresholdUsd, 'options.reverse.thresholdUsd', problems, { min: 0 });
+    const t = options.reverse.thresholdUsd === undefined ? liquidation.insuranceFund.balanceUsd : boundedNumber(options.reverse.thresholdUsd, 'options.reverse.thresholdUsd', problems, { min: 0, max: DOMAIN.param.max });
     if (t !== undefined) reverse = { thresholdUsd: t };
   } else if (options.reverse !== undefined && options.reverse !== false) problems.add('options.reverse', 'expected true, false or { thresholdUsd }');
   // asset keys the market does not price (a misspelt one would leave the asset on the default model): unknown fields

@@ -138,6 +138,8 @@ describe('stress input', () => {
     // the misspelt threshold had left the default, the insurance fund, with no sign of it
     expect(problems(() => engine.stress(book, market, shock, opts({ reverse: { threshold: 5 } })))).toEqual(['options.reverse.threshold: unknown option (did you mean "thresholdUsd"?)']);
     expect(problems(() => engine.stress(book, market, shock, opts({ reverse: { thresholdUsd: 5, foo: 1 } })))).toEqual(['options.reverse.foo: unknown option (expected thresholdUsd)']);
+    // a USD amount, held to the largest parameter as the insurance fund's balance is
+    expect(problems(() => engine.stress(book, market, shock, { reverse: { thresholdUsd: 1e20 } }))).toEqual(['options.reverse.thresholdUsd: 100000000000000000000 is above 1000000000000000']);
     expect(problems(() => engine.stress(book, market, shock, { seed: 5, horizonDays: 2 }))).toEqual([
       'options.seed: sets up the Monte Carlo stress: give options.paths too',
       'options.horizonDays: sets up the Monte Carlo stress: give options.paths too',
