@@ -4,7 +4,7 @@
  * and each value at its path.
  */
 import { describeValue, InputError, type InputProblem } from './errors.js';
-import { checkKernelLoadOptions, KERNEL_LOAD_OPTION_KINDS, type KernelLoadOptions } from './kernels/wasm/load.js';
+import { checkKernelLoadOptions, KERNEL_LOAD_OPTION_KINDS, type KernelLoadOptions, parsesAsUrl } from './kernels/wasm/load.js';
 import type { MarginMethodPlugin } from './methods/method.js';
 import { type OptionKinds, optionProblems } from './model/options-check.js';
 import { isRecord } from './model/checks.js';
@@ -68,6 +68,8 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   }
   if (workerUrl !== undefined && !(typeof workerUrl === 'string' && workerUrl !== '') && !(typeof URL === 'function' && workerUrl instanceof URL)) {
     problems.push({ path: 'options.workerUrl', message: `expected a non-empty string or a URL, got ${describeValue(workerUrl)}` });
+  } else if (typeof workerUrl === 'string' && !parsesAsUrl(workerUrl)) {
+    problems.push({ path: 'options.workerUrl', message: `expected a URL (absolute, or relative to the page), got ${describeValue(workerUrl)}` });
   }
   if (problems.length > 0) throw new InputError(problems);
 }

@@ -49,6 +49,16 @@ describe('backend selection', () => {
         { path: 'options.profiles', message: 'expected an array of profiles, got an Object' },
       ],
     });
+    // inside wasmUrls: a misspelt flavour had left the embedded bytes in use, a number was fetched as the URL "42"
+    await expect(createEngine({ wasmUrls: { smd: '/x.wasm', scalar: 42 } } as never)).rejects.toMatchObject({
+      problems: [
+        { path: 'options.wasmUrls.smd', message: 'unknown flavour (did you mean "simd"?): expected simd or scalar' },
+        { path: 'options.wasmUrls.scalar', message: 'expected a URL (absolute, or relative to the page), got 42' },
+      ],
+    });
+    // a URL that does not parse: an InputError at its path (it was a TypeError, or a fetch that failed later)
+    await expect(createEngine({ wasmUrls: { simd: 'http://[bad' } })).rejects.toMatchObject({ problems: [{ path: 'options.wasmUrls.simd', message: 'expected a URL (absolute, or relative to the page), got "http://[bad"' }] });
+    await expect(createEngine({ workerUrl: 'http://[bad' })).rejects.toMatchObject({ problems: [{ path: 'options.workerUrl', message: 'expected a URL (absolute, or relative to the page), got "http://[bad"' }] });
   });
   test("'auto' falls back to JS, saying why once, when WebAssembly is missing; 'wasm' rejects", async () => {
     const saved = globalThis.WebAssembly;

@@ -333,7 +333,14 @@ class WebWorkerPool implements Pool {
   }
 
   private spawn(replacing: boolean): void {
-    const worker = new Worker(this.script.href, { type: 'module', name: this.name });
+    let worker: Worker;
+    try {
+      worker = new Worker(this.script.href, { type: 'module', name: this.name });
+    } catch (error) {
+      // the browser refuses to construct it (a script of another origin: SecurityError) before any event
+      const why = `the browser refused it: ${(error as Error).message}; a Web Worker's script must be of the page's own origin`;
+      return this.giveUp(notStarted(this.name, this.script, why));
+    }
     this.worker = worker;
     let isReady = false;
     /** Before its ready message: this worker did not start. The first is not replaced; a replacement is, a few times. */

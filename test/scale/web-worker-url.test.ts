@@ -165,17 +165,24 @@ test('workerUrl naming the served scale-worker.js: the sharded book has the sing
 
 test('a workerUrl that is neither a string nor a URL is an InputError at its path; one that cannot load rejects naming it', async () => {
   const page = await openPage();
-  const result = await page.evaluate(async () => {
+  // the same server under another name: another origin, whose script a page may not run as its worker
+  const otherOrigin = `${base.replace('127.0.0.1', 'localhost')}scale-worker.js`;
+  const result = await page.evaluate(async (otherOrigin) => {
     const { createEngine } = window as unknown as PageWindow;
     const error = (f: () => Promise<unknown>) => f().then(() => 'resolved', (e: Error) => `${e.name}: ${e.message}`);
     return {
       number: await error(() => createEngine({ workers: 2, workerUrl: 42 })),
       empty: await error(() => createEngine({ workers: 2, workerUrl: '' })),
+      unparsed: await error(() => createEngine({ workers: 2, workerUrl: 'http://[bad' })),
+      crossOrigin: await error(() => createEngine({ workers: 2, workerUrl: otherOrigin })),
       // what a Vite build makes of the default: a data: URL whose import cannot resolve
       inlined: await error(() => createEngine({ workers: 2, workerUrl: "data:text/javascript,import '../../scale-worker.js'" })),
       made: (window as unknown as { workersMade: string[] }).workersMade.length,
     };
-  });
+  }, otherOrigin);
+  expect(result.unparsed).toBe('InputError: invalid input: options.workerUrl: expected a URL (absolute, or relative to the page), got "http://[bad"');
+  // the browser's SecurityError had come through bare; now the pool's rejection names the URL and the cause
+  expect(result.crossOrigin).toMatch(/^Error: margin-core: Web Worker web-worker-\d did not start from http:\/\/localhost:\d+\/scale-worker\.js \(the browser refused it: .*; a Web Worker's script must be of the page's own origin\)/);
   expect(result.number).toBe('InputError: invalid input: options.workerUrl: expected a non-empty string or a URL, got 42');
   expect(result.empty).toBe('InputError: invalid input: options.workerUrl: expected a non-empty string or a URL, got ""');
   expect(result.inlined).toMatch(/^Error: margin-core: Web Worker web-worker-\d did not start from data:text\/javascript,import '\.\.\/\.\.\/scale-worker\.js' \(.*\): check that workerUrl serves dist\/browser\/scale-worker\.js/);

@@ -1,6 +1,7 @@
 import { simdSupported, type WasmFlavour, type WasmUrls } from './binary.js';
 import { WasmKernels } from './instance.js';
 import { describeValue, type InputProblem } from '../../errors.js';
+import { nearestName } from '../../model/checks.js';
 import type { OptionKinds } from '../../model/options-check.js';
 
 /** How a façade wants its kernels loaded (the shared part of createEngine's and createPricer's options). */
@@ -27,6 +28,31 @@ export function checkKernelLoadOptions(options: KernelLoadOptions | Record<strin
   }
   if (urls !== undefined && (typeof urls !== 'object' || urls === null || Array.isArray(urls))) {
     problems.push({ path: 'options.wasmUrls', message: `expected { simd, scalar } URLs, got ${describeValue(urls)}` });
+  } else if (urls !== undefined) checkWasmUrls(urls as Record<string, unknown>, problems);
+}
+
+const WASM_FLAVOURS = ['simd', 'scalar'];
+
+/** Each key of `wasmUrls` a flavour, each value a URL (a string that parses, absolute or relative to the page, or a URL). */
+function checkWasmUrls(urls: Record<string, unknown>, problems: InputProblem[]): void {
+  for (const [key, value] of Object.entries(urls)) {
+    const path = `options.wasmUrls.${key}`;
+    if (!WASM_FLAVOURS.includes(key)) {
+      const near = nearestName(key, WASM_FLAVOURS);
+      problems.push({ path, message: `unknown flavour${near ? ` (did you mean "${near}"?)` : ''}: expected simd or scalar` });
+    } else if (value !== undefined && !(value instanceof URL) && !(typeof value === 'string' && value !== '' && parsesAsUrl(value))) {
+      problems.push({ path, message: `expected a URL (absolute, or relative to the page), got ${describeValue(value)}` });
+    }
+  }
+}
+
+/** True when `text` is a URL, absolute or relative to a page. */
+export function parsesAsUrl(text: string): boolean {
+  try {
+    new URL(text, 'http://page.invalid/');
+    return true;
+  } catch {
+    return false;
   }
 }
 
