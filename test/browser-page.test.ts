@@ -311,11 +311,13 @@ test('bad parameters are shown with their paths, and dropped files replace the s
   ]);
   const state = await runsReach(runs + 1);
   expect(await page.isHidden('#errors')).toBe(true);
-  expect(await page.textContent('#inputs-status')).toMatch(/book: my-book\.json \(1 accounts.*market: my-market\.json/);
+  expect(await page.textContent('#inputs-status')).toMatch(/book: my-book\.json \(1 account, .*market: my-market\.json/);
   expect(state.reportJson).toBe(JSON.stringify(engine.margin(own, testMarket(), { method: 'cross' })));
   await page.setInputFiles('#files', [{ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') }]);
   await page.waitForSelector('#errors:not([hidden])');
   expect(await page.textContent('#errors')).toMatch(/broken\.json/);
+  // the figures left are my-book's, and the status line says so beside the refusal
+  expect(await page.textContent('#inputs-status')).toMatch(/book: my-book\.json .* · the file given was refused \(below\): the figures are still those of the files named here$/);
   await page.setInputFiles('#files', [{ name: 'array.json', mimeType: 'application/json', buffer: Buffer.from('[1, 2, 3]') }]);
   await page.waitForFunction(() => /array\.json/.test(document.getElementById('errors')?.textContent ?? ''));
   expect(await page.textContent('#errors')).toMatch(/array\.json.*expected a book, a market or params \(a JSON object\), got an Array/);
@@ -328,7 +330,7 @@ test('bad parameters are shown with their paths, and dropped files replace the s
   await page.waitForFunction(() => /cut\.json/.test(document.getElementById('errors')?.textContent ?? ''));
   await page.click('#run');
   await runsReach(state.runs + 1);
-  expect(await page.textContent('#inputs-status')).toMatch(/book: my-book\.json \(1 accounts/);
+  expect(await page.textContent('#inputs-status')).toMatch(/book: my-book\.json \(1 account, /);
   expect((await pageState()).reportJson).toBe(JSON.stringify(engine.margin(own, testMarket(), { method: 'cross' })));
   expect(pageErrors).toEqual([]);
 });

@@ -8,7 +8,7 @@ import type { AccountMargin } from '../src/margin/report.js';
 import type { ScenarioGrid } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
 import { explainHtml } from '../web/explain-view.js';
-import { classifyInput, errorLines, filterAccounts, parseJsonFile, sortAccounts } from '../web/model.js';
+import { classifyInput, errorLines, filterAccounts, parseJsonFile, rejectedHeading, sortAccounts } from '../web/model.js';
 import { barScale, barsSvg, esc, heatmapSvg, pnlColour } from '../web/plots.js';
 import { liquidationPlanHtml, waterfallBars, waterfallSvg } from '../web/liquidation-view.js';
 import type { AccountLiquidation } from '../src/liquidation/report.js';
@@ -110,6 +110,11 @@ describe('page inputs', () => {
     expect(errorLines(new Error('boom'))).toEqual([{ path: '', message: 'Error: boom' }]); // not `error: Error: boom`
     expect(errorLines(new InputError([{ path: 'market.assets.BTC.vol', message: '-0.5 is negative' }]))[0].path).toBe('market.assets.BTC.vol');
     expect(errorLines(new InputError([{ path: 'a', message: 'b' }], true)).at(-1)!.path).toBe('…');
+    // the heading counts problems, not the line saying more were found (a list cut at 100 had read "101 problems")
+    const hundred = Array.from({ length: 100 }, (_, k) => ({ path: `accounts[${k}].marginCurrency`, message: 'x' }));
+    expect(rejectedHeading(errorLines(new InputError(hundred, true)))).toBe('Input rejected (100+ problems)');
+    expect(rejectedHeading(errorLines(new InputError(hundred.slice(0, 1))))).toBe('Input rejected (1 problem)');
+    expect(rejectedHeading(errorLines(new InputError(hundred.slice(0, 2))))).toBe('Input rejected (2 problems)');
   });
 });
 

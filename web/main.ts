@@ -21,14 +21,14 @@ import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { subaccountTreeHtml } from './subaccounts-view.js';
-import { efficiency, money, ratio } from '../src/report/format.js';
+import { count, efficiency, money, ratio } from '../src/report/format.js';
 import { coverageLabel } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
 import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.js';
 import { stressHtml } from './stress-view.js';
 import { backtestHtml } from './backtest-view.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
-import { classifyInput, COLUMNS, errorLines, filterAccounts, parseJsonFile, type SortKey, sortAccounts } from './model.js';
+import { classifyInput, COLUMNS, errorLines, filterAccounts, parseJsonFile, rejectedHeading, type SortKey, sortAccounts } from './model.js';
 import { compareHtml } from './compare-view.js';
 import { equalCoverage, referenceLossParams } from '../src/report/coverage.js';
 import { esc } from './plots.js';
@@ -172,8 +172,14 @@ async function loadFiles(files: FileList | null): Promise<void> {
     run();
   } catch (error) {
     showErrors(errorLines(error));
+    // the inputs stay as they were: the figures shown are theirs, not the refused file's, and the status line says so
+    const status = $('inputs-status');
+    if (!status.textContent?.includes(REFUSED_DROP)) status.textContent = `${status.textContent ?? ''} · ${REFUSED_DROP}`;
   }
 }
+
+/** What the status line adds when a dropped file was refused. */
+const REFUSED_DROP = 'the file given was refused (below): the figures are still those of the files named here';
 
 /** Validates (once per input), computes the chosen method for every account, and redraws. */
 function run(): void {
@@ -197,7 +203,7 @@ function run(): void {
     $('backend').textContent = report.backend;
     $('timing').textContent = `${ms.toFixed(1)} ms`;
     $('inputs-status').textContent =
-      `book: ${state.book.from} (${book.accounts.length.toLocaleString('en-US')} accounts, ${book.instruments.length.toLocaleString('en-US')} instruments) · ` +
+      `book: ${state.book.from} (${count(book.accounts.length, 'account')}, ${count(book.instruments.length, 'instrument')}) · ` +
       `market: ${state.market.from} (valued ${market.valuationTime}) · params: ${state.params === undefined ? 'defaults' : 'custom'}`;
     renderSummary(report);
     renderSubaccounts(report);
@@ -231,7 +237,7 @@ function showErrors(lines: { path: string; message: string }[]): void {
   const box = $('errors');
   box.hidden = lines.length === 0;
   box.innerHTML = lines.length === 0 ? '' :
-    `<strong>Input rejected (${lines.length} problem${lines.length === 1 ? '' : 's'}):</strong><ul>${lines.map((l) => `<li>${l.path ? `<code>${esc(l.path)}</code> ` : ''}${esc(l.message)}</li>`).join('')}</ul>`;
+    `<strong>${esc(rejectedHeading(lines))}:</strong><ul>${lines.map((l) => `<li>${l.path ? `<code>${esc(l.path)}</code> ` : ''}${esc(l.message)}</li>`).join('')}</ul>`;
 }
 
 /**

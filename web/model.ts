@@ -78,6 +78,15 @@ export function errorLines(error: unknown): { path: string; message: string }[] 
   return [{ path: '', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }];
 }
 
+/**
+ * The heading over {@link errorLines}: their problems counted, the line saying more were found not among them (a
+ * list cut at 100 reads "100+ problems").
+ */
+export function rejectedHeading(lines: readonly { path: string }[]): string {
+  const n = lines.filter((l) => l.path !== '…').length, more = n < lines.length ? '+' : '';
+  return `Input rejected (${n}${more} problem${n === 1 && more === '' ? '' : 's'})`;
+}
+
 /** The accounts whose id contains `search` (case-insensitive) and whose status is `status` ('' for any), in order. */
 export function filterAccounts(accounts: readonly AccountMargin[], search: string, status: string): readonly AccountMargin[] {
   const needle = search.trim().toLowerCase();
