@@ -363,3 +363,30 @@ test('under the cross subaccount policy: a pooled master explained, stressed and
   expect(await page.isHidden('#errors')).toBe(true);
   expect(pageErrors).toEqual([]);
 });
+
+test('a stress of a book beyond what the page stresses in moments asks first, with the CLI command; the sample does not', async () => {
+  // a page of its own: 10,001 generated accounts (one above PAGE_STRESS_ACCOUNTS) margined, then the Stress and
+  // Compare buttons: each shows why and a button, and runs nothing (a 100,000-account stress had frozen the tab for minutes)
+  const big = await browser.newPage();
+  big.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await big.goto(url);
+    const { runs } = await runsReach(1, big);
+    const { generateSample } = await import('../src/sample/generate.js');
+    const sample = generateSample({ accounts: 10_001, seed: 3 });
+    await big.setInputFiles('#files', [
+      { name: 'big-book.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(sample.book)) },
+      { name: 'big-market.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(sample.market)) },
+    ]);
+    await runsReach(runs + 1, big);
+    for (const [button, view] of [['#stress', '#stress-view'], ['#compare', '#compare-view']]) {
+      await big.click(button);
+      await big.waitForSelector(`${view} .run-anyway`);
+      expect(await big.textContent(view)).toMatch(/A stress of 10,001 accounts under \d methods runs a cascade per method on this tab's thread.*margin-core stress --book BOOK --market MARKET --method all/);
+    }
+    const state = await pageState(big) as PageState & { stressJson?: string; compareJson?: string };
+    expect([state.stressJson, state.compareJson]).toEqual([undefined, undefined]);
+  } finally {
+    await big.close();
+  }
+});

@@ -28,7 +28,7 @@ import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.
 import { stressHtml } from './stress-view.js';
 import { backtestHtml } from './backtest-view.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
-import { classifyInput, COLUMNS, errorLines, filterAccounts, parseJsonFile, rejectedHeading, type SortKey, sortAccounts } from './model.js';
+import { classifyInput, COLUMNS, errorLines, filterAccounts, heavyStressNote, parseJsonFile, rejectedHeading, type SortKey, sortAccounts } from './model.js';
 import { compareHtml } from './compare-view.js';
 import { equalCoverage, referenceLossParams } from '../src/report/coverage.js';
 import { esc } from './plots.js';
@@ -257,9 +257,10 @@ function renderSummary(report: MarginReport): void {
 }
 
 /** Every method and the 99% 1-day loss on the current inputs, then the comparison view (web/compare-view.ts). */
-function showCompare(): void {
+function showCompare(asked = false): void {
   const engine = state.engine;
   if (!engine || !state.valid) return;
+  if (!stressMayRun('compare-view', asked, () => showCompare(true))) return; // its resilience row stresses every method
   try {
     const { book, market } = state.valid;
     const reports = bookMethods(book).map((method) => engine.margin(book, market, { method, params: state.params }));
@@ -355,9 +356,24 @@ function stressEveryMethod(shock: unknown): StressReport {
   return { ...reports[0], cascades: reports.flatMap((r) => r.cascades) };
 }
 
+/**
+ * True when the stress of the current book may run now: a book the page stresses in moments, or the user asked for it
+ * (`asked`). Else `view` shows why not and a button that runs `again` anyway.
+ */
+function stressMayRun(view: string, asked: boolean, again: () => void): boolean {
+  const note = asked || !state.valid ? null : heavyStressNote(state.valid.book.accounts.length, bookMethods(state.valid.book).length);
+  if (note === null) return true;
+  const box = $(view);
+  box.innerHTML = `<p class="hint heavy">${esc(note)}</p><button type="button" class="run-anyway">Run here anyway</button>`;
+  box.hidden = false;
+  box.querySelector('button')!.addEventListener('click', again, { once: true });
+  return false;
+}
+
 /** The chosen bundled shock under every method, on the current inputs and params (`stress` section included). */
-function showStress(): void {
+function showStress(asked = false): void {
   if (!state.engine || !state.valid) return;
+  if (!stressMayRun('stress-view', asked, () => showStress(true))) return;
   try {
     const shock = SHOCKS[$<HTMLSelectElement>('shock').value];
     const report: StressReport = stressEveryMethod(shock);

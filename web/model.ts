@@ -78,6 +78,20 @@ export function errorLines(error: unknown): { path: string; message: string }[] 
   return [{ path: '', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }];
 }
 
+/** Accounts above which the page asks before a stress on this tab's thread (a cascade per method, minutes on 100,000). */
+export const PAGE_STRESS_ACCOUNTS = 10_000;
+
+/**
+ * Why a stress of `accounts` accounts under `methods` methods should not run unasked on the page's thread (it blocks
+ * the tab: 100,000 accounts under the 7 methods on the crash path took minutes), with the CLI command that runs it
+ * off the page; null for a book the page stresses in moments.
+ */
+export function heavyStressNote(accounts: number, methods: number): string | null {
+  if (accounts <= PAGE_STRESS_ACCOUNTS) return null;
+  return `A stress of ${accounts.toLocaleString('en-US')} accounts under ${methods} method${methods === 1 ? '' : 's'} runs a cascade per method on this tab's thread, which stays busy until it ends (minutes for 100,000 accounts). ` +
+    'Run it off the page with margin-core stress --book BOOK --market MARKET --method all (--workers 2 for Monte Carlo paths), or here anyway.';
+}
+
 /**
  * The heading over {@link errorLines}: their problems counted, the line saying more were found not among them (a
  * list cut at 100 reads "100+ problems").
