@@ -265,9 +265,9 @@ test('the comparison view: every method at equal coverage and on the crash path,
 
 test('the page server answers for loopback names only: a foreign Host (DNS rebinding) is refused with 421', async () => {
   const { request } = await import('node:http');
-  const status = (host: string) => new Promise<number>((resolve, reject) => {
+  const status = (host: string, method = 'GET') => new Promise<number>((resolve, reject) => {
     const u = new URL(url);
-    request({ host: u.hostname, port: u.port, path: '/', headers: { host } }, (res) => {
+    request({ host: u.hostname, port: u.port, path: '/', method, headers: { host } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     }).on('error', reject).end();
@@ -287,6 +287,9 @@ test('the page server answers for loopback names only: a foreign Host (DNS rebin
   });
   expect(broken).toBe(400);
   expect(await status(`127.0.0.1:${port}`)).toBe(200);
+  // a static page is read, never written to: another method is a 405 (a POST had been answered 200)
+  expect(await status(`127.0.0.1:${port}`, 'POST')).toBe(405);
+  expect(await status(`127.0.0.1:${port}`, 'HEAD')).toBe(200);
 });
 
 test('bad parameters are shown with their paths, and dropped files replace the sample', async () => {

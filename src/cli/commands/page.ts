@@ -85,6 +85,11 @@ export function registerPageCommand(program: Command): Command {
           res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request: this page answers for 127.0.0.1 and localhost only\n');
           return;
         }
+        // a static page: read, never written to
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end('method not allowed: this page serves files (GET, HEAD)\n');
+          return;
+        }
         const path = decodedPath(req.url);
         // a target that cannot be decoded (a broken percent-escape, which any page the user visits can send) is refused
         if (path === undefined) {
