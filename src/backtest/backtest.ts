@@ -137,9 +137,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const n = history.times.length;
   const first = plan.warmup, days = n - plan.h - first;
   const staticParams = mergeParams(options.params, { dynamic: { methods: [] } });
-  // the realised loss's run is cross at the defaults, with the book's locations (a located balance is valued as the
-  // method's run values it, and the book names locations only params.locations defines)
-  const lossOptions = { method: 'cross', params: locationsOf(options.params) };
+  const lossOptions = { method: 'cross', params: locationsOf(options.params) }; // the realised loss's run (locationsOf)
 
   // the static requirement, the tested accounts and their equity now
   const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
@@ -259,7 +257,10 @@ function testedAccounts(base: PreparedRun, marginAsset: Int32Array, ids: readonl
   }
 }
 
-/** Only the `locations` section of `params` (undefined without one). */
+/**
+ * Only the `locations` section of `params` (undefined without one): the realised loss's run is cross at the defaults
+ * with the book's locations (the book names locations only params.locations defines).
+ */
 function locationsOf(params: unknown): { locations: unknown } | undefined {
   return isRecord(params) && params.locations !== undefined ? { locations: params.locations } : undefined;
 }
