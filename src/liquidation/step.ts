@@ -19,6 +19,7 @@ import type { LiquidationParams } from './params.js';
 import { healthOf } from '../margin/derived-figures.js';
 import { finiteOrNull, inverseBankruptcy, QuotedMark, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
+import { coinOptionMost } from '../model/validate-market.js';
 import type { LiquidationStep } from './report.js';
 import type { CloseTrial } from './trial.js';
 
@@ -117,7 +118,7 @@ export class StepExecutor {
     step.markPrice = inverse ? this.quotedMark.of(e.mark) : e.mark;
     // a fill at the mark reads as the mark
     step.fillPrice = inverse ? (e.fill === e.mark ? step.markPrice : quotedPrice(e.fill)) : e.fill;
-    step.bankruptcyPrice = finiteOrNull(inverse ? quotedPrice(bankruptcy) : bankruptcy);
+    step.bankruptcyPrice = finiteOrNull(inverse ? quotedPrice(bankruptcy) : h.kind === 'position' ? this.attainable(h.index, bankruptcy) : bankruptcy);
     step.notional = e.notional;
     step.feeToLiquidator = feeToLiquidator;
     step.feeToFund = feeToFund;
@@ -127,6 +128,19 @@ export class StepExecutor {
     step.mmBefore = mmBefore;
     step.mmAfter = mmAfter;
     return step;
+  }
+
+  /**
+   * An option's bankruptcy price, or NaN (shown null) above what the option can be worth (a call its underlying, 1 coin
+   * when coin-settled; a put its strike, K/S coin): no price it can fill at takes the equity behind it to 0. Instrument
+   * i's other prices as they are.
+   */
+  private attainable(i: number, price: number): number {
+    const ins = this.layout.instruments;
+    if (!ins.isOption(i)) return price;
+    const spot = this.run.market.price.array[ins.underlying.array[i]], isCall = ins.isCall.array[i] === 1, strike = ins.strike.array[i];
+    const most = ins.settlement.array[i] >= 0 ? coinOptionMost(isCall, strike, spot) : isCall ? spot : strike;
+    return price > most ? Number.NaN : price;
   }
 
   /**

@@ -240,6 +240,16 @@ describe('liquidation, hand-computed', () => {
     expect(slack).toBeGreaterThanOrEqual(-1e-9 * (100_000 + equity + 1));
     expect(slack).toBeLessThanOrEqual(1e-9 * (100_000 + equity + 1) + 1e-9);
     expect(acct.state).toBe('resolved');
+    // the price at which buying back x takes all of the equity E to 0: 1,234 + E/x (18,947)
+    expect(acct.steps[0].bankruptcyPrice).toBeCloseTo(1_234 + equity / x, 3);
+    // at 0.99·MM of equity the buy-back is small and 1,234 + E/x lies above what a call can be worth (its underlying,
+    // 100,000): no fill can reach it, and the step shows none
+    const near = 0.99 * mm0;
+    const small = liquidate(book({ id: 'writer', positions: [{ instrument: call, quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: near + 1_234 }] }), m, { method: 'portfolio', liquidation: { ...plain, feeRate: 0.001 } }).accounts[0];
+    const xs = (1.02 * mm0 - near) / (1.02 * mm0 - spread - fee);
+    expect(-small.steps[0].quantity).toBeCloseTo(xs, 7);
+    expect(1_234 + near / xs).toBeGreaterThan(100_000);
+    expect(small.steps[0].bankruptcyPrice).toBeNull();
   });
 
   it('a deficit nobody covers is written off as uncovered bad debt: the account ends at zero', () => {
