@@ -145,3 +145,19 @@ describe('an account exactly at MM', () => {
     expect(row.liquidationPrice!.below).toBeCloseTo(100_000, 6);
   });
 });
+
+describe('the scan reaches both ends of its range, 1/1000 and 1000× the price', () => {
+  it('a long perp whose price lies at 100.2, inside 1/1000 of 100,000 (the grid\'s last spot falls short at 100.4): found', async () => {
+    // long 1 BTC-PERP from 100,000 on c USDC, marked 100,000 at BTC 100,000: equity c + S − 100,000 against MM 0.4% of
+    // the notional S (below 50,000): liquidatable below S = (100,000 − c)/0.996; c = 100,000 − 0.996 × 100.2
+    const engine = await createEngine({ backend: 'js' });
+    const x = { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }], accounts: [{ id: 'x', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100_000 - 0.996 * 100.2 }] }] };
+    const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+    const [row] = engine.margin(x, m, { method: 'cross', breakdown: true }).accounts;
+    expect(row.liquidationPrice!.below! / 100.2 - 1).toBeLessThan(1e-9);
+    expect(row.liquidationPrice!.below! / 100.2 - 1).toBeGreaterThan(-1e-9);
+    // and just outside the range (99.8): none within it
+    const beyond = { ...x, accounts: [{ ...x.accounts[0], collateral: [{ asset: 'USDC', amount: 100_000 - 0.996 * 99.8 }] }] };
+    expect(engine.margin(beyond, m, { method: 'cross', breakdown: true }).accounts[0].liquidationPrice!.below).toBeNull();
+  });
+});

@@ -24,7 +24,7 @@ import { coinOptionMost } from '../../../model/validate-market.js';
  * on the new forward; a quoted one keeps its premium over the model, as a stress shock moves it: coin-valuation.ts
  * optionMarkMoved), balances of U are revalued with their haircuts; an account margined in U keeps its
  * figures in U, converted by the kernel's terms at the new price. Found by scanning a
- * geometric grid (×0.99 steps, to 1/1000 and 1000× the price) for a sign change, then bisecting.
+ * geometric grid (×0.99 steps, to 1/1000 and 1000× the price, both ends included) for a sign change, then bisecting.
  *
  * One search serves every account of a run: it works on its own copies of the prices, instrument values and
  * terms (made once, the entries an account's search changes put back after it), and leaves the run's output
@@ -117,19 +117,22 @@ export class LiquidationPriceSearch {
         const at = k++;
         const f1 = surplus(s1, block, at);
         // the sides are the status's: at MM exactly (surplus 0) an account is not liquidatable
-        if (f0 >= 0 !== f1 >= 0) {
-          let lo = s0, hi = s1, flo = f0;
-          for (let k = 0; k < 60; k++) {
-            const mid = 0.5 * (lo + hi);
-            const fm = surplus(mid);
-            if (fm >= 0 === flo >= 0) [lo, flo] = [mid, fm];
-            else hi = mid;
-          }
-          return 0.5 * (lo + hi);
-        }
+        if (f0 >= 0 !== f1 >= 0) return bisect(s0, f0, s1);
         [s0, f0] = [s1, f1];
       }
-      return null;
+      // the last step to the range's end itself (the grid's last spot falls short of it by up to a step)
+      const end = spot * limit, fEnd = surplus(end);
+      return f0 >= 0 !== fEnd >= 0 ? bisect(s0, f0, end) : null;
+    };
+    /** The price between lo (surplus flo) and hi where the surplus changes side, by 60 halvings. */
+    const bisect = (lo: number, flo: number, hi: number): number => {
+      for (let k = 0; k < 60; k++) {
+        const mid = 0.5 * (lo + hi);
+        const fm = surplus(mid);
+        if (fm >= 0 === flo >= 0) [lo, flo] = [mid, fm];
+        else hi = mid;
+      }
+      return 0.5 * (lo + hi);
     };
     const result = { underlying: this.layout.assets[u], below: search(0.99, 1e-3), above: search(1 / 0.99, 1e3) };
     // put back what the search changed: prices, values and terms of its instruments, and the account's outputs
