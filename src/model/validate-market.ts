@@ -399,6 +399,17 @@ export function tooFarMessage(years: number): string {
 }
 
 /** Throws an InputError at `market.correlation` when the market has none: for what uses it (`who`). */
+/**
+ * The correlation a stress uses: the market's, or, when it gives none, that of its one asset with vol > 0 alone
+ * ([[1]]: one factor correlates with itself only, as a VaR on one factor needs no matrix); null for a market without
+ * one that has several such assets.
+ */
+export function stressCorrelation(market: ValidatedMarket): ValidatedCorrelation | null {
+  if (market.correlation.given) return market.correlation;
+  const risky = [...market.assets].filter(([, a]) => a.vol > 0).map(([symbol]) => symbol);
+  return risky.length <= 1 ? { given: false, assets: risky, matrix: Float64Array.of(...risky.map(() => 1)), minEigenvalue: 1 } : null;
+}
+
 export function requireCorrelation(market: ValidatedMarket, who: string): void {
   if (!market.correlation.given) throw new InputError([{ path: 'market.correlation', message: correlationMissingMessage(who) }]);
 }

@@ -11,6 +11,7 @@
 import { InputError } from '../errors.js';
 import { normalDrawsJs } from '../kernels/js/risk/normal-draws.js';
 import { semidefiniteFactor } from '../model/correlation.js';
+import { stressCorrelation } from '../model/validate-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { Distribution, MonteCarloPath } from './report.js';
 import type { ShockStep } from './shock.js';
@@ -24,8 +25,10 @@ export const WORST_PATHS = 5;
 
 /** The N shocks, one step each: the correlated returns of every asset of the correlation matrix. */
 export function monteCarloShocks(market: ValidatedMarket, paths: number, seed: number, horizonDays: number): ShockStep[] {
-  const names = market.correlation.assets, m = names.length;
-  const factor = semidefiniteFactor(market.correlation.matrix, m);
+  // the market's correlation, or a market's one risky asset alone (stress.ts asked for one where it has several)
+  const correlation = stressCorrelation(market) ?? market.correlation;
+  const names = correlation.assets, m = names.length;
+  const factor = semidefiniteFactor(correlation.matrix, m);
   if (factor.l === null) {
     throw new InputError([{ path: 'market.correlation.matrix', message: `not positive semidefinite (smallest eigenvalue ${factor.minEigenvalue}): Monte Carlo stress needs a correlation matrix (repair it with repairCorrelation)` }]);
   }

@@ -15,7 +15,7 @@ import { compoundReturn, type MarketMove } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { parseIsoTimestamp } from '../model/time.js';
 import { money } from '../margin/money-text.js';
-import { correlationMissingMessage } from '../model/validate-market.js';
+import { correlationMissingMessage, stressCorrelation } from '../model/validate-market.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
 import { type ImpactModel, MAX_HORIZON_DAYS, type StressParams } from './params.js';
 import { defaultStressParams, mergeImpact } from './validate.js';
@@ -164,11 +164,12 @@ function correlatedReturns(c: unknown, at: string, market: ValidatedMarket, prob
   const horizonDays = boundedNumber(c.horizonDays, `${at}.horizonDays`, problems, { min: 0, minOpen: true, max: MAX_HORIZON_DAYS }) ?? 1;
   const asset = knownAsset(c.asset, `${at}.asset`, market, problems);
   if (asset === null || sigmas === undefined) return null;
-  if (!market.correlation.given) {
+  const correlation = stressCorrelation(market); // the market's, or one risky asset's alone
+  if (correlation === null) {
     problems.add('market.correlation', correlationMissingMessage('a correlated shock'));
     return null;
   }
-  const names = market.correlation.assets, n = names.length;
+  const names = correlation.assets, n = names.length;
   const u = names.indexOf(asset);
   const sigmaU = (market.assets.get(asset) as { vol: number }).vol;
   if (u < 0 || !(sigmaU > 0)) {
@@ -179,7 +180,7 @@ function correlatedReturns(c: unknown, at: string, market: ValidatedMarket, prob
   const returns = new Map<string, number>();
   for (let v = 0; v < n; v++) {
     const sigmaV = market.assets.get(names[v])?.vol ?? 0;
-    const r = scale * market.correlation.matrix[u * n + v] * sigmaV;
+    const r = scale * correlation.matrix[u * n + v] * sigmaV;
     if (r !== 0) returns.set(names[v], r);
   }
   return { returns, label: `${asset} ${sigmas}σ over ${horizonDays} day${horizonDays === 1 ? '' : 's'} (${percent(returns.get(asset) ?? 0)}), correlated` };

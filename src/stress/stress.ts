@@ -9,7 +9,7 @@ import { DOMAIN } from '../model/domain.js';
 import { describeValue, InputError, type InputProblem, ProblemList } from '../errors.js';
 import { frozenLocationProblems } from '../locations/adjust.js';
 import { type LocationParams, validateLocationParams } from '../locations/params.js';
-import { requireCorrelation, requireCorrelationMatrix } from '../model/validate-market.js';
+import { requireCorrelation, requireCorrelationMatrix, stressCorrelation } from '../model/validate-market.js';
 import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
 import { checkLiquidationSections, LIQUIDATION_ASSET_KEYS, liquidationSections } from '../liquidation/validate.js';
 import type { LiquidationParams } from '../liquidation/params.js';
@@ -352,10 +352,11 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   problems.throwIfAny();
   const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });
   if (shock.freezeLocations.length > 0) frozenAtShock(params.locations, shock.freezeLocations);
-  // contagion spreads one risky asset's move to the others: a market with one asset of vol > 0 has none to spread to
-  const risky = [...market.assets.values()].filter((a) => a.vol > 0).length;
-  if (shock.params.contagion && risky > 1) requireCorrelation(market, 'stress contagion (params.stress.contagion, on by default)');
-  if ((paths ?? 0) > 0) requireCorrelationMatrix(market, 'Monte Carlo stress (options.paths)');
+  // a market with one asset of vol > 0 needs no correlation (stressCorrelation): contagion has none to spread to, and
+  // Monte Carlo draws one factor
+  const single = !market.correlation.given && stressCorrelation(market) !== null;
+  if (shock.params.contagion && !single) requireCorrelation(market, 'stress contagion (params.stress.contagion, on by default)');
+  if ((paths ?? 0) > 0 && !single) requireCorrelationMatrix(market, 'Monte Carlo stress (options.paths)');
   return {
     methods: chosen, shock, stress: shock.params, liquidation, paths: paths ?? 0, seed: seed ?? 1, horizonDays: horizonDays ?? 1, reverse,
     warnings: [...paramWarnings, ...shock.warnings],

@@ -95,6 +95,14 @@ describe('stress contagion on one risky asset', () => {
     const on = engine.stress(book, market, { spot: { X: -0.2 } });
     const off = engine.stress(book, market, { spot: { X: -0.2 } }, { params: { stress: { contagion: false } } });
     expect(JSON.stringify(on.cascades)).toBe(JSON.stringify(off.cascades));
+    // a correlated shock and Monte Carlo paths draw the one factor alone: the same as with the matrix [[1]] given
+    const given = { ...market, correlation: { assets: ['X'], matrix: [[1]] } };
+    const correlated = { correlated: { asset: 'X', sigmas: -3, horizonDays: 1 } };
+    expect(JSON.stringify(engine.stress(book, market, correlated).cascades)).toBe(JSON.stringify(engine.stress(book, given, correlated).cascades));
+    const paths = (m: unknown) => engine.stress(book, m, { spot: { X: -0.1 } }, { paths: 20, seed: 3 }).monteCarlo;
+    expect(JSON.stringify(paths(market))).toBe(JSON.stringify(paths(given)));
+    expect(paths(market)![0].paths).toBe(20);
+    expect(paths(market)![0].worst[0].moves.X).toBeLessThan(0); // the paths move X: a drawn factor, not none
     // a second risky asset in the market: contagion could move it, and asks for the correlation
     const two = { ...market, assets: { ...market.assets, Y: { price: 10, vol: 0.8 } } };
     expect(problemLines(() => engine.stress(book, two, { spot: { X: -0.2 } }))).toEqual([missing('stress contagion (params.stress.contagion, on by default)')]);
