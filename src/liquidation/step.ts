@@ -19,7 +19,7 @@ import type { LiquidationParams } from './params.js';
 import { healthOf } from '../margin/derived-figures.js';
 import { finiteOrNull, inverseBankruptcy, QuotedMark, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
-import { coinOptionMost } from '../model/validate-market.js';
+import { optionMost } from '../model/validate-market.js';
 import type { LiquidationStep } from './report.js';
 import type { CloseTrial } from './trial.js';
 
@@ -131,15 +131,16 @@ export class StepExecutor {
   }
 
   /**
-   * An option's bankruptcy price, or NaN (shown null) above what the option can be worth (a call its underlying, 1 coin
-   * when coin-settled; a put its strike, K/S coin): no price it can fill at takes the equity behind it to 0. Instrument
-   * i's other prices as they are.
+   * An option's bankruptcy price, or NaN (shown null) above what the option can be worth (validate-market.ts
+   * optionMost: a call about its underlying, 1 coin when coin-settled; a put its strike, K/S coin): no price it can
+   * fill at takes the equity behind it to 0. Instrument i's other prices as they are.
    */
   private attainable(i: number, price: number): number {
     const ins = this.layout.instruments;
     if (!ins.isOption(i)) return price;
-    const spot = this.run.market.price.array[ins.underlying.array[i]], isCall = ins.isCall.array[i] === 1, strike = ins.strike.array[i];
-    const most = ins.settlement.array[i] >= 0 ? coinOptionMost(isCall, strike, spot) : isCall ? spot : strike;
+    const m = this.run.market, u = ins.underlying.array[i];
+    const growth = { rate: m.rate.array[u], carry: m.carry.array[u], years: m.expiryYears.array[i] };
+    const most = optionMost(ins.isCall.array[i] === 1, ins.settlement.array[i] >= 0, ins.strike.array[i], m.price.array[u], growth);
     return price > most ? Number.NaN : price;
   }
 

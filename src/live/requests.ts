@@ -16,7 +16,7 @@ import type { AccountChange } from '../margin/account-changes.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { addDomainProblem, DOMAIN, type MagnitudeBound } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
-import { coinOptionMarkProblem } from '../model/validate-market.js';
+import { coinOptionMarkProblem, type OptionGrowth } from '../model/validate-market.js';
 
 /**
  * A trade's price (a fill's, a what-if trade's, an order's): bounded as the entry price it nets into, but named as
@@ -57,10 +57,14 @@ export interface AccountItem {
 export type DefaultPrice = (row: number) => number;
 
 /**
- * The spot now of an asset (by layout index, USD per unit), against which a coin-settled option's trade price (coin per
- * unit) is bounded as its mark is: a price in USD given where coin was meant (1425 for 0.015 BTC) moved 1,425 BTC.
+ * The market now of an asset (by layout index): its spot (USD per unit), and for instrument `row` on it the rate, carry
+ * and years its bound reads; a coin-settled option's trade price (coin per unit) is bounded against them as its mark
+ * is: a price in USD given where coin was meant (1425 for 0.015 BTC) moved 1,425 BTC.
  */
-export type SpotNow = (asset: number) => number;
+export interface SpotNow {
+  spot(asset: number): number;
+  growth(asset: number, row: number): OptionGrowth;
+}
 
 /**
  * An instrument's value (the layout's coordinate) as the price a trade is judged at: a value below the smallest price
@@ -176,7 +180,7 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
     addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
     if (spot !== undefined && row >= 0 && layout.instruments.isCoinOption(row)) {
       const ins = layout.instruments, coin = ins.underlying.array[row];
-      const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[coin], item.price, spot(coin), 'price');
+      const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[coin], item.price, spot.spot(coin), spot.growth(coin, row), 'price');
       if (wrong !== null) problems.add(`${path}.price`, wrong);
     }
   }

@@ -17,7 +17,8 @@ import { KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
-import { coinOptionBound, coinOptionMarkAbove, coinOptionMarkProblem, coinOptionMost } from '../model/validate-market.js';
+import { coinOptionBound, coinOptionMarkAbove, coinOptionMarkProblem, coinOptionMost, type OptionGrowth } from '../model/validate-market.js';
+import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
 import { MemoSlot } from '../layout/memo.js';
 
 /** A tick as JSON (every part optional). */
@@ -84,11 +85,17 @@ function movesNothing(tick: ValidTick): boolean {
  */
 function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
   const ins = layout.instruments, underlying = ins.underlying.array;
+  // the rate and carry after the tick (what it gives, else the market's) and the option's years to expiry
+  const valuationMs = parseIsoTimestamp(market.valuationTime);
+  const growth = (coin: string, row: number): OptionGrowth => {
+    const after = { ...market.assets[coin], ...tick.assets.get(coin) };
+    return { rate: after.rate ?? 0, carry: after.carry ?? 0, years: Math.max(0, yearsBetween(valuationMs, ins.expiryMs.array[row])) };
+  };
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;
     if (!ins.isCoinOption(row)) continue;
     const coin = layout.assets[underlying[row]];
-    const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], coin, mark, prices.get(coin) ?? market.assets[coin].price);
+    const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], coin, mark, prices.get(coin) ?? market.assets[coin].price, growth(coin, row));
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
   }
   if (prices.size === 0 || market.marks === undefined) return;
@@ -99,7 +106,7 @@ function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, numbe
     for (const row of rows) {
       const id = ins.ids[row];
       if (tick.marks.has(id) || !Object.hasOwn(market.marks, id)) continue;
-      const mark = market.marks[id], most = coinOptionMost(false, ins.strike.array[row], spot);
+      const mark = market.marks[id], most = coinOptionMost(false, ins.strike.array[row], spot, growth(coin, row));
       if (coinOptionMarkAbove(mark, most)) {
         problems.add(`${keyPath(`${base}.assets`, coin)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} (${mark} ${coin}) is more than the put is worth (${coinOptionBound(most, coin)}): give its mark in the same tick`);
       }

@@ -19,7 +19,7 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import { DOMAIN } from '../model/domain.js';
 import type { OptionRemarker } from '../model/move-market.js';
 import { yearsBetween } from '../model/time.js';
-import { coinOptionMost } from '../model/validate-market.js';
+import { optionMost } from '../model/validate-market.js';
 
 /** P&L in coin of `quantity` inverse contracts of `multiplier` USD face each, entered at `entry`, marked at `mark` (USD per coin). */
 export function inversePnlCoin(quantity: number, multiplier: number, entry: number, mark: number): number {
@@ -58,7 +58,7 @@ export const optionMarkMoved: OptionRemarker = (terms, mark, valuationMs, before
   const years = Number.isNaN(terms.expiryMs) ? 0 : yearsBetween(valuationMs, terms.expiryMs); // as the market layout reads it
   const value = (asset: typeof before, vol: number) => optionPrice(terms.isCall, asset.price, terms.strike, years, vol, asset.rate, asset.carry);
   const perUsd = (asset: typeof before) => (terms.coin ? 1 / forwardPrice(asset.price, asset.rate, asset.carry, years) : 1);
-  const most = terms.coin ? coinOptionMost(terms.isCall, terms.strike, after.price) : terms.isCall ? after.price : terms.strike;
+  const most = optionMost(terms.isCall, terms.coin, terms.strike, after.price, { rate: after.rate, carry: after.carry, years });
   return quoteMoved(mark / perUsd(before), value(before, volBefore), value(after, volAfter), perUsd(after), most);
 };
 

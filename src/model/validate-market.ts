@@ -101,7 +101,7 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
   const valuationMs = valuationTime === null ? NaN : parseIsoTimestamp(valuationTime);
   if (book) {
     checkBookAgainstMarket(book, named, impliedVols, volsNamed, valuationTime ?? '', valuationMs, problems);
-    if (problems.size === before) checkCoinOptionMarks(book, assets, marks, problems);
+    if (problems.size === before) checkCoinOptionMarks(book, assets, marks, valuationMs, problems);
     if (problems.size === before) checkMagnitudes(book, assets, marks, valuationMs, problems);
   }
   if (problems.size > before || valuationTime === null || !correlation) return null;
@@ -336,13 +336,14 @@ function checkBookAgainstMarket(
  * underlying (1 coin), a put at most its strike (K / S coin). A mark well above that (10% of slack for a venue's index
  * or forward) is a mark in USD given where coin was meant: refused at its path, the coin figure it likely meant said.
  */
-function checkCoinOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, ValidatedAssetMarket>, marks: ReadonlyMap<string, number>, problems: ProblemList): void {
+function checkCoinOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, ValidatedAssetMarket>, marks: ReadonlyMap<string, number>, valuationMs: number, problems: ProblemList): void {
   if (marks.size === 0) return;
   for (const instrument of book.instruments) {
     if (instrument.kind !== 'option' || instrument.settlement !== instrument.underlying) continue;
-    const mark = marks.get(instrument.id), spot = assets.get(instrument.underlying)?.price;
-    if (mark === undefined || spot === undefined) continue;
-    const wrong = coinOptionMarkProblem(instrument.right === 'call', instrument.strike, instrument.underlying, mark, spot);
+    const mark = marks.get(instrument.id), asset = assets.get(instrument.underlying);
+    if (mark === undefined || asset === undefined) continue;
+    const growth = { rate: asset.rate, carry: asset.carry, years: Math.max(0, yearsBetween(valuationMs, parseIsoTimestamp(instrument.expiry))) };
+    const wrong = coinOptionMarkProblem(instrument.right === 'call', instrument.strike, instrument.underlying, mark, asset.price, growth);
     if (wrong !== null) problems.add(keyPath('market.marks', instrument.id), wrong);
   }
 }
@@ -354,8 +355,8 @@ function checkCoinOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, V
  * coin. The market's check, a live tick's (src/live/tick.ts) on the marks and spots it moves, and a live trade's on its
  * price (`what`: 'price'; src/live/requests.ts), at the spot now.
  */
-export function coinOptionMarkProblem(isCall: boolean, strike: number, coin: string, mark: number, spot: number, what: 'mark' | 'price' = 'mark'): string | null {
-  const most = coinOptionMost(isCall, strike, spot);
+export function coinOptionMarkProblem(isCall: boolean, strike: number, coin: string, mark: number, spot: number, growth: OptionGrowth, what: 'mark' | 'price' = 'mark'): string | null {
+  const most = coinOptionMost(isCall, strike, spot, growth);
   if (!coinOptionMarkAbove(mark, most)) return null;
   const usd = mark > 10 * COIN_OPTION_MARK_SLACK * most ? `: its ${what} is in ${coin}, not USD (${mark} USD would be ${sixDigits(mark / spot)} ${coin})` : '';
   return `${mark} is more than a coin-settled ${isCall ? 'call' : 'put'} is worth (${coinOptionBound(most, coin, what)})${usd}`;
@@ -374,9 +375,26 @@ export function coinOptionBound(most: number, coin: string, what: 'mark' | 'pric
   return `at most ${sixDigits(most)} ${coin} per ${coin}; a ${what} above ${sixDigits(COIN_OPTION_MARK_SLACK * most)} is refused`;
 }
 
-/** The most a coin-settled option is worth, coin per unit: 1 for a call, K / S for a put. */
-export function coinOptionMost(isCall: boolean, strike: number, spot: number): number {
-  return isCall ? 1 : strike / spot;
+/** What an option's bound reads of its market: the underlying's rate and carry (per year) and the years to expiry. */
+export interface OptionGrowth {
+  rate: number;
+  carry: number;
+  years: number;
+}
+
+/**
+ * The most a coin-settled option is worth, coin per unit of its underlying: a call 1 coin, a put K / S, or more where
+ * the model allows more (a negative rate, or a carry above twice the rate): its value V/F is at most S·e^{−qT}/F =
+ * e^{−rT} for a call and K·e^{−rT}/F = (K/S)·e^{(q−2r)T} for a put, F = S·e^{(r−q)T} (the generalised-BSM bounds).
+ */
+export function coinOptionMost(isCall: boolean, strike: number, spot: number, g: OptionGrowth): number {
+  return isCall ? Math.max(1, Math.exp(-g.rate * g.years)) : (strike / spot) * Math.max(1, Math.exp((g.carry - 2 * g.rate) * g.years));
+}
+
+/** The most an option is worth at `spot`: a coin-settled one {@link coinOptionMost}; a USD one a call S·e^{−qT}, a put K·e^{−rT}, each at least S or K. */
+export function optionMost(isCall: boolean, coin: boolean, strike: number, spot: number, g: OptionGrowth): number {
+  if (coin) return coinOptionMost(isCall, strike, spot, g);
+  return isCall ? spot * Math.max(1, Math.exp(-g.carry * g.years)) : strike * Math.max(1, Math.exp(-g.rate * g.years));
 }
 
 /** `x` to 6 significant digits, as a number's shortest text. */

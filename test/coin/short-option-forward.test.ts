@@ -83,3 +83,34 @@ describe("a coin-settled short option's OTM is measured against its forward", ()
     }
   });
 });
+
+describe("a coin-settled option's bound where the rates let its model value pass K/S or 1 coin", () => {
+  it('rate −0.5, carry 0.5, 2 years: a deep put is worth (K/S)·e^{(q−2r)T} at most, and its own model value may be quoted', async () => {
+    // F = S·e^{(r−q)T} = 100,000·e^{−2} = 13,533.53; the put's USD value is at most K·e^{−rT} = 200,000·e = 543,656, so
+    // V/F can reach (K/S)·e^{(q−2r)T} = 2·e^{3} = 40.17 coin, far above K/S = 2: the model gives ≈ 37.45
+    const { createPricer } = await import('../../src/index.js');
+    const pricer = await createPricer({ backend: 'js' });
+    const years = 730 / 365, f = (x: number) => Float64Array.of(x);
+    const usd = pricer.greeks({ isCall: Uint8Array.of(0), spot: f(100_000), strike: f(200_000), expiryYears: f(years), vol: f(0.5), rate: f(-0.5), carry: f(0.5) }).price[0];
+    const model = usd / (100_000 * Math.exp(-1 * years));
+    expect(Math.abs(model - 37.4529)).toBeLessThan(1e-3);
+    const put = { instruments: [{ id: 'P', kind: 'option', underlying: 'BTC', right: 'put', strike: 200_000, expiry: '2028-11-19T08:00:00Z', settlement: 'BTC' }], accounts: [{ id: 'p', marginCurrency: 'BTC', positions: [{ instrument: 'P', quantity: -1, entryPrice: 30 }], collateral: [{ asset: 'BTC', amount: 50 }] }] };
+    const market = (marks: Record<string, number>) => ({ valuationTime: VALUATION, assets: { BTC: { price: 100_000, vol: 0.5, rate: -0.5, carry: 0.5 } }, impliedVols: { P: 0.5 }, marks });
+    for (const engine of engines) {
+      // the model's own value as a quote: accepted, with the figures of the unquoted run
+      const quoted = engine.margin(put, market({ P: model }), { method: 'cross' }).accounts[0];
+      const unquoted = engine.margin(put, market({}), { method: 'cross' }).accounts[0];
+      expect(Math.abs(quoted.equity - unquoted.equity)).toBeLessThan(1e-9);
+      // above its bound with the slack, 1.1 × 2·e^3: refused, naming it
+      expect(() => engine.margin(put, market({ P: 1.1 * 2 * Math.exp(3) * 1.01 }), { method: 'cross' })).toThrow(/market\.marks\.P: .* is more than a coin-settled put is worth \(at most 40\.1711 BTC per BTC/);
+      // a live tick quoting it: accepted too
+      const live = engine.live(put, market({}), { method: 'cross' });
+      try {
+        live.applyTick({ marks: { P: model } });
+        expect(Math.abs(live.account('p').equity - unquoted.equity)).toBeLessThan(1e-9);
+      } finally {
+        live.release();
+      }
+    }
+  });
+});

@@ -13,7 +13,7 @@ import type { AccountMargin } from '../../../margin/report.js';
 import { forwardPrice, quoteMoved } from '../../../margin/coin-valuation.js';
 import { STATUS_LIQUIDATABLE } from '../../../kernels/status-codes.js';
 import { MARK_QUOTED } from '../../../layout/codes.js';
-import { coinOptionMost } from '../../../model/validate-market.js';
+import { optionMost } from '../../../model/validate-market.js';
 
 /**
  * For an account whose positions all sit on one underlying U, the prices of U (nearest below and
@@ -189,8 +189,9 @@ export class LiquidationPriceSearch {
   private optionAt(i: number, s: number, usd: number, spot: number, modelAtSpot: number): number {
     if (!this.quoted(i)) return this.inSettlement(i, s, usd);
     if (s === spot) return this.c.value[i]; // the quote itself
-    const c = this.c, coin = c.settlement[i] >= 0, isCall = c.isCall[i] !== 0;
-    const most = coin ? coinOptionMost(isCall, c.strike[i], s) : isCall ? s : c.strike[i];
+    const { c, market } = this, u = c.underlying[i];
+    const growth = { rate: market.rate.array[u], carry: market.carry.array[u], years: market.expiryYears.array[i] };
+    const most = optionMost(c.isCall[i] !== 0, c.settlement[i] >= 0, c.strike[i], s, growth);
     return quoteMoved(c.value[i] / this.perUsd(i, spot), modelAtSpot, usd, this.perUsd(i, s), most);
   }
 
