@@ -141,6 +141,7 @@ export class Engine {
   async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport, options: { layOut?: ShardLayOut | undefined } = {}): Promise<ShardedBook> {
     // a caller without types may pass the options second: say so, rather than fail deep in the partitioning
     if (!isTransport(transport)) throw new InputError([{ path: 'transport', message: 'expected a shard transport (src/scale/transport.ts) or undefined for this engine\'s workers; the options go third: openShardedBook(book, undefined, { layOut })' }]);
+    checkOptions(options, { layOut: 'any' }); // a misspelt key (`layout`) had left the default with no sign
     const layOut = options.layOut ?? 'at-open';
     if (layOut !== 'at-open' && layOut !== 'first-margin') throw new InputError([{ path: 'options.layOut', message: `expected "at-open" or "first-margin", got ${JSON.stringify(layOut)}` }]);
     const valid = isValidatedBook(book) ? book : validateBook(book);

@@ -124,6 +124,9 @@ describe('bad input to a sharded book fails closed, with the paths of the whole 
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).problems).toEqual([{ path: 'transport', message: expect.stringContaining('openShardedBook(book, undefined, { layOut })') }]);
     expect(await engine.openShardedBook(json, undefined, { layOut: 'first-margin' })).toBeInstanceOf(ShardedBook);
+    // a misspelt option is refused with the name meant, as every options object refuses it (it had been ignored)
+    const misspelt = await engine.openShardedBook(json, undefined, { layout: 'first-margin' } as never).catch((e: unknown) => e);
+    expect((misspelt as InputError).problems).toEqual([{ path: 'options.layout', message: 'unknown option (did you mean "layOut"?)' }]);
   });
 
   test('a market without an option\'s implied vol is refused before any shard runs', async () => {
