@@ -209,3 +209,8 @@ export function writeMark(layout: BookLayout, target: MarketLayout, row: number,
   const settled = table.settlement.array[row];
   if (settled >= 0 && settled !== asset) mark[row] = mark[row] / price[settled];
 }
+
+/** What instrument `row`'s bound reads of the market (validate-market.ts optionMost): asset `u`'s rate and carry, its years to expiry. */
+export function growthAt(m: MarketLayout, u: number, row: number): { rate: number; carry: number; years: number } {
+  return { rate: m.rate.array[u], carry: m.carry.array[u], years: m.expiryYears.array[row] };
+}

@@ -20,6 +20,7 @@ import { healthOf } from '../margin/derived-figures.js';
 import { finiteOrNull, inverseBankruptcy, QuotedMark, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
 import { optionMost } from '../model/validate-market.js';
+import { growthAt } from '../layout/market-layout.js';
 import type { LiquidationStep } from './report.js';
 import type { CloseTrial } from './trial.js';
 
@@ -139,8 +140,7 @@ export class StepExecutor {
     const ins = this.layout.instruments;
     if (!ins.isOption(i)) return price;
     const m = this.run.market, u = ins.underlying.array[i];
-    const growth = { rate: m.rate.array[u], carry: m.carry.array[u], years: m.expiryYears.array[i] };
-    const most = optionMost(ins.isCall.array[i] === 1, ins.settlement.array[i] >= 0, ins.strike.array[i], m.price.array[u], growth);
+    const most = optionMost(ins.isCall.array[i] === 1, ins.settlement.array[i] >= 0, ins.strike.array[i], m.price.array[u], growthAt(m, u, i));
     return price > most ? Number.NaN : price;
   }
 

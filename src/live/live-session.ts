@@ -35,6 +35,7 @@ import type { StatusChange } from './status-change.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import { instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, type Fill, type OrderRequest, readFills, readOrder, readTrades, readTransfers, type SpotNow, type Trade, type Transfer } from './requests.js';
+import { growthAt } from '../layout/market-layout.js';
 import type { Tick } from './tick.js';
 import { LiveDomain, type TickTarget, writeTick } from './live-domain.js';
 import { readSubaccountTransfer, type SubaccountTransfer, transferRefusal, TransferRules } from './subaccount-transfer.js';
@@ -92,13 +93,7 @@ export class LiveSession {
   /** The live market as JSON (ticks applied in place), read through {@link marketJson}. */
   private readonly market: Market;
   /** An asset's spot now (by layout index, USD), what a coin-settled option's trade price is bounded at (requests.ts). */
-  private readonly spotNow: SpotNow = {
-    spot: (asset) => this.market.assets[this.run.context.layout.assets[asset]].price,
-    growth: (asset, row) => {
-      const m = this.run.context.market;
-      return { rate: m.rate.array[asset], carry: m.carry.array[asset], years: m.expiryYears.array[row] };
-    },
-  };
+  private readonly spotNow: SpotNow = { spot: (asset) => this.market.assets[this.run.context.layout.assets[asset]].price, growth: (asset, row) => growthAt(this.run.context.market, asset, row) };
 
   private readonly releaseHooks: (() => void)[] = [];
   /** The scratch account that fills and transfers are tried on (its arrays reused: a fill batch is often a few accounts). */

@@ -179,6 +179,32 @@ describe('a coordinator that loses Redis with a tick in flight', () => {
   });
 });
 
+describe('a coordinator stopped before its last tick is answered', () => {
+  test('SIGTERM: one line, exit 1, no report, and its book unloaded from Redis (its keys had stayed with no expiry)', async () => {
+    const redis = await redisServer();
+    const group = `outage-${process.pid}-stop`;
+    const coordinator = cli('coordinator', '--redis', redis.url, '--group', group, '--shards', '2', '--timeout-ms', '60000',
+      '--book', `${SAMPLE}/book.json`, '--market', `${SAMPLE}/market.json`);
+    // no worker: the tick waits, its book's shards in Redis
+    const watch = await connectRedis(redis.url);
+    const keys = new ClusterKeys(group);
+    const bookKeys = async () => (await watch.keys(keys.book('*', 0).replace(/:0$/, ':*'))).length;
+    try {
+      await until('the tick to be published', async () => (await watch.xlen(keys.tasks(0))) > 0);
+      expect(await bookKeys()).toBeGreaterThan(0);
+      coordinator.child.kill('SIGTERM');
+      const { code } = await coordinator.exited;
+      const stderr = coordinator.stderr();
+      expect(code).toBe(1);
+      expect(stderr.trimEnd().split('\n').at(-1)).toBe('margin-core: SIGTERM: the coordinator stopped before its last tick was answered: no report written; its book is unloaded from Redis');
+      expect(await bookKeys()).toBe(0);
+      expectNoCrash(stderr);
+    } finally {
+      watch.disconnect();
+    }
+  });
+});
+
 describe('a Redis that does not answer', () => {
   /** A listener that accepts connections and never writes a byte (not Redis, or a Redis frozen with its socket open). */
   async function silentListener(): Promise<{ url: string; close: () => void }> {

@@ -142,6 +142,7 @@ export function registerCoordinatorCommand(program: Command): Command {
         const method = chosenMethod(opts, command) as MarginMethod;
         const engine = await createEngine({ backend: 'auto' });
         const book = await engine.openShardedBook(inputs.book, transport);
+        const keepSignals = unloadOnSignal(book, transport);
         const started = performance.now();
         const latencies: number[] = [];
         const ticks = Array.from({ length: Math.max(1, opts.ticks) }, () => {
@@ -160,7 +161,9 @@ export function registerCoordinatorCommand(program: Command): Command {
           if (error instanceof InputError) throw error; // said as margin says it: its problems one a line, its files named
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
         }
-        await book.release();
+        keepSignals();
+        // every tick answered: a failure to unload the book (Redis gone since) does not throw the report away
+        const unloadFailed = await book.release().then(() => null, (error: unknown) => (error instanceof Error ? error.message : String(error)).replace(/^margin-core: /, ''));
         const seconds = (performance.now() - started) / 1000;
         const sorted = [...latencies].sort((a, b) => a - b);
         const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
@@ -176,11 +179,30 @@ export function registerCoordinatorCommand(program: Command): Command {
         await output.end();
         await reportWritten(opts.out, `the last tick's report of ${accountCountOf(inputs.book).toLocaleString('en-US')} accounts, ${opts.format}`);
         printWarnings(report!.warnings);
+        if (unloadFailed !== null) throw new CommandFailed(`every tick was answered and the report written, but ${unloadFailed}: the book's keys stay in Redis until deleted`);
         checkAccountErrors(report!.accounts);
       } finally {
         await transport.close();
       }
     });
+}
+
+/**
+ * Until the returned function is called: SIGTERM or SIGINT stops the coordinator before its last tick is answered, with
+ * no report, its book unloaded from Redis (its keys had stayed there with no expiry), exit 1.
+ */
+function unloadOnSignal(book: { release(): Promise<void> }, transport: { close(): Promise<void> }): () => void {
+  const stopped = (signal: string) => {
+    process.stderr.write(`margin-core: ${signal}: the coordinator stopped before its last tick was answered: no report written; its book is unloaded from Redis\n`);
+    void book.release().catch(() => {}).finally(() => void transport.close().catch(() => {}).finally(() => process.exit(1)));
+  };
+  const onTerm = () => stopped('SIGTERM'), onInt = () => stopped('SIGINT');
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  return () => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  };
 }
 
 /** `--shards N`: 1 to 4096 (transport.ts). */

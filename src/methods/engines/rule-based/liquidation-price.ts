@@ -8,7 +8,7 @@ import type { GreeksInput, GreeksOutput } from '../../../model/greeks-types.js';
 import { optionPrice } from '../../../greeks/one-option.js';
 import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstruments } from '../../../kernels/js/margin.js';
 import type { BookLayout } from '../../../layout/book-layout.js';
-import type { MarketLayout } from '../../../layout/market-layout.js';
+import { growthAt, type MarketLayout } from '../../../layout/market-layout.js';
 import type { AccountMargin } from '../../../margin/report.js';
 import { forwardPrice, quoteMoved } from '../../../margin/coin-valuation.js';
 import { STATUS_LIQUIDATABLE } from '../../../kernels/status-codes.js';
@@ -117,22 +117,12 @@ export class LiquidationPriceSearch {
         const at = k++;
         const f1 = surplus(s1, block, at);
         // the sides are the status's: at MM exactly (surplus 0) an account is not liquidatable
-        if (f0 >= 0 !== f1 >= 0) return bisect(s0, f0, s1);
+        if (f0 >= 0 !== f1 >= 0) return bisect(surplus, s0, f0, s1);
         [s0, f0] = [s1, f1];
       }
       // the last step to the range's end itself (the grid's last spot falls short of it by up to a step)
       const end = spot * limit, fEnd = surplus(end);
-      return f0 >= 0 !== fEnd >= 0 ? bisect(s0, f0, end) : null;
-    };
-    /** The price between lo (surplus flo) and hi where the surplus changes side, by 60 halvings. */
-    const bisect = (lo: number, flo: number, hi: number): number => {
-      for (let k = 0; k < 60; k++) {
-        const mid = 0.5 * (lo + hi);
-        const fm = surplus(mid);
-        if (fm >= 0 === flo >= 0) [lo, flo] = [mid, fm];
-        else hi = mid;
-      }
-      return 0.5 * (lo + hi);
+      return f0 >= 0 !== fEnd >= 0 ? bisect(surplus, s0, f0, end) : null;
     };
     const result = { underlying: this.layout.assets[u], below: search(0.99, 1e-3), above: search(1 / 0.99, 1e3) };
     // put back what the search changed: prices, values and terms of its instruments, and the account's outputs
@@ -189,9 +179,7 @@ export class LiquidationPriceSearch {
   private optionAt(i: number, s: number, usd: number, spot: number, modelAtSpot: number): number {
     if (!this.quoted(i)) return this.inSettlement(i, s, usd);
     if (s === spot) return this.c.value[i]; // the quote itself
-    const { c, market } = this, u = c.underlying[i];
-    const growth = { rate: market.rate.array[u], carry: market.carry.array[u], years: market.expiryYears.array[i] };
-    const most = optionMost(c.isCall[i] !== 0, c.settlement[i] >= 0, c.strike[i], s, growth);
+    const c = this.c, most = optionMost(c.isCall[i] !== 0, c.settlement[i] >= 0, c.strike[i], s, growthAt(this.market, c.underlying[i], i));
     return quoteMoved(c.value[i] / this.perUsd(i, spot), modelAtSpot, usd, this.perUsd(i, s), most);
   }
 
@@ -218,6 +206,17 @@ export class LiquidationPriceSearch {
     return optionPrice(c.isCall[i] !== 0, spot, c.strike[i], market.expiryYears.array[i], market.impliedVol.array[i], market.rate.array[u], market.carry.array[u]);
   }
 
+}
+
+/** The price between lo (surplus `flo`) and hi where `surplus` changes side, by 60 halvings. */
+function bisect(surplus: (s: number) => number, lo: number, flo: number, hi: number): number {
+  for (let k = 0; k < 60; k++) {
+    const mid = 0.5 * (lo + hi);
+    const fm = surplus(mid);
+    if (fm >= 0 === flo >= 0) [lo, flo] = [mid, fm];
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
 }
 
 /**
