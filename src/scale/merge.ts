@@ -182,9 +182,11 @@ export class ReportMerger {
     } else {
       report = reportWithSummaryRows(head, rows, totals);
     }
+    // the warnings before the roll-up, in the key order of one process's report (its JSON the same bytes)
+    const warned = withWarnings(report, [...bookWarnings, ...first.warnings]);
     const rollup = this.rollup(totals.accounts);
-    if (rollup) report.subaccounts = rollup;
-    return withWarnings(report, [...bookWarnings, ...first.warnings]);
+    if (rollup) warned.subaccounts = rollup;
+    return warned;
   }
 
   /**

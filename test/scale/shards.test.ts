@@ -234,3 +234,21 @@ describe('books with masters, subaccounts and accounts\' own methods', () => {
     });
   });
 });
+
+describe('a lenient book with masters', () => {
+  test('the sharded report is the single-process JSON, warnings before the roll-up (they came after it)', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const sample = generateSample({ accounts: 40, seed: 5, accountsPerMaster: 4 });
+    (sample.book.accounts[3] as Record<string, unknown>).colour = 'red'; // an unknown field: a warning under lenient
+    const { book: lenientBook, market: lenientMarket } = validateInputs(sample.book, sample.market, { lenient: true });
+    const one = engine.margin(lenientBook, lenientMarket, { method: 'cross', lenient: true });
+    expect(Object.keys(one).slice(-2)).toEqual(['warnings', 'subaccounts']);
+    const sharded = await engine.openShardedBook(lenientBook, new LocalTransport(engine, 3));
+    try {
+      const report = withoutWorkers(await sharded.margin(lenientMarket, { method: 'cross', lenient: true }));
+      expect(JSON.stringify({ ...report, backend: '' })).toBe(JSON.stringify({ ...one, backend: '' }));
+    } finally {
+      await sharded.release();
+    }
+  });
+});
