@@ -144,6 +144,22 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     for (const w of health.cluster.workers) expect({ version: w.version, build: w.build, params: w.params }).toEqual({ version, build, params });
   });
 
+  test('the CLI coordinator\'s table under a subaccount policy ends with the roll-up\'s line, as margin\'s does', async () => {
+    const params = join(ROOT, 'dist', `pooled-table-${process.pid}.json`);
+    await writeFile(params, JSON.stringify({ subaccounts: { policy: 'cross' } }));
+    try {
+      const files = ['--book', 'data/examples/subaccounts-book.json', '--market', 'data/examples/market.json', '--params', params];
+      const run = await marginCore('coordinator', '--redis', redis.url, '--group', group, '--shards', '4', ...files);
+      expect(run.code).toBe(0);
+      const single = await marginCore('margin', ...files);
+      const rollup = single.stdout.split('\n').find((l) => / masters? with .* subaccounts?, policy cross: IM /.test(l))!;
+      expect(rollup).toBeDefined();
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(rollup); // the requirement the policy sets, not only every account's alone
+    } finally {
+      await rm(params, { force: true });
+    }
+  });
+
   test('the CLI coordinator says an input error as margin does: its problems one a line under a count', async () => {
     const params = join(ROOT, 'dist', `pooled-${process.pid}.json`);
     await writeFile(params, JSON.stringify({ subaccounts: { policy: 'cross' } }));

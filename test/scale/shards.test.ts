@@ -239,7 +239,7 @@ describe('a lenient book with masters', () => {
   test('the sharded report is the single-process JSON, warnings before the roll-up (they came after it)', async () => {
     const engine = await createEngine({ backend: 'js' });
     const sample = generateSample({ accounts: 40, seed: 5, accountsPerMaster: 4 });
-    (sample.book.accounts[3] as Record<string, unknown>).colour = 'red'; // an unknown field: a warning under lenient
+    (sample.book.accounts[3] as unknown as Record<string, unknown>).colour = 'red'; // an unknown field: a warning under lenient
     const { book: lenientBook, market: lenientMarket } = validateInputs(sample.book, sample.market, { lenient: true });
     const one = engine.margin(lenientBook, lenientMarket, { method: 'cross', lenient: true });
     expect(Object.keys(one).slice(-2)).toEqual(['warnings', 'subaccounts']);

@@ -19,6 +19,8 @@ import { backendOption, type BackendChoice, chosenMethod, formatOption, inputPat
 import { jsonChunks, openOutput } from '../output.js';
 import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
 import { marginSummary } from './margin.js';
+import { rollupSummary } from '../../report/subaccount-text.js';
+import { count } from '../../report/format.js';
 
 const say = (line: string) => process.stderr.write(`margin-core: ${line}\n`);
 const retrying = (attempt: number, delay: number, reason: string) => say(`Redis unreachable (attempt ${attempt}: ${reason}); retrying in ${delay} ms`);
@@ -171,13 +173,7 @@ export function registerCoordinatorCommand(program: Command): Command {
           health: 'coordinator', ticks: ticks.length, accounts: accountCountOf(inputs.book), accountsPerSecond: Math.round((ticks.length * accountCountOf(inputs.book)) / seconds),
           tickToResultMs: { p50: pct(0.5), p99: pct(0.99) }, cluster: await transport.health(),
         })}\n`);
-        const output = await openOutput(opts.out);
-        if (opts.format === 'json') {
-          for (const chunk of jsonChunks(report!, 'accounts')) await output.write(chunk);
-          await output.write('\n');
-        } else await output.write(`${marginSummary(report!)}\n`);
-        await output.end();
-        await reportWritten(opts.out, `the last tick's report of ${accountCountOf(inputs.book).toLocaleString('en-US')} accounts, ${opts.format}`);
+        await writeReport(report!, opts.format, opts.out, accountCountOf(inputs.book));
         printWarnings(report!.warnings);
         if (unloadFailed !== null) throw new CommandFailed(`every tick was answered and the report written, but ${unloadFailed}: the book's keys stay in Redis until deleted`);
         checkAccountErrors(report!.accounts);
@@ -185,6 +181,20 @@ export function registerCoordinatorCommand(program: Command): Command {
         await transport.close();
       }
     });
+}
+
+/** The last tick's report to `out` (stdout without): its JSON, or the summary with the roll-up's line under a policy. */
+async function writeReport(report: MarginReport, format: string, out: string | undefined, accounts: number): Promise<void> {
+  const output = await openOutput(out);
+  if (format === 'json') {
+    for (const chunk of jsonChunks(report, 'accounts')) await output.write(chunk);
+    await output.write('\n');
+  } else {
+    await output.write(`${marginSummary(report)}\n`);
+    if (report.subaccounts) await output.write(`${rollupSummary(report.subaccounts)}\n`); // the requirement the policy sets
+  }
+  await output.end();
+  await reportWritten(out, `the last tick's report of ${count(accounts, 'account')}, ${format}`);
 }
 
 /**
