@@ -159,7 +159,9 @@ export function registerCoordinatorCommand(program: Command): Command {
           for (const tick of ticks) report = await tick;
         } catch (error) {
           await Promise.allSettled(ticks);
-          await book.release().catch(() => {}); // the tick's failure is the one to tell (Redis gone: so is the release)
+          // the tick's failure is the one to tell; the unload is tried for a second at most (a frozen Redis had held the
+          // exit for another --timeout-ms)
+          await Promise.race([book.release().catch(() => {}), new Promise((resolve) => setTimeout(resolve, UNLOAD_AFTER_FAILURE_MS).unref())]);
           if (error instanceof InputError) throw error; // said as margin says it: its problems one a line, its files named
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
         }
@@ -214,6 +216,9 @@ function unloadOnSignal(book: { release(): Promise<void> }, transport: { close()
     process.off('SIGINT', onInt);
   };
 }
+
+/** How long a coordinator whose tick failed waits for its book's unload before it exits (ms). */
+const UNLOAD_AFTER_FAILURE_MS = 1_000;
 
 /** `--shards N`: 1 to 4096 (transport.ts). */
 function shardCount(value: string): number {
