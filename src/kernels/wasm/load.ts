@@ -40,25 +40,20 @@ function checkWasmUrls(urls: Record<string, unknown>, problems: InputProblem[]):
     if (!WASM_FLAVOURS.includes(key)) {
       const near = nearestName(key, WASM_FLAVOURS);
       problems.push({ path, message: `unknown flavour${near ? ` (did you mean "${near}"?)` : ''}: expected simd or scalar` });
-    } else if (value !== undefined && !(value instanceof URL) && !(typeof value === 'string' && value !== '' && parsesAsUrl(value, !onAPage()))) {
-      problems.push({ path, message: onAPage() ? `expected a URL (absolute, or relative to the page), got ${describeValue(value)}` : `expected an absolute URL (file:, http: or https:: no page here to resolve a relative one against), got ${describeValue(value)}` });
+    } else if (value !== undefined && !(value instanceof URL) && !(typeof value === 'string' && value !== '' && parsesAsUrl(value))) {
+      problems.push({ path, message: `expected a URL (absolute, or relative to the page), got ${describeValue(value)}` });
     }
   }
 }
 
-/** True when `text` is a URL, absolute or (unless `absolute`) relative to a page. */
-export function parsesAsUrl(text: string, absolute = false): boolean {
+/** True when `text` is a URL, absolute or relative to a page. */
+export function parsesAsUrl(text: string): boolean {
   try {
-    new URL(text, absolute ? undefined : 'http://page.invalid/');
+    new URL(text, 'http://page.invalid/');
     return true;
   } catch {
     return false;
   }
-}
-
-/** True in a page or a worker (a location to resolve relative URLs against), false in Node. */
-function onAPage(): boolean {
-  return typeof (globalThis as { location?: unknown }).location === 'object';
 }
 
 /** The loaded kernels: an instance, or none and why (the façade then serves from the JS twin). */
