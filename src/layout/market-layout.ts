@@ -13,7 +13,7 @@ import { assertValidatedMarket } from '../model/brand.js';
 import { keyPath } from '../model/checks.js';
 import { MS_PER_YEAR, yearsBetween } from '../model/time.js';
 import { GREEKS_LIMITS } from '../model/greeks-limits.js';
-import { expiredBefore, tooFarMessage } from '../model/validate-market.js';
+import { expiredBefore, type OptionGrowth, tooFarMessage } from '../model/validate-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, MARK_DERIVED, MARK_NONE, MARK_QUOTED } from './codes.js';
@@ -211,6 +211,6 @@ export function writeMark(layout: BookLayout, target: MarketLayout, row: number,
 }
 
 /** What instrument `row`'s bound reads of the market (validate-market.ts optionMost): asset `u`'s rate and carry, its years to expiry. */
-export function growthAt(m: MarketLayout, u: number, row: number): { rate: number; carry: number; years: number } {
+export function growthAt(m: MarketLayout, u: number, row: number): OptionGrowth {
   return { rate: m.rate.array[u], carry: m.carry.array[u], years: m.expiryYears.array[row] };
 }

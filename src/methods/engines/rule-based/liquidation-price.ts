@@ -82,8 +82,8 @@ export class LiquidationPriceSearch {
     const options = instruments.filter((i) => c.kind[i] === KIND_OPTION_CODE);
     // per instrument (in `instruments` order): its first row in a grid block, −1 for a linear one
     const slot = instruments.map((i) => (c.kind[i] === KIND_OPTION_CODE ? options.indexOf(i) * GRID_BLOCK : -1));
-    // per instrument: a quoted option's model value (USD) at the run's spot, what its quote's premium is over (else NaN)
-    const modelAtSpot = instruments.map((i) => (this.quoted(i) ? this.optionValue(i, spot) : NaN));
+    // per instrument: a quoted option's quote and model value (USD) at the run's spot, made once for the account's scan
+    const atSpot = instruments.map((i) => (this.quoted(i) ? { quoteUsd: c.value[i] / this.perUsd(i, spot), modelUsd: this.optionValue(i, spot) } : null));
     /** equityMm − mm at spot s; `block`: the options' values on a grid block, s its spot `at` (null: priced here). */
     const surplus = (s: number, block: Float64Array | null = null, at = 0): number => {
       price[u] = s;
@@ -91,7 +91,7 @@ export class LiquidationPriceSearch {
         const i = instruments[h];
         const inverse = c.settlement[i] === u && c.kind[i] !== KIND_OPTION_CODE;
         if (c.kind[i] !== KIND_OPTION_CODE) value[i] = inverse ? (c.value[i] * spot) / s : (c.value[i] * s) / spot;
-        else value[i] = this.optionAt(i, s, block !== null ? block[slot[h] + at] : this.optionValue(i, s), spot, modelAtSpot[h]);
+        else value[i] = this.optionAt(i, s, block !== null ? block[slot[h] + at] : this.optionValue(i, s), spot, atSpot[h]);
         prepareInstruments(trial, i, i + 1);
       }
       marginAccounts(trial, a, a + 1, this.isolated, false);
@@ -174,13 +174,14 @@ export class LiquidationPriceSearch {
 
   /**
    * Option i's value at spot `s` in its settlement currency, the model valuing it at `usd` there: the model's, or a
-   * quote moved by the model's change since the run's spot (`modelAtSpot`, USD), as a shock moves it.
+   * quote moved by the model's change since the run's spot (`atSpot`: the quote and the model there, USD; null for an
+   * unquoted option), as a shock moves it.
    */
-  private optionAt(i: number, s: number, usd: number, spot: number, modelAtSpot: number): number {
-    if (!this.quoted(i)) return this.inSettlement(i, s, usd);
+  private optionAt(i: number, s: number, usd: number, spot: number, atSpot: { quoteUsd: number; modelUsd: number } | null): number {
+    if (atSpot === null) return this.inSettlement(i, s, usd);
     if (s === spot) return this.c.value[i]; // the quote itself
     const c = this.c, most = optionMost(c.isCall[i] !== 0, c.settlement[i] >= 0, c.strike[i], s, growthAt(this.market, c.underlying[i], i));
-    return quoteMoved(c.value[i] / this.perUsd(i, spot), modelAtSpot, usd, this.perUsd(i, s), most);
+    return quoteMoved(atSpot.quoteUsd, atSpot.modelUsd, usd, this.perUsd(i, s), most);
   }
 
   /** Option i's model value `usd` at spot `spot` in its settlement currency: coin-settled, / the forward (src/margin/coin-valuation.ts). */
