@@ -264,11 +264,14 @@ describe('bad Arrow books', () => {
       id: A.vectorFromArray(['a'], new A.Utf8()),
       cashUsd: A.vectorFromArray([1], new A.Int32()),
       colour: A.vectorFromArray(['red'], new A.Utf8()),
+      marginCurency: A.vectorFromArray(['BTC'], new A.Utf8()),
     });
     expect(await problemsOf(readArrowBook(A.tableToIPC(table)))).toEqual([
       { path: 'instruments', message: 'missing: the schema metadata has no "margin-core:instruments" (the JSON array of the book\'s instruments)' },
       { path: 'columns.cashUsd', message: 'expected Float64 (double), got Int32: cast it (e.g. DuckDB: ::DOUBLE)' },
-      { path: 'columns.colour', message: 'unknown column (expected id, positions, collateral, cashUsd, master, method, marginCurrency)' },
+      { path: 'columns.colour', message: 'unknown column (expected id, positions, collateral, cashUsd, master, method or marginCurrency)' },
+      // a slip of a name is told as book.json tells it
+      { path: 'columns.marginCurency', message: 'unknown column (did you mean "marginCurrency"?)' },
     ]);
   });
 });

@@ -11,6 +11,7 @@ import { InputError, type InputProblem, ProblemList } from '../../errors.js';
 import { type BookChunk, type BookColumns, columnarBook } from '../../model/book-columns.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import { strictJsonProblems } from '../../model/json-strict.js';
+import { unknownFieldMessage } from '../../model/checks.js';
 import { nettingTerms } from '../../model/validate.js';
 import type { ValidatedBook } from '../../model/types.js';
 import { checkMasters } from '../../model/validate-masters.js';
@@ -257,7 +258,7 @@ function checkSchema(fields: readonly Field[], problems: ProblemList): void {
     const spec = Object.hasOwn(ACCOUNT_COLUMNS, field.name) ? ACCOUNT_COLUMNS[field.name] : undefined;
     const path = `columns.${field.name}`;
     if (!spec) {
-      problems.addUnknown(path, `unknown column (expected ${Object.keys(ACCOUNT_COLUMNS).join(', ')})`);
+      problems.addUnknown(path, unknownFieldMessage(field.name, Object.keys(ACCOUNT_COLUMNS), 'column'));
       continue;
     }
     if (spec.kind === 'string' || spec.kind === 'float64') {
@@ -276,7 +277,7 @@ function checkSchema(fields: readonly Field[], problems: ProblemList): void {
     for (const [name, s] of Object.entries(specs)) if (s.required && !present.has(name)) problems.add(`${path}.${name}`, 'missing field');
     for (const child of children) {
       const s = Object.hasOwn(specs, child.name) ? specs[child.name] : undefined;
-      if (!s) problems.addUnknown(`${path}.${child.name}`, `unknown field (expected ${Object.keys(specs).join(', ')})`);
+      if (!s) problems.addUnknown(`${path}.${child.name}`, unknownFieldMessage(child.name, Object.keys(specs)));
       else {
         const wrong = typeProblem(child.type, s.kind);
         if (wrong) problems.add(`${path}.${child.name}`, wrong);
