@@ -155,17 +155,20 @@ export function boundText(x: number): string {
 
 /**
  * Why `value` (a finite number) is outside `bound`, or null: `1e-300 is below the smallest quantity 1e-12`,
- * `-2e15 is above the largest cash 1e15 in magnitude`, `-3 is negative (a price must be above 0)`. The value is shown
+ * `-2e15 is beyond the largest cash 1e15 in magnitude`, `-3 is negative (a price must be above 0)`. The value is shown
  * as given (JavaScript's shortest exact form).
  */
 export function domainProblem(bound: MagnitudeBound, value: number): string | null {
   if (value === 0) return bound.zero ? null : `${value} is not positive (${article(bound.what)} ${bound.what} must be above 0)`;
-  if (value < 0 && bound.sign !== 'signed') return `${String(value)} is negative (${article(bound.what)} ${bound.what} must be ${bound.sign === 'positive' ? 'above' : 'at least'} 0)`;
+  // a bound that allows 0 and then a smallest magnitude says both (a vol is 0 or at least 1e-6)
+  const zeroOrMin = bound.zero && bound.min > 0 ? `0 or at least ${boundText(bound.min)}` : null;
+  if (value < 0 && bound.sign !== 'signed') return `${String(value)} is negative (${article(bound.what)} ${bound.what} must be ${bound.sign === 'positive' ? 'above 0' : (zeroOrMin ?? 'at least 0')})`;
   const magnitude = Math.abs(value);
   if (magnitude >= bound.min && magnitude <= bound.max) return null; // no message built on the common path
   const size = value < 0 ? ' in magnitude' : '';
-  if (magnitude > bound.max) return `${String(value)} is above the largest ${bound.what} ${boundText(bound.max)}${size}`;
-  return `${String(value)} is below the smallest ${bound.what} ${boundText(bound.min)}${size}`;
+  // "beyond" for a negative value: −2.5 is not above a largest rate of 2, its magnitude is
+  if (magnitude > bound.max) return `${String(value)} is ${value < 0 ? 'beyond' : 'above'} the largest ${bound.what} ${boundText(bound.max)}${size}`;
+  return `${String(value)} is below the smallest ${bound.what} ${boundText(bound.min)}${size}${zeroOrMin === null ? '' : ` (${article(bound.what)} ${bound.what} is ${zeroOrMin})`}`;
 }
 
 /** Adds {@link domainProblem}'s message for `value` at `path` to `problems`, when it has one; true when it did. */

@@ -115,7 +115,7 @@ describe('fills and transfers', () => {
       'fills[2].side: unknown field (expected account, instrument, quantity, price)',
       'fills[2].instrument: unknown instrument "XYZ"',
       'fills[2].quantity: zero (a trade has a size; the sign is its side)',
-      'fills[2].price: -5 is negative (a trade price must be at least 0)',
+      'fills[2].price: -5 is negative (a trade price must be 0 or at least 1e-12)',
       'fills[3].quantity: not a finite number (got Infinity)',
     ]);
     // a price outside the domain is refused at the door (src/model/domain.ts)
@@ -332,7 +332,7 @@ describe('fills and transfers', () => {
     ]);
     // a what-if trade's or an order's price is the trade's, not an entry price the caller never gave
     expect(problemLines(() => session.whatIf('long', [{ instrument: 'BTC-PERP', quantity: 1, price: -5 }]))).toEqual([
-      'trades[0].price: -5 is negative (a trade price must be at least 0)',
+      'trades[0].price: -5 is negative (a trade price must be 0 or at least 1e-12)',
     ]);
     expect(problemLines(() => session.check('long', { instrument: 'BTC-PERP', quantity: 1, price: 2e12 }))).toEqual([
       'order.price: 2000000000000 is above the largest trade price 1e12',

@@ -29,23 +29,23 @@ beforeAll(async () => {
 
 /** Instrument 2 is the BTC call (underlying BTC, expiry 2026-11-27, valued 2026-11-20); account 0 holds it and BTC-PERP. */
 const CASES: { what: string; book?: (b: any) => void; market?: (m: any) => void; line: string }[] = [
-  { what: 'dust quantity', book: (b) => (b.accounts[0].positions[1].quantity = 1e-300), line: 'accounts[0].positions[1].quantity: 1e-300 is below the smallest quantity 1e-12' },
-  { what: 'huge quantity', book: (b) => (b.accounts[0].positions[1].quantity = -1.5e228), line: 'accounts[0].positions[1].quantity: -1.5e+228 is above the largest quantity 1e12 in magnitude' },
+  { what: 'dust quantity', book: (b) => (b.accounts[0].positions[1].quantity = 1e-300), line: 'accounts[0].positions[1].quantity: 1e-300 is below the smallest quantity 1e-12 (a quantity is 0 or at least 1e-12)' },
+  { what: 'huge quantity', book: (b) => (b.accounts[0].positions[1].quantity = -1.5e228), line: 'accounts[0].positions[1].quantity: -1.5e+228 is beyond the largest quantity 1e12 in magnitude' },
   { what: 'huge multiplier', book: (b) => (b.instruments[0].multiplier = 1e300), line: 'instruments[0].multiplier: 1e+300 is above the largest multiplier 1e9' },
   { what: 'tiny multiplier', book: (b) => (b.instruments[0].multiplier = 5e-324), line: 'instruments[0].multiplier: 5e-324 is below the smallest multiplier 1e-9' },
   { what: 'huge strike', book: (b) => (b.instruments[2].strike = 1e120), line: 'instruments[2].strike: 1e+120 is above the largest price 1e12' },
   { what: 'tiny strike', book: (b) => (b.instruments[2].strike = 1e-120), line: 'instruments[2].strike: 1e-120 is below the smallest price 1e-12' },
   { what: 'huge entry price', book: (b) => (b.accounts[0].positions[1].entryPrice = 2.4e290), line: 'accounts[0].positions[1].entryPrice: 2.4e+290 is above the largest entry price 1e12' },
-  { what: 'huge cash', book: (b) => (b.accounts[2].cashUsd = -1e306), line: 'accounts[2].cashUsd: -1e+306 is above the largest cash 1e15 in magnitude' },
+  { what: 'huge cash', book: (b) => (b.accounts[2].cashUsd = -1e306), line: 'accounts[2].cashUsd: -1e+306 is beyond the largest cash 1e15 in magnitude' },
   { what: 'huge collateral', book: (b) => (b.accounts[1].collateral[1].amount = 1.7e308), line: 'accounts[1].collateral[1].amount: 1.7e+308 is above the largest amount 1e15' },
   { what: 'huge isolated margin', book: (b) => (b.accounts[0].positions[1].isolatedMargin = 1e16), line: 'accounts[0].positions[1].isolatedMargin: 10000000000000000 is above the largest isolated margin 1e15' },
   { what: 'huge mark', market: (m) => (m.marks['BTC-PERP'] = 2.4e290), line: 'market.marks["BTC-PERP"]: 2.4e+290 is above the largest price 1e12' },
   { what: 'huge implied vol', market: (m) => (m.impliedVols['BTC-27NOV26-100000-C'] = 4000), line: 'market.impliedVols["BTC-27NOV26-100000-C"]: 4000 is above the largest vol 3000' },
-  { what: 'denormal implied vol', market: (m) => (m.impliedVols['BTC-27NOV26-100000-C'] = 1e-310), line: 'market.impliedVols["BTC-27NOV26-100000-C"]: 1e-310 is below the smallest vol 1e-6' },
+  { what: 'denormal implied vol', market: (m) => (m.impliedVols['BTC-27NOV26-100000-C'] = 1e-310), line: 'market.impliedVols["BTC-27NOV26-100000-C"]: 1e-310 is below the smallest vol 1e-6 (a vol is 0 or at least 1e-6)' },
   { what: 'huge asset vol', market: (m) => (m.assets.BTC.vol = 6000), line: 'market.assets.BTC.vol: 6000 is above the largest vol 3000' },
   { what: 'far expiry', book: (b) => (b.instruments[2].expiry = '2086-11-20T08:00:00Z'), line: 'instruments[2].expiry: 60.041 years (ACT/365) after the valuation time; at most 50 are supported' }, // 60 × 365 + 15 leap days (2028 … 2084)
   { what: 'huge rate', market: (m) => (m.assets.BTC.rate = 2.5), line: 'market.assets.BTC.rate: 2.5 is above the largest rate 2' },
-  { what: 'huge carry', market: (m) => (m.assets.BTC.carry = -3), line: 'market.assets.BTC.carry: -3 is above the largest rate 2 in magnitude' },
+  { what: 'huge carry', market: (m) => (m.assets.BTC.carry = -3), line: 'market.assets.BTC.carry: -3 is beyond the largest rate 2 in magnitude' },
   { what: 'huge spot', market: (m) => (m.assets.BTC.price = 1e101), line: 'market.assets.BTC.price: 1e+101 is above the largest price 1e12' },
   { what: 'tiny spot', market: (m) => (m.assets.BTC.price = 1e-101), line: 'market.assets.BTC.price: 1e-101 is below the smallest price 1e-12' },
   // each number within its bound, what they are worth together not: 1e12 BTC-PERP contracts at 91,520.5

@@ -24,14 +24,14 @@ describe('issue 36 item 2: each reproduction is an InputError with its path, or 
   it('a 1e-295-contract position in a bankrupt account: refused (the bankruptcy price overflowed, the fund went NaN)', () => {
     const book = { instruments: [perp()], accounts: [{ id: 'a', positions: [{ instrument: 'P', quantity: 1e-295, entryPrice: 100_000 }], cashUsd: -10 }, counterparty] };
     for (const run of [() => engine.liquidate(book, market()), () => engine.margin(book, market())]) {
-      expect(problemLines(run)).toEqual(['accounts[0].positions[0].quantity: 1e-295 is below the smallest quantity 1e-12']);
+      expect(problemLines(run)).toEqual(['accounts[0].positions[0].quantity: 1e-295 is below the smallest quantity 1e-12 (a quantity is 0 or at least 1e-12)']);
     }
   });
 
   it('isolated margin with ETH collateral of 1.8e308 (Infinity in JSON) or −1e306: refused (equity ±Infinity, health NaN)', () => {
     for (const [amount, line] of [
       [1.8e308, 'accounts[0].collateral[0].amount: not a finite number (got Infinity)'],
-      [-1e306, 'accounts[0].collateral[0].amount: -1e+306 is above the largest amount 1e15 in magnitude'],
+      [-1e306, 'accounts[0].collateral[0].amount: -1e+306 is beyond the largest amount 1e15 in magnitude'],
     ] as const) {
       const book = { instruments: [perp()], accounts: [{ id: 'a', positions: [{ instrument: 'P', quantity: 1, entryPrice: 80_000, isolatedMargin: 1_000 }], collateral: [{ asset: 'ETH', amount }] }] };
       expect(problemLines(() => engine.margin(book, market(), { method: 'isolated' }))).toEqual([line]);
@@ -89,7 +89,7 @@ describe('issue 36 item 2: each reproduction is an InputError with its path, or 
 
   it('a denormal stress shock: refused (the amplification ratio total move / shock move was ±Infinity)', () => {
     const book = { instruments: [perp()], accounts: [{ id: 'a', positions: [{ instrument: 'P', quantity: 1, entryPrice: 88_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] }, counterparty] };
-    expect(problemLines(() => engine.stress(book, market(), { spot: { BTC: -1e-310 } }))).toEqual(['shock.spot.BTC: -1e-310 is below the smallest move 1e-12 in magnitude']);
+    expect(problemLines(() => engine.stress(book, market(), { spot: { BTC: -1e-310 } }))).toEqual(['shock.spot.BTC: -1e-310 is below the smallest move 1e-12 in magnitude (a move is 0 or at least 1e-12)']);
   });
 
   it('live.whatIf / check / account with a 5,000-deep nested non-string account id: InputError, not a RangeError', () => {

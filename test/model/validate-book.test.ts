@@ -132,7 +132,7 @@ describe('validateBook rejects each invalid input class with its path', () => {
     expectOneProblem(
       () => validateBook(withChange((b) => (b.accounts[0].positions[0].entryPrice = -1))),
       'accounts[0].positions[0].entryPrice',
-      /^-1 is negative \(an entry price must be at least 0\)$/,
+      /^-1 is negative \(an entry price must be 0 or at least 1e-12\)$/,
     );
   });
 

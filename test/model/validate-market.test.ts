@@ -48,7 +48,7 @@ describe('validateMarket rejects each invalid input class with its path', () => 
   });
 
   it('rejects a negative vol', () => {
-    expectOneProblem(() => validateMarket(market((m) => (m.assets.ETH.vol = -0.1))), 'market.assets.ETH.vol', /^-0.1 is negative \(a vol must be at least 0\)$/);
+    expectOneProblem(() => validateMarket(market((m) => (m.assets.ETH.vol = -0.1))), 'market.assets.ETH.vol', /^-0.1 is negative \(a vol must be 0 or at least 1e-6\)$/);
   });
 
   it('rejects a non-finite rate', () => {

@@ -73,7 +73,7 @@ describe('a params file is validated whole, whatever the method', () => {
 
   it('and every number of it is within the params bound: |x| ≤ 1e15, 0 or at least 1e-12', () => {
     expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { liquidation: { slippage: { BTC: { model: 'sqrt', y: 1, advUsd: 1e-300 } } } } })))
-      .toEqual(['params.liquidation.slippage.BTC.advUsd: 1e-300 is below the smallest parameter 1e-12']);
+      .toEqual(['params.liquidation.slippage.BTC.advUsd: 1e-300 is below the smallest parameter 1e-12 (a parameter is 0 or at least 1e-12)']);
     expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { liquidation: { insuranceFund: { balanceUsd: 1e16 } } } })))
       .toEqual(['params.liquidation.insuranceFund.balanceUsd: 10000000000000000 is above the largest parameter 1e15']);
   });
