@@ -34,7 +34,7 @@ const COMMON = { '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--backen
 const LIVE_BASE = ['--redis', 'redis://127.0.0.1:1'];
 const LIVE_CKPT = join(tmpdir(), 'margin-core-option-values-ckpt');
 const LIVE_BAD = { '--redis': 'http://127.0.0.1:1', '--cluster': 'a b', '--port': '70000', '--host': 'not a host', '--attempts': 'x', '--log-level': 'loud' };
-const SHARD_BAD = { ...COMMON, '--durability': 'maybe', '--lease-ms': '0', '--checkpoint-every': 'x', '--checkpoint-fills': '0' };
+const SHARD_BAD = { ...COMMON, '--durability': 'maybe', '--lease-ms': '1', '--checkpoint-every': 'x', '--checkpoint-fills': '0' };
 const LIVE_FILES = { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--limits': NOPE, '--token-file': NOPE, '--checkpoint-dir': '/dev/null/dir' };
 
 const CASES: Record<string, Case> = {

@@ -35,6 +35,19 @@ function lostName(p: number): string {
   return `p${pad(p, 2)}.lost.json`;
 }
 
+/** A checkpoint's temporary file while it is written: `.<name>.<pid of the writer>.tmp`. */
+const TEMPORARY = /^\..+\.ckpt\.(\d+)\.tmp$/;
+
+/** Whether process `pid` runs on this machine (a signal 0 tells; EPERM: it runs as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function pad(x: number, width: number): string {
   return String(x).padStart(width, '0');
 }
@@ -164,6 +177,12 @@ export class CheckpointStore {
   private async prune(p: number): Promise<void> {
     const files = await this.files(p);
     for (const file of files.slice(0, Math.max(0, files.length - this.keep))) await rm(join(this.dir, file), { force: true });
+    // a write cut by a kill (-9) leaves its temporary file: never read, it goes once the process that wrote it is gone
+    const prefix = `.p${pad(p, 2)}-`;
+    for (const name of await readdir(this.dir)) {
+      const writer = TEMPORARY.exec(name);
+      if (writer !== null && name.startsWith(prefix) && !processAlive(Number(writer[1]))) await rm(join(this.dir, name), { force: true });
+    }
   }
 
   private async syncDirectory(): Promise<void> {

@@ -290,6 +290,12 @@ export class PartitionLog {
     return Number(await this.redis.mcLiveLastSeq(this.keys.fills(p)));
   }
 
+  /** The seq of p's last entry in the stream (what appends and renewals take for the top), null when it holds none. */
+  async lastEntrySeq(p: number): Promise<number | null> {
+    const [last] = await this.redis.xrevrange(this.keys.fills(p), '+', '-', 'COUNT', 1);
+    return last === undefined ? null : seqOf(p, last[0]);
+  }
+
   /** Fenced XTRIM MINID <minSeq>-0: entries below minSeq go, minSeq and above stay. Returns how many went. */
   async trim(p: number, shard: string, epoch: number, minSeq: number): Promise<number> {
     checkEpoch(epoch);

@@ -79,6 +79,11 @@ export class LogGapError extends Error {
     super(message ?? `partition ${partition}: entry ${seq} follows ${lastFillSeq}; entries ${lastFillSeq + 1}…${seq - 1} are missing (trimmed past the checkpoint?): nothing applied`);
   }
 
+  /** The log's newest entries after `last`, up to `top` (its highest seq ever appended), were deleted. */
+  static newestDeleted(partition: number, last: number, top: number): LogGapError {
+    return new LogGapError(partition, last, top + 1, `partition ${partition}: the log's entries ${last + 1}…${top} are missing (deleted from the stream; its last entry is ${last}): nothing applied`);
+  }
+
   /** The log was trimmed to nothing past `lastFillSeq`, its highest seq ever appended being `top`: entries lastFillSeq + 1…top are gone. */
   static trimmedAway(partition: number, lastFillSeq: number, top: number): LogGapError {
     return new LogGapError(partition, lastFillSeq, top + 1, `partition ${partition}: the log's entries ${lastFillSeq + 1}…${top} are missing (trimmed past the checkpoint?; it holds none after ${lastFillSeq}): nothing applied`);
@@ -109,8 +114,21 @@ export class LogLostError extends Error {
  */
 export class TickLostError extends Error {
   override readonly name = 'TickLostError';
-  constructor(readonly partition: number, readonly at: string, readonly newest: string) {
-    super(`partition ${partition}: the ticks stream's newest tick ${newest} is missing (its last entry is ${at}): the partition is not served until that tick is sent again (docs/live-cluster.md#the-log)`);
+  constructor(readonly partition: number, readonly at: string, readonly newest: string, message?: string) {
+    super(message ?? `partition ${partition}: the ticks stream's newest tick ${newest} is missing (its last entry is ${at}): the partition is not served until Redis's data is restored and its shards restarted (docs/live-cluster.md#the-log)`);
+  }
+
+  /**
+   * The ticks stream ends before tick `applied`, known to have been logged (`how`: a checkpoint holds it, or this shard
+   * applied it): Redis lost acknowledged ticks, and the partition would be served at a market the log cannot give again.
+   */
+  static ahead(partition: number, applied: string, newest: string, how: string): TickLostError {
+    return new TickLostError(
+      partition, applied, newest,
+      `partition ${partition}: tick ${applied} was logged (${how}), but the ticks stream's newest tick is ${newest}: Redis lost ` +
+        `acknowledged ticks (restarted without its append-only file, restored from an older copy, or flushed); the partition is ` +
+        `not served until Redis's data is restored (docs/live-cluster.md#the-log)`,
+    );
   }
 }
 

@@ -33,6 +33,8 @@ export interface RecoverySource {
   ticks: TickLog;
   /** The highest fill seq this process applied on partition p before (0: none): its log must reach it (shard.ts). */
   appliedBefore?: ((p: number) => number) | undefined;
+  /** The newest tick id this process's tail delivered ('0-0': none): the ticks stream must reach it (shard.ts). */
+  tickSeen?: (() => string) | undefined;
 }
 
 export interface Recovered {
@@ -66,9 +68,17 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
       if (marked !== null && marked > top) throw new LogLostError(p, top, marked, 'a shard found them lost before: the mark beside the checkpoints');
       if (marked !== null) await src.store.clearLost(p);
       if (state.lastFillSeq < top) throw LogGapError.trimmedAway(p, state.lastFillSeq, top);
+      // the newest entries deleted (XDEL) though the state holds them: appends would follow the last entry left, and
+      // another owner recovering from an older checkpoint would miss them (renewals refuse it too: one rule, said first)
+      const last = await src.log.lastEntrySeq(p);
+      if (last !== null && last < top) throw LogGapError.newestDeleted(p, last, top);
     }
     // the newest tick ever logged, read first: every tick up to it is in the stream by the time the replay reads it
+    const seen = src.tickSeen?.() ?? '0-0'; // before the read: a tick the tail delivered was in the stream by then
     const newestTick = await src.ticks.lastId();
+    // a checkpoint (or this shard) past the stream's end: Redis lost ticks it had acknowledged (the end never falls otherwise)
+    if (stillWanted() && compareStreamIds(state.lastTickId, newestTick) > 0) throw TickLostError.ahead(p, state.lastTickId, newestTick, `the checkpoint at tick ${state.lastTickId} holds it`);
+    if (stillWanted() && compareStreamIds(seen, newestTick) > 0) throw TickLostError.ahead(p, seen, newestTick, 'this shard applied it');
     let ticksReplayed = 0;
     for (;;) {
       const ticks = await src.ticks.read(state.lastTickId, REPLAY_BATCH);

@@ -36,6 +36,7 @@ import { checkpointPartition, FailedCheckpoints } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
 import { SHARD_DEFAULTS, type ShardOptions } from './shard-options.js';
 import { nextRoundInMs } from './shard-rounds.js';
+import { ShardTicks } from './shard-ticks.js';
 
 export { SHARD_DEFAULTS, type ShardOptions } from './shard-options.js';
 
@@ -49,8 +50,8 @@ export class Shard {
   /** Makes checkpoint bytes (on a worker thread when options.checkpointWorkerFile is given). */
   private readonly encoder: CheckpointEncoder;
   readonly startedAtMs = Date.now();
-  /** Ticks the tail received lately (a partition that just recovered catches up from them). */
-  private readonly recentTicks: { id: string; tick: unknown }[] = [];
+  /** The tail of the ticks stream. */
+  private readonly tickTail = new ShardTicks({ owned: this.owned, stopping: () => this.stopping, refuse: (o, e) => this.refuseLost(o, e), emit: (e) => this.emit(e) });
   private stopping = false;
   /**
    * Partitions whose latest checkpoint failed (said in the log): the command's SIGTERM exits 1 while any is left. A
@@ -116,7 +117,7 @@ export class Shard {
     if (typeof this.options.book !== 'function') await this.bookFile(); // the masters map before any partition is served
     this.app = await startApp(this.options.http, (app) => registerShardRoutes(app, this));
     const startCursor = await this.ticks.lastId();
-    this.tail = this.tailTicks(new TickLog(this.blocking, this.keys), startCursor);
+    this.tail = this.tickTail.tail(new TickLog(this.blocking, this.keys), this.blocking, startCursor);
     await this.round();
     const every = (ms: number, run: () => Promise<void>) => {
       let busy = false;
@@ -139,7 +140,7 @@ export class Shard {
   /** The recovery inputs. */
   private source(): RecoverySource {
     const o = this.options;
-    return { engine: o.engine, store: this.store, fingerprint: this.fingerprint, liveOptions: o.liveOptions, bookFile: () => this.bookFile(), market: o.market, log: this.log, ticks: this.ticks, appliedBefore: (p) => this.appliedSeq[p] };
+    return { engine: o.engine, store: this.store, fingerprint: this.fingerprint, liveOptions: o.liveOptions, bookFile: () => this.bookFile(), market: o.market, log: this.log, ticks: this.ticks, appliedBefore: (p) => this.appliedSeq[p], tickSeen: () => this.tickTail.newestSeen };
   }
 
   private bookRead: Promise<{ book: ValidatedBook; assets: readonly string[] }> | null = null;
@@ -225,6 +226,7 @@ export class Shard {
     const gone = others.filter((o) => o.age > 100 * this.leaseMs).map((o) => o.id);
     if (gone.length > 0) await this.redis.hdel(this.keys.shards, ...gone);
     await this.renewAll();
+    await this.tickTail.checkKept(this.ticks);
     if (this.stopping) return;
     const wanted = new Set(ownedShards(this.id, fresh, PARTITION_COUNT));
     const refusedLeftMs: number[] = [];
@@ -315,7 +317,7 @@ export class Shard {
       // a partition restored from a checkpoint names its families again (the book file may not have been read)
       if (r.from === 'checkpoint' && r.state.live) await writeMasters(this.redis, this.keys, r.state.live.layout.accountIds, r.state.live.reportParts.accountMasters);
       if (!wanted()) return r.state.release();
-      this.catchUpTicks(r.state);
+      this.tickTail.catchUp(r.state);
       o.replayMs = performance.now() - started;
       o.recoveredFrom = r.from;
       o.checkpointed = { ...r.at };
@@ -338,14 +340,6 @@ export class Shard {
     if (seq > this.appliedSeq[o.partition]) this.appliedSeq[o.partition] = seq;
   }
 
-  /** Ticks the tail delivered while the partition was replaying (its last read may have missed them). */
-  private catchUpTicks(state: NonNullable<OwnedPartition['state']>): void {
-    for (const t of this.recentTicks) state.applyTick(t.id, t.tick);
-    if (!state.unfollowed) return;
-    state.release(); // not served: let go here, as recovery lets go of a state it refuses
-    throw state.unfollowed;
-  }
-
   /** An append fenced (drop) or of unknown outcome (re-read the log, then serve again). */
   private trouble(o: OwnedPartition, error: unknown): void {
     if (error instanceof FencedError) return this.dropPartition(o, 'fenced: another shard owns it');
@@ -361,28 +355,6 @@ export class Shard {
         this.emit({ event: 'resynced', partition: o.partition, entries: replayed.applied, ...(rejectedOf(replayed) ?? {}) });
       })
       .catch((e) => this.dropPartition(o, `resync failed: ${(e as Error).message}`));
-  }
-
-  /** Reads the ticks stream (XREAD BLOCK) and applies each tick to every ready partition. */
-  private async tailTicks(ticks: TickLog, cursor: string): Promise<void> {
-    while (!this.stopping) {
-      let batch: { id: string; tick: unknown }[];
-      try {
-        batch = await ticks.read(cursor, 100, 1_000);
-      } catch (error) {
-        if (this.stopping) return;
-        // Redis away: said by the connection's retries, not here every 200 ms
-        if (redisUnreachable(this.blocking, error) === null) this.emit({ event: 'tick-read-failed', error: (error as Error).message });
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      for (const t of batch) {
-        cursor = t.id;
-        this.recentTicks.push(t);
-        for (const o of this.owned.values()) if (o.status === 'ready' && o.state && o.state.applyTick(t.id, t.tick) && o.state.unfollowed) this.refuseLost(o, o.state.unfollowed);
-      }
-      if (this.recentTicks.length > 4_096) this.recentTicks.splice(0, this.recentTicks.length - 4_096);
-    }
   }
 
   private async checkpointDue(): Promise<void> {

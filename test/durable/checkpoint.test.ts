@@ -232,6 +232,17 @@ describe('CheckpointStore', () => {
     expect(() => new CheckpointStore(dir, 1)).toThrow(/keep must be an integer ≥ 2/);
   });
 
+  it('removes a temporary file a killed writer left (its pid gone) at the partition\'s next write; a live writer\'s and another partition\'s stay', async () => {
+    const store = new CheckpointStore(dir);
+    await writeFile(join(dir, '.p05-f0000000000000001-t00000000000000000000-00000000000000000000-c0001764000000001.ckpt.2147483646.tmp'), 'cut'); // no such pid
+    const live = `.p05-f0000000000000001-t00000000000000000000-00000000000000000000-c0001764000000002.ckpt.${process.pid}.tmp`;
+    const other = '.p06-f0000000000000001-t00000000000000000000-00000000000000000000-c0001764000000001.ckpt.2147483646.tmp';
+    await writeFile(join(dir, live), 'being written');
+    await writeFile(join(dir, other), 'cut');
+    await threeWritten(store);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp')).sort()).toEqual([live, other].sort());
+  });
+
   it('says which partitions have a checkpoint file (a shard with all 64 need not read the book file)', async () => {
     const store = new CheckpointStore(dir);
     expect(await new CheckpointStore(join(dir, 'absent')).partitions()).toEqual(new Set());

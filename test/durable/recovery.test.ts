@@ -174,6 +174,24 @@ describe('recovery over a log whose newest entry was deleted (XDEL: the stream r
     await expect(recoverPartition(fromBook, P, () => true)).rejects.toThrow(/the log's entries 3…3 are missing/);
   });
 
+  it('refuses a partition whose checkpoint holds the deleted newest entry: appends would follow the entry left before it', async () => {
+    const { src } = await trimmedAfterCheckpoint();
+    const keys = new LogKeys(`r${++clusters}`), log = new PartitionLog(redis, keys);
+    const epoch = (await log.acquire(P, 's', 'http://127.0.0.1:1', 60_000))!;
+    await log.append(P, 's', epoch, 1, ENTRIES);
+    const withLog = { ...src, store: new CheckpointStore(join(dir, keys.cluster)), log, ticks: new TickLog(redis, keys) };
+    const served = await recoverPartition(withLog, P, () => true);
+    try {
+      expect(served.state.lastFillSeq).toBe(3);
+      await withLog.store.write(P, await served.state.checkpoint(buildFingerprint()));
+    } finally {
+      served.state.release();
+    }
+    await redis.xdel(keys.fills(P), '3-0');
+    await expect(recoverPartition(withLog, P, () => true)).rejects.toThrow(LogGapError);
+    await expect(recoverPartition(withLog, P, () => true)).rejects.toThrow(/partition \d+: the log's entries 3…3 are missing \(deleted from the stream; its last entry is 2\)/);
+  });
+
   it('refuses a partition the newest tick would move: it would be served at an older market than the gateway reports', async () => {
     const { src } = await trimmedAfterCheckpoint();
     const ticks = new LogKeys(`r${clusters}`).ticks;
@@ -185,6 +203,36 @@ describe('recovery over a log whose newest entry was deleted (XDEL: the stream r
     await redis.xdel(ticks, newest!);
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(TickLostError);
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(new RegExp(`the ticks stream's newest tick ${newest} is missing`));
+  });
+});
+
+describe('recovery over a ticks stream that lost acknowledged ticks (Redis back from an older copy)', () => {
+  it('refuses a checkpoint at a tick the stream no longer reaches', async () => {
+    const { src, store } = await trimmedAfterCheckpoint();
+    const ticks = new LogKeys(`r${clusters}`).ticks;
+    const tick = await redis.xadd(ticks, '*', 't', JSON.stringify({ assets: { BTC: { price: 101_000 } } }));
+    const served = await recoverPartition(src, P, () => true);
+    expect(served.state.lastTickId).toBe(tick);
+    try {
+      await store.write(P, await served.state.checkpoint(buildFingerprint()));
+    } finally {
+      served.state.release();
+    }
+    // the stream as an older copy of Redis's data holds it: gone, its last generated id with it
+    await redis.del(ticks);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(TickLostError);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(new RegExp(`tick ${tick} was logged \\(the checkpoint at tick ${tick} holds it\\), but the ticks stream's newest tick is 0-0: Redis lost acknowledged ticks`));
+  });
+
+  it('refuses a partition while the stream ends before a tick the shard applied, and recovers it once the stream reaches past it', async () => {
+    const { src } = await trimmedAfterCheckpoint();
+    const ticks = new LogKeys(`r${clusters}`).ticks;
+    const applied = '1796000000000-0'; // a tick the shard's tail delivered, which the stream no longer holds
+    await expect(recoverPartition({ ...src, tickSeen: () => applied }, P, () => true)).rejects.toThrow(/tick 1796000000000-0 was logged \(this shard applied it\), but the ticks stream's newest tick is 0-0/);
+    const newer = await redis.xadd(ticks, '*', 't', JSON.stringify({ assets: { BTC: { price: 103_000 } } }));
+    const again = await recoverPartition({ ...src, tickSeen: () => applied }, P, () => true);
+    expect(again.state.lastTickId).toBe(newer);
+    again.state.release();
   });
 });
 

@@ -115,6 +115,27 @@ describe('Redis losing acknowledged entries', () => {
     await shard.stop();
   }, 60_000);
 
+  it('a shard holding its lease refuses the partitions it served at a tick the ticks stream lost (an older copy of it)', async () => {
+    const { shard, gateway } = await cluster('older-ticks');
+    const account = BOOK.accounts[5].id, p = partitionOf(account);
+    const older = await call(gateway.url, 'POST', '/tick', { assets: { BTC: { price: 101_000 } } });
+    expect(older.status, JSON.stringify(older.body)).toBe(200);
+    const lost = await call(gateway.url, 'POST', '/tick', { assets: { BTC: { price: 102_000 } } });
+    expect(lost.status, JSON.stringify(lost.body)).toBe(200);
+    await until(async () => (await call(gateway.url, 'GET', '/report')).body.tickId === lost.body.tickId, 10_000, 'the tick to be applied');
+    // Redis back from a copy taken after the first tick: the stream ends at it, the leases untouched
+    const stream = 'mc:{live:older-ticks}:ticks';
+    const [[, fields]] = (await redis.xrange(stream, older.body.tickId, older.body.tickId)) as [string, string[]][];
+    await redis.del(stream);
+    await redis.xadd(stream, older.body.tickId, ...fields);
+    await until(async () => (await partitionState(shard.url, p))?.state === 'refused', 10_000, `partition ${p} to be refused`);
+    const read = await call(gateway.url, 'GET', `/accounts/${account}`);
+    expect(read.status, JSON.stringify(read.body)).toBe(503);
+    expect(read.headers.get('retry-after')).toBeNull();
+    expect(read.body.error).toMatch(new RegExp(`tick ${lost.body.tickId} was logged \\(this shard applied it\\), but the ticks stream's newest tick is ${older.body.tickId}: Redis lost acknowledged ticks`));
+    await shard.stop();
+  }, 60_000);
+
   it('a refusal outlives its shard: a restart on the older copy refuses again (the mark beside the checkpoints), the entries back serve it', async () => {
     const { shard, gateway, files } = await cluster('restart');
     const account = BOOK.accounts[4].id, p = partitionOf(account);

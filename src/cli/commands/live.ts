@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { createEngine, type Engine } from '../../engine.js';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed, namingOptionFiles, readJson, readValidInputs } from '../io.js';
-import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
+import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption, wholeNumberUpTo } from '../options.js';
 import { checkHostResolves, listenFailure } from '../listen.js';
 import { Progress } from '../progress.js';
 import { cliBundleFile } from '../read-ahead.js';
@@ -117,7 +117,8 @@ export function shardOptions(command: Command): Command {
     .addOption(profileOption())
     .addOption(backendOption())
     .addOption(new Option('--durability <mode>', 'strict: Redis must have appendonly yes and appendfsync always; relaxed: not checked (everysec may lose up to a second of fills on power loss)').choices(['strict', 'relaxed']).default('strict'))
-    .option('--lease-ms <ms>', 'partition lease, renewed every third of it; a shard silent this long loses its partitions', positive, 3_000)
+    // renewed every third: below 300 ms a renewal's round trip and a tick's re-margin would outlast it (the shard thrashes)
+    .option('--lease-ms <ms>', 'partition lease, 300 to 3,600,000, renewed every third of it; a shard silent this long loses its partitions', wholeNumberUpTo(300, 3_600_000), 3_000)
     .option('--checkpoint-every <s>', 'checkpoint a changed partition at least this often, seconds', positive, 10)
     .option('--checkpoint-fills <n>', '… or after this many fills', positive, 100_000)
     .option('--no-trim', 'keep each partition\'s whole log (default: trimmed up to the older kept checkpoint)');
