@@ -16,7 +16,7 @@ import type { AccountChange } from '../margin/account-changes.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { addDomainProblem, DOMAIN, type MagnitudeBound } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
-import { coinOptionMarkProblem, type OptionGrowth } from '../model/validate-market.js';
+import { optionMarkProblem, type OptionGrowth } from '../model/validate-market.js';
 
 /**
  * A trade's price (a fill's, a what-if trade's, an order's): bounded as the entry price it nets into, but named as
@@ -178,9 +178,11 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   else if (wrongPrice !== null) problems.add(`${path}.price`, wrongPrice);
   else if (typeof item.price === 'number') {
     addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
-    if (spot !== undefined && row >= 0 && layout.instruments.isCoinOption(row)) {
-      const ins = layout.instruments, coin = ins.underlying.array[row];
-      const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[coin], item.price, spot.spot(coin), spot.growth(coin, row), 'price');
+    // an option's price is at most what it can be worth, as its mark (validate-market.ts optionMarkProblem)
+    if (spot !== undefined && row >= 0 && layout.instruments.kind.array[row] === KIND_OPTION) {
+      const ins = layout.instruments, u = ins.underlying.array[row], settled = ins.settlement.array[row];
+      const settlement = settled < 0 ? null : { asset: layout.assets[settled], price: spot.spot(settled) };
+      const wrong = optionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[u], settlement, item.price, spot.spot(u), spot.growth(u, row), 'price');
       if (wrong !== null) problems.add(`${path}.price`, wrong);
     }
   }

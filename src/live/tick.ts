@@ -17,7 +17,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
-import { coinOptionBound, coinOptionMarkAbove, coinOptionMarkProblem, coinOptionMost, type OptionGrowth } from '../model/validate-market.js';
+import { optionMarkProblem, type OptionGrowth } from '../model/validate-market.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
 import { MemoSlot } from '../layout/memo.js';
 
@@ -63,7 +63,7 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
     const prices = new Map<string, number>();
     for (const [symbol, values] of tick.assets) if (values.price !== undefined) prices.set(symbol, values.price);
     holdMarksToIndex(prices, tick.marks, market, layout, base, problems);
-    checkCoinOptionMarks(tick, prices, market, layout, base, problems);
+    checkOptionMarks(tick, prices, market, layout, base, problems);
   }
   problems.throwIfAny();
   return tick;
@@ -77,58 +77,66 @@ function movesNothing(tick: ValidTick): boolean {
 }
 
 /**
- * The market's rule for a coin-settled option's mark (coin per unit: validate-market.ts coinOptionMarkProblem) on the
- * market after the tick: a mark in USD (1425 for a call worth 0.015 BTC) made every holder bankrupt while
- * engine.margin refused the same market. A mark the tick gives is refused at its path. A put's bound K / S falls as
- * S rises, so a rising price is checked against the quoted marks of the coin's puts it leaves as they are, at the
- * price. Only those rows are read: a mark-only tick on a book of thousands of options reads its own marks.
+ * The market's rule for an option's mark (validate-market.ts optionMarkProblem: at most what it can be worth) on the
+ * market after the tick: a coin-settled mark in USD (1425 for a call worth 0.015 BTC) made every holder bankrupt while
+ * engine.margin refused the same market, and a USD call marked 1e9 did the same. A mark the tick gives is refused at
+ * its path. A coin-settled put's bound K / S falls as S rises, a USD call's S·e^{−qT} as S falls: a price moving that
+ * way is checked against the quoted marks of those options it leaves as they are, at the price. Only those rows are
+ * read: a mark-only tick on a book of thousands of options reads its own marks.
  */
-function checkCoinOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
+function checkOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
   const ins = layout.instruments, underlying = ins.underlying.array;
   // the rate and carry after the tick (what it gives, else the market's) and the option's years to expiry
   const valuationMs = parseIsoTimestamp(market.valuationTime);
-  const growth = (coin: string, row: number): OptionGrowth => {
-    const after = { ...market.assets[coin], ...tick.assets.get(coin) };
-    return { rate: after.rate ?? 0, carry: after.carry ?? 0, years: Math.max(0, yearsBetween(valuationMs, ins.expiryMs.array[row])) };
+  const priceOf = (asset: string) => prices.get(asset) ?? market.assets[asset].price;
+  const problemAt = (row: number, mark: number, spot: number): string | null => {
+    const asset = layout.assets[underlying[row]], settled = ins.settlement.array[row];
+    const after = { ...market.assets[asset], ...tick.assets.get(asset) };
+    const growth: OptionGrowth = { rate: after.rate ?? 0, carry: after.carry ?? 0, years: Math.max(0, yearsBetween(valuationMs, ins.expiryMs.array[row])) };
+    const settlement = settled < 0 ? null : { asset: layout.assets[settled], price: priceOf(layout.assets[settled]) };
+    return optionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], asset, settlement, mark, spot, growth);
   };
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;
-    if (!ins.isCoinOption(row)) continue;
-    const coin = layout.assets[underlying[row]];
-    const wrong = coinOptionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], coin, mark, prices.get(coin) ?? market.assets[coin].price, growth(coin, row));
+    if (ins.kind.array[row] !== KIND_OPTION) continue;
+    const wrong = problemAt(row, mark, priceOf(layout.assets[underlying[row]]));
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
   }
   if (prices.size === 0 || market.marks === undefined) return;
-  const puts = coinPutsByAsset(layout);
-  for (const [coin, spot] of prices) {
-    const rows = puts.get(layout.assetIndex(coin));
-    if (rows === undefined || !(spot > market.assets[coin].price)) continue;
+  const shrinking = optionsByAsset(layout);
+  for (const [asset, spot] of prices) {
+    const rows = (spot > market.assets[asset].price ? shrinking.coinPuts : shrinking.calls).get(layout.assetIndex(asset));
+    if (rows === undefined || spot === market.assets[asset].price) continue;
     for (const row of rows) {
       const id = ins.ids[row];
       if (tick.marks.has(id) || !Object.hasOwn(market.marks, id)) continue;
-      const mark = market.marks[id], most = coinOptionMost(false, ins.strike.array[row], spot, growth(coin, row));
-      if (coinOptionMarkAbove(mark, most)) {
-        problems.add(`${keyPath(`${base}.assets`, coin)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} (${mark} ${coin}) is more than the put is worth (${coinOptionBound(most, coin)}): give its mark in the same tick`);
-      }
+      const wrong = problemAt(row, market.marks[id], spot);
+      if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, asset)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} is refused: ${wrong}: give its mark in the same tick`);
     }
   }
 }
 
-/** The layout's coin-settled puts by underlying (asset index), made once per layout and instrument count (memo.ts). */
-const COIN_PUTS = new MemoSlot<{ count: number; byAsset: Map<number, number[]> }>('coin-settled puts by asset');
+/**
+ * The layout's options whose bound falls with their underlying's move, by underlying (asset index): coin-settled puts
+ * (K / S falls as S rises) and the other calls (S·e^{−qT} falls with S). Made once per layout and instrument count (memo.ts).
+ */
+const SHRINKING_BOUNDS = new MemoSlot<{ count: number; coinPuts: Map<number, number[]>; calls: Map<number, number[]> }>('options by asset whose bound falls with a move');
 
-function coinPutsByAsset(layout: BookLayout): Map<number, number[]> {
-  const ins = layout.instruments, kept = layout.memo.get(COIN_PUTS, ins);
-  if (kept !== undefined && kept.count === ins.count) return kept.byAsset;
-  const byAsset = new Map<number, number[]>();
+function optionsByAsset(layout: BookLayout): { coinPuts: Map<number, number[]>; calls: Map<number, number[]> } {
+  const ins = layout.instruments, kept = layout.memo.get(SHRINKING_BOUNDS, ins);
+  if (kept !== undefined && kept.count === ins.count) return kept;
+  const coinPuts = new Map<number, number[]>(), calls = new Map<number, number[]>();
   for (let row = 0; row < ins.count; row++) {
-    if (!ins.isCoinOption(row) || ins.isCall.array[row] === 1) continue;
+    if (ins.kind.array[row] !== KIND_OPTION) continue;
+    const call = ins.isCall.array[row] === 1, coin = ins.isCoinOption(row);
+    const into = !call && coin ? coinPuts : call && !coin ? calls : null;
+    if (into === null) continue;
     const asset = ins.underlying.array[row];
-    let rows = byAsset.get(asset);
-    if (rows === undefined) byAsset.set(asset, (rows = []));
+    let rows = into.get(asset);
+    if (rows === undefined) into.set(asset, (rows = []));
     rows.push(row);
   }
-  return layout.memo.set(COIN_PUTS, ins, { count: ins.count, byAsset }).byAsset;
+  return layout.memo.set(SHRINKING_BOUNDS, ins, { count: ins.count, coinPuts, calls });
 }
 
 function readAssets(json: unknown, path: string, market: Market, tick: ValidTick, problems: ProblemList): void {

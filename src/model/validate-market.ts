@@ -101,7 +101,7 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
   const valuationMs = valuationTime === null ? NaN : parseIsoTimestamp(valuationTime);
   if (book) {
     checkBookAgainstMarket(book, named, impliedVols, volsNamed, valuationTime ?? '', valuationMs, problems);
-    if (problems.size === before) checkCoinOptionMarks(book, assets, marks, valuationMs, problems);
+    if (problems.size === before) checkOptionMarks(book, assets, marks, valuationMs, problems);
     if (problems.size === before) checkMagnitudes(book, assets, marks, valuationMs, problems);
   }
   if (problems.size > before || valuationTime === null || !correlation) return null;
@@ -332,20 +332,36 @@ function checkBookAgainstMarket(
 }
 
 /**
- * A coin-settled option's mark is coin per unit of its underlying (docs/coin-margined.md): a call is worth at most the
- * underlying (1 coin), a put at most its strike (K / S coin). A mark well above that (10% of slack for a venue's index
- * or forward) is a mark in USD given where coin was meant: refused at its path, the coin figure it likely meant said.
+ * An option's mark is at most what the option can be worth (optionMost, with {@link COIN_OPTION_MARK_SLACK} for a
+ * venue's index or forward): a USD call its underlying, a put its strike; a coin-settled one 1 coin or K / S coin per
+ * unit (docs/coin-margined.md), where a mark well above is a mark in USD given where coin was meant. Refused at its
+ * path: a mark of 1e9 on a call worth 320 USD made its holders rich and its writers bankrupt out of nothing.
  */
-function checkCoinOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, ValidatedAssetMarket>, marks: ReadonlyMap<string, number>, valuationMs: number, problems: ProblemList): void {
+function checkOptionMarks(book: ValidatedBook, assets: ReadonlyMap<string, ValidatedAssetMarket>, marks: ReadonlyMap<string, number>, valuationMs: number, problems: ProblemList): void {
   if (marks.size === 0) return;
   for (const instrument of book.instruments) {
-    if (instrument.kind !== 'option' || instrument.settlement !== instrument.underlying) continue;
+    if (instrument.kind !== 'option') continue;
     const mark = marks.get(instrument.id), asset = assets.get(instrument.underlying);
     if (mark === undefined || asset === undefined) continue;
     const growth = { rate: asset.rate, carry: asset.carry, years: Math.max(0, yearsBetween(valuationMs, parseIsoTimestamp(instrument.expiry))) };
-    const wrong = coinOptionMarkProblem(instrument.right === 'call', instrument.strike, instrument.underlying, mark, asset.price, growth);
+    const settlement = instrument.settlement === undefined ? null : { asset: instrument.settlement, price: assets.get(instrument.settlement)?.price ?? NaN };
+    const wrong = optionMarkProblem(instrument.right === 'call', instrument.strike, instrument.underlying, settlement, mark, asset.price, growth);
     if (wrong !== null) problems.add(keyPath('market.marks', instrument.id), wrong);
   }
+}
+
+/**
+ * Why `mark` cannot be an option's at `spot` (USD per unit of `underlying`), or null: above what it can be worth
+ * (optionMost) with {@link COIN_OPTION_MARK_SLACK}. `settlement`: null for a USD option (its mark in USD), else the
+ * asset it is settled in and its price (USD): the underlying for a coin-settled one ({@link coinOptionMarkProblem}),
+ * another asset's units otherwise. The market's check, a live tick's and a live trade's (`what`: 'price').
+ */
+export function optionMarkProblem(isCall: boolean, strike: number, underlying: string, settlement: { asset: string; price: number } | null, mark: number, spot: number, growth: OptionGrowth, what: 'mark' | 'price' = 'mark'): string | null {
+  if (settlement !== null && settlement.asset === underlying) return coinOptionMarkProblem(isCall, strike, underlying, mark, spot, growth, what);
+  const unit = settlement === null ? 'USD' : settlement.asset;
+  const most = optionMost(isCall, false, strike, spot, growth) / (settlement === null ? 1 : settlement.price);
+  if (!(mark > COIN_OPTION_MARK_SLACK * most)) return null;
+  return `${mark} is more than the ${isCall ? 'call' : 'put'} is worth (at most ${sixDigits(most)} ${unit} per unit at ${underlying} ${spot}; a ${what} above ${sixDigits(COIN_OPTION_MARK_SLACK * most)} is refused)`;
 }
 
 /**

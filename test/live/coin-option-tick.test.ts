@@ -63,7 +63,7 @@ test("a price that leaves a quoted coin put's mark above K / S is refused at the
   const before = JSON.stringify(live.report());
   // 1.1 · 150,000 / 300,000 = 0.55 < 0.6
   expect(problemsOf(() => live.applyTick({ assets: { BTC: { price: 300_000 } } }))).toEqual([
-    { path: 'tick.assets.BTC.price', message: `at 300000, the quoted mark of "${PUT}" (0.6 BTC) is more than the put is worth (at most 0.5 BTC per BTC; a mark above 0.55 is refused): give its mark in the same tick` },
+    { path: 'tick.assets.BTC.price', message: `at 300000, the quoted mark of "${PUT}" is refused: 0.6 is more than a coin-settled put is worth (at most 0.5 BTC per BTC; a mark above 0.55 is refused): give its mark in the same tick` },
   ]);
   expect(JSON.stringify(live.report())).toBe(before);
   // with the put's mark in the same tick, the price is taken
