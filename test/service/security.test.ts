@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marginCore } from '../support/cli.js';
+import { marginCore, marginCoreWith } from '../support/cli.js';
 import { AUTH, call, rawRequest, type Served, serve, statusOf, TOKEN, writeInputs } from './helpers.js';
 
 describe('a service with a token (MARGIN_CORE_TOKEN)', () => {
@@ -219,5 +219,9 @@ describe('the token', () => {
       expect(res.code, JSON.stringify(bad)).toBe(1); // the file's content is rejected input (docs/cli.md, exit codes)
       expect(res.stderr).toContain(`--token-file: the token in ${join(dir, 'token')} must be at least 16 printable ASCII characters`);
     }
+    // the same token from the environment: refused alike (it had exited 2, a usage error)
+    const env = await marginCoreWith({ MARGIN_CORE_TOKEN: 'short' }, 'serve', '--book', book, '--market', market, '--port', '0');
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain('MARGIN_CORE_TOKEN: the token in MARGIN_CORE_TOKEN must be at least 16 printable ASCII characters');
   });
 });

@@ -210,8 +210,9 @@ export async function chooseToken(opts: Pick<ServeOptions, 'auth' | 'tokenFile' 
   }
   const env = process.env.MARGIN_CORE_TOKEN;
   if (env !== undefined && env !== '') {
+    // input as the token file is (exit 1, at its name): the same token refused alike wherever it is given
     const wrong = check(env, 'MARGIN_CORE_TOKEN');
-    if (wrong) command.error(`error: ${wrong}`, { exitCode: 2 });
+    if (wrong) throw new InputError([{ path: 'MARGIN_CORE_TOKEN', message: wrong }]);
     return { value: env, generated: false };
   }
   return { value: randomBytes(24).toString('base64url'), generated: true };
