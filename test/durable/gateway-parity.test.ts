@@ -185,6 +185,6 @@ describe('margin-core live-local', () => {
     await until(async () => local.child.exitCode !== null || local.child.signalCode !== null, 10_000, 'live-local to stop by itself');
     expect([local.child.exitCode, local.child.signalCode]).toEqual([1, null]);
     expect(local.output()).toMatch(/shard 0 exited \(SIGKILL\); no shard is left: stopping\n/);
-    expect(local.output()).toMatch(/\nmargin-core: every shard exited on its own \(exit codes 137 \(SIGKILL\)\): nothing serves the partitions\n/);
+    expect(local.output()).toMatch(/\nmargin-core: every shard exited on its own \(shard 0 exit 137 \(SIGKILL\)\): nothing serves the partitions\n/);
   }, 40_000);
 });

@@ -66,7 +66,7 @@ export function registerLiveLocalCommand(program: Command): Command {
           alive--;
           if (!stopping) process.stderr.write(`margin-core live-local: shard ${i} exited (${signal ?? `code ${code}`}); ${alive > 0 ? 'the other shards take its partitions' : 'no shard is left: stopping'}\n`);
           resolve(shardExit(code, signal));
-          if (alive === 0 && !stopping) void Promise.all(exits).then((codes) => noShardLeft(new Error(`every shard exited on its own (exit codes ${codes.join(', ')}): nothing serves the partitions`)));
+          if (alive === 0 && !stopping) void Promise.all(exits).then((codes) => noShardLeft(new Error(`every shard exited on its own (${namedExits(codes)}): nothing serves the partitions`)));
         })));
       }
       const stopShards = async () => {
@@ -93,7 +93,12 @@ export function registerLiveLocalCommand(program: Command): Command {
       await gateway.close();
       const codes = await stopShards();
       if (ended instanceof Error) throw new CommandFailed(ended.message); // the token refused (the shards stop likewise), or no shard left
-      if (codes.some((c) => c !== '0')) throw new CommandFailed(`shard exit codes ${codes.join(', ')}`);
+      if (codes.some((c) => c !== '0')) throw new CommandFailed(`a shard did not stop cleanly (${namedExits(codes)})`);
     });
   return command;
+}
+
+/** The shards' exits, each by its number: `shard 0 exit 137 (SIGKILL), shard 1 exit 0`. */
+function namedExits(codes: readonly string[]): string {
+  return codes.map((code, i) => `shard ${i} exit ${code}`).join(', ');
 }

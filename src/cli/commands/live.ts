@@ -174,7 +174,7 @@ export function registerLiveShardCommand(program: Command): Command {
         await shard.stop(); // the token refused: nothing is written on the way out
         throw new CommandFailed(ended.message);
       }
-      process.stdout.write(`margin-core live-shard: ${ended}: draining, checkpointing, releasing partitions\n`);
+      process.stdout.write(`margin-core live-shard: ${stoppedBy ?? ended}: draining, checkpointing, releasing partitions\n`);
       await shard.stop();
       const failed = shard.checkpointFailures;
       if (failed > 0) throw new CommandFailed(`the latest checkpoint of ${failed} partition${failed === 1 ? '' : 's'} failed (the log line says why); they recover from the log and the checkpoint before`);
@@ -285,10 +285,17 @@ export const PARENT_PIPE_ENV = 'MARGIN_CORE_PARENT_PIPE';
  * live-local is gone, even by kill -9, which leaves no chance to stop it: its stdin's end says so. A shard left behind
  * would fight the next live-local's shard of the same id for its partitions.
  */
+/** What stopped the shard when it was not a signal sent to it (stopWithParent), for its last line. */
+let stoppedBy: string | null = null;
+
 function stopWithParent(): void {
   if (process.env[PARENT_PIPE_ENV] !== '1') return;
-  process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
-  process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+  const parentGone = () => {
+    stoppedBy = 'live-local gone (its pipe closed)'; // said as what stopped the shard, not the SIGTERM it sends itself
+    process.kill(process.pid, 'SIGTERM');
+  };
+  process.stdin.on('end', parentGone);
+  process.stdin.on('error', parentGone);
   process.stdin.resume();
   // the pipe alone keeps nothing running: a shard stopped by a signal exits once it is done
   (process.stdin as { unref?: (() => void) | undefined }).unref?.();
