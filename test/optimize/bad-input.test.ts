@@ -61,13 +61,16 @@ describe('optimize at the edge of the domain', () => {
     // spread (a sell at the price less a spread of 5 would fill below 0: refused at hedges[0].spread, below)
     for (const btc of [1e-12, 1e-6]) {
       const m = market();
-      const at = { ...m, assets: { ...m.assets, BTC: { ...m.assets.BTC, price: btc } }, marks: { ...(m as { marks?: Record<string, number> }).marks, 'BTC-PERP': btc } };
+      // the call's quote (1,234 USD) is more than a call on a BTC at 1e-12 can be worth: refused; the model prices it
+      const { 'BTC-110000-C': _quote, ...marks } = (m as { marks?: Record<string, number> }).marks ?? {};
+      const at = { ...m, assets: { ...m.assets, BTC: { ...m.assets.BTC, price: btc } }, marks: { ...marks, 'BTC-PERP': btc } };
       const r = await engine.optimize(b, at, { method: 'cross', account: 'alice', hedges: [{ instrument: 'BTC-PERP', spread: 0, fee: 1, maxQuantity: 10, side: 'both' }] });
       expect(r.outcome).toBe('infeasible');
       expect(r.reason).toMatch(/no trades within the hedges' limits reach its target/);
     }
     const m = market();
-    const low = { ...m, assets: { ...m.assets, BTC: { ...m.assets.BTC, price: 4 } }, marks: { ...(m as { marks?: Record<string, number> }).marks, 'BTC-PERP': 4 } };
+    const { 'BTC-110000-C': _quote, ...marks } = (m as { marks?: Record<string, number> }).marks ?? {};
+    const low = { ...m, assets: { ...m.assets, BTC: { ...m.assets.BTC, price: 4 } }, marks: { ...marks, 'BTC-PERP': 4 } };
     await expect(engine.optimize(b, low, { method: 'cross', account: 'alice', hedges: [{ instrument: 'BTC-PERP', spread: 5, fee: 1, maxQuantity: 10, side: 'both' }] }))
       .rejects.toMatchObject({ problems: [{ path: 'hedges[0].spread', message: '5 is not below BTC-PERP\'s price 4 (USD): a sell would fill at -1 ≤ 0; allow only buys (side "buy") or give a smaller spread' }] });
   });
