@@ -2,11 +2,12 @@
  * Pre-trade check: would an order be accepted, and what is the largest size of it that would?
  *
  * An order of s contracts (signed by its side) at a price is accepted when
- * - the position limit holds: |position after| ≤ maxPosition of the instrument, or the order does not grow
- *   the position (|after| ≤ |before|);
+ * - the position limit holds: |position after| ≤ maxPosition of the instrument, or the order only reduces the
+ *   position toward zero (reduce-only: an account above its limit may always cut or close; a flip's new position on the
+ *   other side is held to the limit, else one order could re-open the whole size short);
  * - the size tier holds: position notional after (|quantity| × multiplier × mark for linear instruments,
  *   × underlying price for options, as the rule-based notional) ≤ maxNotional of its underlying, or the order
- *   does not grow it;
+ *   only reduces it, as above;
  * - margin holds: after the fill, equity for IM ≥ IM under the session's method (a what-if, same bits as the
  *   fill would give), and the result is finite; under the `cross` subaccount policy, for a member of a group, the
  *   pool's (src/live/pool-trial.ts), searched by bisection (the pool's slope changes are the group's, not the account's).
@@ -318,13 +319,13 @@ function linearUnitsOn(layout: BookLayout, a: number, u: number): number {
 
 /**
  * The largest order size (contracts) the position limit and the size tier allow: |held + direction·s| ≤ limit,
- * or the order not growing the position (s ≤ 2|held| against it).
+ * or the order only reducing the position (s ≤ |held| against it: to flat, never past it beyond the limit).
  */
 function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1, limits: Limits, grid: SizeGrid): { size: number; by?: 'position limit' | 'size tier' | undefined; why?: string | undefined } {
   const ctx = run.context, layout = ctx.layout, ins = layout.instruments;
   const id = ins.ids[row];
   const asset = layout.assets[ins.underlying.array[row]];
-  const reducing = direction * held < 0 ? 2 * Math.abs(held) : 0;
+  const reducing = direction * held < 0 ? Math.abs(held) : 0;
   // the room left, on the step grid where it is one up to the subtraction's rounding (0.3 − 0.1 = 0.19999999999999998)
   const capFor = (contracts: number) => Math.max(grid.snap(contracts - direction * held, Math.abs(contracts) + Math.abs(held)), reducing);
   let best: { size: number; by?: 'position limit' | 'size tier' | undefined; why?: string | undefined } = { size: Infinity };

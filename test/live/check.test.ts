@@ -164,6 +164,22 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     tight.release();
   });
 
+  it('lets an account above its limit reduce to flat, and holds a flip\'s new position to the limit (reduce-only)', async () => {
+    // long 2 BTC-PERP against a limit of 1: closing is always allowed, a flip only to short 1 (close 2 + open 1 = 3);
+    // "not growing" (|after| ≤ |before|) had let it sell 4 and hold short 2, twice the limit, on and on
+    const session = await live('cross', { maxPosition: { 'BTC-PERP': 1 }, quantityStep: 0.5 });
+    expect(session.check('long', { instrument: 'BTC-PERP', quantity: -2, price: 100_000 }).accepted).toBe(true);
+    expect(session.check('long', { instrument: 'BTC-PERP', quantity: -3, price: 100_000 }).accepted).toBe(true);
+    const flip = session.check('long', { instrument: 'BTC-PERP', quantity: -3.5, price: 100_000 });
+    expect([flip.accepted, flip.rejectedBy, flip.maxQuantity]).toEqual([false, 'position limit', -3]);
+    session.release();
+    // the size tier alike: 200,000 USD of notional against long 2 at 100,000 (after the flip, short 2 would be 200,000)
+    const tier = await live('cross', { maxNotional: { BTC: 150_000 }, quantityStep: 0.5 });
+    const byTier = tier.check('long', { instrument: 'BTC-PERP', quantity: -4, price: 100_000 });
+    expect([byTier.accepted, byTier.rejectedBy, byTier.maxQuantity]).toEqual([false, 'size tier', -3.5]);
+    tier.release();
+  });
+
   it('reads the maximum as the decimal multiple of the step it is, up to a limit that is itself a multiple', async () => {
     // 0.57 / 0.01 rounds to 56.99999999999999: a floor of the division allowed 0.56 under a limit of 0.57
     const session = await live('cross', { maxPosition: { 'BTC-PERP': 0.57 }, quantityStep: 0.01 });
