@@ -15,7 +15,7 @@ import type { LiveSession } from '../live/live-session.js';
 import { engineRun } from '../session/prepared-run.js';
 import { type Fill, notListMessage, readOrder, readTrades, type Transfer } from '../live/requests.js';
 import { validateTick } from '../live/tick.js';
-import { isRecord, notObjectMessage } from '../model/checks.js';
+import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
 import { type JsonStep, jsonPath, strictJsonProblems } from '../model/json-strict.js';
 import { jsonSyntaxProblem, lineColumn, withoutByteOrderMark } from '../model/json-text.js';
 
@@ -87,8 +87,8 @@ export function accountAnd(body: unknown, field: string): { account: string; ite
   const problems: InputProblem[] = [];
   if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `an object with account and ${field}`) }]);
   for (const key of Object.keys(body)) if (key !== 'account' && key !== field) problems.push({ path: `body.${key}`, message: `unknown field (expected account, ${field})` });
-  if (body.account === undefined || body.account === '') problems.push({ path: 'account', message: 'missing (expected an account id)' });
-  else if (typeof body.account !== 'string') problems.push({ path: 'account', message: `expected an account id (a string), got ${describeValue(body.account)}` });
+  // the session's words for an id that is none (missing, empty, not a string), one message wherever it is checked
+  if (typeof body.account !== 'string' || body.account === '') problems.push({ path: 'account', message: notStringMessage(body.account, 'an account id') });
   if (body[field] === undefined) problems.push({ path: field, message: `missing (expected ${field === 'order' ? 'an order' : 'a list'})` });
   if (problems.length > 0) throw new InputError(problems);
   return { account: body.account as string, items: body[field] };

@@ -93,7 +93,9 @@ describe('margin-core serve', () => {
     });
     expect(await call('POST', '/what-if', { trades: [] })).toEqual({ status: 400, json: { error: 'invalid input', problems: [{ path: 'account', message: 'missing (expected an account id)' }] } });
     // an id of the wrong type says so, as /fills does (it said missing)
-    expect(await call('POST', '/check', { account: 1, order: { instrument: 'BTC-PERP', quantity: 1 } })).toEqual({ status: 400, json: { error: 'invalid input', problems: [{ path: 'account', message: 'expected an account id (a string), got 1' }] } });
+    expect(await call('POST', '/check', { account: 1, order: { instrument: 'BTC-PERP', quantity: 1 } })).toEqual({ status: 400, json: { error: 'invalid input', problems: [{ path: 'account', message: 'expected an account id, got 1' }] } });
+    // given but empty: said so, as the session says it of a fill's account
+    expect(await call('POST', '/check', { account: '', order: { instrument: 'BTC-PERP', quantity: 1 } })).toEqual({ status: 400, json: { error: 'invalid input', problems: [{ path: 'account', message: 'empty (expected an account id)' }] } });
     expect((await call('POST', '/tick', undefined, '{"assets": ')).json.problems[0].path).toBe('body');
     expect((await call('POST', '/tick', undefined, '')).json.problems).toEqual([{ path: 'body', message: 'empty (expected JSON)' }]);
     const big = await call('POST', '/tick', undefined, JSON.stringify({ assets: {}, pad: 'x'.repeat(5000) }));
