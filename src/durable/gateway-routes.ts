@@ -104,7 +104,9 @@ function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems:
     if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: notTickMessage(request.body) }]);
     // every shard checks it against each partition it serves (the domain's bounds read each one's holdings), so a
     // tick one partition would refuse is refused here, not logged for the others to apply and that one to skip
-    const answers = await validateOnEveryShard(ctx, request.body);
+    const { answers, refused: held } = await validateOnEveryShard(ctx, request.body);
+    // none ready because their partitions are held refused: said with why, without Retry-After (asking again does not help)
+    if (answers.length === 0 && held) throw new HttpError(503, `no shard can check the tick: ${errorOf(held)}; asking again does not help`);
     if (answers.length === 0) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
     // every shard's problems (each names its partitions' accounts), the tick's own fields once
     const problems: InputProblem[] = [];
@@ -116,11 +118,15 @@ function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems:
   });
 }
 
-/** A tick checked by every shard owning a partition (those with none ready, or not answering, left out). */
-async function validateOnEveryShard(ctx: GatewayContext, body: unknown): Promise<Forwarded[]> {
+/**
+ * A tick checked by every shard owning a partition (those with none ready, or not answering, left out), and the first
+ * answer of a shard whose partitions are all held refused (503 without Retry-After), if any.
+ */
+async function validateOnEveryShard(ctx: GatewayContext, body: unknown): Promise<{ answers: Forwarded[]; refused: Forwarded | undefined }> {
   const owners = (await ctx.owners.all()).filter((o) => o !== null);
-  const answers = await Promise.all([...new Set(owners.map((o) => o!.url))].map((url) => ctx.shards.read(url, 'POST', '/validate/tick', body).catch(() => null)));
-  return answers.filter((a): a is Forwarded => a !== null && a.status !== 503);
+  const all = await Promise.all([...new Set(owners.map((o) => o!.url))].map((url) => ctx.shards.read(url, 'POST', '/validate/tick', body).catch(() => null)));
+  const answers = all.filter((a): a is Forwarded => a !== null && a.status !== 503);
+  return { answers, refused: all.find((a): a is Forwarded => a !== null && a.status === 503 && a.headers['retry-after'] === undefined) };
 }
 
 /**

@@ -365,15 +365,27 @@ export class TickLog {
 
   /** The newest tick's id (trimming does not lower it), "0-0" if none was ever appended. */
   async lastId(): Promise<string> {
+    return (await this.ends()).generated;
+  }
+
+  /**
+   * The stream's ends in one read: the newest id Redis ever generated for it ('0-0' for no stream) and its last entry's
+   * id (null when it holds none). The last entry before the generated id: its newest ticks were deleted (XDEL).
+   */
+  async ends(): Promise<{ generated: string; lastEntry: string | null }> {
     let info: unknown[];
     try {
       info = (await this.redis.call('XINFO', 'STREAM', this.keys.ticks)) as unknown[];
     } catch (error) {
-      if (error instanceof Error && /no such key/i.test(error.message)) return '0-0';
+      if (error instanceof Error && /no such key/i.test(error.message)) return { generated: '0-0', lastEntry: null };
       throw error;
     }
-    const at = info.indexOf('last-generated-id');
-    return at >= 0 && at % 2 === 0 ? String(info[at + 1]) : '0-0';
+    const field = (name: string) => {
+      const at = info.indexOf(name);
+      return at >= 0 && at % 2 === 0 ? info[at + 1] : undefined;
+    };
+    const generated = field('last-generated-id'), last = field('last-entry');
+    return { generated: generated === undefined ? '0-0' : String(generated), lastEntry: Array.isArray(last) && last.length > 0 ? String(last[0]) : null };
   }
 
   /** Drops ticks below `minId` (XTRIM MINID, exact), e.g. the oldest tick id any kept checkpoint still needs. */

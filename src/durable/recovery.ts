@@ -75,7 +75,9 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
     }
     // the newest tick ever logged, read first: every tick up to it is in the stream by the time the replay reads it
     const seen = src.tickSeen?.() ?? '0-0'; // before the read: a tick the tail delivered was in the stream by then
-    const newestTick = await src.ticks.lastId();
+    const { generated: newestTick, lastEntry } = await src.ticks.ends();
+    // its newest ticks deleted (XDEL), a checkpoint holding them or not: one rule, as for a fills stream's newest entry
+    if (stillWanted() && lastEntry !== null && compareStreamIds(lastEntry, newestTick) < 0) throw new TickLostError(p, lastEntry, newestTick);
     // a checkpoint (or this shard) past the stream's end: Redis lost ticks it had acknowledged (the end never falls otherwise)
     if (stillWanted() && compareStreamIds(state.lastTickId, newestTick) > 0) throw TickLostError.ahead(p, state.lastTickId, newestTick, `the checkpoint at tick ${state.lastTickId} holds it`);
     if (stillWanted() && compareStreamIds(seen, newestTick) > 0) throw TickLostError.ahead(p, seen, newestTick, 'this shard applied it');

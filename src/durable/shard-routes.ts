@@ -78,6 +78,9 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView): voi
   for (const route of ['tick', 'what-if', 'check'] as const) {
     app.post(`/validate/${route}`, async (request, reply) => {
       const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
+      // every partition held refused (a log that lost entries, a tick deleted): waiting does not help, so no Retry-After
+      const refused = any ? undefined : [...shard.owned.values()].find((o) => o.status === 'refused');
+      if (refused) throw new HttpError(503, `no partition ready on this shard to check a ${route} body against: partition ${refused.partition} is refused (${refused.refusedWhy})`);
       if (!any) throw new HttpError(503, `no partition ready on this shard to check a ${route} body against`, undefined, RETRY);
       checked(route, request.body, any.state!.live!);
       // a tick against every partition ready here: the domain's bounds depend on each one's holdings

@@ -66,11 +66,15 @@ export class ShardTicks {
   async checkKept(ticks: TickLog): Promise<void> {
     const seen = this.newestSeen;
     if (seen === '0-0') return;
-    const newest = await ticks.lastId();
-    if (compareStreamIds(seen, newest) <= 0) return;
+    const { generated, lastEntry } = await ticks.ends();
+    // the stream ends before what the tail delivered (lost), or its newest ticks were deleted (its last entry before them)
+    const lost = compareStreamIds(seen, generated) > 0;
+    const end = lost ? generated : lastEntry !== null && compareStreamIds(lastEntry, generated) < 0 ? lastEntry : null;
+    if (end === null) return;
     for (const o of this.host.owned.values()) {
       const at = o.state?.lastTickId;
-      if (o.status !== 'refused' && at !== undefined && compareStreamIds(at, newest) > 0) this.host.refuse(o, TickLostError.ahead(o.partition, at, newest, 'this shard applied it'));
+      if (o.status === 'refused' || at === undefined || compareStreamIds(at, end) <= 0) continue;
+      this.host.refuse(o, lost ? TickLostError.ahead(o.partition, at, generated, 'this shard applied it') : new TickLostError(o.partition, end, generated));
     }
   }
 }

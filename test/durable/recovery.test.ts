@@ -206,6 +206,24 @@ describe('recovery over a log whose newest entry was deleted (XDEL: the stream r
   });
 });
 
+describe('recovery over a ticks stream whose newest tick was deleted while a checkpoint holds it', () => {
+  it('refuses the partition all the same: the others, recovering from older checkpoints, could not follow', async () => {
+    const { src, store } = await trimmedAfterCheckpoint();
+    const ticks = new LogKeys(`r${clusters}`).ticks;
+    const older = await redis.xadd(ticks, '*', 't', JSON.stringify({ assets: { BTC: { price: 101_000 } } }));
+    const newest = await redis.xadd(ticks, '*', 't', JSON.stringify({ assets: { BTC: { price: 102_000 } } }));
+    const served = await recoverPartition(src, P, () => true);
+    try {
+      expect(served.state.lastTickId).toBe(newest);
+      await store.write(P, await served.state.checkpoint(buildFingerprint()));
+    } finally {
+      served.state.release();
+    }
+    await redis.xdel(ticks, newest!);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(new RegExp(`the ticks stream's newest tick ${newest} is missing \\(its last entry is ${older}\\)`));
+  });
+});
+
 describe('recovery over a ticks stream that lost acknowledged ticks (Redis back from an older copy)', () => {
   it('refuses a checkpoint at a tick the stream no longer reaches', async () => {
     const { src, store } = await trimmedAfterCheckpoint();

@@ -136,6 +136,24 @@ describe('Redis losing acknowledged entries', () => {
     await shard.stop();
   }, 60_000);
 
+  it('a running shard refuses the partitions at a tick deleted from the stream (XDEL of its newest)', async () => {
+    const { shard, gateway } = await cluster('deleted-tick');
+    const account = BOOK.accounts[7].id, p = partitionOf(account);
+    const older = await call(gateway.url, 'POST', '/tick', { assets: { BTC: { price: 101_000 } } });
+    const newest = await call(gateway.url, 'POST', '/tick', { assets: { BTC: { price: 102_000 } } });
+    expect([older.status, newest.status]).toEqual([200, 200]);
+    await until(async () => (await call(gateway.url, 'GET', '/report')).body.tickId === newest.body.tickId, 10_000, 'the tick to be applied');
+    await redis.xdel('mc:{live:deleted-tick}:ticks', newest.body.tickId);
+    await until(async () => (await partitionState(shard.url, p))?.state === 'refused', 10_000, `partition ${p} to be refused`);
+    expect((await partitionState(shard.url, p))?.reason).toMatch(new RegExp(`the ticks stream's newest tick ${newest.body.tickId} is missing \\(its last entry is ${older.body.tickId}\\)`));
+    // every partition held refused: a tick cannot be checked, said with why and without Retry-After (it had said "try again shortly")
+    let tick = await call(gateway.url, 'POST', '/tick', { assets: { BTC: { price: 103_000 } } });
+    await until(async () => (tick = await call(gateway.url, 'POST', '/tick', { assets: { BTC: { price: 103_000 } } })).headers.get('retry-after') === null, 10_000, 'every partition to be refused');
+    expect(tick.status).toBe(503);
+    expect(tick.body.error).toMatch(/^no shard can check the tick: no partition ready on this shard to check a tick body against: partition \d+ is refused \(partition \d+: the ticks stream's newest tick .* is missing .*\); asking again does not help$/);
+    await shard.stop();
+  }, 60_000);
+
   it('a refusal outlives its shard: a restart on the older copy refuses again (the mark beside the checkpoints), the entries back serve it', async () => {
     const { shard, gateway, files } = await cluster('restart');
     const account = BOOK.accounts[4].id, p = partitionOf(account);
