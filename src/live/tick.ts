@@ -11,7 +11,7 @@
  * ```
  */
 import { describeValue, ProblemList } from '../errors.js';
-import { DOMAIN, domainProblem } from '../model/domain.js';
+import { DOMAIN, domainProblem, rateBound } from '../model/domain.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
@@ -81,8 +81,9 @@ function movesNothing(tick: ValidTick): boolean {
  * market after the tick: a coin-settled mark in USD (1425 for a call worth 0.015 BTC) made every holder bankrupt while
  * engine.margin refused the same market, and a USD call marked 1e9 did the same. A mark the tick gives is refused at
  * its path. A coin-settled put's bound K / S falls as S rises, a USD call's S·e^{−qT} as S falls: a price moving that
- * way is checked against the quoted marks of those options it leaves as they are, at the price. Only those rows are
- * read: a mark-only tick on a book of thousands of options reads its own marks.
+ * way is checked against the quoted marks of those options it leaves as they are, at the price; a rate or carry moves
+ * every option's bound on its asset, so all of them are checked then. Only those rows are read: a mark-only tick on a
+ * book of thousands of options reads its own marks.
  */
 function checkOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
   const ins = layout.instruments, underlying = ins.underlying.array;
@@ -102,16 +103,22 @@ function checkOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, 
     const wrong = problemAt(row, mark, priceOf(layout.assets[underlying[row]]));
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
   }
-  if (prices.size === 0 || market.marks === undefined) return;
+  if (market.marks === undefined) return;
   const shrinking = optionsByAsset(layout);
-  for (const [asset, spot] of prices) {
-    const rows = (spot > market.assets[asset].price ? shrinking.coinPuts : shrinking.calls).get(layout.assetIndex(asset));
-    if (rows === undefined || spot === market.assets[asset].price) continue;
+  for (const [asset, values] of tick.assets) {
+    const spot = priceOf(asset), before = market.assets[asset].price, u = layout.assetIndex(asset);
+    // a rate or carry moves every option's bound on the asset (rare: all of them are read); a price one way only
+    const growthMoved = values.rate !== undefined || values.carry !== undefined;
+    const rows = growthMoved ? shrinking.all.get(u) : spot > before ? shrinking.coinPuts.get(u) : spot < before ? shrinking.calls.get(u) : undefined;
+    if (rows === undefined) continue;
     for (const row of rows) {
       const id = ins.ids[row];
       if (tick.marks.has(id) || !Object.hasOwn(market.marks, id)) continue;
       const wrong = problemAt(row, market.marks[id], spot);
-      if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, asset)}.price`, `at ${spot}, the quoted mark of ${JSON.stringify(id)} is refused: ${wrong}: give its mark in the same tick`);
+      if (wrong === null) continue;
+      const moved = growthMoved ? (values.rate !== undefined ? 'rate' : 'carry') : 'price';
+      const at = growthMoved ? `at ${moved} ${values[moved]}` : `at ${spot}`;
+      problems.add(`${keyPath(`${base}.assets`, asset)}.${moved}`, `${at}, the quoted mark of ${JSON.stringify(id)} is refused: ${wrong}: give its mark in the same tick`);
     }
   }
 }
@@ -120,23 +127,33 @@ function checkOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, 
  * The layout's options whose bound falls with their underlying's move, by underlying (asset index): coin-settled puts
  * (K / S falls as S rises) and the other calls (S·e^{−qT} falls with S). Made once per layout and instrument count (memo.ts).
  */
-const SHRINKING_BOUNDS = new MemoSlot<{ count: number; coinPuts: Map<number, number[]>; calls: Map<number, number[]> }>('options by asset whose bound falls with a move');
+interface OptionsByAsset {
+  count: number;
+  coinPuts: Map<number, number[]>;
+  calls: Map<number, number[]>;
+  /** Every option, for a rate or carry move. */
+  all: Map<number, number[]>;
+}
 
-function optionsByAsset(layout: BookLayout): { coinPuts: Map<number, number[]>; calls: Map<number, number[]> } {
+const SHRINKING_BOUNDS = new MemoSlot<OptionsByAsset>('options by asset whose bound falls with a move');
+
+function optionsByAsset(layout: BookLayout): OptionsByAsset {
   const ins = layout.instruments, kept = layout.memo.get(SHRINKING_BOUNDS, ins);
   if (kept !== undefined && kept.count === ins.count) return kept;
-  const coinPuts = new Map<number, number[]>(), calls = new Map<number, number[]>();
-  for (let row = 0; row < ins.count; row++) {
-    if (ins.kind.array[row] !== KIND_OPTION) continue;
-    const call = ins.isCall.array[row] === 1, coin = ins.isCoinOption(row);
-    const into = !call && coin ? coinPuts : call && !coin ? calls : null;
-    if (into === null) continue;
-    const asset = ins.underlying.array[row];
+  const coinPuts = new Map<number, number[]>(), calls = new Map<number, number[]>(), all = new Map<number, number[]>();
+  const add = (into: Map<number, number[]>, asset: number, row: number) => {
     let rows = into.get(asset);
     if (rows === undefined) into.set(asset, (rows = []));
     rows.push(row);
+  };
+  for (let row = 0; row < ins.count; row++) {
+    if (ins.kind.array[row] !== KIND_OPTION) continue;
+    const call = ins.isCall.array[row] === 1, coin = ins.isCoinOption(row), asset = ins.underlying.array[row];
+    add(all, asset, row);
+    if (!call && coin) add(coinPuts, asset, row);
+    else if (call && !coin) add(calls, asset, row);
   }
-  return layout.memo.set(SHRINKING_BOUNDS, ins, { count: ins.count, coinPuts, calls });
+  return layout.memo.set(SHRINKING_BOUNDS, ins, { count: ins.count, coinPuts, calls, all });
 }
 
 function readAssets(json: unknown, path: string, market: Market, tick: ValidTick, problems: ProblemList): void {
@@ -163,7 +180,7 @@ function readAssets(json: unknown, path: string, market: Market, tick: ValidTick
       else if (!isFiniteNumber(value)) problems.add(field, notFiniteMessage(value));
       else {
         // the domain's bounds (src/model/domain.ts), as when the market was validated
-        const wrong = domainProblem(key === 'price' ? DOMAIN.price : key === 'vol' ? DOMAIN.vol : DOMAIN.rate, value);
+        const wrong = domainProblem(key === 'price' ? DOMAIN.price : key === 'vol' ? DOMAIN.vol : rateBound(key as 'rate' | 'carry'), value);
         if (wrong !== null) problems.add(field, wrong);
       }
     }

@@ -24,7 +24,7 @@ import {
 } from './checks.js';
 import { minEigenvalue, nearestCorrelation, PSD_TOLERANCE, type NearestCorrelationOptions } from './correlation.js';
 import { parseIsoTimestamp, yearsBetween } from './time.js';
-import { DOMAIN, domainProblem } from './domain.js';
+import { DOMAIN, domainProblem, rateBound } from './domain.js';
 import { bookHoldings, checkMagnitudes } from './validate-magnitudes.js';
 import { readTimestamp } from './validate-book.js';
 import { forEachBalance } from './book-columns.js';
@@ -140,7 +140,7 @@ function readAssets(json: unknown, problems: ProblemList): { assets: Map<string,
     const volWrong = isFiniteNumber(vol) ? domainProblem(DOMAIN.vol, vol) : notFiniteMessage(vol);
     if (volWrong) problems.add(`${path}.vol`, volWrong);
     for (const [field, value] of [['rate', rate], ['carry', carry]] as const) {
-      const wrong = isFiniteNumber(value) ? domainProblem(DOMAIN.rate, value) : notFiniteMessage(value);
+      const wrong = isFiniteNumber(value) ? domainProblem(rateBound(field), value) : notFiniteMessage(value);
       if (wrong) problems.add(`${path}.${field}`, wrong);
     }
     if (problems.size === before) {
@@ -361,7 +361,9 @@ export function optionMarkProblem(isCall: boolean, strike: number, underlying: s
   const unit = settlement === null ? 'USD' : settlement.asset;
   const most = optionMost(isCall, false, strike, spot, growth) / (settlement === null ? 1 : settlement.price);
   if (!(mark > COIN_OPTION_MARK_SLACK * most)) return null;
-  return `${mark} is more than the ${isCall ? 'call' : 'put'} is worth (at most ${sixDigits(most)} ${unit} per unit at ${underlying} ${spot}; a ${what} above ${sixDigits(COIN_OPTION_MARK_SLACK * most)} is refused)`;
+  // a call's bound follows its underlying (said with it), a put's is its strike's
+  const at = isCall ? ` at ${underlying} ${spot}` : '';
+  return `${mark} is more than the ${isCall ? 'call' : 'put'} is worth (at most ${sixDigits(most)} ${unit} per unit${at}; a ${what} above ${sixDigits(COIN_OPTION_MARK_SLACK * most)} is refused)`;
 }
 
 /**

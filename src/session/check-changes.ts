@@ -5,10 +5,18 @@
  */
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import { KIND_OPTION } from '../layout/codes.js';
+import { growthAt, type MarketLayout } from '../layout/market-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
+import { DOMAIN, domainProblem } from '../model/domain.js';
+import { optionMarkProblem } from '../model/validate-market.js';
 
-/** Throws an InputError naming every change of `changes` that is not a fill, transfer or cash change on `layout`'s rows. */
-export function checkChanges(changes: unknown, layout: BookLayout): asserts changes is readonly AccountChange[] {
+/**
+ * Throws an InputError naming every change of `changes` that is not a fill, transfer or cash change on `layout`'s rows,
+ * or a fill at a price a live session's fill would refuse: outside the trade-price domain, or (with `market`) above what
+ * an option can be worth (validate-market.ts optionMarkProblem).
+ */
+export function checkChanges(changes: unknown, layout: BookLayout, market?: MarketLayout): asserts changes is readonly AccountChange[] {
   if (!Array.isArray(changes)) {
     throw new InputError([{ path: 'changes', message: `expected an array of changes ({ instrument, quantity, price }, { asset, amount }, { cashUsd }), got ${describeValue(changes)}` }]);
   }
@@ -29,6 +37,7 @@ export function checkChanges(changes: unknown, layout: BookLayout): asserts chan
       row('instrument', layout.instruments.count, 'layout.instruments.indexById.get');
       finite('quantity');
       finite('price');
+      if (problems.length === 0) priceProblem(c as { instrument: number; price: number }, at, layout, market, problems);
     } else if ('asset' in c) {
       row('asset', layout.assets.length, 'layout.assetIndex');
       finite('amount');
@@ -36,4 +45,17 @@ export function checkChanges(changes: unknown, layout: BookLayout): asserts chan
     else problems.push({ path: at, message: 'expected { instrument, quantity, price }, { asset, amount } or { cashUsd }' });
   });
   if (problems.length > 0) throw new InputError(problems);
+}
+
+/** A fill's price as a live session's fills are held to it: in the trade-price domain, an option's at most its worth. */
+function priceProblem(c: { instrument: number; price: number }, at: string, layout: BookLayout, market: MarketLayout | undefined, problems: InputProblem[]): void {
+  const ins = layout.instruments, row = c.instrument;
+  // in the layout's coordinate: an inverse contract's is −1/F, negative by design (its trial checks what it leaves)
+  const wrong = ins.isInverse(row) ? null : domainProblem({ ...DOMAIN.entryPrice, what: 'trade price' }, c.price);
+  if (wrong !== null) problems.push({ path: `${at}.price`, message: wrong });
+  if (wrong !== null || market === undefined || ins.kind.array[row] !== KIND_OPTION) return;
+  const u = ins.underlying.array[row], settled = ins.settlement.array[row];
+  const settlement = settled < 0 ? null : { asset: layout.assets[settled], price: market.price.array[settled] };
+  const above = optionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[u], settlement, c.price, market.price.array[u], growthAt(market, u, row), 'price');
+  if (above !== null) problems.push({ path: `${at}.price`, message: above });
 }

@@ -122,7 +122,7 @@ export class PreparedRun implements EngineRun {
 
   whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement {
     this.checkNotReleased();
-    checkChanges(changes, this.context.layout);
+    checkChanges(changes, this.context.layout, this.context.market);
     return this.trial.withChanges(this.indexOf(accountId), changes);
   }
 

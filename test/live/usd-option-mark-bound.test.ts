@@ -31,7 +31,7 @@ test('the market: a USD call marked above its underlying, a put above its strike
     const engine = await createEngine({ backend });
     expect(problemsOf(() => engine.margin(book, { ...market, marks: { [CALL]: 1e9, [PUT]: 3_600 } }, { method: 'cross' }))).toEqual([
       { path: `market.marks["${CALL}"]`, message: '1000000000 is more than the call is worth (at most 3000 USD per unit at ETH 3000; a mark above 3300 is refused)' },
-      { path: `market.marks["${PUT}"]`, message: '3600 is more than the put is worth (at most 3200 USD per unit at ETH 3000; a mark above 3520 is refused)' },
+      { path: `market.marks["${PUT}"]`, message: '3600 is more than the put is worth (at most 3200 USD per unit; a mark above 3520 is refused)' },
     ]);
     expect(engine.margin(book, { ...market, marks: { [CALL]: 3_300, [PUT]: 3_520 } }, { method: 'cross' }).accounts[0].status).toBeDefined();
   }
@@ -63,4 +63,22 @@ test('a tick: a mark it gives above the bound is refused at the mark; a fall tha
   live.applyTick({ assets: { ETH: { price: 2_700 } } }); // 2,900 ≤ 2,970
   live.applyTick({ assets: { ETH: { price: 2_500 } }, marks: { [CALL]: 400 } });
   expect(live.marketJson.marks?.[CALL]).toBe(400);
+});
+
+test('a tick that moves only a rate or a carry is checked against every quoted option on its asset', async () => {
+  for (const backend of ['wasm', 'js'] as const) {
+    const engine = await createEngine({ backend });
+    const live = engine.live(book, market, { method: 'cross' });
+    // at a rate of −0.5 the put (35 days) is worth up to K·e^{0.5·35/365} = 3,357.1: a quote of 3,600 is within 1.1 × that
+    live.applyTick({ assets: { ETH: { rate: -0.5 } }, marks: { [PUT]: 3_600 } });
+    const before = JSON.stringify(live.report());
+    // back to a rate of 0.04 the put is worth at most K: the quote left above 3,520 is refused at the rate
+    expect(problemsOf(() => live.applyTick({ assets: { ETH: { rate: 0.04 } } }))).toEqual([
+      { path: 'tick.assets.ETH.rate', message: `at rate 0.04, the quoted mark of "${PUT}" is refused: 3600 is more than the put is worth (at most 3200 USD per unit; a mark above 3520 is refused): give its mark in the same tick` },
+    ]);
+    expect(JSON.stringify(live.report())).toBe(before);
+    // given with its mark, the tick is taken, and the market margins from scratch as the session does
+    live.applyTick({ assets: { ETH: { rate: 0.04 } }, marks: { [PUT]: 3_400 } });
+    expect(JSON.stringify(engine.margin(live.book(), live.marketJson, { method: 'cross' }).accounts)).toBe(JSON.stringify(live.report().accounts));
+  }
 });

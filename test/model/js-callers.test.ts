@@ -199,6 +199,11 @@ describe('a prepared run\'s what-if takes changes by layout row', () => {
       expect(whatIf([{}])).toEqual(['changes[0]: expected { instrument, quantity, price }, { asset, amount } or { cashUsd }']);
       expect(whatIf([{ cashUsd: '100' }])).toEqual(['changes[0].cashUsd: expected a finite number, got "100"']);
       expect(run.whatIf(id, [{ instrument: eth, quantity: 1, price: market.marks['ETH-PERP'] }]).im).toBeGreaterThan(0);
+      // a price as a live session's fill is held to it: a negative one at its path (it had read "changes: changes[0]:
+      // its average entry would leave the domain: -2.5 …"), an option's above what it can be worth (it was taken)
+      expect(whatIf([{ instrument: eth, quantity: 1, price: -5 }])).toEqual(['changes[0].price: -5 is negative (a trade price must be 0 or at least 1e-12)']);
+      const call = session.layout.instruments.indexById.get('BTC-21NOV26-80000-C')!, btc = market.assets.BTC.price;
+      expect(whatIf([{ instrument: call, quantity: 1, price: 1e9 }])).toEqual([expect.stringMatching(new RegExp(`^changes\\[0\\]\\.price: 1000000000 is more than the call is worth \\(at most [0-9.]+ USD per unit at BTC ${btc}; a price above [0-9.]+ is refused\\)$`))]);
       run.release();
     } finally {
       session.release();
