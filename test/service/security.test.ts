@@ -223,5 +223,9 @@ describe('the token', () => {
     const env = await marginCoreWith({ MARGIN_CORE_TOKEN: 'short' }, 'serve', '--book', book, '--market', market, '--port', '0');
     expect(env.code).toBe(1);
     expect(env.stderr).toContain('MARGIN_CORE_TOKEN: the token in MARGIN_CORE_TOKEN must be at least 16 printable ASCII characters');
+    // set but empty (filled from a command that failed): refused too, not a random token nobody expects
+    const empty = await marginCoreWith({ MARGIN_CORE_TOKEN: '' }, 'serve', '--book', book, '--market', market, '--port', '0');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('MARGIN_CORE_TOKEN: the token in MARGIN_CORE_TOKEN must be at least 16 printable ASCII characters, without spaces (got 0 characters)');
   });
 });

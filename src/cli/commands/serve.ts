@@ -208,8 +208,9 @@ export async function chooseToken(opts: Pick<ServeOptions, 'auth' | 'tokenFile' 
     if (wrong) throw new InputError([{ path: '--token-file', message: wrong }]);
     return { value: text, generated: false };
   }
+  // set but empty is a token that is none (a variable filled from a command that failed): refused, never a random one
   const env = process.env.MARGIN_CORE_TOKEN;
-  if (env !== undefined && env !== '') {
+  if (env !== undefined) {
     // input as the token file is (exit 1, at its name): the same token refused alike wherever it is given
     const wrong = check(env, 'MARGIN_CORE_TOKEN');
     if (wrong) throw new InputError([{ path: 'MARGIN_CORE_TOKEN', message: wrong }]);
