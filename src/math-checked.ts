@@ -7,7 +7,7 @@
  */
 import { ProblemList } from './errors.js';
 import { boundedNumber, isNonEmptyString, isRecord, notStringMessage } from './model/checks.js';
-import { DOMAIN } from './model/domain.js';
+import { DOMAIN, rateBound } from './model/domain.js';
 import { optionProblems } from './model/options-check.js';
 import { normCdf as cdf, normPdf as pdf } from './kernels/js/normal.js';
 import { normalQuantile as quantile } from './methods/var/normal-quantile.js';
@@ -169,7 +169,7 @@ const GREEKS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
 function checkForward(spot: unknown, rate: unknown, carry: unknown, expiryYears: unknown, problems: ProblemList): void {
   checkWithin(spot, 'spot', DOMAIN.price, problems);
   checkWithin(rate, 'rate', DOMAIN.rate, problems);
-  checkWithin(carry, 'carry', DOMAIN.rate, problems);
+  checkWithin(carry, 'carry', rateBound('carry'), problems);
   checkWithin(expiryYears, 'expiryYears', BOUNDS.expiry, problems);
 }
 

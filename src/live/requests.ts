@@ -23,6 +23,8 @@ import { optionMarkProblem, type OptionGrowth } from '../model/validate-market.j
  * what the request gave, so a message does not speak of an entry price the caller never wrote.
  */
 const TRADE_PRICE: MagnitudeBound = { ...DOMAIN.entryPrice, what: 'trade price', places: [] };
+/** A trade's size: a position's bounds, without 0 (a trade has a size: refused before, in words of its own). */
+const TRADE_QUANTITY: MagnitudeBound = { ...DOMAIN.quantity, zero: false, places: [] };
 
 /** A fill as JSON. */
 export interface Fill {
@@ -171,7 +173,7 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   }
   if (!isFiniteNumber(item.quantity)) problems.add(`${path}.quantity`, notFiniteMessage(item.quantity));
   else if (item.quantity === 0) problems.add(`${path}.quantity`, 'zero (a trade has a size; the sign is its side)');
-  else addDomainProblem(DOMAIN.quantity, item.quantity, `${path}.quantity`, problems);
+  else addDomainProblem(TRADE_QUANTITY, item.quantity, `${path}.quantity`, problems);
   const wrongPrice = typeof item.price === 'number' && row >= 0 ? priceProblem(layout, row, item.price, limit) : null;
   if (item.price === undefined && price === null) problems.add(`${path}.price`, notFiniteMessage(undefined));
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));

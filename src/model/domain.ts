@@ -171,6 +171,13 @@ export function domainProblem(bound: MagnitudeBound, value: number): string | nu
   return `${String(value)} is below the smallest ${bound.what} ${boundText(bound.min)}${size}${zeroOrMin === null ? '' : ` (${article(bound.what)} ${bound.what} is ${zeroOrMin})`}`;
 }
 
+/** The rate bound, named as the field it bounds (`carry`: a carry yield is no rate in a message). */
+export function rateBound(field: 'rate' | 'carry'): MagnitudeBound {
+  return field === 'rate' ? DOMAIN.rate : CARRY_BOUND;
+}
+
+const CARRY_BOUND: MagnitudeBound = { ...DOMAIN.rate, what: 'carry', places: [] };
+
 /** Adds {@link domainProblem}'s message for `value` at `path` to `problems`, when it has one; true when it did. */
 export function addDomainProblem(bound: MagnitudeBound, value: number, path: string, problems: ProblemList): boolean {
   const wrong = domainProblem(bound, value);

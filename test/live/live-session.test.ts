@@ -118,6 +118,10 @@ describe('fills and transfers', () => {
       'fills[2].price: -5 is negative (a trade price must be 0 or at least 1e-12)',
       'fills[3].quantity: not a finite number (got Infinity)',
     ]);
+    // a dust size: below the smallest, and never "0 or at least" (a trade of 0 is refused in words of its own)
+    expect(problemLines(() => session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: -1e-13, price: 100_000 }]))).toEqual([
+      'fills[0].quantity: -1e-13 is below the smallest quantity 1e-12 in magnitude',
+    ]);
     // a price outside the domain is refused at the door (src/model/domain.ts)
     expect(problemLines(() => session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: -2, price: 1.7e308 }]))).toEqual([
       'fills[0].price: 1.7e+308 is above the largest trade price 1e12',

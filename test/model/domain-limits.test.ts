@@ -45,7 +45,7 @@ const CASES: { what: string; book?: (b: any) => void; market?: (m: any) => void;
   { what: 'huge asset vol', market: (m) => (m.assets.BTC.vol = 6000), line: 'market.assets.BTC.vol: 6000 is above the largest vol 3000' },
   { what: 'far expiry', book: (b) => (b.instruments[2].expiry = '2086-11-20T08:00:00Z'), line: 'instruments[2].expiry: 60.041 years (ACT/365) after the valuation time; at most 50 are supported' }, // 60 × 365 + 15 leap days (2028 … 2084)
   { what: 'huge rate', market: (m) => (m.assets.BTC.rate = 2.5), line: 'market.assets.BTC.rate: 2.5 is above the largest rate 2' },
-  { what: 'huge carry', market: (m) => (m.assets.BTC.carry = -3), line: 'market.assets.BTC.carry: -3 is beyond the largest rate 2 in magnitude' },
+  { what: 'huge carry', market: (m) => (m.assets.BTC.carry = -3), line: 'market.assets.BTC.carry: -3 is beyond the largest carry 2 in magnitude' },
   { what: 'huge spot', market: (m) => (m.assets.BTC.price = 1e101), line: 'market.assets.BTC.price: 1e+101 is above the largest price 1e12' },
   { what: 'tiny spot', market: (m) => (m.assets.BTC.price = 1e-101), line: 'market.assets.BTC.price: 1e-101 is below the smallest price 1e-12' },
   // each number within its bound, what they are worth together not: 1e12 BTC-PERP contracts at 91,520.5
