@@ -54,6 +54,15 @@ describe('serve --host and --port', () => {
     expect(stderr).toMatch(/^margin-core: invalid input in .*backstop-params\.json \(1 problem\):\n {2}params\.subaccounts\.policy: a live session margins every account alone/);
   });
 
+  it('a book problem a live session finds (after the files were read) names the --book file, as a params one names its file', async () => {
+    const book = join(dir, 'located-isolated-book.json'), params = join(dir, 'located-params.json');
+    writeFileSync(book, JSON.stringify({ instruments: [], accounts: [{ id: 'a', collateral: [{ asset: 'BTC', amount: 1, location: 'arbitrum' }] }] }));
+    writeFileSync(params, JSON.stringify({ locations: { horizonHours: 1, at: { arbitrum: { haircut: 0.02, delayHours: 0.5 } } } }));
+    const { code, stderr } = await marginCore('serve', '--book', book, '--market', 'data/examples/market.json', '--no-auth', '--port', '0', '--params', params, '--method', 'isolated');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^margin-core: invalid input in .*located-isolated-book\.json \(1 problem\):\n {2}accounts\[0\]\.collateral\[0\]\.location: isolated margin cannot value collateral by location/);
+  });
+
   describe('a --port already in use', () => {
     let busy: Server;
     let port: number;

@@ -182,10 +182,13 @@ export function namingFiles(error: unknown, files: { book?: string | undefined; 
 
 /**
  * The options naming a file whose problems' paths start with the option's name (`params.stress…`, `hedges[0]…`), the
- * market's among them: a problem a method finds in it after reading (`market.correlation: missing` under var).
+ * market's among them: a problem a method finds in it after reading (`market.correlation: missing` under var); the
+ * book's are `accounts…` and `instruments…` (one a live session finds, `accounts[0].collateral[0].location`).
  */
-export const OPTION_FILES = ['params', 'shock', 'hedges', 'history', 'market'] as const;
-const OPTION_FILE_PATH = new RegExp(`^(${OPTION_FILES.join('|')})(?:$|[.[])`);
+export const OPTION_FILES = ['params', 'shock', 'hedges', 'history', 'market', 'book'] as const;
+/** The option whose file a problem's path is in: its own name, or the book's for `accounts…` and `instruments…`. */
+const OPTION_FILE_PATH = /^(params|shock|hedges|history|market|accounts|instruments)(?:$|[.[])/;
+const fileOption = (prefix: string) => (prefix === 'accounts' || prefix === 'instruments' ? 'book' : prefix) as (typeof OPTION_FILES)[number];
 
 /**
  * The error naming, besides the files it names already, the option files its problems are in: `params…` the
@@ -196,7 +199,8 @@ export function namingOptionFiles(error: InputError, files: Partial<Record<(type
   const named = error instanceof InputErrorInFiles ? error.files : [];
   const found = [...named];
   for (const p of error.problems) {
-    const key = OPTION_FILE_PATH.exec(p.path)?.[1] as (typeof OPTION_FILES)[number] | undefined;
+    const prefix = OPTION_FILE_PATH.exec(p.path)?.[1];
+    const key = prefix === undefined ? undefined : fileOption(prefix);
     const file = key === undefined ? undefined : files[key];
     if (file !== undefined && !found.includes(file)) found.push(file);
   }

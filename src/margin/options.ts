@@ -47,6 +47,13 @@ export interface MarginOptions {
   frozenLocations?: readonly string[] | undefined;
 }
 
+/**
+ * Internal, on a run of one method over a book whose accounts have methods of their own (src/subaccounts/policy.ts):
+ * the rows of accounts holding located balances are kept from another run, so a method that allocates collateral
+ * (isolated) is not refused for them (src/subaccounts/method-run-options.ts). A symbol: no caller's JSON can set it.
+ */
+export const LOCATED_ROWS_KEPT_ELSEWHERE: unique symbol = Symbol('margin-core: located rows kept from another run');
+
 /** {@link MarginOptions}' keys, for the engine's check of a call's options (src/model/options-check.ts). */
 export const MARGIN_OPTION_KINDS: OptionKinds<MarginOptions> = { method: 'any', profile: 'any', params: 'any', breakdown: 'boolean', lenient: 'boolean', repairCorrelation: 'boolean', frozenLocations: 'any' };
 

@@ -21,6 +21,8 @@ export function checkMasters(accounts: readonly unknown[], indexById: Pick<Reado
     else {
       const grand = masterOf(m);
       if (!isNonEmptyString(grand)) continue;
+      // a master that names itself is said once, at its own path: its subaccounts did nothing wrong
+      if (grand === master) continue;
       const cycle = cycleThrough(i, masterOf, indexById);
       if (cycle) problems.add(path, `circular masters: ${cycle.join(' → ')}`);
       else problems.add(path, `master ${JSON.stringify(master)} is itself a subaccount (of ${JSON.stringify(grand)}): subaccounts nest one level deep`);

@@ -32,7 +32,7 @@ function leastHealthy(masters: readonly MasterRollup[], n: number): MasterRollup
 export function rollupSummary(r: SubaccountRollup): string {
   const t = r.totals;
   const backstop = r.policy === 'backstop' ? `; masters paid ${money(t.backstopUsd)} to cover subaccounts below MM` : '';
-  return `${count(t.masters, 'master')} with ${count(t.subaccounts, 'subaccount')}, policy ${r.policy}: IM ${money(t.im)} against ${money(t.standaloneIm)} with every account alone ` +
+  return `${count(t.masters, 'master')} with ${count(t.subaccounts, 'subaccount')}, policy ${r.policy}: the book's IM ${money(t.im)} against ${money(t.standaloneIm)} with every account alone ` +
     `(freed ${money(t.imFreed)}, ${percent(t.imFreedShare)})${backstop}${leftOut(r)}`;
 }
 

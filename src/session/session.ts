@@ -5,7 +5,7 @@
  * (src/methods/method.ts).
  */
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
-import { MARGIN_OPTION_KINDS } from '../margin/options.js';
+import { LOCATED_ROWS_KEPT_ELSEWHERE, MARGIN_OPTION_KINDS } from '../margin/options.js';
 import { checkOptions, type OptionKind } from '../model/options-check.js';
 import type { MarginKernels } from '../kernels/backend.js';
 import { RULE_ISOLATED, RULE_KEEP_POSITIONS } from '../kernels/backend.js';
@@ -213,7 +213,7 @@ export class MarginSession {
     const method = this.registry.require(options.method ?? this.registry.defaultName);
     const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
     const locations = LocationAdjuster.of(this.opened, this.layout, locationParams, options.frozenLocations); // balances by slot: as opened
-    if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
+    if (locations && method.allocatesCollateral === true && locations.firstPath !== '' && !locatedRowsUnused(profiled)) {
       // such a method shares the account's haircut collateral among its positions inside the kernel: a location's
       // deduction after it would leave every position's allocation and status as if the collateral were at home
       throw new InputError([{ path: locations.firstPath, message: `${method.name} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral` }]);
@@ -460,3 +460,8 @@ interface ValidatedParams {
 
 /** What a prepared run takes: the margin options, and a live session's `limits`, which ride with them (open-live.ts). */
 const PREPARE_OPTION_KINDS: Readonly<Record<string, OptionKind>> = { ...MARGIN_OPTION_KINDS, limits: 'any' };
+
+/** True on a run whose located accounts' rows are kept from another run (src/subaccounts/method-run-options.ts). */
+function locatedRowsUnused(options: MarginOptions): boolean {
+  return (options as { [LOCATED_ROWS_KEPT_ELSEWHERE]?: true })[LOCATED_ROWS_KEPT_ELSEWHERE] === true;
+}

@@ -27,6 +27,7 @@ import type { MarginOptions } from '../margin/options.js';
 import { keepMasterAtIm, masterFreeUsd, payShortfalls, shortfallUsd } from './backstop.js';
 import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
+import { methodRunOptions } from './method-run-options.js';
 import type { SubaccountPolicy } from './params.js';
 import { unionHoldings, UnionScratch } from './union.js';
 import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
@@ -164,9 +165,9 @@ function marginByMethods(
   // one run: its rows are the report's, written into `into`; rows of several runs are row objects (into is not used)
   if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options, hook(runMethod), into));
   if (options.profile !== undefined) refuseOwnMethods(methods, runMethod, options.profile);
-  const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }, hook(m)))]));
+  const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, methodRunOptions(host.book, methods, m, options, host.registry), hook(m)))]));
   const rows = methods.map((m, i) => reports.get(m)!.accounts[i]);
-  const first = reports.get(distinct[0])!;
+  const first = reports.get(runMethod) ?? reports.get(distinct[0])!; // the run method's: its params whole (locations too)
   return { ...first, method: runMethod as MarginReport['method'], accounts: rows, totals: totalsOfRows(rows) };
 }
 

@@ -105,6 +105,20 @@ describe('location validation', () => {
     expectOneProblem(() => engine.margin(located('arbitrum'), market(), { method: 'isolated', params: { locations: LOCATIONS } }), 'accounts[0].collateral[0].location', /isolated margin cannot value collateral by location/);
   });
 
+  it('refuses a location under isolated margin only for an account isolated margin margins: another account\'s located balance is margined by its own method', () => {
+    // "home" margined by isolated (its own method), "a" (cross) holding BTC on arbitrum: the book had been refused at
+    // accounts[0] for the isolated run's sake, which keeps only "home"'s row
+    const withMethod = (book: ReturnType<typeof located>, k: number) => ({ ...book, accounts: book.accounts.map((a, i) => (i === k ? { ...a, method: 'isolated' } : a)) });
+    const mixed = withMethod(located('arbitrum'), 1);
+    const report = engine.margin(mixed, market(), { method: 'cross', params: { locations: LOCATIONS } });
+    const alone = engine.margin(located('arbitrum'), market(), { method: 'cross', params: { locations: LOCATIONS } });
+    expect(JSON.stringify(report.accounts[0])).toBe(JSON.stringify(alone.accounts[0])); // "a" valued with its location
+    expect(report.accounts[1].status).toBe('healthy');
+    // the isolated account holding the located balance is still refused, at its own path
+    const own = withMethod(located('arbitrum'), 0);
+    expectOneProblem(() => engine.margin(own, market(), { method: 'cross', params: { locations: LOCATIONS } }), 'accounts[0].collateral[0].location', /isolated margin cannot value collateral by location/);
+  });
+
   it('rejects a location that is not a string', () => {
     expectOneProblem(() => engine.margin({ ...located(), accounts: [{ id: 'a', collateral: [{ asset: 'BTC', amount: 1, location: 7 }] }] }, market()), 'accounts[0].collateral[0].location', /location name/);
   });

@@ -152,7 +152,7 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
       const run = await marginCore('coordinator', '--redis', redis.url, '--group', group, '--shards', '4', ...files);
       expect(run.code).toBe(0);
       const single = await marginCore('margin', ...files);
-      const rollup = single.stdout.split('\n').find((l) => / masters? with .* subaccounts?, policy cross: IM /.test(l))!;
+      const rollup = single.stdout.split('\n').find((l) => / masters? with .* subaccounts?, policy cross: the book's IM /.test(l))!;
       expect(rollup).toBeDefined();
       expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(rollup); // the requirement the policy sets, not only every account's alone
     } finally {

@@ -31,7 +31,7 @@ describe('margin-core margin and explain with subaccounts', () => {
     const r = await marginCore('margin', '--book', book, '--market', mkt, '--params', cross, '--backend', 'js');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^m\s+3\s+cross\s+1,300\.00\s+400\.00\s+900\.00\s+69\.2%/m);
-    expect(r.stdout).toContain('1 master with 2 subaccounts, policy cross: IM 400.00 against 1,300.00 with every account alone (freed 900.00, 69.2%)');
+    expect(r.stdout).toContain('1 master with 2 subaccounts, policy cross: the book\'s IM 400.00 against 1,300.00 with every account alone (freed 900.00, 69.2%)');
   });
 
   it('explain of a master that paid covers says its liquidation prices are its own, before paying them', async () => {

@@ -147,6 +147,8 @@ describe('subaccount methods and errors', () => {
       { id: 'e', collateral: [{ asset: 'USDC', amount: 1 }], master: 'd' },
       { id: 'f', collateral: [{ asset: 'USDC', amount: 1 }], master: 'g' },
       { id: 'g', collateral: [{ asset: 'USDC', amount: 1 }], master: 'f' },
+      // a subaccount of "b", which names itself: b's problem is said once, at b (h did nothing wrong)
+      { id: 'h', collateral: [{ asset: 'USDC', amount: 1 }], master: 'b' },
     ];
     expect(problemLines(() => engine.margin({ instruments: INSTRUMENTS, accounts }, market()))).toEqual([
       'accounts[0].master: unknown master "nobody": no account of the book has that id',

@@ -137,7 +137,7 @@ export function registerLiveShardCommand(program: Command): Command {
     ].join('\n'))
     .action(async (opts: ShardFlags, cmd: Command) => {
       const signalled = firstSignal();
-      stopWithParent();
+      const parent = stopWithParent();
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
@@ -174,7 +174,7 @@ export function registerLiveShardCommand(program: Command): Command {
         await shard.stop(); // the token refused: nothing is written on the way out
         throw new CommandFailed(ended.message);
       }
-      process.stdout.write(`margin-core live-shard: ${stoppedBy ?? ended}: draining, checkpointing, releasing partitions\n`);
+      process.stdout.write(`margin-core live-shard: ${parent.stoppedBy ?? ended}: draining, checkpointing, releasing partitions\n`);
       await shard.stop();
       const failed = shard.checkpointFailures;
       if (failed > 0) throw new CommandFailed(`the latest checkpoint of ${failed} partition${failed === 1 ? '' : 's'} failed (the log line says why); they recover from the log and the checkpoint before`);
@@ -285,13 +285,12 @@ export const PARENT_PIPE_ENV = 'MARGIN_CORE_PARENT_PIPE';
  * live-local is gone, even by kill -9, which leaves no chance to stop it: its stdin's end says so. A shard left behind
  * would fight the next live-local's shard of the same id for its partitions.
  */
-/** What stopped the shard when it was not a signal sent to it (stopWithParent), for its last line. */
-let stoppedBy: string | null = null;
-
-function stopWithParent(): void {
-  if (process.env[PARENT_PIPE_ENV] !== '1') return;
+function stopWithParent(): { stoppedBy: string | null } {
+  // what stopped the shard when it was not a signal sent to it, for its last line (not the SIGTERM it sends itself)
+  const stopped: { stoppedBy: string | null } = { stoppedBy: null };
+  if (process.env[PARENT_PIPE_ENV] !== '1') return stopped;
   const parentGone = () => {
-    stoppedBy = 'live-local gone (its pipe closed)'; // said as what stopped the shard, not the SIGTERM it sends itself
+    stopped.stoppedBy = 'live-local gone (its pipe closed)';
     process.kill(process.pid, 'SIGTERM');
   };
   process.stdin.on('end', parentGone);
@@ -299,6 +298,7 @@ function stopWithParent(): void {
   process.stdin.resume();
   // the pipe alone keeps nothing running: a shard stopped by a signal exits once it is done
   (process.stdin as { unref?: (() => void) | undefined }).unref?.();
+  return stopped;
 }
 
 /** What ends a running shard or gateway: the first signal (stop in order), or an error that ends it (exit 1). */
