@@ -14,15 +14,11 @@ import { describeValue, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { KIND_OPTION } from '../layout/codes.js';
-import { addDomainProblem, DOMAIN, type MagnitudeBound } from '../model/domain.js';
+import { addDomainProblem, DOMAIN, type MagnitudeBound, TRADE_PRICE } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
-import { optionMarkProblem, type OptionGrowth } from '../model/validate-market.js';
+import type { OptionGrowth } from '../model/validate-market.js';
+import { rowMarkProblem } from '../layout/option-mark.js';
 
-/**
- * A trade's price (a fill's, a what-if trade's, an order's): bounded as the entry price it nets into, but named as
- * what the request gave, so a message does not speak of an entry price the caller never wrote.
- */
-const TRADE_PRICE: MagnitudeBound = { ...DOMAIN.entryPrice, what: 'trade price', places: [] };
 /** A trade's size: a position's bounds, without 0 (a trade has a size: refused before, in words of its own). */
 const TRADE_QUANTITY: MagnitudeBound = { ...DOMAIN.quantity, zero: false, places: [] };
 
@@ -182,9 +178,8 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
     addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
     // an option's price is at most what it can be worth, as its mark (validate-market.ts optionMarkProblem)
     if (spot !== undefined && row >= 0 && layout.instruments.kind.array[row] === KIND_OPTION) {
-      const ins = layout.instruments, u = ins.underlying.array[row], settled = ins.settlement.array[row];
-      const settlement = settled < 0 ? null : { asset: layout.assets[settled], price: spot.spot(settled) };
-      const wrong = optionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[u], settlement, item.price, spot.spot(u), spot.growth(u, row), 'price');
+      const u = layout.instruments.underlying.array[row];
+      const wrong = rowMarkProblem(layout, row, item.price, (asset) => spot.spot(asset), spot.growth(u, row), 'price');
       if (wrong !== null) problems.add(`${path}.price`, wrong);
     }
   }

@@ -17,7 +17,8 @@ import { KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
-import { optionMarkProblem, type OptionGrowth } from '../model/validate-market.js';
+import type { OptionGrowth } from '../model/validate-market.js';
+import { rowMarkProblem } from '../layout/option-mark.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
 import { MemoSlot } from '../layout/memo.js';
 
@@ -91,11 +92,10 @@ function checkOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, 
   const valuationMs = parseIsoTimestamp(market.valuationTime);
   const priceOf = (asset: string) => prices.get(asset) ?? market.assets[asset].price;
   const problemAt = (row: number, mark: number, spot: number): string | null => {
-    const asset = layout.assets[underlying[row]], settled = ins.settlement.array[row];
+    const u = underlying[row], asset = layout.assets[u];
     const after = { ...market.assets[asset], ...tick.assets.get(asset) };
     const growth: OptionGrowth = { rate: after.rate ?? 0, carry: after.carry ?? 0, years: Math.max(0, yearsBetween(valuationMs, ins.expiryMs.array[row])) };
-    const settlement = settled < 0 ? null : { asset: layout.assets[settled], price: priceOf(layout.assets[settled]) };
-    return optionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], asset, settlement, mark, spot, growth);
+    return rowMarkProblem(layout, row, mark, (a) => (a === u ? spot : priceOf(layout.assets[a])), growth);
   };
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;

@@ -171,6 +171,12 @@ export function domainProblem(bound: MagnitudeBound, value: number): string | nu
   return `${String(value)} is below the smallest ${bound.what} ${boundText(bound.min)}${size}${zeroOrMin === null ? '' : ` (${article(bound.what)} ${bound.what} is ${zeroOrMin})`}`;
 }
 
+/**
+ * A trade's price (a fill's, a what-if trade's, an order's, a prepared run's change): bounded as the entry price it nets
+ * into, but named as what the request gave, so a message does not speak of an entry price the caller never wrote.
+ */
+export const TRADE_PRICE: MagnitudeBound = { ...DOMAIN.entryPrice, what: 'trade price', places: [] };
+
 /** The rate bound, named as the field it bounds (`carry`: a carry yield is no rate in a message). */
 export function rateBound(field: 'rate' | 'carry'): MagnitudeBound {
   return field === 'rate' ? DOMAIN.rate : CARRY_BOUND;

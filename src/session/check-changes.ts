@@ -8,8 +8,8 @@ import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { growthAt, type MarketLayout } from '../layout/market-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { DOMAIN, domainProblem } from '../model/domain.js';
-import { optionMarkProblem } from '../model/validate-market.js';
+import { domainProblem, TRADE_PRICE } from '../model/domain.js';
+import { rowMarkProblem } from '../layout/option-mark.js';
 
 /**
  * Throws an InputError naming every change of `changes` that is not a fill, transfer or cash change on `layout`'s rows,
@@ -51,11 +51,9 @@ export function checkChanges(changes: unknown, layout: BookLayout, market?: Mark
 function priceProblem(c: { instrument: number; price: number }, at: string, layout: BookLayout, market: MarketLayout | undefined, problems: InputProblem[]): void {
   const ins = layout.instruments, row = c.instrument;
   // in the layout's coordinate: an inverse contract's is −1/F, negative by design (its trial checks what it leaves)
-  const wrong = ins.isInverse(row) ? null : domainProblem({ ...DOMAIN.entryPrice, what: 'trade price' }, c.price);
+  const wrong = ins.isInverse(row) ? null : domainProblem(TRADE_PRICE, c.price);
   if (wrong !== null) problems.push({ path: `${at}.price`, message: wrong });
   if (wrong !== null || market === undefined || ins.kind.array[row] !== KIND_OPTION) return;
-  const u = ins.underlying.array[row], settled = ins.settlement.array[row];
-  const settlement = settled < 0 ? null : { asset: layout.assets[settled], price: market.price.array[settled] };
-  const above = optionMarkProblem(ins.isCall.array[row] === 1, ins.strike.array[row], layout.assets[u], settlement, c.price, market.price.array[u], growthAt(market, u, row), 'price');
+  const above = rowMarkProblem(layout, row, c.price, (asset) => market.price.array[asset], growthAt(market, ins.underlying.array[row], row), 'price');
   if (above !== null) problems.push({ path: `${at}.price`, message: above });
 }
