@@ -60,6 +60,14 @@ export function frozenLocationProblems(params: LocationParams, names: unknown, p
  * The located balances of a laid-out book, by account, and the adjustment of their equities. Built once per
  * prepared run; {@link adjust} runs after every rule-based kernel call on the accounts that call margined.
  */
+/**
+ * Why `method`, which allocates collateral to positions inside the kernel (isolated), cannot take a located balance: a
+ * location's deduction after it would leave every position's allocation and status as if the collateral were at home.
+ */
+export function locatedUnderAllocatingMethod(method: string): string {
+  return `${method} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral`;
+}
+
 export class LocationAdjuster {
   private readonly byAccount = new Map<number, Entry[]>();
 

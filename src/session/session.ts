@@ -44,7 +44,7 @@ import { checkDynamicParams, DYNAMIC_ASSET_KEYS, type DynamicParams } from '../d
 import { type AssetSection, paramAssetNames, unknownParamAssets } from '../model/asset-keys.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
-import { LocationAdjuster } from '../locations/adjust.js';
+import { locatedUnderAllocatingMethod, LocationAdjuster } from '../locations/adjust.js';
 import { checkLocationParams, type LocationParams } from '../locations/params.js';
 import { checkSubaccountParams, type SubaccountPolicy, subaccountPolicyOf } from '../subaccounts/params.js';
 import { marginWithPolicy } from '../subaccounts/policy.js';
@@ -216,7 +216,7 @@ export class MarginSession {
     if (locations && method.allocatesCollateral === true && locations.firstPath !== '' && !locatedRowsUnused(profiled)) {
       // such a method shares the account's haircut collateral among its positions inside the kernel: a location's
       // deduction after it would leave every position's allocation and status as if the collateral were at home
-      throw new InputError([{ path: locations.firstPath, message: `${method.name} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral` }]);
+      throw new InputError([{ path: locations.firstPath, message: locatedUnderAllocatingMethod(method.name) }]);
     }
     const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;

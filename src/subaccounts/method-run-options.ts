@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import { LOCATED_ROWS_KEPT_ELSEWHERE, type MarginOptions } from '../margin/options.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import { isRecord } from '../model/checks.js';
+import { locatedUnderAllocatingMethod } from '../locations/adjust.js';
 import type { ValidatedBook } from '../model/types.js';
 
 export function methodRunOptions(book: ValidatedBook, methods: readonly string[], method: string, options: MarginOptions, registry: MethodRegistry): MarginOptions {
@@ -18,7 +19,7 @@ export function methodRunOptions(book: ValidatedBook, methods: readonly string[]
     if (methods[i] !== method) continue;
     const j = (book.accounts[i].collateral ?? []).findIndex((b) => b.location !== undefined || (b.locationShares?.length ?? 0) > 0);
     if (j >= 0) {
-      throw new InputError([{ path: `accounts[${i}].collateral[${j}].location`, message: `${method} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral` }]);
+      throw new InputError([{ path: `accounts[${i}].collateral[${j}].location`, message: locatedUnderAllocatingMethod(method) }]);
     }
   }
   return { ...own, [LOCATED_ROWS_KEPT_ELSEWHERE]: true } as MarginOptions;
