@@ -19,7 +19,7 @@ import type { LiquidationParams } from './params.js';
 import { healthOf } from '../margin/derived-figures.js';
 import { finiteOrNull, inverseBankruptcy, QuotedMark, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
-import { optionMost } from '../model/validate-market.js';
+import { optionMost } from '../model/mark-bounds.js';
 import { growthAt } from '../layout/market-layout.js';
 import type { LiquidationStep } from './report.js';
 import type { CloseTrial } from './trial.js';

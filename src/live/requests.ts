@@ -16,8 +16,8 @@ import type { AccountChange } from '../margin/account-changes.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { addDomainProblem, DOMAIN, type MagnitudeBound, TRADE_PRICE } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
-import type { OptionGrowth } from '../model/validate-market.js';
-import { rowMarkProblem } from '../layout/option-mark.js';
+import type { OptionGrowth } from '../model/mark-bounds.js';
+import { rowMarkProblem } from '../layout/row-mark.js';
 
 /** A trade's size: a position's bounds, without 0 (a trade has a size: refused before, in words of its own). */
 const TRADE_QUANTITY: MagnitudeBound = { ...DOMAIN.quantity, zero: false, places: [] };
@@ -56,8 +56,8 @@ export type DefaultPrice = (row: number) => number;
 
 /**
  * The market now of an asset (by layout index): its spot (USD per unit), and for instrument `row` on it the rate, carry
- * and years its bound reads; a coin-settled option's trade price (coin per unit) is bounded against them as its mark
- * is: a price in USD given where coin was meant (1425 for 0.015 BTC) moved 1,425 BTC.
+ * and years its bound reads; a trade's price is bounded against them as a mark is (model/mark-bounds.ts): a
+ * coin-settled option's in USD given where coin was meant (1425 for 0.015 BTC) moved 1,425 BTC.
  */
 export interface SpotNow {
   spot(asset: number): number;
@@ -175,9 +175,10 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
   else if (wrongPrice !== null) problems.add(`${path}.price`, wrongPrice);
   else if (typeof item.price === 'number') {
+    const inDomain = problems.size;
     addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
-    // an option's price is at most what it can be worth, as its mark (validate-market.ts optionMarkProblem)
-    if (spot !== undefined && row >= 0 && layout.instruments.kind.array[row] === KIND_OPTION) {
+    // a price is held to what its instrument can be worth, as its mark (model/mark-bounds.ts); a limit of 0 is a market order
+    if (problems.size === inDomain && spot !== undefined && row >= 0 && !(limit && item.price === 0)) {
       const u = layout.instruments.underlying.array[row];
       const wrong = rowMarkProblem(layout, row, item.price, (asset) => spot.spot(asset), spot.growth(u, row), 'price');
       if (wrong !== null) problems.add(`${path}.price`, wrong);

@@ -13,12 +13,12 @@
 import { describeValue, ProblemList } from '../errors.js';
 import { DOMAIN, domainProblem, rateBound } from '../model/domain.js';
 import type { BookLayout } from '../layout/book-layout.js';
-import { KIND_OPTION } from '../layout/codes.js';
+import { KIND_FUTURE, KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries, unknownInstrumentMessage } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
-import type { OptionGrowth } from '../model/validate-market.js';
-import { rowMarkProblem } from '../layout/option-mark.js';
+import type { OptionGrowth } from '../model/mark-bounds.js';
+import { rowMarkProblem } from '../layout/row-mark.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
 import { MemoSlot } from '../layout/memo.js';
 
@@ -64,7 +64,7 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
     const prices = new Map<string, number>();
     for (const [symbol, values] of tick.assets) if (values.price !== undefined) prices.set(symbol, values.price);
     holdMarksToIndex(prices, tick.marks, market, layout, base, problems);
-    checkOptionMarks(tick, prices, market, layout, base, problems);
+    checkQuotedMarks(tick, prices, market, layout, base, problems);
   }
   problems.throwIfAny();
   return tick;
@@ -78,15 +78,16 @@ function movesNothing(tick: ValidTick): boolean {
 }
 
 /**
- * The market's rule for an option's mark (validate-market.ts optionMarkProblem: at most what it can be worth) on the
- * market after the tick: a coin-settled mark in USD (1425 for a call worth 0.015 BTC) made every holder bankrupt while
- * engine.margin refused the same market, and a USD call marked 1e9 did the same. A mark the tick gives is refused at
- * its path. A coin-settled put's bound K / S falls as S rises, a USD call's S·e^{−qT} as S falls: a price moving that
- * way is checked against the quoted marks of those options it leaves as they are, at the price; a rate or carry moves
- * every option's bound on its asset, so all of them are checked then. Only those rows are read: a mark-only tick on a
- * book of thousands of options reads its own marks.
+ * The market's rule for a mark (model/mark-bounds.ts: an option's at most what it can be worth, an inverse future's or
+ * perpetual's within a factor of its forward) on the market after the tick: a coin-settled mark in USD (1425 for
+ * a call worth 0.015 BTC) made every holder bankrupt while engine.margin refused the same market, a USD call marked 1e9
+ * did the same, and an inverse perpetual marked 1e-9 made P&L of 1e18 USD. A mark the tick gives, or holds to the index
+ * (tick-marks.ts), is refused at its path. A coin-settled put's bound K / S falls as S rises, a USD call's S·e^{−qT} as
+ * S falls: a price moving that way is checked against the quoted marks of those options it leaves as they are, at the
+ * price; a rate or carry moves every option's bound and every future's forward on its asset, so all of them are
+ * checked then. Only those rows are read: a mark-only tick on a book of thousands of options reads its own marks.
  */
-function checkOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
+function checkQuotedMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
   const ins = layout.instruments, underlying = ins.underlying.array;
   // the rate and carry after the tick (what it gives, else the market's) and the option's years to expiry
   const valuationMs = parseIsoTimestamp(market.valuationTime);
@@ -99,7 +100,6 @@ function checkOptionMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, 
   };
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;
-    if (ins.kind.array[row] !== KIND_OPTION) continue;
     const wrong = problemAt(row, mark, priceOf(layout.assets[underlying[row]]));
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
   }
@@ -131,7 +131,7 @@ interface OptionsByAsset {
   count: number;
   coinPuts: Map<number, number[]>;
   calls: Map<number, number[]>;
-  /** Every option, for a rate or carry move. */
+  /** Every option and inverse future, for a rate or carry move. */
   all: Map<number, number[]>;
 }
 
@@ -147,8 +147,10 @@ function optionsByAsset(layout: BookLayout): OptionsByAsset {
     rows.push(row);
   };
   for (let row = 0; row < ins.count; row++) {
-    if (ins.kind.array[row] !== KIND_OPTION) continue;
-    const call = ins.isCall.array[row] === 1, coin = ins.isCoinOption(row), asset = ins.underlying.array[row];
+    const kind = ins.kind.array[row], asset = ins.underlying.array[row];
+    if (kind === KIND_FUTURE && ins.isInverse(row)) add(all, asset, row); // its forward S·e^{(r−q)T} moves with a rate or carry
+    if (kind !== KIND_OPTION) continue;
+    const call = ins.isCall.array[row] === 1, coin = ins.isCoinOption(row);
     add(all, asset, row);
     if (!call && coin) add(coinPuts, asset, row);
     else if (call && !coin) add(calls, asset, row);

@@ -19,7 +19,7 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import { DOMAIN } from '../model/domain.js';
 import type { OptionRemarker } from '../model/move-market.js';
 import { yearsBetween } from '../model/time.js';
-import { optionMost } from '../model/validate-market.js';
+import { optionMost } from '../model/mark-bounds.js';
 
 /** P&L in coin of `quantity` inverse contracts of `multiplier` USD face each, entered at `entry`, marked at `mark` (USD per coin). */
 export function inversePnlCoin(quantity: number, multiplier: number, entry: number, mark: number): number {

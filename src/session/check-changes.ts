@@ -5,16 +5,15 @@
  */
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
-import { KIND_OPTION } from '../layout/codes.js';
 import { growthAt, type MarketLayout } from '../layout/market-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { domainProblem, TRADE_PRICE } from '../model/domain.js';
-import { rowMarkProblem } from '../layout/option-mark.js';
+import { rowMarkProblem } from '../layout/row-mark.js';
 
 /**
  * Throws an InputError naming every change of `changes` that is not a fill, transfer or cash change on `layout`'s rows,
- * or a fill at a price a live session's fill would refuse: outside the trade-price domain, or (with `market`) above what
- * an option can be worth (validate-market.ts optionMarkProblem).
+ * or a fill at a price a live session's fill would refuse: outside the trade-price domain, or (with `market`) off what
+ * its instrument can be worth (model/mark-bounds.ts).
  */
 export function checkChanges(changes: unknown, layout: BookLayout, market?: MarketLayout): asserts changes is readonly AccountChange[] {
   if (!Array.isArray(changes)) {
@@ -47,13 +46,17 @@ export function checkChanges(changes: unknown, layout: BookLayout, market?: Mark
   if (problems.length > 0) throw new InputError(problems);
 }
 
-/** A fill's price as a live session's fills are held to it: in the trade-price domain, an option's at most its worth. */
+/**
+ * A fill's price as a live session's fills are held to it: in the trade-price domain, an option's at most its worth, an
+ * inverse future's or perpetual's within a factor of its forward (model/mark-bounds.ts).
+ */
 function priceProblem(c: { instrument: number; price: number }, at: string, layout: BookLayout, market: MarketLayout | undefined, problems: InputProblem[]): void {
-  const ins = layout.instruments, row = c.instrument;
+  const ins = layout.instruments, row = c.instrument, inverse = ins.isInverse(row);
   // in the layout's coordinate: an inverse contract's is −1/F, negative by design (its trial checks what it leaves)
-  const wrong = ins.isInverse(row) ? null : domainProblem(TRADE_PRICE, c.price);
+  const wrong = inverse ? null : domainProblem(TRADE_PRICE, c.price);
   if (wrong !== null) problems.push({ path: `${at}.price`, message: wrong });
-  if (wrong !== null || market === undefined || ins.kind.array[row] !== KIND_OPTION) return;
-  const above = rowMarkProblem(layout, row, c.price, (asset) => market.price.array[asset], growthAt(market, ins.underlying.array[row], row), 'price');
-  if (above !== null) problems.push({ path: `${at}.price`, message: above });
+  if (wrong !== null || market === undefined || (inverse && !(c.price < 0))) return;
+  const price = inverse ? layout.bookEntry(row, c.price) : c.price; // USD per coin
+  const off = rowMarkProblem(layout, row, price, (asset) => market.price.array[asset], growthAt(market, ins.underlying.array[row], row), 'price');
+  if (off !== null) problems.push({ path: `${at}.price`, message: inverse ? `${off} (given as ${c.price}, −1/price in the layout's coordinate)` : off });
 }

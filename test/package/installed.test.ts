@@ -84,9 +84,11 @@ const installed = join(project, 'node_modules', 'margin-core');
  * and allocation to re-margin its transfers, with their docs and the changelog (3,465,532 and 10,702,003 as npm packs them).
  * Raised to 10.85 MB unpacked when the engine came to check inside wasmUrls, move a quoted option in a liquidation
  * price, measure a coin option's OTM against its forward and the page to ask before a big stress, with their docs and
- * the changelog (10,746,488 as npm packs it).
+ * the changelog (10,746,488 as npm packs it). Raised to 3.55 MB packed when an inverse future's or perpetual's mark
+ * and trade price came to be held within tenfold of its forward on every path, the mark bounds of every kind in one
+ * module, with their docs and the changelog (3,503,873 as npm packs it).
  */
-const BUDGET = { packed: 3_500_000, unpacked: 10_850_000 };
+const BUDGET = { packed: 3_550_000, unpacked: 10_850_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {

@@ -13,7 +13,7 @@ import type { AccountMargin } from '../../../margin/report.js';
 import { forwardPrice, quoteMoved } from '../../../margin/coin-valuation.js';
 import { STATUS_LIQUIDATABLE } from '../../../kernels/status-codes.js';
 import { MARK_QUOTED } from '../../../layout/codes.js';
-import { optionMost } from '../../../model/validate-market.js';
+import { optionMost } from '../../../model/mark-bounds.js';
 
 /**
  * For an account whose positions all sit on one underlying U, the prices of U (nearest below and
