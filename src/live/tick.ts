@@ -100,6 +100,7 @@ function checkQuotedMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, 
   };
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;
+    if (ins.kind.array[row] !== KIND_OPTION && !ins.isInverse(row)) continue; // a linear contract's mark is its venue's
     const wrong = problemAt(row, mark, priceOf(layout.assets[underlying[row]]));
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
   }
