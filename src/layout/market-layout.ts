@@ -18,6 +18,7 @@ import type { OptionGrowth } from '../model/mark-bounds.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, MARK_DERIVED, MARK_NONE, MARK_QUOTED } from './codes.js';
+import { rowMarkProblem } from './row-mark.js';
 
 export class MarketLayout {
   /** f64 per asset: spot price in USD. */
@@ -125,7 +126,26 @@ function checkCoverage(layout: BookLayout, market: ValidatedMarket): void {
       problems.add(keyPath('market.impliedVols', table.ids[row]), `missing implied vol for option instruments[${row}]`);
     }
   }
+  if (problems.size === 0) checkMarks(layout, market, problems);
   problems.throwIfAny();
+}
+
+/**
+ * A quoted mark held to what its instrument can be worth (model/mark-bounds.ts), as where a book meets its market: a
+ * session given a market alone (session.margin, prepare, liquidate on a session) had taken a USD call marked 1e9 and an
+ * inverse perpetual marked 1e-9 that engine.margin refuses. Only the marks of the book's instruments are read.
+ */
+function checkMarks(layout: BookLayout, market: ValidatedMarket, problems: ProblemList): void {
+  const table = layout.instruments;
+  const priceOf = (a: number) => market.assets.get(layout.assets[a])!.price;
+  for (const [id, mark] of market.marks) {
+    const row = table.indexById.get(id);
+    if (row === undefined || (table.kind.array[row] !== KIND_OPTION && !table.isInverse(row))) continue; // a linear mark is its venue's
+    const asset = market.assets.get(layout.assets[table.underlying.array[row]])!;
+    const growth = { rate: asset.rate, carry: asset.carry, years: Math.max(0, yearsBetween(market.valuationMs, table.expiryMs.array[row])) };
+    const wrong = rowMarkProblem(layout, row, mark, priceOf, growth);
+    if (wrong !== null) problems.add(keyPath('market.marks', id), wrong);
+  }
 }
 
 function writeAssets(layout: BookLayout, market: ValidatedMarket, target: MarketLayout): void {

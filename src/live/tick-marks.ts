@@ -23,10 +23,10 @@ import type { Market } from '../model/types.js';
 /**
  * Adds to `marks` (the tick's, by instrument id) the held mark of every quoted non-option instrument whose underlying,
  * or settlement asset (other than its underlying), `prices` (symbol → new price) moves and that `marks` does not name.
- * `market`: the live snapshot before the tick.
+ * `market`: the live snapshot before the tick; `held` collects the ids whose marks it set.
  */
 export function holdMarksToIndex(
-  prices: ReadonlyMap<string, number>, marks: Map<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList,
+  prices: ReadonlyMap<string, number>, marks: Map<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList, held?: Set<string>,
 ): void {
   if (prices.size === 0 || market.marks === undefined) return;
   const ins = layout.instruments;
@@ -46,7 +46,10 @@ export function holdMarksToIndex(
     const wrong = domainProblem(DOMAIN.price, mark);
     const moved = layout.assets[ratio[u] !== 1 ? u : s];
     if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, moved)}.price`, `would move the mark of ${JSON.stringify(id)} to ${asClause(wrong)} (marks keep their ratio to the index; give the mark in the tick)`);
-    else marks.set(id, mark);
+    else {
+      marks.set(id, mark);
+      held?.add(id);
+    }
   }
 }
 

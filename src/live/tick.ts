@@ -63,8 +63,9 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
     // the price-tick mark rule (src/live/tick-marks.ts): quoted marks of futures and perpetuals follow their index
     const prices = new Map<string, number>();
     for (const [symbol, values] of tick.assets) if (values.price !== undefined) prices.set(symbol, values.price);
-    holdMarksToIndex(prices, tick.marks, market, layout, base, problems);
-    checkQuotedMarks(tick, prices, market, layout, base, problems);
+    const held = new Set<string>();
+    holdMarksToIndex(prices, tick.marks, market, layout, base, problems, held);
+    checkQuotedMarks(tick, held, prices, market, layout, base, problems);
   }
   problems.throwIfAny();
   return tick;
@@ -87,7 +88,7 @@ function movesNothing(tick: ValidTick): boolean {
  * price; a rate or carry moves every option's bound and every future's forward on its asset, so all of them are
  * checked then. Only those rows are read: a mark-only tick on a book of thousands of options reads its own marks.
  */
-function checkQuotedMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
+function checkQuotedMarks(tick: ValidTick, held: ReadonlySet<string>, prices: ReadonlyMap<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList): void {
   const ins = layout.instruments, underlying = ins.underlying.array;
   // the rate and carry after the tick (what it gives, else the market's) and the option's years to expiry
   const valuationMs = parseIsoTimestamp(market.valuationTime);
@@ -100,7 +101,9 @@ function checkQuotedMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, 
   };
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;
-    if (ins.kind.array[row] !== KIND_OPTION && !ins.isInverse(row)) continue; // a linear contract's mark is its venue's
+    // a linear contract's mark is its venue's; a mark held to its index keeps its ratio to the forward but where a
+    // rate or carry moves (below)
+    if (held.has(id) || (ins.kind.array[row] !== KIND_OPTION && !ins.isInverse(row))) continue;
     const wrong = problemAt(row, mark, priceOf(layout.assets[underlying[row]]));
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
   }
@@ -114,8 +117,8 @@ function checkQuotedMarks(tick: ValidTick, prices: ReadonlyMap<string, number>, 
     if (rows === undefined) continue;
     for (const row of rows) {
       const id = ins.ids[row];
-      if (tick.marks.has(id) || !Object.hasOwn(market.marks, id)) continue;
-      const wrong = problemAt(row, market.marks[id], spot);
+      if ((tick.marks.has(id) && !held.has(id)) || !Object.hasOwn(market.marks, id)) continue; // given: read above
+      const wrong = problemAt(row, tick.marks.get(id) ?? market.marks[id], spot);
       if (wrong === null) continue;
       const moved = growthMoved ? (values.rate !== undefined ? 'rate' : 'carry') : 'price';
       const at = growthMoved ? `at ${moved} ${values[moved]}` : `at ${spot}`;

@@ -134,6 +134,8 @@ export function inverseForward(isFuture: boolean, spot: number, g: OptionGrowth)
 export function inverseMarkProblem(kind: string, coin: string, mark: number, spot: number, growth: OptionGrowth, what: 'mark' | 'price' = 'mark'): string | null {
   const forward = inverseForward(kind === 'future', spot, growth);
   if (mark >= forward / INVERSE_MARK_BAND && mark <= forward * INVERSE_MARK_BAND) return null;
-  const worth = kind === 'future' ? `forward ${sixDigits(forward)} USD per ${coin} (${coin} ${spot} carried to expiry)` : `index ${sixDigits(forward)} USD per ${coin}`;
-  return `${mark} is more than tenfold ${mark < forward ? 'below' : 'above'} the inverse ${kind}'s ${worth}: a ${what} outside ${sixDigits(forward / INVERSE_MARK_BAND)} to ${sixDigits(forward * INVERSE_MARK_BAND)} is refused (its P&L is multiplier·(1/entry − 1/${what}) ${coin}; a ${what} in another unit, or a broken feed?)`;
+  // ten digits: a band's end shown to six read 1051270 where 1,051,271 is inside it
+  const digits = (x: number) => Number(x.toPrecision(10));
+  const worth = kind === 'future' ? `forward ${digits(forward)} USD per ${coin} (${coin} ${spot} carried to expiry)` : `index ${digits(forward)} USD per ${coin}`;
+  return `${mark} is more than tenfold ${mark < forward ? 'below' : 'above'} the inverse ${kind}'s ${worth}: a ${what} outside ${digits(forward / INVERSE_MARK_BAND)} to ${digits(forward * INVERSE_MARK_BAND)} is refused (its P&L is multiplier·(1/entry − 1/${what}) ${coin}; a ${what} in another unit, or a broken feed?)`;
 }

@@ -55,7 +55,13 @@ function priceProblem(c: { instrument: number; price: number }, at: string, layo
   // in the layout's coordinate: an inverse contract's is −1/F, negative by design (its trial checks what it leaves)
   const wrong = inverse ? null : domainProblem(TRADE_PRICE, c.price);
   if (wrong !== null) problems.push({ path: `${at}.price`, message: wrong });
-  if (wrong !== null || market === undefined || (inverse && !(c.price < 0))) return;
+  if (wrong !== null) return;
+  if (inverse && !(c.price < 0)) {
+    // −1/price of no price: a positive x had added 1e7 BTC of P&L to an account, 0 an infinite price
+    problems.push({ path: `${at}.price`, message: `${c.price} is not below 0: an inverse contract's price is given as −1/price, USD per coin (${-1 / 100_000} for 100,000)` });
+    return;
+  }
+  if (market === undefined) return;
   const price = inverse ? layout.bookEntry(row, c.price) : c.price; // USD per coin
   const off = rowMarkProblem(layout, row, price, (asset) => market.price.array[asset], growthAt(market, ins.underlying.array[row], row), 'price');
   if (off !== null) problems.push({ path: `${at}.price`, message: inverse ? `${off} (given as ${c.price}, −1/price in the layout's coordinate)` : off });

@@ -122,6 +122,8 @@ export class PreparedRun implements EngineRun {
 
   whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement {
     this.checkNotReleased();
+    // before the kernels ran a what-if read empty outputs: an account's positions ignored, its IM 0
+    if (!this.ran) throw new Error('margin-core: this prepared run has not run: call run() before a what-if');
     checkChanges(changes, this.context.layout, this.context.market);
     return this.trial.withChanges(this.indexOf(accountId), changes);
   }

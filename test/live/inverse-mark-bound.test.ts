@@ -37,7 +37,7 @@ const problemsOf = (f: () => unknown) => problemsThrown(f).map(({ path, message 
 test('the forward and band, by hand', () => {
   const forward = 100_000 * Math.exp(0.05);
   expect(forward).toBeCloseTo(105_127.1096, 4);
-  expect([forward / 10, forward * 10].map((x) => Number(x.toPrecision(6)))).toEqual([10_512.7, 1_051_270]);
+  expect([forward / 10, forward * 10].map((x) => Number(x.toPrecision(10)))).toEqual([10_512.710_96, 1_051_271.096]);
 });
 
 test('the market: an inverse mark more than tenfold off its forward is refused at its path; at the band it is margined; a linear mark is the venue\'s', async () => {
@@ -46,7 +46,7 @@ test('the market: an inverse mark more than tenfold off its forward is refused a
     expect(problemsOf(() => engine.margin(book, { ...market, marks: { 'BTC-PERPETUAL': 1e-9, 'BTC-20NOV27': 10_500 } }, { method: 'cross' }))).toEqual([
       { path: 'market.marks["BTC-PERPETUAL"]', message: `1e-9 is more than tenfold below the inverse perpetual's index 100000 USD per BTC: a mark outside 10000 to 1000000 is refused ${TAIL('mark')}` },
       // 10,500 is within tenfold of the spot, not of the forward
-      { path: 'market.marks["BTC-20NOV27"]', message: `10500 is more than tenfold below the inverse future's forward 105127 USD per BTC (BTC 100000 carried to expiry): a mark outside 10512.7 to 1051270 is refused ${TAIL('mark')}` },
+      { path: 'market.marks["BTC-20NOV27"]', message: `10500 is more than tenfold below the inverse future's forward 105127.1096 USD per BTC (BTC 100000 carried to expiry): a mark outside 10512.71096 to 1051271.096 is refused ${TAIL('mark')}` },
     ]);
     expect(problemsOf(() => engine.margin(book, { ...market, marks: { 'BTC-PERPETUAL': 1_000_001 } }, { method: 'cross' }))[0].message).toMatch(/^1000001 is more than tenfold above the inverse perpetual's index/);
     const report = engine.margin(book, { ...market, marks: { 'BTC-PERPETUAL': 10_000, 'BTC-20NOV27': 10_513, 'BTC-PERP': 3_000_000 } }, { method: 'cross' });
@@ -66,7 +66,12 @@ test('a live tick: a mark it gives is held to the band; a rate that carries a qu
     ]);
     // at a rate of 2 the forward is 100,000·e² = 738,905.6: the quoted 70,000 is below its tenth, 73,890.56
     expect(problemsOf(() => live.applyTick({ assets: { BTC: { rate: 2 } } }))).toEqual([
-      { path: 'tick.assets.BTC.rate', message: `at rate 2, the quoted mark of "BTC-20NOV27" is refused: 70000 is more than tenfold below the inverse future's forward 738906 USD per BTC (BTC 100000 carried to expiry): a mark outside 73890.6 to 7389060 is refused ${TAIL('mark')}: give its mark in the same tick` },
+      { path: 'tick.assets.BTC.rate', message: `at rate 2, the quoted mark of "BTC-20NOV27" is refused: 70000 is more than tenfold below the inverse future's forward 738905.6099 USD per BTC (BTC 100000 carried to expiry): a mark outside 73890.56099 to 7389056.099 is refused ${TAIL('mark')}: give its mark in the same tick` },
+    ]);
+    // price and rate at once: the future's mark held to its index (70,000 × 0.5 = 35,000) against the forward
+    // 50,000·e² = 369,452.80: refused at the rate that carried the forward away, not at a mark the tick did not give
+    expect(problemsOf(() => live.applyTick({ assets: { BTC: { price: 50_000, rate: 2 } } }))).toEqual([
+      { path: 'tick.assets.BTC.rate', message: `at rate 2, the quoted mark of "BTC-20NOV27" is refused: 35000 is more than tenfold below the inverse future's forward 369452.8049 USD per BTC (BTC 50000 carried to expiry): a mark outside 36945.28049 to 3694528.049 is refused ${TAIL('mark')}: give its mark in the same tick` },
     ]);
     expect(JSON.stringify(live.report())).toBe(before);
     // a price move holds the quoted marks to their index (mark/index kept): taken; the market margins from scratch alike
@@ -100,11 +105,36 @@ test('a prepared run\'s what-if holds a fill\'s price as a live fill is held (an
   const run = session.prepare(market, { method: 'cross' });
   try {
     const row = session.layout.instruments.indexById.get('BTC-PERPETUAL')!;
+    // before the kernels ran, a what-if read empty outputs (the account's positions ignored): refused
+    expect(() => run.whatIf('coin', [{ instrument: row, quantity: 1, price: -1 / 90_000 }])).toThrow(/has not run: call run\(\) before a what-if/);
+    run.run();
+    // an inverse price is −1/price, below 0: a positive x had added 1e7 BTC of P&L, 0 is no price
+    for (const x of [100_000, 1e-5, 0]) {
+      expect(problemsOf(() => run.whatIf('coin', [{ instrument: row, quantity: -10, price: x }]))).toEqual([{ path: 'changes[0].price', message: `${x} is not below 0: an inverse contract's price is given as −1/price, USD per coin (-0.00001 for 100,000)` }]);
+    }
     const problems = problemsOf(() => run.whatIf('coin', [{ instrument: row, quantity: 1, price: -1 / 1e-9 }]));
     expect(problems).toEqual([{ path: 'changes[0].price', message: `1e-9 is more than tenfold below the inverse perpetual's index 100000 USD per BTC: a price outside 10000 to 1000000 is refused ${TAIL('price')} (given as ${-1 / 1e-9}, −1/price in the layout's coordinate)` }]);
     expect(() => run.whatIf('coin', [{ instrument: row, quantity: 1, price: -1 / 90_000 }])).not.toThrow();
   } finally {
     run.release();
     session.release();
+  }
+});
+
+test('a session given the market alone holds the same bounds as engine.margin: margin, prepare, liquidate', async () => {
+  for (const backend of ['wasm', 'js'] as const) {
+    const engine = await createEngine({ backend });
+    const session = engine.openBook(book);
+    try {
+      const bad = { ...market, marks: { ...market.marks, 'BTC-PERPETUAL': 1e-9 } };
+      const expected = [{ path: 'market.marks["BTC-PERPETUAL"]', message: `1e-9 is more than tenfold below the inverse perpetual's index 100000 USD per BTC: a mark outside 10000 to 1000000 is refused ${TAIL('mark')}` }];
+      expect(problemsOf(() => session.margin(bad, { method: 'cross' }))).toEqual(expected);
+      expect(problemsOf(() => session.prepare(bad, { method: 'portfolio' }))).toEqual(expected);
+      expect(problemsOf(() => engine.liquidate(session, bad, { method: 'cross' }))).toEqual(expected);
+      // the same figures as engine.margin within the band
+      expect(JSON.stringify(session.margin(market, { method: 'cross' }).accounts)).toBe(JSON.stringify(engine.margin(book, market, { method: 'cross' }).accounts));
+    } finally {
+      session.release();
+    }
   }
 });

@@ -82,3 +82,15 @@ test('a tick that moves only a rate or a carry is checked against every quoted o
     expect(JSON.stringify(engine.margin(live.book(), live.marketJson, { method: 'cross' }).accounts)).toBe(JSON.stringify(live.report().accounts));
   }
 });
+
+test('a session given the market alone refuses the same marks (it had taken a call marked 1e9)', async () => {
+  const engine = await createEngine();
+  const session = engine.openBook(book);
+  try {
+    expect(problemsOf(() => session.margin({ ...market, marks: { [CALL]: 1e9 } }, { method: 'cross' }))).toEqual([
+      { path: `market.marks["${CALL}"]`, message: '1000000000 is more than the call is worth (at most 3000 USD per unit at ETH 3000; a mark above 3300 is refused)' },
+    ]);
+  } finally {
+    session.release();
+  }
+});
