@@ -18,7 +18,7 @@ import type { OptionGrowth } from '../model/mark-bounds.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, MARK_DERIVED, MARK_NONE, MARK_QUOTED } from './codes.js';
-import { rowMarkProblem } from './row-mark.js';
+import { hasMarkBound, rowMarkProblem } from './row-mark.js';
 
 export class MarketLayout {
   /** f64 per asset: spot price in USD. */
@@ -140,7 +140,7 @@ function checkMarks(layout: BookLayout, market: ValidatedMarket, problems: Probl
   const priceOf = (a: number) => market.assets.get(layout.assets[a])!.price;
   for (const [id, mark] of market.marks) {
     const row = table.indexById.get(id);
-    if (row === undefined || (table.kind.array[row] !== KIND_OPTION && !table.isInverse(row))) continue; // a linear mark is its venue's
+    if (row === undefined || !hasMarkBound(layout, row)) continue;
     const asset = market.assets.get(layout.assets[table.underlying.array[row]])!;
     const growth = { rate: asset.rate, carry: asset.carry, years: Math.max(0, yearsBetween(market.valuationMs, table.expiryMs.array[row])) };
     const wrong = rowMarkProblem(layout, row, mark, priceOf, growth);

@@ -26,7 +26,7 @@ import type { Market } from '../model/types.js';
  * `market`: the live snapshot before the tick; `held` collects the ids whose marks it set.
  */
 export function holdMarksToIndex(
-  prices: ReadonlyMap<string, number>, marks: Map<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList, held?: Set<string>,
+  prices: ReadonlyMap<string, number>, marks: Map<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList, held: Set<string>,
 ): void {
   if (prices.size === 0 || market.marks === undefined) return;
   const ins = layout.instruments;
@@ -48,7 +48,7 @@ export function holdMarksToIndex(
     if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, moved)}.price`, `would move the mark of ${JSON.stringify(id)} to ${asClause(wrong)} (marks keep their ratio to the index; give the mark in the tick)`);
     else {
       marks.set(id, mark);
-      held?.add(id);
+      held.add(id);
     }
   }
 }

@@ -18,7 +18,7 @@ import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, 
 import type { Market } from '../model/types.js';
 import { holdMarksToIndex } from './tick-marks.js';
 import type { OptionGrowth } from '../model/mark-bounds.js';
-import { rowMarkProblem } from '../layout/row-mark.js';
+import { hasMarkBound, rowMarkProblem } from '../layout/row-mark.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
 import { MemoSlot } from '../layout/memo.js';
 
@@ -101,9 +101,8 @@ function checkQuotedMarks(tick: ValidTick, held: ReadonlySet<string>, prices: Re
   };
   for (const [id, mark] of tick.marks) {
     const row = ins.indexById.get(id)!;
-    // a linear contract's mark is its venue's; a mark held to its index keeps its ratio to the forward but where a
-    // rate or carry moves (below)
-    if (held.has(id) || (ins.kind.array[row] !== KIND_OPTION && !ins.isInverse(row))) continue;
+    // a mark held to its index keeps its ratio to the forward but where a rate or carry moves (below)
+    if (held.has(id) || !hasMarkBound(layout, row)) continue;
     const wrong = problemAt(row, mark, priceOf(layout.assets[underlying[row]]));
     if (wrong !== null) problems.add(keyPath(`${base}.marks`, id), wrong);
   }
