@@ -10,8 +10,9 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountDraft } from '../margin/account-draft.js';
 import type { Market } from '../model/types.js';
+import { inverseEntry } from '../model/inverse-price.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
-import { ALL_WITHIN, checkHoldings, type Holdings, unitNotional } from '../model/validate-magnitudes.js';
+import { ALL_WITHIN, checkHoldings, entryFactors, type HoldingPrices, type Holdings, layoutEntryValue, unitNotional } from '../model/validate-magnitudes.js';
 import type { ExposureIndex } from './exposure-index.js';
 import { type AppliedTick, applyTick, type LiveColumns } from './market-update.js';
 import { type Tick, validateTick } from './tick.js';
@@ -54,11 +55,11 @@ export function writeTick(json: Tick, t: TickTarget): { applied: AppliedTick; ac
   return { applied, accounts };
 }
 
-/** USD per contract of every instrument and USD per unit of every asset (layout indices), at one market. */
-export interface DomainPrices {
-  units: Float64Array;
-  assetPrice: Float64Array;
-}
+/**
+ * USD per contract of every instrument, USD per unit of every asset (layout indices) and how an entry price becomes
+ * an entry value per instrument, at one market.
+ */
+export type DomainPrices = HoldingPrices;
 
 /** The prices the bounds read at the live market now: its asset columns and the quoted marks of its JSON. */
 export function domainPrices(layout: BookLayout, market: MarketLayout, json: Market): DomainPrices {
@@ -75,17 +76,20 @@ export function domainPrices(layout: BookLayout, market: MarketLayout, json: Mar
     const years = !option && !Number.isNaN(expiry) ? yearsBetween(valuationMs, expiry) : null;
     units[i] = unitNotional(option, ins.multiplier.array[i], { price: price[u], rate: rate[u], carry: carry[u] }, json.marks?.[ins.ids[i]], years);
   }
-  return { units, assetPrice: Float64Array.from(price.subarray(0, layout.assets.length)) };
+  const entry = entryFactors(n, (i) => (ins.isOption(i) ? 'option' : ins.isInverse(i) ? 'inverse' : 'linear'), (i) => ins.multiplier.array[i], (i) => price[ins.underlying.array[i]]);
+  return { units, assetPrice: Float64Array.from(price.subarray(0, layout.assets.length)), ...entry };
 }
 
 /**
  * The largest factor by which a price rose from `before` to `after` (1 when none rose; Infinity from 0): an account's
- * gross value (a sum of |holding| × price, ≥ 0) grows by at most that much, so a tick that keeps the largest gross
- * value times it within the bounds needs no account read.
+ * gross value with its entry values (a sum of |holding| × price, ≥ 0, and of entry values, a linear one's fixed, an
+ * inverse one's in proportion to its coin's price) grows by at most that much, so a tick that keeps the largest such
+ * sum times it within the bounds needs no account read.
  */
 export function largestRise(before: DomainPrices, after: DomainPrices): number {
   let rise = 1;
   for (let i = 0; i < after.units.length; i++) if (after.units[i] > before.units[i]) rise = Math.max(rise, after.units[i] / before.units[i]);
+  for (let i = 0; i < after.overEntry.length; i++) if (after.overEntry[i] > before.overEntry[i]) rise = Math.max(rise, after.overEntry[i] / before.overEntry[i]);
   for (let u = 0; u < after.assetPrice.length; u++) if (after.assetPrice[u] > before.assetPrice[u]) rise = Math.max(rise, after.assetPrice[u] / before.assetPrice[u]);
   return rise;
 }
@@ -95,6 +99,7 @@ interface HoldingColumns {
   start: Int32Array;
   end: Int32Array;
   quantity: Float64Array;
+  entryPrice: Float64Array;
   instrument: Int32Array;
   cStart: Int32Array;
   cEnd: Int32Array;
@@ -108,7 +113,7 @@ interface HoldingColumns {
 function holdingColumns(layout: BookLayout): HoldingColumns {
   const pos = layout.positions, col = layout.collateral;
   return {
-    start: pos.start.array, end: pos.end.array, quantity: pos.column<'f64'>('quantity').array, instrument: pos.column<'i32'>('instrument').array,
+    start: pos.start.array, end: pos.end.array, quantity: pos.column<'f64'>('quantity').array, entryPrice: pos.column<'f64'>('entryPrice').array, instrument: pos.column<'i32'>('instrument').array,
     cStart: col.start.array, cEnd: col.end.array, amount: col.column<'f64'>('amount').array, asset: col.column<'i32'>('asset').array, cash: layout.cashUsd.array,
     marginAsset: layout.marginAsset.array,
   };
@@ -124,29 +129,37 @@ function cashPrice(coin: number, prices: DomainPrices): number {
  * (live.book(), layout-to-book): a coin-margined account's cash is its balance of its coin, a balance like any
  * (`1000000000 BTC is worth … USD`), after its other balances.
  */
-function accountHoldings(layout: BookLayout, cash: number, coin: number, quantity: Float64Array, asset: Int32Array, amount: Float64Array): Holdings {
+function accountHoldings(layout: BookLayout, cash: number, coin: number, quantity: Float64Array, rows: Int32Array, layoutEntry: Float64Array, asset: Int32Array, amount: Float64Array): Holdings {
   const positions = Int32Array.of(0, quantity.length), assets = layout.assets;
-  if (coin < 0) return { accounts: 1, cashUsd: Float64Array.of(cash), positionStart: positions, quantity, balanceStart: Int32Array.of(0, amount.length), balanceAsset: asset, balanceAssets: assets, amount };
+  // the book's entry prices (an inverse contract's back from x = −1/entry), as a fresh run reads and names them
+  const entryPrice = Float64Array.from(layoutEntry, (x, k) => (layout.instruments.isInverse(rows[k]) ? inverseEntry(x) : x));
+  if (coin < 0) return { accounts: 1, cashUsd: Float64Array.of(cash), positionStart: positions, quantity, entryPrice, balanceStart: Int32Array.of(0, amount.length), balanceAsset: asset, balanceAssets: assets, amount };
   return {
-    accounts: 1, cashUsd: Float64Array.of(0), positionStart: positions, quantity, balanceStart: Int32Array.of(0, amount.length + 1),
+    accounts: 1, cashUsd: Float64Array.of(0), positionStart: positions, quantity, entryPrice, balanceStart: Int32Array.of(0, amount.length + 1),
     balanceAsset: Int32Array.of(...asset, coin), balanceAssets: assets, amount: Float64Array.of(...amount, cash),
   };
 }
 
-/** Account a's gross value at `prices` (USD): |cash| + Σ |quantity| × USD per contract + Σ |amount| × price, as the bounds sum it. */
+/**
+ * Account a's gross value with its entry values at `prices` (USD): |cash| + Σ (|quantity| × USD per contract + entry
+ * value) + Σ |amount| × price, as the bounds sum it.
+ */
 function grossOf(c: HoldingColumns, a: number, prices: DomainPrices): number {
   let value = Math.abs(c.cash[a]) * cashPrice(c.marginAsset[a], prices);
-  for (let s = c.start[a]; s < c.end[a]; s++) value += Math.abs(c.quantity[s]) * prices.units[c.instrument[s]];
+  for (let s = c.start[a]; s < c.end[a]; s++) {
+    const i = c.instrument[s];
+    value += Math.abs(c.quantity[s]) * prices.units[i] + layoutEntryValue(c.quantity[s], c.entryPrice[s], prices.perEntry[i], prices.overEntry[i]);
+  }
   for (let k = c.cStart[a]; k < c.cEnd[a]; k++) value += Math.abs(c.amount[k]) * prices.assetPrice[c.asset[k]];
   return value;
 }
 
-/** Account a's gross value at `prices` (USD), as {@link grossOf}. */
+/** Account a's gross value with its entry values at `prices` (USD), as {@link grossOf}. */
 export function grossValue(layout: BookLayout, a: number, prices: DomainPrices): number {
   return grossOf(holdingColumns(layout), a, prices);
 }
 
-/** The largest gross value of the book's live accounts at `prices` (0 for an empty book). */
+/** The largest gross value with entry values of the book's live accounts at `prices` (0 for an empty book). */
 export function largestGrossValue(layout: BookLayout, prices: DomainPrices): number {
   const c = holdingColumns(layout);
   let largest = 0;
@@ -159,7 +172,7 @@ export const GROSS_SAFE = ALL_WITHIN * (1 - 1e-9);
 
 /** The first bound the draft's account breaks at `prices` (the message a fresh run gives), or undefined. */
 export function draftBeyondDomain(layout: BookLayout, draft: AccountDraft, prices: DomainPrices): string | undefined {
-  const h = accountHoldings(layout, draft.cashUsd, layout.marginAsset.array[draft.account], draft.quantity.subarray(0, draft.positions), draft.asset.subarray(0, draft.balances), draft.amount.subarray(0, draft.balances));
+  const h = accountHoldings(layout, draft.cashUsd, layout.marginAsset.array[draft.account], draft.quantity.subarray(0, draft.positions), draft.instrument.subarray(0, draft.positions), draft.entryPrice.subarray(0, draft.positions), draft.asset.subarray(0, draft.balances), draft.amount.subarray(0, draft.balances));
   return holdingProblems(layout, h, draft.instrument, prices)[0]?.message;
 }
 
@@ -174,7 +187,7 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
   for (let k = 0; k < accounts.length && out.length <= MAX_PROBLEMS; k++) { // one past: the error says more were found
     const a = accounts[k];
     if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
-    const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
+    const h = accountHoldings(layout, c.cash[a], c.marginAsset[a], c.quantity.slice(c.start[a], c.end[a]), c.instrument.subarray(c.start[a], c.end[a]), c.entryPrice.slice(c.start[a], c.end[a]), c.asset.slice(c.cStart[a], c.cEnd[a]), c.amount.slice(c.cStart[a], c.cEnd[a]));
     // at the book's paths (live.book()): the account, a balance by its slot (the holdings are in the book's order)
     for (const p of holdingProblems(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices)) {
       out.push({ path: p.path.replace(/^accounts\[0\]/, `accounts[${a}]`), message: `account ${layout.accountIds[a]}: ${p.message}` });
@@ -186,7 +199,7 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
 /** The bounds one account's holdings `h` (a single account, `accounts[0]` in the paths) break at `prices`. */
 function holdingProblems(layout: BookLayout, h: Holdings, rows: Int32Array, prices: DomainPrices): readonly InputProblem[] {
   const problems = new ProblemList();
-  checkHoldings((row) => layout.instruments.ids[row], h, prices.units, rows, prices.assetPrice, problems);
+  checkHoldings((row) => layout.instruments.ids[row], h, prices, rows, problems);
   return problems.all();
 }
 

@@ -1,8 +1,10 @@
 /**
  * The domain's bounds on what a book is worth at its market (src/model/domain.ts): each position's notional, each
- * balance's value, and each account's gross value (Σ |notional| + Σ |balance value| + |cash|), all at most 1e15 USD.
- * Checked where a book meets its market (validateInputs, and validateMarket given the book); each input number is
- * bounded on its own before, which alone keeps every intermediate finite.
+ * balance's value, and each account's gross value (Σ |notional| + Σ |balance value| + |cash|), all at most 1e15 USD;
+ * and the entry values of each account's positions (what its entry prices put into its equity: Σ |entry value|) at
+ * most 1e15 USD too, so an account's equity stays within 2e15 USD in magnitude. Checked where a book meets its market
+ * (validateInputs, and validateMarket given the book); each input number is bounded on its own before, which alone
+ * keeps every intermediate finite.
  */
 import type { ProblemList } from '../errors.js';
 import { instrumentRowsOf } from './brand.js';
@@ -13,6 +15,53 @@ import { parseIsoTimestamp, yearsBetween } from './time.js';
 import type { ValidatedAssetMarket, ValidatedBook } from './types.js';
 
 const { notional: NOTIONAL, accountValue: ACCOUNT_VALUE } = DOMAIN;
+
+/**
+ * What the bounds read at one market: USD per contract of each instrument row ({@link unitNotional}), USD per unit of
+ * each balance asset (by the holdings' asset index), and per row how an entry price becomes an entry value
+ * ({@link entryValue}).
+ */
+export interface HoldingPrices {
+  units: Float64Array;
+  assetPrice: Float64Array;
+  /** Per row: USD of entry value per contract and per unit of entry price (a linear contract's multiplier; else 0). */
+  perEntry: Float64Array;
+  /** Per row: USD of entry value per contract times the entry price (an inverse contract's multiplier × its coin's price; else 0). */
+  overEntry: Float64Array;
+}
+
+/**
+ * A position's entry value (USD): what its entry price puts into its account's equity. A linear contract's P&L is
+ * units × (mark − entry): |quantity| × multiplier × entry; an inverse one's is face × (1/entry − 1/mark) in coin:
+ * |quantity| × multiplier × coin price / entry. An option's entry price enters no figure (its premium is in the
+ * cash): 0. A flat inverse position's entry is 0 (no value).
+ */
+export function entryValue(quantity: number, entry: number, perEntry: number, overEntry: number): number {
+  // 1/entry: the layout's coordinate negated (x = −1/entry, exact), so a live session's sum has these bits (layoutEntryValue)
+  return Math.abs(quantity) * (perEntry * entry + (entry > 0 ? overEntry * (1 / entry) : 0));
+}
+
+/**
+ * {@link entryValue} from the layout's entry (an inverse contract's x = −1/entry, src/model/inverse-price.ts; a linear
+ * one's entry itself), with the same bits.
+ */
+export function layoutEntryValue(quantity: number, x: number, perEntry: number, overEntry: number): number {
+  return Math.abs(quantity) * (perEntry * x + (x < 0 ? overEntry * -x : 0));
+}
+
+/**
+ * Per row, the factors of {@link entryValue}: a linear future's, perpetual's or spot contract's multiplier, an inverse
+ * contract's multiplier × its coin's price (`coinPrice`; NaN where unknown: its value is then NaN and refused).
+ */
+export function entryFactors(rows: number, kindOf: (row: number) => 'option' | 'inverse' | 'linear', multiplier: (row: number) => number, coinPrice: (row: number) => number): { perEntry: Float64Array; overEntry: Float64Array } {
+  const perEntry = new Float64Array(rows), overEntry = new Float64Array(rows);
+  for (let row = 0; row < rows; row++) {
+    const kind = kindOf(row);
+    if (kind === 'linear') perEntry[row] = multiplier(row);
+    else if (kind === 'inverse') overEntry[row] = multiplier(row) * coinPrice(row);
+  }
+  return { perEntry, overEntry };
+}
 
 /**
  * USD per contract of each instrument row: multiplier × (the underlying's price for an option, the quoted mark, or
@@ -55,48 +104,61 @@ export function checkMagnitudes(
   const rows = instrumentRowsOf(book);
   // a columnar book (Arrow, streamed JSON) is read in its columns: its object view would cost an object per position
   const h = bookHoldings(book);
-  const balancePrice = Float64Array.from(h.balanceAssets, (asset) => assets.get(asset)?.price ?? 0);
-  checkHoldings((row) => book.instruments[row].id, h, units, rows, balancePrice, problems);
+  const ins = book.instruments;
+  const entry = entryFactors(ins.length, (row) => (ins[row].kind === 'option' ? 'option' : isInverseInstrument(ins[row]) ? 'inverse' : 'linear'), (row) => ins[row].multiplier, (row) => assets.get(ins[row].underlying)?.price ?? Number.NaN);
+  const assetPrice = Float64Array.from(h.balanceAssets, (asset) => assets.get(asset)?.price ?? 0);
+  checkHoldings((row) => ins[row].id, h, { units, assetPrice, ...entry }, rows, problems);
 }
 
 /**
- * The largest gross value an account can have with every one of its bounds met at once: a position's notional and a
- * balance's worth are ≥ 0 (|quantity| × a positive price × a positive multiplier), and a floating-point sum of
- * values ≥ 0 is at least each of them, so an account whose gross value is within this bound has every position and
- * balance within theirs too.
+ * The largest gross value (with its positions' entry values) an account can have with every one of its bounds met at
+ * once: a position's notional and entry value and a balance's worth are ≥ 0 (|quantity| × a positive price × a
+ * positive multiplier), and a floating-point sum of values ≥ 0 is at least each of them and each part's sum, so an
+ * account whose sum is within this bound has every position and balance within theirs too.
  */
 export const ALL_WITHIN = Math.min(NOTIONAL.max, ACCOUNT_VALUE.max);
 
 /**
  * The bounds over every position and balance (`instrumentId`: an instrument row's id, for messages): each account's
- * gross value alone first (one sum, no test per position: perf: sum-then-check, docs/performance.md), and only an
- * account whose sum is above {@link ALL_WITHIN} or not a number (NaN and ±Infinity fail the test) is checked position
- * by position for its problems. perf: loop-alone.
+ * gross value and entry values alone first (one sum, no test per position: perf: sum-then-check,
+ * docs/performance.md), and only an account whose sum is above {@link ALL_WITHIN} or not a number (NaN and ±Infinity
+ * fail the test) is checked position by position for its problems. perf: loop-alone.
  */
-export function checkHoldings(instrumentId: (row: number) => string, h: Holdings, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
-  const { cashUsd, positionStart, quantity, balanceStart, balanceAsset, amount } = h;
+export function checkHoldings(instrumentId: (row: number) => string, h: Holdings, prices: HoldingPrices, rows: Int32Array, problems: ProblemList): void {
+  const { cashUsd, positionStart, quantity, entryPrice, balanceStart, balanceAsset, amount } = h;
+  const { units, assetPrice, perEntry, overEntry } = prices;
   for (let a = 0; a < h.accounts && !problems.full; a++) {
     let value = Math.abs(cashUsd[a]);
-    for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) value += Math.abs(quantity[p]) * units[rows[p]];
-    for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) value += Math.abs(amount[k]) * balancePrice[balanceAsset[k]];
-    if (!(value <= ALL_WITHIN)) checkAccount(instrumentId, h, a, units, rows, balancePrice, problems);
+    for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) {
+      const row = rows[p];
+      value += Math.abs(quantity[p]) * units[row] + entryValue(quantity[p], entryPrice[p], perEntry[row], overEntry[row]);
+    }
+    for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) value += Math.abs(amount[k]) * assetPrice[balanceAsset[k]];
+    if (!(value <= ALL_WITHIN)) checkAccount(instrumentId, h, a, prices, rows, problems);
   }
 }
 
-/** Account a's bounds, each position's and balance's, then its gross value's (the same sum in the same order). */
-function checkAccount(instrumentId: (row: number) => string, h: Holdings, a: number, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
-  const { cashUsd, positionStart, quantity, balanceStart, balanceAsset, amount } = h;
-  let value = Math.abs(cashUsd[a]);
+/**
+ * Account a's bounds, each position's (its notional, else its entry value) and balance's, then its gross value's (the
+ * same sum in the same order) and its entry values'.
+ */
+function checkAccount(instrumentId: (row: number) => string, h: Holdings, a: number, prices: HoldingPrices, rows: Int32Array, problems: ProblemList): void {
+  const { cashUsd, positionStart, quantity, entryPrice, balanceStart, balanceAsset, amount } = h;
+  let value = Math.abs(cashUsd[a]), entries = 0;
   const before = problems.size;
   for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) {
-    const notional = Math.abs(quantity[p]) * units[rows[p]];
+    const row = rows[p];
+    const notional = Math.abs(quantity[p]) * prices.units[row], entry = entryValue(quantity[p], entryPrice[p], prices.perEntry[row], prices.overEntry[row]);
     if (!(notional <= NOTIONAL.max)) {
-      problems.add(`accounts[${a}]`, `the position in ${instrumentId(rows[p])} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
+      problems.add(`accounts[${a}]`, `the position in ${instrumentId(row)} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
+    } else if (!(entry <= NOTIONAL.max)) {
+      problems.add(`accounts[${a}]`, `the position in ${instrumentId(row)} has an entry value of ${usd(entry)} (${ENTRY_VALUE_TEXT}) at entry price ${entryPrice[p]}, above the largest entry value ${boundText(NOTIONAL.max)} USD`);
     }
     value += notional;
+    entries += entry;
   }
   for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) {
-    const worth = Math.abs(amount[k]) * balancePrice[balanceAsset[k]];
+    const worth = Math.abs(amount[k]) * prices.assetPrice[balanceAsset[k]];
     if (!(worth <= NOTIONAL.max)) {
       const asset = h.balanceAssets[balanceAsset[k]];
       problems.add(`accounts[${a}].collateral[${k - balanceStart[a]}].amount`, `${amount[k]} ${asset} is worth ${usd(worth)}, above the largest balance value ${boundText(NOTIONAL.max)} USD`);
@@ -106,7 +168,13 @@ function checkAccount(instrumentId: (row: number) => string, h: Holdings, a: num
   if (problems.size === before && !(value <= ACCOUNT_VALUE.max)) {
     problems.add(`accounts[${a}]`, `gross value ${usd(value)} (Σ |position notional| + Σ |balance value| + |cash|) is above the largest account value ${boundText(ACCOUNT_VALUE.max)} USD`);
   }
+  if (problems.size === before && !(entries <= ACCOUNT_VALUE.max)) {
+    problems.add(`accounts[${a}]`, `the entry values of its positions sum to ${usd(entries)} (Σ ${ENTRY_VALUE_TEXT}), above the largest ${boundText(ACCOUNT_VALUE.max)} USD`);
+  }
 }
+
+/** How an entry value is computed, for messages. */
+const ENTRY_VALUE_TEXT = '|quantity| × multiplier × entry; an inverse contract\'s |quantity| × multiplier × coin price / entry';
 
 /**
  * What the bounds read of a book's holdings, in CSR form (src/model/book-columns.ts), from its columns or its objects:
@@ -117,6 +185,8 @@ export interface Holdings {
   cashUsd: Float64Array;
   positionStart: Int32Array;
   quantity: Float64Array;
+  /** Per position, its entry price (USD per unit; an inverse contract's USD per coin), beside `quantity`. */
+  entryPrice: Float64Array;
   balanceStart: Int32Array;
   balanceAsset: Int32Array;
   balanceAssets: readonly string[];
@@ -140,10 +210,13 @@ export function bookHoldings(book: ValidatedBook): Holdings {
 }
 
 function holdingsOf(book: ValidatedBook): Holdings {
-  const positionStart = [0], quantity: number[] = [], balanceStart = [0], balanceAsset: number[] = [], amount: number[] = [];
+  const positionStart = [0], quantity: number[] = [], entryPrice: number[] = [], balanceStart = [0], balanceAsset: number[] = [], amount: number[] = [];
   const assetIndex = new Map<string, number>();
   for (const account of book.accounts) {
-    for (const position of account.positions) quantity.push(position.quantity);
+    for (const position of account.positions) {
+      quantity.push(position.quantity);
+      entryPrice.push(position.entryPrice);
+    }
     positionStart.push(quantity.length);
     for (const balance of account.collateral) {
       if (!assetIndex.has(balance.asset)) assetIndex.set(balance.asset, assetIndex.size);
@@ -154,7 +227,7 @@ function holdingsOf(book: ValidatedBook): Holdings {
   }
   return {
     accounts: book.accounts.length, cashUsd: Float64Array.from(book.accounts, (a) => a.cashUsd ?? 0), positionStart: Int32Array.from(positionStart),
-    quantity: Float64Array.from(quantity), balanceStart: Int32Array.from(balanceStart), balanceAsset: Int32Array.from(balanceAsset),
+    quantity: Float64Array.from(quantity), entryPrice: Float64Array.from(entryPrice), balanceStart: Int32Array.from(balanceStart), balanceAsset: Int32Array.from(balanceAsset),
     balanceAssets: [...assetIndex.keys()], amount: Float64Array.from(amount),
   };
 }
