@@ -12,7 +12,7 @@ import type { AccountDraft } from '../margin/account-draft.js';
 import type { Market } from '../model/types.js';
 import { inverseEntry } from '../model/inverse-price.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
-import { ALL_WITHIN, checkHoldings, entryFactors, type HoldingPrices, type Holdings, layoutEntryValue, unitNotional } from '../model/validate-magnitudes.js';
+import { ALL_WITHIN, checkHoldings, entryFactors, type HoldingPrices, type Holdings, layoutEntryValue, quoteCurrencyPrice, unitNotional } from '../model/validate-magnitudes.js';
 import type { ExposureIndex } from './exposure-index.js';
 import { type AppliedTick, applyTick, type LiveColumns } from './market-update.js';
 import { type Tick, validateTick } from './tick.js';
@@ -66,6 +66,9 @@ export function domainPrices(layout: BookLayout, market: MarketLayout, json: Mar
   const ins = layout.instruments, n = ins.count, units = new Float64Array(n);
   const valuationMs = parseIsoTimestamp(json.valuationTime);
   const price = market.price.array, rate = market.rate.array, carry = market.carry.array;
+  const settlement = ins.settlement.array, underlying = ins.underlying.array;
+  // USD per unit of a linear contract's quote currency: its settlement asset's price when it is not its underlying
+  const quotePrice = (i: number) => quoteCurrencyPrice(!ins.isOption(i) && settlement[i] >= 0 && settlement[i] !== underlying[i], price[settlement[i]]);
   for (let i = 0; i < n; i++) {
     // an inverse contract is a face value in USD per contract (its multiplier), whatever the coin's price
     if (ins.isInverse(i)) {
@@ -74,22 +77,23 @@ export function domainPrices(layout: BookLayout, market: MarketLayout, json: Mar
     }
     const u = ins.underlying.array[i], expiry = ins.expiryMs.array[i], option = ins.isOption(i);
     const years = !option && !Number.isNaN(expiry) ? yearsBetween(valuationMs, expiry) : null;
-    units[i] = unitNotional(option, ins.multiplier.array[i], { price: price[u], rate: rate[u], carry: carry[u] }, json.marks?.[ins.ids[i]], years);
+    units[i] = unitNotional(option, ins.multiplier.array[i], { price: price[u], rate: rate[u], carry: carry[u] }, json.marks?.[ins.ids[i]], years, quotePrice(i));
   }
-  const entry = entryFactors(n, (i) => (ins.isOption(i) ? 'option' : ins.isInverse(i) ? 'inverse' : 'linear'), (i) => ins.multiplier.array[i], (i) => price[ins.underlying.array[i]]);
+  const entry = entryFactors(n, (i) => (ins.isOption(i) ? 'option' : ins.isInverse(i) ? 'inverse' : 'linear'), (i) => ins.multiplier.array[i], (i) => price[ins.underlying.array[i]], quotePrice);
   return { units, assetPrice: Float64Array.from(price.subarray(0, layout.assets.length)), ...entry };
 }
 
 /**
  * The largest factor by which a price rose from `before` to `after` (1 when none rose; Infinity from 0): an account's
- * gross value with its entry values (a sum of |holding| × price, ≥ 0, and of entry values, a linear one's fixed, an
- * inverse one's in proportion to its coin's price) grows by at most that much, so a tick that keeps the largest such
+ * gross value with its entry values (a sum of |holding| × price, ≥ 0, and of entry values, in proportion to the price
+ * of the currency a linear contract is quoted in or of an inverse contract's coin) grows by at most that much, so a tick that keeps the largest such
  * sum times it within the bounds needs no account read.
  */
 export function largestRise(before: DomainPrices, after: DomainPrices): number {
   let rise = 1;
   for (let i = 0; i < after.units.length; i++) if (after.units[i] > before.units[i]) rise = Math.max(rise, after.units[i] / before.units[i]);
   for (let i = 0; i < after.overEntry.length; i++) if (after.overEntry[i] > before.overEntry[i]) rise = Math.max(rise, after.overEntry[i] / before.overEntry[i]);
+  for (let i = 0; i < after.perEntry.length; i++) if (after.perEntry[i] > before.perEntry[i]) rise = Math.max(rise, after.perEntry[i] / before.perEntry[i]);
   for (let u = 0; u < after.assetPrice.length; u++) if (after.assetPrice[u] > before.assetPrice[u]) rise = Math.max(rise, after.assetPrice[u] / before.assetPrice[u]);
   return rise;
 }

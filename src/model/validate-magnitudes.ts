@@ -12,7 +12,7 @@ import { bookColumnsOf } from './book-columns.js';
 import { boundText, DOMAIN } from './domain.js';
 import { isInverseInstrument } from './settlement.js';
 import { parseIsoTimestamp, yearsBetween } from './time.js';
-import type { ValidatedAssetMarket, ValidatedBook } from './types.js';
+import type { ValidatedAssetMarket, ValidatedBook, ValidatedInstrument } from './types.js';
 
 const { notional: NOTIONAL, accountValue: ACCOUNT_VALUE } = DOMAIN;
 
@@ -53,14 +53,24 @@ export function layoutEntryValue(quantity: number, x: number, perEntry: number, 
  * Per row, the factors of {@link entryValue}: a linear future's, perpetual's or spot contract's multiplier, an inverse
  * contract's multiplier × its coin's price (`coinPrice`; NaN where unknown: its value is then NaN and refused).
  */
-export function entryFactors(rows: number, kindOf: (row: number) => 'option' | 'inverse' | 'linear', multiplier: (row: number) => number, coinPrice: (row: number) => number): { perEntry: Float64Array; overEntry: Float64Array } {
+export function entryFactors(rows: number, kindOf: (row: number) => 'option' | 'inverse' | 'linear', multiplier: (row: number) => number, coinPrice: (row: number) => number, quotePrice: (row: number) => number): { perEntry: Float64Array; overEntry: Float64Array } {
   const perEntry = new Float64Array(rows), overEntry = new Float64Array(rows);
   for (let row = 0; row < rows; row++) {
     const kind = kindOf(row);
-    if (kind === 'linear') perEntry[row] = multiplier(row);
+    if (kind === 'linear') perEntry[row] = multiplier(row) * quotePrice(row);
     else if (kind === 'inverse') overEntry[row] = multiplier(row) * coinPrice(row);
   }
   return { perEntry, overEntry };
+}
+
+/**
+ * USD per unit of the currency a linear contract's prices (its mark, entry and fills) are quoted in: 1 for USD, the
+ * settlement asset's price for a contract settled in another asset than its underlying (a USDC perpetual, a BTC
+ * perpetual settled in ETH: its prices are in ETH, as the layout quotes it, src/layout/market-layout.ts). NaN for an
+ * asset the market does not price (reported on its own).
+ */
+export function quoteCurrencyPrice(settled: boolean, settlementPrice: number | undefined): number {
+  return settled ? (settlementPrice ?? Number.NaN) : 1;
 }
 
 /**
@@ -76,9 +86,15 @@ function unitNotionals(book: ValidatedBook, assets: ReadonlyMap<string, Validate
     const asset = assets.get(instrument.underlying);
     if (!asset) return; // an unknown underlying is reported on its own
     const years = instrument.kind === 'future' && instrument.expiry !== undefined ? yearsBetween(valuationMs, parseIsoTimestamp(instrument.expiry)) : null;
-    units[row] = unitNotional(instrument.kind === 'option', instrument.multiplier, asset, marks.get(instrument.id), years);
+    units[row] = unitNotional(instrument.kind === 'option', instrument.multiplier, asset, marks.get(instrument.id), years, bookQuotePrice(instrument, assets));
   });
   return units;
+}
+
+/** {@link quoteCurrencyPrice} of a book's instrument at the market's asset prices. */
+function bookQuotePrice(instrument: ValidatedInstrument, assets: ReadonlyMap<string, ValidatedAssetMarket>): number {
+  const s = instrument.settlement;
+  return quoteCurrencyPrice(instrument.kind !== 'option' && s !== undefined && s !== instrument.underlying, s === undefined ? undefined : assets.get(s)?.price);
 }
 
 /**
@@ -86,9 +102,10 @@ function unitNotionals(book: ValidatedBook, assets: ReadonlyMap<string, Validate
  * underlying's price for an option, the quoted mark, or for an unquoted future, with `expiryYears`, the price carried
  * to expiry S·e^{(r−q)T}, as the layout derives its mark). One formula for a book meeting its market and a live session.
  */
-export function unitNotional(option: boolean, multiplier: number, asset: { price: number; rate: number; carry: number }, quoted: number | undefined, expiryYears: number | null): number {
+export function unitNotional(option: boolean, multiplier: number, asset: { price: number; rate: number; carry: number }, quoted: number | undefined, expiryYears: number | null, quotePrice = 1): number {
   const mark = option ? undefined : quoted;
-  let price = mark ?? asset.price;
+  // a quoted mark is in the contract's quote currency (quotePrice USD per unit of it); a derived one is in USD
+  let price = mark === undefined ? asset.price : mark * quotePrice;
   if (mark === undefined && !option && expiryYears !== null) price = asset.price * Math.exp((asset.rate - asset.carry) * expiryYears);
   return price * multiplier;
 }
@@ -105,7 +122,7 @@ export function checkMagnitudes(
   // a columnar book (Arrow, streamed JSON) is read in its columns: its object view would cost an object per position
   const h = bookHoldings(book);
   const ins = book.instruments;
-  const entry = entryFactors(ins.length, (row) => (ins[row].kind === 'option' ? 'option' : isInverseInstrument(ins[row]) ? 'inverse' : 'linear'), (row) => ins[row].multiplier, (row) => assets.get(ins[row].underlying)?.price ?? Number.NaN);
+  const entry = entryFactors(ins.length, (row) => (ins[row].kind === 'option' ? 'option' : isInverseInstrument(ins[row]) ? 'inverse' : 'linear'), (row) => ins[row].multiplier, (row) => assets.get(ins[row].underlying)?.price ?? Number.NaN, (row) => bookQuotePrice(ins[row], assets));
   const assetPrice = Float64Array.from(h.balanceAssets, (asset) => assets.get(asset)?.price ?? 0);
   checkHoldings((row) => ins[row].id, h, { units, assetPrice, ...entry }, rows, problems);
 }

@@ -7,7 +7,7 @@
  * Expected figures are computed by hand from those formulas.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, validateInputs } from '../../src/index.js';
+import { createEngine, type Engine, validateInputs, validateMarket } from '../../src/index.js';
 import { book, market } from '../support/margin-books.js';
 import { COIN_INSTRUMENTS, coinBook, coinMarket } from '../support/coin-books.js';
 import { problemLines } from '../support/problems.js';
@@ -63,6 +63,33 @@ describe('entry value where a book meets its market', () => {
     expect(() => validateInputs(two(false), market())).not.toThrow();
   });
 
+  it('values a linear contract quoted in another asset in USD: a BTC perpetual settled in ETH, its prices in ETH', () => {
+    // marked 33.3 ETH per BTC with ETH at 3,000 USD: 1e11 contracts are 1e11 × 33.3 × 3,000 = 9.99e15 USD of notional
+    // (they were read as 3.33e12, the ETH figure, and taken); 1e9 entered at 1e6 ETH are 1e9 × 1e6 × 3,000 = 3e18 USD
+    const quoted = (quantity: number, entryPrice: number) => ({
+      instruments: [{ id: 'BTC_ETH-PERP', kind: 'perpetual', underlying: 'BTC', settlement: 'ETH' }],
+      accounts: [{ id: 'a', marginCurrency: 'ETH', positions: [{ instrument: 'BTC_ETH-PERP', quantity, entryPrice }], collateral: [{ asset: 'ETH', amount: 1_000 }] }],
+    });
+    const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, ETH: { price: 3_000, vol: 0.6 } }, marks: { 'BTC_ETH-PERP': 33.3 } };
+    const notional = problemLines(() => validateInputs(quoted(1e11, 33), m));
+    expect(notional).toHaveLength(1);
+    expect(notional[0]).toMatch(/^accounts\[0\]: the position in BTC_ETH-PERP has a notional of (\S+) USD, above the largest notional 1e15 USD$/);
+    expect(Number(/notional of (\S+) USD/.exec(notional[0])![1]) / 9.99e15).toBeCloseTo(1, 12);
+    const entry = problemLines(() => validateInputs(quoted(1e9, 1e6), m));
+    expect(entry).toHaveLength(1);
+    expect(usdIn(entry[0]) / 3e18).toBeCloseTo(1, 12);
+    // 1e5 entered at 1e5 ETH: 3e13 USD, taken
+    expect(() => validateInputs(quoted(1e5, 1e5), m)).not.toThrow();
+  });
+
+  it('checks a later market against a session\'s book where the caller asks: validateMarket(json, session.book)', () => {
+    // opened alone, the book is within every bound; at BTC 1e12 its 1e9 BTC-PERP are 1e21 USD of notional
+    const session = engine.openBook(book({ positions: [{ instrument: 'BTC-PERP', quantity: 1e9, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1 }] }));
+    const later = { ...market(), assets: { ...market().assets, BTC: { price: 1e12, vol: 0.5 } }, marks: { ...market().marks, 'BTC-PERP': 1e12 } };
+    expect(problemLines(() => validateMarket(later, session.book))).toEqual(['accounts[0]: the position in BTC-PERP has a notional of 1e+21 USD, above the largest notional 1e15 USD']);
+    session.release();
+  });
+
   it('leaves an option\'s entry price out: it enters no figure (its premium is in the cash)', () => {
     const option = book({ positions: [{ instrument: 'BTC-110000-C', quantity: 1e4, entryPrice: 1e12 }], collateral: [{ asset: 'USDC', amount: 1e6 }] });
     expect(() => validateInputs(option, market())).not.toThrow();
@@ -94,6 +121,23 @@ describe('entry value on the live paths', () => {
     expect(lines[0]).toMatch(/^fills\[0\]: the position in BTC-PERPETUAL has an entry value of \S+ USD .* at entry price 12500, above the largest entry value 1e15 USD$/);
     expect(usdIn(lines[0]) / 1.6e15).toBeCloseTo(1, 12);
     session.applyFills([{ account: 'coin', instrument: 'BTC-PERPETUAL', quantity: 2e11, price: 100_000 }]);
+    session.release();
+  });
+
+  it('refuses the rise of the asset a linear contract is quoted in that carries its entry value beyond the bound', async () => {
+    // 1e5 BTC perpetuals settled in ETH entered at 1e5 ETH per BTC: 1e10 ETH of entry value, 3e13 USD at 3,000
+    const b = {
+      instruments: [{ id: 'BTC_ETH-PERP', kind: 'perpetual', underlying: 'BTC', settlement: 'ETH' }],
+      accounts: [{ id: 'q', marginCurrency: 'ETH', positions: [{ instrument: 'BTC_ETH-PERP', quantity: 1e5, entryPrice: 1e5 }], collateral: [{ asset: 'ETH', amount: 1e6 }] }],
+    };
+    const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, ETH: { price: 3_000, vol: 0.6 } }, marks: { 'BTC_ETH-PERP': 33.3 }, correlation: { assets: ['BTC', 'ETH'], matrix: [[1, 0.8], [0.8, 1]] } };
+    const session = engine.live(b, m, { method: 'cross' });
+    session.applyTick({ assets: { ETH: { price: 30_000 } } }); // 3e14: taken
+    const lines = problemLines(() => session.applyTick({ assets: { ETH: { price: 300_000 } } })); // 3e15
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^accounts\[0\]: account q: the position in BTC_ETH-PERP has an entry value of \S+ USD .* at entry price 100000, above the largest entry value 1e15 USD$/);
+    expect(usdIn(lines[0]) / 3e15).toBeCloseTo(1, 12);
+    expect(session.marketJson.assets.ETH.price).toBe(30_000);
     session.release();
   });
 
