@@ -188,7 +188,7 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
       : decides.equityIm >= decides.im && !(decides.equityMm >= decides.mm)
         ? mmReason(decides, pool ? 'USD' : layout.marginCurrencyOf(a), whose)
         : decides.equityIm >= decides.im
-        ? `margin: under isolated margin each position holds its own IM: after the order the account is ${decides.status.replace('_', ' ')} (a position's allocation + P&L below its IM, or the rest of the account owing)`
+        ? isolatedReason(decides, layout.marginCurrencyOf(a))
         : marginReason(decides, pool ? 'USD' : layout.marginCurrencyOf(a), whose);
   }
   // a pool's requirement nets the group's positions: its slope changes are not the account's; isolated margin's
@@ -238,7 +238,7 @@ export function assumedPrice(run: PreparedRun, order: Order, direction: 1 | -1):
 }
 
 /** The figures a margin decision reads: an account's what-if, or a pool's. */
-type Judged = Pick<AccountRequirement, 'status' | 'equityIm' | 'im' | 'equityMm' | 'mm'>;
+type Judged = Pick<AccountRequirement, 'status' | 'equityIm' | 'im' | 'equityMm' | 'mm' | 'shortPosition'>;
 
 /**
  * True when, under isolated margin (`isolated`: the run's positions own their equity), figures after a change leave a
@@ -256,6 +256,20 @@ export function shortOfOwnIm(r: Pick<AccountRequirement, 'status'>, isolated: bo
 function marginReason(after: Judged, currency: string, whose = ''): string {
   const [equity, im] = distinctAmounts(after.equityIm, after.im, currency === 'USD' ? 2 : 8);
   return `margin: ${whose}equity for IM after the order ${equity} is below IM ${im} (${currency})`;
+}
+
+/**
+ * Why isolated margin rejects an order the account's equity covers: the position short of its own IM after it (its
+ * allocation + P&L against its IM), or the rest of the account owing (its collateral and cash not allocated).
+ */
+function isolatedReason(after: Judged, currency: string): string {
+  const head = 'margin: under isolated margin each position holds its own IM: after the order';
+  const short = after.shortPosition, status = after.status.replace('_', ' ');
+  // a method that does not say which (a plug-in's)
+  if (short === undefined) return `${head} the account is ${status} (a position's allocation + P&L below its IM, or the rest of the account owing)`;
+  if (short === null) return `${head} the rest of the account owes (its collateral and cash not allocated to a position are below 0): the account is ${status}`;
+  const [equity, im] = distinctAmounts(short.ownEquity, short.im, currency === 'USD' ? 2 : 8);
+  return `${head} ${short.instrument}'s allocation + P&L ${equity} is below its IM ${im} (${currency}): the account is ${status}`;
 }
 
 /** Why the margin rejects an order that keeps IM covered but not MM (a balance that counts for IM, not for MM). */

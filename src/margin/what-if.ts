@@ -13,7 +13,7 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountDraft } from './account-draft.js';
 import { type MarginOutputs, marginColumnMap, marginViews } from './outputs.js';
 import type { ParamLayout } from './param-layout.js';
-import { STATUS, type Status } from './status.js';
+import { STATUS, STATUS_HEALTHY, type Status } from './status.js';
 
 /** What binds an account's requirement: the scenario, risk component or position that drives its IM. */
 export interface Binding {
@@ -40,6 +40,23 @@ export interface AccountRequirement extends Pick<AccountFigureValues, 'equity' |
   marginCurrency?: string | undefined;
   /** What drives IM (null when nothing does, e.g. no positions or a non-finite result). */
   binding: Binding | null;
+  /**
+   * Under isolated margin, when the account is not healthy: the first position (in the account's order) of the worst
+   * status, with its own equity (its allocation + P&L) and requirements, in the account's money; null when every
+   * position holds its own IM (the rest of the account owes). Absent for a healthy account, under other methods and
+   * where a method does not say.
+   */
+  shortPosition?: ShortPosition | null | undefined;
+}
+
+/** A position short of its own requirement under isolated margin ({@link AccountRequirement.shortPosition}). */
+export interface ShortPosition {
+  instrument: string;
+  /** Its allocation + unrealized P&L. */
+  ownEquity: number;
+  im: number;
+  mm: number;
+  status: Status;
 }
 
 /** The rule-based kernel's result for a draft (per-position IM in `positionIm[0, positions)`). */
@@ -54,6 +71,22 @@ export interface DraftMargin {
   status: number;
   positions: number;
   positionIm: Float64Array;
+  /** Per position (scratch, read before the next draft): MM, mark-to-market, isolated allocation and status code. */
+  positionMm: Float64Array;
+  positionMtm: Float64Array;
+  positionAlloc: Float64Array;
+  positionStatus: Uint8Array;
+}
+
+/**
+ * The first position of the worst status below healthy of an isolated draft's margin (`m`, `ids`: the instrument
+ * ids by row), or null when every position is healthy.
+ */
+export function shortPositionOf(m: DraftMargin, instrument: Int32Array, ids: readonly string[]): ShortPosition | null {
+  let worst = -1;
+  for (let k = 0; k < m.positions; k++) if (m.positionStatus[k] > STATUS_HEALTHY && (worst < 0 || m.positionStatus[k] > m.positionStatus[worst])) worst = k;
+  if (worst < 0) return null;
+  return { instrument: ids[instrument[worst]], ownEquity: m.positionAlloc[worst] + m.positionMtm[worst], im: m.positionIm[worst], mm: m.positionMm[worst], status: STATUS[m.positionStatus[worst]] };
 }
 
 /** equityMm / mm; with mm = 0 the signed limit (src/margin/derived-figures.ts, the report's). */
@@ -90,6 +123,7 @@ export class DraftMarginer {
     return {
       equity: c.equity[0], equityIm: c.equityIm[0], equityMm: c.equityMm[0], im: c.im[0], mm: c.mm[0], gross: c.gross[0],
       collateralValue: c.collateralValue[0], status: c.status[0], positions: draft.positions, positionIm: c.posIm,
+      positionMm: c.posMm, positionMtm: c.posMtm, positionAlloc: c.posAlloc, positionStatus: c.posStatus,
     };
   }
 

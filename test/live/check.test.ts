@@ -42,11 +42,30 @@ describe('pre-trade check under isolated margin: each position holds its own IM'
     expect(big.after.equityIm).toBeGreaterThan(big.after.im);
     expect(big.after.status).toBe('liquidatable'); // 2,000 against an MM of 5,500
     expect([big.accepted, big.rejectedBy, big.search]).toEqual([false, 'margin', 'bisection']);
-    expect(big.reason).toBe("margin: under isolated margin each position holds its own IM: after the order the account is liquidatable (a position's allocation + P&L below its IM, or the rest of the account owing)");
+    // the position named, with its own figures: 2,000 allocated + 0 of P&L against an IM of 1.1 × 100,000 × 10% = 11,000
+    expect(big.reason).toBe("margin: under isolated margin each position holds its own IM: after the order BTC-PERP's allocation + P&L 2,000.00 is below its IM 11,000.00 (USD): the account is liquidatable");
+    const whatIf = session.whatIf('iso', [{ instrument: 'BTC-PERP', quantity: 1, price: 100_000 }]);
+    expect(whatIf.after.shortPosition).toEqual({ instrument: 'BTC-PERP', ownEquity: 2_000, im: expect.closeTo(11_000, 9), mm: expect.closeTo(5_500, 9), status: 'liquidatable' });
+    expect(session.whatIf('iso', [{ instrument: 'BTC-PERP', quantity: 0.05, price: 100_000 }]).after.shortPosition).toBeUndefined();
     expect(big.maxQuantity).toBeCloseTo(0.1, 12);
     expectBoundary(session, 'iso', 'BTC-PERP', 100_000, big.maxQuantity!, 0.001);
     const small = session.check('iso', { instrument: 'BTC-PERP', quantity: 0.05, price: 100_000 });
     expect([small.accepted, small.after.status]).toEqual([true, 'healthy']);
+    session.release();
+  });
+
+  it('says the rest of the account owes when every position holds its own IM: a borrowing backed only by a position\'s profit', async () => {
+    // long 1 BTC-PERP entered at 50,000, marked 100,000 (P&L +50,000 against an IM of 10,000: healthy on its own), on a
+    // borrowing of 1,000 USDC: nothing to allocate (the account's collateral is below 0), so the rest owes 1,000 while
+    // the account's equity for IM, 49,000, covers its IM
+    const b = book({ id: 'owes', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 50_000 }], collateral: [{ asset: 'USDC', amount: -1_000 }] });
+    const engine = await createEngine({ backend: 'wasm' });
+    const session = engine.live(b, market(), { method: 'isolated', params: { linear: { BTC: [{ imRate: 0.1, mmRate: 0.05 }] } } });
+    const r = session.check('owes', { instrument: 'BTC-PERP', quantity: 0.01, price: 100_000 });
+    expect(r.after.equityIm).toBeGreaterThan(r.after.im);
+    expect([r.accepted, r.rejectedBy, r.after.shortPosition]).toEqual([false, 'margin', null]);
+    expect(r.reason).toBe(`margin: under isolated margin each position holds its own IM: after the order the rest of the account owes (its collateral and cash not allocated to a position are below 0): the account is ${r.after.status.replace('_', ' ')}`);
+    expect(r.after.status).toBe('bankrupt'); // the rest's equity, −1,000, below 0
     session.release();
   });
 });

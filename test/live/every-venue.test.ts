@@ -52,8 +52,9 @@ function asRequirement(row: AccountMargin): Omit<AccountRequirement, 'binding'> 
   };
 }
 
-function requirementFigures(r: AccountRequirement): Omit<AccountRequirement, 'binding'> {
-  const { binding: _, ...rest } = r;
+/** A what-if's figures as a row states them: without what binds IM and the position short of its own IM (no row field). */
+function requirementFigures(r: AccountRequirement): Omit<AccountRequirement, 'binding' | 'shortPosition'> {
+  const { binding: _, shortPosition: _short, ...rest } = r;
   return rest;
 }
 

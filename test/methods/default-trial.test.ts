@@ -43,9 +43,9 @@ function withoutTrial(name: string): MarginMethodPlugin {
 
 const METHODS = [...BUILT_IN_METHODS, bareCross, withoutTrial('isolated'), withoutTrial('portfolio'), flatMethod];
 
-/** A what-if's figures, without what binds (the default does not say: it knows no method's rule). */
-function figures(r: { binding?: unknown }): unknown {
-  const { binding: _, ...rest } = r;
+/** A what-if's figures, without what binds and which position is short (the default does not say: it knows no method's rule). */
+function figures(r: { binding?: unknown; shortPosition?: unknown }): unknown {
+  const { binding: _, shortPosition: _short, ...rest } = r;
   return rest;
 }
 

@@ -6,7 +6,8 @@
  */
 import { AccountDraft } from '../../../margin/account-draft.js';
 import type { AccountChange } from '../../../margin/account-changes.js';
-import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf } from '../../../margin/what-if.js';
+import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf, shortPositionOf } from '../../../margin/what-if.js';
+import { STATUS_HEALTHY } from '../../../margin/status.js';
 import { KIND_OPTION } from '../../../layout/codes.js';
 import { heldQuantity as heldIn } from '../../../layout/held.js';
 import type { MethodContext } from '../../method.js';
@@ -48,7 +49,9 @@ export function ruleBasedWhatIf(ctx: MethodContext, isolated: boolean): (a: numb
   const evaluator = new DraftEvaluator(ctx);
   return (a, changes) => {
     const { draft, margin } = evaluator.evaluate(a, changes, isolated);
-    return requirementOf(margin, draft.cashUsd, margin.im, margin.mm, margin.status, largestPosition(ctx, draft, margin));
+    const r = requirementOf(margin, draft.cashUsd, margin.im, margin.mm, margin.status, largestPosition(ctx, draft, margin));
+    // under isolated margin, the position that is short of its own requirement, for the caller to name
+    return isolated && margin.status !== STATUS_HEALTHY ? { ...r, shortPosition: shortPositionOf(margin, draft.instrument, ctx.layout.instruments.ids) } : r;
   };
 }
 
