@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { bookChunks } from '../src/cli/io.js';
 import { generateSample } from '../src/index.js';
 import { Progress, type ProgressStream } from '../src/cli/progress.js';
+import { outputStarts } from '../src/cli/terminal-share.js';
 import { CLI } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
 
@@ -85,6 +86,38 @@ describe('on a terminal', () => {
     expect(run.code).toBe(2);
     expect(run.text).toContain('error: --format arrow is binary: give --out FILE (or pipe stdout)');
     expect(run.frames.some((f) => f.startsWith('margin ['))).toBe(false); // refused before the bar started
+  });
+});
+
+describe('output into a pipe on the bar\'s terminal', () => {
+  it('clears the bar for good when output starts, so the pipe\'s reader does not print onto it', async () => {
+    const tty = recorder(true);
+    const bar = new Progress('liquidate', 4, tty, () => 0, true);
+    bar.advance(2, 'cross margin and liquidation');
+    outputStarts(); // the first byte of the report goes into the pipe
+    expect(tty.text.endsWith('\r\x1b[K')).toBe(true);
+    const cleared = tty.text.length;
+    bar.advance(1, 'writing');
+    bar.finish();
+    expect(tty.text.length).toBe(cleared); // nothing drawn after
+    // a bar whose stdout is a file keeps drawing
+    const own = recorder(true);
+    const kept = new Progress('liquidate', 4, own, () => 0, false);
+    kept.advance(1, 'validating');
+    outputStarts();
+    kept.advance(1, 'writing');
+    expect(own.text.split('\r').at(-1)).toMatch(/ 50% 0\.0s writing$/);
+    kept.finish();
+  });
+
+  it('liquidate … | head: the report\'s first line is not glued to the bar', async () => {
+    // 30,000 generated accounts: the CSV is written a chunk of the plan at a time, while the bar shows the liquidation
+    const out = join(dir, 'piped');
+    expect((await onTerminal(`generate --accounts 30000 --out "${out}"`)).code).toBe(0);
+    const run = await onTerminal(`liquidate --book "${join(out, 'book.json')}" --market "${join(out, 'market.json')}" --format csv | head -2`);
+    expect(run.code).toBe(0);
+    const header = run.frames.find((f) => f.includes('account,step,kind'));
+    expect(header?.startsWith('account,step,kind')).toBe(true); // it read "…cross margin and liquidationaccount,step,kind"
   });
 });
 

@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
 import { CommandFailed, ReaderClosed } from './io.js';
+import { outputStarts } from './terminal-share.js';
 import { piecesLength, WriteBehind, writePieces } from '../io/write-pieces.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
@@ -108,7 +109,10 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
       await behind!.drain();
       await file.write(text);
     }
-    else if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    else {
+      outputStarts(); // a bar on the terminal the pipe's reader prints to is cleared first
+      if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    }
     onProgress?.(written);
   };
   const output: Output = {
@@ -147,6 +151,7 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
 
 /** Bytes or pieces of bytes to stdout, in order; false when its buffer is full (wait for 'drain'). */
 function writeStdout(bytes: Uint8Array | readonly Uint8Array[]): boolean {
+  outputStarts();
   if (bytes instanceof Uint8Array) return process.stdout.write(bytes);
   let room = true;
   for (const piece of bytes) room = process.stdout.write(piece);

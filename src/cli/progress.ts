@@ -3,6 +3,8 @@
  * only when the stream is a terminal: piped or redirected output, CI logs and tests stay clean.
  */
 
+import { clearBeforeOutput, stdoutIsPipe } from './terminal-share.js';
+
 /** What the bar writes to: process.stderr, or a fake in tests. */
 export interface ProgressStream {
   isTTY?: boolean | undefined;
@@ -25,16 +27,29 @@ export class Progress {
   private lastDraw = -Infinity;
   private lastNote = '';
   private readonly started: number;
-  private readonly active: boolean;
+  private active: boolean;
+  private readonly unregister: () => void;
 
+  /**
+   * `sharesTerminal`: stdout is a pipe whose reader may print to the bar's terminal (src/cli/terminal-share.ts): the
+   * bar is then cleared for good when output starts.
+   */
   constructor(
     private readonly label: string,
     private readonly total: number,
     private readonly stream: ProgressStream = process.stderr,
     private readonly now: () => number = () => performance.now(),
+    sharesTerminal = stream === process.stderr && stdoutIsPipe(),
   ) {
     this.active = stream.isTTY === true;
     this.started = now();
+    this.unregister = this.active && sharesTerminal ? clearBeforeOutput(this) : () => {};
+  }
+
+  /** Clears the line and draws no more (the command's output starts on the terminal the bar is on). */
+  stop(): void {
+    this.finish();
+    this.active = false;
   }
 
   /** Marks `units` more work done; `note` says what comes next (e.g. "validating"): a new phase is always drawn. */
@@ -67,6 +82,7 @@ export class Progress {
   /** Clears the line; call once at the end (also after a failure, so messages start on a clean line). */
   finish(): void {
     if (this.active) this.stream.write('\r\x1b[K');
+    this.unregister();
   }
 
   /** The line the bar shows now (without the carriage return and clear). */

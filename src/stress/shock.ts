@@ -188,7 +188,7 @@ function correlatedReturns(c: unknown, at: string, market: ValidatedMarket, prob
 
 function pathSteps(json: unknown, at: string, market: ValidatedMarket, problems: ProblemList): ShockStep[] {
   if (!Array.isArray(json) || json.length === 0) {
-    problems.add(at, `expected a non-empty array of snapshots { prices, volPoints }, got ${describeValue(json)}`);
+    problems.add(at, `expected a non-empty array of snapshots { prices, volPoints }, got ${Array.isArray(json) ? 'an empty array' : describeValue(json)}`);
     return [];
   }
   const level = new Map<string, number>();

@@ -96,6 +96,7 @@ const ALLOWED: Record<string, string> = {
   // the CLI process's own exit bookkeeping (one process, one command)
   'io/atomic-file.ts:pending': 'temporary files to remove if the process exits mid-write',
   'io/atomic-file.ts:watching': 'whether the exit handler is installed',
+  'cli/terminal-share.ts:bars': 'the progress bars drawn on this CLI process\'s terminal while its stdout is a pipe (one process, one command; each bar removed when it finishes)',
   'io/atomic-file.ts:watcher': 'a report writer thread\'s listener telling the main thread of its temporary files (one per thread: set once when the thread starts)',
   // validation's side channels: set and read within one readAccount call (no call in between reads another book)
   'model/validate-book.ts:lastRealizedUsd': 'readPositions → readAccount within one call',

@@ -75,6 +75,8 @@ describe('stress input', () => {
       'shock.freezeLocations: no move: an empty list freezes nothing, and no price or vol moves (name a location, or give a move)',
     ]);
     expect(problems(() => engine.stress(book, market, { path: [{ prices: { BTC: 90_000 } }, { prices: {} }] }))).toEqual(['shock.path[1]: no move: its prices and volPoints name no asset']);
+    // an empty path says so (it read "got an Array")
+    expect(problems(() => engine.stress(book, market, { path: [] }))).toEqual(['shock.path: expected a non-empty array of snapshots { prices, volPoints }, got an empty array']);
     // an explicit move of 0 is a move: the cascade runs at the book's own marks
     expect(engine.stress(book, market, { spot: { BTC: 0 } }).cascades[0].rounds.length).toBeGreaterThan(0);
   });
